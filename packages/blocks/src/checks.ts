@@ -1,0 +1,49 @@
+import { type Backend, BackendError, formatShape, type Shape, ShapeError, shapesEqual, Tensor } from '@convnet-ts/tensor';
+
+/**
+ * The backend shared by a block's tensor arguments. Throws if one is not a
+ * tensor, was disposed, or lives on another backend than the first.
+ */
+export function backendOf(block: string, args: Record<string, Tensor | null | undefined>): Backend {
+  let backend: Backend | undefined;
+  let first = '';
+  for (const [name, t] of Object.entries(args)) {
+    if (t === null || t === undefined) continue;
+    if (!(t instanceof Tensor)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${typeof t}`);
+    t.assertAlive(block, name);
+    if (!backend) {
+      backend = t.backend;
+      first = name;
+    } else if (t.backend !== backend) {
+      throw new BackendError(
+        block,
+        name,
+        `${name} lives on the ${t.backend.name} backend but ${first} lives on the ${backend.name} backend; move one of them first`,
+      );
+    }
+  }
+  if (!backend) throw new ShapeError(block, Object.keys(args)[0] ?? 'x', 'expected at least one tensor');
+  return backend;
+}
+
+/** Throws unless `t` has `rank` dimensions. */
+export function expectRank(block: string, name: string, t: Tensor, rank: number, layout = rank === 4 ? '[N, H, W, C]' : ''): void {
+  if (t.rank !== rank) {
+    throw new ShapeError(
+      block,
+      name,
+      `${name} must have ${rank} dimensions${layout ? ` ${layout}` : ''}, got shape ${formatShape(t.shape)}`,
+    );
+  }
+}
+
+/** Throws unless `t` has exactly `shape`. */
+export function expectShape(block: string, name: string, t: Tensor, shape: Shape, what = ''): void {
+  if (!shapesEqual(t.shape, shape)) {
+    throw new ShapeError(
+      block,
+      name,
+      `${name} must have shape ${formatShape(shape)}${what ? ` (${what})` : ''}, got ${formatShape(t.shape)}`,
+    );
+  }
+}

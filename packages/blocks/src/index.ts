@@ -1,0 +1,1 @@
+export { assertDerivative, type CheckDerivativeOptions, type CheckDerivativeResult, checkDerivative } from './check-derivative.js';

@@ -1,0 +1,197 @@
+import {
+  allocFloatArray,
+  type Backend,
+  BackendError,
+  checkShape,
+  type DType,
+  type FloatArray,
+  formatShape,
+  type KernelAttrs,
+  type KernelInputs,
+  type KernelName,
+  type KernelOutputs,
+  type MemoryInfo,
+  ShapeError,
+  type Shape,
+  sizeOf,
+  Tensor,
+} from '@convnet-ts/tensor';
+import ndarray, { type NdArray } from 'ndarray';
+import { cpuKernels } from './kernel-table.js';
+
+export interface CpuBackendOptions {
+  /** Element type of every tensor this backend makes (default float32). */
+  dtype?: DType;
+}
+
+/** The CPU backend's storage: a scijs ndarray (views share the typed array). */
+export type CpuStorage = NdArray<FloatArray>;
+
+/**
+ * `Backend` on the CPU. Tensors are ndarrays over typed arrays, so reshapes,
+ * slices and crops are views; kernels make inputs contiguous only when they must.
+ */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly dtype: DType;
+  #live = new Set<Tensor>();
+  #bytesPerElement: number;
+
+  constructor(options: CpuBackendOptions = {}) {
+    const dtype = options.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new BackendError('createCpuBackend', 'dtype', `expected 'float32' or 'float64', got ${String(dtype)}`);
+    }
+    this.dtype = dtype;
+    this.#bytesPerElement = dtype === 'float64' ? 8 : 4;
+  }
+
+  /** A new typed array of this backend's dtype. */
+  alloc(size: number): FloatArray {
+    return allocFloatArray(this.dtype, size);
+  }
+
+  /** Wraps `values` (not copied) as a contiguous tensor. */
+  wrap(values: FloatArray, shape: Shape): Tensor {
+    if (values.length !== sizeOf(shape)) {
+      throw new ShapeError('cpu', 'values', `${values.length} values cannot have shape ${formatShape(shape)}`);
+    }
+    return this.fromNdarray(ndarray(values, [...shape]));
+  }
+
+  /** Wraps an ndarray (possibly a view) as a tensor. */
+  fromNdarray(array: CpuStorage): Tensor {
+    const t = new Tensor(this, array.shape, array);
+    this.#live.add(t);
+    return t;
+  }
+
+  /** The ndarray behind a tensor of this backend. */
+  ndarray(t: Tensor): CpuStorage {
+    return t.storage as CpuStorage;
+  }
+
+  /**
+   * The values in row-major order: the backing array itself when the tensor is
+   * contiguous and covers it whole (do not write to it), else a copy.
+   */
+  contiguous(t: Tensor): FloatArray {
+    const a = this.ndarray(t);
+    if (isContiguous(a) && a.offset === 0 && a.data.length === t.size) return a.data;
+    return copyToContiguous(a, this.alloc(t.size));
+  }
+
+  tensor(values: ArrayLike<number>, shape: Shape): Tensor {
+    checkShape('tensor', 'shape', shape);
+    if (values.length !== sizeOf(shape)) {
+      throw new ShapeError(
+        'tensor',
+        'values',
+        `expected ${sizeOf(shape)} values for shape ${formatShape(shape)}, got ${values.length}`,
+      );
+    }
+    const data = this.alloc(values.length);
+    data.set(values as ArrayLike<number>);
+    return this.wrap(data, shape);
+  }
+
+  zeros(shape: Shape): Tensor {
+    checkShape('zeros', 'shape', shape);
+    return this.wrap(this.alloc(sizeOf(shape)), shape);
+  }
+
+  fill(shape: Shape, value: number): Tensor {
+    checkShape('fill', 'shape', shape);
+    const data = this.alloc(sizeOf(shape));
+    data.fill(value);
+    return this.wrap(data, shape);
+  }
+
+  read(t: Tensor): Promise<FloatArray> {
+    return Promise.resolve(this.readSync(t));
+  }
+
+  readonly readSync = (t: Tensor): FloatArray => {
+    this.own('read', 'tensor', t);
+    return copyToContiguous(this.ndarray(t), this.alloc(t.size));
+  };
+
+  release(t: Tensor): void {
+    this.#live.delete(t);
+  }
+
+  run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
+    for (const [name, value] of Object.entries(inputs)) {
+      if (value instanceof Tensor) this.own(kernel, name, value);
+      else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) this.own(kernel, name, v);
+    }
+    const impl = cpuKernels[kernel] as
+      | ((cpu: CpuBackend, inputs: KernelInputs<K>, attrs: KernelAttrs<K>) => KernelOutputs<K>)
+      | undefined;
+    if (!impl) throw new BackendError(kernel, undefined, `kernel ${kernel} is not implemented on the cpu backend`);
+    return impl(this, inputs, attrs);
+  }
+
+  memory(): MemoryInfo {
+    let bytes = 0;
+    for (const t of this.#live) bytes += t.size * this.#bytesPerElement;
+    return { tensors: this.#live.size, bytes };
+  }
+
+  dispose(): void {
+    this.#live.clear();
+  }
+
+  private own(block: string, argument: string, t: Tensor): void {
+    if (t.backend !== this) {
+      throw new BackendError(block, argument, `${argument} lives on the ${t.backend.name} backend, not on this cpu backend`);
+    }
+    t.assertAlive(block, argument);
+  }
+}
+
+/** Creates the CPU backend. */
+export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
+  return new CpuBackend(options);
+}
+
+/** True when the ndarray's strides are row-major contiguous. */
+export function isContiguous(a: CpuStorage): boolean {
+  let s = 1;
+  for (let i = a.shape.length - 1; i >= 0; i--) {
+    if (a.shape[i]! !== 1 && a.stride[i] !== s) return false;
+    s *= a.shape[i]!;
+  }
+  return true;
+}
+
+/** Copies any ndarray view into `out` in row-major order. */
+export function copyToContiguous(a: CpuStorage, out: FloatArray): FloatArray {
+  const n = out.length;
+  if (n === 0) return out;
+  if (isContiguous(a)) {
+    out.set(a.data.subarray(a.offset, a.offset + n));
+    return out;
+  }
+  const shape = a.shape;
+  const stride = a.stride;
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  const inner = shape[rank - 1]!;
+  const innerStride = stride[rank - 1]!;
+  let o = 0;
+  for (;;) {
+    let base = a.offset;
+    for (let d = 0; d < rank - 1; d++) base += idx[d]! * stride[d]!;
+    for (let j = 0; j < inner; j++) out[o++] = a.data[base + j * innerStride]!;
+    let d = rank - 2;
+    while (d >= 0) {
+      idx[d]!++;
+      if (idx[d]! < shape[d]!) break;
+      idx[d] = 0;
+      d--;
+    }
+    if (d < 0) break;
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+export { type CpuBackendOptions, CpuBackend, type CpuStorage, createCpuBackend } from './cpu-backend.js';

@@ -1,0 +1,3 @@
+import type { CpuKernelTable } from '../kernel-table.js';
+
+export const activationKernels = {} satisfies Partial<CpuKernelTable>;
