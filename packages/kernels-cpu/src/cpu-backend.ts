@@ -34,8 +34,11 @@ export type CpuStorage = NdArray<FloatArray>;
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtype: DType;
-  #live = new Set<Tensor>();
+  #liveTensors = 0;
+  #liveElements = 0;
   #bytesPerElement: number;
+  /** Counts tensors the garbage collector took without a dispose(); holds no reference to them. */
+  #collected = new FinalizationRegistry<number>((size) => this.#forget(size));
 
   constructor(options: CpuBackendOptions = {}) {
     const dtype = options.dtype ?? 'float32';
@@ -62,7 +65,9 @@ export class CpuBackend implements Backend {
   /** Wraps an ndarray (possibly a view) as a tensor. */
   fromNdarray(array: CpuStorage): Tensor {
     const t = new Tensor(this, array.shape, array);
-    this.#live.add(t);
+    this.#liveTensors++;
+    this.#liveElements += t.size;
+    this.#collected.register(t, t.size, t);
     return t;
   }
 
@@ -117,7 +122,12 @@ export class CpuBackend implements Backend {
   };
 
   release(t: Tensor): void {
-    this.#live.delete(t);
+    if (this.#collected.unregister(t)) this.#forget(t.size);
+  }
+
+  #forget(size: number): void {
+    this.#liveTensors--;
+    this.#liveElements -= size;
   }
 
   run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
@@ -132,15 +142,13 @@ export class CpuBackend implements Backend {
     return impl(this, inputs, attrs);
   }
 
+  /** Live tensors and their bytes (views such as slices count as their own size). */
   memory(): MemoryInfo {
-    let bytes = 0;
-    for (const t of this.#live) bytes += t.size * this.#bytesPerElement;
-    return { tensors: this.#live.size, bytes };
+    return { tensors: this.#liveTensors, bytes: this.#liveElements * this.#bytesPerElement };
   }
 
-  dispose(): void {
-    this.#live.clear();
-  }
+  /** Nothing to free on the CPU: typed arrays belong to the garbage collector. */
+  dispose(): void {}
 
   private own(block: string, argument: string, t: Tensor): void {
     if (t.backend !== this) {

@@ -43,13 +43,13 @@ export class Tensor {
 
   /** A row-major copy of the values. The only asynchronous step of a computation. */
   data(): Promise<FloatArray> {
-    this.assertAlive('data');
+    this.assertAlive('Tensor.data');
     return this.backend.read(this);
   }
 
   /** A row-major copy of the values, on backends that can read synchronously (the CPU). */
   dataSync(): FloatArray {
-    this.assertAlive('dataSync');
+    this.assertAlive('Tensor.dataSync');
     if (!this.backend.readSync) {
       throw new BackendError(
         'Tensor.dataSync',
@@ -62,7 +62,7 @@ export class Tensor {
 
   /** The same values with another shape of the same size (a view when the backend can). */
   reshape(shape: Shape): Tensor {
-    this.assertAlive('reshape');
+    this.assertAlive('Tensor.reshape');
     return this.backend.run('Reshape', { x: this }, { shape });
   }
 

@@ -1,0 +1,63 @@
+import { keep, scope } from '@convnet-ts/tensor';
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from './cpu-backend.js';
+
+describe('CpuBackend storage', () => {
+  const cpu = createCpuBackend();
+
+  it('makes tensors of the requested dtype and reads them back row-major', async () => {
+    const t = cpu.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    expect(t.dtype).toBe('float32');
+    expect(t.shape).toEqual([2, 3]);
+    expect(Array.from(await t.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(createCpuBackend({ dtype: 'float64' }).zeros([2]).dataSync()).toBeInstanceOf(Float64Array);
+  });
+
+  it('copies the values it is given', () => {
+    const values = new Float32Array([1, 2]);
+    const t = cpu.tensor(values, [2]);
+    values[0] = 9;
+    expect(Array.from(t.dataSync())).toEqual([1, 2]);
+  });
+
+  it('rejects values that do not fill the shape and bad dtypes', () => {
+    expect(() => cpu.tensor([1, 2, 3], [2, 2])).toThrow('tensor: expected 4 values for shape [2, 2], got 3');
+    expect(() => cpu.zeros([2, -1])).toThrow('zeros: sizes must be non-negative integers, got [2, -1]');
+    expect(() => createCpuBackend({ dtype: 'int8' as 'float32' })).toThrow("createCpuBackend: expected 'float32' or 'float64', got int8");
+  });
+
+  it('fills, counts live tensors and forgets disposed ones', () => {
+    const be = createCpuBackend();
+    const a = be.fill([2, 2], 3);
+    expect(Array.from(a.dataSync())).toEqual([3, 3, 3, 3]);
+    expect(be.memory()).toEqual({ tensors: 1, bytes: 16 });
+    a.dispose();
+    a.dispose();
+    expect(be.memory().tensors).toBe(0);
+    expect(() => a.dataSync()).toThrow('Tensor.dataSync: tensor [2, 2] was disposed');
+  });
+
+  it('refuses tensors of another backend in a kernel', () => {
+    const other = createCpuBackend();
+    const a = cpu.zeros([2]);
+    const b = other.zeros([2]);
+    expect(() => cpu.run('Axpby', { x: a, y: b }, { alpha: 1, beta: 1 })).toThrow(
+      'Axpby: y lives on the cpu backend, not on this cpu backend',
+    );
+  });
+
+  it('scope disposes temporaries and keeps results and kept tensors', () => {
+    const be = createCpuBackend();
+    let temp = be.zeros([1]);
+    let kept = be.zeros([1]);
+    const result = scope(() => {
+      temp = be.zeros([3]);
+      kept = keep(be.zeros([4]));
+      return { out: be.fill([2], 1) };
+    });
+    expect(temp.isDisposed).toBe(true);
+    expect(kept.isDisposed).toBe(false);
+    expect(result.out.isDisposed).toBe(false);
+    expect(() => scope(() => { be.zeros([1]); throw new Error('boom'); })).toThrow('boom');
+  });
+});
