@@ -9,7 +9,8 @@ import { type Pair, type PairLike, show, toPair } from './pair.js';
  *
  * with 1-based indices, as in the manual. `stride` is α, `offset` β, `size` Δ;
  * each is `[vertical, horizontal]`. Strides below 1 (convolution transpose)
- * and fractional sizes and offsets are normal.
+ * and fractional sizes and offsets are normal; a size is at least 1 (one
+ * sample), and every operation here keeps it so.
  */
 export interface ReceptiveField {
   readonly size: Pair;
@@ -50,11 +51,8 @@ export function isReceptiveField(field: Field): field is ReceptiveField {
   return field !== NO_FIELD;
 }
 
-/**
- * Checks a field written by hand and returns it with `[h, w]` pairs: sizes
- * and strides must be positive, offsets finite.
- */
-export function receptiveField(field: ReceptiveFieldLike, block = 'receptiveField'): ReceptiveField {
+/** Reads a field argument of the function `block`; see `receptiveField`. */
+export function readField(field: ReceptiveFieldLike, block: string): ReceptiveField {
   if (typeof field !== 'object' || field === null) {
     throw new GeometryError(
       'option',
@@ -64,15 +62,26 @@ export function receptiveField(field: ReceptiveFieldLike, block = 'receptiveFiel
     );
   }
   return {
-    size: toPair(block, 'field.size', field.size, 'positive number'),
+    size: toPair(block, 'field.size', field.size, 'number ≥ 1'),
     stride: toPair(block, 'field.stride', field.stride, 'positive number'),
     offset: toPair(block, 'field.offset', field.offset, 'finite number'),
   };
 }
 
-/** Reads a `FieldLike` argument, passing `NO_FIELD` through. */
+/**
+ * Checks a field written by hand and returns it with `[h, w]` pairs: sizes
+ * must be at least 1, strides positive, offsets finite.
+ *
+ * `receptiveField({ size: 3, stride: 1, offset: 2 })` is
+ * `{ size: [3, 3], stride: [1, 1], offset: [2, 2] }`.
+ */
+export function receptiveField(field: ReceptiveFieldLike): ReceptiveField {
+  return readField(field, 'receptiveField');
+}
+
+/** Reads a `FieldLike` argument of the function `block`, passing `NO_FIELD` through. */
 export function toField(field: FieldLike, block: string): Field {
-  return field === NO_FIELD ? NO_FIELD : receptiveField(field, block);
+  return field === NO_FIELD ? NO_FIELD : readField(field, block);
 }
 
 /**

@@ -20,7 +20,7 @@ export type Pad4 = readonly [top: number, bottom: number, left: number, right: n
 export type PadLike = number | readonly [h: number, w: number] | Pad4;
 
 /** What a number must be. */
-export type NumberRule = 'positive integer' | 'non-negative integer' | 'positive number' | 'finite number';
+export type NumberRule = 'positive integer' | 'non-negative integer' | 'positive number' | 'number ≥ 1' | 'finite number';
 
 function follows(value: unknown, rule: NumberRule): value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return false;
@@ -31,6 +31,8 @@ function follows(value: unknown, rule: NumberRule): value is number {
       return Number.isInteger(value) && value >= 0;
     case 'positive number':
       return value > 0;
+    case 'number ≥ 1':
+      return value >= 1;
     case 'finite number':
       return true;
   }

@@ -17,7 +17,8 @@ export function transpose(field: FieldLike): Field {
   const axis = (a: number, b: number, d: number) => ({
     stride: 1 / a,
     offset: (1 + a - b) / a,
-    size: (d + a - 1) / a,
+    // (Δ + α − 1)/α written so that rounding never takes a size below 1.
+    size: (d - 1) / a + 1,
   });
   const h = axis(f.stride[0], f.offset[0], f.size[0]);
   const w = axis(f.stride[1], f.offset[1], f.size[1]);
