@@ -57,7 +57,7 @@ export async function runOnHost<K extends KernelName>(
     for (const [k, v] of Object.entries(out as Record<string, Tensor | null>)) result[k] = v ? await read(v) : null;
   }
   for (const v of Object.values(tensors)) {
-    if (Array.isArray(v)) v.forEach((t) => t.dispose());
+    if (Array.isArray(v)) for (const t of v) t.dispose();
     else v?.dispose();
   }
   if (isTensor(out)) out.dispose();

@@ -97,8 +97,8 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  max: (a, b) => (a >= b ? a : b),
-  min: (a, b) => (a <= b ? a : b),
+  max: (a, b) => Math.max(a, b),
+  min: (a, b) => Math.min(a, b),
 };
 
 function applyUnary(op: UnaryOp, alpha: number, v: FloatArray, out: FloatArray): void {
@@ -138,7 +138,7 @@ function applyUnary(op: UnaryOp, alpha: number, v: FloatArray, out: FloatArray):
       for (let i = 0; i < n; i++) out[i] = v[i]! + alpha;
       return;
     case 'maxScalar':
-      for (let i = 0; i < n; i++) out[i] = v[i]! >= alpha ? v[i]! : alpha;
+      for (let i = 0; i < n; i++) out[i] = Math.max(v[i]!, alpha);
       return;
   }
 }
