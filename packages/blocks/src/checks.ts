@@ -15,11 +15,10 @@ export function backendOf(block: string, args: Record<string, Tensor | null | un
       backend = t.backend;
       first = name;
     } else if (t.backend !== backend) {
-      throw new BackendError(
-        block,
-        name,
-        `${name} lives on the ${t.backend.name} backend but ${first} lives on the ${backend.name} backend; move one of them first`,
-      );
+      const here = `${t.backend.name} ${t.backend.dtype}`;
+      const there = `${backend.name} ${backend.dtype}`;
+      const where = here === there ? `another ${here} backend instance than ${first}` : `the ${here} backend but ${first} lives on the ${there} backend`;
+      throw new BackendError(block, name, `${name} lives on ${where}; move one of them first`);
     }
   }
   if (!backend) throw new ShapeError(block, Object.keys(args)[0] ?? 'x', 'expected at least one tensor');

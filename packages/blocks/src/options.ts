@@ -11,7 +11,13 @@ export function checkOptionNames(block: string, opts: object | undefined, known:
   }
   for (const name of Object.keys(opts)) {
     if (!known.includes(name)) {
-      throw new OptionError(block, name, `unknown option '${name}'; known options are ${known.join(', ')}`);
+      throw new OptionError(
+        block,
+        name,
+        known.length === 0
+          ? `unknown option '${name}'; ${block} takes no options`
+          : `unknown option '${name}'; known options are ${known.join(', ')}`,
+      );
     }
   }
 }

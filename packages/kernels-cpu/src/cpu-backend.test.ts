@@ -42,7 +42,7 @@ describe('CpuBackend storage', () => {
     const a = cpu.zeros([2]);
     const b = other.zeros([2]);
     expect(() => cpu.run('Axpby', { x: a, y: b }, { alpha: 1, beta: 1 })).toThrow(
-      'Axpby: y lives on the cpu backend, not on this cpu backend',
+      'Axpby: y lives on another backend (cpu float32) than this one (cpu float32)',
     );
   });
 

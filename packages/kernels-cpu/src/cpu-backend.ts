@@ -152,7 +152,7 @@ export class CpuBackend implements Backend {
 
   private own(block: string, argument: string, t: Tensor): void {
     if (t.backend !== this) {
-      throw new BackendError(block, argument, `${argument} lives on the ${t.backend.name} backend, not on this cpu backend`);
+      throw new BackendError(block, argument, `${argument} lives on another backend (${t.backend.name} ${t.backend.dtype}) than this one (cpu ${this.dtype})`);
     }
     t.assertAlive(block, argument);
   }

@@ -130,6 +130,12 @@ export interface KernelSpecs {
   BiasAdd: { inputs: { x: Tensor; b: Tensor }; attrs: Record<string, never>; outputs: Tensor };
 
   // ---- pooling (manual §4.3) --------------------------------------------------
+  /**
+   * Windows clipped to the image: max ignores padding (−∞), avg divides by the
+   * number of valid pixels. Max backward routes each window's derivative to its
+   * first maximum in MatConvNet's column-major window order (down the first
+   * column, then the next; first strict maximum wins); windows accumulate.
+   */
   Pool: { inputs: { x: Tensor }; attrs: PoolAttrs; outputs: Tensor };
   PoolBackward: { inputs: { x: Tensor; dy: Tensor }; attrs: PoolAttrs; outputs: Tensor };
 

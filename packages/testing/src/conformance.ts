@@ -2,6 +2,7 @@ import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { type Backend, KERNEL_NAMES, type KernelName, sizeOf } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { type HostInputs, type HostTensor, hostRandn, maxRelDiff, runOnHost } from './compare.js';
+import { fixtureCases, runFixture } from './fixture-cases.js';
 import { derivativeCases, kernelCases } from './kernel-cases.js';
 
 export interface ConformanceTarget {
@@ -96,6 +97,19 @@ export function describeConformance(target: ConformanceTarget): void {
         expect(worst, `${c.name}: relative error of the derivative`).toBeLessThanOrEqual(tol);
       });
     }
+
+    fixtureCases.forEach((c, i) => {
+      it(`fixture ${i + 1}: ${c.block} ${JSON.stringify(c.opts ?? c.param ?? c.size ?? '')} matches the independent reference`, async () => {
+        const be = await getBackend();
+        const tol = target.tolerance ?? (be.dtype === 'float64' ? 1e-9 : 1e-4);
+        for (const [key, { expected, actual }] of Object.entries(runFixture(be, c))) {
+          expect(actual, `${key} was not returned`).not.toBeNull();
+          const values = typeof actual === 'number' ? [actual] : Array.from(await actual!.data());
+          const d = maxRelDiff(values, expected);
+          expect(d, `${c.block} ${key}: differs from the fixture by ${d}`).toBeLessThanOrEqual(tol);
+        }
+      });
+    });
 
     it('covers every kernel of the contract', () => {
       const missing = KERNEL_NAMES.filter((k) => !covered.has(k));

@@ -1,3 +1,95 @@
 import type { CpuKernelTable } from '../kernel-table.js';
 
-export const activationKernels = {} satisfies Partial<CpuKernelTable>;
+/**
+ * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
+ * §6.6.4). Softmax runs over the last axis (channels of NHWC data), with the
+ * row maximum subtracted before exponentiating, so large scores never overflow.
+ */
+export const activationKernels = {
+  Relu: (cpu, { x }, { leak }) => {
+    const xv = cpu.contiguous(x);
+    const out = cpu.alloc(x.size);
+    // leak 0 is MatConvNet's max(x, 0): zeros are +0 (not leak·x = −0) and NaN gives 0 (MATLAB's max ignores NaN).
+    // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN, not MATLAB's 0
+    if (leak === 0) for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? xv[i]! : 0;
+    else for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? xv[i]! : leak * xv[i]!;
+    return cpu.wrap(out, x.shape);
+  },
+
+  ReluBackward: (cpu, { x, dy }, { leak }) => {
+    const xv = cpu.contiguous(x);
+    const dyv = cpu.contiguous(dy);
+    const out = cpu.alloc(x.size);
+    if (leak === 0) for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? dyv[i]! : 0;
+    else for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? dyv[i]! : leak * dyv[i]!;
+    return cpu.wrap(out, x.shape);
+  },
+
+  Sigmoid: (cpu, { x }) => {
+    const xv = cpu.contiguous(x);
+    const out = cpu.alloc(x.size);
+    for (let i = 0; i < out.length; i++) out[i] = sigmoid(xv[i]!);
+    return cpu.wrap(out, x.shape);
+  },
+
+  SigmoidBackward: (cpu, { x, dy }) => {
+    const xv = cpu.contiguous(x);
+    const dyv = cpu.contiguous(dy);
+    const out = cpu.alloc(x.size);
+    for (let i = 0; i < out.length; i++) {
+      const s = sigmoid(xv[i]!);
+      out[i] = dyv[i]! * s * (1 - s);
+    }
+    return cpu.wrap(out, x.shape);
+  },
+
+  Softmax: (cpu, { x }) => {
+    const xv = cpu.contiguous(x);
+    const out = cpu.alloc(x.size);
+    const c = x.shape[x.shape.length - 1] ?? 1;
+    const e = new Float64Array(c);
+    for (let r = 0; r < out.length; r += c) {
+      const inv = 1 / expRow(xv, r, e);
+      for (let k = 0; k < c; k++) out[r + k] = e[k]! * inv;
+    }
+    return cpu.wrap(out, x.shape);
+  },
+
+  SoftmaxBackward: (cpu, { x, dy }) => {
+    const xv = cpu.contiguous(x);
+    const dyv = cpu.contiguous(dy);
+    const out = cpu.alloc(x.size);
+    const c = x.shape[x.shape.length - 1] ?? 1;
+    const y = new Float64Array(c);
+    for (let r = 0; r < out.length; r += c) {
+      const inv = 1 / expRow(xv, r, y);
+      let dot = 0;
+      for (let k = 0; k < c; k++) {
+        y[k] = y[k]! * inv;
+        dot += dyv[r + k]! * y[k]!;
+      }
+      // dx = y ⊙ (dy − Σ_k dy_k y_k)
+      for (let k = 0; k < c; k++) out[r + k] = y[k]! * (dyv[r + k]! - dot);
+    }
+    return cpu.wrap(out, x.shape);
+  },
+} satisfies Partial<CpuKernelTable>;
+
+/** σ(v) = 1/(1 + e^−v); e^−v overflows to ∞ for very negative v, giving 0 (not NaN). */
+function sigmoid(v: number): number {
+  return 1 / (1 + Math.exp(-v));
+}
+
+/** Writes e^(x_k − max x) of the row starting at `r` into `e` (its length is the row length) and returns their sum. */
+function expRow(xv: ArrayLike<number>, r: number, e: Float64Array): number {
+  const c = e.length;
+  let m = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < c; k++) if (xv[r + k]! > m) m = xv[r + k]!;
+  let sum = 0;
+  for (let k = 0; k < c; k++) {
+    const v = Math.exp(xv[r + k]! - m);
+    e[k] = v;
+    sum += v;
+  }
+  return sum;
+}

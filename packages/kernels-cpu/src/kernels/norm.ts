@@ -1,3 +1,168 @@
+import type { FloatArray, Tensor } from '@convnet-ts/tensor';
+import type { CpuBackend } from '../cpu-backend.js';
 import type { CpuKernelTable } from '../kernel-table.js';
 
-export const normKernels = {} satisfies Partial<CpuKernelTable>;
+/**
+ * Batch normalisation (manual §4.6.2, §6.6.2) and cross-channel LRN (manual
+ * §4.6.1, §6.6.1) on contiguous NHWC data: channels are the innermost axis, so
+ * a pixel's channels are `values[p·C … p·C + C − 1]`. Sums are accumulated in
+ * doubles whatever the tensor's dtype.
+ */
+export const normKernels = {
+  Bnorm: (cpu, { x, g, b, moments }, { epsilon }) => {
+    const c = x.shape[x.rank - 1] ?? 1;
+    const xv = cpu.contiguous(x);
+    const m = moments ? cpu.contiguous(moments) : batchMoments(xv, c, epsilon);
+    const gv = cpu.contiguous(g);
+    const bv = cpu.contiguous(b);
+    // y = g (x − mu) / sigma + b, per channel.
+    const mu = new Float64Array(c);
+    const scale = new Float64Array(c);
+    for (let k = 0; k < c; k++) {
+      mu[k] = m[2 * k]!;
+      scale[k] = gv[k]! / m[2 * k + 1]!;
+    }
+    const y = cpu.alloc(x.size);
+    for (let i = 0; i < y.length; i += c) {
+      for (let k = 0; k < c; k++) y[i + k] = scale[k]! * (xv[i + k]! - mu[k]!) + bv[k]!;
+    }
+    return { y: cpu.wrap(y, x.shape), moments: wrapMoments(cpu, m, c) };
+  },
+
+  BnormBackward: (cpu, { x, g, dy, moments }, { epsilon }) => {
+    const c = x.shape[x.rank - 1] ?? 1;
+    const xv = cpu.contiguous(x);
+    const dv = cpu.contiguous(dy);
+    const gv = cpu.contiguous(g);
+    const m = moments ? cpu.contiguous(moments) : batchMoments(xv, c, epsilon);
+    // db_k = Σ dy, dg_k = Σ dy·x̂ with x̂ = (x − mu)/sigma (centred before summing: no cancellation).
+    const mu = new Float64Array(c);
+    for (let k = 0; k < c; k++) mu[k] = m[2 * k]!;
+    const sumDy = new Float64Array(c);
+    const sumDyXc = new Float64Array(c);
+    for (let i = 0; i < xv.length; i += c) {
+      for (let k = 0; k < c; k++) {
+        const d = dv[i + k]!;
+        sumDy[k]! += d;
+        sumDyXc[k]! += d * (xv[i + k]! - mu[k]!);
+      }
+    }
+    const count = xv.length / c;
+    const dg = cpu.alloc(c);
+    const db = cpu.alloc(c);
+    // dx = g/sigma · (dy − db/M − x̂ · dg/M), M = N·H·W (manual §6.6.2),
+    // written a·dy + s·(x − mu) + t per channel.
+    const a = new Float64Array(c);
+    const s = new Float64Array(c);
+    const t = new Float64Array(c);
+    for (let k = 0; k < c; k++) {
+      const sigma = m[2 * k + 1]!;
+      const dgk = sumDyXc[k]! / sigma;
+      dg[k] = dgk;
+      db[k] = sumDy[k]!;
+      a[k] = gv[k]! / sigma;
+      s[k] = (-a[k]! * dgk) / (count * sigma);
+      t[k] = (-a[k]! * sumDy[k]!) / count;
+    }
+    const dx = cpu.alloc(x.size);
+    for (let i = 0; i < dx.length; i += c) {
+      for (let k = 0; k < c; k++) dx[i + k] = a[k]! * dv[i + k]! + s[k]! * (xv[i + k]! - mu[k]!) + t[k]!;
+    }
+    return {
+      dx: cpu.wrap(dx, x.shape),
+      dg: cpu.wrap(dg, [c]),
+      db: cpu.wrap(db, [c]),
+      moments: wrapMoments(cpu, m, c),
+    };
+  },
+
+  Lrn: (cpu, { x }, { n, kappa, alpha, beta }) => {
+    const c = x.shape[x.rank - 1] ?? 1;
+    const xv = cpu.contiguous(x);
+    const y = cpu.alloc(x.size);
+    const L = new Float64Array(c);
+    const prefix = new Float64Array(c + 1);
+    for (let i = 0; i < xv.length; i += c) {
+      lrnDenominators(xv, i, c, n, kappa, alpha, prefix, L);
+      for (let k = 0; k < c; k++) y[i + k] = xv[i + k]! * L[k]! ** -beta;
+    }
+    return cpu.wrap(y, x.shape);
+  },
+
+  LrnBackward: (cpu, { x, dy }, { n, kappa, alpha, beta }) => {
+    const c = x.shape[x.rank - 1] ?? 1;
+    const xv = cpu.contiguous(x);
+    const dv = cpu.contiguous(dy);
+    const dx = cpu.alloc(x.size);
+    const before = Math.floor((n - 1) / 2);
+    const after = Math.ceil((n - 1) / 2);
+    const L = new Float64Array(c);
+    const prefix = new Float64Array(c + 1);
+    for (let i = 0; i < xv.length; i += c) {
+      lrnDenominators(xv, i, c, n, kappa, alpha, prefix, L);
+      // prefix of t_k = dy_k L_k^(−β−1) x_k; channel d is in Q(k) for k ∈ [d − after, d + before].
+      prefix[0] = 0;
+      for (let k = 0; k < c; k++) prefix[k + 1] = prefix[k]! + dv[i + k]! * L[k]! ** (-beta - 1) * xv[i + k]!;
+      for (let d = 0; d < c; d++) {
+        const lo = Math.max(0, d - after);
+        const hi = Math.min(c - 1, d + before);
+        const sum = prefix[hi + 1]! - prefix[lo]!;
+        dx[i + d] = dv[i + d]! * L[d]! ** -beta - 2 * alpha * beta * xv[i + d]! * sum;
+      }
+    }
+    return cpu.wrap(dx, x.shape);
+  },
+} satisfies Partial<CpuKernelTable>;
+
+/** Per channel `[mu, sigma]` (row k at 2k, 2k + 1), biased variance, sigma = sqrt(var + epsilon). */
+function batchMoments(xv: FloatArray, c: number, epsilon: number): Float64Array {
+  const count = xv.length / c;
+  const m = new Float64Array(2 * c);
+  const sum = new Float64Array(c);
+  for (let i = 0; i < xv.length; i += c) for (let k = 0; k < c; k++) sum[k]! += xv[i + k]!;
+  const mu = sum.map((s) => s / count);
+  const sq = new Float64Array(c);
+  for (let i = 0; i < xv.length; i += c) {
+    for (let k = 0; k < c; k++) {
+      const d = xv[i + k]! - mu[k]!;
+      sq[k]! += d * d;
+    }
+  }
+  for (let k = 0; k < c; k++) {
+    m[2 * k] = mu[k]!;
+    m[2 * k + 1] = Math.sqrt(sq[k]! / count + epsilon);
+  }
+  return m;
+}
+
+/** A fresh `[C, 2]` tensor of the moments (never the caller's own tensor). */
+function wrapMoments(cpu: CpuBackend, m: ArrayLike<number>, c: number): Tensor {
+  const out = cpu.alloc(2 * c);
+  out.set(m);
+  return cpu.wrap(out, [c, 2]);
+}
+
+/**
+ * `L[k] = kappa + alpha Σ_{q∈Q(k)} x_q²` for the pixel at `xv[i … i + c − 1]`,
+ * `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C − 1]` (0-based), through a prefix sum of squares.
+ */
+function lrnDenominators(
+  xv: FloatArray,
+  i: number,
+  c: number,
+  n: number,
+  kappa: number,
+  alpha: number,
+  prefix: Float64Array,
+  L: Float64Array,
+): void {
+  const before = Math.floor((n - 1) / 2);
+  const after = Math.ceil((n - 1) / 2);
+  prefix[0] = 0;
+  for (let k = 0; k < c; k++) prefix[k + 1] = prefix[k]! + xv[i + k]! * xv[i + k]!;
+  for (let k = 0; k < c; k++) {
+    const lo = Math.max(0, k - before);
+    const hi = Math.min(c - 1, k + after);
+    L[k] = kappa + alpha * (prefix[hi + 1]! - prefix[lo]!);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Labels and instance weights of the loss blocks, converted to the layout of
+ * the `Loss` kernel (MatConvNet vl_nnloss's three label forms, api §1.13):
+ *
+ * 1. one label per image (N values: an array of length N, or a tensor `[N]`
+ *    or `[N, 1, 1, 1]`), broadcast over the pixels;
+ * 2. one class label per pixel, `[N, H, W, 1]` (categorical losses);
+ * 3. one ±1 label per attribute, `[N, H, W, C]` (attribute losses).
+ *
+ * Class labels are 1..C as in MatConvNet (not 0-based); 0 means "ignore" in
+ * every form. Arrays are read row-major (NHWC). Label values are checked when
+ * they can be read without a round trip: arrays, and tensors on a backend
+ * with `readSync` (the CPU). Tensors on other backends are broadcast with
+ * backend kernels and never read back.
+ */
+import { type Backend, formatShape, ShapeError, sizeOf, Tensor, ValueError } from '@convnet-ts/tensor';
+
+/** Labels as a tensor or as plain numbers (row-major NHWC). */
+export type Labels = Tensor | ArrayLike<number>;
+
+export type LabelKind = 'categorical' | 'attribute';
+
+/** Labels in the kernel's layout, plus the weights a `[N, H, W, 2]` labels array carries (softmaxloss). */
+export interface KernelLabels {
+  labels: Tensor;
+  weights: Tensor | null;
+}
+
+/**
+ * Validates `labels` against `x` (`[N, H, W, C]`, already checked to be 4-D)
+ * and returns them as `[N, H, W, 1]` (categorical) or `[N, H, W, C]`
+ * (attribute). With `weightChannel`, categorical labels may also be
+ * `[N, H, W, 2]`, the second channel holding per-pixel weights.
+ */
+export function toKernelLabels(
+  block: string,
+  backend: Backend,
+  x: Tensor,
+  labels: Labels,
+  kind: LabelKind,
+  weightChannel = false,
+): KernelLabels {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const pixelShape = [n, h, w, 1];
+  const fullShape = kind === 'categorical' ? pixelShape : [n, h, w, c];
+  const pairShape = [n, h, w, 2];
+  const perImageOk = kind === 'categorical' || c === 1;
+  const isTensor = labels instanceof Tensor;
+  if (!isTensor && (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number')) {
+    throw new ShapeError(block, 'labels', `labels must be a Tensor or an array of numbers, got ${labels === null ? 'null' : typeof labels}`);
+  }
+  const given = isTensor ? labels.shape : [labels.length];
+  const count = isTensor ? labels.size : labels.length;
+  const perImage = perImageOk && count === n && (!isTensor || isPerImageShape(labels.shape, n));
+  const full = isTensor ? sameShape(labels.shape, fullShape) : count === sizeOf(fullShape);
+  const paired = weightChannel && (isTensor ? sameShape(labels.shape, pairShape) : count === sizeOf(pairShape));
+  if (!perImage && !full && !paired) throw labelShapeError(block, kind, n, fullShape, weightChannel ? pairShape : null, given, isTensor);
+
+  const values = isTensor ? (backend.readSync ? backend.readSync(labels) : null) : labels;
+  if (values) checkLabelValues(block, values, kind, c, paired ? 2 : 1);
+
+  if (!isTensor) {
+    if (paired) {
+      const l = new Array<number>(n * h * w);
+      const wt = new Array<number>(n * h * w);
+      for (let p = 0; p < l.length; p++) {
+        l[p] = labels[2 * p]!;
+        wt[p] = labels[2 * p + 1]!;
+      }
+      return { labels: backend.tensor(l, pixelShape), weights: backend.tensor(wt, pixelShape) };
+    }
+    if (full) return { labels: backend.tensor(labels, fullShape), weights: null };
+    return { labels: backend.tensor(broadcastHost(labels, fullShape), fullShape), weights: null };
+  }
+  if (paired) {
+    return {
+      labels: backend.run('Slice', { x: labels }, { begin: [0, 0, 0, 0], size: pixelShape }),
+      weights: backend.run('Slice', { x: labels }, { begin: [0, 0, 0, 1], size: pixelShape }),
+    };
+  }
+  if (full) return { labels, weights: null };
+  return { labels: broadcastPerImage(backend, labels, fullShape), weights: null };
+}
+
+/**
+ * Instance weights: the labels' full shape (`[N, H, W, 1]` or `[N, H, W, C]`),
+ * or one weight per image (N values) broadcast over the rest, as MatConvNet's
+ * instanceWeights are. Returns null when none are given.
+ */
+export function toKernelWeights(
+  block: string,
+  backend: Backend,
+  weights: Labels | null | undefined,
+  fullShape: readonly number[],
+): Tensor | null {
+  if (weights === null || weights === undefined) return null;
+  const n = fullShape[0]!;
+  const isTensor = weights instanceof Tensor;
+  if (!isTensor && (typeof weights !== 'object' || typeof weights.length !== 'number')) {
+    throw new ShapeError(block, 'instanceWeights', `instanceWeights must be a Tensor or an array of numbers, got ${typeof weights}`);
+  }
+  const count = isTensor ? weights.size : weights.length;
+  const full = isTensor ? sameShape(weights.shape, fullShape) : count === sizeOf(fullShape);
+  const perImage = count === n && (!isTensor || isPerImageShape(weights.shape, n));
+  if (!full && !perImage) {
+    const got = isTensor ? formatShape(weights.shape) : `${count} values`;
+    throw new ShapeError(
+      block,
+      'instanceWeights',
+      `instanceWeights must have the labels' shape ${formatShape(fullShape)} or ${n} values (one per image), got ${got}`,
+    );
+  }
+  if (!isTensor) return backend.tensor(full ? weights : broadcastHost(weights, fullShape), fullShape);
+  return full ? weights : broadcastPerImage(backend, weights, fullShape);
+}
+
+/** The projection `dzdy` of a scalar output: a number or a 1-element tensor (returned as a tensor). */
+export function toScalarTensor(block: string, backend: Backend, dzdy: number | Tensor): Tensor {
+  if (dzdy instanceof Tensor) {
+    if (dzdy.size !== 1) {
+      throw new ShapeError(block, 'dzdy', `dzdy must be a number or a 1-element tensor, got shape ${formatShape(dzdy.shape)}`);
+    }
+    return dzdy;
+  }
+  if (typeof dzdy !== 'number' || !Number.isFinite(dzdy)) {
+    throw new ShapeError(block, 'dzdy', `dzdy must be a number or a 1-element tensor, got ${String(dzdy)}`);
+  }
+  return backend.tensor([dzdy], [1]);
+}
+
+function isPerImageShape(shape: readonly number[], n: number): boolean {
+  return sameShape(shape, [n]) || sameShape(shape, [n, 1, 1, 1]);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function labelShapeError(
+  block: string,
+  kind: LabelKind,
+  n: number,
+  fullShape: readonly number[],
+  pairShape: readonly number[] | null,
+  given: readonly number[],
+  isTensor: boolean,
+): ShapeError {
+  const perImage = kind === 'categorical' || fullShape[3] === 1;
+  const forms: string[] = [];
+  if (perImage) forms.push(isTensor ? `[${n}] or [${n}, 1, 1, 1] (one per image)` : `${n} values (one per image)`);
+  const fullWhat = kind === 'categorical' ? 'one per pixel' : 'one ±1 per attribute';
+  if (!perImage || sizeOf(fullShape) !== n) forms.push(isTensor ? `${formatShape(fullShape)} (${fullWhat})` : `${sizeOf(fullShape)} values (${fullWhat})`);
+  if (pairShape) {
+    forms.push(isTensor ? `${formatShape(pairShape)} (label and weight)` : `${sizeOf(pairShape)} values (label and weight)`);
+  }
+  const got = isTensor ? `shape ${formatShape(given)}` : `${given[0]} values`;
+  return new ShapeError(block, 'labels', `labels must have ${forms.join(' or ')}, got ${got}`);
+}
+
+/** Rejects labels other than integers 0..C (categorical) or −1, 0, +1 (attribute); `step` 2 skips a weight channel. */
+function checkLabelValues(block: string, values: ArrayLike<number>, kind: LabelKind, c: number, step: number): void {
+  for (let i = 0; i < values.length; i += step) {
+    const v = values[i]!;
+    const ok = kind === 'categorical' ? Number.isInteger(v) && v >= 0 && v <= c : v === 1 || v === -1 || v === 0;
+    if (!ok) {
+      const expected = kind === 'categorical' ? `integers in 1..${c}` : '+1 or -1';
+      throw new ValueError(block, 'labels', `labels must be ${expected} (0 = ignore), got ${v} at index ${i}`);
+    }
+  }
+}
+
+/** Repeats value n of `perImage` over the other axes of `shape`. */
+function broadcastHost(perImage: ArrayLike<number>, shape: readonly number[]): number[] {
+  const n = shape[0]!;
+  const inner = sizeOf(shape) / n;
+  const out = new Array<number>(n * inner);
+  for (let i = 0; i < n; i++) out.fill(perImage[i]!, i * inner, (i + 1) * inner);
+  return out;
+}
+
+/** Broadcasts N per-image values to `shape` with backend kernels (no read back). */
+function broadcastPerImage(backend: Backend, t: Tensor, shape: readonly number[]): Tensor {
+  const n = shape[0]!;
+  const column = t.rank === 4 ? t : backend.run('Reshape', { x: t }, { shape: [n, 1, 1, 1] });
+  const zeros = backend.zeros(shape);
+  return backend.run('Binary', { a: column, b: zeros }, { op: 'add' });
+}

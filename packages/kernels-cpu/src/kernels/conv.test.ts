@@ -1,0 +1,125 @@
+import { type ConvGeometry, type Pad4, type Pair, Rng, type Shape, sizeOf } from '@convnet-ts/tensor';
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../cpu-backend.js';
+
+const cpu64 = createCpuBackend({ dtype: 'float64' });
+const cpu32 = createCpuBackend({ dtype: 'float32' });
+
+interface Case {
+  name: string;
+  x: Shape;
+  f: Shape;
+  geom: ConvGeometry;
+}
+
+const geom = (pad: Pad4, stride: Pair, dilate: Pair, groups: number): ConvGeometry => ({ pad, stride, dilate, groups });
+
+/**
+ * Direct convolution (manual §4.1 with dilation and groups), and the two
+ * derivatives as the transposed loops: for every (n, i″, j″, k, i′, j′, d),
+ * y[n,i″,j″,k] += f[i′,j′,d,k]·x[n, Sy·i″+Dy·i′−Pt, Sx·j″+Dx·j′−Pl, g·C/G+d].
+ */
+function direct(xs: Shape, fs: Shape, g: ConvGeometry, x: Float64Array, f: Float64Array, dy: Float64Array) {
+  const [n, h, w, c] = xs as [number, number, number, number];
+  const [hf, wf, cg, k] = fs as [number, number, number, number];
+  const ho = Math.floor((h + g.pad[0] + g.pad[1] - ((hf - 1) * g.dilate[0] + 1)) / g.stride[0]) + 1;
+  const wo = Math.floor((w + g.pad[2] + g.pad[3] - ((wf - 1) * g.dilate[1] + 1)) / g.stride[1]) + 1;
+  const kg = k / g.groups;
+  const y = new Float64Array(n * ho * wo * k);
+  const dx = new Float64Array(x.length);
+  const df = new Float64Array(f.length);
+  for (let b = 0; b < n; b++)
+    for (let oy = 0; oy < ho; oy++)
+      for (let ox = 0; ox < wo; ox++)
+        for (let kk = 0; kk < k; kk++) {
+          const yi = ((b * ho + oy) * wo + ox) * k + kk;
+          const group = Math.floor(kk / kg);
+          for (let fy = 0; fy < hf; fy++)
+            for (let fx = 0; fx < wf; fx++)
+              for (let d = 0; d < cg; d++) {
+                const iy = oy * g.stride[0] + fy * g.dilate[0] - g.pad[0];
+                const ix = ox * g.stride[1] + fx * g.dilate[1] - g.pad[2];
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const xi = ((b * h + iy) * w + ix) * c + group * cg + d;
+                const fi = ((fy * wf + fx) * cg + d) * k + kk;
+                y[yi]! += f[fi]! * x[xi]!;
+                dx[xi]! += f[fi]! * dy[yi]!;
+                df[fi]! += x[xi]! * dy[yi]!;
+              }
+        }
+  return { y, dx, df, yShape: [n, ho, wo, k] as Shape };
+}
+
+const cases: Case[] = [
+  { name: '3×3, no pad', x: [2, 5, 6, 3], f: [3, 3, 3, 4], geom: geom([0, 0, 0, 0], [1, 1], [1, 1], 1) },
+  { name: 'asymmetric pad, stride 2', x: [2, 6, 5, 2], f: [3, 2, 2, 3], geom: geom([1, 0, 2, 1], [2, 2], [1, 1], 1) },
+  { name: 'stride [1, 3], dilate [2, 1]', x: [1, 7, 8, 2], f: [2, 3, 2, 2], geom: geom([0, 1, 1, 0], [1, 3], [2, 1], 1) },
+  { name: 'groups 2 with dilation', x: [2, 6, 6, 4], f: [2, 2, 2, 6], geom: geom([1, 1, 1, 1], [1, 1], [2, 2], 2) },
+  { name: 'groups 3, stride 2, pad larger than filter', x: [1, 4, 5, 6], f: [2, 1, 2, 3], geom: geom([3, 0, 2, 2], [2, 1], [1, 1], 3) },
+  { name: 'depthwise (groups = C)', x: [2, 4, 4, 3], f: [3, 3, 1, 3], geom: geom([1, 1, 1, 1], [1, 1], [1, 1], 3) },
+  { name: 'pointwise 1×1 (no im2row)', x: [3, 4, 5, 4], f: [1, 1, 4, 5], geom: geom([0, 0, 0, 0], [1, 1], [1, 1], 1) },
+  { name: 'pointwise 1×1 with groups 2', x: [2, 3, 3, 4], f: [1, 1, 2, 6], geom: geom([0, 0, 0, 0], [1, 1], [1, 1], 2) },
+  { name: '1×1 with stride 2 (im2row)', x: [1, 5, 5, 2], f: [1, 1, 2, 3], geom: geom([0, 0, 0, 0], [2, 2], [1, 1], 1) },
+  { name: 'fully connected (no im2row)', x: [4, 3, 2, 5], f: [3, 2, 5, 7], geom: geom([0, 0, 0, 0], [1, 1], [1, 1], 1) },
+  { name: 'fully connected with stride 2', x: [2, 3, 3, 2], f: [3, 3, 2, 3], geom: geom([0, 0, 0, 0], [2, 2], [1, 1], 1) },
+  { name: 'whole-input filters with groups 2 (im2row)', x: [2, 2, 2, 4], f: [2, 2, 2, 4], geom: geom([0, 0, 0, 0], [1, 1], [1, 1], 2) },
+];
+
+describe('conv kernels (im2row + GEMM) against direct convolution', () => {
+  for (const [name, cpu, tol] of [
+    ['float64', cpu64, 1e-12],
+    ['float32', cpu32, 1e-5],
+  ] as const) {
+    for (const c of cases) {
+      it(`${c.name} (${name})`, () => {
+        const rng = new Rng(sizeOf(c.x) + sizeOf(c.f));
+        const xv = Float64Array.from(rng.randn(sizeOf(c.x)), (v) => Math.fround(v));
+        const fv = Float64Array.from(rng.randn(sizeOf(c.f)), (v) => Math.fround(v));
+        const k = c.f[3]!;
+        const bv = Float64Array.from(rng.randn(k), (v) => Math.fround(v));
+        const probe = direct(c.x, c.f, c.geom, xv, fv, new Float64Array(0));
+        const dyv = Float64Array.from(rng.randn(sizeOf(probe.yShape)), (v) => Math.fround(v));
+        const ref = direct(c.x, c.f, c.geom, xv, fv, dyv);
+        const x = cpu.tensor(xv, c.x);
+        const f = cpu.tensor(fv, c.f);
+        const dy = cpu.tensor(dyv, ref.yShape);
+
+        const y = cpu.run('Conv', { x, f, b: null }, c.geom);
+        expect(y.shape).toEqual(ref.yShape);
+        expectClose(y.dataSync(), ref.y, tol);
+
+        const yb = cpu.run('Conv', { x, f, b: cpu.tensor(bv, [k]) }, c.geom);
+        expectClose(yb.dataSync(), Float64Array.from(ref.y, (v, i) => v + bv[i % k]!), tol);
+
+        const dx = cpu.run('ConvBackwardData', { dy, f }, { ...c.geom, xShape: c.x });
+        expect(dx.shape).toEqual(c.x);
+        expectClose(dx.dataSync(), ref.dx, tol);
+
+        const df = cpu.run('ConvBackwardFilter', { x, dy }, { ...c.geom, fShape: c.f });
+        expect(df.shape).toEqual(c.f);
+        expectClose(df.dataSync(), ref.df, tol);
+      });
+    }
+  }
+
+  it('reads non-contiguous inputs (views) correctly', () => {
+    const rng = new Rng(3);
+    const big = cpu64.tensor(rng.randn(2 * 5 * 5 * 3), [2, 5, 5, 3]);
+    const x = cpu64.run('Slice', { x: big }, { begin: [1, 1, 0, 1], size: [1, 4, 5, 2] });
+    const xv = Float64Array.from(x.dataSync());
+    const fv = Float64Array.from(rng.randn(2 * 2 * 2 * 2));
+    const g = geom([0, 1, 0, 0], [1, 2], [1, 1], 1);
+    const ref = direct([1, 4, 5, 2], [2, 2, 2, 2], g, xv, fv, new Float64Array(0));
+    const y = cpu64.run('Conv', { x, f: cpu64.tensor(fv, [2, 2, 2, 2]), b: null }, g);
+    expectClose(y.dataSync(), ref.y, 1e-12);
+  });
+});
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+  }
+  expect(worst).toBeLessThanOrEqual(tol);
+}
