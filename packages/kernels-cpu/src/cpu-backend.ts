@@ -135,10 +135,8 @@ export class CpuBackend implements Backend {
       if (value instanceof Tensor) this.own(kernel, name, value);
       else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) this.own(kernel, name, v);
     }
-    const impl = cpuKernels[kernel] as
-      | ((cpu: CpuBackend, inputs: KernelInputs<K>, attrs: KernelAttrs<K>) => KernelOutputs<K>)
-      | undefined;
-    if (!impl) throw new BackendError(kernel, undefined, `kernel ${kernel} is not implemented on the cpu backend`);
+    const impl = cpuKernels[kernel] as (cpu: CpuBackend, inputs: KernelInputs<K>, attrs: KernelAttrs<K>) => KernelOutputs<K>;
+    if (typeof impl !== 'function') throw new BackendError(kernel, undefined, `unknown kernel '${String(kernel)}'`);
     return impl(this, inputs, attrs);
   }
 

@@ -21,7 +21,7 @@ export type CpuKernel<K extends KernelName> = (
 export type CpuKernelTable = { [K in KernelName]: CpuKernel<K> };
 
 /** Every kernel of the contract on the CPU; a missing one fails to compile. */
-export const cpuKernels: Partial<CpuKernelTable> = {
+export const cpuKernels: CpuKernelTable = {
   ...shapeKernels,
   ...elementwiseKernels,
   ...convKernels,
