@@ -10,10 +10,13 @@ const root = dirname(fileURLToPath(import.meta.url));
  * tests run without building its dependencies first (the build still checks
  * types; see turbo.json).
  */
-function workspaceAliases(): Record<string, string> {
-  const aliases: Record<string, string> = {};
+function workspaceAliases(): { find: RegExp; replacement: string }[] {
+  const aliases: { find: RegExp; replacement: string }[] = [];
   for (const dir of readdirSync(join(root, 'packages'))) {
-    aliases[`@convnet-ts/${dir}`] = join(root, 'packages', dir, 'src', 'index.ts');
+    const src = join(root, 'packages', dir, 'src');
+    // Subpath entries (`@convnet-ts/kernels-webgpu/node` → src/node.ts), then the main entry.
+    aliases.push({ find: new RegExp(`^@convnet-ts/${dir}/([a-z-]+)$`), replacement: join(src, '$1.ts') });
+    aliases.push({ find: new RegExp(`^@convnet-ts/${dir}$`), replacement: join(src, 'index.ts') });
   }
   return aliases;
 }

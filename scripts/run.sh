@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command set-up and run on a fresh machine with Node >= 20:
 #   bash scripts/run.sh demo   — the main job
-#   bash scripts/run.sh test   — the whole test suite (what CI runs)
+#   bash scripts/run.sh test   — the whole test suite (what CI runs; installs
+#                                 chromium + libvulkan1 for the WebGPU tests)
 # Installs pnpm (the version pinned in package.json) and the dependencies
 # (frozen lockfile) first.
 set -euo pipefail
@@ -23,6 +24,20 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version"
 fi
 
 pnpm install --frozen-lockfile
+
+# The WebGPU tests run on Dawn (npm `webgpu`) over SwiftShader, the CPU Vulkan
+# driver that Debian's chromium ships; Dawn also needs the Vulkan loader.
+swiftshader_icd=/usr/lib/chromium/vk_swiftshader_icd.json
+if [ "$task" = test ]; then
+  if [ ! -f "$swiftshader_icd" ] || ! ldconfig -p | grep -q libvulkan.so.1; then
+    echo "installing chromium and libvulkan1 (SwiftShader for the WebGPU tests)" >&2
+    sudo_cmd=""
+    if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium libvulkan1 >&2
+  fi
+  export VK_ICD_FILENAMES="$swiftshader_icd"
+fi
 
 case "$task" in
   demo) pnpm run demo ;;

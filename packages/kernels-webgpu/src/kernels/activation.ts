@@ -1,0 +1,113 @@
+import type { WebGPUKernelTable } from '../kernel-table.js';
+import { SIGMOID } from './wgsl.js';
+
+/**
+ * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
+ * §6.6.4), as on the CPU: leak 0 is MatConvNet's max(x, 0) (+0 for x ≤ 0,
+ * NaN gives 0), and softmax runs over the last axis with the row maximum
+ * subtracted, one thread per row.
+ */
+export const activationKernels = {
+  Relu: (gpu, { x }, { leak }) => {
+    const y = gpu.empty(x.shape);
+    gpu.dispatch({
+      kernel: 'Relu',
+      variant: leak === 0 ? 'max0' : 'leaky',
+      inputs: { x },
+      outputs: { y },
+      f32: { leak },
+      threads: y.size,
+      body: leak === 0 ? '  let v = x[i];\n  y[i] = select(0.0, v, v > 0.0);' : '  let v = x[i];\n  y[i] = select(u.leak * v, v, v > 0.0);',
+    });
+    return y;
+  },
+
+  ReluBackward: (gpu, { x, dy }, { leak }) => {
+    const dx = gpu.empty(x.shape);
+    gpu.dispatch({
+      kernel: 'ReluBackward',
+      variant: '',
+      inputs: { x, dy },
+      outputs: { dx },
+      f32: { leak },
+      threads: dx.size,
+      body: '  dx[i] = select(u.leak * dy[i], dy[i], x[i] > 0.0);',
+    });
+    return dx;
+  },
+
+  Sigmoid: (gpu, { x }) => {
+    const y = gpu.empty(x.shape);
+    gpu.dispatch({ kernel: 'Sigmoid', variant: '', inputs: { x }, outputs: { y }, threads: y.size, helpers: SIGMOID, body: '  y[i] = sigmoid(x[i]);' });
+    return y;
+  },
+
+  SigmoidBackward: (gpu, { x, dy }) => {
+    const dx = gpu.empty(x.shape);
+    gpu.dispatch({
+      kernel: 'SigmoidBackward',
+      variant: '',
+      inputs: { x, dy },
+      outputs: { dx },
+      threads: dx.size,
+      helpers: SIGMOID,
+      body: '  let s = sigmoid(x[i]);\n  dx[i] = dy[i] * s * (1.0 - s);',
+    });
+    return dx;
+  },
+
+  Softmax: (gpu, { x }) => {
+    const y = gpu.empty(x.shape);
+    const c = x.shape[x.shape.length - 1] ?? 1;
+    gpu.dispatch({
+      kernel: 'Softmax',
+      variant: '',
+      inputs: { x },
+      outputs: { y },
+      u32: { c },
+      threads: c === 0 ? 0 : x.size / c,
+      helpers: ROW_EXP,
+      body: `  let r = i * u.c;
+  let m = row_max(r);
+  let inv = 1.0 / row_sum(r);
+  for (var k = 0u; k < u.c; k++) { y[r + k] = exp(x[r + k] - m) * inv; }`,
+    });
+    return y;
+  },
+
+  SoftmaxBackward: (gpu, { x, dy }) => {
+    const dx = gpu.empty(x.shape);
+    const c = x.shape[x.shape.length - 1] ?? 1;
+    // dx = y ⊙ (dy − Σ_k dy_k y_k)
+    gpu.dispatch({
+      kernel: 'SoftmaxBackward',
+      variant: '',
+      inputs: { x, dy },
+      outputs: { dx },
+      u32: { c },
+      threads: c === 0 ? 0 : x.size / c,
+      helpers: ROW_EXP,
+      body: `  let r = i * u.c;
+  let m = row_max(r);
+  let inv = 1.0 / row_sum(r);
+  var dot = 0.0;
+  for (var k = 0u; k < u.c; k++) { dot += dy[r + k] * exp(x[r + k] - m) * inv; }
+  for (var k = 0u; k < u.c; k++) { dx[r + k] = exp(x[r + k] - m) * inv * (dy[r + k] - dot); }`,
+    });
+    return dx;
+  },
+} satisfies Partial<WebGPUKernelTable>;
+
+/** Row maximum and Σ e^(x − max) of the row of length `u.c` starting at `r` (needs input `x`). */
+const ROW_EXP = `
+fn row_max(r: u32) -> f32 {
+  var m = x[r];
+  for (var k = 1u; k < u.c; k++) { m = max(m, x[r + k]); }
+  return m;
+}
+fn row_sum(r: u32) -> f32 {
+  let m = row_max(r);
+  var s = 0.0;
+  for (var k = 0u; k < u.c; k++) { s += exp(x[r + k] - m); }
+  return s;
+}`;

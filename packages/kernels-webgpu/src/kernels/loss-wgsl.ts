@@ -1,0 +1,64 @@
+/**
+ * WGSL of the categorical losses over one pixel: `base` is the index of its
+ * first class score, `ci` that of the labelled class (needs bindings `x`,
+ * `labels`, optional `weights`, and uniforms `c`, `topk`). `classerror` and
+ * `topkerror` use the rank of the labelled score in a stable descending sort,
+ * mshinge the first largest other score; both as MatConvNet's vl_nnloss.
+ */
+export const LOSS_HELPERS = (weighted: boolean): string => `
+fn weight(p: u32) -> f32 { return ${weighted ? 'weights[p]' : '1.0'}; }
+fn softplus(a: f32) -> f32 { return max(a, 0.0) + log(1.0 + exp(-abs(a))); }
+fn rank_of(base: u32, ci: u32) -> u32 {
+  let v = x[ci];
+  var r = 0u;
+  for (var k = base; k < base + u.c; k++) { if (x[k] > v || (x[k] == v && k < ci)) { r++; } }
+  return r;
+}
+fn argmax_other(base: u32, ci: u32) -> i32 {
+  var best = -1;
+  for (var k = base; k < base + u.c; k++) {
+    if (k != ci && (best < 0 || x[k] > x[u32(best)])) { best = i32(k); }
+  }
+  return best;
+}
+fn row_max(base: u32) -> f32 {
+  var m = x[base];
+  for (var k = base + 1u; k < base + u.c; k++) { m = max(m, x[k]); }
+  return m;
+}
+fn row_sum(base: u32, m: f32) -> f32 {
+  var s = 0.0;
+  for (var k = base; k < base + u.c; k++) { s += exp(x[k] - m); }
+  return s;
+}
+fn categorical_classerror(base: u32, ci: u32) -> f32 { return select(0.0, 1.0, rank_of(base, ci) >= 1u); }
+fn categorical_topkerror(base: u32, ci: u32) -> f32 { return select(0.0, 1.0, rank_of(base, ci) >= u.topk); }
+fn categorical_log(base: u32, ci: u32) -> f32 { return -log(x[ci]); }
+fn categorical_softmaxlog(base: u32, ci: u32) -> f32 {
+  let m = row_max(base);
+  return m + log(row_sum(base, m)) - x[ci];
+}
+fn categorical_mhinge(base: u32, ci: u32) -> f32 { return max(0.0, 1.0 - x[ci]); }
+fn categorical_mshinge(base: u32, ci: u32) -> f32 {
+  let q = argmax_other(base, ci);
+  if (q < 0) { return 0.0; }
+  return max(0.0, 1.0 - x[ci] + x[u32(q)]);
+}
+fn categorical_classerror_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 { return 0.0; }
+fn categorical_topkerror_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 { return 0.0; }
+fn categorical_log_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 {
+  return select(0.0, -g / max(x[ci], 1e-8), k == ci);
+}
+fn categorical_softmaxlog_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 {
+  let m = row_max(base);
+  return g * exp(x[k] - m) / row_sum(base, m) - select(0.0, g, k == ci);
+}
+fn categorical_mhinge_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 {
+  return select(0.0, -g, k == ci && x[ci] < 1.0);
+}
+fn categorical_mshinge_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 {
+  let q = argmax_other(base, ci);
+  if (q < 0 || 1.0 - x[ci] + x[u32(q)] <= 0.0) { return 0.0; }
+  if (k == ci) { return -g; }
+  return select(0.0, g, k == u32(q));
+}`;

@@ -1,0 +1,106 @@
+import type { LossAttrs, LossInputs, LossType, Tensor } from '@convnet-ts/tensor';
+import type { WebGPUKernelTable } from '../kernel-table.js';
+import type { WebGPUBackend } from '../webgpu-backend.js';
+import { LOSS_HELPERS } from './loss-wgsl.js';
+
+/**
+ * Categorical and attribute losses (manual §4.7, derivatives §6.7), as on the
+ * CPU: label 0 or weight 0 skips an instance, and the result is Σ w·ℓ (÷ N
+ * when normalising). The forward pass writes one weighted loss per instance
+ * (a pixel for categorical losses, an element for attribute losses), then
+ * one thread adds them up in order (deterministic; instance counts of a
+ * batch are small). The backward pass is element-wise: a categorical
+ * element recomputes its pixel's softmax or argmax from the row.
+ */
+export const lossKernels = {
+  Loss: (gpu, inputs, attrs) => {
+    const n = inputs.x.shape[0] ?? 1;
+    const attribute = isAttribute(attrs.loss);
+    const perInstance = gpu.empty([inputs.labels.size]);
+    gpu.dispatch({
+      kernel: 'Loss',
+      variant: `${attrs.loss}/${inputs.weights ? 'weighted' : 'unweighted'}`,
+      inputs: bindings(inputs),
+      outputs: { t: perInstance },
+      ...uniforms(inputs, attrs),
+      threads: perInstance.size,
+      helpers: LOSS_HELPERS(inputs.weights !== null),
+      body: `  let label = labels[i];
+  let wt = weight(i);
+  if (label == 0.0 || wt == 0.0) { t[i] = 0.0; return; }
+  t[i] = wt * ${attribute ? ATTRIBUTE_LOSS[attrs.loss] : `categorical_${attrs.loss}(i * u.c, i * u.c + u32(label) - 1u)`};`,
+    });
+    const y = gpu.empty([1]);
+    gpu.dispatch({
+      kernel: 'Loss',
+      variant: 'sum',
+      inputs: { t: perInstance },
+      outputs: { y },
+      u32: { count: perInstance.size },
+      f32: { scale: attrs.normalise ? 1 / n : 1 },
+      threads: 1,
+      body: '  var acc = 0.0;\n  for (var j = 0u; j < u.count; j++) { acc += t[j]; }\n  y[0] = acc * u.scale;',
+    });
+    perInstance.dispose();
+    return y;
+  },
+
+  LossBackward: (gpu, inputs, attrs) => backward(gpu, inputs, attrs),
+} satisfies Partial<WebGPUKernelTable>;
+
+function backward(gpu: WebGPUBackend, inputs: LossInputs & { dzdy: Tensor }, attrs: LossAttrs): Tensor {
+  const dx = gpu.empty(inputs.x.shape);
+  const attribute = isAttribute(attrs.loss);
+  const n = inputs.x.shape[0] ?? 1;
+  gpu.dispatch({
+    kernel: 'LossBackward',
+    variant: `${attrs.loss}/${inputs.weights ? 'weighted' : 'unweighted'}`,
+    inputs: { ...bindings(inputs), dzdy: inputs.dzdy },
+    outputs: { dx },
+    ...uniforms(inputs, attrs),
+    f32: { ...uniforms(inputs, attrs).f32, scale: attrs.normalise ? 1 / n : 1 },
+    threads: dx.size,
+    helpers: LOSS_HELPERS(inputs.weights !== null),
+    body: attribute
+      ? `  let label = labels[i];
+  let wt = weight(i);
+  if (label == 0.0 || wt == 0.0) { dx[i] = 0.0; return; }
+  let g = dzdy[0] * u.scale * wt;
+  let xi = x[i];
+  dx[i] = ${ATTRIBUTE_BACKWARD[attrs.loss]};`
+      : `  let p = i / u.c;
+  let label = labels[p];
+  let wt = weight(p);
+  if (label == 0.0 || wt == 0.0) { dx[i] = 0.0; return; }
+  let g = dzdy[0] * u.scale * wt;
+  dx[i] = categorical_${attrs.loss}_backward(p * u.c, p * u.c + u32(label) - 1u, i, g);`,
+  });
+  return dx;
+}
+
+function isAttribute(loss: LossType): boolean {
+  return loss === 'binaryerror' || loss === 'binarylog' || loss === 'logistic' || loss === 'hinge';
+}
+
+function bindings(inputs: LossInputs): Record<string, Tensor> {
+  return inputs.weights ? { x: inputs.x, labels: inputs.labels, weights: inputs.weights } : { x: inputs.x, labels: inputs.labels };
+}
+
+function uniforms(inputs: LossInputs, attrs: LossAttrs) {
+  return { u32: { c: inputs.x.shape[inputs.x.shape.length - 1] ?? 1, topk: attrs.topK }, f32: { threshold: attrs.threshold } };
+}
+
+/** Attribute losses of element i: label c = `label`, score `x[i]`. */
+const ATTRIBUTE_LOSS: Partial<Record<LossType, string>> = {
+  binaryerror: 'select(0.0, 1.0, sign(x[i] - u.threshold) != label)',
+  binarylog: '-log(label * (x[i] - 0.5) + 0.5)',
+  logistic: 'softplus(-label * x[i])',
+  hinge: 'max(0.0, 1.0 - label * x[i])',
+};
+
+const ATTRIBUTE_BACKWARD: Partial<Record<LossType, string>> = {
+  binaryerror: '0.0',
+  binarylog: '(-g * label) / (label * (xi - 0.5) + 0.5)',
+  logistic: '(-g * label) / (1.0 + exp(label * xi))',
+  hinge: 'select(0.0, -g * label, label * xi < 1.0)',
+};

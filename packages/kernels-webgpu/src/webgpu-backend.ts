@@ -1,0 +1,213 @@
+/// <reference types="@webgpu/types" />
+import {
+  type Backend,
+  BackendError,
+  type DeviceError,
+  checkShape,
+  formatShape,
+  type KernelAttrs,
+  type KernelInputs,
+  type KernelName,
+  type KernelOutputs,
+  type MemoryInfo,
+  ShapeError,
+  type Shape,
+  sizeOf,
+  Tensor,
+} from '@convnet-ts/tensor';
+import { BufferPool } from './buffer-pool.js';
+import { CommandBatch } from './command-batch.js';
+import { DeviceState } from './device-state.js';
+import { webgpuKernels } from './kernel-table.js';
+import { packUniforms, type Program, uniformFields, workgroupCounts } from './program.js';
+import { PipelineCache } from './pipeline-cache.js';
+import { type GpuStorage, type SharedBuffer, storageOf } from './storage.js';
+import { BufferUsage, MapMode } from './usage.js';
+
+/** Pool and cache statistics, beside `memory()`. */
+export interface WebGPUStats {
+  pipelines: number;
+  allocatedBytes: number;
+  pooledBytes: number;
+  submissions: number;
+}
+
+/**
+ * `Backend` on WebGPU, float32. A tensor's storage is a pooled GPU buffer plus
+ * an element offset; reshapes and contiguous slices are views that share (and
+ * reference-count) their parent's buffer. Kernels only encode work; it is
+ * submitted in batches, and `read` is the one asynchronous step (one staging
+ * copy, `mapAsync`). Device failures (compilation, out of memory, submission,
+ * a lost device) are thrown as `DeviceError` by the next call or read.
+ */
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu';
+  readonly dtype = 'float32' as const;
+  readonly device: GPUDevice;
+  readonly #ownsDevice: boolean;
+  readonly #state: DeviceState;
+  readonly #pool: BufferPool;
+  readonly #batch: CommandBatch;
+  readonly #pipelines: PipelineCache;
+  readonly #live = new Set<SharedBuffer>();
+  #liveTensors = 0;
+  #liveBytes = 0;
+
+  constructor(device: GPUDevice, ownsDevice: boolean) {
+    this.device = device;
+    this.#ownsDevice = ownsDevice;
+    this.#state = new DeviceState(device, () => this.#liveBytes);
+    const report = (check: Promise<DeviceError | null>) => this.#state.watch(check);
+    this.#pool = new BufferPool(device);
+    this.#batch = new CommandBatch(device, report);
+    this.#pipelines = new PipelineCache(device, report);
+  }
+
+  /** A new tensor whose values the caller's program will write (uninitialised). */
+  empty(shape: Shape): Tensor {
+    this.#state.check('webgpu');
+    const elements = sizeOf(shape);
+    const bytes = Math.max(elements * 4, 4);
+    this.#state.checkSize('webgpu', bytes);
+    const buffer = this.#state.allocate(bytes, () => this.#pool.acquire(bytes, formatShape(shape)), this.#pool.allocatedBytes);
+    const shared: SharedBuffer = { buffer, elements, refs: 0 };
+    this.#live.add(shared);
+    this.#liveBytes += elements * 4;
+    return this.view(shared, 0, shape);
+  }
+
+  /** A tensor over `shared` from element `offset` (a view: shares and reference-counts the buffer). */
+  view(shared: SharedBuffer, offset: number, shape: Shape): Tensor {
+    shared.refs++;
+    this.#liveTensors++;
+    const storage: GpuStorage = { shared, offset };
+    return new Tensor(this, shape, storage);
+  }
+
+  tensor(values: ArrayLike<number>, shape: Shape): Tensor {
+    checkShape('tensor', 'shape', shape);
+    if (values.length !== sizeOf(shape)) {
+      throw new ShapeError('tensor', 'values', `expected ${sizeOf(shape)} values for shape ${formatShape(shape)}, got ${values.length}`);
+    }
+    const t = this.empty(shape);
+    if (t.size > 0) {
+      this.#batch.flush();
+      this.device.queue.writeBuffer(storageOf(t).shared.buffer, 0, Float32Array.from(values));
+    }
+    return t;
+  }
+
+  zeros(shape: Shape): Tensor {
+    checkShape('zeros', 'shape', shape);
+    const t = this.empty(shape);
+    if (t.size > 0) this.#batch.encoder.clearBuffer(storageOf(t).shared.buffer, 0, t.size * 4);
+    return t;
+  }
+
+  fill(shape: Shape, value: number): Tensor {
+    checkShape('fill', 'shape', shape);
+    if (value === 0 && !Object.is(value, -0)) return this.zeros(shape);
+    const t = this.empty(shape);
+    this.dispatch({ kernel: 'fill', variant: '', inputs: {}, outputs: { y: t }, f32: { value }, threads: t.size, body: '  y[i] = u.value;' });
+    return t;
+  }
+
+  async read(t: Tensor): Promise<Float32Array> {
+    this.#own('read', 'tensor', t);
+    this.#state.check('read');
+    if (t.size === 0) return new Float32Array(0);
+    const { shared, offset } = storageOf(t);
+    const bytes = t.size * 4;
+    const staging = this.device.createBuffer({ label: 'read', size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    this.#batch.encoder.copyBufferToBuffer(shared.buffer, offset * 4, staging, 0, bytes);
+    this.#batch.flush();
+    try {
+      await this.#state.settle('read', staging.mapAsync(MapMode.READ));
+      return new Float32Array(staging.getMappedRange().slice(0));
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  release(t: Tensor): void {
+    const { shared } = storageOf(t);
+    this.#liveTensors--;
+    if (--shared.refs > 0) return;
+    this.#live.delete(shared);
+    this.#liveBytes -= shared.elements * 4;
+    this.#pool.release(shared.buffer);
+  }
+
+  run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
+    for (const [name, value] of Object.entries(inputs)) {
+      if (value instanceof Tensor) this.#own(kernel, name, value);
+      else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) this.#own(kernel, name, v);
+    }
+    this.#state.check(kernel);
+    const impl = webgpuKernels[kernel] as ((gpu: WebGPUBackend, i: KernelInputs<K>, a: KernelAttrs<K>) => KernelOutputs<K>) | undefined;
+    if (typeof impl !== 'function') throw new BackendError(kernel, undefined, `unknown kernel '${String(kernel)}'`);
+    return impl(this, inputs, attrs);
+  }
+
+  /** Compiles (once per `kernel:variant`), binds and encodes one program. */
+  dispatch(p: Program): void {
+    this.#state.check(p.kernel);
+    if (p.threads === 0) return;
+    const fields = uniformFields(p);
+    const { pipeline, layout } = this.#pipelines.get(p, fields);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.#batch.uniforms(packUniforms(fields)) } }];
+    const temporaries: GPUBuffer[] = [];
+    for (const t of [...Object.values(p.inputs), ...Object.values(p.outputs)]) {
+      entries.push({ binding: entries.length, resource: this.#binding(t, temporaries) });
+    }
+    const bindGroup = this.device.createBindGroup({ label: p.kernel, layout, entries });
+    this.#batch.dispatch(p.kernel, pipeline, bindGroup, workgroupCounts(p.threads, this.device.limits.maxComputeWorkgroupsPerDimension));
+    // Safe to recycle at once: later users are encoded after this dispatch, and uploads flush first.
+    for (const b of temporaries) this.#pool.release(b);
+  }
+
+  /** A binding of the tensor's elements; a view at an offset the device cannot bind is copied first. */
+  #binding(t: Tensor, temporaries: GPUBuffer[]): GPUBufferBinding {
+    const { shared, offset } = storageOf(t);
+    const bytes = Math.max(t.size * 4, 4);
+    if ((offset * 4) % this.device.limits.minStorageBufferOffsetAlignment === 0) {
+      return { buffer: shared.buffer, offset: offset * 4, size: bytes };
+    }
+    const copy = this.#pool.acquire(bytes, 'unaligned view');
+    this.#batch.encoder.copyBufferToBuffer(shared.buffer, offset * 4, copy, 0, t.size * 4);
+    temporaries.push(copy);
+    return { buffer: copy, offset: 0, size: bytes };
+  }
+
+  /** Submits the encoded work now (reads and uploads do this themselves). */
+  flush(): void {
+    this.#batch.flush();
+  }
+
+  memory(): MemoryInfo {
+    return { tensors: this.#liveTensors, bytes: this.#liveBytes };
+  }
+
+  stats(): WebGPUStats {
+    return { pipelines: this.#pipelines.size, allocatedBytes: this.#pool.allocatedBytes, pooledBytes: this.#pool.pooledBytes, submissions: this.#batch.submissions };
+  }
+
+  /** Destroys every buffer (live tensors become unusable) and, when owned, the device. */
+  dispose(): void {
+    if (this.#state.disposed) return;
+    this.#batch.flush();
+    this.#state.disposed = true;
+    this.#pool.clear();
+    for (const s of this.#live) s.buffer.destroy();
+    this.#live.clear();
+    this.#batch.destroy();
+    if (this.#ownsDevice) this.device.destroy();
+  }
+
+  #own(block: string, argument: string, t: Tensor): void {
+    if (t.backend !== this) {
+      throw new BackendError(block, argument, `${argument} lives on another backend (${t.backend.name} ${t.backend.dtype}) than this one (webgpu float32)`);
+    }
+    t.assertAlive(block, argument);
+  }
+}
