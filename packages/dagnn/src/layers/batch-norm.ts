@@ -1,0 +1,84 @@
+/**
+ * `BatchNorm` — batch normalisation (`dagnn.BatchNorm`, api §3.3; block
+ * `bnorm`, manual §4.6.2). Parameters `[mult [C], bias [C], moments [C, 2]]`,
+ * the moments rows `[mu, sigma]` (MatConvNet's layout, epsilon inside sigma).
+ * Options: `numChannels` C, `epsilon` (default 1e-5, the wrappers' value).
+ *
+ * - `normal` mode: the forward pass uses the batch's moments and keeps them;
+ *   the backward pass uses them too and returns them as the derivative of the
+ *   `moments` parameter, which is trained by averaging (`trainMethod
+ *   'average'`, learning rate 0.1, weight decay 0: MatConvNet's `attach`), so
+ *   the trainer's moment update is `m ← (1 − lr)·m + lr·batch moments`.
+ * - `test` mode: the `moments` parameter is used; the backward pass (rarely
+ *   wanted) returns no moments, so test-mode evaluations never move them.
+ * Init: mult 1, bias 0, moments 0. Identity receptive field.
+ */
+import { bnorm, bnormBackward } from '@convnet-ts/blocks';
+import type { Backend, Rng, Shape, Tensor } from '@convnet-ts/tensor';
+import { asTensor, Layer, type LayerContext, type LayerDerivatives, type ParamDefaults, param, type VarValue } from '../layer.js';
+import { readOptions, toNum } from './options.js';
+
+export class BatchNorm extends Layer {
+  readonly type = 'BatchNorm';
+  readonly numChannels: number;
+  readonly epsilon: number;
+  #moments: Tensor | null = null;
+
+  constructor(opts: { numChannels: number; epsilon?: number }) {
+    super();
+    const o = readOptions('BatchNorm', opts, ['numChannels', 'epsilon']);
+    this.numChannels = toNum('BatchNorm', 'numChannels', o.numChannels, Number.NaN, 1);
+    this.epsilon = toNum('BatchNorm', 'epsilon', o.epsilon, 1e-5, 0);
+  }
+
+  override paramNames(): readonly string[] {
+    return ['mult', 'bias', 'moments'];
+  }
+
+  override paramShapes(): readonly Shape[] {
+    const c = this.numChannels;
+    return [[c], [c], [c, 2]];
+  }
+
+  override paramDefaults(): readonly ParamDefaults[] {
+    const gradient = { trainMethod: 'gradient', learningRate: 1, weightDecay: 1 } as const;
+    return [gradient, gradient, { trainMethod: 'average', learningRate: 0.1, weightDecay: 0 }];
+  }
+
+  forward(inputs: readonly VarValue[], params: readonly Tensor[], ctx: LayerContext): Tensor[] {
+    const x = asTensor(this, inputs[0], 0);
+    const test = ctx.mode === 'test';
+    const r = bnorm(x, param(params, 0), param(params, 1), { epsilon: this.epsilon, moments: test ? param(params, 2) : null });
+    if (test) {
+      if (r.moments !== params[2]) r.moments.dispose();
+    } else {
+      this.#moments?.dispose();
+      this.#moments = r.moments;
+    }
+    return [r.y];
+  }
+
+  backward(inputs: readonly VarValue[], params: readonly Tensor[], derOutputs: readonly Tensor[], ctx: LayerContext): LayerDerivatives {
+    const x = asTensor(this, inputs[0], 0);
+    const moments = ctx.mode === 'test' ? param(params, 2) : this.#moments;
+    const r = bnormBackward(x, param(params, 0), param(params, 1), derOutputs[0]!, { epsilon: this.epsilon, moments });
+    if (r.moments !== moments) r.moments.dispose();
+    const derMoments = ctx.mode === 'test' ? null : moments;
+    this.#moments = null;
+    return { derInputs: [r.dzdx], derParams: [r.dzdg, r.dzdb, derMoments] };
+  }
+
+  override initParams(_rng: Rng, backend: Backend): Tensor[] {
+    const c = this.numChannels;
+    return [backend.fill([c], 1), backend.zeros([c]), backend.zeros([c, 2])];
+  }
+
+  override reset(): void {
+    this.#moments?.dispose();
+    this.#moments = null;
+  }
+
+  options(): Record<string, unknown> {
+    return { numChannels: this.numChannels, epsilon: this.epsilon };
+  }
+}
