@@ -47,6 +47,38 @@ describe('fromSimpleNN', () => {
     expect(dag.meta).toEqual({ inputSize: [1, 28, 28, 1] });
   });
 
+  it('gives an AlexNet-like chain (leaky relu, lrn, padded pool, bnorm, dropout) identical outputs and derivatives in test mode', () => {
+    const backend = cpu64;
+    const w = (shape: Shape, seed: number) => randn(backend, shape, seed, 0.5);
+    const snn: SimpleNNSpec = {
+      layers: [
+        { type: 'conv', name: 'conv1', weights: [w([3, 3, 2, 4], 1), w([4], 2)], pad: 1 },
+        { type: 'relu', name: 'relu1', leak: 0.1 },
+        { type: 'lrn', name: 'norm1', param: [3, 1, 0.5, 0.75] },
+        { type: 'pool', name: 'pool1', pool: 2, stride: 2, pad: [0, 1, 0, 1] },
+        { type: 'conv', name: 'conv2', weights: [w([3, 3, 2, 4], 3), w([4], 4)], pad: 1 },
+        { type: 'bnorm', name: 'bn2', weights: [w([4], 5), w([4], 6), backend.tensor([0.1, 1.2, -0.2, 0.9, 0.3, 1.1, 0, 0.8], [4, 2])] },
+        { type: 'dropout', name: 'drop2', rate: 0.3 },
+        { type: 'conv', name: 'fc3', weights: [w([3, 3, 4, 3], 7), w([3], 8)] },
+        { type: 'softmaxloss', name: 'loss' },
+      ],
+    };
+    const x = randn(backend, [2, 5, 5, 2], 21);
+    const labels = [2, 3];
+    const res = simplenn(snn, x, 1, null, { labels, conserveMemory: false, mode: 'test' });
+    const dag = fromSimpleNN(snn);
+    dag.conserveMemory = false;
+    dag.mode = 'test';
+    dag.eval({ x0: x, label: labels }, { x9: 1 });
+    expect((dag.getVar('x9').value as Tensor).dataSync()[0]).toBe(res[9]!.x!.dataSync()[0]);
+    expect(Array.from((dag.getVar('x8').value as Tensor).dataSync())).toEqual(Array.from(res[8]!.x!.dataSync()));
+    expect(Array.from(dag.getVar('x0').der!.dataSync())).toEqual(Array.from(res[0]!.dzdx!.dataSync()));
+    for (const [l, name] of [[0, 'conv1'], [4, 'conv2'], [7, 'fc3']] as const) {
+      expect(Array.from(dag.getParam(`${name}f`).der!.dataSync())).toEqual(Array.from(res[l]!.dzdw[0]!.dataSync()));
+      expect(Array.from(dag.getParam(`${name}b`).der!.dataSync())).toEqual(Array.from(res[l]!.dzdw[1]!.dataSync()));
+    }
+  });
+
   it('rejects custom layers naming them', () => {
     const snn: SimpleNNSpec = {
       layers: [

@@ -10,7 +10,10 @@
  *   'average'`, learning rate 0.1, weight decay 0: MatConvNet's `attach`), so
  *   the trainer's moment update is `m ← (1 − lr)·m + lr·batch moments`.
  * - `test` mode: the `moments` parameter is used; the backward pass (rarely
- *   wanted) returns no moments, so test-mode evaluations never move them.
+ *   wanted) is the exact derivative of that frozen normalisation (`dzdx =
+ *   dzdy·g/sigma`, as SimpleNN's test mode) rather than MatConvNet's full
+ *   batch-norm formula, and returns no moments, so test-mode evaluations
+ *   never move them.
  * Init: mult 1, bias 0, moments 0. Identity receptive field.
  */
 import { bnorm, bnormBackward } from '@convnet-ts/blocks';
@@ -61,7 +64,11 @@ export class BatchNorm extends Layer {
   backward(inputs: readonly VarValue[], params: readonly Tensor[], derOutputs: readonly Tensor[], ctx: LayerContext): LayerDerivatives {
     const x = asTensor(this, inputs[0], 0);
     const moments = ctx.mode === 'test' ? param(params, 2) : this.#moments;
-    const r = bnormBackward(x, param(params, 0), param(params, 1), derOutputs[0]!, { epsilon: this.epsilon, moments });
+    const r = bnormBackward(x, param(params, 0), param(params, 1), derOutputs[0]!, {
+      epsilon: this.epsilon,
+      moments,
+      frozenMoments: ctx.mode === 'test',
+    });
     if (r.moments !== moments) r.moments.dispose();
     const derMoments = ctx.mode === 'test' ? null : moments;
     this.#moments = null;
