@@ -1,6 +1,7 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
-import { gemm } from './gemm.js';
+import { gemm, gemmPortable, type MatrixRef, WASM_MIN_FLOPS } from './gemm.js';
+import { gemmWasm, wasmGemmAvailable } from './wasm-gemm.js';
 
 /** C ← alpha·op(A)·op(B) + beta·C by the definition, one element at a time. */
 function naive(
@@ -116,5 +117,96 @@ describe('gemm', () => {
       ld: 2,
     });
     expect(Array.from(c)).toEqual([3, 6]);
+  });
+});
+
+/**
+ * The float32 product of a fast path against the float64 reference on the same
+ * values; the bound is the classical one for a k-term dot product in float32.
+ */
+function checkFast(
+  fast: (ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, A: MatrixRef, B: MatrixRef, beta: number, C: MatrixRef) => unknown,
+  rng: Rng,
+  transA: boolean,
+  transB: boolean,
+  [m, n, k]: [number, number, number],
+  alpha: number,
+  beta: number,
+): void {
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  const lda = ac + 3;
+  const ldb = bc + 1;
+  const ldc = n + 2;
+  const a = Float32Array.from(rng.randn(2 + ar * lda));
+  const b = Float32Array.from(rng.randn(1 + br * ldb));
+  const c = Float32Array.from(rng.randn(3 + m * ldc));
+  const expected = Float64Array.from(c);
+  const abs = new Float64Array(c.length);
+  const mat = (data: Float32Array | Float64Array, offset: number, ld: number) => ({ data, offset, ld });
+  gemmPortable(transA, transB, m, n, k, alpha, mat(Float64Array.from(a), 2, lda), mat(Float64Array.from(b), 1, ldb), beta, mat(expected, 3, ldc));
+  const absA = Float64Array.from(a, Math.abs);
+  const absB = Float64Array.from(b, Math.abs);
+  gemmPortable(transA, transB, m, n, k, Math.abs(alpha), mat(absA, 2, lda), mat(absB, 1, ldb), 0, mat(abs, 3, ldc));
+  fast(transA, transB, m, n, k, alpha, mat(a, 2, lda), mat(b, 1, ldb), beta, mat(c, 3, ldc));
+  for (let i = 0; i < c.length; i++) {
+    const bound = 2e-7 * (k + 2) * (abs[i]! + Math.abs(expected[i]!)) + 1e-30;
+    if (!(Math.abs(c[i]! - expected[i]!) <= bound)) {
+      expect.fail(`element ${i} of C: ${c[i]} vs ${expected[i]} (bound ${bound}) for m=${m} n=${n} k=${k}`);
+    }
+  }
+}
+
+describe('gemmWasm', () => {
+  it('runs here (Node 20 has WebAssembly SIMD)', () => {
+    expect(wasmGemmAvailable()).toBe(true);
+  });
+
+  // Odd sizes, edge tiles (m mod 4, n mod 8), and sizes crossing the MC = 128, KC = 256 and NC = 2048 blocks.
+  const sizes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 4],
+    [13, 11, 9],
+    [17, 1, 6],
+    [1, 17, 33],
+    [37, 29, 70],
+    [131, 19, 260],
+    [6, 2053, 5],
+  ];
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it(`matches the TypeScript reference for op(A)${transA ? 'ᵀ' : ''}·op(B)${transB ? 'ᵀ' : ''} across block edges`, () => {
+        const rng = new Rng(10 + (transA ? 2 : 0) + (transB ? 1 : 0));
+        for (const size of sizes) {
+          for (const [alpha, beta] of [
+            [1, 0],
+            [0.5, 1],
+            [-2, 0.25],
+          ] as const) {
+            checkFast(gemmWasm, rng, transA, transB, size, alpha, beta);
+          }
+        }
+      });
+    }
+  }
+
+  it('overwrites NaNs in C when beta = 0 and only scales C when alpha = 0 or k = 0', () => {
+    const c = new Float32Array([Number.NaN, 5]);
+    const one = (data: Float32Array, ld: number) => ({ data, offset: 0, ld });
+    gemmWasm(false, false, 1, 2, 1, 1, one(new Float32Array([2]), 1), one(new Float32Array([3, 4]), 2), 0, one(c, 2));
+    expect(Array.from(c)).toEqual([6, 8]);
+    gemmWasm(false, false, 1, 2, 0, 1, one(new Float32Array(0), 0), one(new Float32Array(0), 2), 0.5, one(c, 2));
+    expect(Array.from(c)).toEqual([3, 4]);
+    gemmWasm(false, false, 1, 2, 1, 0, one(new Float32Array([Number.NaN]), 1), one(new Float32Array([1, 1]), 2), 2, one(c, 2));
+    expect(Array.from(c)).toEqual([6, 8]);
+  });
+
+  it('is what gemm uses for float32 products above the threshold', () => {
+    const rng = new Rng(20);
+    const side = Math.ceil(Math.cbrt(WASM_MIN_FLOPS / 2)) + 1;
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) checkFast(gemm, rng, transA, transB, [side, side + 3, side + 1], 1.5, 0.5);
+    }
   });
 });

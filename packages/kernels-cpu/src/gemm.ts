@@ -1,4 +1,5 @@
 import type { FloatArray } from '@convnet-ts/tensor';
+import { gemmWasm } from './wasm-gemm.js';
 
 /**
  * One operand of `gemm`: a row-major matrix inside a typed array, starting at
@@ -22,13 +23,50 @@ export interface MatrixRef {
  * `beta = 0` overwrites `C` without reading it (so NaNs already in `C` do not
  * survive), as BLAS does.
  *
- * Correct and cache-friendly, not yet fast: the loop orders keep the innermost
- * loop on contiguous rows (i-p-j for `op(A)·B`, dot products of rows for
- * `op(A)·Bᵀ`), unrolled by four, and nothing is allocated. A later backend swaps
- * this function for a WebAssembly SIMD, multi-threaded one of the same
- * signature.
+ * Float32 operands of at least `WASM_MIN_FLOPS / 2` multiply-adds go to the
+ * WebAssembly SIMD kernel (`gemmWasm`, wasm/gemm.wat); everything else —
+ * float64 backends, tiny products where copying into the module's memory
+ * costs more than it saves, engines without WebAssembly SIMD — takes the
+ * TypeScript path `gemmPortable`, which is also the reference in tests.
  */
 export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: MatrixRef,
+  B: MatrixRef,
+  beta: number,
+  C: MatrixRef,
+): void {
+  if (
+    2 * m * n * k >= WASM_MIN_FLOPS &&
+    A.data instanceof Float32Array &&
+    B.data instanceof Float32Array &&
+    C.data instanceof Float32Array &&
+    gemmWasm(transA, transB, m, n, k, alpha, A, B, beta, C)
+  ) {
+    return;
+  }
+  gemmPortable(transA, transB, m, n, k, alpha, A, B, beta, C);
+}
+
+/**
+ * Below this many flops (2·m·n·k, a 16³ product) `gemm` stays in TypeScript:
+ * copying the operands into the module's memory then costs about as much as
+ * the product. A round number, not a tuned break-even.
+ */
+export const WASM_MIN_FLOPS = 2 * 16 * 16 * 16;
+
+/**
+ * `gemm` in plain TypeScript, for any float array. Correct and cache-friendly:
+ * the loop orders keep the innermost loop on contiguous rows (i-p-j for
+ * `op(A)·B`, dot products of rows for `op(A)·Bᵀ`), unrolled by four, and
+ * nothing is allocated.
+ */
+export function gemmPortable(
   transA: boolean,
   transB: boolean,
   m: number,

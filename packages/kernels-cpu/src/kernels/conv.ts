@@ -1,4 +1,5 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
+import { convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
 import { im2row, type PatchGeometry, row2im } from '../im2row.js';
@@ -14,6 +15,11 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * row-major matrices, so no product needs a transposed copy: group g reads
  * channels `[g·C/G, (g+1)·C/G)` and writes filters `[g·K/G, (g+1)·K/G)`,
  * addressed in place by offsets and leading dimensions.
+ *
+ * Float32 patches go to the WebAssembly path (conv-wasm.ts): φ built inside
+ * the module's memory and multiplied there by the SIMD GEMM, forward and for
+ * the filter derivative; float64 and engines without WebAssembly SIMD take the
+ * TypeScript im2row + `gemm` path below, which is also the reference.
  *
  * Two shapes skip im2row, since φ(X) is then X itself: 1×1 filters with stride
  * 1 and no padding (one product over all N·H·W pixels), and filters that cover
@@ -130,6 +136,7 @@ function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray,
     gemm(false, false, p.n, k, p.imageSize, 1, mat(x, 0, p.imageSize), mat(f, 0, k), beta, mat(y, 0, k));
     return;
   }
+  if (x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array && convForwardWasm(p, x, f, beta, y)) return;
   const phi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {
@@ -176,6 +183,7 @@ function convBackwardFilter(cpu: CpuBackend, p: ConvPlan, x: FloatArray, dy: Flo
     gemm(true, false, p.imageSize, k, p.n, 1, mat(x, 0, p.imageSize), mat(dy, 0, k), 0, mat(df, 0, k));
     return;
   }
+  if (x instanceof Float32Array && dy instanceof Float32Array && df instanceof Float32Array && convBackwardFilterWasm(p, x, dy, df)) return;
   const phi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {

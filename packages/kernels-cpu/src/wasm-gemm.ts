@@ -1,0 +1,176 @@
+import type { MatrixRef } from './gemm.js';
+import { gemmWasmBase64 } from './wasm/gemm-binary.js';
+
+/** The exports of wasm/gemm.wat. */
+interface GemmExports {
+  sgemm(
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    lda: number,
+    ta: number,
+    b: number,
+    ldb: number,
+    tb: number,
+    c: number,
+    ldc: number,
+    pa: number,
+    pb: number,
+    tile: number,
+  ): void;
+  MC: WebAssembly.Global;
+  KC: WebAssembly.Global;
+  NC: WebAssembly.Global;
+}
+
+interface GemmInstance {
+  memory: WebAssembly.Memory;
+  exports: GemmExports;
+  /** Byte addresses of the scratch tile, the packed A and B buffers, and the first free byte. */
+  tile: number;
+  pa: number;
+  pb: number;
+  heap: number;
+}
+
+const PAGE = 65536;
+let instance: GemmInstance | null | undefined;
+
+/**
+ * The SIMD GEMM module, instantiated on first use (synchronously: the module is
+ * 2 kB, under every engine's limit for synchronous compilation), or `null` where
+ * WebAssembly or its SIMD extension is missing.
+ */
+function gemmInstance(): GemmInstance | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = decodeBase64(gemmWasmBase64);
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const module = new WebAssembly.Module(bytes);
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
+    const mc = exports.MC.value as number;
+    const kc = exports.KC.value as number;
+    const nc = exports.NC.value as number;
+    const tile = 0;
+    const pa = 1024;
+    const pb = pa + mc * kc * 4;
+    instance = { memory, exports, tile, pa, pb, heap: pb + kc * nc * 4 };
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
+
+/** True when the WebAssembly SIMD GEMM can run here. */
+export function wasmGemmAvailable(): boolean {
+  return gemmInstance() !== null;
+}
+
+/**
+ * `C ← alpha·op(A)·op(B) + beta·C` on float32 data with the WebAssembly SIMD
+ * kernel (same contract as `gemm`). The operands are copied into the module's
+ * memory (row by row, with `TypedArray.set`), the kernel packs and multiplies
+ * them there, and C is copied back. Returns false, doing nothing, where the
+ * module cannot run; the caller then takes the TypeScript path.
+ */
+export function gemmWasm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: MatrixRef,
+  B: MatrixRef,
+  beta: number,
+  C: MatrixRef,
+): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  const aAt = inst.heap;
+  const bAt = aAt + ar * ac * 4;
+  const cAt = bAt + br * bc * 4;
+  const end = cAt + m * n * 4;
+  const have = inst.memory.buffer.byteLength;
+  if (end > have) inst.memory.grow(Math.ceil((end - have) / PAGE));
+  const heap = new Float32Array(inst.memory.buffer);
+  copyIn(A, ar, ac, heap, aAt >> 2);
+  copyIn(B, br, bc, heap, bAt >> 2);
+  const c0 = cAt >> 2;
+  if (beta === 0) heap.fill(0, c0, c0 + m * n);
+  else {
+    copyIn(C, m, n, heap, c0);
+    if (beta !== 1) for (let i = c0; i < c0 + m * n; i++) heap[i]! *= beta;
+  }
+  if (alpha !== 0 && k > 0) {
+    inst.exports.sgemm(m, n, k, alpha, aAt, ac, transA ? 1 : 0, bAt, bc, transB ? 1 : 0, cAt, n, inst.pa, inst.pb, inst.tile);
+  }
+  const c = C.data;
+  for (let i = 0; i < m; i++) c.set(heap.subarray(c0 + i * n, c0 + (i + 1) * n), C.offset + i * C.ld);
+  return true;
+}
+
+/** A view of the module's memory with at least `floats` free elements from element `at` on (valid until the next call that may grow it). */
+export interface WasmArena {
+  heap: Float32Array;
+  at: number;
+}
+
+/** Reserves `floats` elements of the module's memory for a caller's operands, or null where the module cannot run. */
+export function wasmArena(floats: number): WasmArena | null {
+  const inst = gemmInstance();
+  if (inst === null) return null;
+  const end = inst.heap + floats * 4;
+  const have = inst.memory.buffer.byteLength;
+  if (end > have) inst.memory.grow(Math.ceil((end - have) / PAGE));
+  return { heap: new Float32Array(inst.memory.buffer), at: inst.heap >> 2 };
+}
+
+/**
+ * `C ← alpha·op(A)·op(B) + C` on operands already in the module's memory
+ * (element offsets into `wasmArena`'s heap, leading dimensions in elements);
+ * only call after `wasmArena` returned non-null.
+ */
+export function sgemmInArena(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+): void {
+  const inst = gemmInstance()!;
+  if (m === 0 || n === 0 || k === 0) return;
+  inst.exports.sgemm(m, n, k, alpha, a * 4, lda, transA ? 1 : 0, b * 4, ldb, transB ? 1 : 0, c * 4, ldc, inst.pa, inst.pb, inst.tile);
+}
+
+/** Copies the `rows × cols` matrix `src` into `heap` at element `at`, rows packed. */
+function copyIn(src: MatrixRef, rows: number, cols: number, heap: Float32Array, at: number): void {
+  if (rows === 0 || cols === 0) return;
+  const d = src.data;
+  if (src.ld === cols) {
+    heap.set(d.subarray(src.offset, src.offset + rows * cols), at);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const s = src.offset + i * src.ld;
+    heap.set(d.subarray(s, s + cols), at + i * cols);
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
