@@ -8,7 +8,7 @@ describe('runBench', () => {
     const cells = await runBench({ quick: true, threads: 1, only: ['W4'] }, ['convnet-ts'], (l) => lines.push(l));
     expect(cells).toHaveLength(1);
     const m = cells[0]!.measurement!;
-    expect(m.timesMs).toHaveLength(3);
+    expect(m.timesMs.length).toBeGreaterThanOrEqual(1); // quick mode times a slow run once
     expect(m.medianMs).toBeGreaterThan(0);
     expect(lines[0]).toBe('convnet-ts: threads 1 (single-threaded CPU backend)');
     const table = formatTable(cells);
