@@ -1,0 +1,84 @@
+/**
+ * One pass over a set (`cnn_train.m`'s `processEpoch`): batches of
+ * `batchSize` consecutive indices of `order`; each batch split into
+ * `numSubBatches` interleaved sub-batches (`batch(s : numSubBatches : end)`)
+ * whose summed derivatives are added up with `Axpby`; in training, one
+ * update per batch (`update.ts`). Objective and error counts are 1-element
+ * tensors read back once per batch, after the update has been queued.
+ */
+import { type Tensor, ValueError } from '@convnet-ts/tensor';
+import type { Rng } from '@convnet-ts/tensor';
+import type { NetworkAdapter } from './adapter.js';
+import type { BatchSource } from './batch-source.js';
+import { computeErrors } from './error-functions.js';
+import type { ParsedTrainOptions } from './options.js';
+import { PassAccumulator, type PassStats } from './stats.js';
+import { applyUpdates, type UpdateContext } from './update.js';
+
+export interface PassContext {
+  adapter: NetworkAdapter;
+  source: BatchSource;
+  opts: ParsedTrainOptions;
+  epoch: number;
+  rng: Rng;
+  update: UpdateContext;
+}
+
+/** Sums two derivative lists (null = none); the first list's tensors are disposed. */
+function addDers(acc: (Tensor | null)[] | null, ders: (Tensor | null)[]): (Tensor | null)[] {
+  if (!acc) return ders;
+  return ders.map((d, i) => {
+    const a = acc[i] ?? null;
+    if (!a || !d) return a ?? d;
+    const sum = d.backend.run('Axpby', { x: a, y: d }, { alpha: 1, beta: 1 });
+    a.dispose();
+    d.dispose();
+    return sum;
+  });
+}
+
+async function readScalar(t: Tensor): Promise<number> {
+  const v = (await t.data())[0]!;
+  t.dispose();
+  return v;
+}
+
+/** Runs one pass ('train': normal mode with updates; 'val': test mode) over `order`. */
+export async function runPass(ctx: PassContext, order: readonly number[], mode: 'train' | 'val'): Promise<PassStats> {
+  const { adapter, source, opts } = ctx;
+  const acc = new PassAccumulator();
+  const numBatches = Math.ceil(order.length / opts.batchSize);
+  for (let b = 0; b < numBatches; b++) {
+    const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
+    let ders: (Tensor | null)[] | null = null;
+    const pending: { objective: Tensor; errors: Record<string, Tensor> }[] = [];
+    for (let s = 0; s < opts.numSubBatches; s++) {
+      const sub = batch.filter((_, i) => i % opts.numSubBatches === s);
+      if (sub.length === 0) continue;
+      const { images, labels } = await source.getBatch(sub, adapter.backend);
+      if (images.shape[0] !== sub.length) {
+        throw new ValueError('train', 'source', `getBatch must return ${sub.length} images for ${sub.length} indices, got shape [${images.shape.join(', ')}]`);
+      }
+      const r = adapter.evaluate(images, labels, mode === 'train' ? 'normal' : 'test', ctx.rng);
+      pending.push({ objective: r.objective, errors: computeErrors(opts.errorFunction, r.predictions, labels) });
+      r.predictions.dispose();
+      images.dispose();
+      if (r.ders) ders = addDers(ders, r.ders);
+    }
+    if (mode === 'train' && ders) {
+      applyUpdates(adapter, ders, batch.length, ctx.update);
+      for (const d of ders) d?.dispose();
+    }
+    let objective = 0;
+    const errors: Record<string, number> = {};
+    for (const p of pending) {
+      objective += await readScalar(p.objective);
+      for (const [k, t] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + (await readScalar(t));
+    }
+    acc.add(batch.length, objective, errors);
+    opts.onProgress?.({ phase: 'batch', epoch: ctx.epoch, numEpochs: opts.numEpochs, mode, batch: b + 1, numBatches, stats: acc.snapshot() });
+  }
+  const stats = acc.snapshot();
+  opts.onProgress?.({ phase: 'end', epoch: ctx.epoch, numEpochs: opts.numEpochs, mode, batch: numBatches, numBatches, stats });
+  return stats;
+}

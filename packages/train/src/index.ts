@@ -1,0 +1,13 @@
+export type { NetworkAdapter, SubBatchResult, TrainParam } from './adapter.js';
+export { ArrayBatchSource, type ArraySourceData, type Batch, type BatchSource } from './batch-source.js';
+export { loadCheckpoint, netFile, newestCheckpoint, saveCheckpoint, stateFile, type TrainerState } from './checkpoint.js';
+export { type DagNNAdapterOptions, dagNNAdapter } from './dagnn-adapter.js';
+export { computeErrors, type ErrorFunction } from './error-functions.js';
+export { learningRateAt, type ParsedTrainOptions, parseTrainOptions, type TrainOptions } from './options.js';
+export { plotSvg } from './plot.js';
+export { formatStats, type ProgressStream, terminalProgress } from './progress.js';
+export { simpleNNAdapter } from './simplenn-adapter.js';
+export { type ParamState, SOLVER_DEFAULTS, type SolverName, type SolverOptions, type StepConfig, solverStep } from './solvers.js';
+export type { EpochStats, PassStats, ProgressEvent } from './stats.js';
+export { PLOT_FILE, type TrainResult, train } from './train.js';
+export { applyUpdates, type UpdateContext } from './update.js';

@@ -1,0 +1,95 @@
+/**
+ * `train(net, data, opts)` — MatConvNet's `cnn_train` (matconvnet-api §5):
+ * for each epoch e from 1 (or from the newest checkpoint + 1 with
+ * `continue`) to `numEpochs`:
+ *
+ * 1. `rng = new Rng(randomSeed + e)` (MatConvNet's `rng(epoch + randomSeed)`),
+ *    then the training indices in `rng.randperm` order; the same rng seeds
+ *    dropout, so an epoch depends only on the network, solver state and e;
+ * 2. a training pass (mode 'normal', one update per batch) with learning
+ *    rate `learningRate[min(e, length) − 1]`;
+ * 3. a validation pass (mode 'test', no updates) over `val` in the given
+ *    order (MatConvNet shuffles it too; the order changes nothing in test mode);
+ * 4. with `expDir`: the checkpoint (`checkpoint.ts`) and `net-train.svg`,
+ *    both written atomically; then `onEpoch`.
+ *
+ * `net` is a SimpleNN description or any `NetworkAdapter`. Returns the
+ * trained network (for SimpleNN, its tidy form, whose weights are new
+ * tensors: the given net's tensors are left as they were) and every
+ * epoch's statistics.
+ */
+import type { SimpleNN, SimpleNNSpec } from '@convnet-ts/simplenn';
+import { Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
+import type { NetworkAdapter } from './adapter.js';
+import type { BatchSource } from './batch-source.js';
+import { loadCheckpoint, newestCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { runPass } from './epoch.js';
+import { ensureDir, joinPath, writeAtomic } from './files.js';
+import { learningRateAt, parseTrainOptions, type TrainOptions } from './options.js';
+import { plotSvg } from './plot.js';
+import { simpleNNAdapter } from './simplenn-adapter.js';
+import type { ParamState } from './solvers.js';
+import type { EpochStats } from './stats.js';
+
+export interface TrainResult<Net> {
+  net: Net;
+  /** One entry per epoch trained so far (including those of a resumed run). */
+  stats: EpochStats[];
+}
+
+/** The name of the plot written to expDir after each epoch. */
+export const PLOT_FILE = 'net-train.svg';
+
+function isAdapter(net: unknown): net is NetworkAdapter {
+  return typeof net === 'object' && net !== null && typeof (net as NetworkAdapter).evaluate === 'function';
+}
+
+function checkIndices(name: string, indices: readonly number[], size: number): void {
+  const bad = indices.find((i) => i >= size);
+  if (bad !== undefined) throw new ValueError('train', name, `${name} indices must be below the source's size ${size}, got ${bad}`);
+}
+
+export function train(net: SimpleNNSpec, data: BatchSource, opts?: TrainOptions): Promise<TrainResult<SimpleNN>>;
+export function train<Net>(net: NetworkAdapter<Net>, data: BatchSource, opts?: TrainOptions): Promise<TrainResult<Net>>;
+export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSource, options?: TrainOptions): Promise<TrainResult<unknown>> {
+  const opts = parseTrainOptions(options);
+  if (typeof data !== 'object' || data === null || typeof data.getBatch !== 'function' || !Number.isInteger(data.size)) {
+    throw new ValueError('train', 'data', `data must be a BatchSource { size, getBatch(indices, backend) }, got ${String(data)}`);
+  }
+  const adapter = isAdapter(net) ? net : simpleNNAdapter(net);
+  const trainSet = opts.train ?? Array.from({ length: data.size }, (_, i) => i);
+  checkIndices('train', trainSet, data.size);
+  checkIndices('val', opts.val, data.size);
+  const owned = new WeakSet<Tensor>();
+  let states = new Map<string, ParamState>();
+  let stats: EpochStats[] = [];
+  let start = 1;
+  if (opts.expDir !== null) await ensureDir(opts.expDir);
+  if (opts.continue && opts.expDir !== null) {
+    const newest = await newestCheckpoint(opts.expDir);
+    if (newest > 0) {
+      const restored = await loadCheckpoint(opts.expDir, newest, adapter, opts.solver);
+      for (const p of adapter.params()) owned.add(p.value);
+      for (const s of restored.states.values()) for (const t of Object.values(s.tensors)) owned.add(t);
+      ({ states, stats } = restored);
+      start = newest + 1;
+    }
+  }
+  const cfg = { solver: opts.solver, opts: opts.solverOpts, momentum: opts.momentum, nesterov: opts.nesterovUpdate };
+  for (let epoch = start; epoch <= opts.numEpochs; epoch++) {
+    const rng = new Rng(opts.randomSeed + epoch);
+    const learningRate = learningRateAt(opts.learningRate, epoch);
+    const update = { cfg, learningRate, weightDecay: opts.weightDecay, states, owned };
+    const ctx = { adapter, source: data, opts, epoch, rng, update };
+    const order = Array.from(rng.randperm(trainSet.length), (i) => trainSet[i - 1]!);
+    const trainStats = await runPass(ctx, order, 'train');
+    const valStats = opts.val.length > 0 ? await runPass(ctx, opts.val, 'val') : null;
+    stats = [...stats, { epoch, learningRate, train: trainStats, val: valStats }];
+    if (opts.expDir !== null) {
+      await saveCheckpoint(opts.expDir, adapter, { epoch, solver: opts.solver, randomSeed: opts.randomSeed, stats, states });
+      await writeAtomic(joinPath(opts.expDir, PLOT_FILE), plotSvg(stats));
+    }
+    opts.onEpoch?.(epoch, stats);
+  }
+  return { net: adapter.net, stats };
+}
