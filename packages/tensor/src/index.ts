@@ -36,6 +36,7 @@ export {
   type RoiPoolAttrs,
   type UnaryOp,
 } from './kernels.js';
+export { moveTensor } from './move.js';
 export { hashUniform, pcgHash, Rng } from './rng.js';
 export { keep, scope } from './scope.js';
 export { checkShape, formatShape, type Shape, shapesEqual, sizeOf, stridesOf } from './shape.js';

@@ -1,0 +1,36 @@
+/**
+ * A throw-away HTTP server on 127.0.0.1 and an ephemeral port that serves
+ * one page: `/` is an HTML shell loading `/page.js`, the given script. A
+ * page served from http://127.0.0.1 is a secure context, which WebGPU needs.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface PageServer {
+  /** `http://127.0.0.1:<port>/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function servePage(script: string, title = 'convnet-ts'): Promise<PageServer> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><script type="module" src="/page.js"></script></body></html>`;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const body = path === '/' ? html : path === '/page.js' ? script : null;
+    if (body === null) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+      return;
+    }
+    const type = path === '/' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8';
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
