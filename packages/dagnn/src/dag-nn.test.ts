@@ -129,7 +129,7 @@ describe('DagNN.eval', () => {
     expect(Array.from(net.getVar('x').der!.dataSync())).toEqual(new Array(x.size).fill(2));
   });
 
-  it('BatchNorm uses batch moments in normal mode and returns them as the moments derivative', () => {
+  it('BatchNorm uses batch moments in normal mode and returns them times N as the moments derivative', () => {
     const net = new DagNN(cpu64);
     net.addLayer('bn', new BatchNorm({ numChannels: 2 }), 'x', 'y', ['g', 'b', 'm']);
     net.initParams();
@@ -139,7 +139,7 @@ describe('DagNN.eval', () => {
     const xs = x.dataSync();
     let mean0 = 0;
     for (let i = 0; i < xs.length; i += 2) mean0 += xs[i]! / 32;
-    expect(m[0]).toBeCloseTo(mean0, 12);
+    expect(m[0]).toBeCloseTo(2 * mean0, 12); // N = 2 images
     net.mode = 'test';
     net.conserveMemory = false;
     // Test mode reads the moments parameter: mu = 0, sigma = 1 and g = 1, b = 0 give y = x.

@@ -10,9 +10,8 @@
  * Decisions: the derivatives are taken out of the network (`p.der = null`)
  * so the next evaluation cannot release them while sub-batches add up.
  * Average-trained parameters (BatchNorm moments) come back from DagNN as the
- * batch moments themselves, so they are multiplied here by the images and
- * divided by the fanout (MatConvNet's BatchNorm multiplies by
- * `size(x, 4)` in the layer; its trainer divides by the fanout). The
+ * batch moments times the images (as MatConvNet's BatchNorm), and are
+ * divided here by the fanout (as its trainer). The
  * predictions and objective variables are made precious so `conserveMemory`
  * keeps them.
  */
@@ -74,7 +73,7 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
               const d = p.der;
               p.der = null;
               if (!d || p.trainMethod === 'gradient') return d;
-              const scaled = d.backend.run('Unary', { x: d }, { op: 'scale', alpha: n / p.fanout });
+              const scaled = d.backend.run('Unary', { x: d }, { op: 'scale', alpha: 1 / p.fanout });
               d.dispose();
               return scaled;
             })

@@ -5,10 +5,12 @@
  * Options: `numChannels` C, `epsilon` (default 1e-5, the wrappers' value).
  *
  * - `normal` mode: the forward pass uses the batch's moments and keeps them;
- *   the backward pass uses them too and returns them as the derivative of the
- *   `moments` parameter, which is trained by averaging (`trainMethod
- *   'average'`, learning rate 0.1, weight decay 0: MatConvNet's `attach`), so
- *   the trainer's moment update is `m ← (1 − lr)·m + lr·batch moments`.
+ *   the backward pass uses them too and returns them, times the number of
+ *   images N, as the derivative of the `moments` parameter (as MatConvNet,
+ *   so sub-batches add up), which is trained by averaging (`trainMethod
+ *   'average'`, learning rate 0.1, weight decay 0: MatConvNet's `attach`); the
+ *   trainer divides by N (and the fanout), so its moment update is
+ *   `m ← (1 − lr)·m + lr·batch moments`.
  * - `test` mode: the `moments` parameter is used; the backward pass (rarely
  *   wanted) is the exact derivative of that frozen normalisation (`dzdx =
  *   dzdy·g/sigma`, as SimpleNN's test mode) rather than MatConvNet's full
@@ -70,7 +72,14 @@ export class BatchNorm extends Layer {
       frozenMoments: ctx.mode === 'test',
     });
     if (r.moments !== moments) r.moments.dispose();
-    const derMoments = ctx.mode === 'test' ? null : moments;
+    // As MatConvNet's BatchNorm: the moments' "derivative" is the batch moments
+    // times the number of images, so sub-batches add up; the trainer divides
+    // by the batch size and the fanout.
+    let derMoments: Tensor | null = null;
+    if (ctx.mode !== 'test' && moments) {
+      derMoments = moments.backend.run('Unary', { x: moments }, { op: 'scale', alpha: x.shape[0]! });
+      moments.dispose();
+    }
     this.#moments = null;
     return { derInputs: [r.dzdx], derParams: [r.dzdg, r.dzdb, derMoments] };
   }

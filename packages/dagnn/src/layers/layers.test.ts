@@ -65,7 +65,7 @@ const cases: Record<string, Case> = {
     forward: () => B.bnorm(x, g, be.tensor([0.1, 0.2, 0.3], [3])).y,
     backward: (dy) => {
       const r = B.bnormBackward(x, g, be.tensor([0.1, 0.2, 0.3], [3]), dy);
-      return [r.dzdx, r.dzdg, r.dzdb, r.moments];
+      return [r.dzdx, r.dzdg, r.dzdb, be.run('Unary', { x: r.moments }, { op: 'scale', alpha: x.shape[0]! })];
     },
   },
   DropOut: {
