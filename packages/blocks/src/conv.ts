@@ -67,9 +67,17 @@ export function convBackward(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy
   const { backend, geometry } = c;
   const dzdx = c.noDerData ? null : backend.run('ConvBackwardData', { dy: dzdy, f: c.filters }, { ...geometry, xShape: x.shape });
   const dzdf = c.noDerFilters || f === null ? null : backend.run('ConvBackwardFilter', { x, dy: dzdy }, { ...geometry, fShape: f.shape });
-  const dzdb = c.noDerBiases || b === null ? null : backend.run('ReduceSum', { x: dzdy }, { axes: [0, 1, 2] }).reshape(b.shape);
+  const dzdb = c.noDerBiases || b === null ? null : biasDerivative(dzdy, b);
   if (f === null) c.filters.dispose();
   return { dzdx, dzdf, dzdb };
+}
+
+/** `dzdb[k] = Σ_{n, i, j} dzdy[n, i, j, k]`, in the shape of `b` (the sum's own tensor is released). */
+export function biasDerivative(dzdy: Tensor, b: Tensor): Tensor {
+  const sum = dzdy.backend.run('ReduceSum', { x: dzdy }, { axes: [0, 1, 2] });
+  const dzdb = sum.reshape(b.shape);
+  sum.dispose();
+  return dzdb;
 }
 
 function check(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy: Tensor | null, opts: ConvOptions | undefined) {

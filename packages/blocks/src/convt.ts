@@ -26,7 +26,7 @@
  */
 import { type ConvGeometry, OptionError, ShapeError, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape } from './checks.js';
-import type { ConvDerivatives } from './conv.js';
+import { biasDerivative, type ConvDerivatives } from './conv.js';
 import { checkOptionNames, toFlag, toNumber, toPad4, toPair } from './options.js';
 
 export interface ConvtOptions {
@@ -62,7 +62,7 @@ export function convtBackward(x: Tensor, f: Tensor, b: Tensor | null, dzdy: Tens
   const { backend, geometry } = c;
   const dzdx = c.noDerData ? null : backend.run('Conv', { x: dzdy, f, b: null }, geometry);
   const dzdf = c.noDerFilters ? null : backend.run('ConvBackwardFilter', { x: dzdy, dy: x }, { ...geometry, fShape: f.shape });
-  const dzdb = c.noDerBiases || b === null ? null : backend.run('ReduceSum', { x: dzdy }, { axes: [0, 1, 2] }).reshape(b.shape);
+  const dzdb = c.noDerBiases || b === null ? null : biasDerivative(dzdy, b);
   return { dzdx, dzdf, dzdb };
 }
 

@@ -57,7 +57,9 @@ export type Rois = Tensor | readonly (readonly number[])[];
 /** Pools each ROI of `x` `[N, H, W, C]` into `[K, Sh, Sw, C]`. */
 export function roiPool(x: Tensor, rois: Rois, opts: RoiPoolOptions = {}): Tensor {
   const { backend, roiTensor, attrs } = prepare('roiPool', x, rois, opts);
-  return backend.run('RoiPool', { x, rois: roiTensor }, attrs);
+  const y = backend.run('RoiPool', { x, rois: roiTensor }, attrs);
+  if (roiTensor !== rois) roiTensor.dispose();
+  return y;
 }
 
 /** Derivative `[N, H, W, C]` of `⟨dzdy, roiPool(x, rois, opts)⟩` w.r.t. `x` (none w.r.t. the ROIs). */
@@ -66,7 +68,9 @@ export function roiPoolBackward(x: Tensor, rois: Rois, dzdy: Tensor, opts: RoiPo
   const { backend, roiTensor, attrs } = prepare(block, x, rois, opts, dzdy);
   const [sh, sw] = attrs.subdivisions;
   expectShape(block, 'dzdy', dzdy, [roiTensor.shape[0]!, sh, sw, x.shape[3]!], 'the output [K, Sh, Sw, C]');
-  return backend.run('RoiPoolBackward', { x, rois: roiTensor, dy: dzdy }, attrs);
+  const dzdx = backend.run('RoiPoolBackward', { x, rois: roiTensor, dy: dzdy }, attrs);
+  if (roiTensor !== rois) roiTensor.dispose();
+  return dzdx;
 }
 
 function prepare(

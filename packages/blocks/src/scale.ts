@@ -49,7 +49,7 @@ export function scaleBackward(x: Tensor, w: Tensor, b: Tensor | null, dzdy: Tens
   const dzdx = backend.run('Binary', { a: dzdy, b: w }, { op: 'mul' });
   const prod = backend.run('Binary', { a: dzdy, b: x }, { op: 'mul' });
   const dzdw = reduceTo(prod, wAxes, w.shape);
-  if (wAxes.length > 0) prod.dispose(); // else dzdw is a reshape (possibly a view) of prod
+  prod.dispose(); // a view of it (dzdw, when nothing is summed) keeps its values alive
   const dzdb = b ? reduceTo(dzdy, bAxes, b.shape) : null;
   return { dzdx, dzdw, dzdb };
 }
@@ -78,6 +78,9 @@ function broadcastAxes(block: string, name: string, p: Shape, x: Shape): number[
 /** Σ over `axes` (kept as size 1), then reshaped to `shape` (a view of the sum where the backend can). */
 function reduceTo(t: Tensor, axes: readonly number[], shape: Shape): Tensor {
   const backend = t.backend;
-  const s = axes.length === 0 ? t : backend.run('ReduceSum', { x: t }, { axes });
-  return backend.run('Reshape', { x: s }, { shape });
+  if (axes.length === 0) return backend.run('Reshape', { x: t }, { shape });
+  const s = backend.run('ReduceSum', { x: t }, { axes });
+  const r = backend.run('Reshape', { x: s }, { shape });
+  s.dispose();
+  return r;
 }
