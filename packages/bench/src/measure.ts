@@ -13,7 +13,7 @@ export interface MeasureOptions {
   warmup: number;
   /** Timed runs. */
   reps: number;
-  /** When set and a warm-up run takes longer than this, that run is the one sample (slow peers in --quick). */
+  /** When set and the first run (warm-up or timed) takes longer than this, that run is the one sample (slow peers). */
   budgetMs?: number;
 }
 
@@ -43,9 +43,11 @@ export async function measure(run: () => Promise<() => void>, opts: MeasureOptio
   for (let i = 0; i < opts.reps; i++) {
     const t0 = performance.now();
     const release = await run();
-    timesMs.push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    timesMs.push(ms);
     peak = Math.max(peak, inUse() - base);
     release();
+    if (i === 0 && opts.warmup === 0 && opts.budgetMs !== undefined && ms > opts.budgetMs) break;
   }
   return { medianMs: median(timesMs), timesMs, peakBytes: Math.max(0, peak) };
 }

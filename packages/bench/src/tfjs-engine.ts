@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+// The gradients (tf.grad, optimizer.minimize) are registered by the @tensorflow/tfjs bundle, not by tfjs-core alone.
+import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Engine, Run, Task } from './engine.js';

@@ -19,11 +19,13 @@ export function patchWasmFilterGradient(): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const { strides, pad, filterShape } = attrs as unknown as {
-        strides: [number, number];
+      const { pad, filterShape, ...rest } = attrs as unknown as {
+        strides: number | [number, number];
         pad: 'same' | 'valid';
         filterShape: [number, number, number, number];
       };
+      // tf.conv2d's gradient passes the strides as given to conv2d: a number or a pair.
+      const strides: [number, number] = typeof rest.strides === 'number' ? [rest.strides, rest.strides] : rest.strides;
       const as5d = (t: tf.TensorInfo): tf.TensorInfo => {
         const [n, h, w, c] = t.shape as [number, number, number, number];
         return { dataId: t.dataId, shape: [n, 1, h, w, c], dtype: t.dtype };

@@ -1,5 +1,6 @@
 import type { PatchGeometry } from './im2row.js';
-import { sgemmInArena, wasmArena } from './wasm-gemm.js';
+import { im2rowPacked, packedPatchesSize } from './im2row-packed.js';
+import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
 
 /** The sizes of a patches-path convolution (see `ConvPlan` in kernels/conv.ts). */
 export interface ConvSizes {
@@ -61,28 +62,28 @@ export function im2rowInHeap(heap: Float32Array, xAt: number, g: PatchGeometry, 
 
 /**
  * `y ← φ(x)·F + beta·y` per image and group, float32, in the WebAssembly
- * memory: F once, then per image x_n in, φ(x_n) built in place, one SGEMM per
- * group, y_n out. Returns false (doing nothing) where WebAssembly SIMD is missing.
+ * memory: F once, then per image x_n in, φ(x_n) built in place already in the
+ * GEMM's packed panels (`im2rowPacked`), one SGEMM per group, y_n out. Returns false (doing nothing) where WebAssembly SIMD is missing.
  */
 export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
   const fSize = p.rowLength * p.k;
   const ySize = p.pixels * p.k;
-  const phiSize = p.pixels * p.rowLength;
-  const arena = wasmArena(fSize + ySize + p.imageSize + phiSize);
+  const phiSize = packedPatchesSize(p.pixels, p.rowLength);
+  const arena = wasmArena(fSize + ySize + p.imageSize + phiSize + 5 * p.rowLength);
   if (arena === null) return false;
   const { heap, at } = arena;
   const fAt = at;
   const yAt = fAt + fSize;
   const xAt = yAt + ySize;
-  const phiAt = xAt + p.imageSize;
+  const phi = { out: xAt + p.imageSize, zeros: xAt + p.imageSize + phiSize, scratch: xAt + p.imageSize + phiSize + p.rowLength };
   heap.set(f, fAt);
   for (let i = 0; i < p.n; i++) {
     if (beta === 0) heap.fill(0, yAt, yAt + ySize);
     else heap.set(y.subarray(i * ySize, (i + 1) * ySize), yAt);
     heap.set(x.subarray(i * p.imageSize, (i + 1) * p.imageSize), xAt);
     for (let g = 0; g < p.groups; g++) {
-      im2rowInHeap(heap, xAt, p.patch, g * p.cg, p.cg, phiAt);
-      sgemmInArena(false, false, p.pixels, p.kg, p.rowLength, 1, phiAt, p.rowLength, fAt + g * p.kg, p.k, yAt + g * p.kg, p.k);
+      im2rowPacked(heap, xAt, p.patch, g * p.cg, p.cg, phi);
+      sgemmPackedA(p.pixels, p.kg, p.rowLength, 1, phi.out, fAt + g * p.kg, p.k, yAt + g * p.kg, p.k);
     }
     y.set(heap.subarray(yAt, yAt + ySize), i * ySize);
   }

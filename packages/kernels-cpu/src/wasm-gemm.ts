@@ -20,6 +20,7 @@ interface GemmExports {
     pb: number,
     tile: number,
   ): void;
+  pack_rows4(dst: number, s0: number, s1: number, s2: number, s3: number, len: number): void;
   MC: WebAssembly.Global;
   KC: WebAssembly.Global;
   NC: WebAssembly.Global;
@@ -152,6 +153,22 @@ export function sgemmInArena(
   const inst = gemmInstance()!;
   if (m === 0 || n === 0 || k === 0) return;
   inst.exports.sgemm(m, n, k, alpha, a * 4, lda, transA ? 1 : 0, b * 4, ldb, transB ? 1 : 0, c * 4, ldc, inst.pa, inst.pb, inst.tile);
+}
+
+/**
+ * `C ← alpha·A·B + C` with A already packed in 4-row panels over the whole
+ * depth (`ta = 2` in gemm.wat; see `im2rowPacked`),
+ * element offsets into `wasmArena`'s heap; only call after `wasmArena` returned non-null.
+ */
+export function sgemmPackedA(m: number, n: number, k: number, alpha: number, a: number, b: number, ldb: number, c: number, ldc: number): void {
+  const inst = gemmInstance()!;
+  if (m === 0 || n === 0 || k === 0) return;
+  inst.exports.sgemm(m, n, k, alpha, a * 4, 0, 2, b * 4, ldb, 0, c * 4, ldc, inst.pa, inst.pb, inst.tile);
+}
+
+/** `dst[4p + r] = s_r[p]` for `p < len`, element offsets into `wasmArena`'s heap (gemm.wat's `pack_rows4`). */
+export function packRows4(dst: number, s0: number, s1: number, s2: number, s3: number, len: number): void {
+  gemmInstance()!.exports.pack_rows4(dst * 4, s0 * 4, s1 * 4, s2 * 4, s3 * 4, len);
 }
 
 /** Copies the `rows × cols` matrix `src` into `heap` at element `at`, rows packed. */
