@@ -17,11 +17,23 @@ import {
   Tensor,
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
+import { acquireGemmThreads, type GemmThreadsLease } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 
 export interface CpuBackendOptions {
   /** Element type of every tensor this backend makes (default float32). */
   dtype?: DType;
+  /**
+   * GEMM threads (convolution and fully connected layers). Default 1: on the
+   * 2-core machines we measure on, 2 threads have not yet shown a steady
+   * speed-up (see the README's Performance section), so the workers are
+   * opt-in — pass `os.availableParallelism()` in Node or
+   * `navigator.hardwareConcurrency` in a cross-origin isolated page. `1`
+   * starts no worker. Asking for more than 1 where workers cannot share
+   * memory (no SharedArrayBuffer) throws. The count is process-wide: the most
+   * recently created backend not yet disposed sets it (see gemm-threads.ts).
+   */
+  threads?: number;
 }
 
 /** The CPU backend's storage: a scijs ndarray (views share the typed array). */
@@ -34,6 +46,9 @@ export type CpuStorage = NdArray<FloatArray>;
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtype: DType;
+  /** The GEMM threads this backend asked for (`CpuBackendOptions.threads`). */
+  readonly threads: number;
+  #threadsLease: GemmThreadsLease | null;
   #liveTensors = 0;
   #liveElements = 0;
   #bytesPerElement: number;
@@ -47,6 +62,8 @@ export class CpuBackend implements Backend {
     }
     this.dtype = dtype;
     this.#bytesPerElement = dtype === 'float64' ? 8 : 4;
+    this.#threadsLease = acquireGemmThreads(options.threads ?? 1);
+    this.threads = this.#threadsLease.threads;
   }
 
   /** A new typed array of this backend's dtype. */
@@ -145,8 +162,15 @@ export class CpuBackend implements Backend {
     return { tensors: this.#liveTensors, bytes: this.#liveElements * this.#bytesPerElement };
   }
 
-  /** Nothing to free on the CPU: typed arrays belong to the garbage collector. */
-  dispose(): void {}
+  /**
+   * Releases this backend's GEMM threads (the workers stop once no live
+   * backend asks for more than one thread); typed arrays belong to the
+   * garbage collector. Idempotent.
+   */
+  dispose(): void {
+    this.#threadsLease?.release();
+    this.#threadsLease = null;
+  }
 
   private own(block: string, argument: string, t: Tensor): void {
     if (t.backend !== this) {

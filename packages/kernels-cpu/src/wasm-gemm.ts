@@ -1,68 +1,6 @@
 import type { MatrixRef } from './gemm.js';
-import { gemmWasmBase64 } from './wasm/gemm-binary.js';
-
-/** The exports of wasm/gemm.wat. */
-interface GemmExports {
-  sgemm(
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: number,
-    lda: number,
-    ta: number,
-    b: number,
-    ldb: number,
-    tb: number,
-    c: number,
-    ldc: number,
-    pa: number,
-    pb: number,
-    tile: number,
-  ): void;
-  pack_rows4(dst: number, s0: number, s1: number, s2: number, s3: number, len: number): void;
-  MC: WebAssembly.Global;
-  KC: WebAssembly.Global;
-  NC: WebAssembly.Global;
-}
-
-interface GemmInstance {
-  memory: WebAssembly.Memory;
-  exports: GemmExports;
-  /** Byte addresses of the scratch tile, the packed A and B buffers, and the first free byte. */
-  tile: number;
-  pa: number;
-  pb: number;
-  heap: number;
-}
-
-const PAGE = 65536;
-let instance: GemmInstance | null | undefined;
-
-/**
- * The SIMD GEMM module, instantiated on first use (synchronously: the module is
- * 2 kB, under every engine's limit for synchronous compilation), or `null` where
- * WebAssembly or its SIMD extension is missing.
- */
-function gemmInstance(): GemmInstance | null {
-  if (instance !== undefined) return instance;
-  try {
-    const bytes = decodeBase64(gemmWasmBase64);
-    const memory = new WebAssembly.Memory({ initial: 64 });
-    const module = new WebAssembly.Module(bytes);
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
-    const mc = exports.MC.value as number;
-    const kc = exports.KC.value as number;
-    const nc = exports.NC.value as number;
-    const tile = 0;
-    const pa = 1024;
-    const pb = pa + mc * kc * 4;
-    instance = { memory, exports, tile, pa, pb, heap: pb + kc * nc * 4 };
-  } catch {
-    instance = null;
-  }
-  return instance;
-}
+import { sgemmParallel } from './parallel-sgemm.js';
+import { gemmInstance, growTo } from './wasm-instance.js';
 
 /** True when the WebAssembly SIMD GEMM can run here. */
 export function wasmGemmAvailable(): boolean {
@@ -95,9 +33,7 @@ export function gemmWasm(
   const aAt = inst.heap;
   const bAt = aAt + ar * ac * 4;
   const cAt = bAt + br * bc * 4;
-  const end = cAt + m * n * 4;
-  const have = inst.memory.buffer.byteLength;
-  if (end > have) inst.memory.grow(Math.ceil((end - have) / PAGE));
+  growTo(inst, cAt + m * n * 4);
   const heap = new Float32Array(inst.memory.buffer);
   copyIn(A, ar, ac, heap, aAt >> 2);
   copyIn(B, br, bc, heap, bAt >> 2);
@@ -108,7 +44,7 @@ export function gemmWasm(
     if (beta !== 1) for (let i = c0; i < c0 + m * n; i++) heap[i]! *= beta;
   }
   if (alpha !== 0 && k > 0) {
-    inst.exports.sgemm(m, n, k, alpha, aAt, ac, transA ? 1 : 0, bAt, bc, transB ? 1 : 0, cAt, n, inst.pa, inst.pb, inst.tile);
+    sgemmParallel(inst, { m, n, k, alpha, a: aAt, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n });
   }
   const c = C.data;
   for (let i = 0; i < m; i++) c.set(heap.subarray(c0 + i * n, c0 + (i + 1) * n), C.offset + i * C.ld);
@@ -125,9 +61,7 @@ export interface WasmArena {
 export function wasmArena(floats: number): WasmArena | null {
   const inst = gemmInstance();
   if (inst === null) return null;
-  const end = inst.heap + floats * 4;
-  const have = inst.memory.buffer.byteLength;
-  if (end > have) inst.memory.grow(Math.ceil((end - have) / PAGE));
+  growTo(inst, inst.heap + floats * 4);
   return { heap: new Float32Array(inst.memory.buffer), at: inst.heap >> 2 };
 }
 
@@ -152,7 +86,7 @@ export function sgemmInArena(
 ): void {
   const inst = gemmInstance()!;
   if (m === 0 || n === 0 || k === 0) return;
-  inst.exports.sgemm(m, n, k, alpha, a * 4, lda, transA ? 1 : 0, b * 4, ldb, transB ? 1 : 0, c * 4, ldc, inst.pa, inst.pb, inst.tile);
+  sgemmParallel(inst, { m, n, k, alpha, a: a * 4, lda, ta: transA ? 1 : 0, b: b * 4, ldb, tb: transB ? 1 : 0, c: c * 4, ldc });
 }
 
 /**
@@ -163,7 +97,7 @@ export function sgemmInArena(
 export function sgemmPackedA(m: number, n: number, k: number, alpha: number, a: number, b: number, ldb: number, c: number, ldc: number): void {
   const inst = gemmInstance()!;
   if (m === 0 || n === 0 || k === 0) return;
-  inst.exports.sgemm(m, n, k, alpha, a * 4, 0, 2, b * 4, ldb, 0, c * 4, ldc, inst.pa, inst.pb, inst.tile);
+  sgemmParallel(inst, { m, n, k, alpha, a: a * 4, lda: 0, ta: 2, b: b * 4, ldb, tb: 0, c: c * 4, ldc });
 }
 
 /** `dst[4p + r] = s_r[p]` for `p < len`, element offsets into `wasmArena`'s heap (gemm.wat's `pack_rows4`). */
@@ -183,11 +117,4 @@ function copyIn(src: MatrixRef, rows: number, cols: number, heap: Float32Array, 
     const s = src.offset + i * src.ld;
     heap.set(d.subarray(s, s + cols), at + i * cols);
   }
-}
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -17,11 +17,24 @@ export interface NodeDeviceOptions {
 }
 
 /**
- * Dawn's `GPU` instances, each kept alive until its device is lost or
- * destroyed: if the garbage collector takes the instance while its device is
- * in use, Dawn aborts the process ("std::system_error: Invalid argument").
+ * One Dawn `GPU` instance per set of Dawn options, made on first use and kept
+ * for the life of the process. Every device is requested from it: Dawn aborts
+ * the process ("std::system_error: Invalid argument") if the garbage collector
+ * takes an instance while its device is in use, and several instances (each
+ * with its own event loop hook) were seen to deadlock in
+ * `InstanceBase::ProcessEvents` when tests made and destroyed many devices.
  */
-const instances = new Map<GPUDevice, GPU>();
+const instances = new Map<string, GPU>();
+
+function dawnInstance(dawnOptions: readonly string[]): GPU {
+  const key = dawnOptions.join('\n');
+  let gpu = instances.get(key);
+  if (!gpu) {
+    gpu = create([...dawnOptions]);
+    instances.set(key, gpu);
+  }
+  return gpu;
+}
 
 /**
  * Requests a `GPUDevice` from Dawn. Throws a `DeviceError` that says how to
@@ -30,7 +43,7 @@ const instances = new Map<GPUDevice, GPU>();
  * selected with `VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`.
  */
 export async function requestNodeDevice(options: NodeDeviceOptions = {}): Promise<GPUDevice> {
-  const gpu = create(options.dawnOptions ?? []);
+  const gpu = dawnInstance(options.dawnOptions ?? []);
   const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
   if (!adapter) {
     const icd = process.env.VK_ICD_FILENAMES;
@@ -39,15 +52,12 @@ export async function requestNodeDevice(options: NodeDeviceOptions = {}): Promis
       `adapter expected from Dawn, got null (VK_ICD_FILENAMES=${icd ?? 'unset'}); without a GPU run \`apt-get install -y chromium libvulkan1\` and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`,
     );
   }
-  const device = await adapter.requestDevice({
+  return adapter.requestDevice({
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
-  instances.set(device, gpu);
-  device.lost.then(() => instances.delete(device));
-  return device;
 }
 
 /** A WebGPU backend on a new Dawn device, which `dispose()` destroys. */

@@ -19,8 +19,14 @@
 ;; panels: element (i, p) at byte a + ((i & ~3)·k + 4p + (i & 3))·4, rows
 ;; past m zero (lda unused). The convolution builds φ(x) that way directly
 ;; (`pack_rows4`), so A is neither copied row-major nor packed again.
+;;
+;; The memory is imported shared (threads proposal), so worker threads
+;; instantiate this same module on the same memory and each run `sgemm` on
+;; their own range of C with their own `pa`/`pb`/`tile` scratch (see
+;; thread-pool.ts). scripts/build-wasm.mjs also assembles a copy with the
+;; memory unshared, for engines without SharedArrayBuffer.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
   (global $MC i32 (i32.const 128))
   (global $KC i32 (i32.const 256))
   (global $NC i32 (i32.const 2048))

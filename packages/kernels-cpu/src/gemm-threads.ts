@@ -1,0 +1,94 @@
+import { BackendError } from '@convnet-ts/tensor';
+import { nodeBuiltin, workersAvailable } from './gemm-worker.js';
+import { canBlock, GemmThreadPool } from './thread-pool.js';
+import { gemmInstance } from './wasm-instance.js';
+
+/**
+ * How many threads the float32 GEMM uses, process-wide. Every CPU backend
+ * holds a lease (`acquireGemmThreads`, released by `dispose()`); the GEMM
+ * uses the thread count of the most recent live lease, or 1 when there is
+ * none. Threads share one pool of workers, grown to the largest count asked
+ * and terminated when the last lease asking for more than one is released.
+ *
+ * Decision: the thread count is not per backend because the kernels call
+ * `gemm` without their backend; with one backend per process (the usual case)
+ * the two are the same.
+ */
+export interface GemmThreadsLease {
+  readonly threads: number;
+  release(): void;
+}
+
+const leases: GemmThreadsLease[] = [];
+/** How long a backend's constructor waits for its GEMM workers to start (they take tens of milliseconds). */
+const WORKER_START_MS = 10_000;
+let pool: GemmThreadPool | null = null;
+
+/**
+ * The default thread count: the cores (`os.availableParallelism()` in Node,
+ * `navigator.hardwareConcurrency` in browsers), or 1 where workers cannot
+ * share memory (no SharedArrayBuffer, or a page that is not cross-origin
+ * isolated) or WebAssembly SIMD is missing.
+ */
+export function defaultThreads(): number {
+  if (!workersAvailable() || gemmInstance()?.shared !== true) return 1;
+  const os = nodeBuiltin<{ availableParallelism(): number }>('node:os');
+  if (os !== undefined) return Math.max(1, os.availableParallelism());
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return Math.max(1, cores ?? 1);
+}
+
+/**
+ * Asks for `threads` GEMM threads until `release()`. Starts the workers now
+ * (so the first GEMM does not wait for them). Throws where more than one
+ * thread is asked and workers cannot share memory here.
+ */
+export function acquireGemmThreads(threads: number): GemmThreadsLease {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new BackendError('createCpuBackend', 'threads', `threads must be a positive integer, got ${String(threads)}`);
+  }
+  if (threads > 1) {
+    const inst = gemmInstance();
+    if (inst === null || !inst.shared || !workersAvailable()) {
+      throw new BackendError(
+        'createCpuBackend',
+        'threads',
+        `threads ${threads} needs WebAssembly SIMD, SharedArrayBuffer and workers (a cross-origin isolated page in browsers), got threads unavailable`,
+      );
+    }
+    if (pool === null || pool.threads < threads) {
+      pool?.terminate();
+      pool = new GemmThreadPool(inst, threads);
+      // Where this thread may block (Node), wait for the workers so that every GEMM from now on uses them.
+      if (canBlock && !pool.waitReady(WORKER_START_MS)) {
+        pool.terminate();
+        pool = null;
+        throw new BackendError('createCpuBackend', 'threads', `threads ${threads}: GEMM workers did not start within ${WORKER_START_MS} ms, got none`);
+      }
+    }
+  }
+  const lease: GemmThreadsLease = {
+    threads,
+    release: () => {
+      const i = leases.indexOf(lease);
+      if (i < 0) return;
+      leases.splice(i, 1);
+      if (pool !== null && !leases.some((l) => l.threads > 1)) {
+        pool.terminate();
+        pool = null;
+      }
+    },
+  };
+  leases.push(lease);
+  return lease;
+}
+
+/** The GEMM's thread count now (the most recent live lease's, else 1). */
+export function gemmThreads(): number {
+  return leases.at(-1)?.threads ?? 1;
+}
+
+/** The worker pool for `gemmThreads()` threads, or null when that is 1. */
+export function gemmPool(): GemmThreadPool | null {
+  return gemmThreads() > 1 ? pool : null;
+}

@@ -1,0 +1,122 @@
+import { BackendError } from '@convnet-ts/tensor';
+
+/**
+ * The worker side of the GEMM thread pool (thread-pool.ts), as JavaScript
+ * source so that it runs unchanged from TypeScript sources, from `dist`, and
+ * in a browser Blob worker, with no file to resolve.
+ *
+ * The worker instantiates the GEMM module on the shared memory it is given,
+ * then loops: `Atomics.wait` on its slot's sequence number, run the `sgemm`
+ * whose arguments the main thread wrote into the slot, store the sequence
+ * number as done and `Atomics.notify`. Op 1 ends the loop. It stores
+ * ready = 1 once instantiated, -1 if the module does not instantiate; done =
+ * -1 if `sgemm` traps.
+ *
+ * Slot layout (int32 words from `slot`): 0 sequence, 1 done, 2 op, 3…17 the
+ * 15 arguments of gemm.wat's `sgemm` (argument 4, alpha, as float32 bits),
+ * 18 ready.
+ */
+export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
+  const ctl = new Int32Array(d.control);
+  const f32 = new Float32Array(d.control);
+  const o = d.slot;
+  let sgemm;
+  try {
+    sgemm = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports.sgemm;
+  } catch (e) {
+    Atomics.store(ctl, o + 18, -1);
+    Atomics.notify(ctl, o + 18);
+    return;
+  }
+  Atomics.store(ctl, o + 18, 1);
+  Atomics.notify(ctl, o + 18);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctl, o, seen);
+    const seq = Atomics.load(ctl, o);
+    if (seq === seen) continue;
+    seen = seq;
+    if (ctl[o + 2] === 1) return;
+    let done = seq;
+    try {
+      sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
+        ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
+    } catch (e) {
+      done = -1;
+    }
+    Atomics.store(ctl, o + 1, done);
+    Atomics.notify(ctl, o + 1);
+    if (done === -1) return;
+  }
+}`;
+
+/** Word of a slot that says whether the worker is ready (1), starting (0) or failed (-1). */
+export const READY_WORD = 18;
+
+/** Int32 words per worker slot: 19 used, padded to 128 bytes so slots do not share a cache line. */
+export const SLOT_WORDS = 32;
+
+/** What a worker is started with (structured-cloned: the module, the shared memory and control block are shared, not copied). */
+export interface GemmWorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  slot: number;
+}
+
+/** A started worker, in Node or a browser. */
+export interface WorkerHandle {
+  terminate(): unknown;
+}
+
+interface NodeWorkerThreads {
+  Worker: new (
+    code: string,
+    options: { eval: true; workerData: GemmWorkerData; execArgv: string[] },
+  ) => WorkerHandle & { unref(): void };
+}
+
+interface WebWorkerConstructor {
+  new (url: string): WorkerHandle & { postMessage(data: GemmWorkerData): void };
+}
+
+interface Host {
+  process?: { getBuiltinModule?: (id: string) => unknown };
+  Worker?: WebWorkerConstructor;
+  crossOriginIsolated?: boolean;
+}
+
+/** A Node built-in module, synchronously and without an import that would break browsers (`process.getBuiltinModule`, Node ≥ 20.16). */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  return (globalThis as Host).process?.getBuiltinModule?.(id) as T | undefined;
+}
+
+/** True where GEMM workers can start: Node's worker_threads, or Web Workers on a cross-origin isolated page. */
+export function workersAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  if (nodeBuiltin<NodeWorkerThreads>('node:worker_threads') !== undefined) return true;
+  const host = globalThis as Host;
+  return typeof host.Worker === 'function' && host.crossOriginIsolated === true;
+}
+
+/**
+ * Starts one GEMM worker: a Node worker thread (`eval` of the source as a
+ * CommonJS script, without the parent's `execArgv`, which may make `eval`
+ * code ES modules (`--input-type=module`) or load hooks; `unref()`ed so it
+ * never keeps the process alive), else a Web Worker from a
+ * Blob URL (kept: the worker loads it asynchronously), started by a message.
+ */
+export function startGemmWorker(data: GemmWorkerData): WorkerHandle {
+  const threads = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
+  if (threads !== undefined) {
+    const worker = new threads.Worker(`(${GEMM_WORKER_SOURCE})(require('node:worker_threads').workerData);`, { eval: true, workerData: data, execArgv: [] });
+    worker.unref();
+    return worker;
+  }
+  const WebWorker = (globalThis as Host).Worker;
+  if (WebWorker === undefined) throw new BackendError('createCpuBackend', 'threads', 'worker threads need Node worker_threads or Web Workers, got neither');
+  const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${GEMM_WORKER_SOURCE})(e.data);`], { type: 'text/javascript' }));
+  const worker = new WebWorker(url);
+  worker.postMessage(data);
+  return worker;
+}

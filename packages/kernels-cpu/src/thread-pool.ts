@@ -1,0 +1,155 @@
+import { BackendError } from '@convnet-ts/tensor';
+import { type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, type WorkerHandle } from './gemm-worker.js';
+import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
+
+/** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
+export interface SgemmCall {
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: number;
+  lda: number;
+  ta: number;
+  b: number;
+  ldb: number;
+  tb: number;
+  c: number;
+  ldc: number;
+}
+
+/** True where this thread may block in `Atomics.wait` (Node's main thread, workers; not a browser's main thread). */
+export const canBlock = ((): boolean => {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Worker threads that run `sgemm` calls on the GEMM module's shared memory.
+ * `run` is synchronous: it writes calls 1… into the workers' slots of a shared
+ * control block (Int32Array), wakes them (`Atomics.notify`), runs call 0 on
+ * this thread, then waits for the others (`Atomics.wait`, or a spin on
+ * `Atomics.load` where this thread may not block). Worker w uses scratch
+ * area w + 1 of the memory and this thread area 0, so the calls must write
+ * disjoint parts of C. Calls meant for a worker that is not ready yet (or
+ * failed to start) run on this thread after its own: a browser's worker may
+ * not start before the page's thread returns to its event loop, so nothing
+ * here waits for a worker to start (Node callers use `waitReady`).
+ */
+export class GemmThreadPool {
+  readonly #inst: GemmInstance;
+  readonly #workers: WorkerHandle[] = [];
+  readonly #ctl: Int32Array<SharedArrayBuffer>;
+  readonly #f32: Float32Array<SharedArrayBuffer>;
+  #seq = 0;
+  #failed = false;
+
+  /** A pool of `threads - 1` workers (plus this thread); needs a shared memory. */
+  constructor(inst: GemmInstance, threads: number) {
+    if (!inst.shared) throw new BackendError('createCpuBackend', 'threads', `threads ${threads} needs a shared WebAssembly memory, got an unshared one`);
+    this.#inst = inst;
+    const control = new SharedArrayBuffer(Math.max(1, threads - 1) * SLOT_WORDS * 4);
+    this.#ctl = new Int32Array(control);
+    this.#f32 = new Float32Array(control);
+    reserveThreads(inst, threads);
+    for (let w = 0; w < threads - 1; w++) {
+      const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS };
+      this.#workers.push(startGemmWorker(data));
+    }
+  }
+
+  /** This thread and the workers. */
+  get threads(): number {
+    return this.#workers.length + 1;
+  }
+
+  /** Runs `calls` (at most `threads`): call 0 here, call t on worker t − 1 if ready; returns when all are done. */
+  run(calls: readonly SgemmCall[]): void {
+    if (this.#failed) throw new BackendError('gemm', 'threads', 'a GEMM worker failed earlier, got no result');
+    if (calls.length > this.threads) throw new BackendError('gemm', 'calls', `at most ${this.threads} calls, got ${calls.length}`);
+    const seq = ++this.#seq;
+    const posted: number[] = [];
+    const here: SgemmCall[] = [];
+    calls.forEach((call, t) => {
+      if (t > 0 && this.#ready(t - 1)) {
+        this.#post(t - 1, call, seq);
+        posted.push(t - 1);
+      } else here.push(call);
+    });
+    try {
+      for (const call of here) this.#runHere(call);
+    } finally {
+      for (const w of posted) this.#wait(w, seq);
+    }
+  }
+
+  /** Blocks until every worker is ready or `ms` pass (only where this thread may block); true when all are ready. */
+  waitReady(ms: number): boolean {
+    const deadline = Date.now() + ms;
+    for (let w = 0; w < this.#workers.length; w++) {
+      const at = w * SLOT_WORDS + READY_WORD;
+      while (Atomics.load(this.#ctl, at) === 0 && canBlock) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        Atomics.wait(this.#ctl, at, 0, left);
+      }
+      if (Atomics.load(this.#ctl, at) !== 1) return false;
+    }
+    return true;
+  }
+
+  #ready(w: number): boolean {
+    return Atomics.load(this.#ctl, w * SLOT_WORDS + READY_WORD) === 1;
+  }
+
+  /** Stops the workers (a quit message, then `terminate`). The pool cannot run afterwards. */
+  terminate(): void {
+    const seq = ++this.#seq;
+    for (let w = 0; w < this.#workers.length; w++) {
+      const o = w * SLOT_WORDS;
+      this.#ctl[o + 2] = 1;
+      Atomics.store(this.#ctl, o, seq);
+      Atomics.notify(this.#ctl, o);
+    }
+    for (const worker of this.#workers) void worker.terminate();
+    this.#workers.length = 0;
+    this.#failed = true;
+  }
+
+  #runHere(c: SgemmCall): void {
+    const s = scratchOf(this.#inst, 0);
+    this.#inst.exports.sgemm(c.m, c.n, c.k, c.alpha, c.a, c.lda, c.ta, c.b, c.ldb, c.tb, c.c, c.ldc, s.pa, s.pb, s.tile);
+  }
+
+  #post(w: number, c: SgemmCall, seq: number): void {
+    const o = w * SLOT_WORDS;
+    const ctl = this.#ctl;
+    const s = scratchOf(this.#inst, w + 1);
+    ctl[o + 2] = 0;
+    ctl[o + 3] = c.m;
+    ctl[o + 4] = c.n;
+    ctl[o + 5] = c.k;
+    this.#f32[o + 6] = c.alpha;
+    ctl.set([c.a, c.lda, c.ta, c.b, c.ldb, c.tb, c.c, c.ldc, s.pa, s.pb, s.tile], o + 7);
+    Atomics.store(ctl, o, seq);
+    Atomics.notify(ctl, o);
+  }
+
+  #wait(w: number, seq: number): void {
+    const at = w * SLOT_WORDS + 1;
+    for (;;) {
+      const done = Atomics.load(this.#ctl, at);
+      if (done === seq) return;
+      if (done === -1) {
+        this.#failed = true;
+        throw new BackendError('gemm', 'threads', `GEMM worker ${w + 1} failed (its module did not instantiate or sgemm trapped), got no result`);
+      }
+      if (canBlock) Atomics.wait(this.#ctl, at, done, 1000);
+    }
+  }
+}
