@@ -7,7 +7,7 @@ export type Workload = (typeof WORKLOADS)[number];
 export interface BenchArgs {
   /** Fewer repetitions, and the slowest peer runs skipped (about a minute in all). */
   quick: boolean;
-  /** Threads for convnet-ts and for each peer that can take a thread count. */
+  /** Threads for convnet-ts (its GEMM) and for each peer that can take a thread count. */
   threads: number;
   /** Which workloads to run, in order. */
   only: Workload[];
@@ -15,8 +15,10 @@ export interface BenchArgs {
 
 /**
  * Parses `--quick`, `--threads N` (or `--threads=N`) and `--only W1,W3`.
- * `threads` defaults to 1: the CPU backend is single-threaded so far, and so
- * is tfjs-backend-wasm in Node (no pthreads there), so 1 compares like with like.
+ * `threads` goes to createCpuBackend's `threads` (the GEMM's workers) and to
+ * tfjs-backend-wasm. It defaults to 1: tfjs-backend-wasm in Node has no
+ * pthreads build and runs one thread whatever it is told, so 1 compares like
+ * with like.
  */
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const out: BenchArgs = { quick: false, threads: 1, only: [...WORKLOADS] };

@@ -19,10 +19,11 @@ const POOL = { method: 'max', stride: 2 } as const;
  * convnet-ts on its CPU backend (float32), through the public blocks. The
  * kernel contract has no matrix product of its own, so W4 is a 1×1
  * convolution of a 1024×1×1×1024 input with 1×1×1024×1024 filters, which the
- * CPU backend runs as exactly one 1024³ SGEMM.
+ * CPU backend runs as exactly one 1024³ SGEMM. `threads` goes to
+ * createCpuBackend's `threads` (the GEMM's worker threads).
  */
-export function convnetEngine(data: BenchData): Engine {
-  const be = createCpuBackend({ dtype: 'float32' });
+export function convnetEngine(data: BenchData, threads = 1): Engine {
+  const be = createCpuBackend({ dtype: 'float32', threads });
   const t = (h: { values: Float32Array; shape: number[] }): Tensor => be.tensor(h.values, h.shape);
   const x = t(data.x);
   const f = t(data.f);
@@ -77,7 +78,7 @@ export function convnetEngine(data: BenchData): Engine {
   };
   return {
     name: 'convnet-ts',
-    threads: '1 (single-threaded CPU backend)',
+    threads: be.threads === 1 ? '1 (GEMM without workers)' : `${be.threads} (GEMM on ${be.threads} threads, other kernels on the main thread)`,
     task: (row) => tasks[row] ?? null,
     dispose: () => be.dispose(),
   };

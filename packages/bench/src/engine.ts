@@ -17,6 +17,8 @@ export interface Engine {
   threads: string;
   /** The task for a row of the table (`W1`, `W2 dzdx`, …), or null when the engine skips the row. */
   task(row: string): Task | null;
+  /** Makes the engine current before each of its runs, untimed (tfjs: switches the global backend to its own, so no tensor moves between backends). */
+  activate?(): Promise<void>;
   /** Frees the engine's tensors. */
   dispose(): void;
 }

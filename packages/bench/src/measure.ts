@@ -4,7 +4,7 @@ export interface Measurement {
   medianMs: number;
   /** Every timed run, in milliseconds. */
   timesMs: number[];
-  /** Peak of (V8 heap + external memory, which holds typed arrays and WebAssembly memories) above the level before the workload, in bytes. */
+  /** Peak of (V8 heap + external memory, which holds typed arrays and WebAssembly memories) above the level just before a run, in bytes. */
   peakBytes: number;
 }
 
@@ -22,34 +22,82 @@ function inUse(): number {
   return m.heapUsed + m.external;
 }
 
+/** One engine's part of an interleaved measurement: its run, its plan, and an untimed hook before each run. */
+export interface Contender {
+  run: () => Promise<() => void>;
+  opts: MeasureOptions;
+  /** Called before every run of this contender, outside the timing (tfjs: switch to its backend). */
+  before?: () => Promise<void>;
+}
+
+/** A contender's result: its measurement, or the error its run threw (the others go on). */
+export type Outcome = { measurement: Measurement } | { error: unknown };
+
+interface State {
+  c: Contender;
+  times: number[];
+  peak: number;
+  /** Warm-up runs done (they count down the warm-up before any timed run). */
+  warm: number;
+  done: boolean;
+  failed: boolean;
+  error?: unknown;
+}
+
 /**
- * Runs `run` warmup + reps times; `run` returns a function that releases what
- * it kept (so the memory sample after each run sees its results alive).
- * Memory is sampled after each run: a lower bound of the true peak, which
- * includes temporaries freed before the run returns.
+ * Times several contenders on one workload interleaved, so load from other
+ * jobs falls on all of them alike: round i runs warm-up i (then timed run i)
+ * of every contender still going, in order. Each contender keeps its own plan:
+ * `warmup` untimed runs, then `reps` timed ones; with `budgetMs`, a warm-up
+ * over budget is its one sample, and without warm-up a first timed run over
+ * budget is. `run` returns a function releasing what it kept, so the memory
+ * sample after each run (V8 heap + external, above the level just before it)
+ * sees its results alive; with a baseline per run, garbage the other
+ * contenders leave does not count. A lower bound of the true peak.
  */
+export async function measureInterleaved(contenders: readonly Contender[]): Promise<Outcome[]> {
+  const states: State[] = contenders.map((c) => ({ c, times: [], peak: 0, warm: 0, done: c.opts.reps <= 0 && c.opts.warmup <= 0, failed: false }));
+  while (states.some((s) => !s.done)) {
+    for (const s of states) {
+      if (s.done) continue;
+      const { warmup, reps, budgetMs } = s.c.opts;
+      const warming = s.warm < warmup;
+      try {
+        await s.c.before?.();
+        const base = inUse();
+        const t0 = performance.now();
+        const release = await s.c.run();
+        const ms = performance.now() - t0;
+        s.peak = Math.max(s.peak, inUse() - base);
+        release();
+        const over = budgetMs !== undefined && ms > budgetMs;
+        if (warming) {
+          s.warm++;
+          if (over) s.times = [ms];
+          if (over || (s.warm >= warmup && reps <= 0)) s.done = true;
+        } else {
+          s.times.push(ms);
+          if ((warmup === 0 && s.times.length === 1 && over) || s.times.length >= reps) s.done = true;
+        }
+      } catch (error) {
+        s.error = error;
+        s.failed = true;
+        s.done = true;
+      }
+    }
+  }
+  return states.map((s) =>
+    s.failed
+      ? { error: s.error }
+      : { measurement: { medianMs: median(s.times), timesMs: s.times, peakBytes: Math.max(0, s.peak) } },
+  );
+}
+
+/** `measureInterleaved` of one contender; rethrows its error. */
 export async function measure(run: () => Promise<() => void>, opts: MeasureOptions): Promise<Measurement> {
-  const base = inUse();
-  let peak = 0;
-  for (let i = 0; i < opts.warmup; i++) {
-    const t0 = performance.now();
-    const release = await run();
-    const ms = performance.now() - t0;
-    peak = Math.max(peak, inUse() - base);
-    release();
-    if (opts.budgetMs !== undefined && ms > opts.budgetMs) return { medianMs: ms, timesMs: [ms], peakBytes: Math.max(0, peak) };
-  }
-  const timesMs: number[] = [];
-  for (let i = 0; i < opts.reps; i++) {
-    const t0 = performance.now();
-    const release = await run();
-    const ms = performance.now() - t0;
-    timesMs.push(ms);
-    peak = Math.max(peak, inUse() - base);
-    release();
-    if (i === 0 && opts.warmup === 0 && opts.budgetMs !== undefined && ms > opts.budgetMs) break;
-  }
-  return { medianMs: median(timesMs), timesMs, peakBytes: Math.max(0, peak) };
+  const [outcome] = await measureInterleaved([{ run, opts }]);
+  if (outcome === undefined || 'error' in outcome) throw outcome?.error ?? new Error('measure: no outcome');
+  return outcome.measurement;
 }
 
 export function median(values: readonly number[]): number {

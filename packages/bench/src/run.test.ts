@@ -10,7 +10,8 @@ describe('runBench', () => {
     const m = cells[0]!.measurement!;
     expect(m.timesMs.length).toBeGreaterThanOrEqual(1); // quick mode times a slow run once
     expect(m.medianMs).toBeGreaterThan(0);
-    expect(lines[0]).toBe('convnet-ts: threads 1 (single-threaded CPU backend)');
+    expect(lines[0]).toBe('convnet-ts: threads 1 (GEMM without workers)');
+    expect(lines[1]).toMatch(/^ {2}W4 convnet-ts: [\d.]+ m?s$/);
     const table = formatTable(cells);
     expect(table).toMatch(/^W4 +convnet-ts +[\d.]+ m?s +[\d.]+ +\d+/m);
   });

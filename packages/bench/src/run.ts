@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { BenchArgs } from './args.js';
 import { convnetEngine } from './convnet-engine.js';
 import type { Engine } from './engine.js';
-import { type MeasureOptions, measure } from './measure.js';
+import { type Contender, type MeasureOptions, measureInterleaved } from './measure.js';
 import { type Cell, formatMs } from './table.js';
 import { tfjsEngine } from './tfjs-engine.js';
 import { type BenchData, makeData, ROWS } from './workloads.js';
@@ -46,47 +46,68 @@ export function hopelessCell(engine: EngineName, row: string): boolean {
 }
 
 async function makeEngine(name: EngineName, data: BenchData, threads: number): Promise<Engine> {
-  if (name === 'convnet-ts') return convnetEngine(data);
+  if (name === 'convnet-ts') return convnetEngine(data, threads);
   return tfjsEngine(name === 'tfjs-cpu' ? 'cpu' : 'wasm', data, threads);
 }
 
-/** Runs the selected workloads on each engine in turn, one process, and returns every cell. */
+/**
+ * Runs the selected workloads in one process. Every engine is set up first;
+ * then, workload by workload, repetition by repetition, each engine runs in
+ * turn (`measureInterleaved`: for W in workloads, for rep in reps, for engine
+ * in engines), so load from other jobs tilts no ratio. Returns every cell.
+ */
 export async function runBench(args: BenchArgs, engines: readonly EngineName[] = ENGINES, log: (line: string) => void = () => {}): Promise<Cell[]> {
   const data = makeData();
   const rows = args.only.flatMap((w) => ROWS[w]);
-  const cells: Cell[] = [];
-  for (const name of engines) {
-    const engine = await makeEngine(name, data, args.threads);
-    log(`${engine.name}: threads ${engine.threads}`);
+  const live: { name: EngineName; engine: Engine }[] = [];
+  try {
+    for (const name of engines) {
+      const engine = await makeEngine(name, data, args.threads);
+      live.push({ name, engine });
+      log(`${engine.name}: threads ${engine.threads}`);
+    }
+    const cells: Cell[] = [];
     for (const row of rows) {
-      const task = engine.task(row);
-      const reps = plan(name, row, args.quick);
-      if (task === null) continue;
-      if (hopelessCell(name, row)) {
-        cells.push({ engine: engine.name, row, missing: 'not run: over 13 min here (naive Conv2DBackpropFilter)' });
-        continue;
+      const contenders: Contender[] = [];
+      const timed: Cell[] = [];
+      for (const { name, engine } of live) {
+        const task = engine.task(row);
+        if (task === null) continue;
+        const reps = plan(name, row, args.quick);
+        if (hopelessCell(name, row)) {
+          cells.push({ engine: engine.name, row, missing: 'not run: over 13 min here (naive Conv2DBackpropFilter)' });
+          continue;
+        }
+        if (reps === null) {
+          cells.push({ engine: engine.name, row, missing: 'skipped in --quick (over 20 s here; run without --quick)' });
+          continue;
+        }
+        const run = task.run ?? task.standIn?.run;
+        const cell: Cell = { engine: engine.name, row };
+        if (task.missing) cell.missing = task.missing;
+        if (!task.run && task.standIn) cell.label = task.standIn.label;
+        cells.push(cell);
+        if (!run) continue;
+        const activate = engine.activate?.bind(engine);
+        contenders.push(activate ? { run, opts: reps, before: activate } : { run, opts: reps });
+        timed.push(cell);
       }
-      if (reps === null) {
-        cells.push({ engine: engine.name, row, missing: 'skipped in --quick (over 20 s here; run without --quick)' });
-        continue;
-      }
-      const run = task.run ?? task.standIn?.run;
-      const cell: Cell = { engine: engine.name, row };
-      if (task.missing) cell.missing = task.missing;
-      if (!task.run && task.standIn) cell.label = task.standIn.label;
-      if (run) {
-        try {
-          cell.measurement = await measure(run, reps);
-          log(`  ${row}: ${formatMs(cell.measurement.medianMs)}${cell.label ? ` (${cell.label})` : ''}`);
-        } catch (error) {
+      const outcomes = await measureInterleaved(contenders);
+      for (const [i, outcome] of outcomes.entries()) {
+        const cell = timed[i]!;
+        if ('measurement' in outcome) {
+          cell.measurement = outcome.measurement;
+          log(`  ${row} ${cell.engine}: ${formatMs(outcome.measurement.medianMs)}${cell.label ? ` (${cell.label})` : ''}`);
+        } else {
           // A peer failing an operation is a result, not the end of the run.
-          cell.missing = `failed: ${error instanceof Error ? error.message : String(error)}`;
-          log(`  ${row}: ${cell.missing}`);
+          const e = outcome.error;
+          cell.missing = `failed: ${e instanceof Error ? e.message : String(e)}`;
+          log(`  ${row} ${cell.engine}: ${cell.missing}`);
         }
       }
-      cells.push(cell);
     }
-    engine.dispose();
+    return cells;
+  } finally {
+    for (const { engine } of live) engine.dispose();
   }
-  return cells;
 }

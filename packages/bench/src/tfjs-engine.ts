@@ -49,8 +49,8 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
   const lx = t(data.lenetX) as tf.Tensor4D;
   const onehot = tf.oneHot(tf.tensor1d(data.lenetLabels.map((l) => l - 1), 'int32'), 10);
   const vars = data.lenetParams.map((p, i) => ({
-    f: tf.variable(t(p.f), true, `lenet${i}f`) as tf.Variable<tf.Rank.R4>,
-    b: tf.variable(t(p.b), true, `lenet${i}b`) as tf.Variable<tf.Rank.R1>,
+    f: tf.variable(t(p.f), true, `${backend}-lenet${i}f`) as tf.Variable<tf.Rank.R4>,
+    b: tf.variable(t(p.b), true, `${backend}-lenet${i}b`) as tf.Variable<tf.Rank.R1>,
   }));
   const optimizer = tf.train.sgd(LENET_RATE);
   const pad = CONV.pad === 1 ? 'same' : 'valid';
@@ -71,8 +71,10 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
     }
     return tf.losses.softmaxCrossEntropy(onehot, tf.reshape(h, [data.lenetLabels.length, 10]), undefined, 0, tf.Reduction.SUM);
   };
+  // This engine's variables only: the registry also holds the other tfjs engine's.
+  const varList = vars.flatMap((v) => [v.f, v.b]);
   const sgdStep: Run = async () => {
-    const cost = optimizer.minimize(lenetLoss, true);
+    const cost = optimizer.minimize(lenetLoss, true, varList);
     await cost?.data();
     cost?.dispose();
     return () => {};
@@ -94,8 +96,15 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
     name: `tfjs-${backend}`,
     threads: threadNote,
     task: (row) => tasks[row] ?? null,
+    activate: async () => {
+      if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to switch`);
+    },
     dispose: () => {
-      tf.disposeVariables();
+      // Only this engine's variables: the other tfjs engine's live in the same registry.
+      for (const v of vars) {
+        v.f.dispose();
+        v.b.dispose();
+      }
       optimizer.dispose();
       for (const v of [x, f, dy, ga, gb, lx, onehot]) v.dispose();
     },

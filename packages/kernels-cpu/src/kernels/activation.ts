@@ -9,10 +9,20 @@ export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {
     const xv = cpu.contiguous(x);
     const out = cpu.alloc(x.size);
+    const n = out.length;
+    if (leak === 0 && xv instanceof Float32Array && out instanceof Float32Array) keepPositive(xv, xv, out);
     // leak 0 is MatConvNet's max(x, 0): zeros are +0 (not leak·x = −0) and NaN gives 0 (MATLAB's max ignores NaN).
-    // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN, not MATLAB's 0
-    if (leak === 0) for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? xv[i]! : 0;
-    else for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? xv[i]! : leak * xv[i]!;
+    else if (leak === 0)
+      for (let i = 0; i < n; i++) {
+        const v = xv[i]!;
+        // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN, not MATLAB's 0
+        out[i] = v > 0 ? v : 0;
+      }
+    else
+      for (let i = 0; i < n; i++) {
+        const v = xv[i]!;
+        out[i] = v > 0 ? v : leak * v;
+      }
     return cpu.wrap(out, x.shape);
   },
 
@@ -20,8 +30,14 @@ export const activationKernels = {
     const xv = cpu.contiguous(x);
     const dyv = cpu.contiguous(dy);
     const out = cpu.alloc(x.size);
-    if (leak === 0) for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? dyv[i]! : 0;
-    else for (let i = 0; i < out.length; i++) out[i] = xv[i]! > 0 ? dyv[i]! : leak * dyv[i]!;
+    const n = out.length;
+    if (leak === 0 && xv instanceof Float32Array && dyv instanceof Float32Array && out instanceof Float32Array) keepPositive(xv, dyv, out);
+    else if (leak === 0) for (let i = 0; i < n; i++) out[i] = xv[i]! > 0 ? dyv[i]! : 0;
+    else
+      for (let i = 0; i < n; i++) {
+        const d = dyv[i]!;
+        out[i] = xv[i]! > 0 ? d : leak * d;
+      }
     return cpu.wrap(out, x.shape);
   },
 
@@ -75,6 +91,24 @@ export const activationKernels = {
   },
 } satisfies Partial<CpuKernelTable>;
 
+/**
+ * out_i = x_i > 0 ? v_i : +0 on float32 bits, without a branch (random signs
+ * mispredict half the time: 4× slower here). With b the bits of x_i as int32,
+ * x_i > 0 exactly when 1 ≤ b ≤ 0x7f800000 (+0 is 0; negatives, −0 and NaNs
+ * fall outside), so mask = ((0x7f800000 − b) | (b − 1)) >> 31 is −1 to zero
+ * and 0 to keep (the wrap to int32 of `|` makes b = −2³¹ land right too).
+ */
+function keepPositive(x: Float32Array, v: Float32Array, out: Float32Array): void {
+  const xb = new Int32Array(x.buffer, x.byteOffset, x.length);
+  const vb = new Int32Array(v.buffer, v.byteOffset, v.length);
+  const ob = new Int32Array(out.buffer, out.byteOffset, out.length);
+  const n = ob.length;
+  for (let i = 0; i < n; i++) {
+    const b = xb[i]!;
+    ob[i] = vb[i]! & ~(((0x7f800000 - b) | (b - 1)) >> 31);
+  }
+}
+
 /** σ(v) = 1/(1 + e^−v); e^−v overflows to ∞ for very negative v, giving 0 (not NaN). */
 function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
@@ -84,7 +118,10 @@ function sigmoid(v: number): number {
 function expRow(xv: ArrayLike<number>, r: number, e: Float64Array): number {
   const c = e.length;
   let m = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < c; k++) if (xv[r + k]! > m) m = xv[r + k]!;
+  for (let k = r; k < r + c; k++) {
+    const v = xv[k]!;
+    if (v > m) m = v;
+  }
   let sum = 0;
   for (let k = 0; k < c; k++) {
     const v = Math.exp(xv[r + k]! - m);
