@@ -17,21 +17,20 @@ import {
   Tensor,
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
-import { acquireGemmThreads, type GemmThreadsLease } from './gemm-threads.js';
+import { acquireGemmThreads, defaultThreads, type GemmThreadsLease } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 
 export interface CpuBackendOptions {
   /** Element type of every tensor this backend makes (default float32). */
   dtype?: DType;
   /**
-   * GEMM threads (convolution and fully connected layers). Default 1: on the
-   * 2-core machines we measure on, 2 threads have not yet shown a steady
-   * speed-up (see the README's Performance section), so the workers are
-   * opt-in — pass `os.availableParallelism()` in Node or
-   * `navigator.hardwareConcurrency` in a cross-origin isolated page. `1`
-   * starts no worker. Asking for more than 1 where workers cannot share
-   * memory (no SharedArrayBuffer) throws. The count is process-wide: the most
-   * recently created backend not yet disposed sets it (see gemm-threads.ts).
+   * GEMM threads (convolution and fully connected layers): default the cores
+   * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in
+   * a cross-origin isolated page), 1 where workers cannot share memory (no
+   * SharedArrayBuffer). `1` starts no worker. Asking for more than 1 where
+   * workers cannot share memory throws. Results do not depend on the count.
+   * The count is process-wide: the most recently created backend not yet
+   * disposed sets it (see gemm-threads.ts).
    */
   threads?: number;
 }
@@ -62,7 +61,7 @@ export class CpuBackend implements Backend {
     }
     this.dtype = dtype;
     this.#bytesPerElement = dtype === 'float64' ? 8 : 4;
-    this.#threadsLease = acquireGemmThreads(options.threads ?? 1);
+    this.#threadsLease = acquireGemmThreads(options.threads ?? defaultThreads());
     this.threads = this.#threadsLease.threads;
   }
 
