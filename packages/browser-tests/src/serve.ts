@@ -2,6 +2,10 @@
  * A throw-away HTTP server on 127.0.0.1 and an ephemeral port that serves
  * one page: `/` is an HTML shell loading `/page.js`, the given script. A
  * page served from http://127.0.0.1 is a secure context, which WebGPU needs.
+ * With `crossOriginIsolated`, every response carries
+ * `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`, which give the page
+ * SharedArrayBuffer (and so the CPU backend's GEMM workers).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,17 +16,25 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function servePage(script: string, title = 'convnet-ts'): Promise<PageServer> {
+export interface ServeOptions {
+  /** Send the COOP/COEP headers that make the page cross-origin isolated (default false). */
+  crossOriginIsolated?: boolean;
+}
+
+export async function servePage(script: string, title = 'convnet-ts', options: ServeOptions = {}): Promise<PageServer> {
+  const isolation = options.crossOriginIsolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><script type="module" src="/page.js"></script></body></html>`;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const body = path === '/' ? html : path === '/page.js' ? script : null;
     if (body === null) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+      res.writeHead(404, { 'content-type': 'text/plain', ...isolation }).end(`not found: ${path}`);
       return;
     }
     const type = path === '/' ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8';
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...isolation }).end(body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -34,18 +34,25 @@ export interface ChainValues {
 const CONV = { pad: 1 };
 const POOL = { stride: 2 };
 
-/** A seeded case: `n` images of 8×8×3, 4 filters of 3×3. */
-export function chainCase(seed: number, n = 2): ChainCase {
+/** The sizes of a case: images of `size`×`size`×`channels`, `filters` filters of 3×3 (`size` even). */
+export interface ChainSize {
+  size: number;
+  channels: number;
+  filters: number;
+}
+
+/** A seeded case: `n` images (default 8×8×3, 4 filters of 3×3). */
+export function chainCase(seed: number, n = 2, dims: ChainSize = { size: 8, channels: 3, filters: 4 }): ChainCase {
   const rng = new Rng(seed);
-  const xShape = [n, 8, 8, 3];
-  const fShape = [3, 3, 3, 4];
-  const labels = Array.from({ length: n }, (_, i) => 1 + (i % 4));
+  const xShape = [n, dims.size, dims.size, dims.channels];
+  const fShape = [3, 3, dims.channels, dims.filters];
+  const labels = Array.from({ length: n }, (_, i) => 1 + (i % dims.filters));
   return {
     x: Array.from(rng.randn(sizeOf(xShape))),
     xShape,
-    f: Array.from(rng.randn(sizeOf(fShape)), (v) => 0.3 * v),
+    f: Array.from(rng.randn(sizeOf(fShape)), (v) => 0.3 / Math.sqrt(dims.channels / 3) * v),
     fShape,
-    b: Array.from(rng.randn(4), (v) => 0.1 * v),
+    b: Array.from(rng.randn(dims.filters), (v) => 0.1 * v),
     labels,
   };
 }

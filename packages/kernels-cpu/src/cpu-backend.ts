@@ -17,7 +17,7 @@ import {
   Tensor,
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
-import { acquireGemmThreads, defaultThreads, type GemmThreadsLease } from './gemm-threads.js';
+import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersReady } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 
 export interface CpuBackendOptions {
@@ -159,6 +159,30 @@ export class CpuBackend implements Backend {
   /** Live tensors and their bytes (views such as slices count as their own size). */
   memory(): MemoryInfo {
     return { tensors: this.#liveTensors, bytes: this.#liveElements * this.#bytesPerElement };
+  }
+
+  /**
+   * GEMM calls the worker threads have run so far, process-wide (0 with one
+   * thread): a page can check that its workers do run.
+   */
+  get workerCalls(): number {
+    return gemmPool()?.workerCalls ?? 0;
+  }
+
+  /**
+   * Resolves once this backend's GEMM workers run (at once with one thread).
+   * A browser page's workers start only after the page returns to its event
+   * loop; GEMMs before then run on the calling thread (same results, slower),
+   * so a page awaits this before heavy work or timing. Node's workers are
+   * started by the constructor. Rejects when a worker failed to start, has not
+   * started within `timeoutMs`, or the backend is disposed.
+   */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    if (this.threads === 1) return;
+    if (this.#threadsLease === null) throw new BackendError('cpu', 'ready', `a live backend expected, got one disposed`);
+    if (!(await gemmWorkersReady(timeoutMs))) {
+      throw new BackendError('cpu', 'ready', `${this.threads - 1} GEMM workers running within ${timeoutMs} ms expected, got one that failed or has not started`);
+    }
   }
 
   /**

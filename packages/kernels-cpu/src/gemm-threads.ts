@@ -86,6 +86,14 @@ export function gemmThreads(): number {
   return leases.at(-1)?.threads ?? 1;
 }
 
+/**
+ * Resolves true once the workers run (at once without a pool), false when
+ * one failed to start or `ms` passed first; never blocks this thread.
+ */
+export function gemmWorkersReady(ms: number): Promise<boolean> {
+  return pool === null ? Promise.resolve(true) : pool.whenReady(ms);
+}
+
 /** The worker pool for `gemmThreads()` threads, or null when that is 1. */
 export function gemmPool(): GemmThreadPool | null {
   return gemmThreads() > 1 ? pool : null;

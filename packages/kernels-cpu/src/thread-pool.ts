@@ -48,6 +48,7 @@ export class GemmThreadPool {
   readonly #f32: Float32Array<SharedArrayBuffer>;
   #seq = 0;
   #failed = false;
+  #workerCalls = 0;
 
   /** A pool of `threads - 1` workers (plus this thread); needs a shared memory. */
   constructor(inst: GemmInstance, threads: number) {
@@ -68,6 +69,11 @@ export class GemmThreadPool {
     return this.#workers.length + 1;
   }
 
+  /** How many calls the workers have run (the rest ran on the calling thread). */
+  get workerCalls(): number {
+    return this.#workerCalls;
+  }
+
   /** Runs `calls` (at most `threads`): call 0 here, call t on worker t − 1 if ready; returns when all are done. */
   run(calls: readonly SgemmCall[]): void {
     if (this.#failed) throw new BackendError('gemm', 'threads', 'a GEMM worker failed earlier, got no result');
@@ -86,6 +92,7 @@ export class GemmThreadPool {
     } finally {
       for (const w of posted) this.#wait(w, seq);
     }
+    this.#workerCalls += posted.length;
   }
 
   /** Blocks until every worker is ready or `ms` pass (only where this thread may block); true when all are ready. */
@@ -97,6 +104,25 @@ export class GemmThreadPool {
         const left = deadline - Date.now();
         if (left <= 0) return false;
         Atomics.wait(this.#ctl, at, 0, left);
+      }
+      if (Atomics.load(this.#ctl, at) !== 1) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Resolves once every worker is ready (true), one failed to start (false),
+   * or `ms` pass (false), without blocking this thread: for a browser's page,
+   * whose workers start only once it returns to its event loop.
+   */
+  async whenReady(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (let w = 0; w < this.#workers.length; w++) {
+      const at = w * SLOT_WORDS + READY_WORD;
+      while (Atomics.load(this.#ctl, at) === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(left, 5)));
       }
       if (Atomics.load(this.#ctl, at) !== 1) return false;
     }
