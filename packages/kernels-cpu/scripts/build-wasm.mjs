@@ -20,7 +20,7 @@ const sharedImport = '(memory 1 65536 shared)';
 if (!source.includes(sharedImport)) throw new Error(`gemm.wat: expected the memory import ${sharedImport}`);
 
 function assemble(wat) {
-  const features = { simd: true, threads: true };
+  const features = { simd: true, threads: true, bulk_memory: true };
   const parsed = wabt.parseWat('gemm.wat', wat, features);
   parsed.validate(features);
   const { buffer } = parsed.toBinary({});

@@ -1,7 +1,9 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
-import { im2rowInHeap } from './conv-wasm.js';
+import { packedPatchesSize, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
 import { im2row, type PatchGeometry } from './im2row.js';
+import { wasmArena } from './wasm-gemm.js';
+import { gemmInstance } from './wasm-instance.js';
 
 function geometry(h: number, w: number, c: number, hf: number, wf: number, pad: [number, number], stride: [number, number], dilate: [number, number]): PatchGeometry {
   const out = (size: number, f: number, p: number, s: number, d: number) => Math.floor((size + 2 * p - ((f - 1) * d + 1)) / s) + 1;
@@ -22,31 +24,77 @@ function geometry(h: number, w: number, c: number, hf: number, wf: number, pad: 
   };
 }
 
-describe('im2rowInHeap', () => {
-  const cases: [string, PatchGeometry, number][] = [
-    ['3×3, pad 1, one group', geometry(5, 6, 3, 3, 3, [1, 1], [1, 1], [1, 1]), 1],
-    ['2×3, pad 2, stride 2, two groups', geometry(7, 5, 4, 2, 3, [2, 2], [2, 2], [1, 1]), 2],
-    ['3×2, dilate 2, stride [1, 3]', geometry(6, 9, 2, 3, 2, [1, 0], [1, 3], [2, 2]), 1],
-  ];
+const cases: [string, PatchGeometry, number][] = [
+  ['3×3, pad 1, one group, 7 channels (runs not a multiple of 4)', geometry(5, 6, 7, 3, 3, [1, 1], [1, 1], [1, 1]), 1],
+  ['2×3, pad 2, stride 2, two groups', geometry(7, 5, 4, 2, 3, [2, 2], [2, 2], [1, 1]), 2],
+  ['3×2, dilate 2, stride [1, 3]', geometry(6, 9, 2, 3, 2, [1, 0], [1, 3], [2, 2]), 1],
+  ['5×5, one channel, no pad (LeNet conv1; 5 output pixels per panel row)', geometry(9, 7, 1, 5, 5, [0, 0], [1, 1], [1, 1]), 1],
+];
+
+/** `n` seeded images of `g`, a task block for them, and room for φ of every image after them, in the module's memory. */
+function setUp(g: PatchGeometry, groups: number, n: number) {
+  const inst = gemmInstance();
+  if (inst === null) throw new Error('WebAssembly SIMD is required by this test');
+  const x = Float32Array.from(new Rng(6).randn(n * g.height * g.width * g.channels));
+  const cg = g.channels / groups;
+  const rows = g.outHeight * g.outWidth;
+  const cols = g.filterHeight * g.filterWidth * cg;
+  const phiSize = packedPatchesSize(rows, cols);
+  const arena = wasmArena(3 + x.length + n * phiSize + 7 + threadScratchSize(cols, g.filterHeight));
+  if (arena === null) throw new Error('WebAssembly SIMD is required by this test');
+  const xAt = arena.at + 3;
+  const phiAt = xAt + x.length;
+  const b = threadBuffers(phiAt + n * phiSize + 7, 0, cols, g.filterHeight);
+  arena.heap.set(x, xAt);
+  arena.heap.fill(Number.NaN, phiAt, phiAt + n * phiSize + 7);
+  const task = { patch: g, c0: 0, cg, groups, kg: 1, k: groups, x: 4 * xAt, count: n, y: 0, f: 0, phi: 4 * phiAt, phiStride: 4 * rows * cols, zeros: b.zeros, scratch: b.scratch, src: b.src };
+  writeTask(inst, b.block, 0, task);
+  /** φ of image i, channels of group gi, by the TypeScript reference. */
+  const expected = (i: number, gi: number) => {
+    const e = new Float32Array(rows * cols);
+    im2row(x, i * g.height * g.width * g.channels, g, gi * cg, cg, e);
+    return Array.from(e);
+  };
+  return { inst, heap: new Float32Array(inst.memory.buffer), x, xAt, phiAt, rows, cols, cg, phiSize, b, task, expected };
+}
+
+describe('gemm.wat φ builders', () => {
   for (const [name, g, groups] of cases) {
-    it(`builds the same φ(x) as im2row inside a larger heap (${name})`, () => {
-      const rng = new Rng(5);
-      const x = Float32Array.from(rng.randn(g.height * g.width * g.channels));
-      const cg = g.channels / groups;
-      const rows = g.outHeight * g.outWidth;
-      const cols = g.filterHeight * g.filterWidth * cg;
-      const xAt = 7;
-      const outAt = xAt + x.length + 3;
+    it(`im2row gives the TypeScript im2row, leaving x and the memory past φ alone (${name})`, () => {
+      const s = setUp(g, groups, 1);
       for (let gi = 0; gi < groups; gi++) {
-        const expected = new Float32Array(rows * cols);
-        im2row(x, 0, g, gi * cg, cg, expected);
-        const heap = new Float32Array(outAt + rows * cols + 5).fill(Number.NaN);
-        heap.set(x, xAt);
-        im2rowInHeap(heap, xAt, g, gi * cg, cg, outAt);
-        expect(Array.from(heap.subarray(outAt, outAt + rows * cols))).toEqual(Array.from(expected));
-        expect(heap.subarray(xAt, xAt + x.length)).toEqual(x);
-        expect(Number.isNaN(heap[outAt + rows * cols]!)).toBe(true);
+        s.inst.exports.im2row(s.b.block, 4 * s.xAt, gi * s.cg, s.cg, 4 * s.phiAt);
+        expect(Array.from(s.heap.subarray(s.phiAt, s.phiAt + s.rows * s.cols))).toEqual(s.expected(0, gi));
+        expect(Number.isNaN(s.heap[s.phiAt + s.rows * s.cols]!)).toBe(true);
+        expect(s.heap.subarray(s.xAt, s.xAt + s.x.length)).toEqual(s.x);
+      }
+    });
+
+    it(`im2row_packed lays out im2row's rows in 4-row panels, zero rows past the end (${name})`, () => {
+      const s = setUp(g, groups, 1);
+      expect(s.phiSize).toBe(Math.ceil(s.rows / 4) * 4 * s.cols);
+      for (let gi = 0; gi < groups; gi++) {
+        s.inst.exports.im2row_packed(s.b.block, 4 * s.xAt, gi * s.cg, s.cg, 4 * s.phiAt);
+        const want = s.expected(0, gi);
+        for (let i = 0; i < Math.ceil(s.rows / 4) * 4; i++) {
+          const got = Array.from({ length: s.cols }, (_, p) => s.heap[s.phiAt + (i & ~3) * s.cols + 4 * p + (i & 3)]!);
+          expect(got).toEqual(i < s.rows ? want.slice(i * s.cols, (i + 1) * s.cols) : new Array<number>(s.cols).fill(0));
+        }
+        expect(Number.isNaN(s.heap[s.phiAt + s.phiSize]!)).toBe(true);
+        expect(s.heap.subarray(s.xAt, s.xAt + s.x.length)).toEqual(s.x);
       }
     });
   }
+
+  it('im2row_images builds φ of each image of a task, one after another', () => {
+    const [, g, groups] = cases[1]!;
+    const s = setUp(g, groups, 3);
+    writeTask(s.inst, s.b.block, 0, { ...s.task, c0: s.cg });
+    s.inst.exports.im2row_images(s.b.block);
+    for (let i = 0; i < 3; i++) {
+      const at = s.phiAt + i * s.rows * s.cols;
+      expect(Array.from(s.heap.subarray(at, at + s.rows * s.cols))).toEqual(s.expected(i, 1));
+    }
+    expect(Number.isNaN(s.heap[s.phiAt + 3 * s.rows * s.cols]!)).toBe(true);
+  });
 });

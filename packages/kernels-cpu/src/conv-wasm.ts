@@ -1,6 +1,7 @@
+import { packedPatchesSize, runTasks, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
 import type { PatchGeometry } from './im2row.js';
-import { im2rowPacked, packedPatchesSize } from './im2row-packed.js';
 import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
+import { gemmInstance } from './wasm-instance.js';
 
 /** The sizes of a patches-path convolution (see `ConvPlan` in kernels/conv.ts). */
 export interface ConvSizes {
@@ -17,102 +18,128 @@ export interface ConvSizes {
 }
 
 /**
- * φ(x) (im2row, manual §6.1) of the image at `xAt` in `heap`, channels
- * `[c0, c0 + cg)`, written at `outAt` — the same matrix as `im2row` builds, but
- * inside the WebAssembly memory so the GEMM reads it without a copy, and with
- * `copyWithin` (a memmove) per run of contiguous values: one run of Wf·C values
- * per filter row when there is one group and the row lies inside the image.
+ * Images whose inputs and outputs (and φ, for the filter derivative) a pass
+ * keeps in the module's memory at once, in floats (16 MiB); a pass holds at
+ * least one image per thread.
  */
-export function im2rowInHeap(heap: Float32Array, xAt: number, g: PatchGeometry, c0: number, cg: number, outAt: number): void {
-  const { height, width, channels, filterHeight, filterWidth, outHeight, outWidth } = g;
-  const whole = cg === channels && g.dilateX === 1;
-  const span = filterWidth * cg;
-  let o = outAt;
-  for (let oy = 0; oy < outHeight; oy++) {
-    const y0 = oy * g.strideY - g.padTop;
-    for (let ox = 0; ox < outWidth; ox++) {
-      const x0 = ox * g.strideX - g.padLeft;
-      for (let fy = 0; fy < filterHeight; fy++) {
-        const iy = y0 + fy * g.dilateY;
-        if (iy < 0 || iy >= height) {
-          heap.fill(0, o, o + span);
-          o += span;
-          continue;
-        }
-        const rowStart = xAt + iy * width * channels + c0;
-        if (whole && x0 >= 0 && x0 + filterWidth <= width) {
-          const s = rowStart + x0 * channels;
-          heap.copyWithin(o, s, s + span);
-          o += span;
-          continue;
-        }
-        for (let fx = 0; fx < filterWidth; fx++) {
-          const ix = x0 + fx * g.dilateX;
-          if (ix < 0 || ix >= width) heap.fill(0, o, o + cg);
-          else {
-            const s = rowStart + ix * channels;
-            heap.copyWithin(o, s, s + cg);
-          }
-          o += cg;
-        }
-      }
-    }
-  }
+const CHUNK_FLOATS = 2 ** 22;
+
+/** Images per thread in one pass: all of them spread over the threads, as far as `CHUNK_FLOATS` allows. */
+function imagesPerThread(n: number, threads: number, floatsPerImage: number): number {
+  return Math.max(1, Math.min(Math.ceil(n / threads), Math.floor(CHUNK_FLOATS / (threads * floatsPerImage))));
 }
 
 /**
- * `y ← φ(x)·F + beta·y` per image and group, float32, in the WebAssembly
- * memory: F once, then per image x_n in, φ(x_n) built in place already in the
- * GEMM's packed panels (`im2rowPacked`), one SGEMM per group, y_n out. Returns false (doing nothing) where WebAssembly SIMD is missing.
+ * `y ← φ(x)·F + beta·y` (beta 0 or 1) per image and group, float32, in the
+ * WebAssembly memory. With at least as many images as threads, each thread
+ * takes whole images (gemm.wat's `conv_images`: φ(x_n) built straight in the
+ * GEMM's packed panels, then one SGEMM per group), so φ is built in parallel
+ * too; with fewer, this thread builds φ and each SGEMM is split over the
+ * threads. Either way every output is the same sum in the same order as on one
+ * thread. Returns false (doing nothing) where WebAssembly SIMD is missing.
  */
 export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
-  const fSize = p.rowLength * p.k;
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const threads = taskThreads();
+  const L = p.rowLength;
+  const fSize = L * p.k;
   const ySize = p.pixels * p.k;
-  const phiSize = packedPatchesSize(p.pixels, p.rowLength);
-  const arena = wasmArena(fSize + ySize + p.imageSize + phiSize + 5 * p.rowLength);
+  const phiSize = packedPatchesSize(p.pixels, L);
+  const perThread = phiSize + threadScratchSize(L, p.patch.filterHeight);
+  const per = p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1;
+  const tasks = p.n >= threads ? threads : 1;
+  const chunk = Math.min(p.n, tasks * per);
+  const arena = wasmArena(fSize + chunk * (p.imageSize + ySize) + tasks * perThread);
   if (arena === null) return false;
   const { heap, at } = arena;
   const fAt = at;
-  const yAt = fAt + fSize;
-  const xAt = yAt + ySize;
-  const phi = { out: xAt + p.imageSize, zeros: xAt + p.imageSize + phiSize, scratch: xAt + p.imageSize + phiSize + p.rowLength };
+  const xAt = fAt + fSize;
+  const yAt = xAt + chunk * p.imageSize;
+  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, phiSize, L, p.patch.filterHeight));
   heap.set(f, fAt);
-  for (let i = 0; i < p.n; i++) {
-    if (beta === 0) heap.fill(0, yAt, yAt + ySize);
-    else heap.set(y.subarray(i * ySize, (i + 1) * ySize), yAt);
-    heap.set(x.subarray(i * p.imageSize, (i + 1) * p.imageSize), xAt);
-    for (let g = 0; g < p.groups; g++) {
-      im2rowPacked(heap, xAt, p.patch, g * p.cg, p.cg, phi);
-      sgemmPackedA(p.pixels, p.kg, p.rowLength, 1, phi.out, fAt + g * p.kg, p.k, yAt + g * p.kg, p.k);
+  for (let i0 = 0; i0 < p.n; i0 += chunk) {
+    const count = Math.min(chunk, p.n - i0);
+    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
+    if (beta === 0) heap.fill(0, yAt, yAt + count * ySize);
+    else heap.set(y.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    const blocks: number[] = [];
+    const share = Math.ceil(count / tasks);
+    for (let t = 0; t < tasks && t * share < count; t++) {
+      const b = buffers[t]!;
+      const first = t * share;
+      writeTask(inst, b.block, t, {
+        patch: p.patch, c0: 0, cg: p.cg, groups: p.groups, kg: p.kg, k: p.k,
+        x: 4 * (xAt + first * p.imageSize), count: Math.min(share, count - first), y: 4 * (yAt + first * ySize), f: 4 * fAt,
+        phi: b.phi, phiStride: 0, zeros: b.zeros, scratch: b.scratch, src: b.src,
+      });
+      blocks.push(b.block);
     }
-    y.set(heap.subarray(yAt, yAt + ySize), i * ySize);
+    if (p.n >= threads) runTasks(inst, 'conv_images', blocks);
+    else {
+      // Fewer images than threads: φ here, each product split over the threads.
+      const b = buffers[0]!;
+      for (let i = 0; i < count; i++) {
+        for (let g = 0; g < p.groups; g++) {
+          inst.exports.im2row_packed(b.block, 4 * (xAt + i * p.imageSize), g * p.cg, p.cg, b.phi);
+          sgemmPackedA(p.pixels, p.kg, L, 1, b.phi >> 2, fAt + g * p.kg, p.k, yAt + i * ySize + g * p.kg, p.k);
+        }
+      }
+    }
+    y.set(heap.subarray(yAt, yAt + count * ySize), i0 * ySize);
   }
   return true;
 }
 
 /**
  * `df ← Σ_n φ(x_n)ᵀ·dy_n` (df starts zeroed), float32, in the WebAssembly
- * memory: the sum stays there across images, one SGEMM with op(A) = φᵀ per
- * image and group. Returns false where WebAssembly SIMD is missing.
+ * memory: per pass and group, the threads build φ (row-major) of their images
+ * at once (gemm.wat's `im2row_images`), then one SGEMM per image, in image
+ * order and split over the threads, adds φᵀ·dy into the sum, which stays in
+ * the module's memory. Returns false where WebAssembly SIMD is missing.
  */
 export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
-  const fSize = p.rowLength * p.k;
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const threads = taskThreads();
+  const L = p.rowLength;
+  const fSize = L * p.k;
   const ySize = p.pixels * p.k;
-  const phiSize = p.pixels * p.rowLength;
-  const arena = wasmArena(fSize + ySize + p.imageSize + phiSize);
+  const phiImage = p.pixels * L;
+  const perThread = threadScratchSize(L, p.patch.filterHeight);
+  const per = imagesPerThread(p.n, threads, p.imageSize + ySize + phiImage);
+  const tasks = Math.min(threads, Math.ceil(p.n / per));
+  const chunk = Math.min(p.n, tasks * per);
+  const arena = wasmArena(fSize + chunk * (p.imageSize + ySize + phiImage) + tasks * perThread);
   if (arena === null) return false;
   const { heap, at } = arena;
   const fAt = at;
-  const yAt = fAt + fSize;
-  const xAt = yAt + ySize;
-  const phiAt = xAt + p.imageSize;
+  const xAt = fAt + fSize;
+  const yAt = xAt + chunk * p.imageSize;
+  const phiAt = yAt + chunk * ySize;
+  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(phiAt + chunk * phiImage + t * perThread, 0, L, p.patch.filterHeight));
   heap.fill(0, fAt, fAt + fSize);
-  for (let i = 0; i < p.n; i++) {
-    heap.set(dy.subarray(i * ySize, (i + 1) * ySize), yAt);
-    heap.set(x.subarray(i * p.imageSize, (i + 1) * p.imageSize), xAt);
+  for (let i0 = 0; i0 < p.n; i0 += chunk) {
+    const count = Math.min(chunk, p.n - i0);
+    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
+    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    const share = Math.ceil(count / tasks);
     for (let g = 0; g < p.groups; g++) {
-      im2rowInHeap(heap, xAt, p.patch, g * p.cg, p.cg, phiAt);
-      sgemmInArena(true, false, p.rowLength, p.kg, p.pixels, 1, phiAt, p.rowLength, yAt + g * p.kg, p.k, fAt + g * p.kg, p.k);
+      const blocks: number[] = [];
+      for (let t = 0; t < tasks && t * share < count; t++) {
+        const b = buffers[t]!;
+        const first = t * share;
+        writeTask(inst, b.block, t, {
+          patch: p.patch, c0: g * p.cg, cg: p.cg, groups: p.groups, kg: p.kg, k: p.k,
+          x: 4 * (xAt + first * p.imageSize), count: Math.min(share, count - first), y: 0, f: 0,
+          phi: 4 * (phiAt + first * phiImage), phiStride: 4 * phiImage, zeros: b.zeros, scratch: b.scratch, src: b.src,
+        });
+        blocks.push(b.block);
+      }
+      runTasks(inst, 'im2row_images', blocks);
+      for (let i = 0; i < count; i++) {
+        sgemmInArena(true, false, L, p.kg, p.pixels, 1, phiAt + i * phiImage, L, yAt + i * ySize + g * p.kg, p.k, fAt + g * p.kg, p.k);
+      }
     }
   }
   df.set(heap.subarray(fAt, fAt + fSize));

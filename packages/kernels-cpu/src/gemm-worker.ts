@@ -6,11 +6,13 @@ import { BackendError } from '@convnet-ts/tensor';
  * in a browser Blob worker, with no file to resolve.
  *
  * The worker instantiates the GEMM module on the shared memory it is given,
- * then loops: `Atomics.wait` on its slot's sequence number, run the `sgemm`
- * whose arguments the main thread wrote into the slot, store the sequence
- * number as done and `Atomics.notify`. Op 1 ends the loop. It stores
- * ready = 1 once instantiated, -1 if the module does not instantiate; done =
- * -1 if `sgemm` traps.
+ * then loops: `Atomics.wait` on its slot's sequence number, run the op the
+ * main thread wrote into the slot, store the sequence number as done and
+ * `Atomics.notify`. Ops (`WorkerOp`): 0 `sgemm` with the arguments in the
+ * slot, 1 end the loop, 2 `conv_images` and 3 `im2row_images` of the task
+ * block whose byte address is in word 3. It stores ready = 1 once
+ * instantiated, -1 if the module does not instantiate; done = -1 if the op
+ * traps.
  *
  * Slot layout (int32 words from `slot`): 0 sequence, 1 done, 2 op, 3…17 the
  * 15 arguments of gemm.wat's `sgemm` (argument 4, alpha, as float32 bits),
@@ -20,9 +22,9 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
   const ctl = new Int32Array(d.control);
   const f32 = new Float32Array(d.control);
   const o = d.slot;
-  let sgemm;
+  let wasm;
   try {
-    sgemm = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports.sgemm;
+    wasm = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
   } catch (e) {
     Atomics.store(ctl, o + 18, -1);
     Atomics.notify(ctl, o + 18);
@@ -36,11 +38,16 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
     const seq = Atomics.load(ctl, o);
     if (seq === seen) continue;
     seen = seq;
-    if (ctl[o + 2] === 1) return;
+    const op = ctl[o + 2];
+    if (op === 1) return;
     let done = seq;
     try {
-      sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
-        ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
+      if (op === 0) {
+        wasm.sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
+          ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
+      } else if (op === 2) wasm.conv_images(ctl[o + 3]);
+      else if (op === 3) wasm.im2row_images(ctl[o + 3]);
+      else done = -1;
     } catch (e) {
       done = -1;
     }
@@ -49,6 +56,9 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
     if (done === -1) return;
   }
 }`;
+
+/** What a worker runs: gemm.wat's `sgemm` (arguments in the slot), or the export of that name on a task block. */
+export const WORKER_OPS = { sgemm: 0, quit: 1, conv_images: 2, im2row_images: 3 } as const;
 
 /** Word of a slot that says whether the worker is ready (1), starting (0) or failed (-1). */
 export const READY_WORD = 18;

@@ -1,5 +1,5 @@
 import { BackendError } from '@convnet-ts/tensor';
-import { type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, type WorkerHandle } from './gemm-worker.js';
+import { type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
 /** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
@@ -17,6 +17,9 @@ export interface SgemmCall {
   c: number;
   ldc: number;
 }
+
+/** An export of gemm.wat that runs one task block (see its conv section). */
+export type TaskOp = 'conv_images' | 'im2row_images';
 
 /** True where this thread may block in `Atomics.wait` (Node's main thread, workers; not a browser's main thread). */
 export const canBlock = ((): boolean => {
@@ -76,19 +79,36 @@ export class GemmThreadPool {
 
   /** Runs `calls` (at most `threads`): call 0 here, call t on worker t − 1 if ready; returns when all are done. */
   run(calls: readonly SgemmCall[]): void {
+    this.#dispatch(
+      calls.length,
+      (w, t, seq) => this.#post(w, calls[t]!, seq),
+      (t) => this.#runHere(calls[t]!),
+    );
+  }
+
+  /** Runs `op` on each task block (byte addresses, at most `threads`) as `run` runs calls; each block names its own scratch. */
+  runTasks(op: TaskOp, blocks: readonly number[]): void {
+    this.#dispatch(
+      blocks.length,
+      (w, t, seq) => this.#postTask(w, op, blocks[t]!, seq),
+      (t) => this.#inst.exports[op](blocks[t]!),
+    );
+  }
+
+  #dispatch(count: number, post: (w: number, t: number, seq: number) => void, here: (t: number) => void): void {
     if (this.#failed) throw new BackendError('gemm', 'threads', 'a GEMM worker failed earlier, got no result');
-    if (calls.length > this.threads) throw new BackendError('gemm', 'calls', `at most ${this.threads} calls, got ${calls.length}`);
+    if (count > this.threads) throw new BackendError('gemm', 'calls', `at most ${this.threads} calls, got ${count}`);
     const seq = ++this.#seq;
     const posted: number[] = [];
-    const here: SgemmCall[] = [];
-    calls.forEach((call, t) => {
+    const mine: number[] = [];
+    for (let t = 0; t < count; t++) {
       if (t > 0 && this.#ready(t - 1)) {
-        this.#post(t - 1, call, seq);
+        post(t - 1, t, seq);
         posted.push(t - 1);
-      } else here.push(call);
-    });
+      } else mine.push(t);
+    }
     try {
-      for (const call of here) this.#runHere(call);
+      for (const t of mine) here(t);
     } finally {
       for (const w of posted) this.#wait(w, seq);
     }
@@ -138,7 +158,7 @@ export class GemmThreadPool {
     const seq = ++this.#seq;
     for (let w = 0; w < this.#workers.length; w++) {
       const o = w * SLOT_WORDS;
-      this.#ctl[o + 2] = 1;
+      this.#ctl[o + 2] = WORKER_OPS.quit;
       Atomics.store(this.#ctl, o, seq);
       Atomics.notify(this.#ctl, o);
     }
@@ -156,7 +176,7 @@ export class GemmThreadPool {
     const o = w * SLOT_WORDS;
     const ctl = this.#ctl;
     const s = scratchOf(this.#inst, w + 1);
-    ctl[o + 2] = 0;
+    ctl[o + 2] = WORKER_OPS.sgemm;
     ctl[o + 3] = c.m;
     ctl[o + 4] = c.n;
     ctl[o + 5] = c.k;
@@ -166,6 +186,14 @@ export class GemmThreadPool {
     Atomics.notify(ctl, o);
   }
 
+  #postTask(w: number, op: TaskOp, block: number, seq: number): void {
+    const o = w * SLOT_WORDS;
+    this.#ctl[o + 2] = WORKER_OPS[op];
+    this.#ctl[o + 3] = block;
+    Atomics.store(this.#ctl, o, seq);
+    Atomics.notify(this.#ctl, o);
+  }
+
   #wait(w: number, seq: number): void {
     const at = w * SLOT_WORDS + 1;
     for (;;) {
@@ -173,7 +201,7 @@ export class GemmThreadPool {
       if (done === seq) return;
       if (done === -1) {
         this.#failed = true;
-        throw new BackendError('gemm', 'threads', `GEMM worker ${w + 1} failed (its module did not instantiate or sgemm trapped), got no result`);
+        throw new BackendError('gemm', 'threads', `GEMM worker ${w + 1} failed (its module did not instantiate or its op trapped), got no result`);
       }
       if (canBlock) Atomics.wait(this.#ctl, at, done, 1000);
     }

@@ -1,4 +1,4 @@
-import { Rng, type Tensor } from '@convnet-ts/tensor';
+import { Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
 import { PARALLEL_MIN_FLOPS } from './parallel-sgemm.js';
@@ -10,15 +10,15 @@ const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 
  * calls) of one seeded problem, on a backend with `threads`, and how many
  * GEMM calls the workers ran meanwhile.
  */
-async function convAll(threads: number): Promise<{ values: Float32Array[]; workerCalls: number }> {
+async function convAll(threads: number, xShape: Shape = [2, 15, 17, 16], k = 40): Promise<{ values: Float32Array[]; workerCalls: number }> {
   const cpu = createCpuBackend({ threads });
   try {
     await cpu.ready();
     const before = cpu.workerCalls;
     const rng = new Rng(8);
-    const x = cpu.tensor(rng.randn(2 * 15 * 17 * 16), [2, 15, 17, 16]);
-    const f = cpu.tensor(rng.randn(3 * 3 * 16 * 40), [3, 3, 16, 40]);
-    const b = cpu.tensor(rng.randn(40), [40]);
+    const x = cpu.tensor(rng.randn(sizeOf(xShape)), xShape);
+    const f = cpu.tensor(rng.randn(3 * 3 * xShape[3]! * k), [3, 3, xShape[3]!, k]);
+    const b = cpu.tensor(rng.randn(k), [k]);
     const y = cpu.run('Conv', { x, f, b }, geometry);
     const dy = cpu.tensor(rng.randn(y.size), y.shape);
     const dx = cpu.run('ConvBackwardData', { dy, f }, { ...geometry, xShape: x.shape });
@@ -30,17 +30,41 @@ async function convAll(threads: number): Promise<{ values: Float32Array[]; worke
   }
 }
 
+/** The first index where `a` and `b` differ (as bit patterns of their values), or -1. */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
 describe('convolution on 2 threads', () => {
   it('gives the single-threaded forward, data and filter derivatives, with the worker doing its share', async () => {
     const { values: one, workerCalls: none } = await convAll(1);
     const { values: two, workerCalls } = await convAll(2);
     expect(none).toBe(0);
-    // Three GEMMs per image, two images: the worker runs one half of each.
-    expect(workerCalls).toBe(6);
+    // The worker runs one image's forward (φ and product) and builds one image's φ for the filter derivative; the
+    // data derivative's two products (one per image) and the filter derivative's two are split, a half for it each.
+    expect(workerCalls).toBe(1 + 2 + 1 + 2);
     // Per image, each of the three GEMMs is 255 pixels × 40 filters × 144 (3·3·16) deep: large enough to split.
     expect(2 * 255 * 40 * 144).toBeGreaterThanOrEqual(PARALLEL_MIN_FLOPS);
     expect(one.map((t) => t.length)).toEqual([2 * 15 * 17 * 40, 2 * 15 * 17 * 16, 3 * 3 * 16 * 40]);
-    for (let i = 0; i < 3; i++) expect(two[i]).toEqual(one[i]);
+    for (let i = 0; i < 3; i++) expect(firstDifference(two[i]!, one[i]!)).toBe(-1);
+  });
+
+  it('gives the single-threaded values with fewer images than threads (each product split instead)', async () => {
+    const { values: one } = await convAll(1, [1, 15, 17, 16]);
+    const { values: three, workerCalls } = await convAll(3, [1, 15, 17, 16]);
+    expect(workerCalls).toBe(3 * 2);
+    for (let i = 0; i < 3; i++) expect(firstDifference(three[i]!, one[i]!)).toBe(-1);
+  });
+
+  it('gives the single-threaded values over several passes of a large batch, with uneven shares', async () => {
+    // 64×64×16 images: about 0.7 M floats each with φ, so the filter derivative takes 2 images per thread a pass
+    // (7 passes, the last with one image).
+    const { values: one } = await convAll(1, [25, 64, 64, 16], 16);
+    const { values: two, workerCalls } = await convAll(2, [25, 64, 64, 16], 16);
+    expect(workerCalls).toBeGreaterThan(2);
+    for (let i = 0; i < 3; i++) expect(firstDifference(two[i]!, one[i]!)).toBe(-1);
   });
 
   it('reports its thread count, is ready once its worker runs, and releases it on dispose', async () => {

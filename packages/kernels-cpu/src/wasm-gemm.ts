@@ -91,18 +91,13 @@ export function sgemmInArena(
 
 /**
  * `C ← alpha·A·B + C` with A already packed in 4-row panels over the whole
- * depth (`ta = 2` in gemm.wat; see `im2rowPacked`),
+ * depth (`ta = 2` in gemm.wat; see its `im2row_packed`),
  * element offsets into `wasmArena`'s heap; only call after `wasmArena` returned non-null.
  */
 export function sgemmPackedA(m: number, n: number, k: number, alpha: number, a: number, b: number, ldb: number, c: number, ldc: number): void {
   const inst = gemmInstance()!;
   if (m === 0 || n === 0 || k === 0) return;
   sgemmParallel(inst, { m, n, k, alpha, a: a * 4, lda: 0, ta: 2, b: b * 4, ldb, tb: 0, c: c * 4, ldc });
-}
-
-/** `dst[4p + r] = s_r[p]` for `p < len`, element offsets into `wasmArena`'s heap (gemm.wat's `pack_rows4`). */
-export function packRows4(dst: number, s0: number, s1: number, s2: number, s3: number, len: number): void {
-  gemmInstance()!.exports.pack_rows4(dst * 4, s0 * 4, s1 * 4, s2 * 4, s3 * 4, len);
 }
 
 /** Copies the `rows × cols` matrix `src` into `heap` at element `at`, rows packed. */

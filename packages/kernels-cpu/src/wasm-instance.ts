@@ -20,6 +20,14 @@ export interface GemmExports {
     tile: number,
   ): void;
   pack_rows4(dst: number, s0: number, s1: number, s2: number, s3: number, len: number): void;
+  /** φ of one image, row-major (task block `d` gives the geometry; see gemm.wat's conv section). */
+  im2row(d: number, x: number, c0: number, cg: number, out: number): void;
+  /** φ of one image in sgemm's packed-A layout (`ta = 2`). */
+  im2row_packed(d: number, x: number, c0: number, cg: number, out: number): void;
+  /** y_i ← φ(x_i)·F + y_i for the task block's images. */
+  conv_images(d: number): void;
+  /** φ of the task block's images, row-major, one after another. */
+  im2row_images(d: number): void;
   MC: WebAssembly.Global;
   KC: WebAssembly.Global;
   NC: WebAssembly.Global;

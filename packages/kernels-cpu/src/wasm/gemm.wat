@@ -227,7 +227,7 @@
   ;; Interleaves four rows of `len` floats (byte addresses s0..s3) into a 4-row
   ;; panel at dst: dst[4p + r] = s_r[p]. 4 × 4 blocks by shuffles, then one
   ;; column at a time.
-  (func (export "pack_rows4") (param $dst i32) (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32) (param $len i32)
+  (func $pack_rows4 (export "pack_rows4") (param $dst i32) (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32) (param $len i32)
     (local $p i32) (local $len4 i32)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
     (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
@@ -271,7 +271,7 @@
     (select (local.get $x) (local.get $y) (i32.lt_s (local.get $x) (local.get $y))))
 
   ;; C[m × n] += alpha · op(A) · op(B), op(A) m × k, op(B) k × n.
-  (func (export "sgemm")
+  (func $sgemm (export "sgemm")
     (param $m i32) (param $n i32) (param $k i32) (param $alpha f32)
     (param $a i32) (param $lda i32) (param $ta i32)
     (param $b i32) (param $ldb i32) (param $tb i32)
@@ -326,6 +326,234 @@
         (br $lpc)))
       (local.set $jc (i32.add (local.get $jc) (global.get $NC)))
       (br $ljc))))
+
+;; ---- φ(x) (im2row, manual §6.1) and whole convolutions of images ----
+  ;;
+  ;; A task block `d` (int32 words at byte address d) says what to do:
+  ;;   0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo  7 strideY  8 strideX
+  ;;   9 padTop  10 padLeft  11 dilateY  12 dilateX      (the patch geometry)
+  ;;   13 c0  14 cg  15 groups  16 kg  17 K              (channels and filters)
+  ;;   18 x  19 count  20 y  21 f                        (operands: byte addresses)
+  ;;   22 phi  23 zeros  24 scratch  25 pa  26 pb  27 tile  28 src  29 phiStride
+  ;; Row i = oy·Wo + ox of φ holds the patch of output pixel (oy, ox): for
+  ;; fy < Hf, fx < Wf, the cg channels from c0 of input pixel
+  ;; (oy·sy − pt + fy·dy, ox·sx − pl + fx·dx), zero outside the image; its
+  ;; length is L = Hf·Wf·cg. Worker threads run `conv_images` and
+  ;; `im2row_images` on their own task blocks (thread-pool.ts).
+
+  (func $ld (param $d i32) (param $w i32) (result i32)
+    (i32.load (i32.add (local.get $d) (i32.shl (local.get $w) (i32.const 2)))))
+
+  ;; Row of φ for the window starting at (y0, x0) of the image at x, written at out.
+  (func $pixel_row (param $d i32) (param $x i32) (param $c0 i32) (param $cg i32)
+                   (param $y0 i32) (param $x0 i32) (param $out i32)
+    (local $H i32) (local $W i32) (local $C i32) (local $Hf i32) (local $Wf i32)
+    (local $dy i32) (local $dx i32) (local $fy i32) (local $fx i32) (local $iy i32) (local $ix i32)
+    (local $span i32) (local $cgb i32) (local $row i32) (local $whole i32)
+    (local.set $H (call $ld (local.get $d) (i32.const 0)))
+    (local.set $W (call $ld (local.get $d) (i32.const 1)))
+    (local.set $C (call $ld (local.get $d) (i32.const 2)))
+    (local.set $Hf (call $ld (local.get $d) (i32.const 3)))
+    (local.set $Wf (call $ld (local.get $d) (i32.const 4)))
+    (local.set $dy (call $ld (local.get $d) (i32.const 11)))
+    (local.set $dx (call $ld (local.get $d) (i32.const 12)))
+    (local.set $cgb (i32.shl (local.get $cg) (i32.const 2)))
+    (local.set $span (i32.mul (local.get $Wf) (local.get $cgb)))
+    ;; The window's columns lie inside the image and take all channels: one copy per filter row.
+    (local.set $whole (i32.and
+      (i32.and (i32.eq (local.get $cg) (local.get $C)) (i32.eq (local.get $dx) (i32.const 1)))
+      (i32.and (i32.ge_s (local.get $x0) (i32.const 0))
+               (i32.le_s (i32.add (local.get $x0) (local.get $Wf)) (local.get $W)))))
+    (block $dfy (loop $lfy
+      (br_if $dfy (i32.ge_s (local.get $fy) (local.get $Hf)))
+      (local.set $iy (i32.add (local.get $y0) (i32.mul (local.get $fy) (local.get $dy))))
+      (if (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $H)))
+        (then (memory.fill (local.get $out) (i32.const 0) (local.get $span)))
+        (else
+          (local.set $row (i32.add (local.get $x) (i32.shl
+            (i32.add (i32.mul (i32.mul (local.get $iy) (local.get $W)) (local.get $C)) (local.get $c0)) (i32.const 2))))
+          (if (local.get $whole)
+            (then (memory.copy (local.get $out)
+                    (i32.add (local.get $row) (i32.shl (i32.mul (local.get $x0) (local.get $C)) (i32.const 2)))
+                    (local.get $span)))
+            (else
+              (local.set $fx (i32.const 0))
+              (block $dfx (loop $lfx
+                (br_if $dfx (i32.ge_s (local.get $fx) (local.get $Wf)))
+                (local.set $ix (i32.add (local.get $x0) (i32.mul (local.get $fx) (local.get $dx))))
+                (if (i32.or (i32.lt_s (local.get $ix) (i32.const 0)) (i32.ge_s (local.get $ix) (local.get $W)))
+                  (then (memory.fill (i32.add (local.get $out) (i32.mul (local.get $fx) (local.get $cgb))) (i32.const 0) (local.get $cgb)))
+                  (else (memory.copy (i32.add (local.get $out) (i32.mul (local.get $fx) (local.get $cgb)))
+                          (i32.add (local.get $row) (i32.shl (i32.mul (local.get $ix) (local.get $C)) (i32.const 2)))
+                          (local.get $cgb))))
+                (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+                (br $lfx)))))))
+      (local.set $out (i32.add (local.get $out) (local.get $span)))
+      (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+      (br $lfy))))
+
+  ;; φ of the image at x, channels [c0, c0 + cg), row-major (Ho·Wo rows of L) at out.
+  (func $im2row (export "im2row") (param $d i32) (param $x i32) (param $c0 i32) (param $cg i32) (param $out i32)
+    (local $oy i32) (local $ox i32) (local $Ho i32) (local $Wo i32) (local $rowBytes i32)
+    (local.set $Ho (call $ld (local.get $d) (i32.const 5)))
+    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
+    (local.set $rowBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 3)) (call $ld (local.get $d) (i32.const 4)))
+                                           (local.get $cg)) (i32.const 2)))
+    (block $doy (loop $loy
+      (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
+      (local.set $ox (i32.const 0))
+      (block $dox (loop $lox
+        (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
+        (call $pixel_row (local.get $d) (local.get $x) (local.get $c0) (local.get $cg)
+          (i32.sub (i32.mul (local.get $oy) (call $ld (local.get $d) (i32.const 7))) (call $ld (local.get $d) (i32.const 9)))
+          (i32.sub (i32.mul (local.get $ox) (call $ld (local.get $d) (i32.const 8))) (call $ld (local.get $d) (i32.const 10)))
+          (local.get $out))
+        (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $lox)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $loy))))
+
+  ;; φ of the image at x, channels [c0, c0 + cg), in sgemm's packed-A layout
+  ;; (ta = 2): rows in panels of four, element (i, p) at out + ((i & ~3)·L + 4p
+  ;; + (i & 3))·4, rows past Ho·Wo zero. Per panel and filter row, pack_rows4
+  ;; interleaves four runs of Wf·cg values taken from the input row itself
+  ;; where the window lies inside the image horizontally and takes all
+  ;; channels, from the zeros (d[23], Wf·cg of them) in the vertical padding,
+  ;; else from the pixel's row built first in the scratch (d[24], four rows of
+  ;; L); d[28] holds the 4·Hf run addresses. So x is copied once.
+  (func $im2row_packed (export "im2row_packed") (param $d i32) (param $x i32) (param $c0 i32) (param $cg i32) (param $out i32)
+    (local $H i32) (local $W i32) (local $C i32) (local $Hf i32) (local $Wf i32) (local $Wo i32)
+    (local $pixels i32) (local $span i32) (local $L i32) (local $zeros i32) (local $scratch i32) (local $src i32)
+    (local $q i32) (local $r i32) (local $i i32) (local $oy i32) (local $ox i32) (local $y0 i32) (local $x0 i32)
+    (local $fy i32) (local $iy i32) (local $at i32) (local $row i32) (local $direct i32) (local $panel i32)
+    (local.set $H (call $ld (local.get $d) (i32.const 0)))
+    (local.set $W (call $ld (local.get $d) (i32.const 1)))
+    (local.set $C (call $ld (local.get $d) (i32.const 2)))
+    (local.set $Hf (call $ld (local.get $d) (i32.const 3)))
+    (local.set $Wf (call $ld (local.get $d) (i32.const 4)))
+    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
+    (local.set $pixels (i32.mul (call $ld (local.get $d) (i32.const 5)) (local.get $Wo)))
+    (local.set $span (i32.mul (local.get $Wf) (local.get $cg)))
+    (local.set $L (i32.mul (local.get $Hf) (local.get $span)))
+    (local.set $zeros (call $ld (local.get $d) (i32.const 23)))
+    (local.set $scratch (call $ld (local.get $d) (i32.const 24)))
+    (local.set $src (call $ld (local.get $d) (i32.const 28)))
+    (local.set $direct (i32.and (i32.eq (local.get $cg) (local.get $C)) (i32.eq (call $ld (local.get $d) (i32.const 12)) (i32.const 1))))
+    (memory.fill (local.get $zeros) (i32.const 0) (i32.shl (local.get $span) (i32.const 2)))
+    (block $dq (loop $lq
+      (br_if $dq (i32.ge_s (local.get $q) (local.get $pixels)))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_s (local.get $r) (i32.const 4)))
+        (local.set $i (i32.add (local.get $q) (local.get $r)))
+        ;; $at: the address of run (r, 0) in the src table; run (r, fy) at $at + 4·fy.
+        (local.set $at (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $Hf)) (i32.const 2))))
+        (local.set $fy (i32.const 0))
+        (if (i32.ge_s (local.get $i) (local.get $pixels))
+          (then
+            (block $dz (loop $lz
+              (br_if $dz (i32.ge_s (local.get $fy) (local.get $Hf)))
+              (i32.store (i32.add (local.get $at) (i32.shl (local.get $fy) (i32.const 2))) (local.get $zeros))
+              (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+              (br $lz))))
+          (else
+            (local.set $oy (i32.div_s (local.get $i) (local.get $Wo)))
+            (local.set $ox (i32.sub (local.get $i) (i32.mul (local.get $oy) (local.get $Wo))))
+            (local.set $y0 (i32.sub (i32.mul (local.get $oy) (call $ld (local.get $d) (i32.const 7))) (call $ld (local.get $d) (i32.const 9))))
+            (local.set $x0 (i32.sub (i32.mul (local.get $ox) (call $ld (local.get $d) (i32.const 8))) (call $ld (local.get $d) (i32.const 10))))
+            (if (i32.and (local.get $direct)
+                  (i32.and (i32.ge_s (local.get $x0) (i32.const 0))
+                           (i32.le_s (i32.add (local.get $x0) (local.get $Wf)) (local.get $W))))
+              (then
+                (block $dd (loop $ld2
+                  (br_if $dd (i32.ge_s (local.get $fy) (local.get $Hf)))
+                  (local.set $iy (i32.add (local.get $y0) (i32.mul (local.get $fy) (call $ld (local.get $d) (i32.const 11)))))
+                  (i32.store (i32.add (local.get $at) (i32.shl (local.get $fy) (i32.const 2)))
+                    (if (result i32) (i32.or (i32.lt_s (local.get $iy) (i32.const 0)) (i32.ge_s (local.get $iy) (local.get $H)))
+                      (then (local.get $zeros))
+                      (else (i32.add (local.get $x) (i32.shl
+                        (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $x0)) (local.get $C)) (i32.const 2))))))
+                  (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+                  (br $ld2))))
+              (else
+                (local.set $row (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $r) (local.get $L)) (i32.const 2))))
+                (call $pixel_row (local.get $d) (local.get $x) (local.get $c0) (local.get $cg) (local.get $y0) (local.get $x0) (local.get $row))
+                (block $ds (loop $ls
+                  (br_if $ds (i32.ge_s (local.get $fy) (local.get $Hf)))
+                  (i32.store (i32.add (local.get $at) (i32.shl (local.get $fy) (i32.const 2)))
+                    (i32.add (local.get $row) (i32.shl (i32.mul (local.get $fy) (local.get $span)) (i32.const 2))))
+                  (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+                  (br $ls)))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (local.set $panel (i32.add (local.get $out) (i32.shl (i32.mul (local.get $q) (local.get $L)) (i32.const 2))))
+      (local.set $fy (i32.const 0))
+      (block $dp (loop $lp
+        (br_if $dp (i32.ge_s (local.get $fy) (local.get $Hf)))
+        (local.set $at (i32.add (local.get $src) (i32.shl (local.get $fy) (i32.const 2))))
+        (call $pack_rows4
+          (i32.add (local.get $panel) (i32.shl (i32.mul (local.get $fy) (local.get $span)) (i32.const 4)))
+          (i32.load (local.get $at))
+          (i32.load (i32.add (local.get $at) (i32.shl (local.get $Hf) (i32.const 2))))
+          (i32.load (i32.add (local.get $at) (i32.shl (local.get $Hf) (i32.const 3))))
+          (i32.load (i32.add (local.get $at) (i32.mul (local.get $Hf) (i32.const 12))))
+          (local.get $span))
+        (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+        (br $lp)))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br $lq))))
+
+  ;; y_i ← φ(x_i)·F + y_i for d[19] images from x (H·W·C each) to y (Ho·Wo·K
+  ;; each), per group g: φ of channels [g·cg, (g+1)·cg) packed at d[22], then
+  ;; one sgemm with filters [g·kg, (g+1)·kg) of F (L × K at d[21]).
+  (func (export "conv_images") (param $d i32)
+    (local $n i32) (local $g i32) (local $x i32) (local $y i32) (local $cg i32) (local $kg i32) (local $K i32)
+    (local $pixels i32) (local $L i32) (local $imageBytes i32) (local $outBytes i32) (local $phi i32)
+    (local.set $cg (call $ld (local.get $d) (i32.const 14)))
+    (local.set $kg (call $ld (local.get $d) (i32.const 16)))
+    (local.set $K (call $ld (local.get $d) (i32.const 17)))
+    (local.set $pixels (i32.mul (call $ld (local.get $d) (i32.const 5)) (call $ld (local.get $d) (i32.const 6))))
+    (local.set $L (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 3)) (call $ld (local.get $d) (i32.const 4))) (local.get $cg)))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1)))
+                                             (call $ld (local.get $d) (i32.const 2))) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (local.get $pixels) (local.get $K)) (i32.const 2)))
+    (local.set $phi (call $ld (local.get $d) (i32.const 22)))
+    (local.set $x (call $ld (local.get $d) (i32.const 18)))
+    (local.set $y (call $ld (local.get $d) (i32.const 20)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
+      (local.set $g (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_s (local.get $g) (call $ld (local.get $d) (i32.const 15))))
+        (call $im2row_packed (local.get $d) (local.get $x) (i32.mul (local.get $g) (local.get $cg)) (local.get $cg) (local.get $phi))
+        (call $sgemm (local.get $pixels) (local.get $kg) (local.get $L) (f32.const 1)
+          (local.get $phi) (i32.const 0) (i32.const 2)
+          (i32.add (call $ld (local.get $d) (i32.const 21)) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
+          (local.get $K) (i32.const 0)
+          (i32.add (local.get $y) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2))) (local.get $K)
+          (call $ld (local.get $d) (i32.const 25)) (call $ld (local.get $d) (i32.const 26)) (call $ld (local.get $d) (i32.const 27)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $lg)))
+      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $outBytes)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))
+
+  ;; φ (row-major, channels [d[13], d[13] + d[14])) of d[19] images from x, image i's at d[22] + i·d[29].
+  (func (export "im2row_images") (param $d i32)
+    (local $n i32) (local $x i32) (local $out i32) (local $imageBytes i32)
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1)))
+                                             (call $ld (local.get $d) (i32.const 2))) (i32.const 2)))
+    (local.set $x (call $ld (local.get $d) (i32.const 18)))
+    (local.set $out (call $ld (local.get $d) (i32.const 22)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
+      (call $im2row (local.get $d) (local.get $x) (call $ld (local.get $d) (i32.const 13)) (call $ld (local.get $d) (i32.const 14)) (local.get $out))
+      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
+      (local.set $out (i32.add (local.get $out) (call $ld (local.get $d) (i32.const 29))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))
 
   (export "MC" (global $MC))
   (export "KC" (global $KC))

@@ -1,0 +1,75 @@
+import { gemmPool, gemmThreads } from './gemm-threads.js';
+import type { PatchGeometry } from './im2row.js';
+import type { TaskOp } from './thread-pool.js';
+import { type GemmInstance, scratchOf } from './wasm-instance.js';
+
+/** Int32 words of a task block (gemm.wat's conv section: 30 used). */
+export const TASK_WORDS = 32;
+
+/** Elements of a thread's φ buffer for `pixels` rows of `rowLength`, packed in 4-row panels (`ta = 2`). */
+export function packedPatchesSize(pixels: number, rowLength: number): number {
+  return Math.ceil(pixels / 4) * 4 * rowLength;
+}
+
+/** What one thread does with `conv_images` or `im2row_images`; addresses are byte addresses in the module's memory. */
+export interface ImageTask {
+  patch: PatchGeometry;
+  /** The channel block `[c0, c0 + cg)` (`im2row_images`). */
+  c0: number;
+  cg: number;
+  groups: number;
+  /** Filters per group, and all of them (the leading dimension of F and y). */
+  kg: number;
+  k: number;
+  x: number;
+  count: number;
+  y: number;
+  f: number;
+  /** Where φ goes: one packed image (`conv_images`), or `count` row-major images `phiStride` bytes apart (`im2row_images`). */
+  phi: number;
+  phiStride: number;
+  /** This thread's scratch: `Wf·cg` floats of zeros, 4 rows of φ, 4·Hf int32 run addresses. */
+  zeros: number;
+  scratch: number;
+  src: number;
+}
+
+/** Writes `task` as the task block at byte address `at`, with thread `thread`'s sgemm scratch. */
+export function writeTask(inst: GemmInstance, at: number, thread: number, task: ImageTask): void {
+  const g = task.patch;
+  const s = scratchOf(inst, thread);
+  const words = [
+    g.height, g.width, g.channels, g.filterHeight, g.filterWidth, g.outHeight, g.outWidth, g.strideY, g.strideX,
+    g.padTop, g.padLeft, g.dilateY, g.dilateX,
+    task.c0, task.cg, task.groups, task.kg, task.k,
+    task.x, task.count, task.y, task.f,
+    task.phi, task.zeros, task.scratch, s.pa, s.pb, s.tile, task.src, task.phiStride,
+  ];
+  new Int32Array(inst.memory.buffer, at, TASK_WORDS).set(words);
+}
+
+/** Elements of a thread's own buffers besides φ: zeros (`L`), scratch (4·L), run addresses (4·Hf) and its task block, for rows of `L`. */
+export function threadScratchSize(rowLength: number, filterHeight: number): number {
+  return 5 * rowLength + 4 * filterHeight + TASK_WORDS;
+}
+
+/** Byte addresses of a thread's buffers laid out from element `at` (`phiSize` elements of φ first). */
+export function threadBuffers(at: number, phiSize: number, rowLength: number, filterHeight: number): { phi: number; zeros: number; scratch: number; src: number; block: number } {
+  const phi = 4 * at;
+  const zeros = phi + 4 * phiSize;
+  const scratch = zeros + 4 * rowLength;
+  const src = scratch + 16 * rowLength;
+  return { phi, zeros, scratch, src, block: src + 16 * filterHeight };
+}
+
+/** How many threads image tasks can use now: the GEMM's thread count where its worker pool runs, else 1. */
+export function taskThreads(): number {
+  return gemmPool() === null ? 1 : gemmThreads();
+}
+
+/** Runs `op` on each task block: block 0 on this thread, the others on the GEMM workers (see `GemmThreadPool.runTasks`). */
+export function runTasks(inst: GemmInstance, op: TaskOp, blocks: readonly number[]): void {
+  const pool = gemmPool();
+  if (pool !== null && blocks.length > 1) pool.runTasks(op, blocks);
+  else for (const b of blocks) inst.exports[op](b);
+}
