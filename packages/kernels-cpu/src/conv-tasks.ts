@@ -11,7 +11,11 @@ export function packedPatchesSize(pixels: number, rowLength: number): number {
   return Math.ceil(pixels / 4) * 4 * rowLength;
 }
 
-/** What one thread does with `conv_images` or `im2row_images`; addresses are byte addresses in the module's memory. */
+/**
+ * What one thread does with `conv_images`, `im2row_images` or
+ * `conv_backward_data_images` (which reads dy at `y` and adds into dx at
+ * `x`); addresses are byte addresses in the module's memory.
+ */
 export interface ImageTask {
   patch: PatchGeometry;
   /** The channel block `[c0, c0 + cg)` (`im2row_images`). */
@@ -25,7 +29,11 @@ export interface ImageTask {
   count: number;
   y: number;
   f: number;
-  /** Where φ goes: one packed image (`conv_images`), or `count` row-major images `phiStride` bytes apart (`im2row_images`). */
+  /**
+   * Where φ goes: one packed image (`conv_images`), `count` row-major images
+   * `phiStride` bytes apart (`im2row_images`), or one image's dy·Fᵀ
+   * (`conv_backward_data_images`).
+   */
   phi: number;
   phiStride: number;
   /** This thread's scratch: `Wf·cg` floats of zeros, 4 rows of φ, 4·Hf int32 run addresses. */

@@ -1,7 +1,7 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { packedPatchesSize, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
-import { im2row, type PatchGeometry } from './im2row.js';
+import { im2row, type PatchGeometry, row2im } from './im2row.js';
 import { wasmArena } from './wasm-gemm.js';
 import { gemmInstance } from './wasm-instance.js';
 
@@ -83,6 +83,22 @@ describe('gemm.wat φ builders', () => {
         expect(Number.isNaN(s.heap[s.phiAt + s.phiSize]!)).toBe(true);
         expect(s.heap.subarray(s.xAt, s.xAt + s.x.length)).toEqual(s.x);
       }
+    });
+  }
+
+  for (const [name, g, groups] of cases) {
+    it(`row2im adds like the TypeScript row2im, into a dx that already holds values (${name})`, () => {
+      const s = setUp(g, groups, 1);
+      const rng = new Rng(9);
+      const rows = Float32Array.from(rng.randn(s.rows * s.cols));
+      const dx0 = Float32Array.from(rng.randn(s.x.length));
+      const want = Float32Array.from(dx0);
+      row2im(rows, g, (groups - 1) * s.cg, s.cg, want, 0);
+      const rowsAt = s.phiAt;
+      s.heap.set(rows, rowsAt);
+      s.heap.set(dx0, s.xAt);
+      s.inst.exports.row2im(s.b.block, 4 * rowsAt, (groups - 1) * s.cg, s.cg, 4 * s.xAt);
+      expect(s.heap.subarray(s.xAt, s.xAt + s.x.length)).toEqual(want);
     });
   }
 

@@ -92,6 +92,80 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
 }
 
 /**
+ * `dx ← φ*(dy·Fᵀ)` (dx starts zeroed) per image and group, float32, in the
+ * WebAssembly memory. With at least as many images as threads, each thread
+ * takes whole images (gemm.wat's `conv_backward_data_images`: the product
+ * dy_n·F_gᵀ in its buffer, then row2im into dx_n); with fewer, each product
+ * is split over the threads and this thread runs row2im. Every value is the
+ * same sum in the same order for any thread count. Returns false where
+ * WebAssembly SIMD is missing.
+ */
+export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32Array, dx: Float32Array): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const threads = taskThreads();
+  const L = p.rowLength;
+  const fSize = L * p.k;
+  const ySize = p.pixels * p.k;
+  const rowsSize = p.pixels * L;
+  const perThread = rowsSize + threadScratchSize(L, p.patch.filterHeight);
+  const per = p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1;
+  const tasks = p.n >= threads ? threads : 1;
+  const chunk = Math.min(p.n, tasks * per);
+  const arena = wasmArena(fSize + chunk * (p.imageSize + ySize) + tasks * perThread);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const fAt = at;
+  const xAt = fAt + fSize;
+  const yAt = xAt + chunk * p.imageSize;
+  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, rowsSize, L, p.patch.filterHeight));
+  heap.set(f, fAt);
+  for (let i0 = 0; i0 < p.n; i0 += chunk) {
+    const count = Math.min(chunk, p.n - i0);
+    heap.fill(0, xAt, xAt + count * p.imageSize);
+    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    const blocks: number[] = [];
+    const share = Math.ceil(count / tasks);
+    for (let t = 0; t < tasks && t * share < count; t++) {
+      const b = buffers[t]!;
+      const first = t * share;
+      writeTask(inst, b.block, t, {
+        patch: p.patch,
+        c0: 0,
+        cg: p.cg,
+        groups: p.groups,
+        kg: p.kg,
+        k: p.k,
+        x: 4 * (xAt + first * p.imageSize),
+        count: Math.min(share, count - first),
+        y: 4 * (yAt + first * ySize),
+        f: 4 * fAt,
+        phi: b.phi,
+        phiStride: 0,
+        zeros: b.zeros,
+        scratch: b.scratch,
+        src: b.src,
+      });
+      blocks.push(b.block);
+    }
+    if (p.n >= threads) runTasks(inst, 'conv_backward_data_images', blocks);
+    else {
+      // Fewer images than threads: each product split over the threads, row2im here.
+      const b = buffers[0]!;
+      for (let i = 0; i < count; i++) {
+        for (let g = 0; g < p.groups; g++) {
+          heap.fill(0, b.phi >> 2, (b.phi >> 2) + rowsSize);
+          sgemmInArena(false, true, p.pixels, L, p.kg, 1, yAt + i * ySize + g * p.kg, p.k, fAt + g * p.kg, p.k, b.phi >> 2, L);
+          inst.exports.row2im(b.block, b.phi, g * p.cg, p.cg, 4 * (xAt + i * p.imageSize));
+        }
+      }
+    }
+    dx.set(heap.subarray(xAt, xAt + count * p.imageSize), i0 * p.imageSize);
+  }
+  return true;
+}
+
+/**
  * `df ← Σ_n φ(x_n)ᵀ·dy_n` (df starts zeroed), float32, in the WebAssembly
  * memory: per pass and group, the threads build φ (row-major) of their images
  * at once (gemm.wat's `im2row_images`), then one SGEMM per image, in image

@@ -42,9 +42,9 @@ describe('convolution on 2 threads', () => {
     const { values: one, workerCalls: none } = await convAll(1);
     const { values: two, workerCalls } = await convAll(2);
     expect(none).toBe(0);
-    // The worker runs one image's forward (φ and product) and builds one image's φ for the filter derivative; the
-    // data derivative's two products (one per image) and the filter derivative's two are split, a half for it each.
-    expect(workerCalls).toBe(1 + 2 + 1 + 2);
+    // The worker runs one image's forward (φ and product) and data derivative (product and row2im), and builds one
+    // image's φ for the filter derivative, whose two products (one per image) are split, a half for it each.
+    expect(workerCalls).toBe(1 + 1 + 1 + 2);
     // Per image, each of the three GEMMs is 255 pixels × 40 filters × 144 (3·3·16) deep: large enough to split.
     expect(2 * 255 * 40 * 144).toBeGreaterThanOrEqual(PARALLEL_MIN_FLOPS);
     expect(one.map((t) => t.length)).toEqual([2 * 15 * 17 * 40, 2 * 15 * 17 * 16, 3 * 3 * 16 * 40]);

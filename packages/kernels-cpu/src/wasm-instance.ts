@@ -28,6 +28,10 @@ export interface GemmExports {
   conv_images(d: number): void;
   /** φ of the task block's images, row-major, one after another. */
   im2row_images(d: number): void;
+  /** dx += φ*(rows) of one image (row2im). */
+  row2im(d: number, rows: number, c0: number, cg: number, dx: number): void;
+  /** dx_i += φ*(dy_i·Fᵀ) for the task block's images. */
+  conv_backward_data_images(d: number): void;
   MC: WebAssembly.Global;
   KC: WebAssembly.Global;
   NC: WebAssembly.Global;

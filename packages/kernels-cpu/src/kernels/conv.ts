@@ -1,5 +1,5 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
-import { convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
+import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
 import { im2row, type PatchGeometry, row2im } from '../im2row.js';
@@ -160,6 +160,7 @@ function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: Float
     gemm(false, true, p.n, p.imageSize, k, 1, mat(dy, 0, k), mat(f, 0, k), 0, mat(dx, 0, p.imageSize));
     return;
   }
+  if (dy instanceof Float32Array && f instanceof Float32Array && dx instanceof Float32Array && convBackwardDataWasm(p, dy, f, dx)) return;
   const dphi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {

@@ -504,6 +504,108 @@
       (local.set $q (i32.add (local.get $q) (i32.const 4)))
       (br $lq))))
 
+;; dx += φ*(rows) (row2im, manual §6.1): adds every entry of the row-major
+  ;; Ho·Wo × L matrix at rows into the pixel and channel of the image at dx
+  ;; that im2row copied it from (channels [c0, c0 + cg)); entries in the
+  ;; padding are dropped. Four channels at a time, in im2row's order.
+  (func $row2im (export "row2im") (param $d i32) (param $rows i32) (param $c0 i32) (param $cg i32) (param $dx i32)
+    (local $H i32) (local $W i32) (local $C i32) (local $Hf i32) (local $Wf i32) (local $Ho i32) (local $Wo i32)
+    (local $oy i32) (local $ox i32) (local $fy i32) (local $fx i32) (local $iy i32) (local $ix i32)
+    (local $y0 i32) (local $x0 i32) (local $cgb i32) (local $cg4 i32) (local $s i32) (local $c i32)
+    (local.set $H (call $ld (local.get $d) (i32.const 0)))
+    (local.set $W (call $ld (local.get $d) (i32.const 1)))
+    (local.set $C (call $ld (local.get $d) (i32.const 2)))
+    (local.set $Hf (call $ld (local.get $d) (i32.const 3)))
+    (local.set $Wf (call $ld (local.get $d) (i32.const 4)))
+    (local.set $Ho (call $ld (local.get $d) (i32.const 5)))
+    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
+    (local.set $cgb (i32.shl (local.get $cg) (i32.const 2)))
+    (local.set $cg4 (i32.and (local.get $cg) (i32.const -4)))
+    (block $doy (loop $loy
+      (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
+      (local.set $y0 (i32.sub (i32.mul (local.get $oy) (call $ld (local.get $d) (i32.const 7))) (call $ld (local.get $d) (i32.const 9))))
+      (local.set $ox (i32.const 0))
+      (block $dox (loop $lox
+        (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
+        (local.set $x0 (i32.sub (i32.mul (local.get $ox) (call $ld (local.get $d) (i32.const 8))) (call $ld (local.get $d) (i32.const 10))))
+        (local.set $fy (i32.const 0))
+        (block $dfy (loop $lfy
+          (br_if $dfy (i32.ge_s (local.get $fy) (local.get $Hf)))
+          (local.set $iy (i32.add (local.get $y0) (i32.mul (local.get $fy) (call $ld (local.get $d) (i32.const 11)))))
+          (local.set $fx (i32.const 0))
+          (block $dfx (loop $lfx
+            (br_if $dfx (i32.ge_s (local.get $fx) (local.get $Wf)))
+            (local.set $ix (i32.add (local.get $x0) (i32.mul (local.get $fx) (call $ld (local.get $d) (i32.const 12)))))
+            (if (i32.and
+                  (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $H)))
+                  (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $W))))
+              (then
+                (local.set $s (i32.add (local.get $dx) (i32.shl
+                  (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (local.get $c0))
+                  (i32.const 2))))
+                (local.set $c (i32.const 0))
+                (block $dc (loop $lc
+                  (br_if $dc (i32.ge_s (local.get $c) (local.get $cg4)))
+                  (v128.store (local.get $s) (f32x4.add (v128.load (local.get $s)) (v128.load (local.get $rows))))
+                  (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                  (local.set $rows (i32.add (local.get $rows) (i32.const 16)))
+                  (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                  (br $lc)))
+                (block $dc1 (loop $lc1
+                  (br_if $dc1 (i32.ge_s (local.get $c) (local.get $cg)))
+                  (f32.store (local.get $s) (f32.add (f32.load (local.get $s)) (f32.load (local.get $rows))))
+                  (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                  (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
+                  (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                  (br $lc1))))
+              (else (local.set $rows (i32.add (local.get $rows) (local.get $cgb)))))
+            (local.set $fx (i32.add (local.get $fx) (i32.const 1)))
+            (br $lfx)))
+          (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+          (br $lfy)))
+        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+        (br $lox)))
+      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+      (br $loy))))
+
+  ;; dx_i ← dx_i + φ*(dy_i·Fᵀ) for d[19] images: dy from d[20] (Ho·Wo·K each),
+  ;; dx from d[18] (H·W·C each); per group g, the product dy_i,g·F_gᵀ
+  ;; (Ho·Wo × L) in the thread's buffer at d[22], then row2im into channels
+  ;; [g·cg, (g+1)·cg) of dx_i.
+  (func (export "conv_backward_data_images") (param $d i32)
+    (local $n i32) (local $g i32) (local $dx i32) (local $dy i32) (local $cg i32) (local $kg i32) (local $K i32)
+    (local $pixels i32) (local $L i32) (local $imageBytes i32) (local $outBytes i32) (local $rows i32)
+    (local.set $cg (call $ld (local.get $d) (i32.const 14)))
+    (local.set $kg (call $ld (local.get $d) (i32.const 16)))
+    (local.set $K (call $ld (local.get $d) (i32.const 17)))
+    (local.set $pixels (i32.mul (call $ld (local.get $d) (i32.const 5)) (call $ld (local.get $d) (i32.const 6))))
+    (local.set $L (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 3)) (call $ld (local.get $d) (i32.const 4))) (local.get $cg)))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1)))
+                                             (call $ld (local.get $d) (i32.const 2))) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (local.get $pixels) (local.get $K)) (i32.const 2)))
+    (local.set $rows (call $ld (local.get $d) (i32.const 22)))
+    (local.set $dx (call $ld (local.get $d) (i32.const 18)))
+    (local.set $dy (call $ld (local.get $d) (i32.const 20)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
+      (local.set $g (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_s (local.get $g) (call $ld (local.get $d) (i32.const 15))))
+        (memory.fill (local.get $rows) (i32.const 0) (i32.shl (i32.mul (local.get $pixels) (local.get $L)) (i32.const 2)))
+        (call $sgemm (local.get $pixels) (local.get $L) (local.get $kg) (f32.const 1)
+          (i32.add (local.get $dy) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2))) (local.get $K) (i32.const 0)
+          (i32.add (call $ld (local.get $d) (i32.const 21)) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
+          (local.get $K) (i32.const 1)
+          (local.get $rows) (local.get $L)
+          (call $ld (local.get $d) (i32.const 25)) (call $ld (local.get $d) (i32.const 26)) (call $ld (local.get $d) (i32.const 27)))
+        (call $row2im (local.get $d) (local.get $rows) (i32.mul (local.get $g) (local.get $cg)) (local.get $cg) (local.get $dx))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $lg)))
+      (local.set $dx (i32.add (local.get $dx) (local.get $imageBytes)))
+      (local.set $dy (i32.add (local.get $dy) (local.get $outBytes)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))
+
   ;; y_i ← φ(x_i)·F + y_i for d[19] images from x (H·W·C each) to y (Ho·Wo·K
   ;; each), per group g: φ of channels [g·cg, (g+1)·cg) packed at d[22], then
   ;; one sgemm with filters [g·kg, (g+1)·kg) of F (L × K at d[21]).
