@@ -61,7 +61,10 @@ export const elementwiseKernels = {
     const rank = x.shape.length;
     const last = x.shape[rank - 1] ?? 1;
     if (rank > 0 && !axes.includes(rank - 1) && axes.length === rank - 1) {
-      for (let i = 0; i < v.length; i++) out[i % last]! += v[i]!;
+      // Row by row, each channel summed in element order as before (no modulo per element).
+      for (let i = 0; i < v.length; i += last) {
+        for (let k = 0; k < last; k++) out[k]! += v[i + k]!;
+      }
       return cpu.wrap(out, shape);
     }
     const so = broadcastStrides(shape, x.shape);
