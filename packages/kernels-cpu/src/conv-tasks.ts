@@ -70,6 +70,18 @@ export function threadBuffers(at: number, phiSize: number, rowLength: number, fi
   return { phi, zeros, scratch, src, block: src + 16 * filterHeight };
 }
 
+/**
+ * Images whose inputs and outputs (and φ, for the filter derivative) a pass
+ * keeps in the module's memory at once, in floats (16 MiB); a pass holds at
+ * least one image per thread.
+ */
+const CHUNK_FLOATS = 2 ** 22;
+
+/** Images per thread in one pass: all of them spread over the threads, as far as `CHUNK_FLOATS` allows. */
+export function imagesPerThread(n: number, threads: number, floatsPerImage: number): number {
+  return Math.max(1, Math.min(Math.ceil(n / threads), Math.floor(CHUNK_FLOATS / (threads * floatsPerImage))));
+}
+
 /** How many threads image tasks can use now: the GEMM's thread count where its worker pool runs, else 1. */
 export function taskThreads(): number {
   return gemmPool() === null ? 1 : gemmThreads();

@@ -1,4 +1,4 @@
-import { packedPatchesSize, runTasks, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
+import { imagesPerThread, packedPatchesSize, runTasks, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
 import type { PatchGeometry } from './im2row.js';
 import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
 import { gemmInstance } from './wasm-instance.js';
@@ -15,18 +15,6 @@ export interface ConvSizes {
   imageSize: number;
   pixels: number;
   rowLength: number;
-}
-
-/**
- * Images whose inputs and outputs (and φ, for the filter derivative) a pass
- * keeps in the module's memory at once, in floats (16 MiB); a pass holds at
- * least one image per thread.
- */
-const CHUNK_FLOATS = 2 ** 22;
-
-/** Images per thread in one pass: all of them spread over the threads, as far as `CHUNK_FLOATS` allows. */
-function imagesPerThread(n: number, threads: number, floatsPerImage: number): number {
-  return Math.max(1, Math.min(Math.ceil(n / threads), Math.floor(CHUNK_FLOATS / (threads * floatsPerImage))));
 }
 
 /**

@@ -9,8 +9,8 @@ import { BackendError } from '@convnet-ts/tensor';
  * then loops: `Atomics.wait` on its slot's sequence number, run the op the
  * main thread wrote into the slot, store the sequence number as done and
  * `Atomics.notify`. Ops (`WorkerOp`): 0 `sgemm` with the arguments in the
- * slot, 1 end the loop, 2 `conv_images`, 3 `im2row_images` and 4
- * `conv_backward_data_images` of the task block whose byte address is in word 3. It stores ready = 1 once
+ * slot, 1 end the loop, 2…6 the export of that name in `WORKER_OPS` on the
+ * task block whose byte address is in word 3. It stores ready = 1 once
  * instantiated, -1 if the module does not instantiate; done = -1 if the op
  * traps.
  *
@@ -48,6 +48,8 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
       } else if (op === 2) wasm.conv_images(ctl[o + 3]);
       else if (op === 3) wasm.im2row_images(ctl[o + 3]);
       else if (op === 4) wasm.conv_backward_data_images(ctl[o + 3]);
+      else if (op === 5) wasm.pool_max_images(ctl[o + 3]);
+      else if (op === 6) wasm.pool_max_backward_images(ctl[o + 3]);
       else done = -1;
     } catch (e) {
       done = -1;
@@ -59,7 +61,15 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
 }`;
 
 /** What a worker runs: gemm.wat's `sgemm` (arguments in the slot), or the export of that name on a task block. */
-export const WORKER_OPS = { sgemm: 0, quit: 1, conv_images: 2, im2row_images: 3, conv_backward_data_images: 4 } as const;
+export const WORKER_OPS = {
+  sgemm: 0,
+  quit: 1,
+  conv_images: 2,
+  im2row_images: 3,
+  conv_backward_data_images: 4,
+  pool_max_images: 5,
+  pool_max_backward_images: 6,
+} as const;
 
 /** Word of a slot that says whether the worker is ready (1), starting (0) or failed (-1). */
 export const READY_WORD = 18;

@@ -19,7 +19,7 @@ export interface SgemmCall {
 }
 
 /** An export of gemm.wat that runs one task block (see its conv section). */
-export type TaskOp = 'conv_images' | 'im2row_images' | 'conv_backward_data_images';
+export type TaskOp = 'conv_images' | 'im2row_images' | 'conv_backward_data_images' | 'pool_max_images' | 'pool_max_backward_images';
 
 /** True where this thread may block in `Atomics.wait` (Node's main thread, workers; not a browser's main thread). */
 export const canBlock = ((): boolean => {

@@ -32,6 +32,10 @@ export interface GemmExports {
   row2im(d: number, rows: number, c0: number, cg: number, dx: number): void;
   /** dx_i += φ*(dy_i·Fᵀ) for the task block's images. */
   conv_backward_data_images(d: number): void;
+  /** Max pooling of the pool task block's images. */
+  pool_max_images(d: number): void;
+  /** dx_i += the max-pooling derivative of dy_i, for the pool task block's images. */
+  pool_max_backward_images(d: number): void;
   MC: WebAssembly.Global;
   KC: WebAssembly.Global;
   NC: WebAssembly.Global;

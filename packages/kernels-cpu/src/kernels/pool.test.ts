@@ -1,5 +1,5 @@
 import { type DType, type PoolAttrs, Rng } from '@convnet-ts/tensor';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../index.js';
 
 /**
@@ -36,6 +36,8 @@ function reference(x: ArrayLike<number>, dy: ArrayLike<number> | null, [n, h, w,
               s = round(s + v);
               if (dy && a.method === 'avg') dx[at(b, i, j, k)] = round(dx[at(b, i, j, k)]! + dy[o]! * scale);
             }
+          // The forward's maximum (row by row); the backward's position is found column by column.
+          const rowMax = m;
           m = Number.NEGATIVE_INFINITY;
           for (let j = x1; j < x2; j++)
             for (let i = y1; i < y2; i++)
@@ -43,7 +45,7 @@ function reference(x: ArrayLike<number>, dy: ArrayLike<number> | null, [n, h, w,
                 m = x[at(b, i, j, k)]!;
                 best = at(b, i, j, k);
               }
-          y[o] = a.method === 'max' ? m : round(s * scale);
+          y[o] = a.method === 'max' ? rowMax : round(s * scale);
           if (dy && a.method === 'max' && best >= 0) dx[best] = round(dx[best]! + dy[o]!);
         }
   return { y, dx, ho, wo };
@@ -62,10 +64,16 @@ const cases: { name: string; shape: Geometry; attrs: Omit<PoolAttrs, 'method'> }
   { name: '3×2 overlapping, stride 1×2, uneven pad', shape: [2, 5, 7, 4], attrs: { poolSize: [3, 2], pad: [1, 2, 0, 1], stride: [1, 2] } },
   { name: 'window larger than the image, one channel', shape: [1, 3, 2, 1], attrs: { poolSize: [4, 5], pad: [2, 2, 3, 3], stride: [3, 2] } },
   { name: 'windows wholly in the padding', shape: [1, 2, 2, 2], attrs: { poolSize: [1, 1], pad: [1, 1, 1, 1], stride: [1, 1] } },
+  { name: '3×3 stride 2, pad 1, six channels (four at a time, then two)', shape: [3, 7, 6, 6], attrs: { poolSize: [3, 3], pad: [1, 1, 1, 1], stride: [2, 2] } },
 ];
 
-describe.each(['float32', 'float64'] as DType[])('Pool and PoolBackward (%s) match the per-element reference bit for bit', (dtype) => {
-  const cpu = createCpuBackend({ dtype });
+describe.each([
+  ['float32', 1],
+  ['float32', 2],
+  ['float64', 1],
+] as [DType, number][])('Pool and PoolBackward (%s, %i threads) match the per-element reference bit for bit', (dtype, threads) => {
+  const cpu = createCpuBackend({ dtype, threads });
+  afterAll(() => cpu.dispose());
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   for (const [index, { name, shape, attrs }] of cases.entries()) {
     for (const method of ['max', 'avg'] as const) {

@@ -1,5 +1,6 @@
 import type { FloatArray, PoolAttrs, Tensor } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
+import { maxPoolBackwardWasm, maxPoolWasm, type PoolSizes } from '../pool-wasm.js';
 
 /**
  * Max and average pooling over NHWC data (manual §4.3, §6.3), MatConvNet's
@@ -13,6 +14,10 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * column, then the next column to the right — found with a strict `>` from −∞
  * (pooling_cpu.cpp), re-scanning the window (no argmax buffer is kept across
  * calls). Overlapping windows accumulate, in output order.
+ *
+ * Float32 max pooling runs in WebAssembly SIMD where it can (pool-wasm.ts:
+ * four channels at a time, whole images per GEMM thread), with the same rules;
+ * the loops below are its fallback and the float64 path.
  *
  * Loops: window bounds are clipped once per output row and column (`bounds`)
  * and turned into flat offsets, so the inner loops only add strides. Max runs
@@ -28,7 +33,9 @@ export const poolKernels = {
     const xv = cpu.contiguous(x);
     const out = cpu.alloc(g.n * g.ho * g.wo * g.c);
     if (attrs.method !== 'max') avgForward(g, xv, out);
-    else if (xv instanceof Float32Array && out instanceof Float32Array) maxForward32(g, bitsOf(xv), bitsOf(out));
+    else if (xv instanceof Float32Array && out instanceof Float32Array) {
+      if (!maxPoolWasm(sizes(x, g, attrs), xv, out)) maxForward32(g, bitsOf(xv), bitsOf(out));
+    }
     else maxForward(g, xv, out);
     return cpu.wrap(out, [g.n, g.ho, g.wo, g.c]);
   },
@@ -40,7 +47,9 @@ export const poolKernels = {
     if (attrs.method !== 'max') avgBackward(g, dyv, dx);
     else {
       const xv = cpu.contiguous(x);
-      if (xv instanceof Float32Array) maxBackward32(g, bitsOf(xv), dyv, dx);
+      if (xv instanceof Float32Array && dyv instanceof Float32Array && dx instanceof Float32Array) {
+        if (!maxPoolBackwardWasm(sizes(x, g, attrs), xv, dyv, dx)) maxBackward32(g, bitsOf(xv), dyv, dx);
+      } else if (xv instanceof Float32Array) maxBackward32(g, bitsOf(xv), dyv, dx);
       else maxBackward(g, xv, dyv, dx);
     }
     return cpu.wrap(dx, x.shape);
@@ -80,6 +89,12 @@ function geometry(x: Tensor, { poolSize, pad, stride }: PoolAttrs): PoolGeometry
     for (let ox = 0; ox < wo; ox++) counts[oy * wo + ox] = (dh * (cols[2 * ox + 1]! - cols[2 * ox]!)) / c;
   }
   return { n, c, ho, wo, image: h * w * c, row: w * c, rows, cols, counts };
+}
+
+/** What the WebAssembly max pooling (pool-wasm.ts) is given. */
+function sizes(x: Tensor, g: PoolGeometry, attrs: PoolAttrs): PoolSizes {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  return { n, h, w, c, ho: g.ho, wo: g.wo, attrs };
 }
 
 /** `[start, end)` × `unit` of the window of each of `count` outputs, clipped to `[0, size)`: start = o·stride − pad. */

@@ -1,0 +1,91 @@
+import type { PoolAttrs } from '@convnet-ts/tensor';
+import { imagesPerThread, runTasks, TASK_WORDS, taskThreads } from './conv-tasks.js';
+import type { TaskOp } from './thread-pool.js';
+import { type GemmInstance, gemmInstance } from './wasm-instance.js';
+import { wasmArena } from './wasm-gemm.js';
+
+/** The sizes of a max pooling: input `[n, h, w, c]`, output `ho × wo`, and its attributes. */
+export interface PoolSizes {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  ho: number;
+  wo: number;
+  attrs: PoolAttrs;
+}
+
+/**
+ * Max pooling of float32 NHWC images in WebAssembly SIMD (gemm.wat's
+ * `pool_max_images`, four channels at a time), each thread taking whole
+ * images; the same values as kernels/pool.ts's loops (strict `>` from −∞, row
+ * by row). Returns false (doing nothing) where WebAssembly SIMD is missing.
+ */
+export function maxPoolWasm(s: PoolSizes, x: Float32Array, y: Float32Array): boolean {
+  return runPool(s, 'pool_max_images', x, null, y);
+}
+
+/**
+ * `dx ← the max-pooling derivative of dy` (gemm.wat's
+ * `pool_max_backward_images`: each output's derivative added at the first
+ * maximum of its window in column-major order, outputs in order), each thread
+ * taking whole images. Returns false where WebAssembly SIMD is missing.
+ */
+export function maxPoolBackwardWasm(s: PoolSizes, x: Float32Array, dy: Float32Array, dx: Float32Array): boolean {
+  return runPool(s, 'pool_max_backward_images', x, dy, dx);
+}
+
+/** Copies images in (x, and dy for the backward), runs `op` per thread on its share of each pass, copies y or dx out. */
+function runPool(s: PoolSizes, op: TaskOp, x: Float32Array, dy: Float32Array | null, out: Float32Array): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const image = s.h * s.w * s.c;
+  const outImage = s.ho * s.wo * s.c;
+  const backward = dy !== null;
+  // The forward writes y; the backward reads dy and writes dx (an image's size).
+  const resultImage = backward ? image : outImage;
+  const perImage = image + outImage + (backward ? image : 0);
+  const threads = taskThreads();
+  const per = imagesPerThread(s.n, threads, perImage);
+  const tasks = Math.min(threads, Math.ceil(s.n / per));
+  const chunk = Math.min(s.n, tasks * per);
+  const arena = wasmArena(chunk * perImage + tasks * TASK_WORDS);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const xAt = at;
+  const yAt = xAt + chunk * image;
+  const dxAt = yAt + chunk * outImage;
+  const blocksAt = 4 * (backward ? dxAt + chunk * image : yAt + chunk * outImage);
+  for (let i0 = 0; i0 < s.n; i0 += chunk) {
+    const count = Math.min(chunk, s.n - i0);
+    heap.set(x.subarray(i0 * image, (i0 + count) * image), xAt);
+    if (backward) {
+      heap.set(dy.subarray(i0 * outImage, (i0 + count) * outImage), yAt);
+      heap.fill(0, dxAt, dxAt + count * image);
+    }
+    const share = Math.ceil(count / tasks);
+    const blocks: number[] = [];
+    for (let t = 0; t < tasks && t * share < count; t++) {
+      const first = t * share;
+      const block = blocksAt + 4 * t * TASK_WORDS;
+      writePoolTask(inst, block, s, {
+        x: 4 * (xAt + first * image),
+        count: Math.min(share, count - first),
+        y: 4 * (yAt + first * outImage),
+        dx: 4 * (dxAt + first * image),
+      });
+      blocks.push(block);
+    }
+    runTasks(inst, op, blocks);
+    const resultAt = backward ? dxAt : yAt;
+    out.set(heap.subarray(resultAt, resultAt + count * resultImage), i0 * resultImage);
+  }
+  return true;
+}
+
+/** The pool task block of gemm.wat's pooling section at byte address `at`. */
+function writePoolTask(inst: GemmInstance, at: number, s: PoolSizes, images: { x: number; count: number; y: number; dx: number }): void {
+  const { poolSize, pad, stride } = s.attrs;
+  const words = [s.h, s.w, s.c, s.ho, s.wo, poolSize[0], poolSize[1], stride[0], stride[1], pad[0], pad[2], images.x, images.count, images.y, images.dx];
+  new Int32Array(inst.memory.buffer, at, words.length).set(words);
+}
