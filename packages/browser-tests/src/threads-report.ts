@@ -13,7 +13,7 @@ export type ThreadsReport =
       /** Only on an isolated page: the chain on `threads` threads against one thread. */
       threaded: null | {
         threads: number;
-        /** GEMM calls the workers ran during the threaded chain. */
+        /** Calls the workers ran during the threaded chain (GEMM parts and image tasks). */
         workerCalls: number;
         /** Fields whose values differ at all from the one-thread run (expected none: the split keeps every sum's order). */
         differing: string[];

@@ -82,6 +82,21 @@ export function imagesPerThread(n: number, threads: number, floatsPerImage: numb
   return Math.max(1, Math.min(Math.ceil(n / threads), Math.floor(CHUNK_FLOATS / (threads * floatsPerImage))));
 }
 
+/**
+ * Splits `count` images over at most `tasks` threads, in order, the shares
+ * differing by at most one image; empty shares are left out, so the threads
+ * that get one are 0, 1, … in order.
+ */
+export function shares(count: number, tasks: number): { thread: number; first: number; count: number }[] {
+  const out: { thread: number; first: number; count: number }[] = [];
+  for (let t = 0; t < tasks; t++) {
+    const first = Math.floor((t * count) / tasks);
+    const end = Math.floor(((t + 1) * count) / tasks);
+    if (end > first) out.push({ thread: out.length, first, count: end - first });
+  }
+  return out;
+}
+
 /** How many threads image tasks can use now: the GEMM's thread count where its worker pool runs, else 1. */
 export function taskThreads(): number {
   return gemmPool() === null ? 1 : gemmThreads();

@@ -1,6 +1,6 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
-import { packedPatchesSize, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
+import { packedPatchesSize, shares, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
 import { im2row, type PatchGeometry, row2im } from './im2row.js';
 import { wasmArena } from './wasm-gemm.js';
 import { gemmInstance } from './wasm-instance.js';
@@ -57,6 +57,21 @@ function setUp(g: PatchGeometry, groups: number, n: number) {
   };
   return { inst, heap: new Float32Array(inst.memory.buffer), x, xAt, phiAt, rows, cols, cg, phiSize, b, task, expected };
 }
+
+describe('shares', () => {
+  it('splits images in order over the threads, differing by at most one, leaving out empty shares', () => {
+    expect(shares(4, 3)).toEqual([
+      { thread: 0, first: 0, count: 1 },
+      { thread: 1, first: 1, count: 1 },
+      { thread: 2, first: 2, count: 2 },
+    ]);
+    expect(shares(2, 3)).toEqual([
+      { thread: 0, first: 0, count: 1 },
+      { thread: 1, first: 1, count: 1 },
+    ]);
+    expect(shares(7, 1)).toEqual([{ thread: 0, first: 0, count: 7 }]);
+  });
+});
 
 describe('gemm.wat φ builders', () => {
   for (const [name, g, groups] of cases) {

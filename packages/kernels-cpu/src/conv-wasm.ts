@@ -1,4 +1,4 @@
-import { imagesPerThread, packedPatchesSize, runTasks, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
+import { imagesPerThread, packedPatchesSize, runTasks, shares, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
 import type { PatchGeometry } from './im2row.js';
 import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
 import { gemmInstance } from './wasm-instance.js';
@@ -52,13 +52,12 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
     if (beta === 0) heap.fill(0, yAt, yAt + count * ySize);
     else heap.set(y.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
     const blocks: number[] = [];
-    const share = Math.ceil(count / tasks);
-    for (let t = 0; t < tasks && t * share < count; t++) {
-      const b = buffers[t]!;
-      const first = t * share;
-      writeTask(inst, b.block, t, {
+        for (const share of shares(count, tasks)) {
+      const b = buffers[share.thread]!;
+      const first = share.first;
+      writeTask(inst, b.block, share.thread, {
         patch: p.patch, c0: 0, cg: p.cg, groups: p.groups, kg: p.kg, k: p.k,
-        x: 4 * (xAt + first * p.imageSize), count: Math.min(share, count - first), y: 4 * (yAt + first * ySize), f: 4 * fAt,
+        x: 4 * (xAt + first * p.imageSize), count: share.count, y: 4 * (yAt + first * ySize), f: 4 * fAt,
         phi: b.phi, phiStride: 0, zeros: b.zeros, scratch: b.scratch, src: b.src,
       });
       blocks.push(b.block);
@@ -113,11 +112,10 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
     heap.fill(0, xAt, xAt + count * p.imageSize);
     heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
     const blocks: number[] = [];
-    const share = Math.ceil(count / tasks);
-    for (let t = 0; t < tasks && t * share < count; t++) {
-      const b = buffers[t]!;
-      const first = t * share;
-      writeTask(inst, b.block, t, {
+        for (const share of shares(count, tasks)) {
+      const b = buffers[share.thread]!;
+      const first = share.first;
+      writeTask(inst, b.block, share.thread, {
         patch: p.patch,
         c0: 0,
         cg: p.cg,
@@ -125,7 +123,7 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
         kg: p.kg,
         k: p.k,
         x: 4 * (xAt + first * p.imageSize),
-        count: Math.min(share, count - first),
+        count: share.count,
         y: 4 * (yAt + first * ySize),
         f: 4 * fAt,
         phi: b.phi,
@@ -170,7 +168,7 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
   const phiImage = p.pixels * L;
   const perThread = threadScratchSize(L, p.patch.filterHeight);
   const per = imagesPerThread(p.n, threads, p.imageSize + ySize + phiImage);
-  const tasks = Math.min(threads, Math.ceil(p.n / per));
+  const tasks = Math.min(threads, p.n);
   const chunk = Math.min(p.n, tasks * per);
   const arena = wasmArena(fSize + chunk * (p.imageSize + ySize + phiImage) + tasks * perThread);
   if (arena === null) return false;
@@ -185,15 +183,14 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
     const count = Math.min(chunk, p.n - i0);
     heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
     heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-    const share = Math.ceil(count / tasks);
-    for (let g = 0; g < p.groups; g++) {
+        for (let g = 0; g < p.groups; g++) {
       const blocks: number[] = [];
-      for (let t = 0; t < tasks && t * share < count; t++) {
-        const b = buffers[t]!;
-        const first = t * share;
-        writeTask(inst, b.block, t, {
+      for (const share of shares(count, tasks)) {
+        const b = buffers[share.thread]!;
+        const first = share.first;
+        writeTask(inst, b.block, share.thread, {
           patch: p.patch, c0: g * p.cg, cg: p.cg, groups: p.groups, kg: p.kg, k: p.k,
-          x: 4 * (xAt + first * p.imageSize), count: Math.min(share, count - first), y: 0, f: 0,
+          x: 4 * (xAt + first * p.imageSize), count: share.count, y: 0, f: 0,
           phi: 4 * (phiAt + first * phiImage), phiStride: 4 * phiImage, zeros: b.zeros, scratch: b.scratch, src: b.src,
         });
         blocks.push(b.block);

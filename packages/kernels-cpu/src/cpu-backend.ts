@@ -162,8 +162,9 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * GEMM calls the worker threads have run so far, process-wide (0 with one
-   * thread): a page can check that its workers do run.
+   * Calls the worker threads have run so far (parts of a GEMM, or a share of
+   * a convolution's or pooling's images), process-wide; 0 with one thread. A
+   * page can check that its workers do run.
    */
   get workerCalls(): number {
     return gemmPool()?.workerCalls ?? 0;

@@ -1,5 +1,5 @@
 import type { PoolAttrs } from '@convnet-ts/tensor';
-import { imagesPerThread, runTasks, TASK_WORDS, taskThreads } from './conv-tasks.js';
+import { imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
 import type { TaskOp } from './thread-pool.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
@@ -47,7 +47,7 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array, dy: Float32Array | n
   const perImage = image + outImage + (backward ? image : 0);
   const threads = taskThreads();
   const per = imagesPerThread(s.n, threads, perImage);
-  const tasks = Math.min(threads, Math.ceil(s.n / per));
+  const tasks = Math.min(threads, s.n);
   const chunk = Math.min(s.n, tasks * per);
   const arena = wasmArena(chunk * perImage + tasks * TASK_WORDS);
   if (arena === null) return false;
@@ -63,14 +63,13 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array, dy: Float32Array | n
       heap.set(dy.subarray(i0 * outImage, (i0 + count) * outImage), yAt);
       heap.fill(0, dxAt, dxAt + count * image);
     }
-    const share = Math.ceil(count / tasks);
-    const blocks: number[] = [];
-    for (let t = 0; t < tasks && t * share < count; t++) {
-      const first = t * share;
-      const block = blocksAt + 4 * t * TASK_WORDS;
+        const blocks: number[] = [];
+    for (const share of shares(count, tasks)) {
+      const first = share.first;
+      const block = blocksAt + 4 * share.thread * TASK_WORDS;
       writePoolTask(inst, block, s, {
         x: 4 * (xAt + first * image),
-        count: Math.min(share, count - first),
+        count: share.count,
         y: 4 * (yAt + first * outImage),
         dx: 4 * (dxAt + first * image),
       });

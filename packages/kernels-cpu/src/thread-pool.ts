@@ -72,7 +72,7 @@ export class GemmThreadPool {
     return this.#workers.length + 1;
   }
 
-  /** How many calls the workers have run (the rest ran on the calling thread). */
+  /** How many calls and tasks the workers have run (the rest ran on the calling thread). */
   get workerCalls(): number {
     return this.#workerCalls;
   }
