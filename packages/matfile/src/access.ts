@@ -28,26 +28,26 @@ function wrong(block: string, path: string, expected: string, v: MatValue | unde
 
 /** A 1×1 struct (or the one element of a struct array of one). */
 export function asStruct(v: MatValue | undefined, path: string, block: string): Record<string, MatValue> {
-  if (!v || v.type !== 'struct' || v.data.length !== 1) wrong(block, path, 'a 1×1 struct', v);
+  if (v?.type !== 'struct' || v.data.length !== 1) wrong(block, path, 'a 1×1 struct', v);
   return (v as MatStruct).data[0]!;
 }
 
 /** The records of a struct array, column-major (a 0×0 struct gives none). */
 export function asStructArray(v: MatValue | undefined, path: string, block: string): Record<string, MatValue>[] {
-  if (!v || v.type !== 'struct') wrong(block, path, 'a struct array', v);
+  if (v?.type !== 'struct') wrong(block, path, 'a struct array', v);
   return (v as MatStruct).data;
 }
 
 /** The elements of a cell array, column-major. An empty numeric `[]` is accepted as an empty cell, as MATLAB code treats `[]` and `{}` alike. */
 export function asCell(v: MatValue | undefined, path: string, block: string): MatValue[] {
   if (v && v.type === 'numeric' && numel(v) === 0) return [];
-  if (!v || v.type !== 'cell') wrong(block, path, 'a cell array', v);
+  if (v?.type !== 'cell') wrong(block, path, 'a cell array', v);
   return (v as MatCell).data;
 }
 
 /** A char row's text. */
 export function asText(v: MatValue | undefined, path: string, block: string): string {
-  if (!v || v.type !== 'char' || (numel(v) > 0 && v.dims.length !== 2) || (numel(v) > 0 && v.dims[0] !== 1)) wrong(block, path, 'a char row (a string)', v);
+  if (v?.type !== 'char' || (numel(v) > 0 && v.dims.length !== 2) || (numel(v) > 0 && v.dims[0] !== 1)) wrong(block, path, 'a char row (a string)', v);
   return v.type === 'char' ? v.text : '';
 }
 
