@@ -39,5 +39,5 @@ export {
 export { moveTensor } from './move.js';
 export { hashUniform, pcgHash, Rng } from './rng.js';
 export { keep, scope } from './scope.js';
-export { checkShape, formatShape, type Shape, shapesEqual, sizeOf, stridesOf } from './shape.js';
+export { checkShape, formatShape, resolveReshape, type Shape, shapesEqual, sizeOf, stridesOf } from './shape.js';
 export { Tensor } from './tensor.js';

