@@ -37,6 +37,19 @@ describe('CpuBackend storage', () => {
     expect(() => a.dataSync()).toThrow('Tensor.dataSync: tensor [2, 2] was disposed');
   });
 
+  it('refuses work once disposed, as WebGPU does, and then reports no memory', async () => {
+    const be = createCpuBackend({ threads: 1 });
+    const a = be.fill([2], 1);
+    be.dispose();
+    expect(() => be.run('Relu', { x: a }, { leak: 0 })).toThrow('Relu: backend expected alive, got one that was disposed');
+    expect(() => be.zeros([1])).toThrow('zeros: backend expected alive');
+    expect(() => a.dataSync()).toThrow('read: backend expected alive');
+    await expect(a.data()).rejects.toThrow('read: backend expected alive');
+    expect(be.memory()).toEqual({ tensors: 0, bytes: 0 });
+    a.dispose();
+    expect(be.memory()).toEqual({ tensors: 0, bytes: 0 });
+  });
+
   it('refuses tensors of another backend in a kernel', () => {
     const other = createCpuBackend();
     const a = cpu.zeros([2]);

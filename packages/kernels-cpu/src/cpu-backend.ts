@@ -48,6 +48,7 @@ export class CpuBackend implements Backend {
   /** The GEMM threads this backend asked for (`CpuBackendOptions.threads`). */
   readonly threads: number;
   #threadsLease: GemmThreadsLease | null;
+  #disposed = false;
   #liveTensors = 0;
   #liveElements = 0;
   #bytesPerElement: number;
@@ -103,6 +104,7 @@ export class CpuBackend implements Backend {
   }
 
   tensor(values: ArrayLike<number>, shape: Shape): Tensor {
+    this.#alive('tensor');
     checkShape('tensor', 'shape', shape);
     if (values.length !== sizeOf(shape)) {
       throw new ShapeError(
@@ -117,22 +119,30 @@ export class CpuBackend implements Backend {
   }
 
   zeros(shape: Shape): Tensor {
+    this.#alive('zeros');
     checkShape('zeros', 'shape', shape);
     return this.wrap(this.alloc(sizeOf(shape)), shape);
   }
 
   fill(shape: Shape, value: number): Tensor {
+    this.#alive('fill');
     checkShape('fill', 'shape', shape);
     const data = this.alloc(sizeOf(shape));
     data.fill(value);
     return this.wrap(data, shape);
   }
 
+  /** `readSync` as a promise; its errors reject the promise. */
   read(t: Tensor): Promise<FloatArray> {
-    return Promise.resolve(this.readSync(t));
+    try {
+      return Promise.resolve(this.readSync(t));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   readonly readSync = (t: Tensor): FloatArray => {
+    this.#alive('read');
     this.own('read', 'tensor', t);
     return copyToContiguous(this.ndarray(t), this.alloc(t.size));
   };
@@ -147,6 +157,7 @@ export class CpuBackend implements Backend {
   }
 
   run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
+    this.#alive(kernel);
     for (const [name, value] of Object.entries(inputs)) {
       if (value instanceof Tensor) this.own(kernel, name, value);
       else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) this.own(kernel, name, v);
@@ -156,8 +167,9 @@ export class CpuBackend implements Backend {
     return impl(this, inputs, attrs);
   }
 
-  /** Live tensors and their bytes (views such as slices count as their own size). */
+  /** Live tensors and their bytes (views such as slices count as their own size); none after `dispose()`. */
   memory(): MemoryInfo {
+    if (this.#disposed) return { tensors: 0, bytes: 0 };
     return { tensors: this.#liveTensors, bytes: this.#liveElements * this.#bytesPerElement };
   }
 
@@ -189,11 +201,18 @@ export class CpuBackend implements Backend {
   /**
    * Releases this backend's GEMM threads (the workers stop once no live
    * backend asks for more than one thread); typed arrays belong to the
-   * garbage collector. Idempotent.
+   * garbage collector. Afterwards every kernel, upload and read throws a
+   * `BackendError`, as on WebGPU, and `memory()` reports nothing. Idempotent.
    */
   dispose(): void {
+    this.#disposed = true;
     this.#threadsLease?.release();
     this.#threadsLease = null;
+  }
+
+  /** Throws once the backend is disposed (the same error as WebGPU's). */
+  #alive(block: string): void {
+    if (this.#disposed) throw new BackendError(block, undefined, 'backend expected alive, got one that was disposed');
   }
 
   private own(block: string, argument: string, t: Tensor): void {

@@ -24,10 +24,27 @@ export class DeviceState {
   constructor(device: GPUDevice, liveBytes: () => number) {
     this.#device = device;
     this.#liveBytes = liveBytes;
+    this.#watchDestroy(device);
     this.#lostPromise = device.lost.then((info) => {
-      this.#lost = new DeviceError('webgpu', `device lost (${info.reason ?? 'unknown'}): ${info.message || 'no message'}`);
+      this.#lost ??= new DeviceError('webgpu', `device lost (${info.reason ?? 'unknown'}): ${info.message || 'no message'}`);
       return this.#lost;
     });
+  }
+
+  /**
+   * `device.lost` resolves only after the current task, so kernels issued
+   * right after `device.destroy()` would still return tensors (of garbage).
+   * Wrapping the device's `destroy` marks it lost at once; the wrapper then
+   * calls the original. Several backends on one device each wrap it in turn.
+   */
+  #watchDestroy(device: GPUDevice): void {
+    const destroy = device.destroy;
+    if (typeof destroy !== 'function') return;
+    const state = this;
+    device.destroy = function (this: GPUDevice): void {
+      state.#lost ??= new DeviceError('webgpu', 'device lost (destroyed): device.destroy() was called; make a new backend');
+      destroy.call(this);
+    };
   }
 
   /** Records an asynchronous check; a non-null result is thrown by the next `check()`. */

@@ -124,12 +124,34 @@ describe('WebGPUBackend device loss and disposal', () => {
     await expect(gpu.read(x)).rejects.toThrow(/device lost/);
   });
 
+  it('throws a DeviceError for work issued after device.destroy() in the same tick', async () => {
+    const gpu = await createNodeWebGPUBackend();
+    const x = gpu.fill([4], 1);
+    gpu.device.destroy();
+    expect(() => gpu.run('Relu', { x }, { leak: 0 })).toThrow(DeviceError);
+    expect(() => gpu.run('Relu', { x }, { leak: 0 })).toThrow(/^webgpu: device lost \(destroyed\)/);
+    expect(() => gpu.zeros([2])).toThrow(DeviceError);
+    expect(() => gpu.tensor([1, 2], [2])).toThrow(DeviceError);
+    await expect(gpu.read(x)).rejects.toThrow(DeviceError);
+  });
+
+  it('reports no memory after dispose(), even when tensors are disposed afterwards', async () => {
+    const gpu = await createNodeWebGPUBackend();
+    const x = gpu.fill([4], 1);
+    const r = x.reshape([2, 2]);
+    gpu.dispose();
+    expect(gpu.memory()).toEqual({ tensors: 0, bytes: 0 });
+    x.dispose();
+    r.dispose();
+    expect(gpu.memory()).toEqual({ tensors: 0, bytes: 0 });
+  });
+
   it('refuses work after dispose()', async () => {
     const gpu = await createNodeWebGPUBackend();
     const x = gpu.fill([2], 1);
     gpu.dispose();
     expect(x).toBeInstanceOf(Tensor);
-    expect(() => gpu.fill([2], 1)).toThrow('webgpu: backend expected alive, got one that was disposed');
+    expect(() => gpu.fill([2], 1)).toThrow('fill: backend expected alive, got one that was disposed');
   });
 
   it('leaves a device it was given alive after dispose()', async () => {

@@ -85,6 +85,7 @@ export class WebGPUBackend implements Backend {
   }
 
   tensor(values: ArrayLike<number>, shape: Shape): Tensor {
+    this.#state.check('tensor');
     checkShape('tensor', 'shape', shape);
     if (values.length !== sizeOf(shape)) {
       throw new ShapeError('tensor', 'values', `expected ${sizeOf(shape)} values for shape ${formatShape(shape)}, got ${values.length}`);
@@ -98,6 +99,7 @@ export class WebGPUBackend implements Backend {
   }
 
   zeros(shape: Shape): Tensor {
+    this.#state.check('zeros');
     checkShape('zeros', 'shape', shape);
     const t = this.empty(shape);
     if (t.size > 0) this.#batch.encoder.clearBuffer(storageOf(t).shared.buffer, 0, t.size * 4);
@@ -105,6 +107,7 @@ export class WebGPUBackend implements Backend {
   }
 
   fill(shape: Shape, value: number): Tensor {
+    this.#state.check('fill');
     checkShape('fill', 'shape', shape);
     if (value === 0 && !Object.is(value, -0)) return this.zeros(shape);
     const t = this.empty(shape);
@@ -130,6 +133,8 @@ export class WebGPUBackend implements Backend {
   }
 
   release(t: Tensor): void {
+    // After dispose() every buffer is destroyed and nothing is counted.
+    if (this.#state.disposed) return;
     const { shared } = storageOf(t);
     this.#liveTensors--;
     if (--shared.refs > 0) return;
@@ -184,7 +189,9 @@ export class WebGPUBackend implements Backend {
     this.#batch.flush();
   }
 
+  /** Live tensors and bytes; none after `dispose()` (every buffer is destroyed). */
   memory(): MemoryInfo {
+    if (this.#state.disposed) return { tensors: 0, bytes: 0 };
     return { tensors: this.#liveTensors, bytes: this.#liveBytes };
   }
 
@@ -200,6 +207,8 @@ export class WebGPUBackend implements Backend {
     this.#pool.clear();
     for (const s of this.#live) s.buffer.destroy();
     this.#live.clear();
+    this.#liveTensors = 0;
+    this.#liveBytes = 0;
     this.#batch.destroy();
     if (this.#ownsDevice) this.device.destroy();
   }

@@ -1,3 +1,4 @@
+import { describeLifecycle } from './lifecycle.js';
 import { describeShapeChecks } from './shapes.js';
 import type { ReliabilityTarget } from './target.js';
 
@@ -10,4 +11,5 @@ export type { ReliabilityTarget } from './target.js';
  */
 export function describeReliability(target: ReliabilityTarget): void {
   describeShapeChecks(target);
+  describeLifecycle(target);
 }
