@@ -23,7 +23,7 @@ export interface Decoded {
 }
 
 /** A struct without fields costs no bytes per element, so its element count is bounded separately. */
-export const MAX_FIELDLESS_ELEMENTS = 1 << 20;
+export const MAX_FIELDLESS_ELEMENTS = 1 << 16;
 
 const LARGEST_DIM = 2 ** 31 - 1;
 
