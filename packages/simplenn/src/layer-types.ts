@@ -182,8 +182,13 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface Meta {
   /** `[N, H, W, C]`, used by `display` when no inputSize is given. */
   inputSize?: number[];
-  /** `imageSize` is `[H, W, C]` as in MatConvNet. */
-  normalization?: { imageSize?: number[]; averageImage?: number[]; [key: string]: JsonValue | undefined };
+  /**
+   * MatConvNet's `meta.normalization`. `imageSize` is `[H, W, C]` as in
+   * MatConvNet; `averageImage` is the mean subtracted from inputs, row-major
+   * over `averageImageSize` `[H, W, C]` (channels last, like one image of a
+   * feature map; `[1, 1, 3]` for a mean colour), as `loadMatConvNet` gives it.
+   */
+  normalization?: { imageSize?: number[]; averageImage?: number[]; averageImageSize?: number[]; [key: string]: JsonValue | undefined };
   classes?: { name: string[]; description?: string[] };
   [key: string]: JsonValue | undefined;
 }
