@@ -3,7 +3,8 @@
  * (each variable's miMATRIX zlib-compressed in an miCOMPRESSED element) or
  * `save -v6` (`compress: false`), little-endian. Numeric data is stored in its
  * class's own type, logical arrays as miUINT8 with the logical flag, char
- * data as UTF-16 units (miUINT16 in -v6 files, miUTF16 in -v7 ones), data of
+ * data as UTF-16 units (miUTF16, as Octave writes in both; scipy decodes
+ * miUINT16 chars as Latin-1), data of
  * 1–4 bytes in the small element form, struct field names padded to the
  * longest name plus its NUL (at most 64 bytes, MATLAB's limit).
  */
@@ -32,13 +33,13 @@ export function encodeMat(variables: MatVariable[] | Readonly<Record<string, Mat
   const elementOf = (v: MatVariable): Uint8Array => {
     const n = contentBytes(v.value, v.name.length, sizes);
     if (n > 0xffffffff) throw new MatFileError('limit', 'writeMat', v.name, `${n} bytes, more than a MAT-file element holds (2^32 - 1)`);
-    const w = new Writer(8 + n, littleEndian, mi.UTF16);
+    const w = new Writer(8 + n, littleEndian);
     w.matrix(v.value, v.name, v.global === true, sizes);
     return w.bytes;
   };
   if (!compress) {
     const total = HEADER_BYTES + list.reduce((s, v) => s + 8 + contentBytes(v.value, v.name.length, sizes), 0);
-    const w = new Writer(total, littleEndian, mi.UINT16);
+    const w = new Writer(total, littleEndian);
     w.bytes.set(header);
     w.off = HEADER_BYTES;
     for (const v of list) {
@@ -116,8 +117,6 @@ class Writer {
   constructor(
     size: number,
     readonly le: boolean,
-    /** miUTF16 in -v7 files, miUINT16 in -v6 ones. */
-    readonly charType: number,
   ) {
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
@@ -173,7 +172,7 @@ class Writer {
         this.typed(mi.UINT8, v.data);
         return;
       case 'char':
-        this.typed(this.charType, v.data);
+        this.typed(mi.UTF16, v.data);
         return;
       case 'cell':
         for (const c of v.data) this.matrix(c, '', false, sizes);
