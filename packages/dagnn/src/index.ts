@@ -22,6 +22,8 @@ export { Sigmoid } from './layers/sigmoid.js';
 export { SoftMax } from './layers/softmax.js';
 export { SpatialNorm } from './layers/spatial-norm.js';
 export { Sum } from './layers/sum.js';
+export { type LoadMatConvNetDagOptions, loadMatConvNetDag, type MatConvNetDagImport } from './matconvnet-import.js';
+export { type SaveMatConvNetDagOptions, saveMatConvNetDag, toMatConvNetDag } from './matconvnet-export.js';
 export type { PrintOptions } from './print.js';
 export { loadDagNN, saveDagNN } from './save-load.js';
 export type { DagLayer, DagParam, DagVar } from './structure.js';
