@@ -48,7 +48,7 @@ export function toClass<C extends NumericClass>(src: Source, values: AnyNumeric,
   src.alloc(values.length * ctor.BYTES_PER_ELEMENT);
   const out = new ctor(values.length);
   const bad = (v: number | bigint): never => {
-    throw new MatFileError('format', 'readMat', path, `stored value ${v} is not a ${cls} value`);
+    throw new MatFileError('format', 'readMat', path, `stored value ${v} does not fit class ${cls}`);
   };
   if (isBig(out)) {
     for (let i = 0; i < values.length; i++) {

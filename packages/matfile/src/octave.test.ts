@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { MatFileError } from './errors.js';
 import { readMat } from './read.js';
 import { octaveValues } from './test-octave-values.js';
+import type { MatNumeric } from './types.js';
 import { writeMat } from './write.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/${name}`, import.meta.url);
@@ -28,9 +29,9 @@ describe('files written by Octave', () => {
 
   test('an uncompressed file gives views into the input; a compressed one views into its inflated buffer', () => {
     const bytes = load('octave-v6.mat');
-    const d = readMat(bytes).variables.find((v) => v.name === 'd3')!.value;
+    const d = readMat(bytes).variables.find((v) => v.name === 'd3')!.value as MatNumeric;
     expect(d.data.buffer).toBe(bytes.buffer);
-    const z = readMat(load('octave-v7.mat')).variables.find((v) => v.name === 'd3')!.value;
+    const z = readMat(load('octave-v7.mat')).variables.find((v) => v.name === 'd3')!.value as MatNumeric;
     expect(z.data.buffer.byteLength).toBeLessThan(4096);
   });
 
