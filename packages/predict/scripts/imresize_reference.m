@@ -91,6 +91,9 @@ cases = {
   {3, 2, 1, [12 9],  'bicubic',  1, 'symmetric', []},
   {10, 8, 3, [4 4],  'bicubic',  1, 'replicate', [4/7 2; 4/7 1]},
   {10, 8, 1, [6 6],  'bilinear', 1, 'replicate', [6/8 1; 6/6 1]},
+  % the crops preprocess takes (vl_imreadjpeg, centred): cropSize 0.875 keeping the aspect; the whole image squashed
+  {10, 8, 3, [4 4],  'bicubic',  1, 'replicate', [4/7 1; 4/7 0]},
+  {10, 8, 3, [4 4],  'bicubic',  1, 'replicate', [4/10 0; 4/8 0]},
 };
 
 fid = fopen('../fixtures/imresize-reference.json', 'w');

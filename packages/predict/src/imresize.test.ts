@@ -1,24 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { OptionError, ShapeError } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { contributions } from './contributions.js';
 import { imresize, type Plane, resampleBoth } from './imresize.js';
 import type { Interpolation } from './kernels.js';
-
-interface RefCase {
-  height: number;
-  width: number;
-  channels: number;
-  size: [number, number];
-  method: Interpolation;
-  antialiasing: boolean;
-  boundary: 'symmetric' | 'replicate';
-  crop: [[number, number], [number, number]] | null;
-  input: number[];
-  output: number[];
-}
-
-const ref = JSON.parse(readFileSync(new URL('../fixtures/imresize-reference.json', import.meta.url), 'utf8')) as { cases: RefCase[] };
+import { REFERENCE as ref } from './test-helpers.js';
 
 const plane = (height: number, width: number, channels: number, values: ArrayLike<number>): Plane => ({ height, width, channels, data: Float64Array.from(values) });
 
@@ -35,7 +20,9 @@ describe('imresize against the independent Octave references (fixtures/imresize-
         : imresize(image, c.size, { method: c.method, antialiasing: c.antialiasing });
       expect([out.height, out.width, out.channels]).toEqual([...c.size, c.channels]);
       expect(out.data.length).toBe(c.output.length);
-      out.data.forEach((v, i) => expect(v).toBeCloseTo(c.output[i]!, 9));
+      out.data.forEach((v, i) => {
+        expect(v).toBeCloseTo(c.output[i]!, 9);
+      });
     });
   }
 });
@@ -57,7 +44,9 @@ describe('imresize on hand-computed cases', () => {
     const values = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
     for (const method of ['nearest', 'box', 'bilinear', 'bicubic', 'lanczos2', 'lanczos3'] as const) {
       const out = imresize(plane(3, 4, 1, values), [3, 4], { method });
-      out.data.forEach((v, i) => expect(v).toBeCloseTo(values[i]!, 12));
+      out.data.forEach((v, i) => {
+        expect(v).toBeCloseTo(values[i]!, 12);
+      });
     }
   });
 
