@@ -182,6 +182,13 @@ describe('loadMatConvNet: vl_simplenn_tidy rules', () => {
     ]);
   });
 
+  it("a bnorm weightDecay of two factors (MatConvNet's insertBnorm writes [0 0]) gets 0 for the moments", () => {
+    const w = matCell([matSingle([1, 2], [2, 1]), matSingle([0, 0], [2, 1]), matSingle([0, 0, 1, 1], [2, 2])]);
+    const { net, notes } = loadMatConvNet(netStruct([layer({ type: 'bnorm', weights: w, learningRate: row([2, 1, 0.05]), weightDecay: row([0, 0]) })]), cpu32);
+    expect(net.layers[0]).toMatchObject({ learningRate: [2, 1, 0.05], weightDecay: [0, 0, 0] });
+    expect(notes).toEqual([]);
+  });
+
   it('spnorm and noffset without param take the DagNN defaults, noted', () => {
     const { net, notes } = loadMatConvNet(netStruct([layer({ type: 'spnorm' }), layer({ type: 'noffset', param: row([2, 0.5]) })]), cpu32);
     expect(net.layers[0]).toMatchObject({ param: [2, 2, 10, 2] });

@@ -152,7 +152,7 @@ export function importLayer(value: MatValue, path: string, index: number, notes:
   const opts = r.get('opts');
   if (opts !== undefined && !isEmpty(opts)) notes.push(`${label}: opts (${describe(opts)}) dropped (MEX options such as 'CuDNN' have no convnet-ts meaning)`);
   factors(r, 'learningRate', weights?.length ?? 0, spec, label, notes);
-  factors(r, 'weightDecay', weights?.length ?? 0, spec, label, notes);
+  factors(r, 'weightDecay', weights?.length ?? 0, spec, label, notes, type === 'bnorm');
   const dropped = Object.keys(r.record).filter((k) => !COMMON.includes(k) && !fields.includes(k) && !legacy.has(k));
   if (dropped.length > 0) notes.push(`${label}: ${dropped.join(', ')} dropped (not read by vl_simplenn)`);
   return { spec, weights, tensors };
@@ -216,10 +216,16 @@ function instanceWeights(r: MatLayerReader, spec: Record<string, unknown>, tenso
   tensors.instanceWeights = { data: map.data, shape: map.shape, wasDouble: w.wasDouble };
 }
 
-/** learningRate / weightDecay: one factor per weight; another count is noted and replaced by the defaults. */
-function factors(r: MatLayerReader, name: string, count: number, spec: Record<string, unknown>, label: string, notes: string[]): void {
-  const v = r.numbers(name, 'one number per weight');
+/**
+ * learningRate / weightDecay: one factor per weight; another count is noted
+ * and replaced by the defaults. A bnorm `weightDecay` of two factors
+ * (MatConvNet's own `insertBnorm` writes `[0 0]`: cnn_train never reads the
+ * moments' decay, they follow a moving average) gets 0 for the moments.
+ */
+function factors(r: MatLayerReader, name: string, count: number, spec: Record<string, unknown>, label: string, notes: string[], momentsDecay = false): void {
+  let v = r.numbers(name, 'one number per weight');
   if (v === undefined) return;
+  if (momentsDecay && count === 3 && v.length === 2) v = [...v, 0];
   if (v.length === count && v.every((x) => x >= 0)) spec[name] = v;
   else notes.push(`${label}: ${name} [${v.join(' ')}] does not give one factor ≥ 0 per weight (${count}); 1 each used`);
 }
