@@ -28,7 +28,11 @@
  *   an error pointing to `instanceWeights` (fix: silently ignoring a weight
  *   the user asked for is worse than refusing it);
  * - ignored instances contribute exactly 0, even where ℓ would be ∞ or NaN
- *   (fix: MatConvNet multiplies 0·ℓ).
+ *   (fix: MatConvNet multiplies 0·ℓ);
+ * - NaN scores (a diverged network) are errors: a pixel with a NaN among its
+ *   scores counts 1 for classerror and topkerror, and mhinge/mshinge of a row
+ *   with a NaN are NaN, on every backend (fix: MatConvNet's `max` skips NaN
+ *   and its `sort` ranks it, so a NaN network can report 0 % error).
  */
 import { type LossAttrs, type LossInputs, type LossType, OptionError, scope, Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank } from './checks.js';

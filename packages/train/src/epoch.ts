@@ -4,13 +4,15 @@
  * `numSubBatches` interleaved sub-batches (`batch(s : numSubBatches : end)`)
  * whose summed derivatives are added up with `Axpby`; in training, one
  * update per batch (`update.ts`). Objective and error counts are 1-element
- * tensors read back once per batch, after the update has been queued.
+ * tensors read back once per batch, after the update has been queued; a
+ * NaN or infinite objective stops the run or warns (`non-finite.ts`).
  */
 import { type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { Rng } from '@convnet-ts/tensor';
 import type { NetworkAdapter } from './adapter.js';
 import type { BatchSource } from './batch-source.js';
 import { computeErrors } from './error-functions.js';
+import { NonFiniteCheck } from './non-finite.js';
 import type { ParsedTrainOptions } from './options.js';
 import { PassAccumulator, type PassStats } from './stats.js';
 import { applyUpdates, type UpdateContext } from './update.js';
@@ -48,6 +50,7 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
   const { adapter, source, opts } = ctx;
   const acc = new PassAccumulator();
   const numBatches = Math.ceil(order.length / opts.batchSize);
+  const nonFinite = new NonFiniteCheck(opts.onNonFinite, ctx.epoch, mode, numBatches);
   for (let b = 0; b < numBatches; b++) {
     const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
     let ders: (Tensor | null)[] | null = null;
@@ -75,6 +78,7 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
       objective += await readScalar(p.objective);
       for (const [k, t] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + (await readScalar(t));
     }
+    nonFinite.check(b + 1, objective);
     acc.add(batch.length, objective, errors);
     opts.onProgress?.({ phase: 'batch', epoch: ctx.epoch, numEpochs: opts.numEpochs, mode, batch: b + 1, numBatches, stats: acc.snapshot() });
   }

@@ -4,6 +4,7 @@ export { loadCheckpoint, netFile, newestCheckpoint, saveCheckpoint, stateFile, t
 export { type DagNNAdapterOptions, dagNNAdapter } from './dagnn-adapter.js';
 export { computeErrors, type ErrorFunction } from './error-functions.js';
 export { learningRateAt, type ParsedTrainOptions, parseTrainOptions, type TrainOptions } from './options.js';
+export { NonFiniteObjectiveError, type NonFinitePolicy } from './non-finite.js';
 export { plotSvg } from './plot.js';
 export { formatStats, type ProgressStream, terminalProgress } from './progress.js';
 export { simpleNNAdapter } from './simplenn-adapter.js';

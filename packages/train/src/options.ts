@@ -10,6 +10,7 @@
  */
 import { OptionError } from '@convnet-ts/tensor';
 import { type ErrorFunction, isErrorName } from './error-functions.js';
+import type { NonFinitePolicy } from './non-finite.js';
 import { SOLVER_DEFAULTS, type SolverName, type SolverOptions } from './solvers.js';
 import type { EpochStats, ProgressEvent } from './stats.js';
 
@@ -48,6 +49,12 @@ export interface TrainOptions {
   onProgress?: ((event: ProgressEvent) => void) | null;
   /** Called after each epoch (and its checkpoint) with the statistics so far. */
   onEpoch?: ((epoch: number, stats: readonly EpochStats[]) => void) | null;
+  /**
+   * A batch objective that is NaN or ±∞: 'stop' (default) throws a
+   * `NonFiniteObjectiveError` naming the epoch and batch; 'warn' warns once
+   * per pass and goes on.
+   */
+  onNonFinite?: NonFinitePolicy;
 }
 
 export interface ParsedTrainOptions {
@@ -68,11 +75,13 @@ export interface ParsedTrainOptions {
   continue: boolean;
   onProgress: ((event: ProgressEvent) => void) | null;
   onEpoch: ((epoch: number, stats: readonly EpochStats[]) => void) | null;
+  onNonFinite: NonFinitePolicy;
 }
 
 const NAMES = [
   'batchSize', 'numSubBatches', 'numEpochs', 'learningRate', 'weightDecay', 'momentum', 'nesterovUpdate',
   'solver', 'solverOpts', 'errorFunction', 'train', 'val', 'randomSeed', 'expDir', 'continue', 'onProgress', 'onEpoch',
+  'onNonFinite',
 ];
 
 const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
@@ -134,6 +143,8 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
   };
   const expDir = o.expDir ?? null;
   if (expDir !== null && (typeof expDir !== 'string' || expDir === '')) fail('expDir', 'a non-empty path', expDir);
+  const onNonFinite = o.onNonFinite ?? 'stop';
+  if (onNonFinite !== 'stop' && onNonFinite !== 'warn') fail('onNonFinite', "'stop' or 'warn'", onNonFinite);
   const cont = flag('continue');
   if (cont && expDir === null) fail('continue', 'false when no expDir is given', cont);
   return {
@@ -154,6 +165,7 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
     continue: cont,
     onProgress: hook('onProgress'),
     onEpoch: hook('onEpoch'),
+    onNonFinite,
   };
 }
 

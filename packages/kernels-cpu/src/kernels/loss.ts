@@ -7,6 +7,11 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * labels are `[N, H, W, 1]` classes 1..C, attribute labels `[N, H, W, C]` ±1;
  * label 0 and weight 0 skip an instance. The result is Σ w·ℓ (÷ N when
  * `normalise`), accumulated in float64 whatever the backend's dtype.
+ *
+ * NaN scores make a diverged network visible: a pixel with a NaN among its
+ * scores counts as an error for classerror and topkerror (MatConvNet's `max`
+ * and `sort` would skip or rank the NaN and could report 0), and mhinge and
+ * mshinge of a row with a NaN are NaN. Their derivatives there are 0.
  */
 export const lossKernels = {
   Loss: (cpu, { x, labels, weights }, attrs) => {
@@ -53,13 +58,25 @@ function rankOf(x: FloatArray, base: number, c: number, ci: number): number {
   return rank;
 }
 
-/** First index of the largest score among `x[base .. base + c)` other than `ci`, or −1 when C = 1. */
+/**
+ * First index of the largest score among `x[base .. base + c)` other than
+ * `ci`, or −1 when C = 1. A NaN is larger than any number (the first NaN
+ * wins), so mshinge of a row with a NaN is NaN wherever the NaN is.
+ */
 function argmaxOther(x: FloatArray, base: number, c: number, ci: number): number {
   let best = -1;
   for (let k = base; k < base + c; k++) {
-    if (k !== ci && (best < 0 || x[k]! > x[best]!)) best = k;
+    if (k === ci) continue;
+    const xk = x[k]!;
+    if (best < 0 || xk > x[best]! || (Number.isNaN(xk) && !Number.isNaN(x[best]!))) best = k;
   }
   return best;
+}
+
+/** True when a score of `x[base .. base + c)` is NaN: classerror and topkerror count the pixel as an error. */
+function hasNaN(x: FloatArray, base: number, c: number): boolean {
+  for (let k = base; k < base + c; k++) if (Number.isNaN(x[k]!)) return true;
+  return false;
 }
 
 function categoricalLoss(x: FloatArray, labels: FloatArray, w: FloatArray | null, c: number, attrs: LossAttrs): number {
@@ -74,10 +91,10 @@ function categoricalLoss(x: FloatArray, labels: FloatArray, w: FloatArray | null
     let t: number;
     switch (attrs.loss) {
       case 'classerror':
-        t = rankOf(x, base, c, ci) >= 1 ? 1 : 0;
+        t = hasNaN(x, base, c) || rankOf(x, base, c, ci) >= 1 ? 1 : 0;
         break;
       case 'topkerror':
-        t = rankOf(x, base, c, ci) >= attrs.topK ? 1 : 0;
+        t = hasNaN(x, base, c) || rankOf(x, base, c, ci) >= attrs.topK ? 1 : 0;
         break;
       case 'log':
         t = -Math.log(xc);

@@ -4,8 +4,18 @@
  * `labels`, optional `weights`, and uniforms `c`, `topk`). `classerror` and
  * `topkerror` use the rank of the labelled score in a stable descending sort,
  * mshinge the first largest other score; both as MatConvNet's vl_nnloss.
+ * NaN rules, as on the CPU (kernels-cpu loss.ts): a pixel with a NaN score
+ * is an error for classerror and topkerror; mhinge and mshinge of a NaN are
+ * NaN (a NaN competitor wins mshinge's max, and WGSL's `max` may drop NaN, so
+ * NaN is tested on the bits).
  */
 export const LOSS_HELPERS = (weighted: boolean): string => `
+fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+fn hinge0(t: f32) -> f32 { return select(max(0.0, t), t, is_nan(t)); }
+fn row_has_nan(base: u32) -> bool {
+  for (var k = base; k < base + u.c; k++) { if (is_nan(x[k])) { return true; } }
+  return false;
+}
 fn weight(p: u32) -> f32 { return ${weighted ? 'weights[p]' : '1.0'}; }
 fn softplus(a: f32) -> f32 { return max(a, 0.0) + log(1.0 + exp(-abs(a))); }
 fn rank_of(base: u32, ci: u32) -> u32 {
@@ -17,7 +27,7 @@ fn rank_of(base: u32, ci: u32) -> u32 {
 fn argmax_other(base: u32, ci: u32) -> i32 {
   var best = -1;
   for (var k = base; k < base + u.c; k++) {
-    if (k != ci && (best < 0 || x[k] > x[u32(best)])) { best = i32(k); }
+    if (k != ci && (best < 0 || x[k] > x[u32(best)] || (is_nan(x[k]) && !is_nan(x[u32(best)])))) { best = i32(k); }
   }
   return best;
 }
@@ -31,18 +41,18 @@ fn row_sum(base: u32, m: f32) -> f32 {
   for (var k = base; k < base + u.c; k++) { s += exp(x[k] - m); }
   return s;
 }
-fn categorical_classerror(base: u32, ci: u32) -> f32 { return select(0.0, 1.0, rank_of(base, ci) >= 1u); }
-fn categorical_topkerror(base: u32, ci: u32) -> f32 { return select(0.0, 1.0, rank_of(base, ci) >= u.topk); }
+fn categorical_classerror(base: u32, ci: u32) -> f32 { return select(0.0, 1.0, row_has_nan(base) || rank_of(base, ci) >= 1u); }
+fn categorical_topkerror(base: u32, ci: u32) -> f32 { return select(0.0, 1.0, row_has_nan(base) || rank_of(base, ci) >= u.topk); }
 fn categorical_log(base: u32, ci: u32) -> f32 { return -log(x[ci]); }
 fn categorical_softmaxlog(base: u32, ci: u32) -> f32 {
   let m = row_max(base);
   return m + log(row_sum(base, m)) - x[ci];
 }
-fn categorical_mhinge(base: u32, ci: u32) -> f32 { return max(0.0, 1.0 - x[ci]); }
+fn categorical_mhinge(base: u32, ci: u32) -> f32 { return hinge0(1.0 - x[ci]); }
 fn categorical_mshinge(base: u32, ci: u32) -> f32 {
   let q = argmax_other(base, ci);
   if (q < 0) { return 0.0; }
-  return max(0.0, 1.0 - x[ci] + x[u32(q)]);
+  return hinge0(1.0 - x[ci] + x[u32(q)]);
 }
 fn categorical_classerror_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 { return 0.0; }
 fn categorical_topkerror_backward(base: u32, ci: u32, k: u32, g: f32) -> f32 { return 0.0; }

@@ -1,4 +1,5 @@
 import { describeLifecycle } from './lifecycle.js';
+import { describeNaNScores } from './nan-scores.js';
 import { describeShapeChecks } from './shapes.js';
 import type { ReliabilityTarget } from './target.js';
 
@@ -12,4 +13,5 @@ export type { ReliabilityTarget } from './target.js';
 export function describeReliability(target: ReliabilityTarget): void {
   describeShapeChecks(target);
   describeLifecycle(target);
+  describeNaNScores(target);
 }
