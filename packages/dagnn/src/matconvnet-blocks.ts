@@ -71,9 +71,10 @@ function filterSize(b: BlockFields, ctx: ReadContext): number[] {
 /** `hasBias` against the parameters the layer lists (MatConvNet would fail on a missing bias and ignore a surplus one). */
 function biasParams(b: BlockFields, ctx: ReadContext): boolean {
   let hasBias = b.flag('hasBias', 'true') ?? true;
-  const biasValue = ctx.params.length > 1 && ctx.paramDims(1) !== undefined;
-  if (hasBias && !biasValue) {
-    b.notes.add(`${b.type}: hasBias is true but the layer has no bias value; read as hasBias false`, b.layer);
+  // An empty bias beside set filters is vl_nnconv's "no bias"; both empty is a net before initParams.
+  const noBias = ctx.params.length < 2 || (ctx.paramDims(1) === undefined && ctx.paramDims(0) !== undefined);
+  if (hasBias && noBias) {
+    b.notes.add(`${b.type}: hasBias is true but the layer has no bias ${ctx.params.length < 2 ? 'parameter' : 'value'}; read as hasBias false`, b.layer);
     hasBias = false;
   }
   if (!hasBias && ctx.params.length > 1) {

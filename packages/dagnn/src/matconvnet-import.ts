@@ -221,6 +221,9 @@ function planValues(net: DagNN, params: ReadonlyMap<string, ParamRecord>, layout
     const values = typeof data[0] === 'bigint' ? Array.from(data, Number) : (data as ArrayLike<number>);
     plans.push({ name, shape, data: toTensorData(values, v.dims, layout, allocFor(v.type === 'numeric' ? v.class : 'double', values.length)) });
   }
+  for (const name of net.params.keys()) {
+    if (!params.has(name)) notes.add(`${ROOT}.params has no '${name}', which layer '${declaredShape(net.layers, name)?.layer ?? '?'}' uses (initialise it with initParams)`);
+  }
   return plans;
 }
 
