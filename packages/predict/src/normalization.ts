@@ -113,7 +113,7 @@ export function parseNormalization(v: unknown): Normalization {
     }
     cropSize = [H / (H + b[0]!), W / (W + b[b.length - 1]!)];
   }
-  if (cropSize && cropSize.some((c) => c > 1)) throw new ValueError(WHERE, 'normalization.cropSize', `normalization.cropSize must be fractions in (0, 1], got ${JSON.stringify(n.cropSize)}`);
+  if (cropSize?.some((c) => c > 1)) throw new ValueError(WHERE, 'normalization.cropSize', `normalization.cropSize must be fractions in (0, 1], got ${JSON.stringify(n.cropSize)}`);
   const keep = n.keepAspect;
   if (keep !== undefined && typeof keep !== 'boolean' && keep !== 0 && keep !== 1) {
     throw new ValueError(WHERE, 'normalization.keepAspect', `normalization.keepAspect must be true or false, got ${JSON.stringify(keep)}`);
