@@ -31,7 +31,7 @@ describe('saveMatConvNet', () => {
     expect(c1.opts).toMatchObject({ type: 'cell', dims: [0, 0] });
     expect(layers[1]).toMatchObject({ method: { text: 'max' }, pool: { dims: [1, 2] } });
     const meta = asStruct(file.variables[1]!.value, 'meta', 'test');
-    expect(Array.from((meta.inputSize as MatNumeric).data)).toEqual([28, 28, 1, 1]);
+    expect(Array.from((meta.inputSize as MatNumeric<'double'>).data)).toEqual([28, 28, 1, 1]);
     expect(asCell(asStruct(meta.classes, 'c', 'test').name, 'n', 'test')).toHaveLength(10);
   });
 

@@ -1,5 +1,5 @@
 import { type MatFile, MatFileError, type MatValue, matCell, matCellOfStrings, matChar, matDouble, matLogical, matSingle, matStruct } from '@convnet-ts/matfile';
-import { Tensor } from '@convnet-ts/tensor';
+import type { Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import type { BnormLayer, ConvLayer, ConvtLayer, LossLayer, PoolLayer } from './layer-types.js';
 import { loadMatConvNet } from './matconvnet-import.js';

@@ -113,10 +113,13 @@ export function jsonToMat(v: JsonValue | undefined, path: string, block: string)
           let col = 0;
           for (let a = idx.length - 1; a >= 0; a--) col = col * full[a]! + idx[a]!;
           data[col] = x;
-        } else (x as JsonValue[]).forEach((y, i) => fill(y, [...idx, i]));
+        } else {
+          for (const [i, y] of (x as JsonValue[]).entries()) fill(y, [...idx, i]);
+        }
       };
-      if (dims.length === 1) v.forEach((x, i) => fill(x, [0, i]));
-      else fill(v, []);
+      if (dims.length === 1) {
+        for (const [i, x] of v.entries()) fill(x, [0, i]);
+      } else fill(v, []);
       return matDouble(data, full);
     }
     if (v.every(isObject)) {

@@ -56,8 +56,7 @@ export function importLayer(value: MatValue, path: string, index: number, notes:
     throw new MatFileError('value', LOAD, path, `expected a 1×1 layer struct, got ${describe(value)}`);
   }
   const r = new MatLayerReader(path, value.data[0]!);
-  const type = r.text('type');
-  if (type === undefined) r.fail('type', "the layer type (a string such as 'conv')");
+  const type = r.text('type') ?? r.fail('type', "the layer type (a string such as 'conv')");
   const name = r.text('name') || `layer${index}`;
   const label = `${path} (${name}, ${type})`;
   if (type === 'custom') {
@@ -160,7 +159,7 @@ export function importLayer(value: MatValue, path: string, index: number, notes:
 
 function filterWeights(r: MatLayerReader, type: 'conv' | 'convt', notes: string[], legacy: Set<string>): (WeightPlan | null)[] {
   const { values, legacy: old } = r.weights(notes);
-  if (old) ['filters', 'biases'].forEach((k) => legacy.add(k));
+  if (old) for (const k of ['filters', 'biases']) legacy.add(k);
   const at = (j: number): string => (old ? `${r.path}.${j === 0 ? 'filters' : 'biases'}` : `${r.path}.weights{${j + 1}}`);
   if (values.length < 1 || values.length > 2) r.fail(old ? 'filters' : 'weights', `{filters, biases} (1 or 2 arrays)`);
   const what = type === 'conv' ? 'filters H×W×D×K' : 'filters H×W×K×D';
@@ -183,7 +182,7 @@ function vector(r: MatLayerReader, v: MatValue, at: string, what: string, count:
 
 function bnormWeights(r: MatLayerReader, label: string, notes: string[], legacy: Set<string>): WeightPlan[] {
   const { values, legacy: old } = r.weights(notes);
-  if (old) ['filters', 'biases'].forEach((k) => legacy.add(k));
+  if (old) for (const k of ['filters', 'biases']) legacy.add(k);
   if (values.length < 2 || values.length > 3) r.fail(old ? 'filters' : 'weights', '{gains, biases} or {gains, biases, moments}');
   const at = (j: number): string => (old ? `${r.path}.${j === 0 ? 'filters' : 'biases'}` : `${r.path}.weights{${j + 1}}`);
   const g = vector(r, values[0]!, at(0), 'bnorm gains', undefined);
@@ -212,7 +211,7 @@ function instanceWeights(r: MatLayerReader, spec: Record<string, unknown>, tenso
   }
   const w = r.weight(v, `${r.path}.instanceWeights`, 4, 'instance weights H×W×1×N');
   const map = w ? featureMapFromMatlab(w.data, w.shape) : null;
-  if (!w || !map) return r.fail('instanceWeights', 'instance weights H×W×1×N');
+  if (!w || !map) r.fail('instanceWeights', 'instance weights H×W×1×N');
   tensors.instanceWeights = { data: map.data, shape: map.shape, wasDouble: w.wasDouble };
 }
 
