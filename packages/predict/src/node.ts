@@ -1,0 +1,60 @@
+/**
+ * `@convnet-ts/predict/node` — files in Node: `decodeImage(bytes)` /
+ * `readImageFile(path)` decode PNG and JPEG (told apart by their signature,
+ * not the file name) into `RawImage` pixels, and `readModelFile(path, backend)`
+ * loads a model file with `loadModel`.
+ *
+ * Decoders: `pngjs` (every PNG colour type and bit depth; pixels come out as
+ * 8-bit RGBA: palettes expanded, 16-bit samples scaled to 8 bits, grey as
+ * R = G = B — MATLAB's imread would give uint16 or one grey channel, which
+ * after `single()` differs in range, resp. gives the same network input)
+ * and `jpeg-js` (baseline and progressive; grey JPEGs come out with one
+ * channel, colour with three; Adobe CMYK/YCCK converted to RGB). Both are
+ * pure JavaScript (no native binaries); jpeg-js's IDCT and chroma upsampling
+ * are not libjpeg's, so a JPEG's pixels can differ from MATLAB's `imread` by
+ * a grey level or two (PNG pixels are exact).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Backend } from '@convnet-ts/tensor';
+import { ValueError } from '@convnet-ts/tensor';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { type LoadedModel, loadModel } from './load-model.js';
+import type { RawImage } from './pixels.js';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
+
+const startsWith = (bytes: Uint8Array, sig: readonly number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
+
+/** The pixels of a PNG or JPEG file's bytes. */
+export function decodeImage(bytes: Uint8Array, name = 'bytes'): RawImage {
+  const where = 'decodeImage';
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(where, name, `${name} must be a Uint8Array (the file's contents), got ${Object.prototype.toString.call(bytes)}`);
+  try {
+    if (startsWith(bytes, PNG_SIGNATURE)) {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), channels: 4 };
+    }
+    if (startsWith(bytes, JPEG_SIGNATURE)) {
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+      const channels = img.data.length / (img.width * img.height);
+      if (channels !== 1 && channels !== 3) throw new Error(`decoded ${channels} values per pixel`);
+      return { width: img.width, height: img.height, data: img.data, channels };
+    }
+  } catch (e) {
+    throw new ValueError(where, name, `${name} must be a readable PNG or JPEG image, got a file the decoder rejected: ${(e as Error).message}`);
+  }
+  const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new ValueError(where, name, `${name} must be a PNG or JPEG image, got a file starting with bytes ${head || '(empty)'} (convert other formats to PNG first)`);
+}
+
+/** Reads and decodes an image file (PNG or JPEG). */
+export async function readImageFile(path: string): Promise<RawImage> {
+  return decodeImage(new Uint8Array(await readFile(path)), path);
+}
+
+/** Reads a model file (MatConvNet .mat, SimpleNN or DagNN, or a convnet-ts model file) onto `backend`. */
+export async function readModelFile(path: string, backend: Backend): Promise<LoadedModel> {
+  return loadModel(new Uint8Array(await readFile(path)), backend);
+}
