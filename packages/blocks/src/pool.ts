@@ -23,6 +23,12 @@
  *   row-major order of our NHWC storage). Ties are common in practice (windows
  *   of zeros after a ReLU, repeated pixel values), and this keeps gradients
  *   identical to MatConvNet's; the reference fixtures have no tie inside a window.
+ * - NaN: FIX. A window with a NaN pools to NaN (NaN wins over every number;
+ *   MatConvNet's `std::max` from −∞ skips it, so a diverged network looked
+ *   healthy), and its derivative goes to the window's first NaN in the
+ *   column-major order above. A window whose values are all −∞ pools to −∞
+ *   and sends its derivative to its first element (MatConvNet's strict `>`
+ *   from −∞ dropped it). The same on every backend.
  * - `method` defaults to 'max' (SimpleNN's tidy never fills it; api §9) and,
  *   like every option here, is matched exactly ('max' | 'avg', lower case).
  * - Each pad must be strictly smaller than the pool size in its direction

@@ -4,9 +4,13 @@ import { createCpuBackend } from '../index.js';
 
 /**
  * The loop-optimised Pool/PoolBackward against a plain per-element reference of
- * MatConvNet's semantics (pooling_cpu.cpp): bit for bit, on data with ties,
+ * MatConvNet's semantics (pooling_cpu.cpp), except for NaN and all −∞
+ * windows (kernels/pool.ts: v wins over m when v > m or v is NaN and m is not;
+ * the backward's first element always wins): bit for bit, on data with ties,
  * ±0, NaN and −∞, over clipped, padded, overlapping and strided windows.
  */
+const wins = (v: number, m: number) => v > m || (Number.isNaN(v) && !Number.isNaN(m));
+
 type Geometry = [n: number, h: number, w: number, c: number];
 
 function reference(x: ArrayLike<number>, dy: ArrayLike<number> | null, [n, h, w, c]: Geometry, a: PoolAttrs, round: (v: number) => number) {
@@ -32,7 +36,7 @@ function reference(x: ArrayLike<number>, dy: ArrayLike<number> | null, [n, h, w,
           for (let i = y1; i < y2; i++)
             for (let j = x1; j < x2; j++) {
               const v = x[at(b, i, j, k)]!;
-              if (v > m) m = v;
+              if (wins(v, m)) m = v;
               s = round(s + v);
               if (dy && a.method === 'avg') dx[at(b, i, j, k)] = round(dx[at(b, i, j, k)]! + dy[o]! * scale);
             }
@@ -41,7 +45,7 @@ function reference(x: ArrayLike<number>, dy: ArrayLike<number> | null, [n, h, w,
           m = Number.NEGATIVE_INFINITY;
           for (let j = x1; j < x2; j++)
             for (let i = y1; i < y2; i++)
-              if (x[at(b, i, j, k)]! > m) {
+              if (best < 0 || wins(x[at(b, i, j, k)]!, m)) {
                 m = x[at(b, i, j, k)]!;
                 best = at(b, i, j, k);
               }

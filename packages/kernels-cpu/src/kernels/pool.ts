@@ -8,12 +8,16 @@ import { maxPoolBackwardWasm, maxPoolWasm, type PoolSizes } from '../pool-wasm.j
  * −∞ padding and average pooling divides by the number of valid pixels.
  *
  * Max forward keeps, per channel, the first maximum of the window scanned row
- * by row with a strict `>` from −∞ (NaN never wins; of +0 and −0 the first
- * stays). Max backward routes each output's derivative to the FIRST maximum of
- * its window in MatConvNet's memory order — column-major: down the first
- * column, then the next column to the right — found with a strict `>` from −∞
- * (pooling_cpu.cpp), re-scanning the window (no argmax buffer is kept across
- * calls). Overlapping windows accumulate, in output order.
+ * by row with a strict `>` (of +0 and −0 the first stays). NaN propagates: it
+ * wins over every number, and the first NaN stays, so a window with a NaN
+ * pools to NaN (fix: MatConvNet's `std::max` from −∞ skips NaN, hiding a
+ * diverged network). Max backward routes each output's derivative to the
+ * FIRST maximum of its window, by the same rule, in MatConvNet's memory
+ * order — column-major: down the first column, then the next column to the
+ * right (pooling_cpu.cpp) —, re-scanning the window (no argmax buffer is kept
+ * across calls): to its first NaN if it has one, and to its first element
+ * when every value is −∞ (fix: MatConvNet's strict `>` from −∞ drops that
+ * derivative). Overlapping windows accumulate, in output order.
  *
  * Float32 max pooling runs in WebAssembly SIMD where it can (pool-wasm.ts:
  * four channels at a time, whole images per GEMM thread), with the same rules;
@@ -123,7 +127,7 @@ function maxForward({ n, c, ho, wo, image, row, rows, cols }: PoolGeometry, xv: 
           for (let r = r1 + k; r < r2 + k; r += row) {
             for (let p = r + c1; p < r + c2; p += c) {
               const v = xv[p]!;
-              if (v > m) m = v;
+              if (v > m || (Number.isNaN(v) && !Number.isNaN(m))) m = v;
             }
           }
           out[o++] = m;
@@ -173,7 +177,7 @@ function maxBackward({ n, c, ho, wo, image, row, rows, cols }: PoolGeometry, xv:
           for (let q = r1 + c1 + k; q < r1 + c2 + k; q += c) {
             for (let p = q; p < q - r1 + r2; p += row) {
               const v = xv[p]!;
-              if (v > best) {
+              if (at < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
                 best = v;
                 at = p;
               }
@@ -212,17 +216,18 @@ const bitsOf = (v: Float32Array): Int32Array => new Int32Array(v.buffer, v.byteO
 
 /**
  * Float32 bits → an int32 key in the order of the values, with +0 and −0 equal
- * and every NaN below −∞, so `key(v) > key(m)` is exactly `v > m` (NaN never
- * wins, ±0 ties keep the first). It lets the float32 max loops select without
- * branches (random signs mispredict `if (v > m)` half the time).
+ * and every NaN above +∞, so `key(v) > key(m)` is the rule of the loops above
+ * (NaN wins over numbers, the first NaN and of ±0 ties the first stay). It lets
+ * the float32 max loops select without branches (random signs mispredict
+ * `if (v > m)` half the time).
  */
 function key(b: number): number {
   const mag = b & 0x7fffffff;
   const sign = b >> 31;
   const nan = (0x7f800000 - mag) >> 31;
-  return (((mag ^ sign) - sign) & ~nan) | (nan & 0x80000000);
+  return (((mag ^ sign) - sign) & ~nan) | (nan & 0x7fffffff);
 }
-/** key of −∞, and its bits. */
+/** key of −∞, and its bits; the backward starts below it so a window's first element is taken even at −∞. */
 const MIN_KEY = -0x7f800000;
 const MINUS_INF_BITS = 0xff800000 | 0;
 
@@ -266,7 +271,7 @@ function maxBackward32({ n, c, ho, wo, image, row, rows, cols }: PoolGeometry, x
         const c1 = cols[2 * ox]!;
         const c2 = cols[2 * ox + 1]!;
         for (let k = 0; k < c; k++, o++) {
-          let best = MIN_KEY;
+          let best = MIN_KEY - 1;
           let at = -1;
           for (let q = r1 + c1 + k; q < r1 + c2 + k; q += c) {
             for (let p = q; p < q - r1 + r2; p += row) {

@@ -662,11 +662,13 @@
   ;; A pool task block `d` (int32 words): 0 H  1 W  2 C  3 Ho  4 Wo  5 Ph
   ;; 6 Pw  7 strideY  8 strideX  9 padTop  10 padLeft, then byte addresses
   ;; 11 x  12 count  13 y (forward) or dy (backward)  14 dx. Windows are
-  ;; clipped to the image (−∞ padding). The comparison is a strict `>` from
-  ;; −∞, so NaN never wins and of equal values (+0 and −0 too) the first
-  ;; scanned stays: the forward scans row by row, the backward column by
-  ;; column (MatConvNet's memory order) and adds dy into dx at that maximum,
-  ;; outputs in order (kernels/pool.ts states the same rules).
+  ;; clipped to the image (−∞ padding). v wins over the best m so far when
+  ;; v > m, or v is NaN and m is not (NaN propagates, the first NaN stays);
+  ;; of equal values (+0 and −0 too) the first scanned stays. The forward
+  ;; scans row by row, the backward column by column (MatConvNet's memory
+  ;; order), where a window's first element also always wins (so an all −∞
+  ;; window has a maximum), and adds dy into dx at that maximum, outputs in
+  ;; order (kernels/pool.ts states the same rules).
 
   ;; [start, end) of output o's window along an axis: o·stride − pad + [0, window), clipped to [0, size).
   (func $win_start (param $o i32) (param $stride i32) (param $pad i32) (result i32)
@@ -718,7 +720,9 @@
                 (local.set $v (v128.load (i32.add (local.get $x) (i32.shl
                   (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (local.get $k))
                   (i32.const 2)))))
-                (local.set $m (v128.bitselect (local.get $v) (local.get $m) (f32x4.gt (local.get $v) (local.get $m))))
+                (local.set $m (v128.bitselect (local.get $v) (local.get $m)
+                  (v128.or (f32x4.gt (local.get $v) (local.get $m))
+                           (v128.and (f32x4.ne (local.get $v) (local.get $v)) (f32x4.eq (local.get $m) (local.get $m))))))
                 (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
                 (br $lix)))
               (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
@@ -739,7 +743,9 @@
                 (local.set $vs (f32.load (i32.add (local.get $x) (i32.shl
                   (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (local.get $k))
                   (i32.const 2)))))
-                (local.set $ms (select (local.get $vs) (local.get $ms) (f32.gt (local.get $vs) (local.get $ms))))
+                (local.set $ms (select (local.get $vs) (local.get $ms)
+                  (i32.or (f32.gt (local.get $vs) (local.get $ms))
+                          (i32.and (f32.ne (local.get $vs) (local.get $vs)) (f32.eq (local.get $ms) (local.get $ms))))))
                 (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
                 (br $lix1)))
               (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
@@ -799,7 +805,10 @@
                   (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (local.get $k))
                   (i32.const 2))))
                 (local.set $v (v128.load (local.get $p)))
-                (local.set $gt (f32x4.gt (local.get $v) (local.get $best)))
+                (local.set $gt (v128.or
+                  (v128.or (f32x4.gt (local.get $v) (local.get $best))
+                           (v128.and (f32x4.ne (local.get $v) (local.get $v)) (f32x4.eq (local.get $best) (local.get $best))))
+                  (i32x4.eq (local.get $at) (v128.const i32x4 -1 -1 -1 -1))))
                 (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $gt)))
                 (local.set $at (v128.bitselect (i32x4.add (i32x4.splat (i32.sub (local.get $p) (local.get $x))) (v128.const i32x4 0 4 8 12))
                                                (local.get $at) (local.get $gt)))
@@ -841,7 +850,10 @@
                   (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (local.get $k))
                   (i32.const 2)))
                 (local.set $vs (f32.load (i32.add (local.get $x) (local.get $p))))
-                (if (f32.gt (local.get $vs) (local.get $bs)) (then
+                (if (i32.or
+                      (i32.or (f32.gt (local.get $vs) (local.get $bs))
+                              (i32.and (f32.ne (local.get $vs) (local.get $vs)) (f32.eq (local.get $bs) (local.get $bs))))
+                      (i32.eq (local.get $a) (i32.const -1))) (then
                   (local.set $bs (local.get $vs))
                   (local.set $a (local.get $p))))
                 (local.set $iy (i32.add (local.get $iy) (i32.const 1)))

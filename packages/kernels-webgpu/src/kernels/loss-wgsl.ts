@@ -1,3 +1,5 @@
+import { IS_NAN } from './wgsl.js';
+
 /**
  * WGSL of the categorical losses over one pixel: `base` is the index of its
  * first class score, `ci` that of the labelled class (needs bindings `x`,
@@ -9,8 +11,7 @@
  * NaN (a NaN competitor wins mshinge's max, and WGSL's `max` may drop NaN, so
  * NaN is tested on the bits).
  */
-export const LOSS_HELPERS = (weighted: boolean): string => `
-fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+export const LOSS_HELPERS = (weighted: boolean): string => `${IS_NAN}
 fn hinge0(t: f32) -> f32 { return select(max(0.0, t), t, is_nan(t)); }
 fn row_has_nan(base: u32) -> bool {
   for (var k = base; k < base + u.c; k++) { if (is_nan(x[k])) { return true; } }

@@ -1,6 +1,6 @@
 import type { PoolAttrs, Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
-import { SPECIAL_VALUES } from './wgsl.js';
+import { IS_NAN, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * Max and average pooling over NHWC data (manual §4.3, §6.3) with MatConvNet's
@@ -11,7 +11,10 @@ import { SPECIAL_VALUES } from './wgsl.js';
  * threads write one value and no atomics are needed: pixel (i, j) visits the
  * windows that contain it, and for max pooling takes a window's derivative
  * only when it is that window's FIRST maximum in MatConvNet's column-major
- * order (down a column, then the next; strict `>` from −∞).
+ * order (down a column, then the next). The rule of kernels-cpu's pool.ts: a
+ * value wins when it is larger, or NaN over a number (NaN propagates, the
+ * first NaN stays); the backward's first element always wins, so an all −∞
+ * window sends its derivative there.
  */
 export const poolKernels = {
   Pool: (gpu, { x }, attrs) => {
@@ -25,7 +28,7 @@ export const poolKernels = {
       outputs: { y },
       ...g.uniforms,
       threads: y.size,
-      helpers: SPECIAL_VALUES + WINDOW,
+      helpers: SPECIAL_VALUES + IS_NAN + WINDOW,
       body: `  let k = i % u.c;
   let p = i / u.c;
   let w = window(p);
@@ -33,7 +36,7 @@ export const poolKernels = {
   for (var a = w.y1; a < w.y2; a++) {
     for (var b = w.x1; b < w.x2; b++) {
       let v = x[((w.img + a) * u.w + b) * u.c + k];
-      ${isMax ? 'if (v > acc) { acc = v; }' : 'acc += v;'}
+      ${isMax ? 'if (v > acc || (is_nan(v) && !is_nan(acc))) { acc = v; }' : 'acc += v;'}
     }
   }
   y[i] = ${isMax ? 'acc' : 'acc / f32((w.y2 - w.y1) * (w.x2 - w.x1))'};`,
@@ -55,7 +58,7 @@ export const poolKernels = {
       outputs: { dx },
       ...g.uniforms,
       threads: dx.size,
-      helpers: SPECIAL_VALUES + WINDOW + FIRST_MAX,
+      helpers: SPECIAL_VALUES + IS_NAN + WINDOW + FIRST_MAX,
       body: `  let k = i % u.c;
   let pix = i / u.c;
   let jx = i32(pix % u.w);
@@ -104,7 +107,7 @@ fn first_max(w: Window, k: u32) -> u32 {
     for (var a = w.y1; a < w.y2; a++) {
       let pix = (w.img + a) * u.w + b;
       let v = x[pix * u.c + k];
-      if (v > best) { best = v; at = pix; }
+      if (at == 0xffffffffu || v > best || (is_nan(v) && !is_nan(best))) { best = v; at = pix; }
     }
   }
   return at;

@@ -10,6 +10,10 @@ fn nan() -> f32 { return from_bits(0x7fc00000u); }
 fn neg_inf() -> f32 { return from_bits(0xff800000u); }
 fn pos_inf() -> f32 { return from_bits(0x7f800000u); }`;
 
+/** NaN test on the bits (a compiler may fold `v != v` to false). */
+export const IS_NAN = `
+fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }`;
+
 /**
  * x^a with the real-valued semantics of JavaScript's `**`: negative bases give
  * real results for integer exponents (sign from the exponent's parity) and NaN

@@ -1,5 +1,6 @@
 import { describeLifecycle } from './lifecycle.js';
 import { describeNaNScores } from './nan-scores.js';
+import { describePoolingSpecialValues } from './pooling.js';
 import { describeShapeChecks } from './shapes.js';
 import type { ReliabilityTarget } from './target.js';
 
@@ -14,4 +15,5 @@ export function describeReliability(target: ReliabilityTarget): void {
   describeShapeChecks(target);
   describeLifecycle(target);
   describeNaNScores(target);
+  describePoolingSpecialValues(target);
 }
