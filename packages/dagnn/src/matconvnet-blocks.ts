@@ -127,7 +127,7 @@ export const BLOCK_CODECS: Readonly<Record<string, BlockCodec>> = {
     read(b) {
       const o: Record<string, unknown> = { method: b.text('method', "'max'"), poolSize: b.numbers('poolSize', '[1 1]'), pad: b.numbers('pad', '0'), stride: b.numbers('stride', '1') };
       const dilate = b.numbers('dilate');
-      if (dilate && dilate.some((d) => d !== 1)) b.notes.add(`Pooling: block.dilate [${dilate.join(' ')}] dropped (MatConvNet's Pooling never passes it to vl_nnpool)`, b.layer);
+      if (dilate?.some((d) => d !== 1)) b.notes.add(`Pooling: block.dilate [${dilate.join(' ')}] dropped (MatConvNet's Pooling never passes it to vl_nnpool)`, b.layer);
       return withOpts(o, b.opts(Object.keys(POOL_OPTS), 'vl_nnpool', 'cuDNN').values, b.path, POOL_OPTS);
     },
     write: (o) => ({ method: matChar(o.method as string), poolSize: row(nums(o, 'poolSize')), opts: opts('cuDNN'), pad: row(nums(o, 'pad')), stride: row(nums(o, 'stride')), dilate: row([1, 1]) }),

@@ -73,7 +73,9 @@ export function loadMatConvNetDag(source: Uint8Array | MatFile | MatValue, backe
   const net = new DagNN(backend);
   const layerRecords = asStructArray(layersValue, `${ROOT}.layers`, IMPORTER);
   const layouts = new Map<string, ParamLayout>();
-  layerRecords.forEach((rec, i) => addLayer(net, rec, `${ROOT}.layers(${i + 1})`, params, opts, notes, layouts));
+  layerRecords.forEach((rec, i) => {
+    addLayer(net, rec, `${ROOT}.layers(${i + 1})`, params, opts, notes, layouts);
+  });
   for (const [name, p] of params) {
     if (!net.params.has(name)) notes.add(`${ROOT}.params(${p.index + 1}) '${name}' dropped (no layer uses it)`);
   }
@@ -174,7 +176,7 @@ function addLayer(
       b.finish({ opts: 'no options left after the ones convnet-ts reads', useShortCircuit: 'a memory shortcut of MatConvNet', numInputs: 'transient, counted from the inputs', ignoreAverage: 'the running average is the trainer’s', normalise: 'it only scales the running average', loss: "PDist's loss is always 'pdist'" });
       block = LAYER_TYPES[bare]!(defined(options));
     } else {
-      return fail(path, `layer '${name}' has type '${type}', which is not a DagNN layer class convnet-ts knows (${Object.keys(BLOCK_CODECS).map((t) => `dagnn.${t}`).join(', ')}); pass a factory in opts.layers ({ '${type}': (block) => new YourLayer(…) })`);
+      fail(path, `layer '${name}' has type '${type}', which is not a DagNN layer class convnet-ts knows (${Object.keys(BLOCK_CODECS).map((t) => `dagnn.${t}`).join(', ')}); pass a factory in opts.layers ({ '${type}': (block) => new YourLayer(…) })`);
     }
   } catch (e) {
     if (e instanceof MatFileError) throw e;
