@@ -1,9 +1,10 @@
 /**
  * A convnet-ts SimpleNN as MatConvNet's beta25 net struct (matconvnet-api
  * §2.1, §7.1): `layers`, a `1×L` cell of `1×1` layer structs with every
- * field `vl_simplenn` reads (`name`, `type`, `weights`, options, `opts`,
- * `precious`, and `learningRate`/`weightDecay` for layers with weights), and
- * `meta` (`matconvnet-meta.ts`).
+ * field `vl_simplenn` reads (`name`, `type`, `weights` — `{}` for layers
+ * without, as `vl_simplenn_tidy` leaves them —, options, `opts`, `precious`,
+ * and `learningRate`/`weightDecay` for layers with weights), and `meta`
+ * (`matconvnet-meta.ts`): the file is already tidy.
  *
  * Values and layouts, as MatConvNet's own examples write them
  * (`cnn_mnist_init.m`, `cnn_imagenet_init.m`): filters `single`
@@ -56,7 +57,7 @@ async function exportLayer(layer: Layer, i: number): Promise<Record<string, MatV
   const head = { name: matChar(layer.name), type: matChar(layer.type) };
   const tail = (weighted: boolean): Record<string, MatValue> => ({
     precious: matLogical(layer.precious),
-    ...(weighted ? { learningRate: row(layer.learningRate), weightDecay: row(layer.weightDecay) } : {}),
+    ...(weighted ? { learningRate: row(layer.learningRate), weightDecay: row(layer.weightDecay) } : { weights: matCell([], [0, 0]) }),
   });
   const opts = matCell([], [0, 0]);
   switch (layer.type) {

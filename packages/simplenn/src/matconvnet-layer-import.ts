@@ -152,7 +152,9 @@ export function importLayer(value: MatValue, path: string, index: number, notes:
   if (opts !== undefined && !isEmpty(opts)) notes.push(`${label}: opts (${describe(opts)}) dropped (MEX options such as 'CuDNN' have no convnet-ts meaning)`);
   factors(r, 'learningRate', weights?.length ?? 0, spec, label, notes);
   factors(r, 'weightDecay', weights?.length ?? 0, spec, label, notes, type === 'bnorm');
-  const dropped = Object.keys(r.record).filter((k) => !COMMON.includes(k) && !fields.includes(k) && !legacy.has(k));
+  // vl_simplenn_tidy gives every layer a `weights` field, `{}` where it has none.
+  const emptyWeights = !fields.includes('weights') && r.has('weights') && isEmpty(r.get('weights'));
+  const dropped = Object.keys(r.record).filter((k) => !COMMON.includes(k) && !fields.includes(k) && !legacy.has(k) && !(k === 'weights' && emptyWeights));
   if (dropped.length > 0) notes.push(`${label}: ${dropped.join(', ')} dropped (not read by vl_simplenn)`);
   return { spec, weights, tensors };
 }
