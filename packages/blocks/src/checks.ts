@@ -1,4 +1,5 @@
 import { type Backend, BackendError, formatShape, type Shape, ShapeError, shapesEqual, Tensor } from '@convnet-ts/tensor';
+import { describe } from './options.js';
 
 /**
  * The backend shared by a block's tensor arguments. Throws if one is not a
@@ -23,6 +24,11 @@ export function backendOf(block: string, args: Record<string, Tensor | null | un
   }
   if (!backend) throw new ShapeError(block, Object.keys(args)[0] ?? 'x', 'expected at least one tensor');
   return backend;
+}
+
+/** Throws unless `t` is a tensor (for arguments that may not be null, such as a backward's `dzdy`). */
+export function expectTensor(block: string, name: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
 }
 
 /** Throws unless `t` has `rank` dimensions. */

@@ -24,8 +24,8 @@
  * - `pad` takes 1 or 4 values and `stride`/`dilate` 1 or 2, as the MEX; the
  *   `noDer*` flags are accepted in the forward call too (options are shared).
  */
-import { type ConvGeometry, ShapeError, type Tensor } from '@convnet-ts/tensor';
-import { backendOf, expectRank, expectShape } from './checks.js';
+import { type ConvGeometry, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
+import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
 import { checkOptionNames, toFlag, toPad4, toPair } from './options.js';
 
 export interface ConvOptions {
@@ -53,31 +53,30 @@ export interface ConvDerivatives {
 const OPTIONS = ['pad', 'stride', 'dilate', 'noDerData', 'noDerFilters', 'noDerBiases'] as const;
 const FILTERS = '[Hf, Wf, C/groups, K]';
 
-/** `y = conv(x, f) + b`. */
+/** `y = conv(x, f) + b`. Temporaries (a reshaped bias, the identity filters) are released, also on error. */
 export function conv(x: Tensor, f: Tensor | null, b: Tensor | null, opts?: ConvOptions): Tensor {
-  const c = check(x, f, b, null, opts);
-  const y = c.backend.run('Conv', { x, f: c.filters, b: c.bias }, c.geometry);
-  if (f === null) c.filters.dispose();
-  return y;
+  return scope(() => {
+    const c = check(x, f, b, null, opts);
+    return c.backend.run('Conv', { x, f: c.filters, b: c.bias }, c.geometry);
+  });
 }
 
 /** The derivatives of `conv` projected onto `dzdy`: `{ dzdx, dzdf, dzdb }`. */
 export function convBackward(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy: Tensor, opts?: ConvOptions): ConvDerivatives {
-  const c = check(x, f, b, dzdy, opts);
-  const { backend, geometry } = c;
-  const dzdx = c.noDerData ? null : backend.run('ConvBackwardData', { dy: dzdy, f: c.filters }, { ...geometry, xShape: x.shape });
-  const dzdf = c.noDerFilters || f === null ? null : backend.run('ConvBackwardFilter', { x, dy: dzdy }, { ...geometry, fShape: f.shape });
-  const dzdb = c.noDerBiases || b === null ? null : biasDerivative(dzdy, b);
-  if (f === null) c.filters.dispose();
-  return { dzdx, dzdf, dzdb };
+  expectTensor('conv', 'dzdy', dzdy);
+  return scope(() => {
+    const c = check(x, f, b, dzdy, opts);
+    const { backend, geometry } = c;
+    const dzdx = c.noDerData ? null : backend.run('ConvBackwardData', { dy: dzdy, f: c.filters }, { ...geometry, xShape: x.shape });
+    const dzdf = c.noDerFilters || f === null ? null : backend.run('ConvBackwardFilter', { x, dy: dzdy }, { ...geometry, fShape: f.shape });
+    const dzdb = c.noDerBiases || b === null ? null : biasDerivative(dzdy, b);
+    return { dzdx, dzdf, dzdb };
+  });
 }
 
 /** `dzdb[k] = Σ_{n, i, j} dzdy[n, i, j, k]`, in the shape of `b` (the sum's own tensor is released). */
 export function biasDerivative(dzdy: Tensor, b: Tensor): Tensor {
-  const sum = dzdy.backend.run('ReduceSum', { x: dzdy }, { axes: [0, 1, 2] });
-  const dzdb = sum.reshape(b.shape);
-  sum.dispose();
-  return dzdb;
+  return scope(() => dzdy.backend.run('ReduceSum', { x: dzdy }, { axes: [0, 1, 2] }).reshape(b.shape));
 }
 
 function check(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy: Tensor | null, opts: ConvOptions | undefined) {

@@ -24,8 +24,8 @@
  * depth and bias size K·numGroups). `b` may have any shape with K·G elements,
  * and `dzdb` has the shape of `b`; `b = null` means no bias (`dzdb` null).
  */
-import { type ConvGeometry, OptionError, ShapeError, type Tensor } from '@convnet-ts/tensor';
-import { backendOf, expectRank, expectShape } from './checks.js';
+import { type ConvGeometry, OptionError, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
+import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
 import { biasDerivative, type ConvDerivatives } from './conv.js';
 import { checkOptionNames, toFlag, toNumber, toPad4, toPair } from './options.js';
 
@@ -46,24 +46,26 @@ export interface ConvtOptions {
 
 const OPTIONS = ['upsample', 'crop', 'numGroups', 'noDerData', 'noDerFilters', 'noDerBiases'] as const;
 
-/** `y = Mᵀ x + b`, the transpose of `conv(·, f)`. */
+/** `y = Mᵀ x + b`, the transpose of `conv(·, f)`. Temporaries are released, also on error. */
 export function convt(x: Tensor, f: Tensor, b: Tensor | null, opts?: ConvtOptions): Tensor {
-  const c = check(x, f, b, null, opts);
-  const y = c.backend.run('ConvBackwardData', { dy: x, f }, { ...c.geometry, xShape: c.yShape });
-  if (!c.bias) return y;
-  const yb = c.backend.run('BiasAdd', { x: y, b: c.bias }, {});
-  y.dispose();
-  return yb;
+  return scope(() => {
+    const c = check(x, f, b, null, opts);
+    const y = c.backend.run('ConvBackwardData', { dy: x, f }, { ...c.geometry, xShape: c.yShape });
+    return c.bias ? c.backend.run('BiasAdd', { x: y, b: c.bias }, {}) : y;
+  });
 }
 
 /** The derivatives of `convt` projected onto `dzdy`: `{ dzdx, dzdf, dzdb }`. */
 export function convtBackward(x: Tensor, f: Tensor, b: Tensor | null, dzdy: Tensor, opts?: ConvtOptions): ConvDerivatives {
-  const c = check(x, f, b, dzdy, opts);
-  const { backend, geometry } = c;
-  const dzdx = c.noDerData ? null : backend.run('Conv', { x: dzdy, f, b: null }, geometry);
-  const dzdf = c.noDerFilters ? null : backend.run('ConvBackwardFilter', { x: dzdy, dy: x }, { ...geometry, fShape: f.shape });
-  const dzdb = c.noDerBiases || b === null ? null : biasDerivative(dzdy, b);
-  return { dzdx, dzdf, dzdb };
+  expectTensor('convt', 'dzdy', dzdy);
+  return scope(() => {
+    const c = check(x, f, b, dzdy, opts);
+    const { backend, geometry } = c;
+    const dzdx = c.noDerData ? null : backend.run('Conv', { x: dzdy, f, b: null }, geometry);
+    const dzdf = c.noDerFilters ? null : backend.run('ConvBackwardFilter', { x: dzdy, dy: x }, { ...geometry, fShape: f.shape });
+    const dzdb = c.noDerBiases || b === null ? null : biasDerivative(dzdy, b);
+    return { dzdx, dzdf, dzdb };
+  });
 }
 
 function check(x: Tensor, f: Tensor, b: Tensor | null, dzdy: Tensor | null, opts: ConvtOptions | undefined) {

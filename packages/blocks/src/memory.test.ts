@@ -1,7 +1,8 @@
 /**
  * Blocks release every temporary they make: after disposing a block's inputs
  * and outputs, the backend holds no more tensors than before. (On WebGPU a
- * leaked temporary is leaked GPU memory.)
+ * leaked temporary is leaked GPU memory.) The same on error paths, for every
+ * block and on every backend: packages/testing/src/reliability/leaks.ts.
  */
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import type { Tensor } from '@convnet-ts/tensor';

@@ -33,10 +33,11 @@ import {
   type PoolMethod,
   type RoiPoolAttrs,
   ShapeError,
+  scope,
   Tensor,
   ValueError,
 } from '@convnet-ts/tensor';
-import { backendOf, expectRank, expectShape } from './checks.js';
+import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
 import { checkOptionNames, describe, toChoice, toPair } from './options.js';
 
 /** A scalar, `[Tu, Tv]`, or the 2×3 matrix `[[T11, T12, T13], [T21, T22, T23]]` on (u, v, 1). */
@@ -56,21 +57,23 @@ export type Rois = Tensor | readonly (readonly number[])[];
 
 /** Pools each ROI of `x` `[N, H, W, C]` into `[K, Sh, Sw, C]`. */
 export function roiPool(x: Tensor, rois: Rois, opts: RoiPoolOptions = {}): Tensor {
-  const { backend, roiTensor, attrs } = prepare('roiPool', x, rois, opts);
-  const y = backend.run('RoiPool', { x, rois: roiTensor }, attrs);
-  if (roiTensor !== rois) roiTensor.dispose();
-  return y;
+  return scope(() => {
+    const { backend, roiTensor, attrs } = prepare('roiPool', x, rois, opts);
+    return backend.run('RoiPool', { x, rois: roiTensor }, attrs);
+  });
 }
 
 /** Derivative `[N, H, W, C]` of `⟨dzdy, roiPool(x, rois, opts)⟩` w.r.t. `x` (none w.r.t. the ROIs). */
 export function roiPoolBackward(x: Tensor, rois: Rois, dzdy: Tensor, opts: RoiPoolOptions = {}): Tensor {
   const block = 'roiPoolBackward';
-  const { backend, roiTensor, attrs } = prepare(block, x, rois, opts, dzdy);
-  const [sh, sw] = attrs.subdivisions;
-  expectShape(block, 'dzdy', dzdy, [roiTensor.shape[0]!, sh, sw, x.shape[3]!], 'the output [K, Sh, Sw, C]');
-  const dzdx = backend.run('RoiPoolBackward', { x, rois: roiTensor, dy: dzdy }, attrs);
-  if (roiTensor !== rois) roiTensor.dispose();
-  return dzdx;
+  expectTensor(block, 'dzdy', dzdy);
+  // The ROI tensor made from arrays is released by the scope, also when dzdy is rejected.
+  return scope(() => {
+    const { backend, roiTensor, attrs } = prepare(block, x, rois, opts, dzdy);
+    const [sh, sw] = attrs.subdivisions;
+    expectShape(block, 'dzdy', dzdy, [roiTensor.shape[0]!, sh, sw, x.shape[3]!], 'the output [K, Sh, Sw, C]');
+    return backend.run('RoiPoolBackward', { x, rois: roiTensor, dy: dzdy }, attrs);
+  });
 }
 
 function prepare(

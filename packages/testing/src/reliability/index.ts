@@ -1,3 +1,4 @@
+import { describeLeaks } from './leaks.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeNaNScores } from './nan-scores.js';
 import { describePoolingSpecialValues } from './pooling.js';
@@ -16,4 +17,5 @@ export function describeReliability(target: ReliabilityTarget): void {
   describeLifecycle(target);
   describeNaNScores(target);
   describePoolingSpecialValues(target);
+  describeLeaks(target);
 }
