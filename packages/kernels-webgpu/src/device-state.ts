@@ -41,7 +41,7 @@ export class DeviceState {
     const destroy = device.destroy;
     if (typeof destroy !== 'function') return;
     const state = this;
-    device.destroy = function (this: GPUDevice): void {
+    device.destroy = function (this: GPUDevice): undefined {
       state.#lost ??= new DeviceError('webgpu', 'device lost (destroyed): device.destroy() was called; make a new backend');
       destroy.call(this);
     };
