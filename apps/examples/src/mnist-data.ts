@@ -23,6 +23,8 @@ export interface MnistData {
   /** 0-based indices of the training and held-out images. */
   train: number[];
   val: number[];
+  /** The mean training image that was subtracted, row-major `[28, 28]`, 0..255 scale. */
+  mean: Float64Array;
 }
 
 export const IMAGE_SIZE = 28 * 28;
@@ -52,5 +54,5 @@ export function loadMnist(): MnistData {
   for (const i of train) for (let p = 0; p < IMAGE_SIZE; p++) mean[p]! += images[i * IMAGE_SIZE + p]!;
   for (let p = 0; p < IMAGE_SIZE; p++) mean[p]! /= train.length;
   for (let i = 0; i < total; i++) for (let p = 0; p < IMAGE_SIZE; p++) images[i * IMAGE_SIZE + p]! -= mean[p]!;
-  return { images, labels, train, val };
+  return { images, labels, train, val, mean };
 }

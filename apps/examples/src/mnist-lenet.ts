@@ -10,10 +10,19 @@
  * steps per epoch instead of 600 — see DEFAULTS. Prints progress, each
  * epoch's statistics, the final held-out error, and where the checkpoints
  * and plot are (`--exp-dir`, default ./runs/mnist-lenet[-bnorm]).
+ *
+ * The net records its preprocessing in `meta.normalization` (imageSize
+ * [28 28 1], averageImage = the mean training digit it subtracts, row-major
+ * over averageImageSize [28, 28, 1] as loadMatConvNet gives it), and the
+ * final net is also written as a MatConvNet model, `<exp-dir>/net.mat`
+ * (saveMatConvNet), so `bash scripts/run.sh classify --model <exp-dir>/net.mat
+ * --image digit.png` classifies raw 0..255 digits.
  */
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
+import { saveMatConvNet, type SimpleNNSpec } from '@convnet-ts/simplenn';
 import type { Backend } from '@convnet-ts/tensor';
 import { ArrayBatchSource, PLOT_FILE, terminalProgress, train } from '@convnet-ts/train';
 import { lenet } from './lenet.js';
@@ -102,12 +111,13 @@ async function main(): Promise<void> {
   }
   const source = new ArrayBatchSource({ images: data.images, imageShape: [28, 28, 1], labels: data.labels });
   const net = lenet(backend, { bnorm: values.bnorm, seed: 0 });
+  net.meta = { ...net.meta, normalization: { imageSize: [28, 28, 1], averageImage: Array.from(data.mean, Math.fround), averageImageSize: [28, 28, 1] } };
   console.log(`LeNet${values.bnorm ? ' + bnorm' : ''}: ${data.train.length} training digits, ${data.val.length} held out; ` +
     `${numEpochs} epochs, batch ${batchSize}, learning rate ${show(learningRate)}, momentum 0.9, weight decay ${weightDecay}; ` +
     `${backend.name} backend`);
 
   const started = performance.now();
-  const { stats } = await train(net, source, {
+  const { net: finalNet, stats } = await train(net, source, {
     train: data.train,
     val: data.val,
     numEpochs,
@@ -126,7 +136,10 @@ async function main(): Promise<void> {
   const trained = stats.filter((s) => s.train.time > 0);
   const perEpoch = trained.reduce((t, s) => t + s.train.time + (s.val?.time ?? 0), 0) / Math.max(1, trained.length);
   console.log(`this run: ${seconds.toFixed(0)} s (${perEpoch.toFixed(1)} s per epoch on average, train + held-out pass)`);
+  const matFile = join(expDir, 'net.mat');
+  await writeFile(matFile, await saveMatConvNet(finalNet as SimpleNNSpec));
   console.log(`checkpoints: ${expDir}/net-epoch-<N>.ctsnet (+ .state); plot: ${expDir}/${PLOT_FILE}`);
+  console.log(`MatConvNet model: ${matFile} (bash scripts/run.sh classify --model ${matFile} --image <digit.png>)`);
   backend.dispose();
 }
 

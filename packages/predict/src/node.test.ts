@@ -25,6 +25,18 @@ describe('decodeImage / readImageFile', () => {
     expect(Array.from(image.data)).toEqual(Array.from(data));
   });
 
+  it('keeps the channels of the PNG: RGB 3, grey 1', () => {
+    const data = rgbaImage(4, 2);
+    for (const [colorType, channels] of [[2, 3], [0, 1]] as const) {
+      const png = new PNG({ width: 4, height: 2, colorType, inputColorType: 6 });
+      png.data = Buffer.from(data);
+      const image = decodeImage(new Uint8Array(PNG.sync.write(png, { colorType, inputColorType: 6 })));
+      expect(image.channels).toBe(channels);
+      expect(image.data.length).toBe(8 * channels);
+      if (channels === 3) expect(Array.from(image.data.subarray(0, 6))).toEqual([...data.subarray(0, 3), ...data.subarray(4, 7)]);
+    }
+  });
+
   it('decodes a JPEG as RGB, within a few grey levels of what was encoded', () => {
     const width = 16;
     const height = 8;

@@ -4,10 +4,10 @@
  * not the file name) into `RawImage` pixels, and `readModelFile(path, backend)`
  * loads a model file with `loadModel`.
  *
- * Decoders: `pngjs` (every PNG colour type and bit depth; pixels come out as
- * 8-bit RGBA: palettes expanded, 16-bit samples scaled to 8 bits, grey as
- * R = G = B — MATLAB's imread would give uint16 or one grey channel, which
- * after `single()` differs in range, resp. gives the same network input)
+ * Decoders: `pngjs` (every PNG colour type and bit depth; pixels come out
+ * 8-bit with the file's channels — grey 1, RGB 3, RGBA 4, palettes expanded
+ * to RGB(A), a grey image's alpha dropped — but 16-bit samples are scaled to
+ * 8 bits, where MATLAB's imread gives uint16 and `single()` keeps 0..65535)
  * and `jpeg-js` (baseline and progressive; grey JPEGs come out with one
  * channel, colour with three; Adobe CMYK/YCCK converted to RGB). Both are
  * pure JavaScript (no native binaries); jpeg-js's IDCT and chroma upsampling
@@ -27,6 +27,19 @@ const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
 
 const startsWith = (bytes: Uint8Array, sig: readonly number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
 
+/**
+ * pngjs's RGBA pixels with the PNG's own channels (as imread returns them):
+ * grey → 1, grey + alpha → 1 (alpha dropped), RGB → 3, RGBA → 4.
+ */
+function fromRgba(width: number, height: number, rgba: Uint8Array, stored: 1 | 2 | 3 | 4): RawImage {
+  if (stored === 4) return { width, height, data: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), channels: 4 };
+  const channels = stored === 3 ? 3 : 1;
+  const n = width * height;
+  const data = new Uint8Array(n * channels);
+  for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++) data[i * channels + c] = rgba[i * 4 + c]!;
+  return { width, height, data, channels };
+}
+
 /** The pixels of a PNG or JPEG file's bytes. */
 export function decodeImage(bytes: Uint8Array, name = 'bytes'): RawImage {
   const where = 'decodeImage';
@@ -34,7 +47,7 @@ export function decodeImage(bytes: Uint8Array, name = 'bytes'): RawImage {
   try {
     if (startsWith(bytes, PNG_SIGNATURE)) {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), channels: 4 };
+      return fromRgba(png.width, png.height, png.data, png.color ? (png.alpha ? 4 : 3) : png.alpha ? 2 : 1);
     }
     if (startsWith(bytes, JPEG_SIGNATURE)) {
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
