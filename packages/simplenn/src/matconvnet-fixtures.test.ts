@@ -86,6 +86,10 @@ describe('MatConvNet fixtures (fixtures/matconvnet, made with Octave)', () => {
     expect(notes.some((n) => n.includes('filtersLearningRate'))).toBe(true);
   });
 
+  it("a DagNN fixture is refused with a pointer to @convnet-ts/dagnn", () => {
+    expect(() => loadMatConvNet(bytes('dagnn-resnet.v7.mat'), cpu32)).toThrow(/net\.layers: is a struct array .*this is a DagNN file; load it with loadDagNN/);
+  });
+
   it('simplenn-beta25: groups, dilate, bnorm epsilon and meta are kept', () => {
     const { net, notes } = loadMatConvNet(bytes('simplenn-beta25.v6.mat'), cpu32);
     expect(notes).toEqual([]);

@@ -150,7 +150,7 @@ describe('loadMatConvNet: vl_simplenn_tidy rules', () => {
     const { net, notes } = loadMatConvNet(
       netStruct([
         conv({ pad: 1, stride: 2, dilate: row([2, 3]), learningRate: row([1, 2]), weightDecay: row([1, 0]), precious: matLogical(true), opts: matCell([], [0, 0]) }),
-        layer({ type: 'relu', leak: 0.1 }),
+        layer({ type: 'relu', leak: 0.1, weights: matCell([], [0, 0]) }), // vl_simplenn_tidy adds weights {} everywhere
         layer({ type: 'pdist', p: 1, noRoot: matLogical(true), epsilon: 1e-6, aggregate: matLogical(true), instanceWeights: empty() }),
       ]),
       cpu32,
