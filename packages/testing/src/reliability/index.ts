@@ -1,3 +1,4 @@
+import { describeLeakMatrix } from './leaks-matrix.js';
 import { describeLeaks } from './leaks.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeNaNScores } from './nan-scores.js';
@@ -18,4 +19,5 @@ export function describeReliability(target: ReliabilityTarget): void {
   describeNaNScores(target);
   describePoolingSpecialValues(target);
   describeLeaks(target);
+  describeLeakMatrix(target);
 }
