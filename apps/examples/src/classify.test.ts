@@ -67,6 +67,16 @@ describe('classify (apps/examples/src/classify-cli.ts)', () => {
     }
   });
 
+  it('classifies raw MNIST digits (PNGs from the mnist package) with the LeNet the MNIST job saves (fixtures/matconvnet/lenet-roundtrip/lenet.mat)', async () => {
+    const lenet = join(zoo, 'lenet-roundtrip/lenet.mat');
+    for (let d = 0; d < 10; d++) {
+      const r = await run('--model', lenet, '--image', `digit-${d}.png`, '--top', '1');
+      expect(r.err).toBe('');
+      expect(r.out[1]).toMatch(/\(28×28, grey\)$/);
+      expect(r.out.at(-1)).toMatch(new RegExp(`^1\\. \\d\\.\\d{4}  ${d}$`));
+    }
+  });
+
   it('fails clearly on a missing file, a file that is not a model, and bad usage', async () => {
     const missing = await run('--model', 'nope.mat', '--image', 'image.png');
     expect(missing.code).toBe(1);

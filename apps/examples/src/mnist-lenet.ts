@@ -18,7 +18,7 @@
  * (saveMatConvNet), so `bash scripts/run.sh classify --model <exp-dir>/net.mat
  * --image digit.png` classifies raw 0..255 digits.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
@@ -137,7 +137,8 @@ async function main(): Promise<void> {
   const perEpoch = trained.reduce((t, s) => t + s.train.time + (s.val?.time ?? 0), 0) / Math.max(1, trained.length);
   console.log(`this run: ${seconds.toFixed(0)} s (${perEpoch.toFixed(1)} s per epoch on average, train + held-out pass)`);
   const matFile = join(expDir, 'net.mat');
-  await writeFile(matFile, await saveMatConvNet(finalNet as SimpleNNSpec));
+  await writeFile(`${matFile}.tmp`, await saveMatConvNet(finalNet as SimpleNNSpec));
+  await rename(`${matFile}.tmp`, matFile);
   console.log(`checkpoints: ${expDir}/net-epoch-<N>.ctsnet (+ .state); plot: ${expDir}/${PLOT_FILE}`);
   console.log(`MatConvNet model: ${matFile} (bash scripts/run.sh classify --model ${matFile} --image <digit.png>)`);
   backend.dispose();
