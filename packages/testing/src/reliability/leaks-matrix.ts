@@ -20,23 +20,25 @@ interface BlockCalls {
 }
 
 const self = (out: unknown) => out as Tensor;
+/** The options as the block's own options type (the bad cases pass names it does not know). */
+const given = <T,>(o: Opts): T => o as unknown as T;
 const labels = (be: Backend) => be.fill([2, 4, 4, 1], 2);
 
 const blocks: [string, (be: Backend, t: MakeTensor) => BlockCalls][] = [
-  ['conv', (_be, t) => { const f = t([3, 3, 4, 2]); const b = t([1, 2]); return { extras: [f, b], forward: (x, o) => B.conv(x, f, b, o), y: self, backward: (x, d, o) => B.convBackward(x, f, b, d, o), takesOptions: true }; }],
-  ['convt', (_be, t) => { const f = t([2, 2, 3, 4]); const b = t([3, 1]); return { extras: [f, b], forward: (x, o) => B.convt(x, f, b, o), y: self, backward: (x, d, o) => B.convtBackward(x, f, b, d, o), takesOptions: true }; }],
-  ['pool', () => ({ extras: [], forward: (x, o) => B.pool(x, 2, o), y: self, backward: (x, d, o) => B.poolBackward(x, 2, d, o), takesOptions: true })],
-  ['relu', () => ({ extras: [], forward: (x, o) => B.relu(x, o), y: self, backward: (x, d, o) => B.reluBackward(x, d, o), takesOptions: true })],
-  ['sigmoid', () => ({ extras: [], forward: (x, o) => B.sigmoid(x, o), y: self, backward: (x, d, o) => B.sigmoidBackward(x, d, o), takesOptions: true })],
-  ['softmax', () => ({ extras: [], forward: (x, o) => B.softmax(x, o), y: self, backward: (x, d, o) => B.softmaxBackward(x, d, o), takesOptions: true })],
-  ['loss', (be) => { const c = labels(be); return { extras: [c], forward: (x, o) => B.loss(x, c, o), y: self, backward: (x, d, o) => B.lossBackward(x, c, d, o), takesOptions: true }; }],
+  ['conv', (_be, t) => { const f = t([3, 3, 4, 2]); const b = t([1, 2]); return { extras: [f, b], forward: (x, o) => B.conv(x, f, b, given(o)), y: self, backward: (x, d, o) => B.convBackward(x, f, b, d, given(o)), takesOptions: true }; }],
+  ['convt', (_be, t) => { const f = t([2, 2, 3, 4]); const b = t([3, 1]); return { extras: [f, b], forward: (x, o) => B.convt(x, f, b, given(o)), y: self, backward: (x, d, o) => B.convtBackward(x, f, b, d, given(o)), takesOptions: true }; }],
+  ['pool', () => ({ extras: [], forward: (x, o) => B.pool(x, 2, given(o)), y: self, backward: (x, d, o) => B.poolBackward(x, 2, d, given(o)), takesOptions: true })],
+  ['relu', () => ({ extras: [], forward: (x, o) => B.relu(x, given(o)), y: self, backward: (x, d, o) => B.reluBackward(x, d, given(o)), takesOptions: true })],
+  ['sigmoid', () => ({ extras: [], forward: (x, o) => B.sigmoid(x, given(o)), y: self, backward: (x, d, o) => B.sigmoidBackward(x, d, given(o)), takesOptions: true })],
+  ['softmax', () => ({ extras: [], forward: (x, o) => B.softmax(x, given(o)), y: self, backward: (x, d, o) => B.softmaxBackward(x, d, given(o)), takesOptions: true })],
+  ['loss', (be) => { const c = labels(be); return { extras: [c], forward: (x, o) => B.loss(x, c, given(o)), y: self, backward: (x, d, o) => B.lossBackward(x, c, d, given(o)), takesOptions: true }; }],
   ['softmaxloss', (be) => { const c = labels(be); return { extras: [c], forward: (x) => B.softmaxloss(x, c), y: self, backward: (x, d) => B.softmaxlossBackward(x, c, d), takesOptions: false }; }],
-  ['bnorm', (_be, t) => { const g = t([4]); const b = t([4]); return { extras: [g, b], forward: (x, o) => B.bnorm(x, g, b, o), y: (r) => (r as B.BnormResult).y, backward: (x, d, o) => B.bnormBackward(x, g, b, d, o), takesOptions: true }; }],
-  ['lrn', () => ({ extras: [], forward: (x, o) => B.lrn(x, [3, 1, 0.5, 0.75], o), y: self, backward: (x, d, o) => B.lrnBackward(x, [3, 1, 0.5, 0.75], d, o), takesOptions: true })],
-  ['spnorm', () => ({ extras: [], forward: (x, o) => B.spnorm(x, [2, 2, 0.5, 0.75], o), y: self, backward: (x, d, o) => B.spnormBackward(x, [2, 2, 0.5, 0.75], d, o), takesOptions: true })],
-  ['normalizeLp', () => ({ extras: [], forward: (x, o) => B.normalizeLp(x, o), y: self, backward: (x, d, o) => B.normalizeLpBackward(x, d, o), takesOptions: true })],
+  ['bnorm', (_be, t) => { const g = t([4]); const b = t([4]); return { extras: [g, b], forward: (x, o) => B.bnorm(x, g, b, given(o)), y: (r) => (r as B.BnormResult).y, backward: (x, d, o) => B.bnormBackward(x, g, b, d, given(o)), takesOptions: true }; }],
+  ['lrn', () => ({ extras: [], forward: (x, o) => B.lrn(x, [3, 1, 0.5, 0.75], given(o)), y: self, backward: (x, d, o) => B.lrnBackward(x, [3, 1, 0.5, 0.75], d, given(o)), takesOptions: true })],
+  ['spnorm', () => ({ extras: [], forward: (x, o) => B.spnorm(x, [2, 2, 0.5, 0.75], given(o)), y: self, backward: (x, d, o) => B.spnormBackward(x, [2, 2, 0.5, 0.75], d, given(o)), takesOptions: true })],
+  ['normalizeLp', () => ({ extras: [], forward: (x, o) => B.normalizeLp(x, given(o)), y: self, backward: (x, d, o) => B.normalizeLpBackward(x, d, given(o)), takesOptions: true })],
   ['noffset', () => ({ extras: [], forward: (x) => B.noffset(x, [1, 0.5]), y: self, backward: (x, d) => B.noffsetBackward(x, [1, 0.5], d), takesOptions: false })],
-  ['pdist', (_be, t) => { const x0 = t([2, 4, 4, 4], 9); return { extras: [x0], forward: (x, o) => B.pdist(x, x0, 2, o), y: self, backward: (x, d, o) => B.pdistBackward(x, x0, 2, d, o), takesOptions: true }; }],
+  ['pdist', (_be, t) => { const x0 = t([2, 4, 4, 4], 9); return { extras: [x0], forward: (x, o) => B.pdist(x, x0, 2, given(o)), y: self, backward: (x, d, o) => B.pdistBackward(x, x0, 2, d, given(o)), takesOptions: true }; }],
   ['dropout', () => {
     let mask: Tensor | null = null;
     return {
@@ -47,12 +49,12 @@ const blocks: [string, (be: Backend, t: MakeTensor) => BlockCalls][] = [
       takesOptions: true,
     };
   }],
-  ['concat', () => ({ extras: [], forward: (x, o) => B.concat([x, x], o), y: self, backward: (x, d, o) => B.concatBackward([x, x], d, o), takesOptions: true })],
+  ['concat', () => ({ extras: [], forward: (x, o) => B.concat([x, x], given(o)), y: self, backward: (x, d, o) => B.concatBackward([x, x], d, given(o)), takesOptions: true })],
   ['crop', () => ({ extras: [], forward: (x) => B.crop(x, [1, 0, 1, 0]), y: self, backward: (x, d) => B.cropBackward(x, [1, 0, 1, 0], d), takesOptions: false })],
   ['sum', () => ({ extras: [], forward: (x) => B.sum([x, x]), y: self, backward: (x, d) => B.sumBackward([x, x], d), takesOptions: false })],
   ['scale', (_be, t) => { const w = t([4]); const b = t([4], 5); return { extras: [w, b], forward: (x) => B.scale(x, w, b), y: self, backward: (x, d) => B.scaleBackward(x, w, b, d), takesOptions: false }; }],
   ['bilinearSampler', (_be, t) => { const g = t([2, 3, 3, 2]); return { extras: [g], forward: (x) => B.bilinearSampler(x, g), y: self, backward: (x, d) => B.bilinearSamplerBackward(x, g, d), takesOptions: false }; }],
-  ['roiPool', () => ({ extras: [], forward: (x, o) => B.roiPool(x, [[1, 1, 1, 3, 3], [2, 2, 1, 4, 4]], o), y: self, backward: (x, d, o) => B.roiPoolBackward(x, [[1, 1, 1, 3, 3], [2, 2, 1, 4, 4]], d, o), takesOptions: true })],
+  ['roiPool', () => ({ extras: [], forward: (x, o) => B.roiPool(x, [[1, 1, 1, 3, 3], [2, 2, 1, 4, 4]], given(o)), y: self, backward: (x, d, o) => B.roiPoolBackward(x, [[1, 1, 1, 3, 3], [2, 2, 1, 4, 4]], d, given(o)), takesOptions: true })],
 ];
 
 type Bad = 'disposed x' | 'unknown option' | 'dzdy of a wrong shape' | 'disposed dzdy' | 'unknown option in the backward';
