@@ -9,9 +9,13 @@ import { padDims } from './matconvnet-layout.js';
 
 const LOAD = 'loadMatConvNet';
 
-/** A weight ready to become a tensor: row-major float32 values and the tensor's shape. */
+/**
+ * A weight ready to become a tensor: its values and the tensor's shape. As
+ * `weight` returns it, `data` is the file's column-major array (not copied);
+ * the importer replaces it by a fresh row-major Float32Array.
+ */
 export interface WeightPlan {
-  data: Float32Array;
+  data: Float32Array | Float64Array;
   shape: number[];
   /** The file stored it as double (rounded to float32). */
   wasDouble: boolean;
@@ -80,7 +84,7 @@ export class MatLayerReader {
     return this.integers(name, [1, 4], 0, 'one integer ≥ 0 or [top bottom left right] (MatConvNet refuses 2 elements)');
   }
 
-  /** A numeric array as a weight of `rank` dims (MATLAB's trailing singletons restored); null for `[]`. */
+  /** A numeric array as a weight of `rank` dims (MATLAB's trailing singletons restored; values not yet converted); null for `[]`. */
   weight(v: MatValue, at: string, rank: number, what: string): WeightPlan | null {
     if (isEmpty(v) && (v.type === 'numeric' || v.type === 'cell')) return null;
     if (v.type !== 'numeric' || (v.class !== 'single' && v.class !== 'double')) {
@@ -88,7 +92,7 @@ export class MatLayerReader {
     }
     const dims = padDims(v.dims, rank);
     if (!dims) throw new MatFileError('value', LOAD, at, `expected ${what} (at most ${rank} dimensions), got ${describe(v)}`);
-    return { data: Float32Array.from((v as MatNumeric<'single' | 'double'>).data), shape: dims, wasDouble: v.class === 'double' };
+    return { data: (v as MatNumeric<'single' | 'double'>).data, shape: dims, wasDouble: v.class === 'double' };
   }
 
   /** The `weights` cell (or the legacy `filters`/`biases` pair, noted). */

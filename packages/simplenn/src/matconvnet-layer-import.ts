@@ -179,7 +179,7 @@ function vector(r: MatLayerReader, v: MatValue, at: string, what: string, count:
   if (!w) return null;
   if (w.shape[0] !== 1 && w.shape[1] !== 1) throw new MatFileError('value', LOAD, at, `expected ${what} as a vector (1×K or K×1), got ${describe(v)}`);
   if (count !== undefined && w.data.length !== count) throw new MatFileError('value', LOAD, at, `expected ${count} ${what} (one per filter), got ${describe(v)}`);
-  return { ...w, shape: [w.data.length] };
+  return { ...w, data: Float32Array.from(w.data), shape: [w.data.length] };
 }
 
 function bnormWeights(r: MatLayerReader, label: string, notes: string[], legacy: Set<string>): WeightPlan[] {
