@@ -5,7 +5,9 @@
  * With `crossOriginIsolated`, every response carries
  * `Cross-Origin-Opener-Policy: same-origin` and
  * `Cross-Origin-Embedder-Policy: require-corp`, which give the page
- * SharedArrayBuffer (and so the CPU backend's GEMM workers).
+ * SharedArrayBuffer (and so the CPU backend's GEMM workers). `files` adds
+ * more paths (`/model.mat` → bytes), served as application/octet-stream, or
+ * image/png for `.png`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,8 @@ export interface PageServer {
 export interface ServeOptions {
   /** Send the COOP/COEP headers that make the page cross-origin isolated (default false). */
   crossOriginIsolated?: boolean;
+  /** Extra files by path (`'/model.mat'`), for pages that fetch them. */
+  files?: Readonly<Record<string, Uint8Array>>;
 }
 
 export async function servePage(script: string, title = 'convnet-ts', options: ServeOptions = {}): Promise<PageServer> {
@@ -28,6 +32,12 @@ export async function servePage(script: string, title = 'convnet-ts', options: S
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><script type="module" src="/page.js"></script></body></html>`;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const file = path === undefined ? undefined : options.files?.[path];
+    if (file) {
+      const fileType = path!.endsWith('.png') ? 'image/png' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': fileType, 'cache-control': 'no-store', ...isolation }).end(file);
+      return;
+    }
     const body = path === '/' ? html : path === '/page.js' ? script : null;
     if (body === null) {
       res.writeHead(404, { 'content-type': 'text/plain', ...isolation }).end(`not found: ${path}`);
