@@ -101,7 +101,7 @@ export interface RoiPoolAttrs {
 /** Every kernel: `{ inputs, attrs, outputs }`. */
 export interface KernelSpecs {
   // ---- shape and memory -------------------------------------------------
-  /** Same values, new shape of the same size. */
+  /** Same values, new shape of the same size; one size may be -1 (inferred). Backends check it with `resolveReshape`. */
   Reshape: { inputs: { x: Tensor }; attrs: { shape: Shape }; outputs: Tensor };
   /** `y = x[begin : begin + size]` along every axis (a view where the backend can). */
   Slice: { inputs: { x: Tensor }; attrs: { begin: Shape; size: Shape }; outputs: Tensor };
