@@ -23,7 +23,7 @@ export class NonFiniteObjectiveError extends ValueError {
   readonly value: number;
 
   constructor(epoch: number, batch: number, numBatches: number, mode: 'train' | 'val', value: number) {
-    super('train', 'objective', nonFiniteMessage(epoch, batch, numBatches, mode, value));
+    super('train', 'objective', `${nonFiniteMessage(epoch, batch, numBatches, mode, value)} (the network diverged: lower the learning rate, or pass onNonFinite: 'warn' to go on)`);
     this.epoch = epoch;
     this.batch = batch;
     this.mode = mode;
@@ -33,7 +33,7 @@ export class NonFiniteObjectiveError extends ValueError {
 
 function nonFiniteMessage(epoch: number, batch: number, numBatches: number, mode: 'train' | 'val', value: number): string {
   const pass = mode === 'train' ? 'training' : 'validation';
-  return `a finite objective expected, got ${value} at epoch ${epoch}, ${pass} batch ${batch} of ${numBatches} (the network diverged: lower the learning rate, or pass onNonFinite: 'warn' to go on)`;
+  return `a finite objective expected, got ${value} at epoch ${epoch}, ${pass} batch ${batch} of ${numBatches}`;
 }
 
 /** Tracks one pass: throws or warns at the first non-finite batch objective. */
@@ -53,6 +53,6 @@ export class NonFiniteCheck {
     if (this.policy === 'stop') throw new NonFiniteObjectiveError(this.epoch, batch, this.numBatches, this.mode, objective);
     if (this.#warned) return;
     this.#warned = true;
-    console.warn(`train: ${nonFiniteMessage(this.epoch, batch, this.numBatches, this.mode, objective).replace(/ \(the network.*$/, '')}; going on (onNonFinite: 'warn')`);
+    console.warn(`train: ${nonFiniteMessage(this.epoch, batch, this.numBatches, this.mode, objective)}; going on (onNonFinite: 'warn')`);
   }
 }
