@@ -57,6 +57,7 @@ export async function predict(net: SimpleNNSpec | DagNN, x: Tensor, opts: Predic
   if (mode !== 'auto' && mode !== true && mode !== false) throw new OptionError(WHERE, 'softmax', `softmax must be 'auto', true or false, got ${String(mode)}`);
   if (!(x instanceof Tensor)) throw new ValueError(WHERE, 'x', `x must be a tensor [N, H, W, C] (from preprocess), got ${Object.prototype.toString.call(x)}`);
   x.assertAlive(WHERE, 'x');
+  const k = checkTopK(WHERE, opts.topK);
   let r: NetScores;
   if (net instanceof DagNN) r = await dagnnScores(WHERE, net, x, opts);
   else {
@@ -66,11 +67,10 @@ export async function predict(net: SimpleNNSpec | DagNN, x: Tensor, opts: Predic
     r = await simplennScores(WHERE, net, x);
   }
   const names = classNamesOf(WHERE, net.meta, r.K);
-  const k = checkTopK(WHERE, opts.topK, r.K);
   const apply = mode === 'auto' ? !r.probabilities : mode;
   const probabilities = Array.from({ length: r.N }, (_, i) => {
     const s = r.scores.subarray(i * r.K, (i + 1) * r.K);
     return apply ? softmax(s) : Float32Array.from(s);
   });
-  return { probabilities, top: probabilities.map((p) => topClasses(p, k, names)), softmaxApplied: apply, output: r.output };
+  return { probabilities, top: probabilities.map((p) => topClasses(p, Math.min(k, r.K), names)), softmaxApplied: apply, output: r.output };
 }

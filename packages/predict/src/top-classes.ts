@@ -58,10 +58,11 @@ export function classNamesOf(where: string, meta: unknown, K: number): ClassName
   return out;
 }
 
-export function checkTopK(where: string, topK: unknown, K: number): number {
+/** The requested number of classes (default 5); `topClasses` reports at most K of them. */
+export function checkTopK(where: string, topK: unknown): number {
   const k = topK ?? 5;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) throw new OptionError(where, 'topK', `topK must be a positive integer, got ${String(topK)}`);
-  return Math.min(k, K);
+  return k;
 }
 
 /** The `k` highest scores, best first (ties: lower index first). */
