@@ -56,3 +56,13 @@ export function loadMnist(): MnistData {
   for (let i = 0; i < total; i++) for (let p = 0; p < IMAGE_SIZE; p++) images[i * IMAGE_SIZE + p]! -= mean[p]!;
   return { images, labels, train, val, mean };
 }
+
+/**
+ * The preprocessing a LeNet trained on these digits records in
+ * `meta.normalization` (MatConvNet's field, as loadMatConvNet gives it):
+ * 28×28 grey inputs on the 0..255 scale, minus `mean` (row-major over
+ * averageImageSize [28, 28, 1], stored as float32 as MatConvNet's single).
+ */
+export function mnistNormalization(mean: Float64Array): { imageSize: number[]; averageImage: number[]; averageImageSize: number[] } {
+  return { imageSize: [28, 28, 1], averageImage: Array.from(mean, Math.fround), averageImageSize: [28, 28, 1] };
+}

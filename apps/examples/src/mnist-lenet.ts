@@ -26,7 +26,7 @@ import { saveMatConvNet, type SimpleNNSpec } from '@convnet-ts/simplenn';
 import type { Backend } from '@convnet-ts/tensor';
 import { ArrayBatchSource, PLOT_FILE, terminalProgress, train } from '@convnet-ts/train';
 import { lenet } from './lenet.js';
-import { loadMnist } from './mnist-data.js';
+import { loadMnist, mnistNormalization } from './mnist-data.js';
 
 /** Per-epoch learning rates (the last one holds for later epochs): a few epochs fast, then ÷3 steps. */
 /**
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   }
   const source = new ArrayBatchSource({ images: data.images, imageShape: [28, 28, 1], labels: data.labels });
   const net = lenet(backend, { bnorm: values.bnorm, seed: 0 });
-  net.meta = { ...net.meta, normalization: { imageSize: [28, 28, 1], averageImage: Array.from(data.mean, Math.fround), averageImageSize: [28, 28, 1] } };
+  net.meta = { ...net.meta, normalization: mnistNormalization(data.mean) };
   console.log(`LeNet${values.bnorm ? ' + bnorm' : ''}: ${data.train.length} training digits, ${data.val.length} held out; ` +
     `${numEpochs} epochs, batch ${batchSize}, learning rate ${show(learningRate)}, momentum 0.9, weight decay ${weightDecay}; ` +
     `${backend.name} backend`);
