@@ -33,7 +33,8 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version"
   npm install --global --silent "pnpm@$pnpm_version" >&2
 fi
 
-pnpm install --frozen-lockfile
+# (to stderr, so that a task's stdout is its result alone: classify's classes)
+pnpm install --frozen-lockfile >&2
 
 # The WebGPU tests run on Dawn (npm `webgpu`) over SwiftShader, the CPU Vulkan
 # driver that Debian's chromium ships; Dawn also needs the Vulkan loader.
