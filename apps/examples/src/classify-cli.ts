@@ -8,6 +8,7 @@
  * `classify(argv, io)` returns the exit code (0 done, 1 failed, 2 bad usage),
  * writing to `io.out` / `io.err`; relative paths resolve against `io.cwd`.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
@@ -68,6 +69,12 @@ export async function classify(argv: readonly string[], io: ClassifyIO): Promise
   const at = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
   const modelPath = at(values.model);
   const imagePath = at(values.image);
+  for (const [flag, path] of [['--model', modelPath], ['--image', imagePath]] as const) {
+    if (!existsSync(path)) {
+      io.err(`classify: ${flag} ${path}: no such file`);
+      return 1;
+    }
+  }
 
   let backend: Backend | null = null;
   try {
@@ -75,8 +82,8 @@ export async function classify(argv: readonly string[], io: ClassifyIO): Promise
       values.backend === 'webgpu'
         ? await (await import('@convnet-ts/kernels-webgpu/node')).createNodeWebGPUBackend()
         : createCpuBackend({ dtype: 'float32' });
-    const image = await readImageFile(imagePath);
     const model = await readModelFile(modelPath, backend);
+    const image = await readImageFile(imagePath);
     const { net } = model;
     const normalization = (net.meta as { normalization?: unknown }).normalization;
     if (normalization === undefined) throw new Error(`${modelPath}: the model has no meta.normalization (imageSize, averageImage), so its input preprocessing is unknown`);
