@@ -50,7 +50,8 @@ describe('loadModel + predict on the Octave MatConvNet fixtures (fixtures/matcon
         expect(r.softmaxApplied).toBe(false); // every fixture ends in a softmax
         prob.forEach((p, n) => {
           const got = r.probabilities[n]!;
-          expect(Math.max(...p.map((v, k) => Math.abs(v - got[k]!)))).toBeLessThan(1e-4);
+          const worst = Math.max(...p.map((v, k) => Math.abs(v - got[k]!)));
+          expect(worst).toBeLessThan(1e-6); // measured ≤ 3.8e-8 (float32 against the float64 references)
           const order = p.map((_, k) => k).sort((a, b) => p[b]! - p[a]!);
           expect(r.top[n]!.map((t) => t.index)).toEqual(order.slice(0, 3).map((k) => k + 1));
         });
