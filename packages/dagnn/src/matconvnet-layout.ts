@@ -4,6 +4,8 @@
  * A MATLAB array of dims `[d0, …, dr−1]` stores element (i0, …, ir−1) at
  * `i0 + d0·(i1 + d1·(i2 + …))` (column-major, MATLAB drops trailing singleton
  * dims beyond the second); a convnet-ts tensor stores its elements row-major.
+ * The conversions themselves are @convnet-ts/simplenn's (one implementation
+ * for both wrappers); this file says which one each parameter takes.
  * Three layouts occur:
  *
  * - `same`: the tensor has the array's dims, e.g. conv filters `H×W×D×K` →
@@ -14,7 +16,10 @@
  * - `map`: a feature-map-like array `H×W×C×N` → `[N, H, W, C]` (inputs, and
  *   Scale's factors `1×1×C` → `[1, 1, 1, C]`, leading ones dropped).
  */
+import { columnToRowMajor, featureMapFromMatlab, featureMapToMatlab, matlabDims, padDims, rowToColumnMajor } from '@convnet-ts/simplenn';
 import type { Shape } from '@convnet-ts/tensor';
+
+export { columnToRowMajor, matlabDims, padDims, rowToColumnMajor };
 
 export type ParamLayout = 'same' | 'vector' | 'map';
 
@@ -22,97 +27,19 @@ type Numbers = Float32Array | Float64Array;
 
 const numel = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
-/** `dims` padded with trailing ones to `rank`; null when more than `rank` dims are not singleton. */
-export function padDims(dims: readonly number[], rank: number): number[] | null {
-  const out = [...dims];
-  while (out.length > rank && out[out.length - 1] === 1) out.pop();
-  if (out.length > rank) return null;
-  while (out.length < rank) out.push(1);
-  return out;
-}
-
-/** MATLAB's dims of a tensor shape: at least two, trailing singletons beyond the second dropped. */
-export function matlabDims(shape: readonly number[]): number[] {
-  const dims = [...shape];
-  while (dims.length > 2 && dims[dims.length - 1] === 1) dims.pop();
-  while (dims.length < 2) dims.push(1);
-  return dims;
-}
-
-/**
- * Row-major elements of `shape` where output index (s0, …) reads
- * `src[Σ sj·strides[j]]` — every layout change here is one such gather.
- */
-function gather(src: ArrayLike<number>, shape: readonly number[], strides: readonly number[], out: Numbers): Numbers {
-  const r = shape.length;
-  const total = numel(shape);
-  if (total === 0) return out;
-  const last = shape[r - 1]!;
-  const step = strides[r - 1]!;
-  const at = new Array<number>(r).fill(0);
-  let base = 0;
-  for (let row = 0; row < total; row += last) {
-    for (let i = 0, s = base; i < last; i++, s += step) out[row + i] = src[s]!;
-    for (let a = r - 2; a >= 0; a--) {
-      at[a]!++;
-      base += strides[a]!;
-      if (at[a]! < shape[a]!) break;
-      base -= strides[a]! * shape[a]!;
-      at[a] = 0;
-    }
-  }
-  return out;
-}
-
-function columnStrides(dims: readonly number[]): number[] {
-  const s: number[] = [];
-  let p = 1;
-  for (const d of dims) {
-    s.push(p);
-    p *= d;
-  }
-  return s;
-}
-
-function rowStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let p = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = p;
-    p *= shape[i]!;
-  }
-  return s;
-}
-
 /** A new typed array for values of a MATLAB class: float64 for double (and integers), float32 for single. */
 export function allocFor(cls: string, n: number): Numbers {
   return cls === 'single' ? new Float32Array(n) : new Float64Array(n);
 }
 
-/** Row-major copy of column-major `data` with the same dims (`same` layout). */
-export function columnToRowMajor(data: ArrayLike<number>, dims: readonly number[], out: Numbers = new Float64Array(data.length)): Numbers {
-  return gather(data, dims, columnStrides(dims), out);
-}
-
-/** Column-major copy of row-major `data` of `shape` (the inverse of `columnToRowMajor`). */
-export function rowToColumnMajor(data: ArrayLike<number>, shape: readonly number[], out: Numbers = new Float64Array(data.length)): Numbers {
-  // MATLAB's column-major order is the row-major order of the reversed dims.
-  return gather(data, [...shape].reverse(), rowStrides(shape).reverse(), out);
-}
-
 /** `[N, H, W, C]` row-major from a column-major `H×W×C×N` array (dims padded to 4). */
 export function mapFromMatlab(data: ArrayLike<number>, dims4: readonly number[], out: Numbers = new Float64Array(data.length)): Numbers {
-  const [h, w, c, n] = dims4 as [number, number, number, number];
-  const cs = columnStrides(dims4);
-  return gather(data, [n, h, w, c], [cs[3]!, cs[0]!, cs[1]!, cs[2]!], out);
+  return featureMapFromMatlab(data, dims4, out)!.data;
 }
 
 /** Column-major `H×W×C×N` from a row-major `[N, H, W, C]` tensor's data. */
 export function mapToMatlab(data: ArrayLike<number>, shape4: readonly number[], out: Numbers = new Float64Array(data.length)): Numbers {
-  const [n, h, w, c] = shape4 as [number, number, number, number];
-  const rs = rowStrides(shape4);
-  // Column-major H×W×C×N = row-major [N, C, W, H].
-  return gather(data, [n, c, w, h], [rs[0]!, rs[3]!, rs[2]!, rs[1]!], out);
+  return featureMapToMatlab(data, shape4 as [number, number, number, number], out).data;
 }
 
 /** `[n, h, w, c]` of MATLAB dims `h×w×c×n`, leading ones dropped (Scale's factors; at least one axis). */

@@ -20,6 +20,6 @@ export { LRN_DEFAULT, tidy } from './tidy.js';
 export { type LoadMatConvNetOptions, loadMatConvNet, type MatConvNetImport } from './matconvnet-import.js';
 export { type SaveMatConvNetOptions, saveMatConvNet } from './matconvnet-export.js';
 export { toMatConvNet } from './matconvnet-export-struct.js';
-export { columnToRowMajor, featureMapFromMatlab, featureMapToMatlab, rowToColumnMajor } from './matconvnet-layout.js';
+export { columnToRowMajor, featureMapFromMatlab, featureMapToMatlab, matlabDims, padDims, rowToColumnMajor } from './matconvnet-layout.js';
 export { jsonToMat, matToJson } from './matconvnet-json.js';
 export { exportMeta, importMeta } from './matconvnet-meta.js';

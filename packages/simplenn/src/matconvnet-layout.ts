@@ -110,11 +110,15 @@ export function padDims(dims: readonly number[], rank: number): number[] | null 
  * optional) as convnet-ts's `[N, H, W, C]` row-major: element (h, w, c, n)
  * moves from `h + H·(w + W·(c + C·n))` to `((n·H + h)·W + w)·C + c`.
  */
-export function featureMapFromMatlab(data: ArrayLike<number>, dims: readonly number[]): { data: Float32Array; shape: [number, number, number, number] } | null {
+export function featureMapFromMatlab<T extends Numbers = Float32Array>(
+  data: ArrayLike<number>,
+  dims: readonly number[],
+  target?: T,
+): { data: T; shape: [number, number, number, number] } | null {
   const d = padDims(dims, 4);
   if (!d) return null;
   const [h, w, c, n] = d as [number, number, number, number];
-  const out = new Float32Array(data.length);
+  const out = (target ?? new Float32Array(data.length)) as T;
   for (let ni = 0; ni < n; ni++)
     for (let ci = 0; ci < c; ci++)
       for (let wi = 0; wi < w; wi++)
@@ -122,10 +126,14 @@ export function featureMapFromMatlab(data: ArrayLike<number>, dims: readonly num
   return { data: out, shape: [n, h, w, c] };
 }
 
-/** The reverse of `featureMapFromMatlab`: `[N, H, W, C]` row-major values as MATLAB's `H×W×C×N` column-major. */
-export function featureMapToMatlab(data: ArrayLike<number>, shape: readonly [number, number, number, number]): { data: Float32Array; dims: number[] } {
+/** The reverse of `featureMapFromMatlab`: `[N, H, W, C]` row-major values as MATLAB's `H×W×C×N` column-major (into `target`, float32 by default). */
+export function featureMapToMatlab<T extends Numbers = Float32Array>(
+  data: ArrayLike<number>,
+  shape: readonly [number, number, number, number],
+  target?: T,
+): { data: T; dims: number[] } {
   const [n, h, w, c] = shape;
-  const out = new Float32Array(data.length);
+  const out = (target ?? new Float32Array(data.length)) as T;
   for (let ni = 0; ni < n; ni++)
     for (let ci = 0; ci < c; ci++)
       for (let wi = 0; wi < w; wi++)
