@@ -2,7 +2,7 @@
  * Files written by GNU Octave 7.3 (fixtures/make-fixtures.m, `save -v6` and
  * `save -v7`) read as the values the script holds; the files writeMat writes
  * for the same values are the ones Octave read back and checked
- * (fixtures/octave-check.log). Regenerate: `UPDATE_FIXTURES=1 pnpm exec
+ * (fixtures/octave-check.txt). Regenerate: `UPDATE_FIXTURES=1 pnpm exec
  * vitest run src/octave.test.ts`, then `cd fixtures && octave-cli make-fixtures.m`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,9 +61,9 @@ describe('files Octave read back', () => {
     });
   }
 
-  test('Octave loaded every variable of both files and found it equal (octave-check.log)', () => {
-    expect(existsSync(fixture('octave-check.log'))).toBe(true);
-    const lines = readFileSync(fixture('octave-check.log'), 'utf8').trim().split('\n');
+  test('Octave loaded every variable of both files and found it equal (octave-check.txt)', () => {
+    expect(existsSync(fixture('octave-check.txt'))).toBe(true);
+    const lines = readFileSync(fixture('octave-check.txt'), 'utf8').trim().split('\n');
     const expected = ['writemat-v6.mat', 'writemat-v7.mat'].flatMap((f) => octaveValues().map((v) => `${f} ${v.name} ok`));
     expect(lines).toEqual(expected);
   });
