@@ -13,26 +13,35 @@
  * are dropped (`rebuild`).
  */
 import type { Field } from '@convnet-ts/geometry';
-import { type Backend, OptionError, Rng, type Shape, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, OptionError, Rng, type Shape, type Tensor } from '@convnet-ts/tensor';
+import { copyInto } from './copy.js';
 import { checkParamShapes, initParams, moveParams, resetValues, setParamValue } from './dag-params.js';
 import { evaluate } from './eval.js';
+import { indexOf } from './indices.js';
+import type { Layer, VarValue } from './layer.js';
+import { checkLayerRecord, nameList } from './layer-record.js';
 import { release } from './ownership.js';
-import { Layer, type VarValue } from './layer.js';
 import { type PrintOptions, printNet } from './print.js';
 import { varReceptiveFields, varSizes } from './sizes.js';
 import { type DagLayer, type DagParam, type DagVar, executionOrder, rebuildRecords } from './structure.js';
 
 const names = (v: string | readonly string[]): string[] => (typeof v === 'string' ? [v] : [...v]);
 
+/** The modes `mode` accepts: MatConvNet's `set.mode` (DagNN.m lines 123-130) maps `'train'` to `'normal'`, case-insensitively. */
+export type DagNNMode = 'normal' | 'test' | 'train' | 'Normal' | 'Test' | 'Train';
+
 export class DagNN {
   /** The backend of the parameters (and of the inputs `eval` takes). */
   backend: Backend;
-  /** `'normal'` (training behaviour of BatchNorm and DropOut) or `'test'`. */
-  mode: 'normal' | 'test' = 'normal';
+  #mode: 'normal' | 'test' = 'normal';
   /** Clear variables as soon as they are no longer needed (except `precious` ones). Default true, as MatConvNet. */
   conserveMemory = true;
-  /** Sum parameter derivatives across evaluations (until `reset()`) instead of replacing them. */
-  holdOn = false;
+  /**
+   * Sum parameter derivatives across evaluations (until `reset()`) instead of
+   * replacing them (MatConvNet's `accumulateParamDers`, DagNN.m lines 24-27;
+   * cnn_train_dag sets it for every sub-batch after the first).
+   */
+  accumulateParamDers = false;
   /** Seeded generator for dropout masks. */
   rng: Rng;
   /** Free-form description (classes, normalisation, …), saved with the model. */
@@ -47,24 +56,72 @@ export class DagNN {
     this.rng = opts.rng ?? new Rng(0);
   }
 
+  /**
+   * `'normal'` (training behaviour of BatchNorm and DropOut) or `'test'`.
+   * Set: `'normal'`, `'train'` (= normal) or `'test'`, in any case, as
+   * MatConvNet; anything else throws (MatConvNet silently keeps the old mode).
+   */
+  get mode(): 'normal' | 'test' {
+    return this.#mode;
+  }
+
+  set mode(mode: DagNNMode) {
+    const m = typeof mode === 'string' ? mode.toLowerCase() : mode;
+    if (m !== 'normal' && m !== 'train' && m !== 'test') {
+      throw new OptionError('DagNN.mode', 'mode', `mode must be 'normal', 'train' or 'test', got ${JSON.stringify(mode)}`);
+    }
+    this.#mode = m === 'test' ? 'test' : 'normal';
+  }
+
+  /**
+   * @deprecated convnet-ts's former name of `accumulateParamDers`, which it
+   * reads and writes. MatConvNet's `holdOn` (an `eval` option, eval.m line 111)
+   * is something else: it keeps the derivatives from a parameter server
+   * (multi-GPU training) until the last sub-batch; convnet-ts has no
+   * parameter server, so it has no such option.
+   */
+  get holdOn(): boolean {
+    return this.accumulateParamDers;
+  }
+
+  set holdOn(v: boolean) {
+    this.accumulateParamDers = v;
+  }
+
   /** Adds a layer reading `inputs`, writing `outputs`, with parameters `params` (names; shared by name). */
   addLayer(name: string, block: Layer, inputs: string | readonly string[], outputs: string | readonly string[], params: string | readonly string[] = []): this {
     const where = 'DagNN.addLayer';
     if (typeof name !== 'string' || name === '') throw new OptionError(where, 'name', `name must be a non-empty string, got ${String(name)}`);
     if (this.layers.some((l) => l.name === name)) throw new OptionError(where, 'name', `name must be a new layer name, got '${name}', which is already a layer`);
-    if (!(block instanceof Layer)) throw new OptionError(where, 'layer', `layer '${name}' must be a Layer instance, got ${typeof block}`);
-    const layer: DagLayer = { name, block, inputs: names(inputs), outputs: names(outputs), params: names(params) };
-    const [lo, hi] = block.numInputs;
-    const count = (what: string, got: number, expected: string) =>
-      new OptionError(where, what, `layer '${name}' (${block.type}) must have ${expected} ${what}, got ${got}`);
-    if (layer.inputs.length < lo || layer.inputs.length > hi) throw count('inputs', layer.inputs.length, lo === hi ? `${lo}` : `${lo} to ${hi}`);
-    if (layer.outputs.length !== block.numOutputs) throw count('outputs', layer.outputs.length, `${block.numOutputs}`);
-    const roles = block.paramNames();
-    if (layer.params.length !== roles.length) throw count('params', layer.params.length, `${roles.length} (${roles.join(', ') || 'none'})`);
-    for (const v of layer.outputs) {
-      if (layer.inputs.includes(v)) throw new ValueError(where, 'outputs', `layer '${name}' must not write its own input, got '${v}' in both`);
-    }
+    const layer: DagLayer = { name, block, inputs: nameList(inputs, where, 'inputs'), outputs: nameList(outputs, where, 'outputs'), params: nameList(params, where, 'params') };
+    checkLayerRecord(layer, where);
     this.#commit([...this.layers, layer], where);
+    return this;
+  }
+
+  /** Makes layer `name` read `inputs` (MatConvNet's setLayerInputs.m); the graph is checked first and left as it was on error. */
+  setLayerInputs(name: string, inputs: string | readonly string[]): this {
+    return this.#setLayer(name, 'inputs', inputs, 'DagNN.setLayerInputs');
+  }
+
+  /** Makes layer `name` write `outputs` (setLayerOutputs.m). */
+  setLayerOutputs(name: string, outputs: string | readonly string[]): this {
+    return this.#setLayer(name, 'outputs', outputs, 'DagNN.setLayerOutputs');
+  }
+
+  /** Makes layer `name` use parameters `params` (setLayerParams.m); new names take the layer's defaults. */
+  setLayerParams(name: string, params: string | readonly string[]): this {
+    return this.#setLayer(name, 'params', params, 'DagNN.setLayerParams');
+  }
+
+  #setLayer(name: string, what: 'inputs' | 'outputs' | 'params', list: string | readonly string[], where: string): this {
+    const old = this.getLayer(name, where);
+    const layer: DagLayer = { ...old, [what]: nameList(list, where, what) };
+    checkLayerRecord(layer, where);
+    this.#commit(
+      this.layers.map((l) => (l === old ? layer : l)),
+      where,
+    );
     return this;
   }
 
@@ -148,6 +205,32 @@ export class DagNN {
     return p;
   }
 
+  /** 0-based index of a layer in `layers` (or of each of a list), -1 when absent (MatConvNet: 1-based, NaN); see indices.ts. */
+  getLayerIndex(name: string): number;
+  getLayerIndex(name: readonly string[]): number[];
+  getLayerIndex(name: string | readonly string[]): number | number[] {
+    return indexOf(this.layers.map((l) => l.name), name, 'DagNN.getLayerIndex');
+  }
+
+  /** 0-based position of a variable in `vars` (or of each of a list), -1 when absent. */
+  getVarIndex(name: string): number;
+  getVarIndex(name: readonly string[]): number[];
+  getVarIndex(name: string | readonly string[]): number | number[] {
+    return indexOf([...this.vars.keys()], name, 'DagNN.getVarIndex');
+  }
+
+  /** 0-based position of a parameter in `params` (or of each of a list), -1 when absent. */
+  getParamIndex(name: string): number;
+  getParamIndex(name: readonly string[]): number[];
+  getParamIndex(name: string | readonly string[]): number | number[] {
+    return indexOf([...this.params.keys()], name, 'DagNN.getParamIndex');
+  }
+
+  /** A deep copy: layers, parameter values and settings, `meta`; no variable values (copy.ts; MatConvNet's `copy`). */
+  copy(opts: { rng?: Rng } = {}): DagNN {
+    return copyInto(this, new DagNN(this.backend, { rng: opts.rng ?? new Rng(0) }));
+  }
+
   /** The layers in execution (topological) order. */
   getLayerExecutionOrder(): readonly DagLayer[] {
     return this.#order;
@@ -204,7 +287,7 @@ export class DagNN {
     return varReceptiveFields(this, varName);
   }
 
-  /** A readable table of layers, parameters and variables, or a Graphviz graph with `{ format: 'dot' }`. */
+  /** Tables of layers, parameters, variables, memory and receptive fields, or a Graphviz graph (print.ts; MatConvNet's print.m). */
   print(opts: PrintOptions = {}): string {
     return printNet(this, opts);
   }

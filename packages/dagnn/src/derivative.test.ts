@@ -60,15 +60,15 @@ describe('whole-network derivatives (float64)', () => {
     expectClose(analytic.params.get(name)!, num);
   });
 
-  it('sums derivatives over evaluations with holdOn', () => {
+  it('sums derivatives over evaluations with accumulateParamDers', () => {
     net.eval({ x, label: labels }, { objective: 1 });
     const single = net.getParam('wf').der!.dataSync();
-    net.holdOn = true;
+    net.accumulateParamDers = true;
     net.eval({ x, label: labels }, { objective: 1 });
     net.eval({ x, label: labels }, { objective: 1 });
-    net.holdOn = false;
+    net.accumulateParamDers = false;
     const twice = net.getParam('wf').der!.dataSync();
-    // The derivative before holdOn was set, plus two more evaluations.
+    // The derivative before accumulateParamDers was set, plus two more evaluations.
     expectClose(twice, Array.from(single, (v) => 3 * v), 1e-12);
     net.reset();
     expect(net.getParam('wf').der).toBeNull();

@@ -3,9 +3,19 @@
  * execution order, then — when output derivatives are given — a backward
  * pass in reverse order.
  *
+ * - Sub-networks (MatConvNet's `dagnn.Layer.forwardAdvanced`, Layer.m
+ *   lines 64-70): a layer with an input that has no value (not given, or
+ *   written by a skipped layer) is skipped and its outputs stay empty, so a
+ *   trained network runs without its labels. Only a variable given no value
+ *   counts as missing (MatConvNet also skips on an empty array; here an
+ *   empty label list reaches the layer, which rejects it). Asking for the
+ *   derivative of an output that was not computed throws, naming the chain
+ *   of skipped layers back to the missing input.
  * - Variable derivatives are summed over the layers that read the variable
- *   (fan-out); parameter derivatives over the layers that share it.
- *   Parameter derivatives start from zero at each eval unless `holdOn`.
+ *   (fan-out); parameter derivatives over the layers that share it. When
+ *   derivatives are computed, parameter derivatives start from zero unless
+ *   `accumulateParamDers` (Layer.m lines 139-146); a forward-only eval leaves
+ *   them as they are.
  * - `conserveMemory`: in a forward-only eval, a variable is cleared once its
  *   last reader has run (only outputs keep values); in the backward pass a
  *   layer's outputs (value and derivative) are cleared after its backward
@@ -53,6 +63,14 @@ function layerInputs(net: DagNN, l: DagLayer): VarValue[] {
   });
 }
 
+/** Why each variable of a skipped layer has no value, for the error of a requested output. */
+type Skipped = Map<string, string>;
+
+/** Why variable `v` has no value: an input nobody gave, or the layer that was skipped. */
+function whyMissing(net: DagNN, skipped: Skipped, v: string): string {
+  return skipped.get(v) ?? (net.vars.get(v)!.fanin === 0 ? `variable '${v}' was not given in inputs` : `variable '${v}' has no value`);
+}
+
 function layerParams(net: DagNN, l: DagLayer): Tensor[] {
   return l.params.map((p) => {
     const value = net.params.get(p)!.value;
@@ -61,9 +79,15 @@ function layerParams(net: DagNN, l: DagLayer): Tensor[] {
   });
 }
 
-function forward(net: DagNN, ctx: LayerContext, clear: boolean): void {
+function forward(net: DagNN, ctx: LayerContext, clear: boolean, skipped: Skipped): void {
   const pending = new Map([...net.vars.values()].map((v) => [v.name, v.fanout]));
   for (const l of net.getLayerExecutionOrder()) {
+    const absent = l.inputs.find((v) => net.vars.get(v)!.value === null);
+    if (absent !== undefined) {
+      const why = `layer '${l.name}' (${l.block.type}) was skipped because ${whyMissing(net, skipped, absent)}`;
+      for (const v of l.outputs) skipped.set(v, `${why}, so variable '${v}' has no value`);
+      continue;
+    }
     const ins = layerInputs(net, l);
     const ps = layerParams(net, l);
     const outs = inLayer(WHERE, l, () => l.block.forward(ins, ps, ctx));
@@ -99,10 +123,13 @@ function accumulate(net: DagNN, current: Tensor | null, d: Tensor, shape: readon
   return sum;
 }
 
-function backward(net: DagNN, ctx: LayerContext, derOutputs: Readonly<Record<string, number | Tensor>>): void {
+function backward(net: DagNN, ctx: LayerContext, derOutputs: Readonly<Record<string, number | Tensor>>, skipped: Skipped): void {
   for (const [name, d] of Object.entries(derOutputs)) {
     const v = net.vars.get(name);
     if (!v) throw new ValueError(WHERE, 'derOutputs', `derOutputs must name variables of the network, got '${name}'`);
+    if (v.value === null) {
+      throw new ValueError(WHERE, 'derOutputs', `derOutputs must name computed variables, got '${name}', which could not be computed: ${whyMissing(net, skipped, name)}`);
+    }
     if (!(v.value instanceof Tensor)) throw new ValueError(WHERE, 'derOutputs', `derOutputs must name computed tensor variables, got '${name}'`);
     if (typeof d === 'number') v.der = own(net.backend.fill(v.value.shape, d));
     else if (d instanceof Tensor && shapesEqual(d.shape, v.value.shape)) v.der = d;
@@ -149,10 +176,14 @@ function backward(net: DagNN, ctx: LayerContext, derOutputs: Readonly<Record<str
 /** See the file's doc comment. */
 export function evaluate(net: DagNN, inputs: Readonly<Record<string, VarValue>>, derOutputs?: Readonly<Record<string, number | Tensor>>): void {
   checkInputs(net, inputs);
+  if (derOutputs !== undefined && (typeof derOutputs !== 'object' || derOutputs === null)) {
+    throw new OptionError(WHERE, 'derOutputs', `derOutputs must be an object of output derivatives ({ objective: 1 }), got ${String(derOutputs)}`);
+  }
   const withDer = derOutputs !== undefined && Object.keys(derOutputs).length > 0;
-  resetValues(net, { paramDers: !net.holdOn, layers: false });
+  resetValues(net, { paramDers: withDer && !net.accumulateParamDers, layers: false });
   for (const [name, value] of Object.entries(inputs)) net.vars.get(name)!.value = value;
   const ctx: LayerContext = { mode: net.mode, rng: net.rng };
-  forward(net, ctx, net.conserveMemory && !withDer);
-  if (withDer && derOutputs) backward(net, ctx, derOutputs);
+  const skipped: Skipped = new Map();
+  forward(net, ctx, net.conserveMemory && !withDer, skipped);
+  if (withDer && derOutputs) backward(net, ctx, derOutputs, skipped);
 }

@@ -5,9 +5,20 @@
  * variable, `label` (then `label1`, …). Parameters are `<name>f`, `<name>b`
  * (conv, convt; no bias parameter when the bias is null) and `<name>m`,
  * `<name>b`, `<name>x` (bnorm: multipliers, biases, moments), with the
- * layers' learning-rate and weight-decay factors (bnorm moments: averaged,
- * weight decay 0). The parameter values are the SimpleNN's tensors, shared
- * (not copied, never disposed by the DagNN).
+ * factors a layer gives in `learningRate` and `weightDecay` (fromSimpleNN.m
+ * lines 85-90, 153-161), else the DagNN layers' own: bnorm moments averaged
+ * with learning rate 0.1 (`dagnn.BatchNorm.attach`, BatchNorm.m lines
+ * 47-52) and always weight decay 0. The parameter values are the SimpleNN's
+ * tensors, shared (not copied, never disposed by the DagNN).
+ *
+ * Options (fromSimpleNN.m lines 36-48; unknown names throw): `backend`
+ * (default: the weights' backend); `canonicalNames` (false): as MatConvNet
+ * (lines 190-215), the input is renamed `input`, each SoftMax's output
+ * `prob` (then `prob1`, …) and its input `prediction` (`prediction1`, …),
+ * each Loss's output `objective` and its input, unless it starts with
+ * `prob`, `prediction`; a second Loss's output becomes `objective1` (MatConvNet
+ * renames it onto `objective` too, which its `renameVar` refuses).
+ * `meta.inputs[0].name` follows the input's name.
  *
  * Mapping: conv → Conv, convt → ConvTranspose, pool → Pooling, lrn → LRN,
  * spnorm → SpatialNorm, bnorm → BatchNorm (with its epsilon), relu → ReLU,
@@ -100,8 +111,64 @@ function convert(l: Tidy): Converted {
   }
 }
 
-/** The DagNN of a SimpleNN chain (see the file's doc comment); `backend` defaults to the weights' backend. */
-export function fromSimpleNN(net: SimpleNNSpec, backend?: Backend): DagNN {
+export interface FromSimpleNNOptions {
+  /** The DagNN's backend (default: the weights' backend). */
+  backend?: Backend;
+  /** MatConvNet's `canonicalNames` (default false): `input`, `prediction`, `prob`, `objective`. */
+  canonicalNames?: boolean;
+}
+
+function isBackend(v: unknown): v is Backend {
+  return typeof v === 'object' && v !== null && typeof (v as Backend).run === 'function' && typeof (v as Backend).tensor === 'function';
+}
+
+function parseOptions(opts: Backend | FromSimpleNNOptions | undefined): { backend: Backend | undefined; canonicalNames: boolean } {
+  if (opts === undefined || isBackend(opts)) return { backend: opts, canonicalNames: false };
+  if (typeof opts !== 'object' || opts === null) throw new OptionError('fromSimpleNN', 'opts', `opts must be a backend or { backend?, canonicalNames? }, got ${String(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (k !== 'backend' && k !== 'canonicalNames') throw new OptionError('fromSimpleNN', k, `unknown option '${k}'; known options are backend, canonicalNames`);
+  }
+  if (opts.backend !== undefined && !isBackend(opts.backend)) throw new OptionError('fromSimpleNN', 'backend', `backend must be a convnet-ts backend, got ${String(opts.backend)}`);
+  const canonicalNames = opts.canonicalNames ?? false;
+  if (typeof canonicalNames !== 'boolean') throw new OptionError('fromSimpleNN', 'canonicalNames', `canonicalNames must be true or false, got ${String(canonicalNames)}`);
+  return { backend: opts.backend, canonicalNames };
+}
+
+/** `prefix`, else `prefix1`, `prefix2`, … : the first name no variable has (fromSimpleNN.m's getNewVarName). */
+function newVarName(dag: DagNN, prefix: string): string {
+  let name = prefix;
+  for (let t = 1; dag.vars.has(name); t++) name = `${prefix}${t}`;
+  return name;
+}
+
+/** MatConvNet's canonical names (fromSimpleNN.m lines 190-215, see the file's doc comment). */
+function canonicalise(dag: DagNN): void {
+  dag.layers.forEach((_, i) => {
+    const l = dag.layers[i]!;
+    if (i === 0) dag.renameVar(l.inputs[0]!, 'input');
+    if (l.block instanceof SoftMax) {
+      dag.renameVar(l.outputs[0]!, newVarName(dag, 'prob'));
+      dag.renameVar(dag.layers[i]!.inputs[0]!, newVarName(dag, 'prediction'));
+    }
+    if (l.block instanceof Loss) {
+      dag.renameVar(l.outputs[0]!, newVarName(dag, 'objective'));
+      const input = dag.layers[i]!.inputs[0]!;
+      if (!/^prob/.test(input)) dag.renameVar(input, newVarName(dag, 'prediction'));
+    }
+  });
+  const inputs = (dag.meta as { inputs?: unknown }).inputs;
+  if (Array.isArray(inputs) && typeof inputs[0] === 'object' && inputs[0] !== null) {
+    dag.meta = { ...dag.meta, inputs: [{ ...inputs[0], name: dag.layers[0]!.inputs[0] }, ...inputs.slice(1)] };
+  }
+}
+
+/**
+ * The DagNN of a SimpleNN chain (see the file's doc comment). The second
+ * argument is the options, or (the former form) the backend.
+ */
+export function fromSimpleNN(net: SimpleNNSpec, options?: Backend | FromSimpleNNOptions): DagNN {
+  const { backend, canonicalNames } = parseOptions(options);
+  const given = Array.isArray(net?.layers) ? net.layers : [];
   const { layers, meta } = tidy(net);
   const converted = layers.map(convert);
   const be = backend ?? converted.flatMap((c) => c.params.map(([, t]) => t.backend))[0];
@@ -117,10 +184,12 @@ export function fromSimpleNN(net: SimpleNNSpec, backend?: Backend): DagNN {
     c.params.forEach(([s, t], j) => {
       const p = dag.getParam(`${l.name}${s}`);
       dag.setParam(p.name, t);
-      p.learningRate = l.learningRate[j] ?? 1;
-      p.weightDecay = l.type === 'bnorm' && j === 2 ? 0 : (l.weightDecay[j] ?? 1);
+      const spec = given[i] as { learningRate?: unknown; weightDecay?: unknown } | undefined;
+      if (spec?.learningRate !== undefined) p.learningRate = l.learningRate[j] ?? p.learningRate;
+      if (spec?.weightDecay !== undefined && !(l.type === 'bnorm' && j === 2)) p.weightDecay = l.weightDecay[j] ?? p.weightDecay;
     });
     if (l.precious) dag.getVar(`x${i + 1}`).precious = true;
   });
+  if (canonicalNames) canonicalise(dag);
   return dag;
 }

@@ -1,27 +1,65 @@
 /**
- * `DagNN.print` (api §3.1): a readable table of the layers (name, class,
- * inputs, outputs, parameters), the parameters (shape, memory, fan-out,
- * learning-rate and weight-decay factors) and the variables (size when
- * `inputSizes` are given, fan-in, fan-out), plus the memory totals; or, with
- * `format: 'dot'`, the graph in Graphviz's language (variables as ellipses,
- * layers as boxes, parameters as diamonds) to pipe into `dot -Tpdf`.
+ * `DagNN.print` — MatConvNet's `print.m` (api §3.1) with its options:
+ *
+ * - `all` (false): everything below;
+ * - `layers` ('*'), `parameters` (none; '*' with `all`), `variables`
+ *   (none; '*' with `all` or `inputSizes`): which items to list — '*', a
+ *   name, a list of names or of 0-based indices (`getLayerIndex`, …);
+ *   `[]` lists none;
+ * - `memory` (true): parameter, variable and total memory;
+ * - `dependencies` (`all`): each variable's receptive field on each input;
+ * - `maxNumColumns` (18): items per table in the transposed formats;
+ * - `format`: `'table'` (default; one row per item), MatConvNet's
+ *   transposed `'ascii'`, `'latex'`, `'csv'` (see print-format.ts), or
+ *   `'dot'` (Graphviz; every variable, parameter and layer, whatever the
+ *   selections, as MatConvNet).
+ *
+ * Decisions: unknown option names, formats and item names throw (MatConvNet
+ * ignores unknown names in a selection); MatConvNet's `'digraph'` (a MATLAB
+ * plot), `figurePath` and `dotArgs` (it runs `dot` itself) are not offered:
+ * pipe the `'dot'` text into `dot -Tpdf`. Memory counts the backend's bytes
+ * per element (MatConvNet: 4). The `'table'` format adds each parameter's
+ * factors and training method and each variable's `precious` flag.
  */
-import { type Shape, sizeOf } from '@convnet-ts/tensor';
+import { isReceptiveField } from '@convnet-ts/geometry';
+import { OptionError, type Shape, sizeOf } from '@convnet-ts/tensor';
 import type { DagNN } from './dag-nn.js';
-import { showSize, varSizes } from './sizes.js';
+import { matDims, matMem, renderTable, type TableFormat } from './print-format.js';
+import { showSize, varReceptiveFields, varSizes } from './sizes.js';
+
+/** Items to print: '*' (all), a name, names, or 0-based indices. */
+export type PrintSelection = '*' | string | readonly string[] | readonly number[];
 
 export interface PrintOptions {
-  /** `'table'` (default) or `'dot'` (Graphviz). */
-  format?: 'table' | 'dot';
   /** Sizes of input variables, to print every variable's size and memory. */
   inputSizes?: Readonly<Record<string, Shape>>;
+  all?: boolean;
+  layers?: PrintSelection;
+  parameters?: PrintSelection;
+  variables?: PrintSelection;
+  memory?: boolean;
+  dependencies?: boolean;
+  maxNumColumns?: number;
+  format?: TableFormat | 'dot';
 }
 
-function table(title: string, header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
-  return [title, line(header), rule, ...rows.map(line)].join('\n');
+const NAMES = ['inputSizes', 'all', 'layers', 'parameters', 'variables', 'memory', 'dependencies', 'maxNumColumns', 'format'];
+const FORMATS = ['table', 'ascii', 'latex', 'csv', 'dot'];
+const WHERE = 'DagNN.print';
+
+function fail(name: string, expected: string, got: unknown): never {
+  throw new OptionError(WHERE, name, `${name} must be ${expected}, got ${JSON.stringify(got)}`);
+}
+
+/** The 0-based positions `sel` picks out of `names`. */
+function select(sel: PrintSelection, names: readonly string[], what: string): number[] {
+  if (sel === '*') return names.map((_, i) => i);
+  const list: readonly (string | number)[] = typeof sel === 'string' ? [sel] : Array.isArray(sel) ? sel : fail(what, "'*', a name, or an array of names or 0-based indices", sel);
+  return list.map((x) => {
+    const i = typeof x === 'number' ? (Number.isInteger(x) && x >= 0 && x < names.length ? x : -1) : names.indexOf(x);
+    if (i < 0) fail(what, `names or 0-based indices (below ${names.length}) of the network's ${what}`, x);
+    return i;
+  });
 }
 
 function bytes(n: number): string {
@@ -47,29 +85,109 @@ function dot(net: DagNN, sizes: Map<string, Shape>): string {
   return out.join('\n');
 }
 
+interface Parsed {
+  format: TableFormat | 'dot';
+  layers: PrintSelection;
+  parameters: PrintSelection;
+  variables: PrintSelection;
+  memory: boolean;
+  dependencies: boolean;
+  maxNumColumns: number;
+}
+
+function parse(opts: PrintOptions): Parsed {
+  if (typeof opts !== 'object' || opts === null) fail('opts', 'an object of options', opts);
+  for (const k of Object.keys(opts)) {
+    if (!NAMES.includes(k)) throw new OptionError(WHERE, k, `unknown option '${k}'; known options are ${NAMES.join(', ')}`);
+  }
+  const flag = (name: 'all' | 'memory' | 'dependencies', dflt: boolean): boolean => {
+    const v = opts[name] ?? dflt;
+    if (typeof v !== 'boolean') fail(name, 'true or false', v);
+    return v;
+  };
+  const all = flag('all', false);
+  const format = opts.format ?? 'table';
+  if (!FORMATS.includes(format)) fail('format', FORMATS.map((f) => `'${f}'`).join(', '), format);
+  const maxNumColumns = opts.maxNumColumns ?? 18;
+  if (!Number.isInteger(maxNumColumns) || maxNumColumns < 1) fail('maxNumColumns', 'an integer ≥ 1', maxNumColumns);
+  if (opts.maxNumColumns !== undefined && (format === 'table' || format === 'dot')) {
+    fail('maxNumColumns', "given only with the transposed formats 'ascii', 'latex', 'csv' (format 'table' has one row per item)", maxNumColumns);
+  }
+  return {
+    format,
+    layers: opts.layers ?? '*',
+    parameters: opts.parameters ?? (all ? '*' : []),
+    variables: opts.variables ?? (all || opts.inputSizes !== undefined ? '*' : []),
+    memory: flag('memory', true),
+    dependencies: flag('dependencies', all),
+    maxNumColumns,
+  };
+}
+
+/** See the file's doc comment. */
 export function printNet(net: DagNN, opts: PrintOptions = {}): string {
+  const o = parse(opts);
   const sizes = opts.inputSizes ? varSizes(net, opts.inputSizes) : new Map<string, Shape>();
-  if (opts.format === 'dot') return dot(net, sizes);
+  if (o.format === 'dot') return dot(net, sizes);
+  const mat = o.format !== 'table';
   const bpe = net.backend.dtype === 'float64' ? 8 : 4;
-  const layers = net.getLayerExecutionOrder().map((l) => [l.name, l.block.type, l.inputs.join(','), l.outputs.join(','), l.params.join(',')]);
+  const mem = (n: number) => (mat ? matMem(n) : bytes(n));
+  const table = (title: string, header: string[], rows: string[][], ruled = true) => renderTable(o.format as TableFormat, title, header, rows, o.maxNumColumns, ruled);
+  const parts: string[] = [];
+  const geometry = (v: unknown) => (Array.isArray(v) ? (mat ? matDims(v) : `[${v.join(', ')}]`) : typeof v === 'number' ? String(v) : 'n/a');
+
+  const layerList = net.layers;
+  const layerRows = select(o.layers, layerList.map((l) => l.name), 'layers').map((i) => {
+    const l = layerList[i]!;
+    const options = l.block.options();
+    return [l.name, l.block.type, l.inputs.join(mat ? ' ' : ','), l.outputs.join(mat ? ' ' : ','), l.params.join(mat ? ' ' : ','), geometry(options.pad), geometry(options.stride)];
+  });
+  if (layerRows.length > 0) parts.push(table('Layers', [mat ? 'func' : 'layer', 'type', 'inputs', 'outputs', 'params', 'pad', 'stride'], layerRows));
+
+  const params = [...net.params.values()];
   let paramBytes = 0;
-  const params = [...net.params.values()].map((p) => {
+  for (const p of params) paramBytes += p.value ? p.value.size * bpe : 0;
+  const paramRows = select(o.parameters, params.map((p) => p.name), 'parameters').map((i) => {
+    const p = params[i]!;
     const n = p.value ? p.value.size * bpe : 0;
-    paramBytes += n;
-    const shape = p.value ? `[${p.value.shape.join(', ')}]` : 'unset';
-    return [p.name, shape, bytes(n), String(p.fanout), String(p.learningRate), String(p.weightDecay), p.trainMethod];
+    if (mat) return [p.name, matDims(p.value?.shape), mem(n), String(p.fanout)];
+    return [p.name, p.value ? `[${p.value.shape.join(', ')}]` : 'unset', bytes(n), String(p.fanout), String(p.learningRate), String(p.weightDecay), p.trainMethod];
   });
+  if (paramRows.length > 0) parts.push(table('Parameters', mat ? ['param', 'dims', 'mem', 'fanout'] : ['param', 'shape', 'mem', 'fanout', 'lr', 'wd', 'method'], paramRows));
+
+  const vars = [...net.vars.values()];
   let varBytes = 0;
-  const vars = [...net.vars.values()].map((v) => {
+  for (const v of vars) {
     const s = sizes.get(v.name);
-    const n = s ? sizeOf(s) * bpe : 0;
-    varBytes += n;
-    return [v.name, showSize(s), s ? bytes(n) : '?', String(v.fanin), String(v.fanout), v.precious ? 'yes' : ''];
+    varBytes += s ? sizeOf(s) * bpe : 0;
+  }
+  const hwcn = (s: Shape | undefined) => (s && s.length === 4 ? matDims([s[1]!, s[2]!, s[3]!, s[0]!]) : matDims(s));
+  const varRows = select(o.variables, vars.map((v) => v.name), 'variables').map((i) => {
+    const v = vars[i]!;
+    const s = sizes.get(v.name);
+    const m = s ? mem(sizeOf(s) * bpe) : mat ? 'NaN' : '?';
+    if (mat) return [v.name, hwcn(s), m, String(v.fanin), String(v.fanout)];
+    return [v.name, showSize(s), m, String(v.fanin), String(v.fanout), v.precious ? 'yes' : ''];
   });
-  return [
-    table('Layers', ['layer', 'type', 'inputs', 'outputs', 'params'], layers),
-    table('Parameters', ['param', 'shape', 'mem', 'fanout', 'lr', 'wd', 'method'], params),
-    table('Variables', ['var', 'size (H×W×C×N)', 'mem', 'fanin', 'fanout', 'precious'], vars),
-    `Memory: parameters ${bytes(paramBytes)}, variables ${opts.inputSizes ? bytes(varBytes) : '? (give inputSizes)'}`,
-  ].join('\n\n');
+  if (varRows.length > 0) parts.push(table('Variables', mat ? ['var', 'dims', 'mem', 'fanin', 'fanout'] : ['var', 'size (H×W×C×N)', 'mem', 'fanin', 'fanout', 'precious'], varRows));
+
+  if (o.memory) {
+    const varMem = opts.inputSizes ? mem(varBytes) : mat ? mem(0) : '? (give inputSizes)';
+    const total = opts.inputSizes || mat ? mem(paramBytes + varBytes) : '?';
+    if (mat) parts.push(table('Memory', ['params', 'vars', 'total'], [[mem(paramBytes), varMem, total]], false));
+    else parts.push(`Memory: parameters ${mem(paramBytes)}, variables ${varMem}, total ${total}`);
+  }
+
+  if (o.dependencies) {
+    for (const input of net.getInputs()) {
+      const fields = varReceptiveFields(net, input);
+      const rows = vars.map((v) => {
+        const f = fields.get(v.name);
+        if (!f || !isReceptiveField(f)) return [v.name, 'n/a', 'n/a', 'n/a'];
+        return mat ? [v.name, matDims(f.size), matDims(f.stride), matDims(f.offset)] : [v.name, `[${f.size.join(', ')}]`, `[${f.stride.join(', ')}]`, `[${f.offset.join(', ')}]`];
+      });
+      parts.push(table(`Receptive fields in '${input}'`, [`rf in '${input}'`, 'size', 'stride', 'offset'], rows));
+    }
+  }
+  return parts.join('\n\n');
 }
