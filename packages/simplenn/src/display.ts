@@ -13,6 +13,12 @@
  * as MatConvNet and the model files), in B/KB/MB/GB of 1024. For convt the
  * stride column shows the upsampling (`↑2`) and the pad column the crop.
  * Dims print as one number when equal in every direction, else joined by `x`.
+ *
+ * Options (vl_simplenn_display.m lines 43-46; unknown names throw):
+ * `inputSize`, `batchSize`, `format` — `'table'` (default, one row per
+ * layer) or MatConvNet's transposed `'ascii'`, `'latex'`, `'csv'`
+ * (display-transposed.ts) — and `maxNumColumns` (18; layers per table in
+ * the transposed formats, an error with `'table'`).
  */
 import { chainGeometry, type Field, isReceptiveField, type VarSize } from '@convnet-ts/geometry';
 import { OptionError } from '@convnet-ts/tensor';
@@ -20,7 +26,8 @@ import { show } from './fields.js';
 import { geometryOf, reducesBatch } from './geometry-of.js';
 import type { SimpleNNSpec } from './layer-spec.js';
 import type { Layer } from './layer-types.js';
-import { type Column, type DisplayRow, formatRows, formatSize, formatTable } from './display-format.js';
+import { COLUMNS, type Column, type DisplayRow, formatRows, formatSize, formatTable } from './display-format.js';
+import { type TransposedFormat, transposedTables } from './display-transposed.js';
 import { tidy } from './tidy.js';
 
 export type { Column, DisplayRow } from './display-format.js';
@@ -30,6 +37,28 @@ export interface DisplayOptions {
   inputSize?: readonly number[];
   /** Overrides N. */
   batchSize?: number;
+  /** `'table'` (default) or MatConvNet's transposed `'ascii'`, `'latex'`, `'csv'`. */
+  format?: 'table' | TransposedFormat;
+  /** Layers per table in the transposed formats (default 18, MatConvNet's). */
+  maxNumColumns?: number;
+}
+
+const OPTION_NAMES = ['inputSize', 'batchSize', 'format', 'maxNumColumns'];
+const FORMATS = ['table', 'ascii', 'latex', 'csv'];
+
+function checkOptions(opts: DisplayOptions): { format: 'table' | TransposedFormat; maxNumColumns: number } {
+  if (typeof opts !== 'object' || opts === null) throw new OptionError('display', 'opts', `opts must be an object of options, got ${show(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!OPTION_NAMES.includes(k)) throw new OptionError('display', k, `unknown option '${k}'; known options are ${OPTION_NAMES.join(', ')}`);
+  }
+  const format = opts.format ?? 'table';
+  if (!FORMATS.includes(format)) throw new OptionError('display', 'format', `format must be one of ${FORMATS.map((f) => `'${f}'`).join(', ')}, got ${show(format)}`);
+  const maxNumColumns = opts.maxNumColumns ?? 18;
+  if (!Number.isInteger(maxNumColumns) || maxNumColumns < 1) throw new OptionError('display', 'maxNumColumns', `maxNumColumns must be an integer ≥ 1, got ${show(maxNumColumns)}`);
+  if (opts.maxNumColumns !== undefined && format === 'table') {
+    throw new OptionError('display', 'maxNumColumns', "maxNumColumns must be given only with the transposed formats 'ascii', 'latex', 'csv' (format 'table' has one row per layer)");
+  }
+  return { format, maxNumColumns };
 }
 
 export interface DisplayInfo {
@@ -59,6 +88,7 @@ function inputSizeOf(net: { meta: { inputSize?: number[]; normalization?: { imag
 
 /** The table of a network's layers, sizes, receptive fields and memory (see the module doc). */
 export function display(net: SimpleNNSpec, opts: DisplayOptions = {}): DisplayInfo {
+  const { format, maxNumColumns } = checkOptions(opts);
   const tidied = tidy(net);
   const { layers } = tidied;
   const input = inputSizeOf(tidied, opts);
@@ -85,11 +115,14 @@ export function display(net: SimpleNNSpec, opts: DisplayOptions = {}): DisplayIn
       cells: cellsOf(layer, i, v.field, v.size, batch, elements, params),
     });
   });
-  const text = [
-    formatTable(rows),
-    `parameter memory: ${formatBytes(parameterCount * BYTES)} (${parameterCount} parameters)`,
-    `data memory: ${dataBytes === undefined ? 'n/a (unknown sizes)' : `${formatBytes(dataBytes)} (for batch size ${input?.[0]})`}`,
-  ].join('\n');
+  const memory = [
+    ['parameter memory', `${formatBytes(parameterCount * BYTES)} (${parameterCount} parameters)`],
+    ['data memory', dataBytes === undefined ? 'n/a (unknown sizes)' : `${formatBytes(dataBytes)} (for batch size ${input?.[0]})`],
+  ] as const;
+  const text =
+    format === 'table'
+      ? [formatTable(rows), ...memory.map(([k, v]) => `${k}: ${v}`)].join('\n')
+      : transposedTables(format, COLUMNS, rows.map((r) => COLUMNS.map((c) => r.cells[c])), memory, maxNumColumns);
   return { rows, parameterCount, parameterBytes: parameterCount * BYTES, dataBytes, text };
 }
 
