@@ -1,9 +1,12 @@
 /**
  * The few file operations of checkpoints and plots, on Node's `fs`
  * (imported lazily, so the package still loads in a browser when no
- * `expDir` is given). Writes are atomic: the bytes go to `<path>.tmp`,
- * are flushed to disk, then renamed over `<path>`, so a kill at any moment
- * leaves either the old file or the complete new one, never a torn file.
+ * `expDir` is given). Writes are atomic: the bytes go to a temporary file
+ * of a name unique to this write (`<path>.<pid>-<counter>-<random>.tmp`, so
+ * two trainers writing into one folder never share one), are flushed to
+ * disk, then renamed over `<path>`, and the folder itself is flushed so the
+ * rename survives a power cut; a kill at any moment leaves either the old
+ * file or the complete new one, never a torn file.
  */
 import type * as FsPromises from 'node:fs/promises';
 
@@ -13,21 +16,54 @@ const fs = (): Promise<typeof FsPromises> => {
   return fsModule;
 };
 
-/** The temporary name a file is written under before being renamed. */
-export const tempName = (path: string): string => `${path}.tmp`;
+let writes = 0;
+const pid = (): number => (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
 
-/** Writes `data` to `path` atomically (temporary file, flush, rename). */
-export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const f = await fs();
-  const tmp = tempName(path);
-  const handle = await f.open(tmp, 'w');
+/** A temporary name for one write of `path`, unique to this process and call. */
+export const tempName = (path: string): string => `${path}.${pid()}-${++writes}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+
+/** The folder of `path` ('.' when it has none). */
+const dirOf = (path: string): string => {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i < 0 ? '.' : i === 0 ? '/' : path.slice(0, i);
+};
+
+/** Flushes a folder's entries (the rename) to disk; platforms that cannot open a folder for that (Windows) skip it. */
+async function syncDir(f: typeof FsPromises, dir: string): Promise<void> {
+  let handle: FsPromises.FileHandle;
   try {
-    await handle.writeFile(data);
+    handle = await f.open(dir, 'r');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EISDIR' || code === 'EPERM' || code === 'EACCES') return;
+    throw e;
+  }
+  try {
     await handle.sync();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw e;
   } finally {
     await handle.close();
   }
+}
+
+/** Writes `data` to `path` atomically (unique temporary file, flush, rename, flush of the folder). */
+export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const f = await fs();
+  const tmp = tempName(path);
+  const handle = await f.open(tmp, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await f.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
   await f.rename(tmp, path);
+  await syncDir(f, dirOf(path));
 }
 
 export async function readBytes(path: string): Promise<Uint8Array> {
