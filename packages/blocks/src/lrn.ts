@@ -19,8 +19,17 @@
  *
  * Validation beyond MatConvNet's (which only checks n ≥ 1): n must be an
  * integer and kappa, alpha ≥ 0, so that L ≥ 0 and L^(−beta) is real; beta is any
- * finite number. MatConvNet's only option, `Verbose`, has no counterpart: any
+ * finite number. Each window is summed on its own (no running sum), so a NaN
+ * or ∞ reaches only the channels whose window holds it, on every backend.
+ * MatConvNet's only option, `Verbose`, has no counterpart: any
  * option name throws.
+ *
+ * Deliberate difference: L^(−beta) is computed with the exact `pow` on every
+ * backend. MatConvNet's compiled LRN (matlab/src/bits/nnnormalize.cu, built
+ * for CPU and GPU with `VL_NNNORMALIZE_FAST` defined, lines 39-130) uses
+ * `fast_pow`, a cubic log2/exp2 approximation; the two differ by up to about
+ * 3.3e-3 relative, so outputs of a network with LRN match MatConvNet's to
+ * that tolerance, not to float rounding.
  */
 import { OptionError, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape } from './checks.js';

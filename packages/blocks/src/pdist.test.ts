@@ -33,7 +33,7 @@ describe('pdist', () => {
   it('backward: dz/dx = dz/dy · d / y for p = 2, dz/dx0 summed back over pixels (hand-computed)', () => {
     const dzdy = cpu64.tensor([2, 7], [1, 1, 2, 1]);
     const r = pdistBackward(x, x0, 2, dzdy);
-    // pixel 0: 2·[3, 4]/5; pixel 1: d = 0, so 0 (y floored at epsilon).
+    // pixel 0: 2·[3, 4]/5; pixel 1: d = 0, so 0 (Σd² floored at epsilon).
     expectClose(values(r.dzdx), [1.2, 1.6, 0, 0], 1e-14);
     expect(r.dzdx0.shape).toEqual([1, 1, 1, 2]);
     expectClose(values(r.dzdx0), [-1.2, -1.6], 1e-14);
@@ -44,6 +44,21 @@ describe('pdist', () => {
     expectClose(values(pdistBackward(x, x0, 1, dzdy).dzdx), [2, 2, 0, 0], 1e-14);
     const agg = pdistBackward(x, x0, 2, cpu64.tensor([3], [1]), { aggregate: true, instanceWeights: 2 });
     expectClose(values(agg.dzdx), [3.6, 4.8, 0, 0], 1e-14);
+  });
+
+  it("bounds Σdᵖ by ε as MatConvNet (vl_nnpdist.m lines 92 and 98): p = 2, ε = 1e-6, x = [1e-4, 0], x0 = 0 gives 0.1", () => {
+    const small = cpu64.tensor([1e-4, 0], [1, 1, 1, 2]);
+    const zero = cpu64.tensor([0, 0], [1, 1, 1, 2]);
+    const one = cpu64.tensor([1], [1, 1, 1, 1]);
+    // max(Σd², ε)^(−1/2) · d = (1e-6)^(−1/2) · 1e-4 = 0.1 (bounding the distance instead would give 1).
+    expectClose(values(pdistBackward(small, zero, 2, one, { epsilon: 1e-6 }).dzdx), [0.1, 0], 1e-12);
+    // p = 3: max(Σ|d|³, ε)^(−2/3) · d², with Σ|d|³ = 1e-12 floored at 1e-6: 1e4 · 1e-8 = 1e-4.
+    expectClose(values(pdistBackward(small, zero, 3, one, { epsilon: 1e-6 }).dzdx), [1e-4, 0], 1e-15);
+    // p = 0.5: the sum is not bounded, |d| is: (Σ|d|^½)^1 · max(|d|, ε)^(−½) sign(d) = 1e-2 · 1e2 = 1 on the first channel.
+    expectClose(values(pdistBackward(small, zero, 0.5, one, { epsilon: 1e-6 }).dzdx), [1, 0], 1e-12);
+    // Away from ε the bound changes nothing: p = 3 on [1, 2]: (1 + 8)^(−2/3) · [1, 4].
+    const big = cpu64.tensor([1, 2], [1, 1, 1, 2]);
+    expectClose(values(pdistBackward(big, zero, 3, one).dzdx), [9 ** (-2 / 3), 4 * 9 ** (-2 / 3)], 1e-14);
   });
 
   it('output sizes: [N, H, W, 1], or [1] when aggregating', () => {

@@ -5,10 +5,11 @@
  *
  *   y = (Σ_k |d_k|^p)^(1/p)   (or, with `noRoot`, y = Σ_k |d_k|^p),   y: [N, H, W, 1],
  *   noRoot: dz/dx = dz/dy · p |d|^(p−1) sign(d);
- *   root:   dz/dx = dz/dy · |d|^(p−1) sign(d) / max(y, ε)^(p−1)   (= sign(d) for p = 1);
+ *   root:   dz/dx = dz/dy · max(Σ_k |d_k|^p, ε)^((1−p)/p) · |d|^(p−1) sign(d)   (= dz/dy · sign(d) for p = 1);
  *   dz/dx0 = −dz/dx, summed over the broadcast axes.
  *
- * For p < 1, |d|^(p−1) uses max(|d|, ε). `instanceWeights` (a number or
+ * For p < 1, |d|^(p−1) uses max(|d|, ε) and the sum is not bounded
+ * (vl_nnpdist.m lines 89-99 and 113-119). `instanceWeights` (a number or
  * `[N, H, W, 1]` / `[N, 1, 1, 1]`) multiply y per pixel; `aggregate` sums
  * everything into a `[1]` tensor (the `Loss` kernel's scalar shape). p = 1, 2
  * are special-cased as in MatConvNet.
@@ -18,8 +19,9 @@
  * - dz/dx0: MatConvNet returns −dz/dx with x's size even for a broadcast x0;
  *   FIXED, it is summed back to x0's shape — the derivative w.r.t. the x0 that
  *   was given (what DagNN must accumulate). Identical when x0 has x's shape.
- * - ε bounds the root's denominator: max(y, ε)^(p−1) for every p > 1, which is
- *   MatConvNet's p = 2 form (dz/dy · d / max(y, ε)).
+ * - ε bounds Σ|d|^p, as MatConvNet does (vl_nnpdist.m lines 92, 98), not
+ *   the distance y: for p = 2 the derivative's denominator is
+ *   max(Σd², ε)^(1/2), whose floor is √ε (1e-3 for the default ε = 1e-6).
  */
 import { formatShape, keep, OptionError, scope, ShapeError, shapesEqual, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape } from './checks.js';
@@ -71,8 +73,9 @@ export function pdistBackward(x: Tensor, x0: Tensor, p: number, dzdy: Tensor, op
     let factor = weigh(dzdy, o.weights);
     if (o.noRoot) factor = un(factor, 'scale', p);
     else if (p !== 1) {
-      const y = p === 2 ? un(s, 'sqrt') : un(s, 'pow', 1 / p);
-      factor = b.run('Binary', { a: factor, b: un(un(y, 'maxScalar', o.epsilon), 'pow', p - 1) }, { op: 'div' });
+      // max(Σ|d|^p, ε)^((1−p)/p), unbounded for p < 1 (MatConvNet's three cases).
+      const base = p < 1 ? s : un(s, 'maxScalar', o.epsilon);
+      factor = mul(factor, un(base, 'pow', (1 - p) / p));
     }
     // g = |d|^(p−1) sign(d): sign(d) for p = 1, d for p = 2.
     const g = p === 1 ? un(d, 'sign') : p === 2 ? d : mul(un(p < 1 ? un(abs, 'maxScalar', o.epsilon) : abs, 'pow', p - 1), un(d, 'sign'));
