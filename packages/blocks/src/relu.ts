@@ -12,6 +12,9 @@
  * to `reluBackward` gives the same result when leak ≥ 0 (y > 0 exactly where x > 0).
  * With leak 0 the output is MatConvNet's max(x, 0): +0 for x ≤ 0, and 0 for NaN
  * (MATLAB's max ignores NaN); with a leak, NaN stays NaN (x·leak), as in MatConvNet.
+ * The derivative at NaN is leak·dz/dy (the mask x > 0 is false). These hold on
+ * every backend: WebGPU decides x > 0 on the bits, so a positive subnormal
+ * passes as on the CPU even where the GPU flushes subnormals to 0.
  */
 import type { Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectShape } from './checks.js';

@@ -5,7 +5,7 @@
  *   y = σ(x) = 1 / (1 + e^−x),   dz/dx = dz/dy ⊙ y ⊙ (1 − y).
  *
  * Takes no options, as in MatConvNet. Very negative x gives y = 0 and very
- * positive x gives y = 1 (never NaN). The backward mode takes x (MatConvNet's
+ * positive x gives y = 1 (never NaN); σ(NaN) = NaN, on every backend. The backward mode takes x (MatConvNet's
  * `vl_nnsigmoid(X, DY)`) and recomputes y from it.
  */
 import { OptionError, type Tensor } from '@convnet-ts/tensor';

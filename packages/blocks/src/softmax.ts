@@ -7,7 +7,9 @@
  *
  * Subtracting the maximum (§6.6.4) leaves y unchanged and keeps every
  * exponent ≤ 0, so scores such as ±1000 give exact 0s and 1s instead of
- * NaN. Takes no options, as in MatConvNet. The backward mode takes x
+ * NaN. Special values, on every backend: a row whose maximum is not finite
+ * (a NaN, a +∞, or all −∞) is NaN everywhere, as the formula gives
+ * (∞ − ∞); a −∞ score has probability 0. Takes no options, as in MatConvNet. The backward mode takes x
  * (MatConvNet's `vl_nnsoftmax(X, DY)`) and recomputes y from it.
  */
 import { OptionError, type Tensor } from '@convnet-ts/tensor';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type HostInputs, type HostTensor, hostRandn, maxRelDiff, runOnHost } from './compare.js';
 import { fixtureCases, runFixture } from './fixture-cases.js';
 import { derivativeCases, kernelCases } from './kernel-cases.js';
+import { maxSpecialDiff, specialValueCases } from './special-cases.js';
 
 export interface ConformanceTarget {
   /** Shown in test names: `cpu float32`, `webgpu (swiftshader)`, … */
@@ -56,6 +57,27 @@ export function describeConformance(target: ConformanceTarget): void {
           expect(a!.shape, `${c.name}: shape of ${key}`).toEqual(e.shape);
           const d = maxRelDiff(a!.values, e.values);
           expect(d, `${c.name}: output ${key} differs from the reference by ${d}`).toBeLessThanOrEqual(tol);
+        }
+      });
+    }
+
+    for (const c of specialValueCases) {
+      it(`${c.name} matches the float64 reference (NaN for NaN, the same infinities)`, async () => {
+        const be = await getBackend();
+        const tol = target.tolerance ?? (be.dtype === 'float64' ? 1e-10 : 1e-4);
+        const expected = await runOnHost(reference, c.kernel, c.inputs, c.attrs);
+        const actual = await runOnHost(be, c.kernel, c.inputs, c.attrs);
+        covered.add(c.kernel);
+        for (const [key, e] of Object.entries(expected)) {
+          const a = actual[key];
+          if (e === null) {
+            expect(a, `${c.name}: output ${key}`).toBeNull();
+            continue;
+          }
+          // A float32 backend is held to the float64 answer as float32 stores it (1e60 is ∞, 1e-80 is 0).
+          const ref = be.dtype === 'float32' ? Array.from(e.values, Math.fround) : Array.from(e.values);
+          const d = maxSpecialDiff(a!.values, ref);
+          expect(d, `${c.name}: output ${key} is [${Array.from(a!.values)}], the reference [${ref}]`).toBeLessThanOrEqual(tol);
         }
       });
     }

@@ -81,9 +81,9 @@ export const normKernels = {
     const xv = cpu.contiguous(x);
     const y = cpu.alloc(x.size);
     const L = new Float64Array(c);
-    const prefix = new Float64Array(c + 1);
+    const sq = new Float64Array(c);
     for (let i = 0; i < xv.length; i += c) {
-      lrnDenominators(xv, i, c, n, kappa, alpha, prefix, L);
+      lrnDenominators(xv, i, n, kappa, alpha, sq, L);
       for (let k = 0; k < c; k++) y[i + k] = xv[i + k]! * L[k]! ** -beta;
     }
     return cpu.wrap(y, x.shape);
@@ -97,18 +97,14 @@ export const normKernels = {
     const before = Math.floor((n - 1) / 2);
     const after = Math.ceil((n - 1) / 2);
     const L = new Float64Array(c);
-    const prefix = new Float64Array(c + 1);
+    const t = new Float64Array(c);
+    const sums = new Float64Array(c);
     for (let i = 0; i < xv.length; i += c) {
-      lrnDenominators(xv, i, c, n, kappa, alpha, prefix, L);
-      // prefix of t_k = dy_k L_k^(−β−1) x_k; channel d is in Q(k) for k ∈ [d − after, d + before].
-      prefix[0] = 0;
-      for (let k = 0; k < c; k++) prefix[k + 1] = prefix[k]! + dv[i + k]! * L[k]! ** (-beta - 1) * xv[i + k]!;
-      for (let d = 0; d < c; d++) {
-        const lo = Math.max(0, d - after);
-        const hi = Math.min(c - 1, d + before);
-        const sum = prefix[hi + 1]! - prefix[lo]!;
-        dx[i + d] = dv[i + d]! * L[d]! ** -beta - 2 * alpha * beta * xv[i + d]! * sum;
-      }
+      lrnDenominators(xv, i, n, kappa, alpha, t, L);
+      // t_k = dy_k L_k^(−β−1) x_k; channel d is in Q(k) for k ∈ [d − after, d + before].
+      for (let k = 0; k < c; k++) t[k] = dv[i + k]! * L[k]! ** (-beta - 1) * xv[i + k]!;
+      windowSums(t, after, before, sums);
+      for (let d = 0; d < c; d++) dx[i + d] = dv[i + d]! * L[d]! ** -beta - 2 * alpha * beta * xv[i + d]! * sums[d]!;
     }
     return cpu.wrap(dx, x.shape);
   },
@@ -143,26 +139,34 @@ function wrapMoments(cpu: CpuBackend, m: ArrayLike<number>, c: number): Tensor {
 }
 
 /**
- * `L[k] = kappa + alpha Σ_{q∈Q(k)} x_q²` for the pixel at `xv[i … i + c − 1]`,
- * `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C − 1]` (0-based), through a prefix sum of squares.
+ * `L[k] = kappa + alpha Σ_{q∈Q(k)} x_q²` for the pixel at `xv[i … i + C − 1]`
+ * (C = `L.length`), `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C − 1]`
+ * (0-based). `sq` is scratch of length C.
  */
-function lrnDenominators(
-  xv: FloatArray,
-  i: number,
-  c: number,
-  n: number,
-  kappa: number,
-  alpha: number,
-  prefix: Float64Array,
-  L: Float64Array,
-): void {
-  const before = Math.floor((n - 1) / 2);
-  const after = Math.ceil((n - 1) / 2);
-  prefix[0] = 0;
-  for (let k = 0; k < c; k++) prefix[k + 1] = prefix[k]! + xv[i + k]! * xv[i + k]!;
+function lrnDenominators(xv: FloatArray, i: number, n: number, kappa: number, alpha: number, sq: Float64Array, L: Float64Array): void {
+  for (let k = 0; k < sq.length; k++) sq[k] = xv[i + k]! * xv[i + k]!;
+  windowSums(sq, Math.floor((n - 1) / 2), Math.ceil((n - 1) / 2), L);
+  for (let k = 0; k < L.length; k++) L[k] = kappa + alpha * L[k]!;
+}
+
+/**
+ * `out[k] = Σ_{q ∈ [k − down, k + up] ∩ [0, C)} t[q]`, each window summed
+ * directly (O(C·n)): prefix-sum differences would let one NaN, ∞ or 1e30
+ * reach every later window (∞ − ∞, (1e60 + 1) − 1e60 = 0). When every window
+ * covers every channel (n ≥ 2C, L2 normalisation) it is one sum.
+ */
+function windowSums(t: Float64Array, down: number, up: number, out: Float64Array): void {
+  const c = t.length;
+  if (down >= c - 1 && up >= c - 1) {
+    let s = 0;
+    for (let q = 0; q < c; q++) s += t[q]!;
+    out.fill(s);
+    return;
+  }
   for (let k = 0; k < c; k++) {
-    const lo = Math.max(0, k - before);
-    const hi = Math.min(c - 1, k + after);
-    L[k] = kappa + alpha * (prefix[hi + 1]! - prefix[lo]!);
+    const hi = Math.min(c - 1, k + up);
+    let s = 0;
+    for (let q = Math.max(0, k - down); q <= hi; q++) s += t[q]!;
+    out[k] = s;
   }
 }

@@ -1,11 +1,17 @@
 import type { WebGPUKernelTable } from '../kernel-table.js';
-import { SIGMOID } from './wgsl.js';
+import { IS_FINITE, IS_NAN, IS_POSITIVE, SIGMOID, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
  * §6.6.4), as on the CPU: leak 0 is MatConvNet's max(x, 0) (+0 for x ≤ 0,
  * NaN gives 0), and softmax runs over the last axis with the row maximum
  * subtracted, one thread per row.
+ *
+ * Special values, the CPU's answers: ReLU's test x > 0 reads the bits, so a
+ * positive subnormal (which the GPU may flush to 0) passes as on the CPU;
+ * σ(NaN) = NaN; a softmax row whose maximum is not finite (a NaN, a +∞, or
+ * all −∞) is NaN everywhere, as MatConvNet's e^(x − max) / Σ e^(x − max)
+ * gives (∞ − ∞ = NaN spreads through the sum).
  */
 export const activationKernels = {
   Relu: (gpu, { x }, { leak }) => {
@@ -17,7 +23,12 @@ export const activationKernels = {
       outputs: { y },
       f32: { leak },
       threads: y.size,
-      body: leak === 0 ? '  let v = x[i];\n  y[i] = select(0.0, v, v > 0.0);' : '  let v = x[i];\n  y[i] = select(u.leak * v, v, v > 0.0);',
+      helpers: IS_POSITIVE,
+      // The bits move untouched (a subnormal survives), only leak·v is arithmetic.
+      body:
+        leak === 0
+          ? '  let v = x[i];\n  y[i] = bitcast<f32>(select(0u, bitcast<u32>(v), is_positive(v)));'
+          : '  let v = x[i];\n  y[i] = select(u.leak * v, bitcast<f32>(bitcast<u32>(v)), is_positive(v));',
     });
     return y;
   },
@@ -31,14 +42,15 @@ export const activationKernels = {
       outputs: { dx },
       f32: { leak },
       threads: dx.size,
-      body: '  dx[i] = select(u.leak * dy[i], dy[i], x[i] > 0.0);',
+      helpers: IS_POSITIVE,
+      body: '  dx[i] = select(u.leak * dy[i], dy[i], is_positive(x[i]));',
     });
     return dx;
   },
 
   Sigmoid: (gpu, { x }) => {
     const y = gpu.empty(x.shape);
-    gpu.dispatch({ kernel: 'Sigmoid', variant: '', inputs: { x }, outputs: { y }, threads: y.size, helpers: SIGMOID, body: '  y[i] = sigmoid(x[i]);' });
+    gpu.dispatch({ kernel: 'Sigmoid', variant: '', inputs: { x }, outputs: { y }, threads: y.size, helpers: IS_NAN + SIGMOID, body: '  y[i] = sigmoid(x[i]);' });
     return y;
   },
 
@@ -50,7 +62,7 @@ export const activationKernels = {
       inputs: { x, dy },
       outputs: { dx },
       threads: dx.size,
-      helpers: SIGMOID,
+      helpers: IS_NAN + SIGMOID,
       body: '  let s = sigmoid(x[i]);\n  dx[i] = dy[i] * s * (1.0 - s);',
     });
     return dx;
@@ -69,6 +81,10 @@ export const activationKernels = {
       helpers: ROW_EXP,
       body: `  let r = i * u.c;
   let m = row_max(r);
+  if (!is_finite(m)) {
+    for (var k = 0u; k < u.c; k++) { y[r + k] = nan(); }
+    return;
+  }
   let inv = 1.0 / row_sum(r);
   for (var k = 0u; k < u.c; k++) { y[r + k] = exp(x[r + k] - m) * inv; }`,
     });
@@ -89,6 +105,10 @@ export const activationKernels = {
       helpers: ROW_EXP,
       body: `  let r = i * u.c;
   let m = row_max(r);
+  if (!is_finite(m)) {
+    for (var k = 0u; k < u.c; k++) { dx[r + k] = nan(); }
+    return;
+  }
   let inv = 1.0 / row_sum(r);
   var dot = 0.0;
   for (var k = 0u; k < u.c; k++) { dot += dy[r + k] * exp(x[r + k] - m) * inv; }
@@ -98,11 +118,17 @@ export const activationKernels = {
   },
 } satisfies Partial<WebGPUKernelTable>;
 
-/** Row maximum and Σ e^(x − max) of the row of length `u.c` starting at `r` (needs input `x`). */
-const ROW_EXP = `
+/**
+ * Row maximum (NaN if the row holds one) and Σ e^(x − max) of the row of
+ * length `u.c` starting at `r` (needs input `x`).
+ */
+const ROW_EXP = `${SPECIAL_VALUES}${IS_NAN}${IS_FINITE}
 fn row_max(r: u32) -> f32 {
   var m = x[r];
-  for (var k = 1u; k < u.c; k++) { m = max(m, x[r + k]); }
+  for (var k = 1u; k < u.c; k++) {
+    let v = x[r + k];
+    if (is_nan(v) || (!is_nan(m) && v > m)) { m = v; }
+  }
   return m;
 }
 fn row_sum(r: u32) -> f32 {

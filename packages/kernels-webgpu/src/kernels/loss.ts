@@ -92,15 +92,16 @@ function uniforms(inputs: LossInputs, attrs: LossAttrs) {
 
 /** Attribute losses of element i: label c = `label`, score `x[i]`. */
 const ATTRIBUTE_LOSS: Partial<Record<LossType, string>> = {
-  binaryerror: 'select(0.0, 1.0, sign(x[i] - u.threshold) != label)',
-  binarylog: '-log(label * (x[i] - 0.5) + 0.5)',
+  // x − 0 is x itself: a subnormal must not be flushed by the subtraction.
+  binaryerror: 'binary_error(ieee_sign(select(x[i] - u.threshold, x[i], u.threshold == 0.0)), label)',
+  binarylog: '-ieee_log(label * (x[i] - 0.5) + 0.5)',
   logistic: 'softplus(-label * x[i])',
-  hinge: 'max(0.0, 1.0 - label * x[i])',
+  hinge: 'hinge0(1.0 - label * x[i])',
 };
 
 const ATTRIBUTE_BACKWARD: Partial<Record<LossType, string>> = {
   binaryerror: '0.0',
   binarylog: '(-g * label) / (label * (xi - 0.5) + 0.5)',
-  logistic: '(-g * label) / (1.0 + exp(label * xi))',
+  logistic: 'select((-g * label) / (1.0 + exp(label * xi)), xi, is_nan(xi))',
   hinge: 'select(0.0, -g * label, label * xi < 1.0)',
 };

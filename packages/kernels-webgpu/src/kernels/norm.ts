@@ -1,6 +1,7 @@
 import type { Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
+import { IS_FINITE, IS_NAN, POW, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * Batch normalisation (manual §4.6.2, §6.6.2) and cross-channel LRN (manual
@@ -8,6 +9,16 @@ import type { WebGPUBackend } from '../webgpu-backend.js';
  * and sums take one thread per channel walking the M = N·H·W pixels (centred
  * before squaring: no cancellation); the element-wise passes then read them.
  * LRN takes one thread per element; `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C)`.
+ *
+ * Special values, the CPU's answers in float32: sigma is computed as
+ * a·sqrt(mean(((x − mu)/a)²) + epsilon/a²) with a = max|x − mu| when a > 1, so
+ * squares of values up to ~1e38 do not overflow (bnorm of ±1e20 is ±1, sigma
+ * 1e20, not 0 and ∞), and every pass divides by sigma before multiplying by g
+ * (no subnormal intermediate). L^−beta goes through `powf` (NaN stays NaN,
+ * 0^−beta = ∞), so a NaN reaches only the channels whose window holds it,
+ * and L is scaled by its window's largest |x| (see `lrn_pow`). Not matched:
+ * with kappa = 0, a window of values below ~1e-19 underflows float32 here
+ * (L = 0, y = NaN) where the CPU, summing in doubles, normalises it.
  *
  *     y  = g (x − mu)/sigma + b,   sigma = sqrt(var + epsilon)
  *     dx = a·dy + s·(x − mu) + t,  a = g/sigma, s = −a·dg/(M·sigma), t = −a·db/M
@@ -25,7 +36,7 @@ export const normKernels = {
       outputs: { y },
       u32: { c },
       threads: y.size,
-      body: '  let k = i % u.c;\n  y[i] = g[k] / m[2u * k + 1u] * (x[i] - m[2u * k]) + b[k];',
+      body: '  let k = i % u.c;\n  y[i] = g[k] * ((x[i] - m[2u * k]) / m[2u * k + 1u]) + b[k];',
     });
     return { y, moments: m };
   },
@@ -48,9 +59,9 @@ export const normKernels = {
   for (var p = 0u; p < u.count; p++) {
     let d = dy[p * u.c + i];
     sd += d;
-    sdx += d * (x[p * u.c + i] - m[2u * i]);
+    sdx += d * ((x[p * u.c + i] - m[2u * i]) / m[2u * i + 1u]);
   }
-  dg[i] = sdx / m[2u * i + 1u];
+  dg[i] = sdx;
   db[i] = sd;`,
     });
     const dx = gpu.empty(x.shape);
@@ -64,8 +75,8 @@ export const normKernels = {
       threads: dx.size,
       body: `  let k = i % u.c;
   let sigma = m[2u * k + 1u];
-  let a = g[k] / sigma;
-  dx[i] = a * dy[i] - a * dg[k] / (u.count * sigma) * (x[i] - m[2u * k]) - a * db[k] / u.count;`,
+  let xhat = (x[i] - m[2u * k]) / sigma;
+  dx[i] = g[k] * ((dy[i] - dg[k] * xhat / u.count - db[k] / u.count) / sigma);`,
     });
     return { dx, dg, db, moments: m };
   },
@@ -80,7 +91,7 @@ export const normKernels = {
       ...lrnUniforms(x, attrs.n, attrs),
       threads: y.size,
       helpers: LRN_DENOMINATOR,
-      body: '  let k = i % u.c;\n  y[i] = x[i] * pow(denominator(i - k, k), -u.beta);',
+      body: '  let k = i % u.c;\n  y[i] = x[i] * lrn_pow(i - k, k, -u.beta);',
     });
     return y;
   },
@@ -101,8 +112,8 @@ export const normKernels = {
   let lo = u32(max(i32(d) - u.after, 0));
   let hi = u32(min(i32(d) + u.before, i32(u.c) - 1));
   var s = 0.0;
-  for (var k = lo; k <= hi; k++) { s += dy[base + k] * pow(denominator(base, k), -u.beta - 1.0) * x[base + k]; }
-  dx[i] = dy[i] * pow(denominator(base, d), -u.beta) - 2.0 * u.alpha * u.beta * x[i] * s;`,
+  for (var k = lo; k <= hi; k++) { s += dy[base + k] * lrn_pow(base, k, -u.beta - 1.0) * x[base + k]; }
+  dx[i] = dy[i] * lrn_pow(base, d, -u.beta) - 2.0 * u.alpha * u.beta * x[i] * s;`,
     });
     return dx;
   },
@@ -124,13 +135,22 @@ function momentsOf(gpu: WebGPUBackend, kernel: string, x: Tensor, given: Tensor 
     u32: { c, count: c === 0 ? 0 : x.size / c },
     f32: { epsilon },
     threads: c,
+    helpers: IS_NAN + IS_FINITE,
+    // a = max |x − mu| (NaN if any); scaled by a when a > 1 so that d² cannot overflow.
     body: `  var s = 0.0;
   for (var p = 0u; p < u.count; p++) { s += x[p * u.c + i]; }
   let mu = s / f32(u.count);
+  var a = 0.0;
+  for (var p = 0u; p < u.count; p++) {
+    let d = abs(x[p * u.c + i] - mu);
+    if (is_nan(d) || (!is_nan(a) && d > a)) { a = d; }
+  }
+  let scaled = a > 1.0 && is_finite(a);
+  let scale = select(1.0, a, scaled);
   var q = 0.0;
-  for (var p = 0u; p < u.count; p++) { let d = x[p * u.c + i] - mu; q += d * d; }
+  for (var p = 0u; p < u.count; p++) { let d = (x[p * u.c + i] - mu) / scale; q += d * d; }
   m[2u * i] = mu;
-  m[2u * i + 1u] = sqrt(q / f32(u.count) + u.epsilon);`,
+  m[2u * i + 1u] = select(sqrt(q / f32(u.count) + u.epsilon), a * sqrt(q / f32(u.count) + u.epsilon / (a * a)), scaled);`,
   });
   return m;
 }
@@ -143,12 +163,26 @@ function lrnUniforms(x: Tensor, n: number, { kappa, alpha, beta }: { kappa: numb
   };
 }
 
-/** L_k of the pixel whose channels start at `base`. */
-const LRN_DENOMINATOR = `
-fn denominator(base: u32, k: u32) -> f32 {
+/**
+ * L_k^e of the pixel whose channels start at `base` (e = −beta or −beta − 1).
+ * When the window's largest |x| = a exceeds 1, L = a²(kappa/a² + alpha Σ (x/a)²)
+ * so that x² cannot overflow float32 (|x| up to ~1e38); a NaN in the window gives NaN.
+ */
+const LRN_DENOMINATOR = `${SPECIAL_VALUES}${IS_NAN}${IS_FINITE}${POW}
+fn lrn_pow(base: u32, k: u32, e: f32) -> f32 {
   let lo = u32(max(i32(k) - u.before, 0));
   let hi = u32(min(i32(k) + u.after, i32(u.c) - 1));
+  var a = 0.0;
+  for (var q = lo; q <= hi; q++) {
+    let v = abs(x[base + q]);
+    if (is_nan(v) || (!is_nan(a) && v > a)) { a = v; }
+  }
+  if (is_nan(a)) { return a; }
   var s = 0.0;
+  if (a > 1.0 && is_finite(a)) {
+    for (var q = lo; q <= hi; q++) { let v = x[base + q] / a; s += v * v; }
+    return powf(a, 2.0 * e) * powf(u.kappa / (a * a) + u.alpha * s, e);
+  }
   for (var q = lo; q <= hi; q++) { s += x[base + q] * x[base + q]; }
-  return u.kappa + u.alpha * s;
+  return powf(u.kappa + u.alpha * s, e);
 }`;

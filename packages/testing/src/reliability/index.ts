@@ -4,6 +4,7 @@ import { describeLifecycle } from './lifecycle.js';
 import { describeNaNScores } from './nan-scores.js';
 import { describePoolingSpecialValues } from './pooling.js';
 import { describeShapeChecks } from './shapes.js';
+import { describeSpecialValues } from './special-values.js';
 import type { ReliabilityTarget } from './target.js';
 
 export type { ReliabilityTarget } from './target.js';
@@ -18,6 +19,7 @@ export function describeReliability(target: ReliabilityTarget): void {
   describeLifecycle(target);
   describeNaNScores(target);
   describePoolingSpecialValues(target);
+  describeSpecialValues(target);
   describeLeaks(target);
   describeLeakMatrix(target);
 }
