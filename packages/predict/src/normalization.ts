@@ -2,7 +2,10 @@
  * A network's `meta.normalization` (MatConvNet, matconvnet-api §7.1), checked
  * and put in one form. Fields:
  *
- * - `imageSize` `[H, W]` or `[H, W, C]` (C default 3): the network's input;
+ * - `imageSize` `[H, W]`, `[H, W, C]` (C default 3) or `[H, W, C, N]`: the
+ *   network's input (utils/import-caffe.py writes the Caffe input shape,
+ *   batch size N included, e.g. `[224 224 3 10]`; MatConvNet reads only
+ *   `imageSize(1:2)` and `(3)`, so N is ignored);
  * - `averageImage`: the mean subtracted from every input — as
  *   `loadMatConvNet` gives it, a row-major number array over
  *   `averageImageSize` `[H, W, C]`; a C-vector (or `[1, 1, C]`) is a mean
@@ -96,9 +99,9 @@ export function parseNormalization(v: unknown): Normalization {
   }
   const n = v as Record<string, unknown>;
   const size = numberList(n.imageSize, 'normalization.imageSize');
-  const [H = 0, W = 0, C = 3, ...rest] = size;
-  if (size.length < 2 || !Number.isInteger(H) || !Number.isInteger(W) || H < 1 || W < 1 || (C !== 1 && C !== 3) || rest.some((d) => d !== 1)) {
-    throw new ShapeError(WHERE, 'normalization.imageSize', `normalization.imageSize must be [H, W] or [H, W, C] with positive integers H, W and C = 1 or 3, got ${JSON.stringify(n.imageSize)}`);
+  const [H = 0, W = 0, C = 3, N = 1, ...rest] = size;
+  if (size.length < 2 || !Number.isInteger(H) || !Number.isInteger(W) || H < 1 || W < 1 || (C !== 1 && C !== 3) || !Number.isInteger(N) || N < 1 || rest.some((d) => d !== 1)) {
+    throw new ShapeError(WHERE, 'normalization.imageSize', `normalization.imageSize must be [H, W] or [H, W, C] (or [H, W, C, N], N ignored) with positive integers H, W, N and C = 1 or 3, got ${JSON.stringify(n.imageSize)}`);
   }
   const average = averageOf(n, C);
   if (average.data && average.size[2] !== C) {

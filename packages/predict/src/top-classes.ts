@@ -40,7 +40,11 @@ const strings = (v: unknown): string[] | undefined => {
   return Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : undefined;
 };
 
-/** `meta.classes` of a SimpleNN or DagNN, checked against the number of scores K. */
+/**
+ * `meta.classes` of a SimpleNN or DagNN, checked against the number of scores
+ * K. An empty list is no names (`classes.name = {}`: what utils/import-caffe.py
+ * writes for a model converted without --synsets).
+ */
 export function classNamesOf(where: string, meta: unknown, K: number): ClassNames {
   const classes = (meta as { classes?: unknown } | null | undefined)?.classes;
   if (classes === undefined || classes === null) return {};
@@ -50,6 +54,7 @@ export function classNamesOf(where: string, meta: unknown, K: number): ClassName
     if (c[key] === undefined || c[key] === null) continue;
     const list = strings(c[key]);
     if (!list) throw new ValueError(where, `meta.classes.${key}`, `meta.classes.${key} must be a list of strings, got ${JSON.stringify(c[key]).slice(0, 80)}`);
+    if (list.length === 0) continue;
     if (list.length !== K) {
       throw new ValueError(where, `meta.classes.${key}`, `meta.classes.${key} must name each of the network's ${K} outputs, got ${list.length} entries`);
     }

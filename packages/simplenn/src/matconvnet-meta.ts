@@ -12,7 +12,10 @@
  *   colour) becomes a row-major number array over `averageImageSize`
  *   `[H, W, C]` (a 3-vector is `[1, 1, 3]`); `keepAspect` a boolean;
  * - `classes.name` / `classes.description` (cells of strings, or char
- *   matrices) become string arrays;
+ *   matrices) become string arrays; utils/import-caffe.py run without
+ *   --synsets writes `name` as `{}` and `description` as a 1×1 cell holding
+ *   the number 0 (`np.array((0,), dtype=np.object)`, its line 831): that
+ *   description is dropped, with a note;
  * - `inputSize`, MatConvNet's `[H W C N]`, becomes convnet-ts's
  *   `[N, H, W, C]` (N = 1 when absent);
  * - everything else goes through `matToJson` (`matconvnet-json.ts`).
@@ -20,7 +23,7 @@
  * `exportMeta` reverses each rule (averageImage written as `single`, as the
  * zoo's files hold it; `cropSize` kept as it is).
  */
-import { asCell, asNumbers, asStruct, asText, describe, field, isEmpty, type MatValue, MatFileError, matCellOfStrings, matDouble, matLogical, matSingle, matStruct } from '@convnet-ts/matfile';
+import { asCell, asNumbers, asStruct, asText, describe, field, isEmpty, type MatCell, type MatValue, MatFileError, matCellOfStrings, matDouble, matLogical, matSingle, matStruct } from '@convnet-ts/matfile';
 import { ValueError } from '@convnet-ts/tensor';
 import type { JsonValue, Meta } from './layer-types.js';
 import { jsonToMat, matToJson } from './matconvnet-json.js';
@@ -112,12 +115,20 @@ function strings(v: MatValue, at: string, notes: string[]): string[] {
   return asCell(v, at, LOAD).map((c, i) => asText(c, `${at}{${i + 1}}`, LOAD));
 }
 
+/** import-caffe.py's `description` of a model without synsets: a 1×1 cell holding one number, beside no names. */
+function noSynsetsPlaceholder(x: MatValue, names: readonly string[]): x is MatCell {
+  return names.length === 0 && x.type === 'cell' && x.data.length === 1 && x.data[0]!.type === 'numeric' && x.data[0]!.data.length === 1;
+}
+
 function importClasses(v: MatValue, where: string, notes: string[]): Meta['classes'] {
   const s = asStruct(v, where, LOAD);
   const name = field(s, 'name');
-  const out: Json = { name: name === undefined ? [] : strings(name, `${where}.name`, notes) };
+  const names = name === undefined ? [] : strings(name, `${where}.name`, notes);
+  const out: Json = { name: names };
   for (const [k, x] of Object.entries(s)) {
-    if (k === 'description') out.description = strings(x, `${where}.description`, notes);
+    if (k === 'description' && noSynsetsPlaceholder(x, names)) {
+      notes.push(`${where}.description ({${describe(x.data[0]!)}}, import-caffe.py's placeholder for a model converted without --synsets) dropped`);
+    } else if (k === 'description') out.description = strings(x, `${where}.description`, notes);
     else if (k !== 'name') out[k] = matToJson(x);
   }
   return out as Meta['classes'];
