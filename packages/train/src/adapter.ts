@@ -55,4 +55,6 @@ export interface NetworkAdapter<Net = unknown> {
   save(): Promise<Uint8Array>;
   /** Replaces the parameters by those of a model file written by `save()` (for resume). */
   restore(bytes: Uint8Array): void;
+  /** The outputs to back-propagate from, with their weights (cnn_train_dag's `derOutputs`), for networks with named outputs. */
+  setDerOutputs?(derOutputs: readonly (readonly [string, number])[]): void;
 }

@@ -22,7 +22,7 @@ import { decodeModelFile, encodeModelFile, type StoredTensor } from '@convnet-ts
 import { isConvnetError, ValueError } from '@convnet-ts/tensor';
 import type { NetworkAdapter } from './adapter.js';
 import { exists, joinPath, listDir, readBytes, writeAtomic } from './files.js';
-import type { ParamState, SolverName } from './solvers.js';
+import type { ParamState } from './solvers.js';
 import type { EpochStats } from './stats.js';
 
 const FORMAT = 'convnet-ts-train-state';
@@ -33,7 +33,8 @@ export const stateFile = (epoch: number): string => `net-epoch-${epoch}.state`;
 
 export interface TrainerState {
   epoch: number;
-  solver: SolverName;
+  /** The solver's name ('sgd', …, or `custom:<function name>`). */
+  solver: string;
   randomSeed: number;
   stats: EpochStats[];
   states: Map<string, ParamState>;
@@ -71,7 +72,7 @@ function corrupt(path: string, why: string): never {
 }
 
 /** Restores the network of epoch `epoch` into `adapter` and returns the trainer's state. */
-export async function loadCheckpoint(expDir: string, epoch: number, adapter: NetworkAdapter, solver: SolverName): Promise<TrainerState> {
+export async function loadCheckpoint(expDir: string, epoch: number, adapter: NetworkAdapter, solver: string): Promise<TrainerState> {
   const statePath = joinPath(expDir, stateFile(epoch));
   const netPath = joinPath(expDir, netFile(epoch));
   if (!(await exists(statePath))) corrupt(statePath, 'no state file (only partially saved)');

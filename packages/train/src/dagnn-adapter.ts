@@ -7,6 +7,12 @@
  * (a `Loss` layer with `normalise`), else 1, so derivatives are sums
  * (see `adapter.ts`).
  *
+ * `derOutputs` (cnn_train_dag's, set by `train`'s option): the outputs to
+ * back-propagate from with their weights; each weight is multiplied by N
+ * for an output of a normalising `Loss`, and the reported objective is
+ * the weighted sum of those outputs (summed over the images). Without it,
+ * `{ objective: 1 }`.
+ *
  * Decisions: the derivatives are taken out of the network (`p.der = null`)
  * so the next evaluation cannot release them while sub-batches add up.
  * Average-trained parameters (BatchNorm moments) come back from DagNN as the
@@ -17,7 +23,7 @@
  */
 import type { Labels } from '@convnet-ts/blocks';
 import { type DagNN, loadDagNN, saveDagNN } from '@convnet-ts/dagnn';
-import { type Rng, scope, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Rng, scope, Tensor, ValueError } from '@convnet-ts/tensor';
 import type { NetworkAdapter, SubBatchResult, TrainParam } from './adapter.js';
 
 export interface DagNNAdapterOptions {
@@ -44,7 +50,11 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
   const predictions = opts.predictions ?? producer.inputs[0]!;
   net.getVar(predictions, 'train').precious = true;
   net.getVar(objective, 'train').precious = true;
-  const normalises = producer.block.type === 'Loss' && producer.block.options().normalise !== false;
+  const normalisesVar = (v: string): boolean => {
+    const by = net.layers.find((l) => l.outputs.includes(v));
+    return by !== undefined && by.block.type === 'Loss' && by.block.options().normalise !== false;
+  };
+  let ders: readonly (readonly [string, number])[] = [[objective, 1]];
   const names = () => [...net.params.values()].filter((p) => p.value !== null).map((p) => p.name);
   return {
     kind: 'dagnn',
@@ -61,12 +71,19 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
     setParam(index: number, value: Tensor): void {
       net.setParam(names()[index]!, value);
     },
+    setDerOutputs(list: readonly (readonly [string, number])[]): void {
+      for (const [v] of list) {
+        if (!net.vars.has(v)) throw new ValueError('train', 'derOutputs', `derOutputs must name variables of the network (it has outputs ${outputs.join(', ')}), got '${v}'`);
+        net.getVar(v, 'train').precious = true;
+      }
+      ders = list;
+    },
     evaluate(images: Tensor, labels: Labels, mode: 'normal' | 'test', _rng: Rng): SubBatchResult {
       const n = images.shape[0]!;
-      const factor = normalises ? n : 1;
+      const factors = ders.map(([v, w]) => [v, w * (normalisesVar(v) ? n : 1)] as const);
       net.mode = mode;
-      net.eval({ [input]: images, [label]: labels }, mode === 'normal' ? { [objective]: factor } : undefined);
-      const ders =
+      net.eval({ [input]: images, [label]: labels }, mode === 'normal' ? Object.fromEntries(factors) : undefined);
+      const paramDers =
         mode === 'normal'
           ? names().map((name) => {
               const p = net.getParam(name, 'train');
@@ -79,13 +96,19 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
             })
           : null;
       return scope(() => {
-        const out = net.getVar(objective, 'train').value as Tensor;
-        if (out.size !== 1) throw new ValueError('train', 'objective', `the objective must be a 1-element tensor, got shape [${out.shape.join(', ')}]`);
+        let total: Tensor | null = null;
+        for (const [v, f] of factors) {
+          const t = net.getVar(v, 'train').value;
+          if (!(t instanceof Tensor) || t.size !== 1) {
+            throw new ValueError('train', 'objective', `the objective '${v}' must be a 1-element tensor, got ${t instanceof Tensor ? `shape [${t.shape.join(', ')}]` : String(t)}`);
+          }
+          total = total ? t.backend.run('Axpby', { x: total, y: t }, { alpha: 1, beta: f }) : t.backend.run('Unary', { x: t }, { op: 'scale', alpha: f });
+        }
         const pred = net.getVar(predictions, 'train').value as Tensor;
         return {
-          objective: out.backend.run('Unary', { x: out }, { op: 'scale', alpha: factor }),
+          objective: total!,
           predictions: pred.backend.run('Unary', { x: pred }, { op: 'scale', alpha: 1 }),
-          ders,
+          ders: paramDers,
         };
       });
     },

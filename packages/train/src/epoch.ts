@@ -39,6 +39,17 @@ function addDers(acc: (Tensor | null)[] | null, ders: (Tensor | null)[]): (Tenso
   });
 }
 
+/** The errors renamed by `errorLabels`, in order (cnn_train's `errorLabels`); their numbers must match. */
+function labelled(errors: Record<string, Tensor>, labels: readonly string[] | null): Record<string, Tensor> {
+  if (labels === null) return errors;
+  const values = Object.values(errors);
+  if (values.length !== labels.length) {
+    for (const t of values) t.dispose();
+    throw new ValueError('train', 'errorLabels', `errorLabels must name each of the error function's ${values.length} statistics (${Object.keys(errors).join(', ') || 'none'}), got ${labels.length}: ${labels.join(', ')}`);
+  }
+  return Object.fromEntries(values.map((t, i) => [labels[i]!, t]));
+}
+
 async function readScalar(t: Tensor): Promise<number> {
   const v = (await t.data())[0]!;
   t.dispose();
@@ -63,7 +74,7 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
         throw new ValueError('train', 'source', `getBatch must return ${sub.length} images for ${sub.length} indices, got shape [${images.shape.join(', ')}]`);
       }
       const r = adapter.evaluate(images, labels, mode === 'train' ? 'normal' : 'test', ctx.rng);
-      pending.push({ objective: r.objective, errors: computeErrors(opts.errorFunction, r.predictions, labels) });
+      pending.push({ objective: r.objective, errors: labelled(computeErrors(opts.errorFunction, r.predictions, labels), opts.errorLabels) });
       r.predictions.dispose();
       images.dispose();
       if (r.ders) ders = addDers(ders, r.ders);

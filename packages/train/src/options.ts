@@ -7,11 +7,20 @@
  * keeps MatConvNet's 300 (examples pass their own); `train`/`val` are
  * 0-based index lists into the batch source (MatConvNet: 1-based `find`),
  * and default to every index (train) and none (val).
+ *
+ * cnn_train_dag's options (cnn_train_dag.m lines 21-46): `epochSize` (each
+ * epoch trains on the first `epochSize` images of its shuffled order),
+ * `errorLabels` (names of the error function's statistics, in order),
+ * `solver` as a function (`SolverFunction`), `derOutputs` (the outputs to
+ * back-propagate from, with their weights: `['objective', 1, 'aux', 0.3]`
+ * or `[['objective', 1], ['aux', 0.3]]`; DagNN only) and `postEpochFn`
+ * (called after each epoch; it may return a new learning rate — a number or
+ * a schedule — 0 to stop, or nothing; it may also change the network).
  */
 import { OptionError } from '@convnet-ts/tensor';
 import { type ErrorFunction, isErrorName } from './error-functions.js';
 import type { NonFinitePolicy } from './non-finite.js';
-import { SOLVER_DEFAULTS, type SolverName, type SolverOptions } from './solvers.js';
+import { SOLVER_DEFAULTS, type SolverFunction, type SolverName, type SolverOptions } from './solvers.js';
 import type { EpochStats, ProgressEvent } from './stats.js';
 
 export interface TrainOptions {
@@ -29,12 +38,20 @@ export interface TrainOptions {
   momentum?: number;
   /** SGD with Nesterov's look-ahead (default false). */
   nesterovUpdate?: boolean;
-  /** 'sgd' (default) | 'adam' | 'adagrad' | 'adadelta' | 'rmsprop'. */
-  solver?: SolverName;
+  /** 'sgd' (default) | 'adam' | 'adagrad' | 'adadelta' | 'rmsprop', or a custom solver function. */
+  solver?: SolverName | SolverFunction;
   /** Overrides of the solver's own options (MatConvNet's `solverOpts`; see `SOLVER_DEFAULTS`). */
-  solverOpts?: SolverOptions;
+  solverOpts?: SolverOptions | Readonly<Record<string, number>>;
   /** 'multiclass' (top-1 and top-5 error, default) | 'binary' | 'none' | a function. */
   errorFunction?: 'multiclass' | 'binary' | 'none' | ErrorFunction;
+  /** Names of the error function's statistics, in its order (default: its own names). */
+  errorLabels?: readonly string[];
+  /** Images per training epoch: the first epochSize of each epoch's shuffled order (default: all). */
+  epochSize?: number;
+  /** Outputs to back-propagate from and their weights (DagNN; default: the adapter's objective, weight 1). */
+  derOutputs?: DerOutputs;
+  /** After each epoch: return a new learning rate (number or schedule), 0 to stop, or nothing. */
+  postEpochFn?: ((epoch: number, stats: readonly EpochStats[]) => number | readonly number[] | undefined) | null;
   /** 0-based indices of the training images (default: all of the source). */
   train?: readonly number[];
   /** 0-based indices of the validation images (default: none). */
@@ -57,7 +74,14 @@ export interface TrainOptions {
   onNonFinite?: NonFinitePolicy;
 }
 
+/** MatConvNet's `{'objective', 1, 'aux', 0.3}` as a flat list, or as pairs. */
+export type DerOutputs = readonly (string | number)[] | readonly (readonly [string, number])[];
+
 export interface ParsedTrainOptions {
+  errorLabels: readonly string[] | null;
+  epochSize: number;
+  derOutputs: readonly (readonly [string, number])[] | null;
+  postEpochFn: TrainOptions['postEpochFn'];
   batchSize: number;
   numSubBatches: number;
   numEpochs: number;
@@ -65,7 +89,9 @@ export interface ParsedTrainOptions {
   weightDecay: number;
   momentum: number;
   nesterovUpdate: boolean;
-  solver: SolverName;
+  solver: SolverName | SolverFunction;
+  /** The solver's name in checkpoints (`custom:<function name>` for a function). */
+  solverName: string;
   solverOpts: Readonly<Record<string, number>>;
   errorFunction: 'multiclass' | 'binary' | 'none' | ErrorFunction;
   train: readonly number[] | null;
@@ -81,8 +107,24 @@ export interface ParsedTrainOptions {
 const NAMES = [
   'batchSize', 'numSubBatches', 'numEpochs', 'learningRate', 'weightDecay', 'momentum', 'nesterovUpdate',
   'solver', 'solverOpts', 'errorFunction', 'train', 'val', 'randomSeed', 'expDir', 'continue', 'onProgress', 'onEpoch',
-  'onNonFinite',
+  'onNonFinite', 'errorLabels', 'epochSize', 'derOutputs', 'postEpochFn',
 ];
+
+/** `derOutputs` as (name, weight) pairs; throws unless names are non-empty and weights finite. */
+function derOutputPairs(v: unknown): [string, number][] | null {
+  if (v === undefined || v === null) return null;
+  const bad = () => fail('derOutputs', "a list of output names and weights, ['objective', 1, …] or [['objective', 1], …]", v);
+  if (!Array.isArray(v) || v.length === 0) bad();
+  const list = v as unknown[];
+  const pairs: [string, number][] = Array.isArray(list[0])
+    ? list.map((p) => (Array.isArray(p) && p.length === 2 ? [p[0], p[1]] : bad()) as [string, number])
+    : list.length % 2 === 0
+      ? Array.from({ length: list.length / 2 }, (_, i) => [list[2 * i], list[2 * i + 1]] as [string, number])
+      : bad();
+  if (!pairs.every(([n, w]) => typeof n === 'string' && n !== '' && typeof w === 'number' && Number.isFinite(w))) bad();
+  if (new Set(pairs.map(([n]) => n)).size !== pairs.length) fail('derOutputs', 'a list naming each output once', v);
+  return pairs;
+}
 
 const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
 
@@ -122,11 +164,11 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
     fail('learningRate', 'a number ≥ 0 or a non-empty array of them (one per epoch)', lr);
   }
   const solver = o.solver ?? 'sgd';
-  if (typeof solver !== 'string' || !(solver in SOLVER_DEFAULTS)) fail('solver', `one of ${Object.keys(SOLVER_DEFAULTS).join(', ')}`, solver);
-  const defaults = SOLVER_DEFAULTS[solver as SolverName];
+  if (typeof solver !== 'function' && (typeof solver !== 'string' || !(solver in SOLVER_DEFAULTS))) fail('solver', `one of ${Object.keys(SOLVER_DEFAULTS).join(', ')} or a solver function`, solver);
+  const defaults = typeof solver === 'function' ? ((solver as SolverFunction).defaults ?? {}) : SOLVER_DEFAULTS[solver as SolverName];
   const given = (o.solverOpts ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(given)) {
-    if (!(k in defaults)) fail(`solverOpts.${k}`, `one of ${Object.keys(defaults).join(', ') || '(none)'} for solver '${solver}'`, k);
+    if (!(k in defaults)) fail(`solverOpts.${k}`, `one of ${Object.keys(defaults).join(', ') || '(none)'} for solver '${typeof solver === 'function' ? `custom:${solver.name || 'anonymous'}` : solver}'`, k);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`solverOpts.${k}`, 'a finite number ≥ 0', v);
   }
   const errorFunction = o.errorFunction ?? 'multiclass';
@@ -145,6 +187,12 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
   if (expDir !== null && (typeof expDir !== 'string' || expDir === '')) fail('expDir', 'a non-empty path', expDir);
   const onNonFinite = o.onNonFinite ?? 'stop';
   if (onNonFinite !== 'stop' && onNonFinite !== 'warn') fail('onNonFinite', "'stop' or 'warn'", onNonFinite);
+  const errorLabels = o.errorLabels ?? null;
+  if (errorLabels !== null && (!Array.isArray(errorLabels) || !errorLabels.every((l) => typeof l === 'string' && l !== '') || new Set(errorLabels).size !== errorLabels.length)) {
+    fail('errorLabels', 'an array of distinct non-empty names', errorLabels);
+  }
+  const epochSize = o.epochSize ?? Number.POSITIVE_INFINITY;
+  if (typeof epochSize !== 'number' || !(epochSize === Number.POSITIVE_INFINITY || (Number.isInteger(epochSize) && epochSize >= 1))) fail('epochSize', 'an integer ≥ 1 or Infinity', epochSize);
   const cont = flag('continue');
   if (cont && expDir === null) fail('continue', 'false when no expDir is given', cont);
   return {
@@ -155,7 +203,8 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
     weightDecay: nonNegative(o, 'weightDecay', 0.0005),
     momentum: nonNegative(o, 'momentum', 0.9),
     nesterovUpdate: flag('nesterovUpdate'),
-    solver: solver as SolverName,
+    solver: solver as SolverName | SolverFunction,
+    solverName: typeof solver === 'function' ? `custom:${solver.name || 'anonymous'}` : (solver as string),
     solverOpts: { ...defaults, ...(given as Record<string, number>) },
     errorFunction: errorFunction as ParsedTrainOptions['errorFunction'],
     train: indices(o, 'train'),
@@ -166,6 +215,10 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
     onProgress: hook('onProgress'),
     onEpoch: hook('onEpoch'),
     onNonFinite,
+    errorLabels: errorLabels as readonly string[] | null,
+    epochSize,
+    derOutputs: derOutputPairs(o.derOutputs),
+    postEpochFn: hook('postEpochFn'),
   };
 }
 

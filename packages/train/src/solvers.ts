@@ -20,7 +20,7 @@
  * ρ 0.99. SGD's μ and Nesterov flag are the trainer's `momentum` and
  * `nesterovUpdate` options.
  */
-import { scope, type Tensor, type UnaryOp } from '@convnet-ts/tensor';
+import { scope, shapesEqual, Tensor, type UnaryOp, ValueError } from '@convnet-ts/tensor';
 
 export type SolverName = 'sgd' | 'adam' | 'adagrad' | 'adadelta' | 'rmsprop';
 
@@ -47,9 +47,25 @@ export interface ParamState {
   steps: number;
 }
 
+/**
+ * A custom solver (cnn_train_dag.m lines 26-32 and 366-369): `(w, state,
+ * grad, solverOpts, lr) => { w, state }`, grad already divided by the batch
+ * size and with the weight decay added. Its `defaults` (MatConvNet's
+ * `opts.solver()`) are the options `solverOpts` may override. It must return
+ * new tensors and leave its arguments alive; the trainer disposes the old
+ * state and value.
+ */
+export type SolverFunction = ((
+  w: Tensor,
+  state: ParamState,
+  grad: Tensor,
+  solverOpts: Readonly<Record<string, number>>,
+  lr: number,
+) => { w: Tensor; state: ParamState }) & { defaults?: Readonly<Record<string, number>> };
+
 /** What a step needs besides w, g and the state. */
 export interface StepConfig {
-  solver: SolverName;
+  solver: SolverName | SolverFunction;
   /** The solver's options (defaults filled). */
   opts: Readonly<Record<string, number>>;
   momentum: number;
@@ -71,6 +87,13 @@ function decayedSquares(s: Tensor | undefined, g: Tensor, rho: number, c: number
 export function solverStep(w: Tensor, g: Tensor, state: ParamState, lr: number, cfg: StepConfig): { w: Tensor; state: ParamState } {
   return scope((): { w: Tensor; state: ParamState } => {
     const o = cfg.opts;
+    if (typeof cfg.solver === 'function') {
+      const r = cfg.solver(w, state, g, o, lr);
+      if (!r || !(r.w instanceof Tensor) || !shapesEqual(r.w.shape, w.shape) || typeof r.state !== 'object' || r.state === null) {
+        throw new ValueError('train', 'solver', `the solver function must return { w: a tensor of shape [${w.shape.join(', ')}], state }, got ${String(r && (r.w instanceof Tensor ? `w of shape [${r.w.shape.join(', ')}]` : r.w))}`);
+      }
+      return { w: r.w, state: { tensors: { ...r.state.tensors }, steps: r.state.steps ?? state.steps + 1 } };
+    }
     const s = state.tensors;
     switch (cfg.solver) {
       case 'sgd': {

@@ -11,7 +11,13 @@
  * 3. a validation pass (mode 'test', no updates) over `val` in the given
  *    order (MatConvNet shuffles it too; the order changes nothing in test mode);
  * 4. with `expDir`: the checkpoint (`checkpoint.ts`) and `net-train.svg`,
- *    both written atomically; then `onEpoch`.
+ *    both written atomically; then `onEpoch`, then `postEpochFn`, whose
+ *    return value (cnn_train_dag.m lines 157-165) replaces the learning rate
+ *    schedule from the next epoch on, or stops training when it is 0.
+ *
+ * `epochSize` keeps the first images of each epoch's shuffled order
+ * (cnn_train_dag.m line 99); `derOutputs` goes to the adapter's
+ * `setDerOutputs` (DagNN's), an error for adapters without one.
  *
  * `net` is a SimpleNN description or any `NetworkAdapter`. Returns the
  * trained network (for SimpleNN, its tidy form, whose weights are new
@@ -57,6 +63,11 @@ export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSourc
     throw new ValueError('train', 'data', `data must be a BatchSource { size, getBatch(indices, backend) }, got ${String(data)}`);
   }
   const adapter = isAdapter(net) ? net : simpleNNAdapter(net);
+  if (opts.derOutputs !== null) {
+    if (!adapter.setDerOutputs) throw new ValueError('train', 'derOutputs', `derOutputs must be given only for networks with named outputs (a DagNN through dagNNAdapter), got a '${adapter.kind}' network`);
+    adapter.setDerOutputs(opts.derOutputs);
+  }
+  let schedule = opts.learningRate;
   const trainSet = opts.train ?? Array.from({ length: data.size }, (_, i) => i);
   checkIndices('train', trainSet, data.size);
   checkIndices('val', opts.val, data.size);
@@ -68,7 +79,7 @@ export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSourc
   if (opts.continue && opts.expDir !== null) {
     const newest = await newestCheckpoint(opts.expDir);
     if (newest > 0) {
-      const restored = await loadCheckpoint(opts.expDir, newest, adapter, opts.solver);
+      const restored = await loadCheckpoint(opts.expDir, newest, adapter, opts.solverName);
       for (const p of adapter.params()) owned.add(p.value);
       for (const s of restored.states.values()) for (const t of Object.values(s.tensors)) owned.add(t);
       ({ states, stats } = restored);
@@ -78,18 +89,27 @@ export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSourc
   const cfg = { solver: opts.solver, opts: opts.solverOpts, momentum: opts.momentum, nesterov: opts.nesterovUpdate };
   for (let epoch = start; epoch <= opts.numEpochs; epoch++) {
     const rng = new Rng(opts.randomSeed + epoch);
-    const learningRate = learningRateAt(opts.learningRate, epoch);
+    const learningRate = learningRateAt(schedule, epoch);
     const update = { cfg, learningRate, weightDecay: opts.weightDecay, states, owned };
     const ctx = { adapter, source: data, opts, epoch, rng, update };
-    const order = Array.from(rng.randperm(trainSet.length), (i) => trainSet[i - 1]!);
+    const order = Array.from(rng.randperm(trainSet.length), (i) => trainSet[i - 1]!).slice(0, opts.epochSize);
     const trainStats = await runPass(ctx, order, 'train');
     const valStats = opts.val.length > 0 ? await runPass(ctx, opts.val, 'val') : null;
     stats = [...stats, { epoch, learningRate, train: trainStats, val: valStats }];
     if (opts.expDir !== null) {
-      await saveCheckpoint(opts.expDir, adapter, { epoch, solver: opts.solver, randomSeed: opts.randomSeed, stats, states });
+      await saveCheckpoint(opts.expDir, adapter, { epoch, solver: opts.solverName, randomSeed: opts.randomSeed, stats, states });
       await writeAtomic(joinPath(opts.expDir, PLOT_FILE), plotSvg(stats));
     }
     opts.onEpoch?.(epoch, stats);
+    const next = opts.postEpochFn?.(epoch, stats);
+    if (next !== undefined && next !== null) {
+      const lrs = typeof next === 'number' ? [next] : next;
+      if (!Array.isArray(lrs) || lrs.length === 0 || !lrs.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+        throw new ValueError('train', 'postEpochFn', `postEpochFn must return a learning rate ≥ 0, a schedule of them, or nothing, got ${String(next)}`);
+      }
+      schedule = lrs;
+      if (lrs.every((v) => v === 0)) break;
+    }
   }
   return { net: adapter.net, stats };
 }
