@@ -34,6 +34,8 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version"
 fi
 
 # (to stderr, so that a task's stdout is its result alone: classify's classes)
+# onnxruntime-node ships its CPU binary; skip its post-install GPU download.
+export ONNXRUNTIME_NODE_INSTALL=skip
 pnpm install --frozen-lockfile >&2
 
 # The WebGPU tests run on Dawn (npm `webgpu`) over SwiftShader, the CPU Vulkan
