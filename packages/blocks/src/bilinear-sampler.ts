@@ -75,7 +75,7 @@ export function bilinearSamplerBackward(
 }
 
 function checkSampler(block: string, x: Tensor, grid: Tensor, dzdy?: Tensor): Backend {
-  const backend = backendOf(block, { x, grid, dzdy });
+  const backend = backendOf(block, { x, grid, dzdy }, dzdy === undefined ? ['x', 'grid'] : ['x', 'grid', 'dzdy']);
   expectRank(block, 'x', x, 4);
   expectRank(block, 'grid', grid, 4, '[No, Ho, Wo, 2]');
   const [n] = x.shape;

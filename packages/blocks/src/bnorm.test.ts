@@ -307,7 +307,7 @@ describe('bnorm: errors', () => {
     expectError(
       () => bnorm(x, g, b, { moments: [0, 1] as unknown as Tensor }),
       ShapeError,
-      'bnorm: moments must be a Tensor, got object',
+      'bnorm: moments must be a Tensor, got [0, 1]',
     );
   });
 

@@ -112,7 +112,7 @@ function parse(
   checkOptionNames(block, opts, known);
   const epsilon = toNumber(block, 'epsilon', opts.epsilon, BNORM_EPSILON, { min: 0 });
   const moments = opts.moments ?? null;
-  const backend = backendOf(block, { x, g, b, moments, dzdy });
+  const backend = backendOf(block, { x, g, b, moments, dzdy }, dzdy === null ? ['x', 'g', 'b'] : ['x', 'g', 'b', 'dzdy']);
   expectRank(block, 'x', x, 4);
   const c = x.shape[3]!;
   expectShape(block, 'g', g, [c], 'one multiplier per channel of x');

@@ -3,14 +3,23 @@ import { describe } from './options.js';
 
 /**
  * The backend shared by a block's tensor arguments. Throws if one is not a
- * tensor, was disposed, or lives on another backend than the first.
+ * tensor, was disposed, or lives on another backend than the first; null or
+ * undefined is accepted only for an argument not in `required` (by default
+ * the first one, x or dzdy, is required).
  */
-export function backendOf(block: string, args: Record<string, Tensor | null | undefined>): Backend {
+export function backendOf(
+  block: string,
+  args: Record<string, Tensor | null | undefined>,
+  required: readonly string[] = Object.keys(args).slice(0, 1),
+): Backend {
   let backend: Backend | undefined;
   let first = '';
   for (const [name, t] of Object.entries(args)) {
-    if (t === null || t === undefined) continue;
-    if (!(t instanceof Tensor)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${typeof t}`);
+    if (t === null || t === undefined) {
+      if (required.includes(name)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
+      continue;
+    }
+    if (!(t instanceof Tensor)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
     t.assertAlive(block, name);
     if (!backend) {
       backend = t.backend;

@@ -33,7 +33,7 @@ export const DIM_TO_AXIS: Readonly<Record<1 | 2 | 3 | 4, number>> = { 1: 1, 2: 2
 export function concat(xs: readonly Tensor[], opts: ConcatOptions = {}): Tensor {
   const block = 'concat';
   const first = checkList(block, 'xs', xs);
-  const backend = backendOf(block, Object.fromEntries(xs.map((t, i) => [`xs[${i}]`, t])));
+  const backend = backendOf(block, Object.fromEntries(xs.map((t, i) => [`xs[${i}]`, t])), xs.map((_, i) => `xs[${i}]`));
   const axis = parseAxis(block, opts, first.rank);
   checkSizes(block, 'xs', xs.map((t) => t.shape), axis);
   return backend.run('Concat', { xs }, { axis });

@@ -27,7 +27,7 @@
 import { type ConvGeometry, OptionError, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
 import { biasDerivative, type ConvDerivatives } from './conv.js';
-import { checkOptionNames, toFlag, toNumber, toPad4, toPair } from './options.js';
+import { checkOptionNames, describe, toFlag, toNumber, toPad4, toPair } from './options.js';
 
 export interface ConvtOptions {
   /** Input upsampling (the stride of the transposed conv), one number or `[vertical, horizontal]` (default 1). */
@@ -73,7 +73,7 @@ function check(x: Tensor, f: Tensor, b: Tensor | null, dzdy: Tensor | null, opts
   checkOptionNames(block, opts, OPTIONS);
   const backend = backendOf(block, { x, f, b, dzdy });
   // Unlike conv, convt has no identity-filter form (vl_nnconvt requires F).
-  if (!f) throw new ShapeError(block, 'f', `f must be a filter tensor [Hf, Wf, K, D], got ${String(f)}`);
+  if (!f) throw new ShapeError(block, 'f', `f must be a filter tensor [Hf, Wf, K, D], got ${describe(f)}`);
   expectRank(block, 'x', x, 4);
   expectRank(block, 'f', f, 4, '[Hf, Wf, K, D]');
   if (dzdy) expectRank(block, 'dzdy', dzdy, 4);

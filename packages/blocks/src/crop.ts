@@ -11,9 +11,9 @@
  * Decision: a crop that leaves no row or no column is an error (MatConvNet
  * would return an empty array, which no later block accepts).
  */
-import { formatShape, type Shape, ShapeError, Tensor } from '@convnet-ts/tensor';
+import { formatShape, OptionError, type Pad4, type Shape, ShapeError, Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape } from './checks.js';
-import { toPad4 } from './options.js';
+import { describe, toPad4 } from './options.js';
 
 /** `[top, bottom, left, right]`, or one number for all four. */
 export type CropSpec = number | readonly number[];
@@ -23,7 +23,7 @@ export function crop(x: Tensor, spec: CropSpec): Tensor {
   const block = 'crop';
   const backend = backendOf(block, { x });
   expectRank(block, 'x', x, 4);
-  const c = toPad4(block, 'crop', spec);
+  const c = toCrop(block, spec);
   const size = croppedShape(block, x.shape, c);
   return backend.run('Slice', { x }, { begin: [0, c[0], c[2], 0], size });
 }
@@ -36,9 +36,17 @@ export function cropBackward(x: Tensor | Shape, spec: CropSpec, dzdy: Tensor): T
   if (!Array.isArray(xShape) || xShape.length !== 4 || !xShape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ShapeError(block, 'x', `x must be a tensor or a shape [N, H, W, C], got ${Array.isArray(xShape) ? formatShape(xShape) : String(xShape)}`);
   }
-  const c = toPad4(block, 'crop', spec);
+  const c = toCrop(block, spec);
   expectShape(block, 'dzdy', dzdy, croppedShape(block, xShape, c), 'the cropped shape of x');
   return backend.run('PadZeros', { x: dzdy }, { before: [0, c[0], c[2], 0], after: [0, c[1], c[3], 0] });
+}
+
+/** The spec as `[top, bottom, left, right]`; a missing spec is an error (MatConvNet's vl_nncrop needs one), not a crop of 0. */
+function toCrop(block: string, spec: CropSpec | undefined | null): Pad4 {
+  if (spec === undefined || spec === null) {
+    throw new OptionError(block, 'crop', `crop must be one number or [top, bottom, left, right], got ${describe(spec)}`);
+  }
+  return toPad4(block, 'crop', spec);
 }
 
 function croppedShape(block: string, shape: Shape, c: readonly number[]): number[] {

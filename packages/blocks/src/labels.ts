@@ -14,6 +14,7 @@
  * backend kernels and never read back.
  */
 import { type Backend, formatShape, ShapeError, sizeOf, Tensor, ValueError } from '@convnet-ts/tensor';
+import { describe } from './options.js';
 
 /** Labels as a tensor or as plain numbers (row-major NHWC). */
 export type Labels = Tensor | ArrayLike<number>;
@@ -47,7 +48,7 @@ export function toKernelLabels(
   const perImageOk = kind === 'categorical' || c === 1;
   const isTensor = labels instanceof Tensor;
   if (!isTensor && (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number')) {
-    throw new ShapeError(block, 'labels', `labels must be a Tensor or an array of numbers, got ${labels === null ? 'null' : typeof labels}`);
+    throw new ShapeError(block, 'labels', `labels must be a Tensor or an array of numbers, got ${describe(labels)}`);
   }
   const given = isTensor ? labels.shape : [labels.length];
   const count = isTensor ? labels.size : labels.length;
@@ -97,7 +98,7 @@ export function toKernelWeights(
   const n = fullShape[0]!;
   const isTensor = weights instanceof Tensor;
   if (!isTensor && (typeof weights !== 'object' || typeof weights.length !== 'number')) {
-    throw new ShapeError(block, 'instanceWeights', `instanceWeights must be a Tensor or an array of numbers, got ${typeof weights}`);
+    throw new ShapeError(block, 'instanceWeights', `instanceWeights must be a Tensor or an array of numbers, got ${describe(weights)}`);
   }
   const count = isTensor ? weights.size : weights.length;
   const full = isTensor ? sameShape(weights.shape, fullShape) : count === sizeOf(fullShape);
@@ -110,7 +111,10 @@ export function toKernelWeights(
       `instanceWeights must have the labels' shape ${formatShape(fullShape)} or ${n} values (one per image), got ${got}`,
     );
   }
-  if (!isTensor) return backend.tensor(full ? weights : broadcastHost(weights, fullShape), fullShape);
+  if (!isTensor) {
+    checkWeightValues(block, weights);
+    return backend.tensor(full ? weights : broadcastHost(weights, fullShape), fullShape);
+  }
   return full ? weights : broadcastPerImage(backend, weights, fullShape);
 }
 
@@ -123,9 +127,19 @@ export function toScalarTensor(block: string, backend: Backend, dzdy: number | T
     return dzdy;
   }
   if (typeof dzdy !== 'number' || !Number.isFinite(dzdy)) {
-    throw new ShapeError(block, 'dzdy', `dzdy must be a number or a 1-element tensor, got ${String(dzdy)}`);
+    throw new ShapeError(block, 'dzdy', `dzdy must be a number or a 1-element tensor, got ${describe(dzdy)}`);
   }
   return backend.tensor([dzdy], [1]);
+}
+
+/** Instance weights given as numbers must be finite and ≥ 0 (a NaN or negative weight silently corrupts the objective). */
+function checkWeightValues(block: string, weights: ArrayLike<number>): void {
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new ValueError(block, 'instanceWeights', `instanceWeights must be finite numbers ≥ 0, got ${describe(w)} at index ${i}`);
+    }
+  }
 }
 
 function isPerImageShape(shape: readonly number[], n: number): boolean {
@@ -164,7 +178,7 @@ function checkLabelValues(block: string, values: ArrayLike<number>, kind: LabelK
     const ok = kind === 'categorical' ? Number.isInteger(v) && v >= 0 && v <= c : v === 1 || v === -1 || v === 0;
     if (!ok) {
       const expected = kind === 'categorical' ? `integers in 1..${c}` : '+1 or -1';
-      throw new ValueError(block, 'labels', `labels must be ${expected} (0 = ignore), got ${v} at index ${i}`);
+      throw new ValueError(block, 'labels', `labels must be ${expected} (0 = ignore), got ${describe(v)} at index ${i}`);
     }
   }
 }

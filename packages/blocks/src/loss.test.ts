@@ -374,7 +374,7 @@ describe('loss: errors', () => {
       'loss: labels must have [2, 2, 2, 3] (one ±1 per attribute), got shape [2, 2, 2, 1]',
     );
     expect(() => loss(x, null as unknown as number[])).toThrow('loss: labels must be a Tensor or an array of numbers, got null');
-    expect(() => loss(x, 3 as unknown as number[])).toThrow('loss: labels must be a Tensor or an array of numbers, got number');
+    expect(() => loss(x, 3 as unknown as number[])).toThrow('loss: labels must be a Tensor or an array of numbers, got 3');
   });
 
   it('rejects labels out of range, non-integer, or not ±1, naming the index', () => {
@@ -406,7 +406,7 @@ describe('loss: errors', () => {
       "loss: instanceWeights must have the labels' shape [2, 2, 2, 3] or 2 values (one per image), got 8 values",
     );
     expect(() => loss(x, [1, 2], { instanceWeights: 'heavy' as unknown as number[] })).toThrow(
-      'loss: instanceWeights must be a Tensor or an array of numbers, got string',
+      "loss: instanceWeights must be a Tensor or an array of numbers, got 'heavy'",
     );
   });
 
@@ -435,7 +435,7 @@ describe('loss: errors', () => {
     );
     expect(() => lossBackward(x, [1, 2], Number.NaN)).toThrow('lossBackward: dzdy must be a number or a 1-element tensor, got NaN');
     expect(() => lossBackward(x, [1, 2], '1' as unknown as number)).toThrow(
-      'lossBackward: dzdy must be a number or a 1-element tensor, got 1',
+      "lossBackward: dzdy must be a number or a 1-element tensor, got '1'",
     );
   });
 

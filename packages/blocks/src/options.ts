@@ -25,7 +25,7 @@ export function checkOptionNames(block: string, opts: object | undefined, known:
 /** `v` or `[v, v]` → `[vertical, horizontal]`; each an integer ≥ `min`. */
 export function toPair(block: string, name: string, value: number | readonly number[] | undefined, fallback: number, min: number): Pair {
   const v = value ?? fallback;
-  const pair: number[] = typeof v === 'number' ? [v, v] : [...v];
+  const pair: number[] = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [];
   if (pair.length !== 2) {
     throw new OptionError(block, name, `${name} must be one number or [vertical, horizontal], got ${describe(v)}`);
   }
@@ -36,7 +36,7 @@ export function toPair(block: string, name: string, value: number | readonly num
 /** `v` or `[top, bottom, left, right]`; each an integer ≥ 0. */
 export function toPad4(block: string, name: string, value: number | readonly number[] | undefined): Pad4 {
   const v = value ?? 0;
-  const pad: number[] = typeof v === 'number' ? [v, v, v, v] : [...v];
+  const pad: number[] = typeof v === 'number' ? [v, v, v, v] : Array.isArray(v) ? [...v] : [];
   if (pad.length !== 4) {
     throw new OptionError(block, name, `${name} must be one number or [top, bottom, left, right], got ${describe(v)}`);
   }
@@ -62,12 +62,12 @@ export function toNumber(
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new OptionError(block, name, `${name} must be a finite number, got ${describe(v)}`);
   }
-  if (check?.integer && !Number.isInteger(v)) throw new OptionError(block, name, `${name} must be an integer, got ${v}`);
+  if (check?.integer && !Number.isInteger(v)) throw new OptionError(block, name, `${name} must be an integer, got ${describe(v)}`);
   if (check?.min !== undefined && (check.minExclusive ? v <= check.min : v < check.min)) {
-    throw new OptionError(block, name, `${name} must be ${check.minExclusive ? '>' : '≥'} ${check.min}, got ${v}`);
+    throw new OptionError(block, name, `${name} must be ${check.minExclusive ? '>' : '≥'} ${check.min}, got ${describe(v)}`);
   }
   if (check?.max !== undefined && (check.maxExclusive ? v >= check.max : v > check.max)) {
-    throw new OptionError(block, name, `${name} must be ${check.maxExclusive ? '<' : '≤'} ${check.max}, got ${v}`);
+    throw new OptionError(block, name, `${name} must be ${check.maxExclusive ? '<' : '≤'} ${check.max}, got ${describe(v)}`);
   }
   return v;
 }

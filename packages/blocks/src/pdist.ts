@@ -110,7 +110,7 @@ function parse(block: string, x: Tensor, x0: Tensor, p: number, dzdy: Tensor | n
     throw new OptionError(block, 'instanceWeights', `instanceWeights must be a finite number or a tensor, got ${iw}`);
   }
   const weights = typeof iw === 'number' ? null : iw;
-  backendOf(block, { x, x0, instanceWeights: weights, dzdy });
+  backendOf(block, { x, x0, instanceWeights: weights, dzdy }, dzdy == null ? ['x', 'x0'] : ['x', 'x0', 'dzdy']);
   if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
     throw new OptionError(block, 'p', `p must be a finite number > 0, got ${describe(p)}`);
   }

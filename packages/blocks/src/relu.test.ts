@@ -98,6 +98,6 @@ describe('relu: errors', () => {
       BackendError,
       'reluBackward: dzdy lives on another cpu float64 backend instance than x; move one of them first',
     );
-    expectError(() => relu([1, 2] as never), ShapeError, 'relu: x must be a Tensor, got object');
+    expectError(() => relu([1, 2] as never), ShapeError, 'relu: x must be a Tensor, got [1, 2]');
   });
 });

@@ -29,7 +29,7 @@ export interface ScaleBackwardResult {
 /** `x ⊙ w + b` with w, b broadcast over their size-1 (or missing leading) axes. */
 export function scale(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const block = 'scale';
-  const backend = backendOf(block, { x, w, b });
+  const backend = backendOf(block, { x, w, b }, ['x', 'w']);
   broadcastAxes(block, 'w', w.shape, x.shape);
   if (b) broadcastAxes(block, 'b', b.shape, x.shape);
   const xw = backend.run('Binary', { a: x, b: w }, { op: 'mul' });
@@ -42,7 +42,7 @@ export function scale(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
 /** Derivatives of `scale` projected onto `dzdy` (of x's shape). */
 export function scaleBackward(x: Tensor, w: Tensor, b: Tensor | null, dzdy: Tensor): ScaleBackwardResult {
   const block = 'scaleBackward';
-  const backend = backendOf(block, { x, w, b, dzdy });
+  const backend = backendOf(block, { x, w, b, dzdy }, ['x', 'w', 'dzdy']);
   const wAxes = broadcastAxes(block, 'w', w.shape, x.shape);
   const bAxes = b ? broadcastAxes(block, 'b', b.shape, x.shape) : [];
   expectShape(block, 'dzdy', dzdy, x.shape, 'the shape of x');

@@ -52,7 +52,8 @@ function checkInputs(block: string, xs: readonly Tensor[], dzdy: Tensor | null):
   if (!Array.isArray(xs) || xs.length === 0) {
     throw new ShapeError(block, 'xs', `xs must be a non-empty list of tensors, got ${describe(xs)}`);
   }
-  const backend = backendOf(block, { ...Object.fromEntries(xs.map((t, i) => [`xs[${i}]`, t])), dzdy });
+  const names = xs.map((_, i) => `xs[${i}]`);
+  const backend = backendOf(block, { ...Object.fromEntries(xs.map((t, i) => [names[i]!, t])), dzdy }, dzdy === null ? names : [...names, 'dzdy']);
   const shape = xs[0]!.shape;
   xs.forEach((t, i) => {
     if (!shapesEqual(t.shape, shape)) {

@@ -23,7 +23,7 @@ describe('CpuBackend storage', () => {
   it('rejects values that do not fill the shape and bad dtypes', () => {
     expect(() => cpu.tensor([1, 2, 3], [2, 2])).toThrow('tensor: expected 4 values for shape [2, 2], got 3');
     expect(() => cpu.zeros([2, -1])).toThrow('zeros: sizes must be non-negative integers, got [2, -1]');
-    expect(() => createCpuBackend({ dtype: 'int8' as 'float32' })).toThrow("createCpuBackend: expected 'float32' or 'float64', got int8");
+    expect(() => createCpuBackend({ dtype: 'int8' as 'float32' })).toThrow("createCpuBackend: expected 'float32' or 'float64', got 'int8'");
   });
 
   it('fills, counts live tensors and forgets disposed ones', () => {

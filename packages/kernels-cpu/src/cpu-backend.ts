@@ -2,7 +2,10 @@ import {
   allocFloatArray,
   type Backend,
   BackendError,
+  checkNumber,
   checkShape,
+  checkValues,
+  describeValue,
   type DType,
   type FloatArray,
   formatShape,
@@ -11,6 +14,7 @@ import {
   type KernelName,
   type KernelOutputs,
   type MemoryInfo,
+  OptionError,
   ShapeError,
   type Shape,
   sizeOf,
@@ -56,9 +60,16 @@ export class CpuBackend implements Backend {
   #collected = new FinalizationRegistry<number>((size) => this.#forget(size));
 
   constructor(options: CpuBackendOptions = {}) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new OptionError('createCpuBackend', 'options', `expected an options object, got ${describeValue(options)}`);
+    }
+    const unknown = Object.keys(options).filter((k) => k !== 'dtype' && k !== 'threads');
+    if (unknown.length > 0) {
+      throw new OptionError('createCpuBackend', unknown[0]!, `unknown option '${unknown[0]}' (known: 'dtype', 'threads')`);
+    }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new BackendError('createCpuBackend', 'dtype', `expected 'float32' or 'float64', got ${String(dtype)}`);
+      throw new BackendError('createCpuBackend', 'dtype', `expected 'float32' or 'float64', got ${describeValue(dtype)}`);
     }
     this.dtype = dtype;
     this.#bytesPerElement = dtype === 'float64' ? 8 : 4;
@@ -106,13 +117,7 @@ export class CpuBackend implements Backend {
   tensor(values: ArrayLike<number>, shape: Shape): Tensor {
     this.#alive('tensor');
     checkShape('tensor', 'shape', shape);
-    if (values.length !== sizeOf(shape)) {
-      throw new ShapeError(
-        'tensor',
-        'values',
-        `expected ${sizeOf(shape)} values for shape ${formatShape(shape)}, got ${values.length}`,
-      );
-    }
+    checkValues('tensor', values, shape);
     const data = this.alloc(values.length);
     data.set(values as ArrayLike<number>);
     return this.wrap(data, shape);
@@ -127,6 +132,7 @@ export class CpuBackend implements Backend {
   fill(shape: Shape, value: number): Tensor {
     this.#alive('fill');
     checkShape('fill', 'shape', shape);
+    checkNumber('fill', 'value', value);
     const data = this.alloc(sizeOf(shape));
     data.fill(value);
     return this.wrap(data, shape);

@@ -1,4 +1,4 @@
-import { BackendError } from '@convnet-ts/tensor';
+import { BackendError, describeValue, OptionError } from '@convnet-ts/tensor';
 import { nodeBuiltin, workersAvailable } from './gemm-worker.js';
 import { canBlock, GemmThreadPool } from './thread-pool.js';
 import { gemmInstance } from './wasm-instance.js';
@@ -32,10 +32,24 @@ let pool: GemmThreadPool | null = null;
  */
 export function defaultThreads(): number {
   if (!workersAvailable() || gemmInstance()?.shared !== true) return 1;
+  return cores();
+}
+
+/** The cores: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers, else 1. */
+function cores(): number {
   const os = nodeBuiltin<{ availableParallelism(): number }>('node:os');
   if (os !== undefined) return Math.max(1, os.availableParallelism());
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-  return Math.max(1, cores ?? 1);
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return Math.max(1, n ?? 1);
+}
+
+/**
+ * The most GEMM threads a backend may ask for: 4 per core, at most 64.
+ * Beyond that threads only contend (256 threads on 2 cores took 13 s and
+ * 2 GB for what 2 do in well under a second), so asking is an error.
+ */
+export function maxThreads(): number {
+  return Math.min(64, 4 * cores());
 }
 
 /**
@@ -45,7 +59,10 @@ export function defaultThreads(): number {
  */
 export function acquireGemmThreads(threads: number): GemmThreadsLease {
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new BackendError('createCpuBackend', 'threads', `threads must be a positive integer, got ${String(threads)}`);
+    throw new OptionError('createCpuBackend', 'threads', `threads must be a positive integer, got ${describeValue(threads)}`);
+  }
+  if (threads > maxThreads()) {
+    throw new OptionError('createCpuBackend', 'threads', `threads must be at most ${maxThreads()} (4 per core, at most 64), got ${threads}`);
   }
   if (threads > 1) {
     const inst = gemmInstance();

@@ -1,4 +1,5 @@
-import { Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
+import { availableParallelism } from 'node:os';
+import { OptionError, Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
 import { PARALLEL_MIN_FLOPS } from './parallel-sgemm.js';
@@ -79,5 +80,15 @@ describe('convolution on 2 threads', () => {
     await expect(createCpuBackend({ threads: 1 }).ready()).resolves.toBeUndefined();
     await expect(cpu.ready()).rejects.toThrow('cpu: a live backend expected, got one disposed');
     expect(() => createCpuBackend({ threads: -2 })).toThrow('createCpuBackend: threads must be a positive integer, got -2');
+  });
+
+  it('threads beyond 4 per core (at most 64), strings and unknown options are OptionErrors', () => {
+    const limit = Math.min(64, 4 * availableParallelism());
+    expect(() => createCpuBackend({ threads: limit + 1 })).toThrow(OptionError);
+    expect(() => createCpuBackend({ threads: 256 })).toThrow(`createCpuBackend: threads must be at most ${limit} (4 per core, at most 64), got 256`);
+    expect(() => createCpuBackend({ threads: '2' as unknown as number })).toThrow("createCpuBackend: threads must be a positive integer, got '2'");
+    expect(() => createCpuBackend({ dtype: 'x' as 'float32' })).toThrow("createCpuBackend: expected 'float32' or 'float64', got 'x'");
+    expect(() => createCpuBackend('x' as never)).toThrow("createCpuBackend: expected an options object, got 'x'");
+    expect(() => createCpuBackend({ thread: 2 } as never)).toThrow(OptionError);
   });
 });

@@ -3,14 +3,15 @@ import {
   type Backend,
   BackendError,
   type DeviceError,
+  checkNumber,
   checkShape,
+  checkValues,
   formatShape,
   type KernelAttrs,
   type KernelInputs,
   type KernelName,
   type KernelOutputs,
   type MemoryInfo,
-  ShapeError,
   type Shape,
   sizeOf,
   Tensor,
@@ -87,9 +88,7 @@ export class WebGPUBackend implements Backend {
   tensor(values: ArrayLike<number>, shape: Shape): Tensor {
     this.#state.check('tensor');
     checkShape('tensor', 'shape', shape);
-    if (values.length !== sizeOf(shape)) {
-      throw new ShapeError('tensor', 'values', `expected ${sizeOf(shape)} values for shape ${formatShape(shape)}, got ${values.length}`);
-    }
+    checkValues('tensor', values, shape);
     const t = this.empty(shape);
     if (t.size > 0) {
       this.#batch.flush();
@@ -109,6 +108,7 @@ export class WebGPUBackend implements Backend {
   fill(shape: Shape, value: number): Tensor {
     this.#state.check('fill');
     checkShape('fill', 'shape', shape);
+    checkNumber('fill', 'value', value);
     if (value === 0 && !Object.is(value, -0)) return this.zeros(shape);
     const t = this.empty(shape);
     this.dispatch({ kernel: 'fill', variant: '', inputs: {}, outputs: { y: t }, f32: { value }, threads: t.size, body: '  y[i] = u.value;' });

@@ -1,4 +1,5 @@
 import { ShapeError } from './errors.js';
+import { describeValue } from './values.js';
 
 /** Sizes of a tensor, outermost first (row-major). Feature maps are `[N, H, W, C]`. */
 export type Shape = readonly number[];
@@ -41,7 +42,7 @@ export function checkShape(block: string, argument: string, shape: Shape): void 
   }
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(block, argument, `sizes must be non-negative integers, got ${formatShape(shape)}`);
+      throw new ShapeError(block, argument, `sizes must be non-negative integers, got ${describeValue(shape)}`);
     }
   }
 }
@@ -69,7 +70,7 @@ export function resolveReshape(block: string, from: Shape, to: Shape): Shape {
     }
     if (!Number.isInteger(d) || d < 0) {
       const what = d === -1 ? 'at most one -1' : 'non-negative integers or one -1';
-      throw new ShapeError(block, 'shape', `sizes must be ${what}, got ${formatShape(to)}`);
+      throw new ShapeError(block, 'shape', `sizes must be ${what}, got ${describeValue(to)}`);
     }
     known *= d;
   }
@@ -91,9 +92,3 @@ function isShapeLike(shape: unknown): shape is Shape {
   return Array.isArray(shape) || (ArrayBuffer.isView(shape) && !(shape instanceof DataView));
 }
 
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
-  return String(value);
-}

@@ -5,6 +5,7 @@ import { describeNaNScores } from './nan-scores.js';
 import { describePoolingSpecialValues } from './pooling.js';
 import { describeShapeChecks } from './shapes.js';
 import { describeSpecialValues } from './special-values.js';
+import { describeTypedErrors } from './typed-errors.js';
 import type { ReliabilityTarget } from './target.js';
 
 export type { ReliabilityTarget } from './target.js';
@@ -20,6 +21,7 @@ export function describeReliability(target: ReliabilityTarget): void {
   describeNaNScores(target);
   describePoolingSpecialValues(target);
   describeSpecialValues(target);
+  describeTypedErrors(target);
   describeLeaks(target);
   describeLeakMatrix(target);
 }
