@@ -36,6 +36,12 @@ export interface SubBatchResult {
   predictions: Tensor;
   /** One summed derivative per parameter (aligned with `params()`), null where none; null in test mode. */
   ders: (Tensor | null)[] | null;
+  /**
+   * The network's output values as it computed them, by name, for
+   * `extractStatsFn` (DagNN: every output variable; SimpleNN: the loss's
+   * output as `objective`); owned by the result. Absent: `{}`.
+   */
+  outputs?: Record<string, Tensor>;
 }
 
 export interface NetworkAdapter<Net = unknown> {

@@ -13,6 +13,10 @@
  * the weighted sum of those outputs (summed over the images). Without it,
  * `{ objective: 1 }`.
  *
+ * Every output variable of the network is made precious and copied into
+ * the result's `outputs` (for `extractStatsFn`); one not computed (a
+ * sub-network evaluation skipped its layer) is left out.
+ *
  * Decisions: the derivatives are taken out of the network (`p.der = null`)
  * so the next evaluation cannot release them while sub-batches add up.
  * Average-trained parameters (BatchNorm moments) come back from DagNN as the
@@ -50,6 +54,7 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
   const predictions = opts.predictions ?? producer.inputs[0]!;
   net.getVar(predictions, 'train').precious = true;
   net.getVar(objective, 'train').precious = true;
+  for (const v of outputs) net.getVar(v, 'train').precious = true;
   const normalisesVar = (v: string): boolean => {
     const by = net.layers.find((l) => l.outputs.includes(v));
     return by !== undefined && by.block.type === 'Loss' && by.block.options().normalise !== false;
@@ -104,11 +109,16 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
           }
           total = total ? t.backend.run('Axpby', { x: total, y: t }, { alpha: 1, beta: f }) : t.backend.run('Unary', { x: t }, { op: 'scale', alpha: f });
         }
-        const pred = net.getVar(predictions, 'train').value as Tensor;
+        const copy = (t: Tensor) => t.backend.run('Unary', { x: t }, { op: 'scale', alpha: 1 });
+        const values = outputs.flatMap((v) => {
+          const t = net.getVar(v, 'train').value;
+          return t instanceof Tensor ? [[v, copy(t)] as const] : [];
+        });
         return {
           objective: total!,
-          predictions: pred.backend.run('Unary', { x: pred }, { op: 'scale', alpha: 1 }),
+          predictions: copy(net.getVar(predictions, 'train').value as Tensor),
           ders: paramDers,
+          outputs: Object.fromEntries(values),
         };
       });
     },

@@ -6,12 +6,15 @@
  * update per batch (`update.ts`). Objective and error counts are 1-element
  * tensors read back once per batch, after the update has been queued; a
  * NaN or infinite objective stops the run or warns (`non-finite.ts`).
+ * With `extractStatsFn`, its sums (`extract-stats.ts`) are read back with
+ * them and kept as running averages.
  */
 import { type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { Rng } from '@convnet-ts/tensor';
 import type { NetworkAdapter } from './adapter.js';
 import type { BatchSource } from './batch-source.js';
 import { computeErrors } from './error-functions.js';
+import { checkExtracted, type ExtractedStats } from './extract-stats.js';
 import { NonFiniteCheck } from './non-finite.js';
 import type { ParsedTrainOptions } from './options.js';
 import { PassAccumulator, type PassStats } from './stats.js';
@@ -56,16 +59,36 @@ async function readScalar(t: Tensor): Promise<number> {
   return v;
 }
 
+/** Reads an extractStatsFn result; its tensors are disposed unless `held` (disposed by the caller). */
+async function readExtracted(stats: ExtractedStats, held: ReadonlySet<Tensor>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(stats)) {
+    if (typeof v === 'number') out[k] = v;
+    else if (held.has(v)) out[k] = (await v.data())[0]!;
+    else out[k] = await readScalar(v);
+  }
+  return out;
+}
+
+interface Pending {
+  objective: Tensor;
+  errors: Record<string, Tensor>;
+  extracted: ExtractedStats | null;
+  /** Tensors of the evaluation disposed once the extracted statistics are read. */
+  held: Set<Tensor>;
+}
+
 /** Runs one pass ('train': normal mode with updates; 'val': test mode) over `order`. */
 export async function runPass(ctx: PassContext, order: readonly number[], mode: 'train' | 'val'): Promise<PassStats> {
   const { adapter, source, opts } = ctx;
   const acc = new PassAccumulator();
   const numBatches = Math.ceil(order.length / opts.batchSize);
   const nonFinite = new NonFiniteCheck(opts.onNonFinite, ctx.epoch, mode, numBatches);
+  let extractedNames: string[] | null = null;
   for (let b = 0; b < numBatches; b++) {
     const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
     let ders: (Tensor | null)[] | null = null;
-    const pending: { objective: Tensor; errors: Record<string, Tensor> }[] = [];
+    const pending: Pending[] = [];
     for (let s = 0; s < opts.numSubBatches; s++) {
       const sub = batch.filter((_, i) => i % opts.numSubBatches === s);
       if (sub.length === 0) continue;
@@ -74,8 +97,24 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
         throw new ValueError('train', 'source', `getBatch must return ${sub.length} images for ${sub.length} indices, got shape [${images.shape.join(', ')}]`);
       }
       const r = adapter.evaluate(images, labels, mode === 'train' ? 'normal' : 'test', ctx.rng);
-      pending.push({ objective: r.objective, errors: labelled(computeErrors(opts.errorFunction, r.predictions, labels), opts.errorLabels) });
-      r.predictions.dispose();
+      const errors = labelled(computeErrors(opts.errorFunction, r.predictions, labels), opts.errorLabels);
+      const outputs = r.outputs ?? {};
+      const held = new Set([r.predictions, ...Object.values(outputs)]);
+      let extracted: ExtractedStats | null = null;
+      if (opts.extractStatsFn) {
+        const batchInfo = { images: sub.length, indices: sub, labels, predictions: r.predictions, mode, epoch: ctx.epoch };
+        try {
+          extracted = checkExtracted(opts.extractStatsFn(adapter.net, outputs, batchInfo), extractedNames, Object.keys(errors));
+        } catch (err) {
+          for (const t of [r.objective, images, ...held, ...Object.values(errors), ...(r.ders ?? []), ...(ders ?? [])]) t?.dispose();
+          throw err;
+        }
+        extractedNames = Object.keys(extracted);
+      } else {
+        for (const t of held) t.dispose();
+        held.clear();
+      }
+      pending.push({ objective: r.objective, errors, extracted, held });
       images.dispose();
       if (r.ders) ders = addDers(ders, r.ders);
     }
@@ -85,12 +124,15 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
     }
     let objective = 0;
     const errors: Record<string, number> = {};
+    const extracted: Record<string, number> = {};
     for (const p of pending) {
       objective += await readScalar(p.objective);
       for (const [k, t] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + (await readScalar(t));
+      if (p.extracted) for (const [k, v] of Object.entries(await readExtracted(p.extracted, p.held))) extracted[k] = (extracted[k] ?? 0) + v;
+      for (const t of p.held) t.dispose();
     }
     nonFinite.check(b + 1, objective);
-    acc.add(batch.length, objective, errors);
+    acc.add(batch.length, objective, errors, extracted);
     opts.onProgress?.({ phase: 'batch', epoch: ctx.epoch, numEpochs: opts.numEpochs, mode, batch: b + 1, numBatches, stats: acc.snapshot() });
   }
   const stats = acc.snapshot();

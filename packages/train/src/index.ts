@@ -12,3 +12,4 @@ export { type ParamState, SOLVER_DEFAULTS, type SolverName, type SolverOptions, 
 export type { EpochStats, PassStats, ProgressEvent } from './stats.js';
 export { PLOT_FILE, type TrainResult, train } from './train.js';
 export { applyUpdates, type UpdateContext } from './update.js';
+export { type ExtractedStats, type ExtractStatsFn, lossStats, type StatsBatch } from './extract-stats.js';

@@ -16,14 +16,18 @@
  * or `[['objective', 1], ['aux', 0.3]]`; DagNN only) and `postEpochFn`
  * (called after each epoch; it may return a new learning rate — a number or
  * a schedule — 0 to stop, or nothing; it may also change the network).
+ * `extractStatsFn` (line 44): statistics the network reports, kept as
+ * running averages over each pass (`extract-stats.ts`); with it and no
+ * `errorFunction`, the error function is 'none' (cnn_train_dag has none).
  */
 import { OptionError } from '@convnet-ts/tensor';
 import { type ErrorFunction, isErrorName } from './error-functions.js';
+import type { ExtractStatsFn } from './extract-stats.js';
 import type { NonFinitePolicy } from './non-finite.js';
 import { SOLVER_DEFAULTS, type SolverFunction, type SolverName, type SolverOptions } from './solvers.js';
 import type { EpochStats, ProgressEvent } from './stats.js';
 
-export interface TrainOptions {
+export interface TrainOptions<Net = unknown> {
   /** Images per batch (default 256). */
   batchSize?: number;
   /** Each batch is split into this many interleaved sub-batches whose derivatives add up (default 1). */
@@ -42,12 +46,19 @@ export interface TrainOptions {
   solver?: SolverName | SolverFunction;
   /** Overrides of the solver's own options (MatConvNet's `solverOpts`; see `SOLVER_DEFAULTS`). */
   solverOpts?: SolverOptions | Readonly<Record<string, number>>;
-  /** 'multiclass' (top-1 and top-5 error, default) | 'binary' | 'none' | a function. */
+  /** 'multiclass' (top-1 and top-5 error, default; 'none' when extractStatsFn is given) | 'binary' | 'none' | a function. */
   errorFunction?: 'multiclass' | 'binary' | 'none' | ErrorFunction;
   /** Names of the error function's statistics, in its order (default: its own names). */
   errorLabels?: readonly string[];
   /** Images per training epoch: the first epochSize of each epoch's shuffled order (default: all). */
   epochSize?: number;
+  /**
+   * After every sub-batch: named sums over its images read from the network
+   * (`(net, outputs, batch) => ({ name: number | tensor })`), reported as
+   * running averages in `PassStats.errors`; `lossStats` is MatConvNet's
+   * default for a DagNN. Default: none.
+   */
+  extractStatsFn?: ExtractStatsFn<Net> | null;
   /** Outputs to back-propagate from and their weights (DagNN; default: the adapter's objective, weight 1). */
   derOutputs?: DerOutputs;
   /** After each epoch: return a new learning rate (number or schedule), 0 to stop, or nothing. */
@@ -82,6 +93,7 @@ export interface ParsedTrainOptions {
   epochSize: number;
   derOutputs: readonly (readonly [string, number])[] | null;
   postEpochFn: TrainOptions['postEpochFn'];
+  extractStatsFn: ExtractStatsFn | null;
   batchSize: number;
   numSubBatches: number;
   numEpochs: number;
@@ -107,7 +119,7 @@ export interface ParsedTrainOptions {
 const NAMES = [
   'batchSize', 'numSubBatches', 'numEpochs', 'learningRate', 'weightDecay', 'momentum', 'nesterovUpdate',
   'solver', 'solverOpts', 'errorFunction', 'train', 'val', 'randomSeed', 'expDir', 'continue', 'onProgress', 'onEpoch',
-  'onNonFinite', 'errorLabels', 'epochSize', 'derOutputs', 'postEpochFn',
+  'onNonFinite', 'errorLabels', 'epochSize', 'derOutputs', 'postEpochFn', 'extractStatsFn',
 ];
 
 /** `derOutputs` as (name, weight) pairs; throws unless names are non-empty and weights finite. */
@@ -152,7 +164,7 @@ function indices(o: Record<string, unknown>, name: string): readonly number[] | 
 }
 
 /** Checks `opts` and fills MatConvNet's defaults. */
-export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOptions {
+export function parseTrainOptions<Net>(opts: TrainOptions<Net> | undefined): ParsedTrainOptions {
   const o = (opts ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object' || o === null) fail('opts', 'an object', o);
   for (const key of Object.keys(o)) {
@@ -171,7 +183,7 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
     if (!(k in defaults)) fail(`solverOpts.${k}`, `one of ${Object.keys(defaults).join(', ') || '(none)'} for solver '${typeof solver === 'function' ? `custom:${solver.name || 'anonymous'}` : solver}'`, k);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`solverOpts.${k}`, 'a finite number ≥ 0', v);
   }
-  const errorFunction = o.errorFunction ?? 'multiclass';
+  const errorFunction = o.errorFunction ?? (o.extractStatsFn ? 'none' : 'multiclass');
   if (typeof errorFunction !== 'function' && !isErrorName(errorFunction)) fail('errorFunction', "'multiclass', 'binary', 'none' or a function", errorFunction);
   const flag = (name: string): boolean => {
     const v = o[name] ?? false;
@@ -219,6 +231,7 @@ export function parseTrainOptions(opts: TrainOptions | undefined): ParsedTrainOp
     epochSize,
     derOutputs: derOutputPairs(o.derOutputs),
     postEpochFn: hook('postEpochFn'),
+    extractStatsFn: hook('extractStatsFn'),
   };
 }
 

@@ -7,7 +7,9 @@
  * loss (`softmaxloss`, `loss` or `pdist` with a 1-element output); its
  * input is the predictions. Backward starts from dzdy = N when the loss
  * divides by N (softmaxloss, loss with `normalise`), else 1, so
- * derivatives are sums over the images (see `adapter.ts`).
+ * derivatives are sums over the images (see `adapter.ts`). The loss's
+ * output, as the layer computes it, is `outputs.objective` (for
+ * `extractStatsFn`).
  */
 import type { Labels } from '@convnet-ts/blocks';
 import { loadSimpleNN, type SimpleNN, type SimpleNNSpec, saveSimpleNN, simplenn, tidy } from '@convnet-ts/simplenn';
@@ -70,7 +72,7 @@ export function simpleNNAdapter(spec: SimpleNNSpec): NetworkAdapter<SimpleNN> {
         const objective = out.backend.run('Unary', { x: out }, { op: 'scale', alpha: factor });
         const predictions = res[net.layers.length - 1]!.x!;
         const ders = mode === 'normal' ? slots.map((s) => res[s.layer]!.dzdw[s.weight] ?? null) : null;
-        return { objective, predictions, ders };
+        return { objective, predictions, ders, outputs: { objective: out } };
       });
     },
     save: () => saveSimpleNN(net),

@@ -11,9 +11,14 @@ export interface PassStats {
   time: number;
   /** Images per second. */
   speed: number;
-  /** Mean objective per image. */
+  /** Mean objective per image (the weighted sum of derOutputs, or extractStatsFn's `objective`). */
   objective: number;
-  /** Mean error per image, by name (`top1err`, `top5err`, `binerr`, or a custom function's names). */
+  /**
+   * Mean per image of each statistic, by name: the error function's
+   * (`top1err`, `top5err`, `binerr`, or a custom function's names), then
+   * `extractStatsFn`'s (its running averages; an `objective` it returns is
+   * `objective` above instead).
+   */
   errors: Record<string, number>;
 }
 
@@ -47,10 +52,17 @@ export class PassAccumulator {
   readonly #errors = new Map<string, number>();
   readonly #start = performance.now();
 
-  add(images: number, objective: number, errors: Readonly<Record<string, number>>): void {
+  #extractedObjective: number | null = null;
+
+  /** Adds a batch's sums; an `objective` among `extracted` stands for the trainer's. */
+  add(images: number, objective: number, errors: Readonly<Record<string, number>>, extracted: Readonly<Record<string, number>> = {}): void {
     this.#num += images;
     this.#objective += objective;
     for (const [k, v] of Object.entries(errors)) this.#errors.set(k, (this.#errors.get(k) ?? 0) + v);
+    for (const [k, v] of Object.entries(extracted)) {
+      if (k === 'objective') this.#extractedObjective = (this.#extractedObjective ?? 0) + v;
+      else this.#errors.set(k, (this.#errors.get(k) ?? 0) + v);
+    }
   }
 
   snapshot(): PassStats {
@@ -58,6 +70,7 @@ export class PassAccumulator {
     const per = (v: number) => (this.#num > 0 ? v / this.#num : 0);
     const errors: Record<string, number> = {};
     for (const [k, v] of this.#errors) errors[k] = per(v);
-    return { num: this.#num, time, speed: time > 0 ? this.#num / time : 0, objective: per(this.#objective), errors };
+    const objective = per(this.#extractedObjective ?? this.#objective);
+    return { num: this.#num, time, speed: time > 0 ? this.#num / time : 0, objective, errors };
   }
 }

@@ -55,9 +55,9 @@ function checkIndices(name: string, indices: readonly number[], size: number): v
   if (bad !== undefined) throw new ValueError('train', name, `${name} indices must be below the source's size ${size}, got ${bad}`);
 }
 
-export function train(net: SimpleNNSpec, data: BatchSource, opts?: TrainOptions): Promise<TrainResult<SimpleNN>>;
-export function train<Net>(net: NetworkAdapter<Net>, data: BatchSource, opts?: TrainOptions): Promise<TrainResult<Net>>;
-export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSource, options?: TrainOptions): Promise<TrainResult<unknown>> {
+export function train(net: SimpleNNSpec, data: BatchSource, opts?: TrainOptions<SimpleNN>): Promise<TrainResult<SimpleNN>>;
+export function train<Net>(net: NetworkAdapter<Net>, data: BatchSource, opts?: TrainOptions<Net>): Promise<TrainResult<Net>>;
+export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSource, options?: TrainOptions<never>): Promise<TrainResult<unknown>> {
   const opts = parseTrainOptions(options);
   if (typeof data !== 'object' || data === null || typeof data.getBatch !== 'function' || !Number.isInteger(data.size)) {
     throw new ValueError('train', 'data', `data must be a BatchSource { size, getBatch(indices, backend) }, got ${String(data)}`);
