@@ -1,4 +1,5 @@
 export { OnnxError, type OnnxErrorCode } from './errors.js';
+export { EXPORT_IR_VERSION, EXPORT_OPSET, type ExportOnnxOptions, exportOnnx, exportOnnxSync } from './export.js';
 export {
   findAttribute,
   floatAttr,

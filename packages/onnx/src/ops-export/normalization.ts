@@ -1,0 +1,58 @@
+/**
+ * LRN and BatchNorm.
+ *
+ * - `LRN` (vl_nnnormalize, manual §4.6.1), `param = [n, κ, α, β]`:
+ *   y_k = x_k (κ + α Σ_{q∈Q(k)} x_q²)^(−β), Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉].
+ *   ONNX LRN sums the same window and divides its alpha by size:
+ *   y = x (bias + alpha/size · Σ x²)^(−beta), so size = n, bias = κ,
+ *   alpha = α·n, beta = β.
+ * - `BatchNorm` in test mode (vl_nnbnorm with moments, manual §4.6.2):
+ *   y = g (x − μ)/σ + b with moments `[C, 2]` rows `[μ, σ]`, σ = sqrt(var + ε)
+ *   already holding ε. ONNX BatchNormalization computes
+ *   scale (x − mean)/sqrt(var + epsilon) + B, so mean = μ, var = σ² − ε,
+ *   epsilon = ε (the layer's): sqrt(σ² − ε + ε) = σ. A negative σ (possible
+ *   in a loaded file, not from training) is written as σ' = |σ| with the
+ *   scale negated, the same function. When some σ² < ε (var would be
+ *   negative), epsilon 0 and var = σ² are written instead, also exact.
+ */
+import type { BatchNorm, LRN } from '@convnet-ts/dagnn';
+import { floatAttr, intAttr } from '../proto/attribute.js';
+import { type LayerExport, nodeName, paramOf, refuse } from './context.js';
+
+export function exportLRN(e: LayerExport<LRN>): void {
+  const [n, kappa, alpha, beta] = e.block.param as [number, number, number, number];
+  if (!Number.isInteger(n) || n < 1) refuse(e, `LRN window size ${n} must be a positive integer`);
+  e.graph.node('LRN', [e.inputs[0]!], e.outputs, nodeName(e), [intAttr('size', n), floatAttr('bias', kappa), floatAttr('alpha', alpha * n), floatAttr('beta', beta)]);
+}
+
+export function exportBatchNorm(e: LayerExport<BatchNorm>): void {
+  const g = paramOf(e, 0, 'multiplier');
+  const b = paramOf(e, 1, 'bias');
+  const m = paramOf(e, 2, 'moments');
+  const c = e.inShapes[0]![3]!;
+  if (g.values.length !== c || b.values.length !== c || m.values.length !== 2 * c) {
+    refuse(e, `expected multipliers and biases of ${c} values and moments [${c}, 2] for ${c} channels, got ${g.values.length}, ${b.values.length} and ${m.values.length} values`);
+  }
+  const eps = e.block.epsilon;
+  const mean = new Float64Array(c);
+  const sigma = new Float64Array(c);
+  const scale = new Float64Array(c);
+  for (let k = 0; k < c; k++) {
+    mean[k] = m.values[2 * k]!; // moments [C, 2] row-major: [μ_k, σ_k]
+    const s = m.values[2 * k + 1]!;
+    sigma[k] = Math.abs(s);
+    scale[k] = s < 0 ? -g.values[k]! : g.values[k]!;
+  }
+  // σ² − ε in float32, as ONNX Runtime adds ε back in float32.
+  const epsilon = sigma.every((s) => Math.fround(s * s) >= Math.fround(eps)) ? eps : 0;
+  const variance = sigma.map((s) => Math.fround(s * s) - Math.fround(epsilon));
+  const G = e.graph;
+  const names = [
+    e.inputs[0]!,
+    G.floatInit(`${g.name}|bn-scale|${m.name}`, g.name, [c], () => scale),
+    G.floatInit(`${b.name}|flat`, b.name, [c], () => b.values),
+    G.floatInit(`${m.name}|bn-mean`, `${m.name}_mean`, [c], () => mean),
+    G.floatInit(`${m.name}|bn-var|${epsilon}`, `${m.name}_var`, [c], () => variance),
+  ];
+  G.node('BatchNormalization', names, e.outputs, nodeName(e), [floatAttr('epsilon', epsilon)]);
+}
