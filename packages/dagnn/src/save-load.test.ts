@@ -1,10 +1,11 @@
-import { Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { decodeModelFile, encodeModelFile, type StoredTensor } from '@convnet-ts/simplenn';
+import { type Backend, isConvnetError, Rng, ShapeError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { DagNN } from './dag-nn.js';
 import { Layer, type LayerDerivatives, type VarValue } from './layer.js';
 import { DropOut } from './layers/dropout.js';
 import { loadDagNN, saveDagNN } from './save-load.js';
-import { branchyNet, cpu32, lenetDag, randn } from './test-nets.js';
+import { branchyNet, cpu32, cpu64, lenetDag, randn } from './test-nets.js';
 
 function outputs(net: DagNN, inputs: Record<string, VarValue>): { objective: number; ders: Map<string, Float32Array | Float64Array> } {
   net.getVar('objective').precious = true;
@@ -83,4 +84,57 @@ describe('saveDagNN / loadDagNN', () => {
     back.eval({ x: cpu32.tensor([1, 2], [2]) });
     expect(Array.from((back.getVar('z').value as Tensor).dataSync())).toEqual([2, 4]);
   });
+
+  /** The file `bytes` with its tensors rewritten by `edit` (checksum recomputed, so only loadDagNN's own checks can catch it). */
+  function rewrite(bytes: Uint8Array, edit: (tensors: StoredTensor[]) => StoredTensor[]): Uint8Array {
+    const { description, tensors } = decodeModelFile(bytes, 'dagnn');
+    return encodeModelFile('dagnn', description, edit(tensors));
+  }
+
+  it('rejects a file with a parameter missing at load, naming it and its layer (not at eval)', () => {
+    const bytes = saveDagNN(lenetDag(cpu32).initParams());
+    const file = rewrite(bytes, (ts) => ts.filter((t) => t.name !== 'conv3b'));
+    expect(() => loadDagNN(file, cpu32)).toThrow(/loadDagNN: .*every parameter must have a value when any has .*got no value for 'conv3b' \(of layer 'conv3'\)/);
+    // A network saved before initParams has no values at all and loads as such.
+    const bare = loadDagNN(saveDagNN(lenetDag(cpu32)), cpu32);
+    expect([...bare.params.values()].every((p) => p.value === null)).toBe(true);
+  });
+
+  for (const backend of [cpu32, cpu64]) {
+    it(`20 failed loads leave ${backend.name} ${backend.dtype} memory unchanged (mis-shaped last tensor, a failing allocation)`, () => {
+      const bytes = saveDagNN(lenetDag(cpu32).initParams());
+      const misShaped = rewrite(bytes, (ts) => ts.map((t) => (t.name === 'conv4f' ? { ...t, shape: [1, 1, 10, 500] } : t)));
+      const before = backend.memory();
+      for (let i = 0; i < 20; i++) {
+        expect(() => loadDagNN(misShaped, backend)).toThrow(ShapeError);
+        expect(() => loadDagNN(misShaped, backend)).toThrow(/tensor 'conv4f' \(a parameter of layer 'conv4'\) must have shape \[1, 1, 500, 10\], got \[1, 1, 10, 500\]/);
+      }
+      expect(backend.memory()).toEqual(before);
+      // The backend fails on the k-th tensor: the k - 1 made before it are disposed.
+      for (let k = 1; k <= 8; k++) {
+        const failing = failingAfter(backend, k - 1);
+        let err: unknown;
+        try {
+          loadDagNN(bytes, failing.backend);
+        } catch (e) {
+          err = e;
+        } finally {
+          failing.restore();
+        }
+        expect(isConvnetError(err), String(err)).toBe(true);
+        expect(backend.memory()).toEqual(before);
+      }
+    });
+  }
 });
+
+/** `backend` whose `tensor` makes `n` tensors, then throws a `ValueError` (as an exhausted device would); `restore()` undoes it. */
+function failingAfter(backend: Backend, n: number): { backend: Backend; restore: () => void } {
+  const original = backend.tensor;
+  let left = n;
+  backend.tensor = function (this: Backend, ...args: Parameters<Backend['tensor']>) {
+    if (left-- <= 0) throw new ValueError('test', 'tensor', 'out of memory (simulated)');
+    return original.apply(this, args);
+  } as Backend['tensor'];
+  return { backend, restore: () => { backend.tensor = original; } };
+}

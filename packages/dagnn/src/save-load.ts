@@ -13,13 +13,15 @@
  * and every parameter with a value is a float32 tensor named after it.
  * Loading looks each `type` up among the built-in layer classes (and the
  * factories passed in `opts.layers`), rebuilds the layer from its options
- * through its constructor's validation, and checks every parameter's shape;
- * it never evaluates code, and any error leaves nothing half-loaded (the
- * network is returned only once complete).
+ * through its constructor's validation, and checks every parameter's shape
+ * and presence before making any tensor; it never evaluates code, and any
+ * error leaves nothing half-loaded and nothing allocated (the network is
+ * returned only once complete).
  */
 import { decodeModelFile, encodeModelFile, type StoredTensor } from '@convnet-ts/simplenn';
-import { type Backend, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, formatShape, ShapeError, shapesEqual, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { DagNN } from './dag-nn.js';
+import { checkParamShapes, declaredShape } from './dag-params.js';
 import { LAYER_TYPES, type LayerFactory } from './layers/registry.js';
 import { own } from './ownership.js';
 
@@ -67,7 +69,16 @@ function list(v: unknown, what: string): unknown[] {
   return v as unknown[];
 }
 
-/** Rebuilds a network saved by `saveDagNN` on `backend`. Custom layer classes are passed as factories by type name. */
+/**
+ * Rebuilds a network saved by `saveDagNN` on `backend`. Custom layer classes are passed as factories by type name.
+ *
+ * Everything is checked before the first tensor is made: the structure, every
+ * stored tensor against the parameter it fills (a parameter of the network, of
+ * the shape its layers declare), and that either every parameter has a value
+ * or none has (a network saved before `initParams`). If making a tensor fails
+ * (the backend is out of memory, or disposed), the tensors already made are
+ * disposed before the error is rethrown.
+ */
 export function loadDagNN(bytes: Uint8Array, backend: Backend, opts: { layers?: Readonly<Record<string, LayerFactory>> } = {}): DagNN {
   const { description, tensors } = decodeModelFile(bytes, 'dagnn');
   const d = record(description, 'the description');
@@ -100,10 +111,40 @@ export function loadDagNN(bytes: Uint8Array, backend: Backend, opts: { layers?: 
     }
     Object.assign(rec, { learningRate: p.learningRate, weightDecay: p.weightDecay, trainMethod: p.trainMethod });
   });
+  const meta = d.meta === undefined ? undefined : record(d.meta, 'meta');
+  checkTensors(net, tensors);
+  const made: Tensor[] = [];
+  try {
+    for (const t of tensors) {
+      const value = own(backend.tensor(t.data, t.shape));
+      made.push(value);
+      net.setParam(t.name, value);
+    }
+  } catch (e) {
+    for (const t of made) t.dispose();
+    throw e;
+  }
+  if (meta !== undefined) net.meta = meta;
+  return net;
+}
+
+/** Every stored tensor fills a parameter of its declared shape, and either every parameter has a value or none has. */
+function checkTensors(net: DagNN, tensors: readonly StoredTensor[]): void {
+  checkParamShapes(net.layers, net.params, 'loadDagNN');
   for (const t of tensors) {
     if (!net.params.has(t.name)) fail(`tensor '${t.name}' must be a parameter of the network, got no such parameter`);
-    net.setParam(t.name, own(backend.tensor(t.data, t.shape)));
+    const declared = declaredShape(net.layers, t.name);
+    if (declared && !shapesEqual(declared.shape, t.shape)) {
+      throw new ShapeError('loadDagNN', 'bytes', `tensor '${t.name}' (a parameter of layer '${declared.layer}') must have shape ${formatShape(declared.shape)}, got ${formatShape(t.shape)}`);
+    }
   }
-  if (d.meta !== undefined) net.meta = record(d.meta, 'meta');
-  return net;
+  if (tensors.length === 0) return;
+  const stored = new Set(tensors.map((t) => t.name));
+  const missing = [...net.params.keys()].filter((name) => !stored.has(name));
+  if (missing.length > 0) {
+    const users = (name: string) => net.layers.filter((l) => l.params.includes(name)).map((l) => `'${l.name}'`).join(', ');
+    fail(
+      `every parameter must have a value when any has (a file saved before initParams has none), got no value for ${missing.map((m) => `'${m}' (of layer ${users(m)})`).join(', ')}`,
+    );
+  }
 }

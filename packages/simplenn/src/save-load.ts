@@ -9,11 +9,21 @@
  * works on every backend); values are stored as float32 (a float64 network
  * is rounded). A layer's `class` (per-batch labels) is not saved. Custom
  * layers hold code and cannot be saved: saving one throws. Loading never
- * evaluates code: the description is plain JSON, checked by `tidy` after the
- * tensors are made (and those are disposed again if it fails, so nothing is
- * half-loaded).
+ * evaluates code: the description is plain JSON. Before any tensor is made,
+ * every weight name is resolved and every weight's shape is checked against
+ * its layer (`checkWeightShapes`), following the channels C through the chain
+ * (unknown before the first conv/convt/bnorm, and after a loss or pdist):
+ *
+ *     conv   f [Hf, Wf, D, K] with D dividing C and K a multiple of C/D; b K elements
+ *            (no f: b C elements); then C = K
+ *     convt  f [Hf, Wf, K, D] with D = C and numGroups G dividing D; b K·G elements; then C = K·G
+ *     bnorm  g [C'], b [C'], moments [C', 2] with C' = C; then C = C'
+ *
+ * so swapped or mis-shaped weights fail at load, not at evaluation. `tidy`
+ * then checks the fields, after the tensors are made (and those are disposed
+ * again if it fails, so nothing is half-loaded).
  */
-import { type Backend, Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, formatShape, ShapeError, Tensor, ValueError } from '@convnet-ts/tensor';
 import { layerLabel } from './layer-error.js';
 import type { SimpleNNSpec } from './layer-spec.js';
 import type { SimpleNN } from './layer-types.js';
@@ -79,6 +89,7 @@ export function loadSimpleNN(bytes: Uint8Array, backend: Backend): SimpleNN {
     });
     return fields;
   });
+  plans.reduce<number | undefined>((c, fields, i) => checkWeightShapes(i, Object.fromEntries(fields), c), undefined);
   const made: Tensor[] = [];
   const make = (t: StoredTensor): Tensor => {
     const x = backend.tensor(t.data, t.shape);
@@ -96,5 +107,67 @@ export function loadSimpleNN(bytes: Uint8Array, backend: Backend): SimpleNN {
   } catch (e) {
     for (const t of made) t.dispose();
     throw e;
+  }
+}
+
+/** Channel-preserving layer types: C after the layer is C before it. */
+const SAME_CHANNELS = new Set(['pool', 'lrn', 'normalize', 'spnorm', 'relu', 'sigmoid', 'noffset', 'dropout', 'softmax']);
+
+/**
+ * Checks layer `i`'s weights against its type and the channels `c` of its
+ * input (undefined: unknown; see the module doc) and returns the channels of
+ * its output. Throws a `ShapeError` naming the layer and the weight.
+ */
+function checkWeightShapes(i: number, layer: Record<string, unknown>, c: number | undefined): number | undefined {
+  const label = `layers[${i}] (${typeof layer.name === 'string' ? `${layer.name}, ` : ''}${String(layer.type)})`;
+  const weights = Array.isArray(layer.weights) ? (layer.weights as (StoredTensor | null)[]) : [];
+  const shapeOf = (j: number) => weights[j]?.shape;
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const fail = (j: number, message: string): never => {
+    throw new ShapeError('loadSimpleNN', `layers[${i}].weights[${j}]`, `${label} weights[${j}] ${message}`);
+  };
+  const from = c === undefined ? '' : ` (the layer's input has ${c} channels)`;
+  switch (layer.type) {
+    case 'conv': {
+      const f = shapeOf(0);
+      const b = shapeOf(1);
+      if (!f) {
+        if (b && c !== undefined && size(b) !== c) fail(1, `(biases without filters) must have ${c} elements, one per input channel, got shape ${formatShape(b)}`);
+        return b ? size(b) : c;
+      }
+      if (f.length !== 4) fail(0, `(filters) must have shape [Hf, Wf, D, K], got ${formatShape(f)}`);
+      const [, , d, k] = f as [number, number, number, number];
+      if (c !== undefined && (c % d !== 0 || k % (c / d) !== 0)) {
+        fail(0, `(filters) must have a depth D dividing the ${c} input channels and a number of filters K divisible by the C/D groups, got shape ${formatShape(f)}`);
+      }
+      if (b && size(b) !== k) fail(1, `(biases) must have ${k} elements, one per filter of weights[0] ${formatShape(f)}, got shape ${formatShape(b)}`);
+      return k;
+    }
+    case 'convt': {
+      const f = shapeOf(0);
+      const b = shapeOf(1);
+      if (f?.length !== 4) return fail(0, `(filters) must have shape [Hf, Wf, K, D], got ${f ? formatShape(f) : 'none'}`);
+      const [, , k, d] = f as [number, number, number, number];
+      const g = layer.numGroups === undefined ? 1 : layer.numGroups;
+      if (c !== undefined && d !== c) fail(0, `(filters) must have the ${c} input channels as D in [Hf, Wf, K, D], got shape ${formatShape(f)}`);
+      if (typeof g !== 'number' || !Number.isInteger(g) || g < 1 || d % g !== 0) {
+        throw new ShapeError('loadSimpleNN', `layers[${i}].numGroups`, `${label} numGroups must be a positive integer dividing D = ${d}${from}, got ${JSON.stringify(g)}`);
+      }
+      if (b && size(b) !== k * g) fail(1, `(biases) must have K·numGroups = ${k * g} elements, got shape ${formatShape(b)}`);
+      return k * g;
+    }
+    case 'bnorm': {
+      const g = shapeOf(0);
+      if (g?.length !== 1) return fail(0, `(multipliers) must have shape [C], got ${g ? formatShape(g) : 'none'}`);
+      const n = g[0]!;
+      if (c !== undefined && n !== c) fail(0, `(multipliers) must have shape [${c}], one per input channel, got ${formatShape(g)}`);
+      const b = shapeOf(1);
+      if (b && (b.length !== 1 || b[0] !== n)) fail(1, `(biases) must have shape [${n}] as the multipliers, got ${formatShape(b)}`);
+      const m = shapeOf(2);
+      if (m && (m.length !== 2 || m[0] !== n || m[1] !== 2)) fail(2, `(moments) must have shape [${n}, 2], rows [mu, sigma], got ${formatShape(m)}`);
+      return n;
+    }
+    default:
+      return SAME_CHANNELS.has(String(layer.type)) ? c : undefined;
   }
 }
