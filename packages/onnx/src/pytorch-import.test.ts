@@ -1,0 +1,20 @@
+import { createCpuBackend } from '@convnet-ts/kernels-cpu';
+import { describe, expect, it } from 'vitest';
+import { importOnnx } from './import.js';
+import { fixture, ports, relativeError, runOnnxLayout } from './test-pytorch-fixtures.js';
+
+const backend = createCpuBackend();
+
+describe('importOnnx: PyTorch 1.13 exports (fixtures/onnx)', () => {
+  for (const name of ['vgg', 'resnet18', 'bn-net', 'ops', 'lenet-mnist']) {
+    it(`${name}: convnet-ts computes PyTorch's outputs to 1e-4 relative`, async () => {
+      const { bytes, ref } = fixture(name);
+      const net = importOnnx(bytes, backend);
+      expect(ports(net).outputs[0]!.shape.slice(1)).toEqual(ref.output.shape.slice(1));
+      const got = await runOnnxLayout(net, ref.input.data, ref.input.shape[0]!);
+      expect(got.length).toBe(ref.output.data.length);
+      const err = relativeError(got, ref.output.data);
+      expect(err).toBeLessThan(1e-4);
+    });
+  }
+});

@@ -1,0 +1,70 @@
+/**
+ * Test helpers: the PyTorch fixtures of `fixtures/onnx/` (made by
+ * make_fixtures.py) and a run of an imported network on an ONNX-layout input.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DagNN } from '@convnet-ts/dagnn';
+import type { Tensor } from '@convnet-ts/tensor';
+import { nchwToNhwc, nhwcToNchw } from './import.js';
+import type { OnnxPort } from './import-plan.js';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/onnx');
+
+export interface PortValues {
+  name: string;
+  shape: number[];
+  data: number[];
+}
+
+export interface PytorchReference {
+  model: string;
+  opset: number;
+  torch: string;
+  ops: string[];
+  input: PortValues;
+  output: PortValues;
+  heldOut?: { errors: number; count: number; error: number; predictions: number[]; labels: number[] };
+}
+
+export function fixture(name: string): { bytes: Uint8Array; ref: PytorchReference } {
+  return {
+    bytes: new Uint8Array(readFileSync(join(FIXTURES, `${name}.onnx`))),
+    ref: JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as PytorchReference,
+  };
+}
+
+export function ports(net: DagNN): { inputs: OnnxPort[]; outputs: OnnxPort[] } {
+  return (net.meta as { onnx: { inputs: OnnxPort[]; outputs: OnnxPort[] } }).onnx;
+}
+
+/**
+ * Evaluates the network (test mode) on `values` given in ONNX's layout
+ * `[N, C, H, W]` (or `[N, F]`) and returns the output in ONNX's layout.
+ */
+export async function runOnnxLayout(net: DagNN, values: ArrayLike<number>, n: number): Promise<Float32Array> {
+  const { inputs, outputs } = ports(net);
+  const input = inputs[0]!;
+  const output = outputs[0]!;
+  const [h, w, c] = input.hwc;
+  const x = net.backend.tensor(nchwToNhwc(values, [n, c, h, w]), [n, h, w, c]);
+  net.mode = 'test';
+  net.eval({ [input.var]: x });
+  const y = net.getVar(output.var).value as Tensor;
+  const data = await y.data();
+  x.dispose();
+  const [oh, ow, oc] = output.hwc;
+  return nhwcToNchw(data, [n, oh, ow, oc]);
+}
+
+/** max |a − b| / max |b|: the error relative to the output's scale. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return err / scale;
+}
