@@ -4,7 +4,7 @@
  * SimpleNN `meta.inputSize` (`[N, H, W, C]`), `meta.normalization.imageSize`
  * (`[H, W, C]`).
  */
-import type { Shape } from '@convnet-ts/tensor';
+import type { Backend, Shape } from '@convnet-ts/tensor';
 import { OnnxError } from './errors.js';
 
 export interface ExportOnnxOptions {
@@ -27,6 +27,11 @@ export interface ExportOnnxOptions {
   graphName?: string;
   /** ModelProto doc_string. */
   docString?: string;
+  /**
+   * Only for a SimpleNN without any weights (a pooling-only chain): the
+   * backend `fromSimpleNN` builds its DagNN on. Nothing is computed on it.
+   */
+  backend?: Backend;
 }
 
 export interface ParsedExportOptions {
@@ -35,9 +40,10 @@ export interface ParsedExportOptions {
   outputs: readonly string[] | undefined;
   graphName: string;
   docString: string;
+  backend: Backend | undefined;
 }
 
-const NAMES = ['inputSize', 'layout', 'outputs', 'graphName', 'docString'];
+const NAMES = ['inputSize', 'layout', 'outputs', 'graphName', 'docString', 'backend'];
 
 export function parseExportOptions(opts: ExportOnnxOptions | undefined): ParsedExportOptions {
   const o = opts ?? {};
@@ -50,7 +56,7 @@ export function parseExportOptions(opts: ExportOnnxOptions | undefined): ParsedE
   if (o.outputs !== undefined && (!Array.isArray(o.outputs) || !o.outputs.every((s) => typeof s === 'string'))) {
     throw new OnnxError('value', 'exportOnnx', 'opts.outputs', 'outputs must be an array of variable names');
   }
-  return { inputSize: o.inputSize, layout, outputs: o.outputs, graphName: o.graphName ?? 'convnet-ts', docString: o.docString ?? '' };
+  return { inputSize: o.inputSize, layout, outputs: o.outputs, graphName: o.graphName ?? 'convnet-ts', docString: o.docString ?? '', backend: o.backend };
 }
 
 function toNhwc(size: readonly number[], path: string): Shape {

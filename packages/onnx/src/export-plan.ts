@@ -8,7 +8,7 @@
  */
 import { type DagLayer, DagNN, fromSimpleNN } from '@convnet-ts/dagnn';
 import { type SimpleNN, type SimpleNNSpec, tidy } from '@convnet-ts/simplenn';
-import type { Shape } from '@convnet-ts/tensor';
+import type { Backend, Shape } from '@convnet-ts/tensor';
 import { OnnxError } from './errors.js';
 import { inputSizes, type ParsedExportOptions } from './export-options.js';
 import { type LayerRole, roleOf } from './ops-export/registry.js';
@@ -35,7 +35,7 @@ function simpleLabel(i: number, l: { name: string; type: string }): string {
 }
 
 /** The DagNN of `net`: itself, or `fromSimpleNN` of a SimpleNN without its trailing losses. */
-export function asDag(net: SimpleNN | SimpleNNSpec | DagNN): DagNN {
+export function asDag(net: SimpleNN | SimpleNNSpec | DagNN, backend?: Backend): DagNN {
   if (net instanceof DagNN) return net;
   if (typeof net !== 'object' || net === null || !Array.isArray((net as { layers?: unknown }).layers)) {
     throw new OnnxError('value', 'exportOnnx', 'net', 'net must be a SimpleNN ({ layers, meta }) or a DagNN');
@@ -57,7 +57,11 @@ export function asDag(net: SimpleNN | SimpleNNSpec | DagNN): DagNN {
   });
   if (end === 0) throw new OnnxError('value', 'exportOnnx', 'net.layers', 'the network has no layer besides its losses');
   const kept = t.layers.slice(0, end);
-  const dag = fromSimpleNN({ layers: kept, meta: t.meta });
+  const hasWeights = kept.some((l) => 'weights' in l && l.weights.some((w) => w !== null));
+  if (!hasWeights && backend === undefined) {
+    throw new OnnxError('value', 'exportOnnx', 'opts.backend', 'the SimpleNN has no weights, so fromSimpleNN cannot tell its backend: pass opts.backend');
+  }
+  const dag = fromSimpleNN({ layers: kept, meta: t.meta }, backend === undefined ? {} : { backend });
   // fromSimpleNN names the variables x0 … xn; name the graph's ends instead.
   const first = dag.layers[0]!.inputs[0]!;
   const last = dag.layers[dag.layers.length - 1]!.outputs[0]!;
@@ -71,7 +75,7 @@ function dagLabel(dag: DagNN, l: DagLayer): string {
 }
 
 export function planExport(net: SimpleNN | SimpleNNSpec | DagNN, opts: ParsedExportOptions): ExportPlan {
-  const dag = asDag(net);
+  const dag = asDag(net, opts.backend);
   const layers: PlannedLayer[] = [];
   const lossOutputs = new Map<string, string>();
   for (const layer of dag.getLayerExecutionOrder()) {

@@ -5,7 +5,10 @@
  *   y_k = x_k (κ + α Σ_{q∈Q(k)} x_q²)^(−β), Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉].
  *   ONNX LRN sums the same window and divides its alpha by size:
  *   y = x (bias + alpha/size · Σ x²)^(−beta), so size = n, bias = κ,
- *   alpha = α·n, beta = β.
+ *   alpha = α·n, beta = β. ONNX Runtime accepts odd sizes only, so an even
+ *   n is written as the same formula in plain operators instead:
+ *   L = κ + Conv(x ⊙ x, S) with the fixed 1 × 1 filter bank
+ *   S[k, q] = α for q ∈ Q(k) (else 0), and y = x / Pow(L, β).
  * - `BatchNorm` in test mode (vl_nnbnorm with moments, manual §4.6.2):
  *   y = g (x − μ)/σ + b with moments `[C, 2]` rows `[μ, σ]`, σ = sqrt(var + ε)
  *   already holding ε. ONNX BatchNormalization computes
@@ -16,12 +19,16 @@
  *   negative), epsilon 0 and var = σ² are written instead, also exact.
  */
 import type { BatchNorm, LRN } from '@convnet-ts/dagnn';
-import { floatAttr, intAttr } from '../proto/attribute.js';
+import { floatAttr, intAttr, intsAttr } from '../proto/attribute.js';
 import { type LayerExport, nodeName, paramOf, refuse } from './context.js';
 
 export function exportLRN(e: LayerExport<LRN>): void {
   const [n, kappa, alpha, beta] = e.block.param as [number, number, number, number];
   if (!Number.isInteger(n) || n < 1) refuse(e, `LRN window size ${n} must be a positive integer`);
+  if (n % 2 === 0) {
+    exportEvenLRN(e, n, kappa, alpha, beta);
+    return;
+  }
   e.graph.node('LRN', [e.inputs[0]!], e.outputs, nodeName(e), [intAttr('size', n), floatAttr('bias', kappa), floatAttr('alpha', alpha * n), floatAttr('beta', beta)]);
 }
 
@@ -55,4 +62,28 @@ export function exportBatchNorm(e: LayerExport<BatchNorm>): void {
     G.floatInit(`${m.name}|bn-var|${epsilon}`, `${m.name}_var`, [c], () => variance),
   ];
   G.node('BatchNormalization', names, e.outputs, nodeName(e), [floatAttr('epsilon', epsilon)]);
+}
+
+/** LRN with an even window as Mul, Conv (the window sum), Add, Pow, Div: see the module doc. */
+function exportEvenLRN(e: LayerExport<LRN>, n: number, kappa: number, alpha: number, beta: number): void {
+  const c = e.inShapes[0]![3]!;
+  const G = e.graph;
+  const base = e.layer.name;
+  const below = Math.floor((n - 1) / 2);
+  const above = Math.ceil((n - 1) / 2);
+  const band = G.floatInit(`${base}|lrn-window`, `${base}_window`, [c, c, 1, 1], () => {
+    const s = new Float32Array(c * c);
+    for (let k = 0; k < c; k++) for (let q = Math.max(0, k - below); q <= Math.min(c - 1, k + above); q++) s[k * c + q] = alpha;
+    return s;
+  });
+  const x = e.inputs[0]!;
+  const sq = G.fresh(`${base}_square`);
+  const sum = G.fresh(`${base}_window_sum`);
+  const l = G.fresh(`${base}_denominator_base`);
+  const p = G.fresh(`${base}_denominator`);
+  G.node('Mul', [x, x], [sq], nodeName(e, 'square'));
+  G.node('Conv', [sq, band], [sum], nodeName(e, 'window_sum'), [intsAttr('kernel_shape', [1, 1])]);
+  G.node('Add', [sum, G.floatInit(`${base}|kappa`, `${base}_kappa`, [], () => [kappa])], [l], nodeName(e, 'add_kappa'));
+  G.node('Pow', [l, G.floatInit(`${base}|beta`, `${base}_beta`, [], () => [beta])], [p], nodeName(e, 'pow_beta'));
+  G.node('Div', [x, p], e.outputs, nodeName(e, 'divide'));
 }
