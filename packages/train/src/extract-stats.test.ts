@@ -103,7 +103,7 @@ describe('extractStatsFn', () => {
     await expect(run(() => null as never)).rejects.toThrow('train: extractStatsFn must return an object of named sums');
     await expect(run(() => ({ top1err: 0 }), 'multiclass')).rejects.toThrow("train: extractStatsFn's statistic 'top1err' must not repeat a name of the error function (top1err, top5err)");
     let k = 0;
-    await expect(run(() => (k++ === 0 ? { a: 1 } : { b: 1 }))).rejects.toThrow('train: extractStatsFn must return the same statistics on every call of a pass (a), got b');
+    await expect(run((): Record<string, number> => (k++ === 0 ? { a: 1 } : { b: 1 }))).rejects.toThrow('train: extractStatsFn must return the same statistics on every call of a pass (a), got b');
     await expect(train(tinyNet(cpu64), data, { extractStatsFn: 3 as never })).rejects.toThrow('train: extractStatsFn must be a function, got 3');
   });
 });
