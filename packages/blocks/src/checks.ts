@@ -1,4 +1,4 @@
-import { type Backend, BackendError, formatShape, type Shape, ShapeError, shapesEqual, Tensor } from '@convnet-ts/tensor';
+import { type Backend, BackendError, checkAllocation, formatShape, type Shape, ShapeError, shapesEqual, sizeOf, Tensor } from '@convnet-ts/tensor';
 import { describe } from './options.js';
 
 /**
@@ -60,4 +60,15 @@ export function expectShape(block: string, name: string, t: Tensor, shape: Shape
       `${name} must have shape ${formatShape(shape)}${what ? ` (${what})` : ''}, got ${formatShape(t.shape)}`,
     );
   }
+}
+
+/**
+ * Throws a `BackendError` before any kernel runs when the output `what` of
+ * `shape`, sized from the block's options, is larger than the backend's
+ * `maxTensorBytes` (conv, convt and pool: a huge pad or upsample on a small input).
+ */
+export function checkOutputSize(block: string, what: string, backend: Backend, shape: Shape): void {
+  if (backend.maxTensorBytes === undefined) return;
+  const bytesPerElement = backend.dtype === 'float64' ? 8 : 4;
+  checkAllocation(block, `${what} ${formatShape(shape)}`, sizeOf(shape), bytesPerElement, backend.maxTensorBytes, `the ${backend.name} ${backend.dtype} backend's largest tensor`);
 }

@@ -25,7 +25,7 @@
  *   `noDer*` flags are accepted in the forward call too (options are shared).
  */
 import { type ConvGeometry, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
-import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
+import { backendOf, checkOutputSize, expectRank, expectShape, expectTensor } from './checks.js';
 import { checkOptionNames, toFlag, toPad4, toPair } from './options.js';
 
 export interface ConvOptions {
@@ -126,6 +126,7 @@ function check(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy: Tensor | nul
     const dilated = dilate[0] === 1 && dilate[1] === 1 ? '' : ` (${hf}×${wf} dilated by [${dilate.join(', ')}])`;
     throw new ShapeError(block, 'f', `f must fit in the padded input ${ph}×${pw}, got filters of extent ${eh}×${ew}${dilated}`);
   }
+  checkOutputSize(block, 'y', backend, [n, ho, wo, k]);
   if (dzdy) expectShape(block, 'dzdy', dzdy, [n, ho, wo, k], 'the shape of the output');
   const geometry: ConvGeometry = { pad, stride, dilate, groups };
   const bias = b && b.rank !== 1 ? b.reshape([k]) : b;

@@ -25,7 +25,7 @@
  * and `dzdb` has the shape of `b`; `b = null` means no bias (`dzdb` null).
  */
 import { type ConvGeometry, OptionError, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
-import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
+import { backendOf, checkOutputSize, expectRank, expectShape, expectTensor } from './checks.js';
 import { biasDerivative, type ConvDerivatives } from './conv.js';
 import { checkOptionNames, describe, toFlag, toNumber, toPad4, toPair } from './options.js';
 
@@ -116,6 +116,7 @@ function check(x: Tensor, f: Tensor, b: Tensor | null, dzdy: Tensor | null, opts
     );
   }
   const yShape = [n, ho, wo, depth];
+  checkOutputSize(block, 'y', backend, yShape);
   if (dzdy) expectShape(block, 'dzdy', dzdy, yShape, 'the shape of the output');
   const geometry: ConvGeometry = { pad: crop, stride: upsample, dilate: [1, 1], groups };
   const bias = b && b.rank !== 1 ? b.reshape([depth]) : b;

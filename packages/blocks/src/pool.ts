@@ -35,7 +35,7 @@
  *   (MatConvNet's rule), which guarantees no window lies wholly in the padding.
  */
 import { OptionError, type Pad4, type Pair, type PoolMethod, ShapeError, type Shape, type Tensor } from '@convnet-ts/tensor';
-import { backendOf, expectRank, expectShape } from './checks.js';
+import { backendOf, checkOutputSize, expectRank, expectShape } from './checks.js';
 import { checkOptionNames, describe, toChoice, toPad4, toPair } from './options.js';
 
 export interface PoolOptions {
@@ -105,6 +105,8 @@ function parse(block: string, x: Tensor, poolSize: number | readonly number[], d
         `got [${padded.join(', ')}] from shape [${x.shape.join(', ')}] with pad [${pad.join(', ')}]`,
     );
   }
-  if (dzdy) expectShape(block, 'dzdy', dzdy, poolOutputShape(x.shape, size, pad, stride), 'the output shape of pool');
+  const yShape = poolOutputShape(x.shape, size, pad, stride);
+  checkOutputSize(block, 'y', backend, yShape);
+  if (dzdy) expectShape(block, 'dzdy', dzdy, yShape, 'the output shape of pool');
   return { backend, attrs: { method, poolSize: size, pad, stride } };
 }

@@ -1,4 +1,4 @@
-import { keep, scope } from '@convnet-ts/tensor';
+import { BackendError, keep, scope } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
 
@@ -72,5 +72,20 @@ describe('CpuBackend storage', () => {
     expect(kept.isDisposed).toBe(false);
     expect(result.out.isDisposed).toBe(false);
     expect(() => scope(() => { be.zeros([1]); throw new Error('boom'); })).toThrow('boom');
+  });
+
+  it('refuses tensors beyond 2^31 − 1 elements before allocating, naming the block, the tensor and the bytes', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const be = createCpuBackend({ dtype, threads: 1 });
+      const bytes = dtype === 'float64' ? 8 : 4;
+      expect(be.maxTensorBytes).toBe((2 ** 31 - 1) * bytes);
+      expect(() => be.zeros([2 ** 31])).toThrow(BackendError);
+      expect(() => be.zeros([2 ** 31])).toThrow(
+        `zeros: tensor of shape [2147483648] of at most ${(2 ** 31 - 1) * bytes} bytes expected (the cpu ${dtype} backend's largest tensor, 2^31 − 1 elements), got ${2 ** 31 * bytes} bytes (2147483648 elements × ${bytes})`,
+      );
+      expect(() => be.fill([2 ** 20, 2 ** 12], 0)).toThrow(/^fill: tensor of shape \[1048576, 4096\] of at most/);
+      expect(be.memory()).toEqual({ tensors: 0, bytes: 0 });
+      be.dispose();
+    }
   });
 });

@@ -2,6 +2,7 @@ import {
   allocFloatArray,
   type Backend,
   BackendError,
+  checkAllocation,
   checkNumber,
   checkShape,
   checkValues,
@@ -13,6 +14,7 @@ import {
   type KernelInputs,
   type KernelName,
   type KernelOutputs,
+  MAX_TENSOR_ELEMENTS,
   type MemoryInfo,
   OptionError,
   ShapeError,
@@ -49,6 +51,8 @@ export type CpuStorage = NdArray<FloatArray>;
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtype: DType;
+  /** `MAX_TENSOR_ELEMENTS` (2^31 − 1) elements of the dtype: larger tensors throw a `BackendError` before allocating. */
+  readonly maxTensorBytes: number;
   /** The GEMM threads this backend asked for (`CpuBackendOptions.threads`). */
   readonly threads: number;
   #threadsLease: GemmThreadsLease | null;
@@ -73,13 +77,24 @@ export class CpuBackend implements Backend {
     }
     this.dtype = dtype;
     this.#bytesPerElement = dtype === 'float64' ? 8 : 4;
+    this.maxTensorBytes = MAX_TENSOR_ELEMENTS * this.#bytesPerElement;
     this.#threadsLease = acquireGemmThreads(options.threads ?? defaultThreads());
     this.threads = this.#threadsLease.threads;
   }
 
-  /** A new typed array of this backend's dtype. */
-  alloc(size: number): FloatArray {
-    return allocFloatArray(this.dtype, size);
+  /**
+   * A new typed array of this backend's dtype for `what` (named in errors with
+   * `block`): a `BackendError` before allocating when it needs more than
+   * `maxTensorBytes`, or when the engine cannot allocate it.
+   */
+  alloc(size: number, block = 'cpu', what = 'a tensor'): FloatArray {
+    checkAllocation(block, what, size, this.#bytesPerElement, this.maxTensorBytes, `the cpu ${this.dtype} backend's largest tensor, 2^31 − 1 elements`);
+    try {
+      return allocFloatArray(this.dtype, size);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new BackendError(block, what, `${what} of ${size * this.#bytesPerElement} bytes could not be allocated (${e.message}); dispose tensors you no longer need`);
+    }
   }
 
   /** Wraps `values` (not copied) as a contiguous tensor. */
@@ -118,7 +133,7 @@ export class CpuBackend implements Backend {
     this.#alive('tensor');
     checkShape('tensor', 'shape', shape);
     checkValues('tensor', values, shape);
-    const data = this.alloc(values.length);
+    const data = this.alloc(values.length, 'tensor', `tensor of shape ${formatShape(shape)}`);
     data.set(values as ArrayLike<number>);
     return this.wrap(data, shape);
   }
@@ -126,14 +141,14 @@ export class CpuBackend implements Backend {
   zeros(shape: Shape): Tensor {
     this.#alive('zeros');
     checkShape('zeros', 'shape', shape);
-    return this.wrap(this.alloc(sizeOf(shape)), shape);
+    return this.wrap(this.alloc(sizeOf(shape), 'zeros', `tensor of shape ${formatShape(shape)}`), shape);
   }
 
   fill(shape: Shape, value: number): Tensor {
     this.#alive('fill');
     checkShape('fill', 'shape', shape);
     checkNumber('fill', 'value', value);
-    const data = this.alloc(sizeOf(shape));
+    const data = this.alloc(sizeOf(shape), 'fill', `tensor of shape ${formatShape(shape)}`);
     data.fill(value);
     return this.wrap(data, shape);
   }

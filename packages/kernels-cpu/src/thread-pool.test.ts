@@ -1,3 +1,4 @@
+import { BackendError } from '@convnet-ts/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGemmThreads, defaultThreads, gemmThreads } from './gemm-threads.js';
 import { GemmThreadPool } from './thread-pool.js';
@@ -55,5 +56,16 @@ describe('GEMM thread leases', () => {
     expect(gemmThreads()).toBe(1);
     expect(() => acquireGemmThreads(0)).toThrow('createCpuBackend: threads must be a positive integer, got 0');
     expect(() => acquireGemmThreads(1.5)).toThrow('createCpuBackend: threads must be a positive integer, got 1.5');
+  });
+});
+
+describe('growTo', () => {
+  it('refuses more than wasm32\'s 4 GiB with a typed error instead of WebAssembly\'s RangeError', () => {
+    const inst = gemmInstance();
+    if (!inst) throw new Error('WebAssembly SIMD is required by these tests');
+    const had = inst.memory.buffer.byteLength;
+    expect(() => growTo(inst, 2 ** 32 + 1)).toThrow(BackendError);
+    expect(() => growTo(inst, 2 ** 32 + 1)).toThrow(/^cpu: WebAssembly memory of at most 4294967296 bytes expected \(wasm32's address space; .*\), got 4294967297 bytes/);
+    expect(inst.memory.buffer.byteLength).toBe(had);
   });
 });

@@ -1,3 +1,4 @@
+import { BackendError, checkAllocation } from '@convnet-ts/tensor';
 import { gemmWasmBase64, gemmWasmSharedBase64 } from './wasm/gemm-binary.js';
 
 /** The exports of wasm/gemm.wat. */
@@ -116,10 +117,22 @@ export function reserveThreads(inst: GemmInstance, threads: number): void {
   growTo(inst, inst.heap);
 }
 
-/** Grows the memory to at least `bytes`. */
+/**
+ * Grows the memory to at least `bytes`; a `BackendError` (not WebAssembly's
+ * untyped `RangeError`) when that is beyond wasm32's 4 GiB address space or
+ * the engine refuses to grow it.
+ */
 export function growTo(inst: GemmInstance, bytes: number): void {
   const have = inst.memory.buffer.byteLength;
-  if (bytes > have) inst.memory.grow(Math.ceil((bytes - have) / PAGE));
+  if (bytes <= have) return;
+  const what = 'WebAssembly memory';
+  checkAllocation('cpu', what, bytes, 1, MAX_PAGES * PAGE, "wasm32's address space; use smaller batches or the float64 backend, which does not use WebAssembly");
+  try {
+    inst.memory.grow(Math.ceil((bytes - have) / PAGE));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new BackendError('cpu', what, `${what} of ${bytes} bytes could not be allocated (${e.message}, with ${have} bytes in use); use smaller batches`);
+  }
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

@@ -45,6 +45,8 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly dtype = 'float32' as const;
   readonly device: GPUDevice;
+  /** The device's `min(maxStorageBufferBindingSize, maxBufferSize)`: every tensor is one bound buffer. */
+  readonly maxTensorBytes: number;
   readonly #ownsDevice: boolean;
   readonly #state: DeviceState;
   readonly #pool: BufferPool;
@@ -57,6 +59,7 @@ export class WebGPUBackend implements Backend {
   constructor(device: GPUDevice, ownsDevice: boolean) {
     this.device = device;
     this.#ownsDevice = ownsDevice;
+    this.maxTensorBytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     this.#state = new DeviceState(device, () => this.#liveBytes);
     const report = (check: Promise<DeviceError | null>) => this.#state.watch(check);
     this.#pool = new BufferPool(device);

@@ -23,6 +23,13 @@ export interface Backend {
   /** `'cpu'`, `'webgpu'`, … */
   readonly name: string;
   readonly dtype: DType;
+  /**
+   * The largest tensor the backend can hold, in bytes (the CPU's typed-array
+   * and index limits, a GPU's buffer-binding limit). Blocks whose output size
+   * comes from options (conv, convt, pool) check it with `checkAllocation`
+   * before running a kernel; absent: no limit is known.
+   */
+  readonly maxTensorBytes?: number;
 
   /** A new tensor holding a copy of `values` (row-major) with `shape`. */
   tensor(values: ArrayLike<number>, shape: Shape): Tensor;

@@ -4,6 +4,7 @@ import { describeLifecycle } from './lifecycle.js';
 import { describeNaNScores } from './nan-scores.js';
 import { describePoolingSpecialValues } from './pooling.js';
 import { describeShapeChecks } from './shapes.js';
+import { describeSizeLimits } from './sizes.js';
 import { describeSpecialValues } from './special-values.js';
 import { describeTypedErrors } from './typed-errors.js';
 import type { ReliabilityTarget } from './target.js';
@@ -17,6 +18,7 @@ export type { ReliabilityTarget } from './target.js';
  */
 export function describeReliability(target: ReliabilityTarget): void {
   describeShapeChecks(target);
+  describeSizeLimits(target);
   describeLifecycle(target);
   describeNaNScores(target);
   describePoolingSpecialValues(target);
