@@ -46,6 +46,27 @@ describe('cnn_train_dag options', () => {
     await expect(train(tinyNet(cpu64), data, { ...base, numEpochs: 1, postEpochFn: () => -1 })).rejects.toThrow('train: postEpochFn must return a learning rate ≥ 0');
   });
 
+  it('postEpochFn gets the network and may change it, as postEpochFn(net, params, state) (line 46, line 160)', async () => {
+    // Freeze conv1 after epoch 1 through its parameters' learning rates.
+    const dag = fromSimpleNN(tinyNet(cpu64));
+    const conv1 = () => [...dag.params.values()].filter((p) => p.name.startsWith('conv1')).map((p) => Array.from(p.value!.dataSync()));
+    let afterOne: number[][] = [];
+    await train(dagNNAdapter(dag), data, {
+      ...base,
+      numEpochs: 3,
+      postEpochFn: (epoch, _stats, net) => {
+        expect(net).toBe(dag);
+        if (epoch === 1) {
+          afterOne = conv1();
+          for (const p of net.params.values()) if (p.name.startsWith('conv1')) p.learningRate = 0;
+        }
+      },
+    });
+    expect(afterOne).toHaveLength(2);
+    // Weight decay is scaled by the same factor-wise rate (lr · factor), so nothing moves.
+    expect(conv1()).toEqual(afterOne);
+  });
+
   it('a solver function gets (w, state, grad, solverOpts, lr) as cnn_train_dag.m lines 366-369', async () => {
     // Plain gradient descent: w − lr·grad, the built-in sgd with momentum 0.
     const plain: SolverFunction = Object.assign(

@@ -8,7 +8,7 @@ export { NonFiniteObjectiveError, type NonFinitePolicy } from './non-finite.js';
 export { plotSvg } from './plot.js';
 export { formatStats, type ProgressStream, terminalProgress } from './progress.js';
 export { simpleNNAdapter } from './simplenn-adapter.js';
-export { type ParamState, SOLVER_DEFAULTS, type SolverName, type SolverOptions, type StepConfig, solverStep } from './solvers.js';
+export { type ParamState, SOLVER_DEFAULTS, type SolverFunction, type SolverName, type SolverOptions, type StepConfig, solverStep } from './solvers.js';
 export type { EpochStats, PassStats, ProgressEvent } from './stats.js';
 export { PLOT_FILE, type TrainResult, train } from './train.js';
 export { applyUpdates, type UpdateContext } from './update.js';

@@ -61,8 +61,14 @@ export interface TrainOptions<Net = unknown> {
   extractStatsFn?: ExtractStatsFn<Net> | null;
   /** Outputs to back-propagate from and their weights (DagNN; default: the adapter's objective, weight 1). */
   derOutputs?: DerOutputs;
-  /** After each epoch: return a new learning rate (number or schedule), 0 to stop, or nothing. */
-  postEpochFn?: ((epoch: number, stats: readonly EpochStats[]) => number | readonly number[] | undefined) | null;
+  /**
+   * After each epoch, with the network being trained (MatConvNet's
+   * `postEpochFn(net, params, state)`; it may change the network, e.g. a
+   * parameter's learningRate): return a new learning rate (number or
+   * schedule), 0 to stop, or nothing.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a postEpochFn without a return statement (MatConvNet's nargout 0) returns void
+  postEpochFn?: ((epoch: number, stats: readonly EpochStats[], net: Net) => number | readonly number[] | undefined | void) | null;
   /** 0-based indices of the training images (default: all of the source). */
   train?: readonly number[];
   /** 0-based indices of the validation images (default: none). */

@@ -101,7 +101,7 @@ export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSourc
       await writeAtomic(joinPath(opts.expDir, PLOT_FILE), plotSvg(stats));
     }
     opts.onEpoch?.(epoch, stats);
-    const next = opts.postEpochFn?.(epoch, stats);
+    const next = opts.postEpochFn?.(epoch, stats, adapter.net);
     if (next !== undefined && next !== null) {
       const lrs = typeof next === 'number' ? [next] : next;
       if (!Array.isArray(lrs) || lrs.length === 0 || !lrs.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
