@@ -100,6 +100,8 @@ export function loadDigits(): { images: Float32Array; labels: number[]; train: n
 /** The images of `indices`, `[indices.length, 1, 28, 28]`. */
 export function pick(images: Float32Array, indices: readonly number[]): Float32Array {
   const out = new Float32Array(indices.length * 784);
-  indices.forEach((i, k) => out.set(images.subarray(i * 784, (i + 1) * 784), k * 784));
+  indices.forEach((i, k) => {
+    out.set(images.subarray(i * 784, (i + 1) * 784), k * 784);
+  });
   return out;
 }
