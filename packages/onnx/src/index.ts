@@ -49,3 +49,5 @@ export {
   valueInfoShape,
   type Where,
 } from './proto/tensor.js';
+export { IMPORT_OPERATORS, IMPORT_OPSETS, type ImportOnnxOptions, importOnnx, nchwToNhwc, nhwcToNchw } from './import.js';
+export type { OnnxPort } from './import-plan.js';
