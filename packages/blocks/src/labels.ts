@@ -8,12 +8,21 @@
  * 3. one ±1 label per attribute, `[N, H, W, C]` (attribute losses).
  *
  * Class labels are 1..C as in MatConvNet (not 0-based); 0 means "ignore" in
- * every form. Arrays are read row-major (NHWC). Label values are checked when
- * they can be read without a round trip: arrays, and tensors on a backend
- * with `readSync` (the CPU). Tensors on other backends are broadcast with
- * backend kernels and never read back.
+ * every form. Arrays are read row-major (NHWC).
+ *
+ * Label and instance-weight values are always checked, on the host, before
+ * any kernel runs (`hostValues` of @convnet-ts/tensor): arrays directly,
+ * tensors through `readSync` (the CPU) or, on a backend that cannot read
+ * synchronously (WebGPU), through the host copy the backend kept when the
+ * tensor was made with `backend.tensor(values, shape)` (up to
+ * `HOST_VALUES_LIMIT`, 2^20 elements). A label tensor computed on the GPU
+ * has no such copy and is refused with a `ValueError` (pass the labels as an
+ * array or upload them with `backend.tensor`): checking it would need a
+ * read back, which WebGPU only offers asynchronously. Cost: one host copy of
+ * each small uploaded tensor, kept until it is disposed, and one pass over
+ * the labels per call.
  */
-import { type Backend, formatShape, ShapeError, sizeOf, Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, formatShape, hostValues, ShapeError, sizeOf, Tensor, ValueError } from '@convnet-ts/tensor';
 import { describe } from './options.js';
 
 /** Labels as a tensor or as plain numbers (row-major NHWC). */
@@ -57,8 +66,8 @@ export function toKernelLabels(
   const paired = weightChannel && (isTensor ? sameShape(labels.shape, pairShape) : count === sizeOf(pairShape));
   if (!perImage && !full && !paired) throw labelShapeError(block, kind, n, fullShape, weightChannel ? pairShape : null, given, isTensor);
 
-  const values = isTensor ? (backend.readSync ? backend.readSync(labels) : null) : labels;
-  if (values) checkLabelValues(block, values, kind, c, paired ? 2 : 1);
+  const values = isTensor ? checkableValues(block, 'labels', labels) : labels;
+  checkLabelValues(block, values, kind, c, paired ? 2 : 1);
 
   if (!isTensor) {
     if (paired) {
@@ -111,8 +120,8 @@ export function toKernelWeights(
       `instanceWeights must have the labels' shape ${formatShape(fullShape)} or ${n} values (one per image), got ${got}`,
     );
   }
+  checkWeightValues(block, isTensor ? checkableValues(block, 'instanceWeights', weights) : weights);
   if (!isTensor) {
-    checkWeightValues(block, weights);
     return backend.tensor(full ? weights : broadcastHost(weights, fullShape), fullShape);
   }
   return full ? weights : broadcastPerImage(backend, weights, fullShape);
@@ -132,7 +141,21 @@ export function toScalarTensor(block: string, backend: Backend, dzdy: number | T
   return backend.tensor([dzdy], [1]);
 }
 
-/** Instance weights given as numbers must be finite and ≥ 0 (a NaN or negative weight silently corrupts the objective). */
+/**
+ * The values of tensor argument `name` readable on the host (see the module
+ * doc); a `ValueError` for a tensor whose values live only on the device.
+ */
+export function checkableValues(block: string, name: string, t: Tensor): ArrayLike<number> {
+  const values = hostValues(t);
+  if (values) return values;
+  throw new ValueError(
+    block,
+    name,
+    `${name} must be an array or a tensor made from host values (backend.tensor, at most 2^20 elements) so they can be checked without reading back the ${t.backend.name} device, got a tensor computed on the device`,
+  );
+}
+
+/** Instance weights must be finite and ≥ 0 (a NaN or negative weight silently corrupts the objective). */
 function checkWeightValues(block: string, weights: ArrayLike<number>): void {
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i];

@@ -1,5 +1,5 @@
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
-import { type Backend, type LossType, Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
+import { type Backend, type LossType, Rng, rememberHostValues, type Shape, sizeOf, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { type LossOptions, loss, lossBackward } from './loss.js';
 import { cpu32, cpu64, distinct, expectClose, expectDerivative } from './test-helpers.js';
@@ -209,12 +209,24 @@ describe('loss: attribute values by hand', () => {
 });
 
 describe('loss: tensor labels on a backend without readSync (like WebGPU)', () => {
-  /** A float64 CPU backend that can only read asynchronously: any synchronous read by a block would throw. */
+  /**
+   * A float64 CPU backend that can only read asynchronously (any synchronous
+   * read by a block would throw) and, as WebGPU, keeps the host copy of what
+   * `tensor` uploads.
+   */
   function asyncOnlyBackend(): Backend {
     const be = createCpuBackend({ dtype: 'float64' });
     const readSync = be.readSync;
+    const upload = be.tensor.bind(be);
     Object.defineProperty(be, 'readSync', { value: undefined });
     Object.defineProperty(be, 'read', { value: (t: Tensor) => Promise.resolve(readSync(t)) });
+    Object.defineProperty(be, 'tensor', {
+      value: (v: ArrayLike<number>, shape: readonly number[]) => {
+        const t = upload(v, shape);
+        rememberHostValues(t, Float64Array.from(v));
+        return t;
+      },
+    });
     return be;
   }
 
@@ -234,7 +246,7 @@ describe('loss: tensor labels on a backend without readSync (like WebGPU)', () =
     expect((await loss(x, attr, { loss: 'hinge' }).data()).length).toBe(1);
   });
 
-  it('does not validate label values it cannot read synchronously (shapes are still checked)', () => {
+  it('validates label values from the uploaded host copy and refuses labels computed on the device', () => {
     const be = asyncOnlyBackend();
     const x = be.tensor(new Array<number>(6).fill(0), [2, 1, 1, 3]);
     expect(() => loss(x, be.tensor([1, 2, 3], [3]))).toThrow(
@@ -242,6 +254,11 @@ describe('loss: tensor labels on a backend without readSync (like WebGPU)', () =
     );
     expect(() => loss(x, be.tensor([1, 2], [2]))).not.toThrow();
     expect(() => loss(x, [1, 7])).toThrow('loss: labels must be integers in 1..3 (0 = ignore), got 7 at index 1');
+    expect(() => loss(x, be.tensor([1, 7], [2]))).toThrow('loss: labels must be integers in 1..3 (0 = ignore), got 7 at index 1');
+    const computed = be.run('Unary', { x: be.tensor([1, 2], [2]) }, { op: 'scale', alpha: 1 });
+    expect(() => loss(x, computed)).toThrow(ValueError);
+    expect(() => loss(x, computed)).toThrow('loss: labels must be an array or a tensor made from host values');
+    expect(() => loss(x, [1, 2], { instanceWeights: computed })).toThrow('loss: instanceWeights must be an array or a tensor made from host values');
   });
 });
 

@@ -24,7 +24,10 @@
  * to [1, N] and silently pools another image), as do reversed corners
  * (MatConvNet makes them one pixel) and ROIs with no pixel in the feature map
  * (MatConvNet outputs zeros); ROIs partly outside are clipped (follow). These
- * value checks run when `rois` is an array or its backend reads synchronously.
+ * value checks run on the host for every backend: an ROI tensor on a backend
+ * without `readSync` (WebGPU) must have been made from host values with
+ * `backend.tensor` (its kept host copy is checked; see `labels.ts`), else it
+ * is refused with a `ValueError`.
  */
 import {
   type Backend,
@@ -38,6 +41,7 @@ import {
   ValueError,
 } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
+import { checkableValues } from './labels.js';
 import { checkOptionNames, describe, toChoice, toPair } from './options.js';
 
 /** A scalar, `[Tu, Tv]`, or the 2×3 matrix `[[T11, T12, T13], [T21, T22, T23]]` on (u, v, 1). */
@@ -96,7 +100,7 @@ function prepare(
     if (rois.rank !== 2 || rois.shape[1] !== 5 || rois.shape[0]! < 1) {
       throw new ShapeError(block, 'rois', `rois must have shape [K, 5] with K ≥ 1, got ${formatShape(rois.shape)}`);
     }
-    if (backend.readSync) checkRois(block, backend.readSync(rois), x.shape, attrs.transform);
+    checkRois(block, checkableValues(block, 'rois', rois), x.shape, attrs.transform);
     roiTensor = rois;
   } else {
     if (!Array.isArray(rois) || rois.length < 1 || !rois.every((r) => Array.isArray(r) && r.length === 5)) {

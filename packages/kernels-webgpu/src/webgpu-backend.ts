@@ -6,11 +6,13 @@ import {
   checkNumber,
   checkShape,
   checkValues,
+  forgetHostValues,
   formatShape,
   type KernelAttrs,
   type KernelInputs,
   type KernelName,
   type KernelOutputs,
+  rememberHostValues,
   type MemoryInfo,
   type Shape,
   sizeOf,
@@ -95,7 +97,10 @@ export class WebGPUBackend implements Backend {
     const t = this.empty(shape);
     if (t.size > 0) {
       this.#batch.flush();
-      this.device.queue.writeBuffer(storageOf(t).shared.buffer, 0, Float32Array.from(values));
+      const data = Float32Array.from(values);
+      this.device.queue.writeBuffer(storageOf(t).shared.buffer, 0, data);
+      // Labels, ROIs and instance weights are checked on this copy (blocks' hostValues).
+      rememberHostValues(t, data);
     }
     return t;
   }
@@ -138,6 +143,7 @@ export class WebGPUBackend implements Backend {
   release(t: Tensor): void {
     // After dispose() every buffer is destroyed and nothing is counted.
     if (this.#state.disposed) return;
+    forgetHostValues(t);
     const { shared } = storageOf(t);
     this.#liveTensors--;
     if (--shared.refs > 0) return;

@@ -40,5 +40,6 @@ export { moveTensor } from './move.js';
 export { hashUniform, pcgHash, Rng } from './rng.js';
 export { keep, scope } from './scope.js';
 export { checkShape, formatShape, resolveReshape, type Shape, shapesEqual, sizeOf, stridesOf } from './shape.js';
+export { forgetHostValues, HOST_VALUES_LIMIT, hostValues, rememberHostValues } from './host-values.js';
 export { checkAllocation, checkNumber, checkValues, describeValue, MAX_TENSOR_ELEMENTS } from './values.js';
 export { Tensor } from './tensor.js';

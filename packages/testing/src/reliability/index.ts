@@ -1,3 +1,4 @@
+import { describeDeviceLabels } from './device-labels.js';
 import { describeLeakMatrix } from './leaks-matrix.js';
 import { describeLeaks } from './leaks.js';
 import { describeLifecycle } from './lifecycle.js';
@@ -24,6 +25,7 @@ export function describeReliability(target: ReliabilityTarget): void {
   describePoolingSpecialValues(target);
   describeSpecialValues(target);
   describeTypedErrors(target);
+  describeDeviceLabels(target);
   describeLeaks(target);
   describeLeakMatrix(target);
 }
