@@ -6,8 +6,8 @@
  * backend, exact copies), factors and `precious` flags, and a copy of
  * `meta`; variables start empty and layers without state.
  *
- * Decisions: the copy keeps `mode`, `conserveMemory` and
- * `accumulateParamDers` (MatConvNet's transient properties return to their
+ * Decisions: the copy keeps `mode`, `conserveMemory`, `accumulateParamDers`
+ * and `bnormMomentsDer` (MatConvNet's transient properties return to their
  * defaults), stays on the network's backend (MatConvNet's copy is always on
  * the CPU) and leaves the original untouched (MatConvNet resets it).
  */
@@ -39,5 +39,6 @@ export function copyInto(from: DagNN, to: DagNN): DagNN {
   to.mode = from.mode;
   to.conserveMemory = from.conserveMemory;
   to.accumulateParamDers = from.accumulateParamDers;
+  to.bnormMomentsDer = from.bnormMomentsDer;
   return to;
 }

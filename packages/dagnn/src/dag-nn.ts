@@ -42,6 +42,7 @@ export class DagNN {
    * cnn_train_dag sets it for every sub-batch after the first).
    */
   accumulateParamDers = false;
+  #bnormMomentsDer: 'timesN' | 'moments' = 'timesN';
   /** Seeded generator for dropout masks. */
   rng: Rng;
   /** Free-form description (classes, normalisation, …), saved with the model. */
@@ -71,6 +72,27 @@ export class DagNN {
       throw new OptionError('DagNN.mode', 'mode', `mode must be 'normal', 'train' or 'test', got ${JSON.stringify(mode)}`);
     }
     this.#mode = m === 'test' ? 'test' : 'normal';
+  }
+
+  /**
+   * What a BatchNorm layer's backward pass (mode 'normal') returns as the
+   * derivative of its moments parameter: `'timesN'` (default) the batch
+   * moments times the number of images N, as MatConvNet 1.0-beta25's
+   * BatchNorm (its cnn_train_dag divides by the batch size, so sub-batches
+   * add up); `'moments'` the batch moments themselves, as later MatConvNet
+   * (commit 23699180 "Normalise loss" dropped the ×N; its cnn_train_dag
+   * divides by the number of sub-batches). A training loop ported from a
+   * later MatConvNet sets 'moments'. Not saved with the network.
+   */
+  get bnormMomentsDer(): 'timesN' | 'moments' {
+    return this.#bnormMomentsDer;
+  }
+
+  set bnormMomentsDer(v: 'timesN' | 'moments') {
+    if (v !== 'timesN' && v !== 'moments') {
+      throw new OptionError('DagNN.bnormMomentsDer', 'bnormMomentsDer', `bnormMomentsDer must be 'timesN' or 'moments', got ${JSON.stringify(v)}`);
+    }
+    this.#bnormMomentsDer = v;
   }
 
   /**

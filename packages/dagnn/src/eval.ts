@@ -182,7 +182,7 @@ export function evaluate(net: DagNN, inputs: Readonly<Record<string, VarValue>>,
   const withDer = derOutputs !== undefined && Object.keys(derOutputs).length > 0;
   resetValues(net, { paramDers: withDer && !net.accumulateParamDers, layers: false });
   for (const [name, value] of Object.entries(inputs)) net.vars.get(name)!.value = value;
-  const ctx: LayerContext = { mode: net.mode, rng: net.rng };
+  const ctx: LayerContext = { mode: net.mode, rng: net.rng, bnormMomentsDer: net.bnormMomentsDer };
   const skipped: Skipped = new Map();
   forward(net, ctx, net.conserveMemory && !withDer, skipped);
   if (withDer && derOutputs) backward(net, ctx, derOutputs, skipped);

@@ -37,6 +37,8 @@ export interface LayerContext {
   readonly mode: 'normal' | 'test';
   /** The network's seeded generator (dropout masks). */
   readonly rng: Rng;
+  /** BatchNorm's moments "derivative": 'timesN' (default, MatConvNet 1.0-beta25) or 'moments' (later MatConvNet); see `DagNN.bnormMomentsDer`. */
+  readonly bnormMomentsDer?: 'timesN' | 'moments';
 }
 
 /** What `backward` returns: one derivative per input and per parameter (null = none). */

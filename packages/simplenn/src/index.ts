@@ -13,7 +13,7 @@ export {
 } from './model-file.js';
 export { crc32 } from './crc32.js';
 export { move } from './move.js';
-export type { Res, ResEntry, SimpleNNOptions } from './res.js';
+export type { BnormMomentsDer, Res, ResEntry, SimpleNNOptions } from './res.js';
 export { loadSimpleNN, saveSimpleNN } from './save-load.js';
 export { simplenn } from './simplenn.js';
 export { LRN_DEFAULT, tidy } from './tidy.js';

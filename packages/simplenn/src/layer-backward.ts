@@ -7,7 +7,8 @@
  *   with the batch's moments, and `dzdw[2]` is the batch moments multiplied by
  *   the batch size N (not a gradient: what trainers average into the stored
  *   moments; the factor N makes sub-batch accumulation additive, as in
- *   vl_simplenn).
+ *   1.0-beta25's vl_simplenn, line 483), or the batch moments alone with
+ *   `bnormMomentsDer: 'moments'` (later MatConvNet, which dropped the ×N).
  * - bnorm, mode 'test' (FIX): the exact derivative of the test-mode forward
  *   (`frozenMoments`: dz/dx = g/sigma · dz/dy with the stored moments);
  *   MatConvNet uses the batch moments there, which is not the derivative of
@@ -98,6 +99,7 @@ function bnormDerivatives(layer: BnormLayer, x: Tensor, dzdy: Tensor, ctx: Layer
     return { dzdx: r.dzdx, dzdw: [r.dzdg, r.dzdb, null] };
   }
   const r = bnormBackward(x, g, b, dzdy, { epsilon: layer.epsilon });
+  if (ctx.bnormMomentsDer === 'moments') return { dzdx: r.dzdx, dzdw: [r.dzdg, r.dzdb, r.moments] };
   const n = x.shape[0] ?? 1;
   const moments = r.moments.backend.run('Unary', { x: r.moments }, { op: 'scale', alpha: n });
   r.moments.dispose();

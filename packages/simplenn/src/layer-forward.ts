@@ -34,6 +34,8 @@ export interface LayerContext {
   rng: Rng | undefined;
   /** How messages name the layer. */
   where: string;
+  /** bnorm's `dzdw[2]` convention (backward only; default 'timesN'). */
+  bnormMomentsDer?: 'timesN' | 'moments';
 }
 
 export interface ForwardResult {

@@ -44,7 +44,18 @@ export interface SimpleNNOptions {
   labels?: Labels;
   /** Seeds the dropout masks (default: the blocks' `dropoutRng`). */
   rng?: Rng;
+  /**
+   * bnorm's `dzdw[2]` in mode 'normal': `'timesN'` (default) the batch
+   * moments times the batch size N, as MatConvNet 1.0-beta25's vl_simplenn
+   * (line 483; its cnn_train divides by the batch size); `'moments'` the
+   * batch moments themselves, as later MatConvNet (commit 23699180 "Normalise
+   * loss" dropped the ×N; its cnn_train divides by the number of sub-batches).
+   */
+  bnormMomentsDer?: BnormMomentsDer;
 }
+
+/** The two conventions for bnorm's moments "derivative" (see `SimpleNNOptions.bnormMomentsDer`). */
+export type BnormMomentsDer = 'timesN' | 'moments';
 
 export interface ParsedOptions {
   mode: 'normal' | 'test';
@@ -54,9 +65,10 @@ export interface ParsedOptions {
   accumulate: boolean;
   labels: Labels | undefined;
   rng: Rng | undefined;
+  bnormMomentsDer: BnormMomentsDer;
 }
 
-const NAMES = ['mode', 'conserveMemory', 'backPropDepth', 'skipForward', 'accumulate', 'labels', 'rng'];
+const NAMES = ['mode', 'conserveMemory', 'backPropDepth', 'skipForward', 'accumulate', 'labels', 'rng', 'bnormMomentsDer'];
 
 export function parseOptions(opts: SimpleNNOptions | undefined): ParsedOptions {
   const o = (opts ?? {}) as Record<string, unknown>;
@@ -75,7 +87,12 @@ export function parseOptions(opts: SimpleNNOptions | undefined): ParsedOptions {
   if (typeof depth !== 'number' || !(depth >= 1) || (depth !== Number.POSITIVE_INFINITY && !Number.isInteger(depth))) {
     throw new OptionError('simplenn', 'backPropDepth', `backPropDepth must be an integer ≥ 1 or Infinity, got ${show(depth)}`);
   }
+  const bnormMomentsDer = o.bnormMomentsDer ?? 'timesN';
+  if (bnormMomentsDer !== 'timesN' && bnormMomentsDer !== 'moments') {
+    throw new OptionError('simplenn', 'bnormMomentsDer', `bnormMomentsDer must be 'timesN' or 'moments', got ${show(bnormMomentsDer)}`);
+  }
   return {
+    bnormMomentsDer,
     mode,
     conserveMemory: flag('conserveMemory'),
     backPropDepth: depth,

@@ -53,7 +53,7 @@ export function simplenn(
   const out: Res = res ?? Array.from({ length: n + 1 }, emptyEntry);
   const keeper = new Keeper(out, callerTensors([x, dzdy, o.labels, ...layers]));
   const limit = backward ? Math.max(n - o.backPropDepth, 0) : n;
-  const ctxOf = (l: number): LayerContext => ({ mode: o.mode, labels: o.labels, rng: o.rng, where: layerLabel(layers[l]!, l) });
+  const ctxOf = (l: number): LayerContext => ({ mode: o.mode, labels: o.labels, rng: o.rng, where: layerLabel(layers[l]!, l), bnormMomentsDer: o.bnormMomentsDer });
 
   if (!o.skipForward) forward(layers, x, out, keeper, o, limit, ctxOf, backward);
   if (!backward) return out;

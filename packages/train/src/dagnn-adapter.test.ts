@@ -28,6 +28,17 @@ describe('dagNNAdapter', () => {
     expect(viaDag.stats[1]!.val!.objective).toBeCloseTo(simple.stats[1]!.val!.objective, 10);
   });
 
+  it("trains the same whatever the network's bnormMomentsDer (the update expects 1.0-beta25's N × moments), and leaves the setting as it was", async () => {
+    const data = stripes(20);
+    const opts = { numEpochs: 1, batchSize: 10, learningRate: 0.1 };
+    const plain = await train(dagNNAdapter(fromSimpleNN(tinyNet(cpu64, { bnorm: true }))), data, opts);
+    const later = fromSimpleNN(tinyNet(cpu64, { bnorm: true }));
+    later.bnormMomentsDer = 'moments';
+    const viaLater = await train(dagNNAdapter(later), data, opts);
+    expect(paramValues(viaLater.net)).toEqual(paramValues(plain.net));
+    expect(later.bnormMomentsDer).toBe('moments');
+  });
+
   it('resumes from a DagNN checkpoint bit for bit', async () => {
     const data = stripes(30);
     const opts = { batchSize: 10, learningRate: 0.1, solver: 'rmsprop' as const };

@@ -17,6 +17,9 @@
  * the result's `outputs` (for `extractStatsFn`); one not computed (a
  * sub-network evaluation skipped its layer) is left out.
  *
+ * The trainer's update expects BatchNorm moments times N (`bnormMomentsDer
+ * 'timesN'`): the adapter evaluates with it whatever the network's setting.
+ *
  * Decisions: the derivatives are taken out of the network (`p.der = null`)
  * so the next evaluation cannot release them while sub-batches add up.
  * Average-trained parameters (BatchNorm moments) come back from DagNN as the
@@ -87,7 +90,13 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
       const n = images.shape[0]!;
       const factors = ders.map(([v, w]) => [v, w * (normalisesVar(v) ? n : 1)] as const);
       net.mode = mode;
-      net.eval({ [input]: images, [label]: labels }, mode === 'normal' ? Object.fromEntries(factors) : undefined);
+      const convention = net.bnormMomentsDer;
+      net.bnormMomentsDer = 'timesN';
+      try {
+        net.eval({ [input]: images, [label]: labels }, mode === 'normal' ? Object.fromEntries(factors) : undefined);
+      } finally {
+        net.bnormMomentsDer = convention;
+      }
       const paramDers =
         mode === 'normal'
           ? names().map((name) => {

@@ -6,8 +6,9 @@
  *
  * - `normal` mode: the forward pass uses the batch's moments and keeps them;
  *   the backward pass uses them too and returns them, times the number of
- *   images N, as the derivative of the `moments` parameter (as MatConvNet,
- *   so sub-batches add up), which is trained by averaging (`trainMethod
+ *   images N, as the derivative of the `moments` parameter (as MatConvNet
+ *   1.0-beta25, so sub-batches add up; `net.bnormMomentsDer = 'moments'`
+ *   gives later MatConvNet's batch moments alone), which is trained by averaging (`trainMethod
  *   'average'`, learning rate 0.1, weight decay 0: MatConvNet's `attach`); the
  *   trainer divides by N (and the fanout), so its moment update is
  *   `m ← (1 − lr)·m + lr·batch moments`.
@@ -72,13 +73,17 @@ export class BatchNorm extends Layer {
       frozenMoments: ctx.mode === 'test',
     });
     if (r.moments !== moments) r.moments.dispose();
-    // As MatConvNet's BatchNorm: the moments' "derivative" is the batch moments
-    // times the number of images, so sub-batches add up; the trainer divides
-    // by the batch size and the fanout.
+    // As MatConvNet 1.0-beta25's BatchNorm: the moments' "derivative" is the
+    // batch moments times the number of images, so sub-batches add up; the
+    // trainer divides by the batch size and the fanout. 'moments': later
+    // MatConvNet's, the batch moments alone.
     let derMoments: Tensor | null = null;
     if (ctx.mode !== 'test' && moments) {
-      derMoments = moments.backend.run('Unary', { x: moments }, { op: 'scale', alpha: x.shape[0]! });
-      moments.dispose();
+      if (ctx.bnormMomentsDer === 'moments') derMoments = moments;
+      else {
+        derMoments = moments.backend.run('Unary', { x: moments }, { op: 'scale', alpha: x.shape[0]! });
+        moments.dispose();
+      }
     }
     this.#moments = null;
     return { derInputs: [r.dzdx], derParams: [r.dzdg, r.dzdb, derMoments] };
