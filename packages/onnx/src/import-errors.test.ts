@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { describe, expect, it } from 'vitest';
 import { OnnxError } from './errors.js';
-import { importOnnx } from './import.js';
+import { importOnnx, nchwToNhwc, nhwcToNchw } from './import.js';
 import { intAttr, intsAttr, makeNode } from './proto/attribute.js';
 import { TensorProto_DataType, TensorProtoSchema } from './proto/onnx-pb.js';
 import { makeFloatTensor, makeInt64Tensor, makeValueInfo } from './proto/tensor.js';
@@ -98,5 +98,15 @@ describe('importOnnx: bad files are refused before any tensor is allocated', () 
     const missing = conv({ nodes: [makeNode('Relu', ['nowhere'], ['y'], 'relu1')] });
     expectRefused(buildModel(missing), 'format', /node "relu1" \(Relu\): input 0 "nowhere" is neither a graph input/);
     expectRefused(buildModel(conv({ inputs: [makeValueInfo('x', ['N', 3, 8])] })), 'unsupported', /graph.input "x": expected a declared shape \[N, C, H, W\]/);
+  });
+
+  it('bad arguments: the backend, unknown options, layout helpers', () => {
+    const bytes = buildModel(conv());
+    expect(() => importOnnx(bytes, {} as never)).toThrow('importOnnx: backend: backend must be a convnet-ts Backend, got object');
+    expect(() => importOnnx(bytes, backend, { sed: 1 } as never)).toThrow('importOnnx: opts: unknown option "sed" (known: seed)');
+    expect(() => nchwToNhwc(new Float32Array(5), [1, 2, 2, 1])).toThrow('nchwToNhwc: values: shape [1, 2, 2, 1] needs 4 values, got 5');
+    expect(() => nhwcToNchw(new Float32Array(4), [2, 2])).toThrow('nhwcToNchw: shape: shape must be 4 sizes, got [2, 2]');
+    expect(Array.from(nchwToNhwc([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]))).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(Array.from(nhwcToNchw([1, 4, 2, 5, 3, 6], [1, 3, 1, 2]))).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
