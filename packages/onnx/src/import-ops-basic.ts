@@ -152,7 +152,7 @@ export function importAffine(p: Planner, node: NodeProto): void {
   if (op === 'Div' && swapped) fail('unsupported', node, 'a constant divided by a feature map: convnet-ts has no element-wise reciprocal layer');
   if (op === 'Div' && data.some((v) => v === 0)) fail('value', node, 'division by a constant that holds 0');
   const scale = op === 'Mul' ? data : op === 'Div' ? data.map((v) => 1 / v) : op === 'Sub' && swapped ? one.map(() => -1) : one;
-  const bias = op === 'Add' ? data : op === 'Sub' ? (swapped ? data : data.map((v) => -v)) : undefined;
+  const bias = op === 'Add' || op === 'Sum' ? data : op === 'Sub' ? (swapped ? data : data.map((v) => -v)) : undefined;
   const lr = k.fixed ? 0 : 1;
   const base = k.initializer ?? (node.name || node.output[0]!);
   const params = [p.addParam(`${base}_scale`, size, scale, op === 'Mul' || op === 'Div' ? lr : 0)];

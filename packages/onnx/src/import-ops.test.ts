@@ -136,4 +136,17 @@ describe('importOnnx operators, against ONNX Runtime', () => {
     };
     expect(await agreement(spec, [4, 6, 7])).toBeLessThan(1e-5);
   });
+
+  it('Sum with a constant adds it; a graph output that later nodes read keeps its value', async () => {
+    const spec: GraphSpec = {
+      inputs: [input([2, 3, 3])],
+      outputs: [output('y'), output('r')],
+      initializers: [weights('k', [2, 1, 1], 14)],
+      nodes: [makeNode('Relu', ['x'], ['r'], 'relu'), makeNode('Sum', ['r', 'k'], ['y'], 'shift')],
+    };
+    expect(await agreement(spec, [2, 3, 3])).toBeLessThan(1e-6);
+    const net = importOnnx(buildModel(spec), backend);
+    await runOnnxLayout(net, randomValues(36, 2), 2);
+    expect((net.getVar('r').value as { shape: number[] }).shape).toEqual([2, 3, 3, 2]);
+  });
 });

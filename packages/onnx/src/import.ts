@@ -115,6 +115,8 @@ export function importOnnx(bytes: Uint8Array, backend: Backend, opts: ImportOnnx
     return port(o.name, v);
   });
   checkSizes(net, planner, inputs);
+  // A graph output that later nodes also read must survive conserveMemory.
+  for (const o of outputs) if (net.vars.has(o.var)) net.getVar(o.var).precious = true;
   net.meta = { onnx: { opset, producer: `${model.producerName} ${model.producerVersion}`.trim(), inputs, outputs } };
   const made: Tensor[] = [];
   try {
