@@ -1,4 +1,5 @@
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
+import type { Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from './import.js';
 import { floatAttr, intAttr, intsAttr, makeNode, stringAttr } from './proto/attribute.js';
@@ -147,6 +148,6 @@ describe('importOnnx operators, against ONNX Runtime', () => {
     expect(await agreement(spec, [2, 3, 3])).toBeLessThan(1e-6);
     const net = importOnnx(buildModel(spec), backend);
     await runOnnxLayout(net, randomValues(36, 2), 2);
-    expect((net.getVar('r').value as { shape: number[] }).shape).toEqual([2, 3, 3, 2]);
+    expect((net.getVar('r').value as Tensor).shape).toEqual([2, 3, 3, 2]);
   });
 });
