@@ -8,7 +8,10 @@
  * g = ⌊k / (K/G)⌋ and sees channels `[g·C′, (g+1)·C′)`), `stride = [Sy, Sx]`,
  * `dilate = [Dy, Dx]`, and output `[N, H″, W″, K]` with
  *
- *     H″ = ⌊(H + Pt + Pb − ((Hf − 1)·Dy + 1)) / Sy⌋ + 1   (likewise W″).
+ *     H″ = ⌊(H + Pt + Pb − ((Hf − 1)·Dy + 1)) / Sy⌋ + 1   (likewise W″),
+ *
+ * computed by @convnet-ts/geometry's `convOutputSize` (the sizes the
+ * wrappers' `display` and `getVarSizes` show).
  *
  * Backward (§6.1): `dzdx = φ*(dzdy·Fᵀ)`, `dzdf = Σ_n φ(x_n)ᵀ·dzdy_n`,
  * `dzdb[k] = Σ_{n, i″, j″} dzdy[n, i″, j″, k]`.
@@ -24,6 +27,7 @@
  * - `pad` takes 1 or 4 values and `stride`/`dilate` 1 or 2, as the MEX; the
  *   `noDer*` flags are accepted in the forward call too (options are shared).
  */
+import { convOutputSize } from '@convnet-ts/geometry';
 import { type ConvGeometry, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, checkOutputSize, expectRank, expectShape, expectTensor } from './checks.js';
 import { checkOptionNames, toFlag, toPad4, toPair } from './options.js';
@@ -116,16 +120,18 @@ function check(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy: Tensor | nul
     const what = f ? 'one per filter' : 'one per channel of x, since f is null';
     throw new ShapeError(block, 'b', `b must have ${k} elements (${what}), got shape [${b.shape.join(', ')}]`);
   }
-  const ho = outputSize(h, hf, pad[0], pad[1], stride[0], dilate[0]);
-  const wo = outputSize(w, wf, pad[2], pad[3], stride[1], dilate[1]);
-  if (ho < 1 || wo < 1) {
-    const eh = (hf - 1) * dilate[0] + 1;
-    const ew = (wf - 1) * dilate[1] + 1;
-    const ph = h + pad[0] + pad[1];
-    const pw = w + pad[2] + pad[3];
+  if (h === 0 || w === 0) throw new ShapeError(block, 'x', `x must have a height and width of at least 1, got shape [${x.shape.join(', ')}]`);
+  if (hf === 0 || wf === 0) throw new ShapeError(block, 'f', `f must have a height and width of at least 1, got shape [${f!.shape.join(', ')}]`);
+  const eh = (hf - 1) * dilate[0] + 1;
+  const ew = (wf - 1) * dilate[1] + 1;
+  const ph = h + pad[0] + pad[1];
+  const pw = w + pad[2] + pad[3];
+  if (ph < eh || pw < ew) {
     const dilated = dilate[0] === 1 && dilate[1] === 1 ? '' : ` (${hf}×${wf} dilated by [${dilate.join(', ')}])`;
     throw new ShapeError(block, 'f', `f must fit in the padded input ${ph}×${pw}, got filters of extent ${eh}×${ew}${dilated}`);
   }
+  // The manual's formula, from the one place display and getVarSizes also use.
+  const [ho, wo] = convOutputSize([h, w], { size: [hf, wf], pad, stride, dilate });
   checkOutputSize(block, 'y', backend, [n, ho, wo, k]);
   if (dzdy) expectShape(block, 'dzdy', dzdy, [n, ho, wo, k], 'the shape of the output');
   const geometry: ConvGeometry = { pad, stride, dilate, groups };
@@ -135,7 +141,3 @@ function check(x: Tensor, f: Tensor | null, b: Tensor | null, dzdy: Tensor | nul
   return { backend, geometry, filters, bias, noDerData, noDerFilters, noDerBiases };
 }
 
-/** `⌊(H + Pt + Pb − ((Hf − 1)·D + 1)) / S⌋ + 1`; below 1 when the dilated filter does not fit. */
-function outputSize(size: number, filter: number, padBefore: number, padAfter: number, stride: number, dilate: number): number {
-  return Math.floor((size + padBefore + padAfter - ((filter - 1) * dilate + 1)) / stride) + 1;
-}

@@ -10,7 +10,10 @@
  * third, input channels D fourth: filter `f[:, :, :, d]` is spread around every
  * input pixel of channel d), and y is `[N, H″, W″, K·G]` with
  *
- *     H″ = Uy·(H − 1) + Hf − Ct − Cb   (likewise W″)   (manual §4.2, §5.3).
+ *     H″ = Uy·(H − 1) + Hf − Ct − Cb   (likewise W″)   (manual §4.2, §5.3),
+ *
+ * computed by @convnet-ts/geometry's `convtOutputSize` (the sizes the
+ * wrappers' `display` and `getVarSizes` show).
  *
  * With G = `numGroups`, input channels `[g·D/G, (g+1)·D/G)` feed output
  * channels `[g·K, (g+1)·K)`.
@@ -24,6 +27,7 @@
  * depth and bias size K·numGroups). `b` may have any shape with K·G elements,
  * and `dzdb` has the shape of `b`; `b = null` means no bias (`dzdb` null).
  */
+import { convtOutputSize } from '@convnet-ts/geometry';
 import { type ConvGeometry, OptionError, ShapeError, scope, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, checkOutputSize, expectRank, expectShape, expectTensor } from './checks.js';
 import { biasDerivative, type ConvDerivatives } from './conv.js';
@@ -104,17 +108,18 @@ function check(x: Tensor, f: Tensor, b: Tensor | null, dzdy: Tensor | null, opts
       `b must have ${depth} elements (K = ${k} filters × ${groups} groups), got shape [${b.shape.join(', ')}]`,
     );
   }
-  const fullH = upsample[0] * (h - 1) + hf;
-  const fullW = upsample[1] * (w - 1) + wf;
-  const ho = fullH - crop[0] - crop[1];
-  const wo = fullW - crop[2] - crop[3];
-  if (ho < 1 || wo < 1) {
+  if (h === 0 || w === 0) throw new ShapeError(block, 'x', `x must have a height and width of at least 1, got shape [${x.shape.join(', ')}]`);
+  if (hf === 0 || wf === 0) throw new ShapeError(block, 'f', `f must have a height and width of at least 1, got shape [${f.shape.join(', ')}]`);
+  // The manual's formula, from the one place display and getVarSizes also use: uncropped, then cropped.
+  const [fullH, fullW] = convtOutputSize([h, w], { size: [hf, wf], upsample });
+  if (fullH - crop[0] - crop[1] < 1 || fullW - crop[2] - crop[3] < 1) {
     throw new OptionError(
       block,
       'crop',
       `crop must leave a non-empty output of the uncropped ${fullH}×${fullW}, got crop [${crop.join(', ')}]`,
     );
   }
+  const [ho, wo] = convtOutputSize([h, w], { size: [hf, wf], upsample, crop });
   const yShape = [n, ho, wo, depth];
   checkOutputSize(block, 'y', backend, yShape);
   if (dzdy) expectShape(block, 'dzdy', dzdy, yShape, 'the shape of the output');

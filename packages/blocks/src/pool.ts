@@ -34,6 +34,7 @@
  * - Each pad must be strictly smaller than the pool size in its direction
  *   (MatConvNet's rule), which guarantees no window lies wholly in the padding.
  */
+import { poolOutputSize } from '@convnet-ts/geometry';
 import { OptionError, type Pad4, type Pair, type PoolMethod, ShapeError, type Shape, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, checkOutputSize, expectRank, expectShape } from './checks.js';
 import { checkOptionNames, describe, toChoice, toPad4, toPair } from './options.js';
@@ -62,15 +63,11 @@ export function poolBackward(x: Tensor, poolSize: number | readonly number[], dz
   return backend.run('PoolBackward', { x, dy: dzdy }, attrs);
 }
 
-/** The output shape `[N, Ho, Wo, C]` of pooling an `[N, H, W, C]` input (no checks). */
+/** The output shape `[N, Ho, Wo, C]` of pooling an `[N, H, W, C]` input (checked to fit), by @convnet-ts/geometry's `poolOutputSize`. */
 function poolOutputShape(xShape: Shape, poolSize: Pair, pad: Pad4, stride: Pair): Shape {
   const [n = 0, h = 0, w = 0, c = 0] = xShape;
-  return [
-    n,
-    Math.floor((h + pad[0] + pad[1] - poolSize[0]) / stride[0]) + 1,
-    Math.floor((w + pad[2] + pad[3] - poolSize[1]) / stride[1]) + 1,
-    c,
-  ];
+  const [ho, wo] = poolOutputSize([h, w], { size: poolSize, pad, stride });
+  return [n, ho, wo, c];
 }
 
 function parse(block: string, x: Tensor, poolSize: number | readonly number[], dzdy: Tensor | null, opts: PoolOptions) {
