@@ -2,8 +2,10 @@
  * `PDist` — p-distance between feature vectors (`dagnn.PDist`, api §3.3;
  * block `pdist`, manual §4.8.1). Inputs `[x, x0]` or `[x, x0, instanceWeights]`
  * (x0 of x's shape or `[N, 1, 1, C]`). Options: `p` (2), `aggregate` (true:
- * one number `[1]`; false: `[N, H, W, 1]`), `noRoot` (false), `epsilon` (1e-6).
- * Derivatives for x and x0 (summed back to x0's shape). No receptive field.
+ * one number `[1]`; false: `[N, H, W, 1]`), `noRoot` (false), `epsilon`
+ * (1e-6: the derivative bounds Σ_k |d_k|^p, not the distance, below by ε,
+ * as vl_nnpdist.m lines 92, 98; see the block). Derivatives for x and x0
+ * (summed back to x0's shape). No receptive field.
  */
 import { pdist, pdistBackward } from '@convnet-ts/blocks';
 import type { LayerGeometry } from '@convnet-ts/geometry';
