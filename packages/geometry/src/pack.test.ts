@@ -15,7 +15,14 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const scratch = mkdtempSync(join(tmpdir(), 'convnet-ts-geometry-pack-'));
-const quiet = { stdio: 'pipe', encoding: 'utf8', timeout: 60_000 } as const;
+/**
+ * tsc, npm pack, npm install and a few node runs: ≈ 4 s on an idle 2-core
+ * machine, but 14–68 s measured while the whole suite runs beside it (turbo
+ * runs every package's tests at once), so each command gets 2 minutes and the
+ * test 5: a timeout here means a hung npm, not a slow machine.
+ */
+const TEST_TIMEOUT_MS = 300_000;
+const quiet = { stdio: 'pipe', encoding: 'utf8', timeout: 120_000 } as const;
 /** The install needs no registry: no audit, no funding or update notices. */
 const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 
@@ -73,5 +80,5 @@ console.log(JSON.stringify({ rf: compose(conv5, pool2, conv5, pool2), size: conv
       const promised = [...code.matchAll(/^\s*\/\/ → (.*)$/gm)].map((m) => m[1]!).join('');
       expect({ example: n, printed: squeeze(printed) }).toEqual({ example: n, printed: squeeze(promised) });
     });
-  });
+  }, TEST_TIMEOUT_MS);
 });
