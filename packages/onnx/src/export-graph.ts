@@ -13,6 +13,12 @@ import { makeFloatTensor, makeInt64Tensor } from './proto/tensor.js';
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
+  /**
+   * The layer options ONNX's float32 attributes cannot hold exactly, by node
+   * name (metadata `convnet-ts.options`): the importer takes them back where
+   * they agree with the attributes, so a round trip keeps the doubles.
+   */
+  readonly exact: Record<string, Record<string, unknown>> = {};
   readonly #names = new Set<string>();
   readonly #cache = new Map<string, string>();
 

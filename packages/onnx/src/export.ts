@@ -132,12 +132,16 @@ function buildModel(plan: ExportPlan, o: ParsedExportOptions, values: ReadonlyMa
     producerName: 'convnet-ts',
     docString: o.docString,
     graph,
-    metadataProps: metadata(dag, o),
+    metadataProps: metadata(dag, o, G.exact),
   });
 }
 
-/** `convnet-ts.layout` and, when it is JSON, the network's `meta` as `convnet-ts.meta` (classes, normalisation). */
-function metadata(dag: DagNN, o: ParsedExportOptions) {
+/**
+ * `convnet-ts.layout`; when it is JSON, the network's `meta` as
+ * `convnet-ts.meta` (classes, normalisation); and `convnet-ts.options`, the
+ * exact layer options (see `GraphBuilder.exact`) that importOnnx restores.
+ */
+function metadata(dag: DagNN, o: ParsedExportOptions, exact: Record<string, Record<string, unknown>>) {
   const props = [create(StringStringEntryProtoSchema, { key: 'convnet-ts.layout', value: o.layout.toUpperCase() })];
   let json: string | undefined;
   try {
@@ -146,5 +150,6 @@ function metadata(dag: DagNN, o: ParsedExportOptions) {
     json = undefined;
   }
   if (json !== undefined && json !== '{}') props.push(create(StringStringEntryProtoSchema, { key: 'convnet-ts.meta', value: json }));
+  if (Object.keys(exact).length > 0) props.push(create(StringStringEntryProtoSchema, { key: 'convnet-ts.options', value: JSON.stringify(exact) }));
   return props;
 }

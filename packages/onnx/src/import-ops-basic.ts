@@ -17,16 +17,23 @@
  *   channel, per position or as a scalar → `Scale` (x·w + b).
  * - Pad (constant 0, spatial axes, non-negative) → a depthwise 1×1 `Conv`
  *   with weights 1 and the pads (exactly a zero padding).
+ * - Slice of a feature map written by the convnet-ts exporter for a Crop
+ *   (metadata `convnet-ts.options` names the reference input) → `Crop`.
  * Constants that came from Constant nodes keep learning rate 0; initializers train.
+ * The doubles a convnet-ts export recorded (LRN's param, BatchNorm's epsilon,
+ * LeakyRelu's leak: `Planner.exactOption`) replace the float32 attributes
+ * they round to.
  */
-import { BatchNorm, Concat, Conv, DropOut, LRN, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
+import { BatchNorm, Concat, Conv, Crop, DropOut, LRN, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
 import { type ConstValue, describeValue, fail, isVar, onnxShape, type Planner, type VarValue } from './import-plan.js';
 import { readFloat, readInt, readInts, readString } from './proto/attribute.js';
 import type { NodeProto } from './proto/onnx-pb.js';
 
 export function importActivation(p: Planner, node: NodeProto): void {
   const x = p.varInput(node, 0);
-  const block = node.opType === 'Sigmoid' ? new Sigmoid() : new ReLU({ leak: node.opType === 'LeakyRelu' ? readFloat(node, 'alpha', 0.01) : 0 });
+  const alpha = readFloat(node, 'alpha', 0.01);
+  const leak = node.opType === 'LeakyRelu' ? (p.exactOption(node, 'leak', isNumber, (v) => Math.fround(v) === alpha) ?? alpha) : 0;
+  const block = node.opType === 'Sigmoid' ? new Sigmoid() : new ReLU({ leak });
   p.setOutput(node, 0, { ...x, var: p.addLayer(node, block, [x.var], []) });
 }
 
@@ -63,7 +70,10 @@ export function importLrn(p: Planner, node: NodeProto): void {
   if (x.kind !== 'map') fail('unsupported', node, `input 0 must be a 4-D feature map, got ${describeValue(x)}`);
   const size = readInt(node, 'size');
   const alpha = readFloat(node, 'alpha', 1e-4);
-  const block = new LRN({ param: [size, readFloat(node, 'bias', 1), alpha / size, readFloat(node, 'beta', 0.75)] });
+  const [bias, beta] = [readFloat(node, 'bias', 1), readFloat(node, 'beta', 0.75)];
+  const agrees = (v: number[]) => v[0] === size && Math.fround(v[1]!) === bias && Math.fround(v[2]! * size) === alpha && Math.fround(v[3]!) === beta;
+  const param = p.exactOption(node, 'param', isNumbers(4), agrees) ?? [size, bias, alpha / size, beta];
+  const block = new LRN({ param });
   p.setOutput(node, 0, { ...x, var: p.addLayer(node, block, [x.var], []) });
 }
 
@@ -91,7 +101,37 @@ export function importBatchNorm(p: Planner, node: NodeProto): void {
     p.addParam(bias.initializer ?? `${base}_bias`, [x.c], Float32Array.from(bias.data), bias.fixed ? 0 : 1),
     p.addParam(`${mean.initializer ?? base}_moments`, [x.c, 2], moments, mean.fixed ? 0 : 1),
   ];
-  p.setOutput(node, 0, { ...x, var: p.addLayer(node, new BatchNorm({ numChannels: x.c, epsilon: eps }), [x.var], params) });
+  // The exporter writes epsilon 0 when some σ² < ε (see ops-export/normalization.ts).
+  const epsilon = p.exactOption(node, 'epsilon', isNumber, (v) => Math.fround(v) === eps || eps === 0) ?? eps;
+  p.setOutput(node, 0, { ...x, var: p.addLayer(node, new BatchNorm({ numChannels: x.c, epsilon }), [x.var], params) });
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isNumbers =
+  (n: number) =>
+  (v: unknown): v is number[] =>
+    Array.isArray(v) && v.length === n && v.every(isNumber);
+
+/**
+ * A Slice the convnet-ts exporter wrote for a Crop: `convnet-ts.options`
+ * gives `crop` and the `reference` value, whose size the static starts and
+ * ends must match (axes 2, 3, steps 1). Any other Slice of a feature map is refused.
+ */
+export function importSlice(p: Planner, node: NodeProto): void {
+  const x = p.varInput(node, 0);
+  const why = 'importOnnx converts a Slice of a feature map only where the convnet-ts exporter wrote it for a Crop (its metadata names the reference input); another one would need a DagNN layer that slices by static indices';
+  const ref = p.exactOption(node, 'reference', (v): v is string => typeof v === 'string', (v) => p.values.get(v)?.kind === 'map');
+  const crop = p.exactOption(node, 'crop', isNumbers(2), (v) => v.every((c) => Number.isInteger(c) && c >= 0));
+  if (x.kind !== 'map' || ref === undefined || crop === undefined || node.input.length < 4 || node.input.length > 5) fail('unsupported', node, why);
+  const r = p.values.get(ref) as VarValue;
+  const [starts, ends, axes] = [1, 2, 3].map((i) => p.constInput(node, i, ['starts', 'ends', 'axes'][i - 1]!).data);
+  const steps = p.hasInput(node, 4) ? p.constInput(node, 4, 'steps').data : [1, 1];
+  const top = Math.min(x.h - r.h, crop[0]!);
+  const left = Math.min(x.w - r.w, crop[1]!);
+  const expected = [top, left, top + r.h, left + r.w, 2, 3, 1, 1].join();
+  if (x.h < r.h || x.w < r.w || [...starts!, ...ends!, ...axes!, ...steps].join() !== expected) fail('unsupported', node, why);
+  const out = p.addLayer(node, new Crop({ crop }), [x.var, r.var], []);
+  p.setOutput(node, 0, { ...x, var: out, h: r.h, w: r.w });
 }
 
 const sameShape = (a: VarValue, b: VarValue) => a.kind === b.kind && a.c === b.c && a.h === b.h && a.w === b.w;

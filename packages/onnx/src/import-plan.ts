@@ -98,11 +98,24 @@ export class Planner {
   /** Outputs no convnet-ts layer computes (Dropout's mask, …), with the reason, refused when read. */
   readonly unavailable = new Map<string, string>();
   readonly opset: number;
+  /** The exact layer options the convnet-ts exporter recorded, by node name (metadata `convnet-ts.options`). */
+  readonly exact: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   #names = new Set<string>();
   #count = 0;
 
-  constructor(opset: number) {
+  constructor(opset: number, exact: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map()) {
     this.opset = opset;
+    this.exact = exact;
+  }
+
+  /**
+   * The exact option `key` the convnet-ts exporter recorded for `node`, if
+   * there is one and `agrees` with the node's attributes (a file edited since
+   * keeps its attributes' values).
+   */
+  exactOption<T>(node: NodeProto, key: string, is: (v: unknown) => v is T, agrees: (v: T) => boolean): T | undefined {
+    const v = this.exact.get(node.name)?.[key];
+    return is(v) && agrees(v) ? v : undefined;
   }
 
   /** Input `i` of `node`; `optional` inputs may be absent (`''`). */

@@ -32,6 +32,7 @@ import {
   importIdentity,
   importLrn,
   importPad,
+  importSlice,
   importSoftmax,
   importSum,
 } from './import-ops-basic.js';
@@ -77,10 +78,11 @@ const OPS: Readonly<Record<string, Handler>> = {
   Squeeze: importSqueeze,
   Unsqueeze: importSqueeze,
   Pad: importPad,
+  Slice: importSlice,
 };
 
 /** The operator types importOnnx accepts (besides the constant-only ones it folds). */
-export const IMPORT_OPERATORS: readonly string[] = Object.freeze([...Object.keys(OPS), 'Constant', 'Shape', 'Cast', 'ConstantOfShape', 'Gather', 'Slice', 'Transpose']);
+export const IMPORT_OPERATORS: readonly string[] = Object.freeze([...Object.keys(OPS), 'Constant', 'Shape', 'Cast', 'ConstantOfShape', 'Gather', 'Transpose']);
 
 export interface ImportOnnxOptions {
   /** Seed of the network's generator (dropout masks). Default 0. */
@@ -105,7 +107,8 @@ export function importOnnx(bytes: Uint8Array, backend: Backend, opts: ImportOnnx
     );
   }
   const graph = model.graph!;
-  const planner = plan(graph, opset);
+  const props = new Map(model.metadataProps.map((m) => [m.key, m.value]));
+  const planner = plan(graph, opset, exactOptions(props.get('convnet-ts.options')));
   const net = new DagNN(backend, { rng: new Rng(opts.seed ?? 0) });
   for (const l of planner.layers) net.addLayer(l.name, l.block, l.inputs, l.outputs, l.params);
   const inputs = graphInputs(graph).map((v) => port(v.name, planner.values.get(v.name) as VarValue));
@@ -117,7 +120,7 @@ export function importOnnx(bytes: Uint8Array, backend: Backend, opts: ImportOnnx
   checkSizes(net, planner, inputs);
   // A graph output that later nodes also read must survive conserveMemory.
   for (const o of outputs) if (net.vars.has(o.var)) net.getVar(o.var).precious = true;
-  net.meta = { onnx: { opset, producer: `${model.producerName} ${model.producerVersion}`.trim(), inputs, outputs } };
+  net.meta = { ...jsonObject(props.get('convnet-ts.meta')), onnx: { opset, producer: `${model.producerName} ${model.producerVersion}`.trim(), inputs, outputs } };
   const made: Tensor[] = [];
   try {
     for (const param of planner.params.values()) {
@@ -143,8 +146,28 @@ function graphInputs(graph: GraphProto): ValueInfoProto[] {
   return graph.input.filter((v) => !inits.has(v.name));
 }
 
-function plan(graph: GraphProto, opset: number): Planner {
-  const p = new Planner(opset);
+/** A metadata value that is a JSON object, else `{}` (metadata is advisory: a malformed one is ignored). */
+function jsonObject(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** `convnet-ts.options` (the exporter's exact layer options by node name) as a map. */
+function exactOptions(text: string | undefined): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const [node, v] of Object.entries(jsonObject(text))) {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) out.set(node, v as Record<string, unknown>);
+  }
+  return out;
+}
+
+function plan(graph: GraphProto, opset: number, exact: Map<string, Record<string, unknown>>): Planner {
+  const p = new Planner(opset, exact);
   for (const t of graph.initializer) p.values.set(t.name, { ...tensorConst(t, `graph.initializer "${t.name}"`, false), initializer: t.name });
   if (graph.sparseInitializer.length > 0) fail('unsupported', 'graph.sparse_initializer', 'sparse initializers cannot be imported');
   const inputs = graphInputs(graph);

@@ -9,7 +9,10 @@
  * - `Scale` (y = x ⊙ w + b, w and b broadcast from NHWC's trailing axes) →
  *   Mul (and Add) with w, b padded to rank 4 and laid out NCHW.
  * - `Crop` (dagnn.Crop: input 1 cropped to input 2's size, `crop` [top, left]
- *   taken first) → Slice over axes 2, 3 with the static starts and ends.
+ *   taken first) → Slice over axes 2, 3 with the static starts and ends;
+ *   the `crop` option and input 2's name go to `GraphBuilder.exact`, from
+ *   which importOnnx builds the Crop again.
+ * A LeakyRelu's double `leak` is recorded there too (alpha is a float32).
  */
 import type { Concat, Crop, ReLU, Scale } from '@convnet-ts/dagnn';
 import { permute, TO_NCHW } from '../export-layout.js';
@@ -18,7 +21,10 @@ import { type LayerExport, nodeName, paramOf, refuse } from './context.js';
 
 export function exportReLU(e: LayerExport<ReLU>): void {
   if (e.block.leak === 0) e.graph.node('Relu', [e.inputs[0]!], e.outputs, nodeName(e));
-  else e.graph.node('LeakyRelu', [e.inputs[0]!], e.outputs, nodeName(e), [floatAttr('alpha', e.block.leak)]);
+  else {
+    e.graph.node('LeakyRelu', [e.inputs[0]!], e.outputs, nodeName(e), [floatAttr('alpha', e.block.leak)]);
+    e.graph.exact[nodeName(e)] = { leak: e.block.leak };
+  }
 }
 
 export function exportSigmoid(e: LayerExport): void {
@@ -75,4 +81,6 @@ export function exportCrop(e: LayerExport<Crop>): void {
     G.int64Init(`${e.layer.name}_axes`, [2, 3]),
   ];
   G.node('Slice', inputs, e.outputs, nodeName(e));
+  // ONNX's Slice has static ends; the importer makes a Crop again from the reference input.
+  G.exact[nodeName(e)] = { crop: [...e.block.crop], reference: e.inputs[1]! };
 }

@@ -17,6 +17,12 @@
  *   in a loaded file, not from training) is written as σ' = |σ| with the
  *   scale negated, the same function. When some σ² < ε (var would be
  *   negative), epsilon 0 and var = σ² are written instead, also exact.
+ *   Of the float32 values near σ² − ε, var is the one whose
+ *   fround(sqrt(var + ε)) (in double, as importOnnx computes σ back) is
+ *   fround(|σ|): var steps of one float32 ulp move that σ by under one ulp,
+ *   so one exists, and the round trip gives σ bit for bit.
+ * The doubles the float32 attributes lose (`param`, `epsilon`) are recorded
+ * in `GraphBuilder.exact`.
  */
 import type { BatchNorm, LRN } from '@convnet-ts/dagnn';
 import { floatAttr, intAttr, intsAttr } from '../proto/attribute.js';
@@ -30,6 +36,7 @@ export function exportLRN(e: LayerExport<LRN>): void {
     return;
   }
   e.graph.node('LRN', [e.inputs[0]!], e.outputs, nodeName(e), [intAttr('size', n), floatAttr('bias', kappa), floatAttr('alpha', alpha * n), floatAttr('beta', beta)]);
+  e.graph.exact[nodeName(e)] = { param: [n, kappa, alpha, beta] };
 }
 
 export function exportBatchNorm(e: LayerExport<BatchNorm>): void {
@@ -52,7 +59,7 @@ export function exportBatchNorm(e: LayerExport<BatchNorm>): void {
   }
   // σ² − ε in float32, as ONNX Runtime adds ε back in float32.
   const epsilon = sigma.every((s) => Math.fround(s * s) >= Math.fround(eps)) ? eps : 0;
-  const variance = sigma.map((s) => Math.fround(s * s) - Math.fround(epsilon));
+  const variance = sigma.map((s) => exactVariance(s, Math.fround(epsilon)));
   const G = e.graph;
   const names = [
     e.inputs[0]!,
@@ -62,6 +69,31 @@ export function exportBatchNorm(e: LayerExport<BatchNorm>): void {
     G.floatInit(`${m.name}|bn-var|${epsilon}`, `${m.name}_var`, [c], () => variance),
   ];
   G.node('BatchNormalization', names, e.outputs, nodeName(e), [floatAttr('epsilon', epsilon)]);
+  G.exact[nodeName(e)] = { epsilon: eps };
+}
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+/** The float32 next to the non-negative float32 `v`, up or down. */
+function nextFloat32(v: number, up: boolean): number {
+  f32[0] = v;
+  i32[0]! += up ? 1 : -1;
+  return f32[0]!;
+}
+
+/** The float32 var nearest σ² − ε with fround(sqrt(var + ε)) = fround(σ) (σ ≥ 0, ε a float32): see the module doc. */
+function exactVariance(sigma: number, eps: number): number {
+  const target = Math.fround(sigma);
+  const back = (v: number) => Math.fround(Math.sqrt(v + eps));
+  const first = Math.max(0, Math.fround(Math.fround(target * target) - eps));
+  let v = first;
+  for (let step = 0; step < 16; step++) {
+    const s = back(v);
+    if (s === target) return v;
+    if (s > target && v === 0) break;
+    v = nextFloat32(v, s < target);
+  }
+  return first;
 }
 
 /** LRN with an even window as Mul, Conv (the window sum), Add, Pow, Div: see the module doc. */

@@ -1,0 +1,337 @@
+/**
+ * convnet-ts → ONNX → convnet-ts gives the same network: native networks
+ * (the MNIST LeNet, LeNet with bnorm, an AlexNet-shaped chain, the DagNN
+ * ResNet and GoogLeNet fixtures, a DAG of Scale, Crop, Concat, Sum) are
+ * exported with `layout: 'nchw'`, imported on the CPU backend, and compared
+ * layer by layer (class, options, parameter values element for element) and
+ * on seeded inputs in test mode (outputs equal bit for bit), on float32 and
+ * on float64.
+ *
+ * Where the mapping is not one-to-one: DropOut is omitted (the identity at
+ * inference) and losses dropped; a Scale with a bias comes back as two Scale
+ * layers (Mul, then Add: x·w, then ·1 + b — the same values); a negative σ
+ * (possible in a loaded file only) comes back as |σ| with the multiplier
+ * negated — the same function, exactly.
+ */
+import { BatchNorm, Concat, Conv, Crop, type DagLayer, type DagNN, loadMatConvNetDag, Pooling, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
+import { createCpuBackend } from '@convnet-ts/kernels-cpu';
+import { loadMatConvNet, type SimpleNNSpec, simplenn } from '@convnet-ts/simplenn';
+import { type Backend, type FloatArray, Rng, randnTensor, randTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
+import { describe, expect, it } from 'vitest';
+import { exportOnnx, exportOnnxSync } from './export.js';
+import { parseExportOptions } from './export-options.js';
+import { planExport } from './export-plan.js';
+import { importOnnx } from './import.js';
+import { decodeModel, encodeModel } from './proto/model.js';
+import { fixture } from './test-export-ort.js';
+
+const cpu = createCpuBackend();
+const cpu64 = createCpuBackend({ dtype: 'float64' });
+const rng = new Rng(29);
+const randn = (shape: Shape, std = 1): Tensor => randnTensor(cpu, shape, rng, std);
+
+type Net = SimpleNNSpec | DagNN;
+
+/** Exports `net` (NCHW), imports it on `backend`; `dag` is the DagNN the exporter wrote (fromSimpleNN of a chain, less its losses). */
+function roundTrip(net: Net, inputs: Record<string, Shape>, backend: Backend = cpu): { dag: DagNN; back: DagNN; bytes: Uint8Array } {
+  const sizes = Object.entries(inputs).map(([k, v]) => [k, v.slice(1)] as const);
+  const opts = { layout: 'nchw' as const, inputSize: sizes.length === 1 ? sizes[0]![1] : Object.fromEntries(sizes) };
+  const dag = planExport(net, parseExportOptions(opts)).dag;
+  const bytes = exportOnnxSync(net, opts);
+  return { dag, back: importOnnx(bytes, backend), bytes };
+}
+
+/** Layers the export keeps (DropOut is omitted). */
+const kept = (net: DagNN): DagLayer[] => net.layers.filter((l) => l.block.type !== 'DropOut');
+
+/** The parameters of a layer as the round trip must give them back: a BatchNorm's negative σ as |σ| with the multiplier negated. */
+function expectedParams(net: DagNN, l: DagLayer): number[][] {
+  const values = l.params.map((p) => Array.from(net.getParam(p).value!.dataSync()));
+  if (l.block.type !== 'BatchNorm') return values;
+  const [g, b, m] = values as [number[], number[], number[]];
+  for (let k = 0; k < g.length; k++) {
+    if (m[2 * k + 1]! < 0) {
+      m[2 * k + 1] = -m[2 * k + 1]!;
+      g[k] = -g[k]!;
+    }
+  }
+  return [g, b, m];
+}
+
+/** Same layer classes, names, inputs, outputs and options, in order; every parameter equal element for element (`round`: to float32 first). */
+function expectSameNetwork(dag: DagNN, back: DagNN, round = false): void {
+  const a = kept(dag);
+  const b = back.layers;
+  // A layer after an omitted DropOut reads the DropOut's input.
+  const alias = new Map(dag.layers.filter((l) => l.block.type === 'DropOut').map((l) => [l.outputs[0]!, l.inputs[0]!]));
+  const source = (v: string): string => (alias.has(v) ? source(alias.get(v)!) : v);
+  expect(b.map((l) => [l.name, l.block.type, l.inputs, l.outputs])).toEqual(a.map((l) => [l.name, l.block.type, l.inputs.map(source), l.outputs]));
+  for (let i = 0; i < a.length; i++) {
+    expect(b[i]!.block.options(), a[i]!.name).toEqual(a[i]!.block.options());
+    const want = expectedParams(dag, a[i]!).map((v) => (round ? v.map(Math.fround) : v));
+    expect(b[i]!.params.map((p) => Array.from(back.getParam(p).value!.dataSync())), a[i]!.name).toEqual(want);
+    expect(b[i]!.params.map((p) => back.getParam(p).value!.shape)).toEqual(a[i]!.params.map((p) => dag.getParam(p).value!.shape));
+  }
+}
+
+function evalVars(net: DagNN, inputs: Record<string, Tensor>, vars: readonly string[]): FloatArray[] {
+  net.mode = 'test';
+  for (const v of vars) net.getVar(v).precious = true;
+  net.eval(inputs);
+  return vars.map((v) => (net.getVar(v).value as Tensor).dataSync());
+}
+
+/** Seeded normal inputs on `backend`. */
+function inputsOf(shapes: Record<string, Shape>, seed: number, backend: Backend = cpu, std = 1): Record<string, Tensor> {
+  const r = new Rng(seed);
+  return Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, randnTensor(backend, s, r, std)]));
+}
+
+/** Number of elements that differ (0: bit-identical, NaN aside, which no test input produces). */
+function differing(a: FloatArray, b: FloatArray): number {
+  expect(b.length).toBe(a.length);
+  expect(b.constructor).toBe(a.constructor);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) d++;
+  return d;
+}
+
+/** A chain's test-mode output through simplenn (the original) and through the imported DagNN: the same bits. */
+function expectSameChainOutput(net: SimpleNNSpec, back: DagNN, x: Tensor): void {
+  const res = simplenn({ layers: net.layers.filter((l) => l.type !== 'softmaxloss'), meta: net.meta ?? {} }, x, null, null, { mode: 'test' });
+  const y = res[res.length - 1]!.x!;
+  const [z] = evalVars(back, { input: x }, [back.getOutputs()[0]!]);
+  expect(back.getOutputs()).toHaveLength(1);
+  expect(differing(y.dataSync(), z!)).toBe(0);
+}
+
+/** Moments [C, 2] rows [μ, σ]: σ ∈ [0.3, 3] (many float32 σ whose σ² − ε does not come back to σ); the last σ negative. */
+function moments(c: number): Tensor {
+  const m = new Float64Array(2 * c);
+  for (let k = 0; k < c; k++) {
+    m[2 * k] = 0.5 * rng.normal();
+    m[2 * k + 1] = 0.3 + 2.7 * rng.uniform();
+  }
+  m[2 * c - 1] = -m[2 * c - 1]!;
+  return cpu.tensor(m, [c, 2]);
+}
+
+function lenetBnorm(): SimpleNNSpec {
+  const bn = (name: string, c: number) => ({
+    type: 'bnorm' as const,
+    name,
+    weights: [randTensor(cpu, [c], rng, 0.5, 2), randn([c], 0.5), moments(c)] as [Tensor, Tensor, Tensor],
+    epsilon: 1e-4,
+  });
+  return {
+    layers: [
+      { type: 'conv', name: 'conv1', weights: [randn([5, 5, 1, 20], 0.1), null] },
+      bn('bn1', 20),
+      { type: 'pool', name: 'pool1', method: 'max', pool: 2, stride: 2 },
+      { type: 'conv', name: 'conv2', weights: [randn([5, 5, 20, 50], 0.05), null] },
+      bn('bn2', 50),
+      { type: 'pool', name: 'pool2', method: 'max', pool: 2, stride: 2 },
+      { type: 'conv', name: 'conv3', weights: [randn([4, 4, 50, 500], 0.03), null] },
+      bn('bn3', 500),
+      { type: 'relu', name: 'relu1' },
+      { type: 'conv', name: 'conv4', weights: [randn([1, 1, 500, 10], 0.05), randn([10], 0.1)] },
+      { type: 'softmaxloss', name: 'loss' },
+    ],
+    meta: { inputSize: [1, 28, 28, 1], classes: { name: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] } },
+  };
+}
+
+/** AlexNet-shaped: groups of 2, LRN with α that float32 cannot hold (param [5, 1, 0.01, 0.75]), leaky ReLU, dropout, fully connected convs. */
+function alexnet(): SimpleNNSpec {
+  const conv = (name: string, shape: [number, number, number, number], pad = 0, stride = 1) => ({
+    type: 'conv' as const,
+    name,
+    weights: [randn(shape, Math.sqrt(2 / (shape[0] * shape[1] * shape[2]))), randn([shape[3]], 0.1)] as [Tensor, Tensor],
+    pad,
+    stride,
+  });
+  return {
+    layers: [
+      conv('conv1', [7, 7, 3, 16], 0, 2),
+      { type: 'relu', name: 'relu1', leak: 0.1 },
+      { type: 'lrn', name: 'norm1', param: [5, 1, 0.01, 0.75] },
+      { type: 'pool', name: 'pool1', method: 'max', pool: 3, stride: 2 },
+      conv('conv2', [5, 5, 8, 24], 2),
+      { type: 'relu', name: 'relu2' },
+      { type: 'lrn', name: 'norm2', param: [5, 2, 0.02, 0.75] },
+      { type: 'pool', name: 'pool2', method: 'max', pool: 3, stride: 2 },
+      conv('conv3', [3, 3, 24, 32], 1),
+      { type: 'relu', name: 'relu3' },
+      conv('conv4', [3, 3, 16, 32], 1),
+      { type: 'relu', name: 'relu4' },
+      conv('conv5', [3, 3, 16, 24], 1),
+      { type: 'relu', name: 'relu5' },
+      { type: 'pool', name: 'pool5', method: 'avg', pool: 2, stride: 1, pad: [0, 1, 1, 0] },
+      conv('fc6', [3, 3, 24, 64]),
+      { type: 'relu', name: 'relu6' },
+      { type: 'dropout', name: 'drop6', rate: 0.5 },
+      conv('fc7', [1, 1, 64, 64]),
+      { type: 'relu', name: 'relu7' },
+      { type: 'dropout', name: 'drop7', rate: 0.5 },
+      conv('fc8', [1, 1, 64, 10]),
+      { type: 'softmax', name: 'prob' },
+    ],
+    meta: {},
+  };
+}
+
+/** Scale (with and without bias), BatchNorm, Crop, Concat along H, W and C, Sum, SoftMax, Sigmoid; two inputs, two outputs. */
+async function dagNet(): Promise<DagNN> {
+  const { DagNN } = await import('@convnet-ts/dagnn');
+  const net = new DagNN(cpu);
+  net.addLayer('conv', new Conv({ size: [3, 3, 3, 4], pad: 1 }), 'a', 'c', ['cf', 'cb']);
+  net.addLayer('scale', new Scale({ size: [4] }), 'c', 's', ['sw', 'sb']);
+  net.addLayer('scale2', new Scale({ size: [4], hasBias: false }), 's', 's2', ['sw2']);
+  net.addLayer('bn', new BatchNorm({ numChannels: 4, epsilon: 1e-3 }), 's2', 'n', ['bm', 'bb', 'bx']);
+  net.addLayer('crop', new Crop({ crop: [1, 2] }), ['n', 'b'], 'k');
+  net.addLayer('cat3', new Concat({ dim: 3 }), ['k', 'b'], 'k3');
+  net.addLayer('cat1', new Concat({ dim: 1 }), ['k', 'b'], 'k1');
+  net.addLayer('cat2', new Concat({ dim: 2 }), ['k', 'b'], 'k2');
+  net.addLayer('pool1', new Pooling({ poolSize: [2, 1], stride: [2, 1] }), 'k1', 'p1');
+  net.addLayer('pool2', new Pooling({ poolSize: [1, 2], stride: [1, 2], method: 'avg' }), 'k2', 'p2');
+  net.addLayer('sum', new Sum(), ['p1', 'p2', 'k'], 'sum');
+  net.addLayer('relu', new ReLU(), 'sum', 'r');
+  net.addLayer('conv2', new Conv({ size: [1, 1, 4, 7] }), 'r', 'y', ['c2f', 'c2b']);
+  net.addLayer('prob', new SoftMax(), 'y', 'prob');
+  net.addLayer('gate', new Sigmoid(), 'k3', 'gate');
+  net.initParams(new Rng(3));
+  for (const [name, t] of [
+    ['cb', randn([4])],
+    ['sw', randn([4])],
+    ['sb', randn([4])],
+    ['sw2', randn([4])],
+    ['bm', randTensor(cpu, [4], rng, 0.5, 2)],
+    ['bb', randn([4])],
+    ['bx', moments(4)],
+  ] as const) {
+    net.setParam(name, t);
+  }
+  return net;
+}
+
+describe('convnet-ts → ONNX → convnet-ts (CPU, float32)', () => {
+  it('LeNet trained by the MNIST job: the same layers, weights and meta; outputs bit-identical', () => {
+    const { net } = loadMatConvNet(fixture('matconvnet/lenet-roundtrip/lenet.mat'), cpu);
+    const { dag, back } = roundTrip(net, { input: [3, 28, 28, 1] });
+    expect(back.layers.map((l) => l.block.type)).toEqual(['Conv', 'Pooling', 'Conv', 'Pooling', 'Conv', 'ReLU', 'Conv']); // softmaxloss dropped
+    expectSameNetwork(dag, back);
+    expect(back.meta).toMatchObject(JSON.parse(JSON.stringify(dag.meta)));
+    expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 1, cpu, 50).x!);
+  });
+
+  it('LeNet with bnorm: σ comes back bit for bit (var chosen so that sqrt(var + ε) rounds to σ), epsilon 1e-4 as a double', () => {
+    const net = lenetBnorm();
+    const { dag, back } = roundTrip(net, { input: [3, 28, 28, 1] });
+    expectSameNetwork(dag, back);
+    expect(back.layers.filter((l) => l.block instanceof BatchNorm).map((l) => (l.block as BatchNorm).epsilon)).toEqual([1e-4, 1e-4, 1e-4]);
+    expect(back.meta.classes).toEqual(net.meta!.classes);
+    expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 2).x!);
+  });
+
+  it('AlexNet-shaped: groups, LRN param [5, 1, 0.01, 0.75] and leak 0.1 as doubles, avg pooling with pads; dropout omitted', () => {
+    const net = alexnet();
+    const { dag, back } = roundTrip(net, { input: [2, 35, 35, 3] });
+    expect(dag.layers.length - back.layers.length).toBe(2);
+    expectSameNetwork(dag, back);
+    expect((back.getLayer('norm1').block.options() as { param: number[] }).param).toEqual([5, 1, 0.01, 0.75]);
+    expectSameChainOutput(net, back, inputsOf({ x: [2, 35, 35, 3] }, 3, cpu, 20).x!);
+  });
+
+  for (const name of ['dagnn-resnet', 'dagnn-googlenet']) {
+    it(`${name}.v7.mat: the same DagNN, prob bit-identical`, () => {
+      const { net } = loadMatConvNetDag(fixture(`matconvnet/${name}.v7.mat`), cpu);
+      const { dag, back } = roundTrip(net, { data: [2, 12, 12, 3] });
+      expectSameNetwork(dag, back);
+      const x = inputsOf({ data: [2, 12, 12, 3] }, 4, cpu, 50);
+      const [a] = evalVars(net, x, ['prob']);
+      const [b] = evalVars(back, x, ['prob']);
+      expect(differing(a!, b!)).toBe(0);
+    });
+  }
+
+  it('a DAG of Scale, BatchNorm, Crop, Concat, Sum: Crop comes back from the Slice, a Scale with a bias as two Scales; outputs bit-identical', async () => {
+    const net = await dagNet();
+    const inputs = { a: [2, 9, 10, 3], b: [2, 6, 6, 4] };
+    const { back } = roundTrip(net, inputs);
+    expect(back.layers.map((l) => l.name)).toEqual(['conv', 'scale/mul', 'scale/add', 'scale2', 'bn', 'crop', 'cat3', 'cat1', 'cat2', 'pool1', 'pool2', 'sum', 'relu', 'conv2', 'prob', 'gate']);
+    expect(back.getLayer('crop').block).toBeInstanceOf(Crop);
+    expect(back.getLayer('crop').inputs).toEqual(['n', 'b']);
+    expect(back.getLayer('crop').block.options()).toEqual({ crop: [1, 2] });
+    const [mul, add] = [back.getLayer('scale/mul'), back.getLayer('scale/add')];
+    expect([mul.block.options(), add.block.options()]).toEqual([
+      { size: [4], hasBias: false },
+      { size: [4], hasBias: true },
+    ]);
+    expect(Array.from(back.getParam(mul.params[0]!).value!.dataSync())).toEqual(Array.from(net.getParam('sw').value!.dataSync()));
+    expect(Array.from(back.getParam(add.params[0]!).value!.dataSync())).toEqual([1, 1, 1, 1]);
+    expect(Array.from(back.getParam(add.params[1]!).value!.dataSync())).toEqual(Array.from(net.getParam('sb').value!.dataSync()));
+    // Every other layer one to one.
+    const others = (n: DagNN) => n.layers.filter((l) => l.name !== 'scale' && !l.name.startsWith('scale/'));
+    for (const [i, l] of others(net).entries()) {
+      const m = others(back)[i]!;
+      expect([m.name, m.block.type, m.block.options()]).toEqual([l.name, l.block.type, l.block.options()]);
+      expect(m.params.map((p) => Array.from(back.getParam(p).value!.dataSync()))).toEqual(expectedParams(net, l));
+    }
+    const x = inputsOf(inputs, 5);
+    const a = evalVars(net, x, ['prob', 'gate']);
+    const b = evalVars(back, x, ['prob', 'gate']);
+    expect(a.map((v, i) => differing(v, b[i]!))).toEqual([0, 0]);
+  });
+
+  it('exportOnnx (async) writes the same bytes as exportOnnxSync', async () => {
+    const net = alexnet();
+    const opts = { layout: 'nchw' as const, inputSize: [35, 35, 3] };
+    expect(await exportOnnx(net, opts)).toEqual(exportOnnxSync(net, opts));
+  });
+});
+
+describe('convnet-ts → ONNX → convnet-ts (CPU, float64)', () => {
+  it('LeNet with bnorm and the ResNet DagNN on a float64 backend: float32-valued weights come back exactly, outputs bit-identical', async () => {
+    const chain = lenetBnorm();
+    const { dag: dag32 } = roundTrip(chain, { input: [2, 28, 28, 1] });
+    await dag32.move(cpu64); // float32 values held in float64
+    const { net: resnet } = loadMatConvNetDag(fixture('matconvnet/dagnn-resnet.v7.mat'), cpu64);
+    for (const [net, shape, input] of [
+      [dag32, [2, 28, 28, 1], 'input'],
+      [resnet, [2, 12, 12, 3], 'data'],
+    ] as const) {
+      const { dag, back } = roundTrip(net, { [input]: shape }, cpu64);
+      expect(back.params.values().next().value!.value!.dtype).toBe('float64');
+      expectSameNetwork(dag, back, true); // the export rounds a float64 network's weights to float32
+      const x = inputsOf({ [input]: shape }, 6, cpu64);
+      const out = back.getOutputs()[0]!;
+      const [a] = evalVars(net, x, [out]);
+      const [b] = evalVars(back, x, [out]);
+      // Both networks' weights are float32 values (the fixture is single precision), so nothing was rounded.
+      expect([...net.params.values()].every((p) => p.value!.dataSync().every((v) => Math.fround(v) === v))).toBe(true);
+      expect(differing(a!, b!)).toBe(0);
+    }
+  });
+});
+
+describe('the exact options (metadata convnet-ts.options) are advisory', () => {
+  it('an attribute edited after export wins over the recorded double; without the record, LRN takes alpha / size', () => {
+    const net: SimpleNNSpec = { layers: [{ type: 'lrn', name: 'norm', param: [5, 1, 0.01, 0.75] }] };
+    const bytes = exportOnnxSync(net, { layout: 'nchw', inputSize: [3, 4, 6], backend: cpu });
+    const model = decodeModel(bytes);
+    expect(JSON.parse(model.metadataProps.find((m) => m.key === 'convnet-ts.options')!.value)).toEqual({ norm: { param: [5, 1, 0.01, 0.75] } });
+    const alpha = model.graph!.node[0]!.attribute.find((a) => a.name === 'alpha')!;
+    alpha.f = 0.1;
+    const edited = importOnnx(encodeModel(model), cpu).getLayer('norm').block.options() as { param: number[] };
+    expect(edited.param).toEqual([5, 1, Math.fround(0.1) / 5, 0.75]);
+    model.metadataProps = model.metadataProps.filter((m) => m.key !== 'convnet-ts.options');
+    alpha.f = 0.05;
+    expect((importOnnx(encodeModel(model), cpu).getLayer('norm').block.options() as { param: number[] }).param).toEqual([5, 1, Math.fround(0.05) / 5, 0.75]);
+  });
+
+  it('a Slice of a feature map that the exporter did not write for a Crop is refused, naming the node', async () => {
+    const model = decodeModel(roundTrip(await dagNet(), { a: [2, 9, 10, 3], b: [2, 6, 6, 4] }).bytes);
+    model.metadataProps = model.metadataProps.filter((m) => m.key !== 'convnet-ts.options');
+    expect(() => importOnnx(encodeModel(model), cpu)).toThrow('importOnnx: node "crop" (Slice): importOnnx converts a Slice of a feature map only where the convnet-ts exporter wrote it for a Crop');
+  });
+});
