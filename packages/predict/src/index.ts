@@ -1,7 +1,5 @@
 export { type DrawableImage, pixelsOf } from './browser-source.js';
-export { type CropWindow, cropWindow } from './crop.js';
-export { type ImresizeOptions, imresize, type Plane } from './imresize.js';
-export { INTERPOLATIONS, type Interpolation } from './kernels.js';
+export { type CropWindow, cropWindow, type ImresizeOptions, INTERPOLATIONS, type Interpolation, imresize, type Plane } from '@convnet-ts/images';
 export { isDagNN, type LoadedModel, loadModel, type Model } from './load-model.js';
 export { type Normalization, parseNormalization } from './normalization.js';
 export { type RawImage, RGB2GRAY } from './pixels.js';

@@ -19,8 +19,7 @@
  * - `keepAspect` (default true).
  */
 import { ShapeError, ValueError } from '@convnet-ts/tensor';
-import { parseMethod } from './imresize.js';
-import type { Interpolation } from './kernels.js';
+import { type Interpolation, parseMethod } from '@convnet-ts/images';
 
 export interface Normalization {
   imageSize: [number, number, 1 | 3];

@@ -19,7 +19,7 @@
  *   rounds a uint8 result).
  */
 import { ShapeError, ValueError } from '@convnet-ts/tensor';
-import type { Plane } from './imresize.js';
+import type { Plane } from '@convnet-ts/images';
 
 /** Pixels of one image (an `ImageData` is one). */
 export interface RawImage {

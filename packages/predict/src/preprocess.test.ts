@@ -1,8 +1,7 @@
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { OptionError, ShapeError, ValueError } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
-import { cropWindow } from './crop.js';
-import { imresize } from './imresize.js';
+import { cropWindow, imresize } from '@convnet-ts/images';
 import { RGB2GRAY, type RawImage } from './pixels.js';
 import { preprocess } from './preprocess.js';
 import { expectClose, REFERENCE } from './test-helpers.js';

@@ -22,8 +22,7 @@
 import type { Backend, Tensor } from '@convnet-ts/tensor';
 import { ValueError } from '@convnet-ts/tensor';
 import { type DrawableImage, isDrawable, pixelsOf } from './browser-source.js';
-import { cropWindow } from './crop.js';
-import { imresize, type Plane, resampleBoth } from './imresize.js';
+import { cropWindow, imresize, type Plane, resampleBoth } from '@convnet-ts/images';
 import { type Normalization, parseNormalization } from './normalization.js';
 import { isRawImage, type RawImage, toPlane } from './pixels.js';
 

@@ -1,7 +1,7 @@
 /** Shared by the tests: the Octave references and a CPU backend. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { Interpolation } from './kernels.js';
+import type { Interpolation } from '@convnet-ts/images';
 
 export interface RefCase {
   height: number;
@@ -16,7 +16,7 @@ export interface RefCase {
   output: number[];
 }
 
-export const REFERENCE = JSON.parse(readFileSync(new URL('../fixtures/imresize-reference.json', import.meta.url), 'utf8')) as { cases: RefCase[] };
+export const REFERENCE = JSON.parse(readFileSync(new URL('../../images/fixtures/imresize-reference.json', import.meta.url), 'utf8')) as { cases: RefCase[] };
 
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   expect(actual.length).toBe(expected.length);

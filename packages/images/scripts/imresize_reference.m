@@ -97,7 +97,7 @@ cases = {
 };
 
 fid = fopen('../fixtures/imresize-reference.json', 'w');
-fprintf(fid, '{\n  "about": "Independent float64 references for imresize/crop resampling, made by packages/predict/scripts/imresize_reference.m (GNU Octave %s). input: row-major [h, w, c] values of test_image; output: row-major [out(1), out(2), c]. crop: per axis [scale, offset] (0-based input coordinate of the crop start), replicate boundary.",\n  "cases": [\n', version());
+fprintf(fid, '{\n  "about": "Independent float64 references for imresize/crop resampling, made by packages/images/scripts/imresize_reference.m (GNU Octave %s). input: row-major [h, w, c] values of test_image; output: row-major [out(1), out(2), c]. crop: per axis [scale, offset] (0-based input coordinate of the crop start), replicate boundary.",\n  "cases": [\n', version());
 for k = 1:numel(cases)
   cs = cases{k};
   [h, w, c, sz, name, aa, boundary, crop] = cs{:};
