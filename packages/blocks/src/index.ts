@@ -28,7 +28,7 @@ export {
   dropoutBackward,
   dropoutRng,
 } from './dropout.js';
-export type { Labels } from './labels.js';
+export type { InstanceWeights, Labels } from './labels.js';
 export { LOSS_TYPES, type LossOptions, loss, lossBackward } from './loss.js';
 export { type LrnOptions, type LrnParam, lrn, lrnBackward } from './lrn.js';
 export { NOFFSET_FLOOR, type NoffsetParam, noffset, noffsetBackward } from './noffset.js';

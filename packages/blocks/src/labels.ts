@@ -92,39 +92,58 @@ export function toKernelLabels(
   return { labels: broadcastPerImage(backend, labels, fullShape), weights: null };
 }
 
+/** Instance weights: a number, plain numbers (row-major NHWC) or a tensor. */
+export type InstanceWeights = Labels | number;
+
 /**
- * Instance weights: the labels' full shape (`[N, H, W, 1]` or `[N, H, W, C]`),
- * or one weight per image (N values) broadcast over the rest, as MatConvNet's
- * instanceWeights are. Returns null when none are given.
+ * Instance weights broadcast to the labels' full shape `fullShape`
+ * (`[N, H, W, 1]` categorical, `[N, H, W, C]` attribute), as vl_nnloss.m
+ * does with `bsxfun(@times, ones(size(c)), instanceWeights)` (lines 202–209;
+ * documented forms H×W×1(×N), H×W×D(×N) at lines 110–114). Accepted:
+ *
+ * - a tensor `[N', H', W', C']` whose sizes are each 1 or the labels' (every
+ *   bsxfun-compatible shape: MATLAB's H×W×D×N is NHWC `[N, H, W, D]`, and its
+ *   trailing singletons are the leading 1s here: H×W is `[1, H, W, 1]`);
+ * - one weight per image: a tensor `[N]` or N plain numbers (convnet-ts's
+ *   form; `[N, 1, 1, 1]` is the bsxfun one);
+ * - one weight for everything: a number, a tensor `[1]` or `[]`, or one plain
+ *   number;
+ * - the labels' full size as plain numbers.
+ *
+ * A shape bsxfun would grow the labels with (a size where the labels have 1,
+ * e.g. `C` weights for a categorical loss) makes vl_nnloss fail at its
+ * `instanceWeights(:)' * t(:)`; here it is a `ShapeError` before any kernel
+ * runs. Values must be finite and ≥ 0, checked on the host before broadcasting
+ * (error indices count in the weights as given). The broadcast is exact (w + 0)
+ * and runs as backend kernels (Reshape, Binary add with zeros), so a WebGPU
+ * tensor is never read back. Returns null when no weights are given.
  */
 export function toKernelWeights(
   block: string,
   backend: Backend,
-  weights: Labels | null | undefined,
+  weights: InstanceWeights | null | undefined,
   fullShape: readonly number[],
 ): Tensor | null {
   if (weights === null || weights === undefined) return null;
-  const n = fullShape[0]!;
+  if (typeof weights === 'number') {
+    checkWeightValues(block, [weights], true);
+    return backend.fill(fullShape, weights);
+  }
   const isTensor = weights instanceof Tensor;
   if (!isTensor && (typeof weights !== 'object' || typeof weights.length !== 'number')) {
-    throw new ShapeError(block, 'instanceWeights', `instanceWeights must be a Tensor or an array of numbers, got ${describe(weights)}`);
-  }
-  const count = isTensor ? weights.size : weights.length;
-  const full = isTensor ? sameShape(weights.shape, fullShape) : count === sizeOf(fullShape);
-  const perImage = count === n && (!isTensor || isPerImageShape(weights.shape, n));
-  if (!full && !perImage) {
-    const got = isTensor ? formatShape(weights.shape) : `${count} values`;
     throw new ShapeError(
       block,
       'instanceWeights',
-      `instanceWeights must have the labels' shape ${formatShape(fullShape)} or ${n} values (one per image), got ${got}`,
+      `instanceWeights must be a number, a Tensor or an array of numbers, got ${describe(weights)}`,
     );
   }
-  checkWeightValues(block, isTensor ? checkableValues(block, 'instanceWeights', weights) : weights);
-  if (!isTensor) {
-    return backend.tensor(full ? weights : broadcastHost(weights, fullShape), fullShape);
-  }
-  return full ? weights : broadcastPerImage(backend, weights, fullShape);
+  const shape = isTensor ? weightShape(weights.shape, fullShape) : arrayWeightShape(weights.length, fullShape);
+  if (!shape) throw weightShapeError(block, fullShape, isTensor ? `shape ${formatShape(weights.shape)}` : `${weights.length} values`, isTensor);
+  checkWeightValues(block, isTensor ? checkableValues(block, 'instanceWeights', weights) : weights, false);
+  const t = isTensor ? weights : backend.tensor(weights, shape);
+  if (sameShape(t.shape, fullShape)) return t;
+  const r = sameShape(t.shape, shape) ? t : backend.run('Reshape', { x: t }, { shape });
+  return backend.run('Binary', { a: r, b: backend.zeros(fullShape) }, { op: 'add' });
 }
 
 /** The projection `dzdy` of a scalar output: a number or a 1-element tensor (returned as a tensor). */
@@ -156,13 +175,44 @@ export function checkableValues(block: string, name: string, t: Tensor): ArrayLi
 }
 
 /** Instance weights must be finite and ≥ 0 (a NaN or negative weight silently corrupts the objective). */
-function checkWeightValues(block: string, weights: ArrayLike<number>): void {
+function checkWeightValues(block: string, weights: ArrayLike<number>, scalar: boolean): void {
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i];
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-      throw new ValueError(block, 'instanceWeights', `instanceWeights must be finite numbers ≥ 0, got ${describe(w)} at index ${i}`);
+      const where = scalar ? '' : ` at index ${i}`;
+      throw new ValueError(block, 'instanceWeights', `instanceWeights must be finite numbers ≥ 0, got ${describe(w)}${where}`);
     }
   }
+}
+
+/**
+ * The rank-4 shape a weight tensor of shape `given` broadcasts from, or null
+ * if it does not broadcast to `full` (see `toKernelWeights`).
+ */
+function weightShape(given: readonly number[], full: readonly number[]): number[] | null {
+  const n = full[0]!;
+  if (given.length === 0 || sameShape(given, [1])) return [1, 1, 1, 1];
+  if (sameShape(given, [n])) return [n, 1, 1, 1];
+  if (given.length !== 4) return null;
+  return given.every((d, i) => d === 1 || d === full[i]) ? [...given] : null;
+}
+
+/** The shape `count` plain weights are read as: the full shape, one per image, or one in all. */
+function arrayWeightShape(count: number, full: readonly number[]): number[] | null {
+  if (count === sizeOf(full)) return [...full];
+  if (count === full[0]) return [count, 1, 1, 1];
+  if (count === 1) return [1, 1, 1, 1];
+  return null;
+}
+
+function weightShapeError(block: string, full: readonly number[], got: string, isTensor: boolean): ShapeError {
+  const [n, h, w, c] = full as [number, number, number, number];
+  const alt = (d: number) => (d === 1 ? '1' : `${d} or 1`);
+  const forms = isTensor
+    ? `a tensor of shape [${full.map(alt).join(', ')}] (each size 1 or the labels', as MatConvNet's bsxfun), [${n}] (one per image) or [1]`
+    : `a number, or ${sizeOf(full)} values (the labels' shape), ${n} (one per image) or 1 (pass a tensor for other shapes that broadcast)`;
+  const labels = formatShape([n, h, w, c]);
+  return new ShapeError(block, 'instanceWeights', `instanceWeights must broadcast to the labels' shape ${labels}: ${forms}, got ${got}`);
 }
 
 function isPerImageShape(shape: readonly number[], n: number): boolean {

@@ -412,18 +412,18 @@ describe('loss: errors', () => {
     expect(() => loss(big, [3, 11])).toThrow('loss: labels must be integers in 1..10 (0 = ignore), got 11 at index 1');
   });
 
-  it('rejects instanceWeights of the wrong shape', () => {
+  it('rejects instanceWeights that do not broadcast to the labels (every form: loss-instance-weights.test.ts)', () => {
     expect(() => loss(x, [1, 2], { instanceWeights: [1, 2, 3] })).toThrow(
-      "loss: instanceWeights must have the labels' shape [2, 2, 2, 1] or 2 values (one per image), got 3 values",
+      "loss: instanceWeights must broadcast to the labels' shape [2, 2, 2, 1]: a number, or 8 values (the labels' shape), 2 (one per image) or 1 (pass a tensor for other shapes that broadcast), got 3 values",
     );
     expect(() => loss(x, [1, 2], { instanceWeights: cpu64.tensor(new Array<number>(8).fill(1), [2, 4]) })).toThrow(
-      "loss: instanceWeights must have the labels' shape [2, 2, 2, 1] or 2 values (one per image), got [2, 4]",
+      "loss: instanceWeights must broadcast to the labels' shape [2, 2, 2, 1]: a tensor of shape [2 or 1, 2 or 1, 2 or 1, 1] (each size 1 or the labels', as MatConvNet's bsxfun), [2] (one per image) or [1], got shape [2, 4]",
     );
     expect(() => loss(x, new Array<number>(24).fill(1), { loss: 'hinge', instanceWeights: new Array<number>(8).fill(1) })).toThrow(
-      "loss: instanceWeights must have the labels' shape [2, 2, 2, 3] or 2 values (one per image), got 8 values",
+      "loss: instanceWeights must broadcast to the labels' shape [2, 2, 2, 3]: a number, or 24 values (the labels' shape), 2 (one per image) or 1 (pass a tensor for other shapes that broadcast), got 8 values",
     );
     expect(() => loss(x, [1, 2], { instanceWeights: 'heavy' as unknown as number[] })).toThrow(
-      "loss: instanceWeights must be a Tensor or an array of numbers, got 'heavy'",
+      "loss: instanceWeights must be a number, a Tensor or an array of numbers, got 'heavy'",
     );
   });
 

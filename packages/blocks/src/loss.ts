@@ -27,6 +27,11 @@
  * - `classWeights` is parsed but never used by MatConvNet: rejected here with
  *   an error pointing to `instanceWeights` (fix: silently ignoring a weight
  *   the user asked for is worse than refusing it);
+ * - `instanceWeights` broadcast as vl_nnloss.m's bsxfun (lines 202–209):
+ *   y = (1/N) Σ w ℓ with w broadcast to the labels' shape, dz/dx scaled by
+ *   the same broadcast w (lines 263–264, 274–275) — follow; shapes bsxfun
+ *   would grow the labels with are a ShapeError (MatConvNet fails later, in
+ *   its `instanceWeights(:)' * t(:)`);
  * - ignored instances contribute exactly 0, even where ℓ would be ∞ or NaN
  *   (fix: MatConvNet multiplies 0·ℓ);
  * - NaN scores (a diverged network) are errors: a pixel with a NaN among its
@@ -36,14 +41,20 @@
  */
 import { type LossAttrs, type LossInputs, type LossType, OptionError, scope, Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank } from './checks.js';
-import { type Labels, toKernelLabels, toKernelWeights, toScalarTensor } from './labels.js';
+import { type InstanceWeights, type Labels, toKernelLabels, toKernelWeights, toScalarTensor } from './labels.js';
 import { checkOptionNames, describe, toChoice, toFlag, toNumber } from './options.js';
 
 export interface LossOptions {
   /** The loss (default 'softmaxlog'). */
   loss?: LossType;
-  /** Weights of the instances: the labels' full shape (`[N, H, W, 1]` or `[N, H, W, C]`) or one per image. */
-  instanceWeights?: Labels | null;
+  /**
+   * Weights of the instances, broadcast to the labels' full shape
+   * (`[N, H, W, 1]` categorical, `[N, H, W, C]` attribute) as vl_nnloss's
+   * bsxfun: a tensor whose sizes are each 1 or the labels' (`[1, H, W, 1]` is
+   * MATLAB's H×W), `[N]` or N numbers (one per image), a number, or the full
+   * shape as plain numbers. See `toKernelWeights` in labels.ts.
+   */
+  instanceWeights?: InstanceWeights | null;
   /** K of `topkerror` (default 5). */
   topK?: number;
   /** τ of `binaryerror` (default 0). */
