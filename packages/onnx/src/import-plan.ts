@@ -63,9 +63,14 @@ export interface PlannedParam {
 export interface OnnxPort {
   name: string;
   var: string;
-  /** ONNX shape: `[N, C, H, W]` (`nchw`) or `[N, C·H·W]` (`flat`, features in C, H, W order). */
+  /**
+   * ONNX shape: `[N, C, H, W]` (`nchw`), `[N, H, W, C]` (`nhwc`: the port of
+   * a boundary Transpose, as `exportOnnx`'s default layout writes; the values
+   * are the DagNN variable's as they are) or `[N, C·H·W]` (`flat`, features
+   * in C, H, W order).
+   */
   shape: (number | string)[];
-  layout: 'nchw' | 'flat';
+  layout: 'nchw' | 'nhwc' | 'flat';
   /** The DagNN variable's shape without the batch: `[H, W, C]`. */
   hwc: [number, number, number];
 }
@@ -100,12 +105,27 @@ export class Planner {
   readonly opset: number;
   /** The exact layer options the convnet-ts exporter recorded, by node name (metadata `convnet-ts.options`). */
   readonly exact: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Graph inputs declared `[N, H, W, C]`, each read only by a boundary Transpose (`import-boundary.ts`). */
+  readonly nhwcInputs: ReadonlySet<string>;
+  /** Graph outputs `[N, H, W, C]` written by a boundary Transpose: the variable as it is; no node may read them. */
+  readonly nhwcOutputs = new Set<string>();
+  /** DagNN variable names of ONNX values that do not keep their own (a boundary Transpose's input takes the graph output's name). */
+  readonly varNames: ReadonlyMap<string, string>;
+  /** The graph's output names. */
+  readonly graphOutputs: ReadonlySet<string>;
   #names = new Set<string>();
   #count = 0;
 
-  constructor(opset: number, exact: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map()) {
+  constructor(
+    opset: number,
+    exact: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map(),
+    graph: { nhwcInputs?: ReadonlySet<string>; varNames?: ReadonlyMap<string, string>; outputs?: ReadonlySet<string> } = {},
+  ) {
     this.opset = opset;
     this.exact = exact;
+    this.nhwcInputs = graph.nhwcInputs ?? new Set();
+    this.varNames = graph.varNames ?? new Map();
+    this.graphOutputs = graph.outputs ?? new Set();
   }
 
   /**
@@ -124,6 +144,9 @@ export class Planner {
     if (name === undefined || name === '') fail('format', node, `input ${i} is missing (the operator needs it)`);
     const why = this.unavailable.get(name);
     if (why !== undefined) fail('unsupported', node, `input ${i} "${name}" is ${why}, which convnet-ts does not compute`);
+    if (this.nhwcOutputs.has(name)) {
+      fail('unsupported', node, `input ${i} "${name}" is the [N, H, W, C] graph output of a boundary Transpose; inside the network importOnnx reads NCHW values only (read the Transpose's input instead)`);
+    }
     const v = this.values.get(name);
     if (!v) fail('format', node, `input ${i} "${name}" is neither a graph input, an initializer nor an earlier node's output (the nodes must be in topological order)`);
     return v;
@@ -160,11 +183,15 @@ export class Planner {
 
   /** A layer name from the node's (made unique), or `<op>_<k>`. */
   layerName(node: NodeProto, suffix = ''): string {
-    let base = (node.name || `${node.opType}_${this.#count}`) + suffix;
-    while (this.#names.has(base)) base = `${base}_${this.#count}`;
+    return this.#unique((node.name || `${node.opType}_${this.#count}`) + suffix);
+  }
+
+  #unique(base: string): string {
+    let name = base;
+    while (this.#names.has(name)) name = `${name}_${this.#count}`;
     this.#count++;
-    this.#names.add(base);
-    return base;
+    this.#names.add(name);
+    return name;
   }
 
   /** A parameter name that is not yet taken (ONNX initializers keep theirs). */
@@ -182,8 +209,18 @@ export class Planner {
 
   /** Adds a layer reading variables `inputs` and writing a new variable named after ONNX output 0 of `node`. */
   addLayer(node: NodeProto, block: Layer, inputs: string[], params: string[], output = node.output[0], suffix = ''): string {
+    return this.#push(node, this.layerName(node, suffix), block, inputs, params, output);
+  }
+
+  /** `addLayer` for a layer several nodes make, named `base` (made unique) rather than after `node`. */
+  addNamedLayer(node: NodeProto, base: string, block: Layer, inputs: string[], params: string[], output = node.output[0]): string {
+    return this.#push(node, this.#unique(base), block, inputs, params, output);
+  }
+
+  #push(node: NodeProto, name: string, block: Layer, inputs: string[], params: string[], output: string | undefined): string {
     if (output === undefined || output === '') fail('format', node, 'output 0 is missing');
-    this.layers.push({ name: this.layerName(node, suffix), block, inputs, outputs: [output], params });
-    return output;
+    const v = this.varNames.get(output) ?? output;
+    this.layers.push({ name, block, inputs, outputs: [v], params });
+    return v;
   }
 }

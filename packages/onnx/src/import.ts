@@ -13,8 +13,11 @@
  * The network takes `[N, H, W, C]` inputs and computes `[N, H, W, C]` outputs
  * (a `[N, F]` ONNX value is `[N, 1, 1, F]`, or the map a Flatten read): the
  * only transposes are the caller's, at the inputs and outputs, and
- * `nchwToNhwc` / `nhwcToNchw` do them. `net.meta.onnx` records each graph
- * input and output (`OnnxPort`: ONNX name and shape, DagNN variable, layout).
+ * `nchwToNhwc` / `nhwcToNchw` do them — unless the model is NHWC at its
+ * boundary (exportOnnx's default layout): a Transpose right after a graph
+ * input or right before a graph output is then no layer
+ * (`import-boundary.ts`). `net.meta.onnx` records each graph input and
+ * output (`OnnxPort`: ONNX name and shape, DagNN variable, layout).
  * No loss layer is added: add one to train. Parameters that were Constant
  * nodes (and the fixed weights of Pad and count_include_pad pooling) get
  * learning rate 0; initializers train.
@@ -39,6 +42,7 @@ import {
 import { foldConstant, tensorConst } from './import-ops-const.js';
 import { importFlatten, importGemm, importMatMul, importReshape, importSqueeze } from './import-ops-fc.js';
 import { importGlobalPool, importPool } from './import-ops-pool.js';
+import { findBoundary, importTranspose } from './import-boundary.js';
 import { fail, IMPORT, type OnnxPort, onnxShape, Planner, type VarValue } from './import-plan.js';
 import { decodeModel, ONNX_DOMAIN, onnxOpsetVersion } from './proto/model.js';
 import { type GraphProto, type NodeProto, TensorProto_DataType, type ValueInfoProto } from './proto/onnx-pb.js';
@@ -79,10 +83,11 @@ const OPS: Readonly<Record<string, Handler>> = {
   Unsqueeze: importSqueeze,
   Pad: importPad,
   Slice: importSlice,
+  Transpose: importTranspose,
 };
 
 /** The operator types importOnnx accepts (besides the constant-only ones it folds). */
-export const IMPORT_OPERATORS: readonly string[] = Object.freeze([...Object.keys(OPS), 'Constant', 'Shape', 'Cast', 'ConstantOfShape', 'Gather', 'Transpose']);
+export const IMPORT_OPERATORS: readonly string[] = Object.freeze([...Object.keys(OPS), 'Constant', 'Shape', 'Cast', 'ConstantOfShape', 'Gather']);
 
 export interface ImportOnnxOptions {
   /** Seed of the network's generator (dropout masks). Default 0. */
@@ -111,11 +116,11 @@ export function importOnnx(bytes: Uint8Array, backend: Backend, opts: ImportOnnx
   const planner = plan(graph, opset, exactOptions(props.get('convnet-ts.options')));
   const net = new DagNN(backend, { rng: new Rng(opts.seed ?? 0) });
   for (const l of planner.layers) net.addLayer(l.name, l.block, l.inputs, l.outputs, l.params);
-  const inputs = graphInputs(graph).map((v) => port(v.name, planner.values.get(v.name) as VarValue));
+  const inputs = graphInputs(graph).map((v) => port(v.name, planner.values.get(v.name) as VarValue, planner.nhwcInputs.has(v.name)));
   const outputs = graph.output.map((o) => {
     const v = planner.values.get(o.name);
     if (!v || v.kind === 'const') fail('unsupported', `graph.output "${o.name}"`, 'the output is a constant, not computed from the inputs');
-    return port(o.name, v);
+    return port(o.name, v, planner.nhwcOutputs.has(o.name));
   });
   checkSizes(net, planner, inputs);
   // A graph output that later nodes also read must survive conserveMemory.
@@ -136,8 +141,14 @@ export function importOnnx(bytes: Uint8Array, backend: Backend, opts: ImportOnnx
   return net;
 }
 
-function port(name: string, v: VarValue): OnnxPort {
+function port(name: string, v: VarValue, nhwc: boolean): OnnxPort {
+  if (nhwc) return { name, var: v.var, shape: nhwcShape(v), layout: 'nhwc', hwc: [v.h, v.w, v.c] };
   return { name, var: v.var, shape: onnxShape(v), layout: v.kind === 'map' ? 'nchw' : 'flat', hwc: [v.h, v.w, v.c] };
+}
+
+/** The ONNX shape of a boundary (NHWC) value. */
+function nhwcShape(v: VarValue): (number | string)[] {
+  return [v.n ?? '?', v.h, v.w, v.c];
 }
 
 /** Graph inputs that are not initializers (IR < 4 lists the initializers among the inputs). */
@@ -167,12 +178,13 @@ function exactOptions(text: string | undefined): Map<string, Record<string, unkn
 }
 
 function plan(graph: GraphProto, opset: number, exact: Map<string, Record<string, unknown>>): Planner {
-  const p = new Planner(opset, exact);
+  const inputs = graphInputs(graph);
+  const boundary = findBoundary(graph, inputs.map((v) => v.name));
+  const p = new Planner(opset, exact, { ...boundary, outputs: new Set(graph.output.map((o) => o.name)) });
   for (const t of graph.initializer) p.values.set(t.name, { ...tensorConst(t, `graph.initializer "${t.name}"`, false), initializer: t.name });
   if (graph.sparseInitializer.length > 0) fail('unsupported', 'graph.sparse_initializer', 'sparse initializers cannot be imported');
-  const inputs = graphInputs(graph);
   if (inputs.length === 0) fail('format', 'graph.input', 'the graph has no input');
-  for (const v of inputs) p.values.set(v.name, inputValue(v));
+  for (const v of inputs) p.values.set(v.name, inputValue(v, p.nhwcInputs.has(v.name)));
   const declared = new Map<string, ValueInfoProto>();
   for (const v of [...graph.valueInfo, ...graph.output]) declared.set(v.name, v);
   for (const node of graph.node) {
@@ -186,30 +198,32 @@ function plan(graph: GraphProto, opset: number, exact: Map<string, Record<string
       }
       handler(p, node);
     }
-    for (const name of node.output) checkDeclared(p, node, name, declared.get(name));
+    for (const name of node.output) checkDeclared(p, node, name, declared.get(name), p.nhwcOutputs.has(name));
   }
   for (const o of graph.output) if (!p.values.has(o.name)) fail('format', `graph.output "${o.name}"`, 'no node computes this output');
   return p;
 }
 
-function inputValue(v: ValueInfoProto): VarValue {
+/** A graph input's value; `nhwc`: declared `[N, H, W, C]` (read by boundary Transposes only). */
+function inputValue(v: ValueInfoProto, nhwc: boolean): VarValue {
   const where = `graph.input "${v.name}"`;
   const type = valueInfoElemType(v);
   if (type !== TensorProto_DataType.FLOAT) fail('unsupported', where, `expected a FLOAT tensor input, got ${type === undefined ? 'no tensor type' : TensorProto_DataType[type]}`);
   const shape = valueInfoShape(v);
-  if (!shape || (shape.length !== 4 && shape.length !== 2)) fail('unsupported', where, `expected a declared shape [N, C, H, W] or [N, F], got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
+  const expected = nhwc ? '[N, H, W, C] (it is read by Transposes to NCHW)' : '[N, C, H, W] or [N, F]';
+  if (!shape || (shape.length !== 4 && (nhwc || shape.length !== 2))) fail('unsupported', where, `expected a declared shape ${expected}, got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
   const rest = shape.slice(1);
   if (!rest.every((d) => typeof d === 'number' && d > 0)) fail('unsupported', where, `the channel and spatial sizes must be fixed numbers, got [${shape.map((d) => d ?? '?').join(', ')}]`);
-  const [c, h, w] = (shape.length === 4 ? rest : [rest[0], 1, 1]) as [number, number, number];
+  const [c, h, w] = (nhwc ? [rest[2], rest[0], rest[1]] : shape.length === 4 ? rest : [rest[0], 1, 1]) as [number, number, number];
   return { kind: shape.length === 4 ? 'map' : 'flat', var: v.name, n: shape[0], c, h, w };
 }
 
 /** A value's inferred shape against the shape the file declares for it (fixed dimensions only). */
-function checkDeclared(p: Planner, node: NodeProto, name: string, info: ValueInfoProto | undefined): void {
+function checkDeclared(p: Planner, node: NodeProto, name: string, info: ValueInfoProto | undefined, nhwc: boolean): void {
   const v = p.values.get(name);
   const declared = info && valueInfoShape(info);
   if (!v || !declared) return;
-  const inferred = v.kind === 'const' ? v.dims : onnxShape(v);
+  const inferred = v.kind === 'const' ? v.dims : nhwc ? nhwcShape(v) : onnxShape(v);
   const agree = declared.length === inferred.length && declared.every((d, i) => typeof d !== 'number' || typeof inferred[i] !== 'number' || d === inferred[i]);
   if (!agree) {
     fail('shape', node, `output "${name}" is [${inferred.join(', ')}] by ONNX's shape rules, but the file declares [${declared.map((d) => d ?? '?').join(', ')}]`);

@@ -2,7 +2,8 @@
  * convnet-ts → ONNX → convnet-ts gives the same network: native networks
  * (the MNIST LeNet, LeNet with bnorm, an AlexNet-shaped chain, the DagNN
  * ResNet and GoogLeNet fixtures, a DAG of Scale, Crop, Concat, Sum) are
- * exported with `layout: 'nchw'`, imported on the CPU backend, and compared
+ * exported with `layout: 'nhwc'` (the default: boundary Transposes, which
+ * come back as no layer) and `'nchw'`, imported on the CPU backend, and compared
  * layer by layer (class, options, parameter values element for element) and
  * on seeded inputs in test mode (outputs equal bit for bit), on float32 and
  * on float64.
@@ -22,7 +23,9 @@ import { exportOnnx, exportOnnxSync } from './export.js';
 import { parseExportOptions } from './export-options.js';
 import { planExport } from './export-plan.js';
 import { importOnnx } from './import.js';
+import { makeNode } from './proto/attribute.js';
 import { decodeModel, encodeModel } from './proto/model.js';
+import { makeValueInfo } from './proto/tensor.js';
 import { fixture } from './test-export-ort.js';
 
 const cpu = createCpuBackend();
@@ -32,10 +35,13 @@ const randn = (shape: Shape, std = 1): Tensor => randnTensor(cpu, shape, rng, st
 
 type Net = SimpleNNSpec | DagNN;
 
-/** Exports `net` (NCHW), imports it on `backend`; `dag` is the DagNN the exporter wrote (fromSimpleNN of a chain, less its losses). */
-function roundTrip(net: Net, inputs: Record<string, Shape>, backend: Backend = cpu): { dag: DagNN; back: DagNN; bytes: Uint8Array } {
+type Layout = 'nchw' | 'nhwc';
+const LAYOUTS: readonly Layout[] = ['nhwc', 'nchw'];
+
+/** Exports `net` (`layout`), imports it on `backend`; `dag` is the DagNN the exporter wrote (fromSimpleNN of a chain, less its losses). */
+function roundTrip(net: Net, inputs: Record<string, Shape>, layout: Layout, backend: Backend = cpu): { dag: DagNN; back: DagNN; bytes: Uint8Array } {
   const sizes = Object.entries(inputs).map(([k, v]) => [k, v.slice(1)] as const);
-  const opts = { layout: 'nchw' as const, inputSize: sizes.length === 1 ? sizes[0]![1] : Object.fromEntries(sizes) };
+  const opts = { layout, inputSize: sizes.length === 1 ? sizes[0]![1] : Object.fromEntries(sizes) };
   const dag = planExport(net, parseExportOptions(opts)).dag;
   const bytes = exportOnnxSync(net, opts);
   return { dag, back: importOnnx(bytes, backend), bytes };
@@ -214,105 +220,109 @@ async function dagNet(): Promise<DagNN> {
   return net;
 }
 
-describe('convnet-ts → ONNX → convnet-ts (CPU, float32)', () => {
-  it('LeNet trained by the MNIST job: the same layers, weights and meta; outputs bit-identical', () => {
-    const { net } = loadMatConvNet(fixture('matconvnet/lenet-roundtrip/lenet.mat'), cpu);
-    const { dag, back } = roundTrip(net, { input: [3, 28, 28, 1] });
-    expect(back.layers.map((l) => l.block.type)).toEqual(['Conv', 'Pooling', 'Conv', 'Pooling', 'Conv', 'ReLU', 'Conv']); // softmaxloss dropped
-    expectSameNetwork(dag, back);
-    expect(back.meta).toMatchObject(JSON.parse(JSON.stringify(dag.meta)));
-    expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 1, cpu, 50).x!);
-  });
-
-  it('LeNet with bnorm: σ comes back bit for bit (var chosen so that sqrt(var + ε) rounds to σ), epsilon 1e-4 as a double', () => {
-    const net = lenetBnorm();
-    const { dag, back } = roundTrip(net, { input: [3, 28, 28, 1] });
-    expectSameNetwork(dag, back);
-    expect(back.layers.filter((l) => l.block instanceof BatchNorm).map((l) => (l.block as BatchNorm).epsilon)).toEqual([1e-4, 1e-4, 1e-4]);
-    expect(back.meta.classes).toEqual(net.meta!.classes);
-    expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 2).x!);
-  });
-
-  it('AlexNet-shaped: groups, LRN param [5, 1, 0.01, 0.75] and leak 0.1 as doubles, avg pooling with pads; dropout omitted', () => {
-    const net = alexnet();
-    const { dag, back } = roundTrip(net, { input: [2, 35, 35, 3] });
-    expect(dag.layers.length - back.layers.length).toBe(2);
-    expectSameNetwork(dag, back);
-    expect((back.getLayer('norm1').block.options() as { param: number[] }).param).toEqual([5, 1, 0.01, 0.75]);
-    expectSameChainOutput(net, back, inputsOf({ x: [2, 35, 35, 3] }, 3, cpu, 20).x!);
-  });
-
-  for (const name of ['dagnn-resnet', 'dagnn-googlenet']) {
-    it(`${name}.v7.mat: the same DagNN, prob bit-identical`, () => {
-      const { net } = loadMatConvNetDag(fixture(`matconvnet/${name}.v7.mat`), cpu);
-      const { dag, back } = roundTrip(net, { data: [2, 12, 12, 3] });
+for (const layout of LAYOUTS) {
+  describe(`convnet-ts → ONNX → convnet-ts (CPU, float32, layout ${layout})`, () => {
+    it('LeNet trained by the MNIST job: the same layers, weights and meta; outputs bit-identical', () => {
+      const { net } = loadMatConvNet(fixture('matconvnet/lenet-roundtrip/lenet.mat'), cpu);
+      const { dag, back } = roundTrip(net, { input: [3, 28, 28, 1] }, layout);
+      expect(back.layers.map((l) => l.block.type)).toEqual(['Conv', 'Pooling', 'Conv', 'Pooling', 'Conv', 'ReLU', 'Conv']); // softmaxloss dropped
       expectSameNetwork(dag, back);
-      const x = inputsOf({ data: [2, 12, 12, 3] }, 4, cpu, 50);
-      const [a] = evalVars(net, x, ['prob']);
-      const [b] = evalVars(back, x, ['prob']);
-      expect(differing(a!, b!)).toBe(0);
+      expect(back.meta).toMatchObject(JSON.parse(JSON.stringify(dag.meta)));
+      expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 1, cpu, 50).x!);
     });
-  }
 
-  it('a DAG of Scale, BatchNorm, Crop, Concat, Sum: Crop comes back from the Slice, a Scale with a bias as two Scales; outputs bit-identical', async () => {
-    const net = await dagNet();
-    const inputs = { a: [2, 9, 10, 3], b: [2, 6, 6, 4] };
-    const { back } = roundTrip(net, inputs);
-    expect(back.layers.map((l) => l.name)).toEqual(['conv', 'scale/mul', 'scale/add', 'scale2', 'bn', 'crop', 'cat3', 'cat1', 'cat2', 'pool1', 'pool2', 'sum', 'relu', 'conv2', 'prob', 'gate']);
-    expect(back.getLayer('crop').block).toBeInstanceOf(Crop);
-    expect(back.getLayer('crop').inputs).toEqual(['n', 'b']);
-    expect(back.getLayer('crop').block.options()).toEqual({ crop: [1, 2] });
-    const [mul, add] = [back.getLayer('scale/mul'), back.getLayer('scale/add')];
-    expect([mul.block.options(), add.block.options()]).toEqual([
-      { size: [4], hasBias: false },
-      { size: [4], hasBias: true },
-    ]);
-    expect(Array.from(back.getParam(mul.params[0]!).value!.dataSync())).toEqual(Array.from(net.getParam('sw').value!.dataSync()));
-    expect(Array.from(back.getParam(add.params[0]!).value!.dataSync())).toEqual([1, 1, 1, 1]);
-    expect(Array.from(back.getParam(add.params[1]!).value!.dataSync())).toEqual(Array.from(net.getParam('sb').value!.dataSync()));
-    // Every other layer one to one.
-    const others = (n: DagNN) => n.layers.filter((l) => l.name !== 'scale' && !l.name.startsWith('scale/'));
-    for (const [i, l] of others(net).entries()) {
-      const m = others(back)[i]!;
-      expect([m.name, m.block.type, m.block.options()]).toEqual([l.name, l.block.type, l.block.options()]);
-      expect(m.params.map((p) => Array.from(back.getParam(p).value!.dataSync()))).toEqual(expectedParams(net, l));
+    it('LeNet with bnorm: σ comes back bit for bit (var chosen so that sqrt(var + ε) rounds to σ), epsilon 1e-4 as a double', () => {
+      const net = lenetBnorm();
+      const { dag, back } = roundTrip(net, { input: [3, 28, 28, 1] }, layout);
+      expectSameNetwork(dag, back);
+      expect(back.layers.filter((l) => l.block instanceof BatchNorm).map((l) => (l.block as BatchNorm).epsilon)).toEqual([1e-4, 1e-4, 1e-4]);
+      expect(back.meta.classes).toEqual(net.meta!.classes);
+      expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 2).x!);
+    });
+
+    it('AlexNet-shaped: groups, LRN param [5, 1, 0.01, 0.75] and leak 0.1 as doubles, avg pooling with pads; dropout omitted', () => {
+      const net = alexnet();
+      const { dag, back } = roundTrip(net, { input: [2, 35, 35, 3] }, layout);
+      expect(dag.layers.length - back.layers.length).toBe(2);
+      expectSameNetwork(dag, back);
+      expect((back.getLayer('norm1').block.options() as { param: number[] }).param).toEqual([5, 1, 0.01, 0.75]);
+      expectSameChainOutput(net, back, inputsOf({ x: [2, 35, 35, 3] }, 3, cpu, 20).x!);
+    });
+
+    for (const name of ['dagnn-resnet', 'dagnn-googlenet']) {
+      it(`${name}.v7.mat: the same DagNN, prob bit-identical`, () => {
+        const { net } = loadMatConvNetDag(fixture(`matconvnet/${name}.v7.mat`), cpu);
+        const { dag, back } = roundTrip(net, { data: [2, 12, 12, 3] }, layout);
+        expectSameNetwork(dag, back);
+        const x = inputsOf({ data: [2, 12, 12, 3] }, 4, cpu, 50);
+        const [a] = evalVars(net, x, ['prob']);
+        const [b] = evalVars(back, x, ['prob']);
+        expect(differing(a!, b!)).toBe(0);
+      });
     }
-    const x = inputsOf(inputs, 5);
-    const a = evalVars(net, x, ['prob', 'gate']);
-    const b = evalVars(back, x, ['prob', 'gate']);
-    expect(a.map((v, i) => differing(v, b[i]!))).toEqual([0, 0]);
-  });
 
-  it('exportOnnx (async) writes the same bytes as exportOnnxSync', async () => {
-    const net = alexnet();
-    const opts = { layout: 'nchw' as const, inputSize: [35, 35, 3] };
-    expect(await exportOnnx(net, opts)).toEqual(exportOnnxSync(net, opts));
-  });
-});
+    it('a DAG of Scale, BatchNorm, Crop, Concat, Sum: Crop comes back from the Slice, a Scale with a bias as two Scales; outputs bit-identical', async () => {
+      const net = await dagNet();
+      const inputs = { a: [2, 9, 10, 3], b: [2, 6, 6, 4] };
+      const { back } = roundTrip(net, inputs, layout);
+      expect(back.layers.map((l) => l.name)).toEqual(['conv', 'scale/mul', 'scale/add', 'scale2', 'bn', 'crop', 'cat3', 'cat1', 'cat2', 'pool1', 'pool2', 'sum', 'relu', 'conv2', 'prob', 'gate']);
+      expect(back.getLayer('crop').block).toBeInstanceOf(Crop);
+      expect(back.getLayer('crop').inputs).toEqual(['n', 'b']);
+      expect(back.getLayer('crop').block.options()).toEqual({ crop: [1, 2] });
+      const [mul, add] = [back.getLayer('scale/mul'), back.getLayer('scale/add')];
+      expect([mul.block.options(), add.block.options()]).toEqual([
+        { size: [4], hasBias: false },
+        { size: [4], hasBias: true },
+      ]);
+      expect(Array.from(back.getParam(mul.params[0]!).value!.dataSync())).toEqual(Array.from(net.getParam('sw').value!.dataSync()));
+      expect(Array.from(back.getParam(add.params[0]!).value!.dataSync())).toEqual([1, 1, 1, 1]);
+      expect(Array.from(back.getParam(add.params[1]!).value!.dataSync())).toEqual(Array.from(net.getParam('sb').value!.dataSync()));
+      // Every other layer one to one.
+      const others = (n: DagNN) => n.layers.filter((l) => l.name !== 'scale' && !l.name.startsWith('scale/'));
+      for (const [i, l] of others(net).entries()) {
+        const m = others(back)[i]!;
+        expect([m.name, m.block.type, m.block.options()]).toEqual([l.name, l.block.type, l.block.options()]);
+        expect(m.params.map((p) => Array.from(back.getParam(p).value!.dataSync()))).toEqual(expectedParams(net, l));
+      }
+      const x = inputsOf(inputs, 5);
+      const a = evalVars(net, x, ['prob', 'gate']);
+      const b = evalVars(back, x, ['prob', 'gate']);
+      expect(a.map((v, i) => differing(v, b[i]!))).toEqual([0, 0]);
+    });
 
-describe('convnet-ts → ONNX → convnet-ts (CPU, float64)', () => {
-  it('LeNet with bnorm and the ResNet DagNN on a float64 backend: float32-valued weights come back exactly, outputs bit-identical', async () => {
-    const chain = lenetBnorm();
-    const { dag: dag32 } = roundTrip(chain, { input: [2, 28, 28, 1] });
-    await dag32.move(cpu64); // float32 values held in float64
-    const { net: resnet } = loadMatConvNetDag(fixture('matconvnet/dagnn-resnet.v7.mat'), cpu64);
-    for (const [net, shape, input] of [
-      [dag32, [2, 28, 28, 1], 'input'],
-      [resnet, [2, 12, 12, 3], 'data'],
-    ] as const) {
-      const { dag, back } = roundTrip(net, { [input]: shape }, cpu64);
-      expect(back.params.values().next().value!.value!.dtype).toBe('float64');
-      expectSameNetwork(dag, back, true); // the export rounds a float64 network's weights to float32
-      const x = inputsOf({ [input]: shape }, 6, cpu64);
-      const out = back.getOutputs()[0]!;
-      const [a] = evalVars(net, x, [out]);
-      const [b] = evalVars(back, x, [out]);
-      // Both networks' weights are float32 values (the fixture is single precision), so nothing was rounded.
-      expect([...net.params.values()].every((p) => p.value!.dataSync().every((v) => Math.fround(v) === v))).toBe(true);
-      expect(differing(a!, b!)).toBe(0);
-    }
+    it('exportOnnx (async) writes the same bytes as exportOnnxSync', async () => {
+      const net = alexnet();
+      const opts = { layout, inputSize: [35, 35, 3] };
+      expect(await exportOnnx(net, opts)).toEqual(exportOnnxSync(net, opts));
+    });
   });
-});
+}
+
+for (const layout of LAYOUTS) {
+  describe(`convnet-ts → ONNX → convnet-ts (CPU, float64, layout ${layout})`, () => {
+    it('LeNet with bnorm and the ResNet DagNN on a float64 backend: float32-valued weights come back exactly, outputs bit-identical', async () => {
+      const chain = lenetBnorm();
+      const { dag: dag32 } = roundTrip(chain, { input: [2, 28, 28, 1] }, layout);
+      await dag32.move(cpu64); // float32 values held in float64
+      const { net: resnet } = loadMatConvNetDag(fixture('matconvnet/dagnn-resnet.v7.mat'), cpu64);
+      for (const [net, shape, input] of [
+        [dag32, [2, 28, 28, 1], 'input'],
+        [resnet, [2, 12, 12, 3], 'data'],
+      ] as const) {
+        const { dag, back } = roundTrip(net, { [input]: shape }, layout, cpu64);
+        expect(back.params.values().next().value!.value!.dtype).toBe('float64');
+        expectSameNetwork(dag, back, true); // the export rounds a float64 network's weights to float32
+        const x = inputsOf({ [input]: shape }, 6, cpu64);
+        const out = back.getOutputs()[0]!;
+        const [a] = evalVars(net, x, [out]);
+        const [b] = evalVars(back, x, [out]);
+        // Both networks' weights are float32 values (the fixture is single precision), so nothing was rounded.
+        expect([...net.params.values()].every((p) => p.value!.dataSync().every((v) => Math.fround(v) === v))).toBe(true);
+        expect(differing(a!, b!)).toBe(0);
+      }
+    });
+  });
+}
 
 describe('the exact options (metadata convnet-ts.options) are advisory', () => {
   it('an attribute edited after export wins over the recorded double; without the record, LRN takes alpha / size', () => {
@@ -330,8 +340,64 @@ describe('the exact options (metadata convnet-ts.options) are advisory', () => {
   });
 
   it('a Slice of a feature map that the exporter did not write for a Crop is refused, naming the node', async () => {
-    const model = decodeModel(roundTrip(await dagNet(), { a: [2, 9, 10, 3], b: [2, 6, 6, 4] }).bytes);
+    const model = decodeModel(roundTrip(await dagNet(), { a: [2, 9, 10, 3], b: [2, 6, 6, 4] }, 'nchw').bytes);
     model.metadataProps = model.metadataProps.filter((m) => m.key !== 'convnet-ts.options');
     expect(() => importOnnx(encodeModel(model), cpu)).toThrow('importOnnx: node "crop" (Slice): importOnnx converts a Slice of a feature map only where the convnet-ts exporter wrote it for a Crop');
+  });
+});
+
+describe('the boundary Transposes of layout nhwc', () => {
+  it('are no layers: the graph input is the DagNN input, each output the variable of its name; the ports are recorded as nhwc', async () => {
+    const net = await dagNet();
+    const opts = { inputSize: { a: [9, 10, 3], b: [6, 6, 4] }, outputs: ['r', 'prob', 'gate'] };
+    const model = decodeModel(exportOnnxSync(net, opts));
+    expect(model.graph!.node.filter((n) => n.opType === 'Transpose').map((n) => n.name)).toEqual(['a/to_nchw', 'b/to_nchw', 'r/to_nhwc', 'prob/to_nhwc', 'gate/to_nhwc']);
+    const back = importOnnx(encodeModel(model), cpu);
+    expect(back.layers.some((l) => l.name.includes('to_nchw') || l.name.includes('to_nhwc'))).toBe(false);
+    // 'r', an output that conv2 also reads, keeps its name.
+    expect(back.getLayer('relu').outputs).toEqual(['r']);
+    expect(back.getLayer('conv2').inputs).toEqual(['r']);
+    expect(back.getInputs().sort()).toEqual(['a', 'b']);
+    expect(back.meta.onnx).toMatchObject({
+      inputs: [
+        { name: 'a', var: 'a', shape: ['N', 9, 10, 3], layout: 'nhwc', hwc: [9, 10, 3] },
+        { name: 'b', var: 'b', shape: ['N', 6, 6, 4], layout: 'nhwc', hwc: [6, 6, 4] },
+      ],
+      outputs: [
+        { name: 'r', var: 'r', shape: ['N', 6, 6, 4], layout: 'nhwc', hwc: [6, 6, 4] },
+        { name: 'prob', var: 'prob', shape: ['N', 6, 6, 7], layout: 'nhwc', hwc: [6, 6, 7] },
+        { name: 'gate', var: 'gate', shape: ['N', 6, 6, 8], layout: 'nhwc', hwc: [6, 6, 8] },
+      ],
+    });
+    const x = inputsOf({ a: [2, 9, 10, 3], b: [2, 6, 6, 4] }, 7);
+    const a = evalVars(net, x, ['r', 'prob', 'gate']);
+    const b = evalVars(back, x, ['r', 'prob', 'gate']);
+    expect(a.map((v, i) => differing(v, b[i]!))).toEqual([0, 0, 0]);
+  });
+
+  it('any other Transpose of a feature map is refused, naming the node', () => {
+    const lenet = () => decodeModel(exportOnnxSync(lenetBnorm(), { inputSize: [28, 28, 1] }));
+    const perm = (model: ReturnType<typeof decodeModel>, name: string, p: number[]) => {
+      const attr = model.graph!.node.find((n) => n.name === name)!.attribute[0]!;
+      attr.ints = p.map(BigInt);
+    };
+    const refused = 'importOnnx: node "%s" (Transpose): Transpose (perm [0, 3, 2, 1]) of a feature map: importOnnx takes a Transpose only at the graph\'s boundary';
+    const inputSide = lenet();
+    perm(inputSide, 'input/to_nchw', [0, 3, 2, 1]);
+    expect(() => importOnnx(encodeModel(inputSide), cpu)).toThrow(refused.replace('%s', 'input/to_nchw'));
+    const model = lenet();
+    const out = model.graph!.output[0]!.name;
+    perm(model, `${out}/to_nhwc`, [0, 3, 2, 1]);
+    expect(() => importOnnx(encodeModel(model), cpu)).toThrow(refused.replace('%s', `${out}/to_nhwc`));
+    // A node reading the NHWC output would take NHWC for NCHW.
+    const read = lenet();
+    read.graph!.node.push(makeNode('Relu', [out], ['after'], 'after'));
+    read.graph!.output.push(makeValueInfo('after', ['N', 1, 1, 10]));
+    expect(() => importOnnx(encodeModel(read), cpu)).toThrow(`importOnnx: node "after" (Relu): input 0 "${out}" is the [N, H, W, C] graph output of a boundary Transpose`);
+    // An input that another node also reads is an NCHW input, and its Transpose an ordinary one.
+    const both = lenet();
+    both.graph!.node.unshift(makeNode('Relu', ['input'], ['seen'], 'seen'));
+    both.graph!.output.push(makeValueInfo('seen', ['N', 28, 28, 1]));
+    expect(() => importOnnx(encodeModel(both), cpu)).toThrow(refused.replace('%s', 'input/to_nchw').replace('[0, 3, 2, 1]', '[0, 3, 1, 2]'));
   });
 });
