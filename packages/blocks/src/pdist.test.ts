@@ -18,6 +18,25 @@ describe('pdist', () => {
     expect(pdist(x, x0, 2).shape).toEqual([1, 1, 2, 1]);
   });
 
+  it('instanceWeights of every bsxfun-compatible shape equal their explicit expansion (vl_nnpdist.m lines 75-76, 125-126)', () => {
+    const x = randn(cpu64, [2, 2, 3, 4], 1);
+    const x0 = randn(cpu64, [2, 1, 1, 4], 2);
+    const dzdy = randn(cpu64, [2, 2, 3, 1], 3);
+    const full = [1, 0.5, 2, 1.5, 0.25, 3, 1, 2, 0.75, 1.25, 4, 0];
+    for (const [shape, pick] of [
+      [[1, 2, 3, 1], (i: number) => i % 6],
+      [[2, 1, 3, 1], (i: number) => Math.floor(i / 6) * 3 + (i % 3)],
+      [[1, 1, 3, 1], (i: number) => i % 3],
+      [[2, 2, 1, 1], (i: number) => Math.floor(i / 3)],
+    ] as [number[], (i: number) => number][]) {
+      const small = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => full[k]!);
+      const o = { instanceWeights: cpu64.tensor(small, shape) };
+      const e = { instanceWeights: cpu64.tensor(Array.from({ length: 12 }, (_, i) => small[pick(i)]!), [2, 2, 3, 1]) };
+      expect(values(pdist(x, x0, 2, o))).toEqual(values(pdist(x, x0, 2, e)));
+      expect(values(pdistBackward(x, x0, 3, dzdy, o).dzdx)).toEqual(values(pdistBackward(x, x0, 3, dzdy, e).dzdx));
+    }
+  });
+
   it('noRoot, instanceWeights and aggregate (hand-computed)', () => {
     expectClose(values(pdist(x, x0, 2, { noRoot: true })), [25, 0], 1e-14);
     expectClose(values(pdist(x, x0, 3, { noRoot: true })), [91, 0], 1e-14);
@@ -93,6 +112,10 @@ describe('pdist', () => {
     for (const p of [1, 2, 3, 1.5, 0.5]) for (const noRoot of [false, true]) cases.push([p, { noRoot }]);
     cases.push([2, { aggregate: true }], [3, { aggregate: true, instanceWeights: perPixel }], [1.5, { instanceWeights: perImage }]);
     cases.push([2, { instanceWeights: 0.5, noRoot: true }], [2, { aggregate: true, instanceWeights: perImage }]);
+    // Broadcast weights (vl_nnpdist.m lines 75-76, 125-126: bsxfun): MATLAB's H×W and 1×W.
+    const hw = cpu64.tensor([1, 0.5, 2, 1.5], [1, 2, 2, 1]);
+    const perColumn = cpu64.tensor([0.5, 3], [1, 1, 2, 1]);
+    cases.push([2, { instanceWeights: hw }], [3, { aggregate: true, instanceWeights: perColumn }]);
     for (const [p, o] of cases) {
       for (const ref of [full, bcast]) {
         const name = `pdist p ${p} ${JSON.stringify({ ...o, instanceWeights: typeof o.instanceWeights })} x0 ${ref.shape}`;
@@ -113,8 +136,9 @@ describe('pdist', () => {
     expect(() => pdist(x, cpu64.zeros([2]), 2)).toThrow("pdist: x0 must have x's shape [1, 1, 2, 2] or [1, 1, 1, 2], got [2]");
     expect(() => pdist(cpu64.zeros([2, 2]), cpu64.zeros([2, 2]), 2)).toThrow('pdist: x must have 4 dimensions [N, H, W, C], got shape [2, 2]');
     expect(() => pdist(x, x0, 2, { instanceWeights: cpu64.zeros([1, 1, 2, 2]) })).toThrow(
-      'pdist: instanceWeights must be a number or have shape [1, 1, 2, 1] or [1, 1, 1, 1], got [1, 1, 2, 2]',
+      "pdist: instanceWeights must be a number or broadcast to the distances' shape [1, 1, 2, 1] (shape [1, 1, 2 or 1, 1], as MatConvNet's bsxfun), got [1, 1, 2, 2]",
     );
+    expect(() => pdist(x, x0, 2, { instanceWeights: cpu64.zeros([2]) })).toThrow('got [2]');
     expect(() => pdist(x, x0, 2, { instanceWeights: Number.NaN })).toThrow('pdist: instanceWeights must be a finite number or a tensor, got NaN');
     expect(() => pdist(x, x0, 2, { epsilon: 0 })).toThrow('pdist: epsilon must be > 0, got 0');
     expect(() => pdist(x, x0, 2, { noRoot: 'yes' as unknown as boolean })).toThrow("pdist: noRoot must be true or false, got 'yes'");

@@ -9,8 +9,9 @@
  *   dz/dx0 = −dz/dx, summed over the broadcast axes.
  *
  * For p < 1, |d|^(p−1) uses max(|d|, ε) and the sum is not bounded
- * (vl_nnpdist.m lines 89-99 and 113-119). `instanceWeights` (a number or
- * `[N, H, W, 1]` / `[N, 1, 1, 1]`) multiply y per pixel; `aggregate` sums
+ * (vl_nnpdist.m lines 89-99 and 113-119). `instanceWeights` (a number or a
+ * tensor whose sizes are each 1 or those of y `[N, H, W, 1]`, broadcast as
+ * vl_nnpdist.m's bsxfun, lines 75-76 and 125-126) multiply y per pixel; `aggregate` sums
  * everything into a `[1]` tensor (the `Loss` kernel's scalar shape). p = 1, 2
  * are special-cased as in MatConvNet.
  *
@@ -34,7 +35,7 @@ export interface PdistOptions {
   epsilon?: number;
   /** Sum every (weighted) distance into a `[1]` tensor. Default false. */
   aggregate?: boolean;
-  /** Weights of the distances: a number, or `[N, H, W, 1]` / `[N, 1, 1, 1]`. */
+  /** Weights of the distances: a number, or a tensor `[N or 1, H or 1, W or 1, 1]` broadcast to y. */
   instanceWeights?: Tensor | number | null;
 }
 
@@ -119,11 +120,13 @@ function parse(block: string, x: Tensor, x0: Tensor, p: number, dzdy: Tensor | n
   if (!shapesEqual(x0.shape, x.shape) && !shapesEqual(x0.shape, [n, 1, 1, c])) {
     throw new ShapeError(block, 'x0', `x0 must have x's shape ${formatShape(x.shape)} or [${n}, 1, 1, ${c}], got ${formatShape(x0.shape)}`);
   }
-  if (weights && !shapesEqual(weights.shape, [n, h, w, 1]) && !shapesEqual(weights.shape, [n, 1, 1, 1])) {
+  const pixels = [n, h, w, 1];
+  if (weights && (weights.rank !== 4 || !weights.shape.every((d, i) => d === 1 || d === pixels[i]))) {
+    const alt = pixels.map((d) => (d === 1 ? '1' : `${d} or 1`)).join(', ');
     throw new ShapeError(
       block,
       'instanceWeights',
-      `instanceWeights must be a number or have shape [${n}, ${h}, ${w}, 1] or [${n}, 1, 1, 1], got ${formatShape(weights.shape)}`,
+      `instanceWeights must be a number or broadcast to the distances' shape ${formatShape(pixels)} (shape [${alt}], as MatConvNet's bsxfun), got ${formatShape(weights.shape)}`,
     );
   }
   if (dzdy) expectShape(block, 'dzdy', dzdy, aggregate ? [1] : [n, h, w, 1], aggregate ? 'one value: aggregate is on' : 'one value per pixel');
