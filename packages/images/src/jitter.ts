@@ -1,0 +1,32 @@
+/**
+ * The random draws of one image, made on the calling thread in image order
+ * from `new Rng(seed)` — ten per image whatever the options, so image i's
+ * jitter depends only on the seed and i, never on the number of threads or
+ * on which images failed. `vl_imreadjpeg` draws the same quantities from C's
+ * `rand()` (anisotropy, size, location x and y, flip, saturation, contrast,
+ * then 3 normals for the colour shift).
+ */
+import { Rng } from '@convnet-ts/tensor';
+
+export interface Draws {
+  /** Uniform in [0, 1) each: anisotropy, crop size, crop x, crop y, flip, saturation, contrast. */
+  anisotropy: number;
+  size: number;
+  x: number;
+  y: number;
+  flip: number;
+  saturation: number;
+  contrast: number;
+  /** w ~ N(0, I₃) of the colour shift B·w. */
+  w: [number, number, number];
+}
+
+export function drawJitter(seed: number, count: number): Draws[] {
+  const rng = new Rng(seed);
+  const out: Draws[] = [];
+  for (let i = 0; i < count; i++) {
+    const [anisotropy, size, x, y, flip, saturation, contrast] = Array.from({ length: 7 }, () => rng.uniform()) as [number, number, number, number, number, number, number];
+    out.push({ anisotropy, size, x, y, flip, saturation, contrast, w: [rng.normal(), rng.normal(), rng.normal()] });
+  }
+  return out;
+}
