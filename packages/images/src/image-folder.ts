@@ -24,7 +24,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Backend, OptionError, pcgHash, Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { createImageReader, type NodeImageReader, type NodeReaderOptions } from './node.js';
-import type { ReadImagesOptions } from './options.js';
+import { parseReadOptions, type ReadImagesOptions } from './options.js';
 import type { ImageList, PackedImages, Prefetched } from './reader.js';
 
 export interface ImageFolderImdb {
@@ -121,15 +121,10 @@ export async function imageFolderDataset(root: string, opts: ImageFolderOptions)
   const imdb = await scanImageFolder(root, opts);
   const [H, W] = opts.resize;
   const setOptions = (set: number): ReadImagesOptions => ({ ...(set === 2 ? opts.val : opts.train), resize: [H, W], pack: channels === 3 });
-  // Parse both sets' options now, so a bad option fails here rather than mid-training.
+  // Both sets' options are checked now, so a bad option fails here rather than mid-training.
+  parseReadOptions(where, setOptions(1));
+  parseReadOptions(where, setOptions(2));
   const reader: NodeImageReader = await createImageReader({ numThreads: opts.numThreads ?? 1, decoder: opts.decoder ?? 'auto', ...(opts.workerUrl ? { workerUrl: opts.workerUrl } : {}) });
-  try {
-    reader.parse(setOptions(1));
-    reader.parse(setOptions(2));
-  } catch (e) {
-    reader.close();
-    throw e;
-  }
   const paths = imdb.images.name.map((n) => join(root, n));
   const base = opts.seed ?? 0;
   let reads = 0;

@@ -86,6 +86,8 @@ interface SharpLike {
   concurrency(n: number): number;
 }
 interface SharpChain {
+  metadata(): Promise<{ channels?: number }>;
+  toColourspace(space: string): SharpChain;
   raw(opts: { depth: 'uchar' }): SharpChain;
   toBuffer(opts: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
 }
@@ -110,7 +112,10 @@ export async function decodeSharp(sharp: SharpLike, bytes: Uint8Array, source: s
   if (typeof format !== 'string') return format;
   try {
     const s = sharp(bytes, { failOn: 'error', limitInputPixels: false });
-    const { data, info } = await (exifOrientation ? s.autoOrient() : s).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    // libvips writes raw pixels as sRGB unless told otherwise: keep a grey file grey.
+    const grey = ((await s.metadata()).channels ?? 3) <= 2;
+    const oriented = exifOrientation ? s.autoOrient() : s;
+    const { data, info } = await (grey ? oriented.toColourspace('b-w') : oriented).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return keepChannels(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.channels);
   } catch (e) {
     return corrupt(source, format, e);
