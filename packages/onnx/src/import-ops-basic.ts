@@ -22,7 +22,8 @@
  * Constants that came from Constant nodes keep learning rate 0; initializers train.
  * The doubles a convnet-ts export recorded (LRN's param, BatchNorm's epsilon,
  * LeakyRelu's leak: `Planner.exactOption`) replace the float32 attributes
- * they round to.
+ * they round to; a recorded Scale size replaces the per-channel `[C]` of the
+ * same shape.
  */
 import { BatchNorm, Concat, Conv, Crop, DropOut, LRN, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
 import { type ConstValue, describeValue, fail, isVar, onnxShape, type Planner, type VarValue } from './import-plan.js';
@@ -152,7 +153,7 @@ export function importSum(p: Planner, node: NodeProto): void {
  * A constant broadcast against variable `x` (ONNX numpy broadcasting), in
  * NHWC: `size` `[1]`, `[C]` or `[H′, W′, C′]` (each 1 or full) and its values.
  */
-function broadcastConst(node: NodeProto, x: VarValue, k: ConstValue): { size: number[]; data: Float32Array } {
+export function broadcastConst(node: NodeProto, x: VarValue, k: ConstValue): { size: number[]; data: Float32Array } {
   const target = x.kind === 'map' ? [x.c, x.h, x.w] : [x.c * x.h * x.w];
   let dims = [...k.dims];
   while (dims.length > target.length && dims[0] === 1) dims = dims.slice(1);
@@ -180,13 +181,16 @@ export function importAffine(p: Planner, node: NodeProto): void {
       importSum(p, node);
       return;
     }
-    fail('unsupported', node, `${node.opType} of two feature maps: convnet-ts has element-wise sums (Add/Sum) of variables, not ${node.opType === 'Sub' ? 'differences' : 'products or quotients'}`);
+    const lrn = node.opType === 'Mul' ? " (exportOnnx's even-window LRN subgraph, Mul(x, x) … Div, is imported as one LRN where metadata convnet-ts.options records it and the nodes compute it)" : '';
+    fail('unsupported', node, `${node.opType} of two feature maps: convnet-ts has element-wise sums (Add/Sum) of variables, not ${node.opType === 'Sub' ? 'differences' : 'products or quotients'}${lrn}`);
   }
   if (!isVar(a) && !isVar(b)) fail('unsupported', node, `${node.opType} of two constants should have been folded: internal error`);
   const swapped = !isVar(a);
   const x = (swapped ? b : a) as VarValue;
   const k = (swapped ? a : b) as ConstValue;
-  const { size, data } = broadcastConst(node, x, k);
+  const broadcast = broadcastConst(node, x, k);
+  const data = broadcast.data;
+  const size = node.opType === 'Mul' ? recordedScaleSize(p, node, broadcast.size) : broadcast.size;
   const one = new Float32Array(data.length).fill(1);
   const op = node.opType;
   if (op === 'Div' && swapped) fail('unsupported', node, 'a constant divided by a feature map: convnet-ts has no element-wise reciprocal layer');
@@ -198,6 +202,17 @@ export function importAffine(p: Planner, node: NodeProto): void {
   const params = [p.addParam(`${base}_scale`, size, scale, op === 'Mul' || op === 'Div' ? lr : 0)];
   if (bias) params.push(p.addParam(`${base}_bias`, size, bias, lr));
   p.setOutput(node, 0, { ...x, var: p.addLayer(node, new Scale({ size, hasBias: bias !== undefined }), [x.var], params) });
+}
+
+/**
+ * The Scale `size` the convnet-ts exporter recorded for `node` where it is
+ * the same shape as `size` (both padded to rank 4 on the left, so the values
+ * are in the same order), else `size`: `[1, 1, C]` stays `[1, 1, C]`.
+ */
+export function recordedScaleSize(p: Planner, node: NodeProto, size: number[]): number[] {
+  const rank4 = (s: readonly number[]) => [...Array(4 - s.length).fill(1), ...s].join();
+  const isSize = (v: unknown): v is number[] => Array.isArray(v) && v.length >= 1 && v.length <= 4 && v.every((d) => Number.isInteger(d) && d >= 1);
+  return p.exactOption(node, 'size', isSize, (v) => rank4(v) === rank4(size)) ?? size;
 }
 
 export function importConcat(p: Planner, node: NodeProto): void {

@@ -43,6 +43,7 @@ import { foldConstant, tensorConst } from './import-ops-const.js';
 import { importFlatten, importGemm, importMatMul, importReshape, importSqueeze } from './import-ops-fc.js';
 import { importGlobalPool, importPool } from './import-ops-pool.js';
 import { findBoundary, importTranspose } from './import-boundary.js';
+import { findSubgraphs, importSubgraph } from './import-subgraphs.js';
 import { fail, IMPORT, type OnnxPort, onnxShape, Planner, type VarValue } from './import-plan.js';
 import { decodeModel, ONNX_DOMAIN, onnxOpsetVersion } from './proto/model.js';
 import { type GraphProto, type NodeProto, TensorProto_DataType, type ValueInfoProto } from './proto/onnx-pb.js';
@@ -187,7 +188,15 @@ function plan(graph: GraphProto, opset: number, exact: Map<string, Record<string
   for (const v of inputs) p.values.set(v.name, inputValue(v, p.nhwcInputs.has(v.name)));
   const declared = new Map<string, ValueInfoProto>();
   for (const v of [...graph.valueInfo, ...graph.output]) declared.set(v.name, v);
-  for (const node of graph.node) {
+  const runs = findSubgraphs(graph, exact);
+  for (let i = 0; i < graph.node.length; i++) {
+    const node = graph.node[i]!;
+    const run = runs.get(i);
+    if (run && importSubgraph(p, run)) {
+      for (const n of run.nodes) for (const name of n.output) checkDeclared(p, n, name, declared.get(name), p.nhwcOutputs.has(name));
+      i += run.nodes.length - 1;
+      continue;
+    }
     if (node.domain !== ONNX_DOMAIN && node.domain !== 'ai.onnx') {
       fail('unsupported', node, `operator domain "${node.domain}": only ai.onnx operators can be imported (a custom operator needs a convnet-ts layer of its own)`);
     }

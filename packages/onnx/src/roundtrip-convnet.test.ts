@@ -9,8 +9,7 @@
  * on float64.
  *
  * Where the mapping is not one-to-one: DropOut is omitted (the identity at
- * inference) and losses dropped; a Scale with a bias comes back as two Scale
- * layers (Mul, then Add: x·w, then ·1 + b — the same values); a negative σ
+ * inference) and losses dropped; a negative σ
  * (possible in a loaded file only) comes back as |σ| with the multiplier
  * negated — the same function, exactly.
  */
@@ -147,7 +146,7 @@ function lenetBnorm(): SimpleNNSpec {
   };
 }
 
-/** AlexNet-shaped: groups of 2, LRN with α that float32 cannot hold (param [5, 1, 0.01, 0.75]), leaky ReLU, dropout, fully connected convs. */
+/** AlexNet-shaped: groups of 2, LRNs with α that float32 cannot hold (param [5, 1, 0.01, 0.75], and n = 4: an ONNX subgraph), leaky ReLU, dropout, fully connected convs. */
 function alexnet(): SimpleNNSpec {
   const conv = (name: string, shape: [number, number, number, number], pad = 0, stride = 1) => ({
     type: 'conv' as const,
@@ -164,7 +163,7 @@ function alexnet(): SimpleNNSpec {
       { type: 'pool', name: 'pool1', method: 'max', pool: 3, stride: 2 },
       conv('conv2', [5, 5, 8, 24], 2),
       { type: 'relu', name: 'relu2' },
-      { type: 'lrn', name: 'norm2', param: [5, 2, 0.02, 0.75] },
+      { type: 'lrn', name: 'norm2', param: [4, 2, 0.02, 0.75] },
       { type: 'pool', name: 'pool2', method: 'max', pool: 3, stride: 2 },
       conv('conv3', [3, 3, 24, 32], 1),
       { type: 'relu', name: 'relu3' },
@@ -192,7 +191,7 @@ async function dagNet(): Promise<DagNN> {
   const net = new DagNN(cpu);
   net.addLayer('conv', new Conv({ size: [3, 3, 3, 4], pad: 1 }), 'a', 'c', ['cf', 'cb']);
   net.addLayer('scale', new Scale({ size: [4] }), 'c', 's', ['sw', 'sb']);
-  net.addLayer('scale2', new Scale({ size: [4], hasBias: false }), 's', 's2', ['sw2']);
+  net.addLayer('scale2', new Scale({ size: [1, 1, 4], hasBias: false }), 's', 's2', ['sw2']);
   net.addLayer('bn', new BatchNorm({ numChannels: 4, epsilon: 1e-3 }), 's2', 'n', ['bm', 'bb', 'bx']);
   net.addLayer('crop', new Crop({ crop: [1, 2] }), ['n', 'b'], 'k');
   net.addLayer('cat3', new Concat({ dim: 3 }), ['k', 'b'], 'k3');
@@ -210,7 +209,7 @@ async function dagNet(): Promise<DagNN> {
     ['cb', randn([4])],
     ['sw', randn([4])],
     ['sb', randn([4])],
-    ['sw2', randn([4])],
+    ['sw2', randn([1, 1, 4])],
     ['bm', randTensor(cpu, [4], rng, 0.5, 2)],
     ['bb', randn([4])],
     ['bx', moments(4)],
@@ -240,12 +239,14 @@ for (const layout of LAYOUTS) {
       expectSameChainOutput(net, back, inputsOf({ x: [3, 28, 28, 1] }, 2).x!);
     });
 
-    it('AlexNet-shaped: groups, LRN param [5, 1, 0.01, 0.75] and leak 0.1 as doubles, avg pooling with pads; dropout omitted', () => {
+    it('AlexNet-shaped: groups, LRN params [5, 1, 0.01, 0.75] and [4, 2, 0.02, 0.75] (the even window from its subgraph) and leak 0.1 as doubles, avg pooling with pads; dropout omitted', () => {
       const net = alexnet();
-      const { dag, back } = roundTrip(net, { input: [2, 35, 35, 3] }, layout);
+      const { dag, back, bytes } = roundTrip(net, { input: [2, 35, 35, 3] }, layout);
+      expect(decodeModel(bytes).graph!.node.filter((n) => n.name.startsWith('norm2')).map((n) => n.opType)).toEqual(['Mul', 'Conv', 'Add', 'Pow', 'Div']);
       expect(dag.layers.length - back.layers.length).toBe(2);
       expectSameNetwork(dag, back);
       expect((back.getLayer('norm1').block.options() as { param: number[] }).param).toEqual([5, 1, 0.01, 0.75]);
+      expect((back.getLayer('norm2').block.options() as { param: number[] }).param).toEqual([4, 2, 0.02, 0.75]);
       expectSameChainOutput(net, back, inputsOf({ x: [2, 35, 35, 3] }, 3, cpu, 20).x!);
     });
 
@@ -261,29 +262,16 @@ for (const layout of LAYOUTS) {
       });
     }
 
-    it('a DAG of Scale, BatchNorm, Crop, Concat, Sum: Crop comes back from the Slice, a Scale with a bias as two Scales; outputs bit-identical', async () => {
+    it('a DAG of Scale, BatchNorm, Crop, Concat, Sum: Crop comes back from the Slice, a Scale with a bias from the Mul and Add, sizes as they were; outputs bit-identical', async () => {
       const net = await dagNet();
       const inputs = { a: [2, 9, 10, 3], b: [2, 6, 6, 4] };
       const { back } = roundTrip(net, inputs, layout);
-      expect(back.layers.map((l) => l.name)).toEqual(['conv', 'scale/mul', 'scale/add', 'scale2', 'bn', 'crop', 'cat3', 'cat1', 'cat2', 'pool1', 'pool2', 'sum', 'relu', 'conv2', 'prob', 'gate']);
+      expectSameNetwork(net, back);
       expect(back.getLayer('crop').block).toBeInstanceOf(Crop);
       expect(back.getLayer('crop').inputs).toEqual(['n', 'b']);
       expect(back.getLayer('crop').block.options()).toEqual({ crop: [1, 2] });
-      const [mul, add] = [back.getLayer('scale/mul'), back.getLayer('scale/add')];
-      expect([mul.block.options(), add.block.options()]).toEqual([
-        { size: [4], hasBias: false },
-        { size: [4], hasBias: true },
-      ]);
-      expect(Array.from(back.getParam(mul.params[0]!).value!.dataSync())).toEqual(Array.from(net.getParam('sw').value!.dataSync()));
-      expect(Array.from(back.getParam(add.params[0]!).value!.dataSync())).toEqual([1, 1, 1, 1]);
-      expect(Array.from(back.getParam(add.params[1]!).value!.dataSync())).toEqual(Array.from(net.getParam('sb').value!.dataSync()));
-      // Every other layer one to one.
-      const others = (n: DagNN) => n.layers.filter((l) => l.name !== 'scale' && !l.name.startsWith('scale/'));
-      for (const [i, l] of others(net).entries()) {
-        const m = others(back)[i]!;
-        expect([m.name, m.block.type, m.block.options()]).toEqual([l.name, l.block.type, l.block.options()]);
-        expect(m.params.map((p) => Array.from(back.getParam(p).value!.dataSync()))).toEqual(expectedParams(net, l));
-      }
+      expect(back.getLayer('scale').block.options()).toEqual({ size: [4], hasBias: true });
+      expect(back.getLayer('scale2').block.options()).toEqual({ size: [1, 1, 4], hasBias: false });
       const x = inputsOf(inputs, 5);
       const a = evalVars(net, x, ['prob', 'gate']);
       const b = evalVars(back, x, ['prob', 'gate']);
@@ -337,6 +325,56 @@ describe('the exact options (metadata convnet-ts.options) are advisory', () => {
     model.metadataProps = model.metadataProps.filter((m) => m.key !== 'convnet-ts.options');
     alpha.f = 0.05;
     expect((importOnnx(encodeModel(model), cpu).getLayer('norm').block.options() as { param: number[] }).param).toEqual([5, 1, Math.fround(0.05) / 5, 0.75]);
+  });
+
+  it('an even-window LRN subgraph is one LRN only as recorded and as computed: without the record, or with κ, β or the window edited, the Mul is refused', () => {
+    const net: SimpleNNSpec = { layers: [{ type: 'lrn', name: 'norm', param: [4, 1, 0.01, 0.75] }] };
+    const exported = () => decodeModel(exportOnnxSync(net, { inputSize: [3, 4, 6], backend: cpu }));
+    const whole = importOnnx(encodeModel(exported()), cpu);
+    expect(whole.layers.map((l) => [l.name, l.block.options()])).toEqual([['norm', { param: [4, 1, 0.01, 0.75] }]]);
+    const refused = 'importOnnx: node "norm/square" (Mul): Mul of two feature maps';
+    const unrecorded = exported();
+    unrecorded.metadataProps = unrecorded.metadataProps.filter((m) => m.key !== 'convnet-ts.options');
+    expect(() => importOnnx(encodeModel(unrecorded), cpu)).toThrow(refused);
+    for (const [init, at, value] of [
+      ['norm_kappa', 0, 2],
+      ['norm_beta', 0, 0.5],
+      ['norm_window', 3, 0.01], // outside channel 0's window [0, 2]
+    ] as const) {
+      const edited = exported();
+      const t = edited.graph!.initializer.find((i) => i.name === init)!;
+      new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength).setFloat32(4 * at, value, true);
+      expect(() => importOnnx(encodeModel(edited), cpu), init).toThrow(refused);
+    }
+    // An intermediate value that another node reads: not the exporter's subgraph.
+    const read = exported();
+    read.graph!.node.push(makeNode('Relu', ['norm_window_sum'], ['seen'], 'seen'));
+    read.graph!.output.push(makeValueInfo('seen', ['N', 4, 6, 3]));
+    expect(() => importOnnx(encodeModel(read), cpu)).toThrow(refused);
+  });
+
+  it('a Scale with a bias is one Scale only as recorded: without the record, Mul then Add come back as two Scales (the same values)', async () => {
+    const net = await dagNet();
+    const inputs = { a: [2, 9, 10, 3], b: [2, 6, 6, 4] };
+    const model = decodeModel(roundTrip(net, inputs, 'nhwc').bytes);
+    const options = model.metadataProps.find((m) => m.key === 'convnet-ts.options')!;
+    const { 'scale/mul': scale, scale2, ...others } = JSON.parse(options.value) as Record<string, unknown>;
+    expect([scale, scale2]).toEqual([{ subgraph: 'Scale', layer: 'scale', size: [4] }, { size: [1, 1, 4] }]);
+    options.value = JSON.stringify(others);
+    const back = importOnnx(encodeModel(model), cpu);
+    const [mul, add] = [back.getLayer('scale/mul'), back.getLayer('scale/add')];
+    expect([mul.block.options(), add.block.options()]).toEqual([
+      { size: [4], hasBias: false },
+      { size: [4], hasBias: true },
+    ]);
+    expect(back.getLayer('scale2').block.options()).toEqual({ size: [4], hasBias: false }); // the recorded [1, 1, 4] is gone too
+    expect(Array.from(back.getParam(mul.params[0]!).value!.dataSync())).toEqual(Array.from(net.getParam('sw').value!.dataSync()));
+    expect(Array.from(back.getParam(add.params[0]!).value!.dataSync())).toEqual([1, 1, 1, 1]);
+    expect(Array.from(back.getParam(add.params[1]!).value!.dataSync())).toEqual(Array.from(net.getParam('sb').value!.dataSync()));
+    const x = inputsOf(inputs, 5);
+    const a = evalVars(net, x, ['prob', 'gate']);
+    const b = evalVars(back, x, ['prob', 'gate']);
+    expect(a.map((v, i) => differing(v, b[i]!))).toEqual([0, 0]);
   });
 
   it('a Slice of a feature map that the exporter did not write for a Crop is refused, naming the node', async () => {

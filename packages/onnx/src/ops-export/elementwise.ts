@@ -12,7 +12,10 @@
  *   taken first) → Slice over axes 2, 3 with the static starts and ends;
  *   the `crop` option and input 2's name go to `GraphBuilder.exact`, from
  *   which importOnnx builds the Crop again.
- * A LeakyRelu's double `leak` is recorded there too (alpha is a float32).
+ * A LeakyRelu's double `leak` is recorded there too (alpha is a float32), and
+ * a Scale's `size` (ONNX holds it as rank 4), with, for a Scale with a bias,
+ * the layer's name under the Mul (`subgraph: 'Scale'`): importOnnx makes one
+ * Scale of the Mul and Add again.
  */
 import type { Concat, Crop, ReLU, Scale } from '@convnet-ts/dagnn';
 import { permute, TO_NCHW } from '../export-layout.js';
@@ -56,13 +59,17 @@ function scaleOperand(e: LayerExport, i: number, what: string): string {
 
 export function exportScale(e: LayerExport<Scale>): void {
   const w = scaleOperand(e, 0, 'scale');
+  const size = [...e.block.size];
   if (!e.block.hasBias) {
     e.graph.node('Mul', [e.inputs[0]!, w], e.outputs, nodeName(e));
+    e.graph.exact[nodeName(e)] = { size };
     return;
   }
   const product = e.graph.fresh(`${e.layer.name}_scaled`);
   e.graph.node('Mul', [e.inputs[0]!, w], [product], nodeName(e, 'mul'));
   e.graph.node('Add', [product, scaleOperand(e, 1, 'bias')], e.outputs, nodeName(e, 'add'));
+  // Mul then Add are one Scale layer: importOnnx makes it again (import-subgraphs.ts).
+  e.graph.exact[nodeName(e, 'mul')] = { subgraph: 'Scale', layer: e.layer.name, size };
 }
 
 export function exportCrop(e: LayerExport<Crop>): void {

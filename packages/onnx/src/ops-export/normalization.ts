@@ -22,7 +22,8 @@
  *   fround(|σ|): var steps of one float32 ulp move that σ by under one ulp,
  *   so one exists, and the round trip gives σ bit for bit.
  * The doubles the float32 attributes lose (`param`, `epsilon`) are recorded
- * in `GraphBuilder.exact`.
+ * in `GraphBuilder.exact`; for an even n, under the Mul node, with the
+ * layer's name (`subgraph: 'LRN'`), from which importOnnx makes one LRN again.
  */
 import type { BatchNorm, LRN } from '@convnet-ts/dagnn';
 import { floatAttr, intAttr, intsAttr } from '../proto/attribute.js';
@@ -118,4 +119,6 @@ function exportEvenLRN(e: LayerExport<LRN>, n: number, kappa: number, alpha: num
   G.node('Add', [sum, G.floatInit(`${base}|kappa`, `${base}_kappa`, [], () => [kappa])], [l], nodeName(e, 'add_kappa'));
   G.node('Pow', [l, G.floatInit(`${base}|beta`, `${base}_beta`, [], () => [beta])], [p], nodeName(e, 'pow_beta'));
   G.node('Div', [x, p], e.outputs, nodeName(e, 'divide'));
+  // The five nodes are one LRN layer: importOnnx makes it again (import-subgraphs.ts).
+  G.exact[nodeName(e, 'square')] = { subgraph: 'LRN', layer: base, param: [n, kappa, alpha, beta] };
 }
