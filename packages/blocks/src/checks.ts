@@ -1,4 +1,4 @@
-import { type Backend, BackendError, checkAllocation, formatShape, type Shape, ShapeError, shapesEqual, sizeOf, Tensor } from '@convnet-ts/tensor';
+import { type Backend, BackendError, checkAllocation, formatShape, isTensor, type Shape, ShapeError, shapesEqual, sizeOf, type Tensor } from '@convnet-ts/tensor';
 import { describe } from './options.js';
 
 /**
@@ -19,7 +19,7 @@ export function backendOf(
       if (required.includes(name)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
       continue;
     }
-    if (!(t instanceof Tensor)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
+    if (!isTensor(t, block, name)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
     t.assertAlive(block, name);
     if (!backend) {
       backend = t.backend;
@@ -37,7 +37,7 @@ export function backendOf(
 
 /** Throws unless `t` is a tensor (for arguments that may not be null, such as a backward's `dzdy`). */
 export function expectTensor(block: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
+  if (!isTensor(t, block, name)) throw new ShapeError(block, name, `${name} must be a Tensor, got ${describe(t)}`);
 }
 
 /** Throws unless `t` has `rank` dimensions. */

@@ -11,7 +11,7 @@
  * Decision: a crop that leaves no row or no column is an error (MatConvNet
  * would return an empty array, which no later block accepts).
  */
-import { formatShape, OptionError, type Pad4, type Shape, ShapeError, Tensor } from '@convnet-ts/tensor';
+import { formatShape, isTensor, OptionError, type Pad4, type Shape, ShapeError, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape } from './checks.js';
 import { describe, toPad4 } from './options.js';
 
@@ -31,8 +31,8 @@ export function crop(x: Tensor, spec: CropSpec): Tensor {
 /** Derivative of `crop` projected onto `dzdy`: dz/dy inside zeros of x's shape. `x` may be given as its shape. */
 export function cropBackward(x: Tensor | Shape, spec: CropSpec, dzdy: Tensor): Tensor {
   const block = 'cropBackward';
-  const backend = backendOf(block, { dzdy, x: x instanceof Tensor ? x : null });
-  const xShape = x instanceof Tensor ? x.shape : x;
+  const backend = backendOf(block, { dzdy, x: isTensor(x) ? x : null });
+  const xShape = isTensor(x) ? x.shape : x;
   if (!Array.isArray(xShape) || xShape.length !== 4 || !xShape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ShapeError(block, 'x', `x must be a tensor or a shape [N, H, W, C], got ${Array.isArray(xShape) ? formatShape(xShape) : String(xShape)}`);
   }

@@ -32,12 +32,13 @@
 import {
   type Backend,
   formatShape,
+  isTensor,
   OptionError,
   type PoolMethod,
   type RoiPoolAttrs,
-  ShapeError,
   scope,
-  Tensor,
+  ShapeError,
+  type Tensor,
   ValueError,
 } from '@convnet-ts/tensor';
 import { backendOf, expectRank, expectShape, expectTensor } from './checks.js';
@@ -93,10 +94,10 @@ function prepare(
     subdivisions: toPair(block, 'subdivisions', opts.subdivisions, 1, 1),
     transform: toTransform(block, opts.transform),
   };
-  const backend = backendOf(block, { x, rois: rois instanceof Tensor ? rois : null, dzdy });
+  const backend = backendOf(block, { x, rois: isTensor(rois) ? rois : null, dzdy });
   expectRank(block, 'x', x, 4);
   let roiTensor: Tensor;
-  if (rois instanceof Tensor) {
+  if (isTensor(rois)) {
     if (rois.rank !== 2 || rois.shape[1] !== 5 || rois.shape[0]! < 1) {
       throw new ShapeError(block, 'rois', `rois must have shape [K, 5] with K ≥ 1, got ${formatShape(rois.shape)}`);
     }

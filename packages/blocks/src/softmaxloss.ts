@@ -12,7 +12,7 @@
  * MatConvNet). Equal to `loss(x, c, { loss: 'softmaxlog' })` with the weight
  * channel as instanceWeights.
  */
-import { type LossAttrs, scope, Tensor } from '@convnet-ts/tensor';
+import { isTensor, type LossAttrs, scope, type Tensor } from '@convnet-ts/tensor';
 import { backendOf, expectRank } from './checks.js';
 import { type Labels, toKernelLabels, toScalarTensor } from './labels.js';
 
@@ -21,7 +21,7 @@ const ATTRS: LossAttrs = { loss: 'softmaxlog', topK: 5, threshold: 0, normalise:
 /** The softmax log-loss, a 1-element tensor `[1]`. */
 export function softmaxloss(x: Tensor, labels: Labels): Tensor {
   return scope(() => {
-    const backend = backendOf('softmaxloss', { x, labels: labels instanceof Tensor ? labels : null });
+    const backend = backendOf('softmaxloss', { x, labels: isTensor(labels) ? labels : null });
     expectRank('softmaxloss', 'x', x, 4);
     const k = toKernelLabels('softmaxloss', backend, x, labels, 'categorical', true);
     return backend.run('Loss', { x, labels: k.labels, weights: k.weights }, ATTRS);
@@ -34,8 +34,8 @@ export function softmaxlossBackward(x: Tensor, labels: Labels, dzdy: number | Te
     const block = 'softmaxlossBackward';
     const backend = backendOf(block, {
       x,
-      labels: labels instanceof Tensor ? labels : null,
-      dzdy: dzdy instanceof Tensor ? dzdy : null,
+      labels: isTensor(labels) ? labels : null,
+      dzdy: isTensor(dzdy) ? dzdy : null,
     });
     expectRank(block, 'x', x, 4);
     const k = toKernelLabels(block, backend, x, labels, 'categorical', true);

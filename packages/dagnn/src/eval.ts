@@ -23,7 +23,7 @@
  * - Every error names the layer and variable: missing inputs, unknown names,
  *   parameters without values, derivatives of the wrong shape.
  */
-import { BackendError, formatShape, OptionError, ShapeError, shapesEqual, Tensor, ValueError } from '@convnet-ts/tensor';
+import { BackendError, formatShape, isTensor, OptionError, ShapeError, shapesEqual, type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { DagNN } from './dag-nn.js';
 import { resetValues } from './dag-params.js';
 import type { LayerContext, VarValue } from './layer.js';
@@ -49,7 +49,7 @@ function checkInputs(net: DagNN, inputs: Readonly<Record<string, VarValue>>): vo
       const by = net.layers.find((l) => l.outputs.includes(name))!.name;
       throw new ValueError(WHERE, 'inputs', `inputs must name input variables, got '${name}', which layer '${by}' writes`);
     }
-    if (value instanceof Tensor && value.backend !== net.backend) {
+    if (isTensor(value) && value.backend !== net.backend) {
       throw new BackendError(WHERE, name, `input '${name}' must live on the network's ${net.backend.name} backend, got a tensor on ${value.backend.name}; use net.move()`);
     }
   }
@@ -91,10 +91,10 @@ function forward(net: DagNN, ctx: LayerContext, clear: boolean, skipped: Skipped
     const ins = layerInputs(net, l);
     const ps = layerParams(net, l);
     const outs = inLayer(WHERE, l, () => l.block.forward(ins, ps, ctx));
-    if (!Array.isArray(outs) || outs.length !== l.outputs.length || !outs.every((t) => t instanceof Tensor)) {
+    if (!Array.isArray(outs) || outs.length !== l.outputs.length || !outs.every((t) => isTensor(t))) {
       throw new ValueError(WHERE, 'outputs', `${describeLayer(l)} must return ${l.outputs.length} output tensor(s), got ${String(outs)}`);
     }
-    const held = new Set<Tensor>([...ins.filter((x): x is Tensor => x instanceof Tensor), ...ps]);
+    const held = new Set<Tensor>([...ins.filter((x): x is Tensor => isTensor(x)), ...ps]);
     outs.forEach((t, j) => {
       net.vars.get(l.outputs[j]!)!.value = own(distinct(t, held));
     });
@@ -130,10 +130,10 @@ function backward(net: DagNN, ctx: LayerContext, derOutputs: Readonly<Record<str
     if (v.value === null) {
       throw new ValueError(WHERE, 'derOutputs', `derOutputs must name computed variables, got '${name}', which could not be computed: ${whyMissing(net, skipped, name)}`);
     }
-    if (!(v.value instanceof Tensor)) throw new ValueError(WHERE, 'derOutputs', `derOutputs must name computed tensor variables, got '${name}'`);
+    if (!isTensor(v.value)) throw new ValueError(WHERE, 'derOutputs', `derOutputs must name computed tensor variables, got '${name}'`);
     if (typeof d === 'number') v.der = own(net.backend.fill(v.value.shape, d));
-    else if (d instanceof Tensor && shapesEqual(d.shape, v.value.shape)) v.der = d;
-    else throw new ShapeError(WHERE, 'derOutputs', `derOutputs.${name} must be a number or a tensor of shape ${formatShape(v.value.shape)}, got ${d instanceof Tensor ? formatShape(d.shape) : String(d)}`);
+    else if (isTensor(d) && shapesEqual(d.shape, v.value.shape)) v.der = d;
+    else throw new ShapeError(WHERE, 'derOutputs', `derOutputs.${name} must be a number or a tensor of shape ${formatShape(v.value.shape)}, got ${isTensor(d) ? formatShape(d.shape) : String(d)}`);
   }
   const order = net.getLayerExecutionOrder();
   for (let k = order.length - 1; k >= 0; k--) {
@@ -150,10 +150,10 @@ function backward(net: DagNN, ctx: LayerContext, derOutputs: Readonly<Record<str
     if (!r || !Array.isArray(r.derInputs) || r.derInputs.length !== ins.length || !Array.isArray(r.derParams) || r.derParams.length !== ps.length) {
       throw new ValueError(WHERE, 'derivatives', `${describeLayer(l)} must return ${ins.length} input and ${ps.length} parameter derivatives, got an invalid result`);
     }
-    const held = new Set<Tensor>([...ins.filter((x): x is Tensor => x instanceof Tensor), ...ps, ...dOuts]);
+    const held = new Set<Tensor>([...ins.filter((x): x is Tensor => isTensor(x)), ...ps, ...dOuts]);
     r.derInputs.forEach((d, i) => {
       const x = ins[i];
-      if (!d || !(x instanceof Tensor)) return;
+      if (!d || !isTensor(x)) return;
       const v = net.vars.get(l.inputs[i]!)!;
       v.der = accumulate(net, v.der, distinct(d, held), x.shape, `input '${v.name}'`, l);
     });

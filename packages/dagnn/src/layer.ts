@@ -26,7 +26,7 @@
  */
 import { type LayerGeometry, layerOutputSize } from '@convnet-ts/geometry';
 import type { Backend, Rng, Shape, Tensor } from '@convnet-ts/tensor';
-import { ShapeError, Tensor as TensorClass } from '@convnet-ts/tensor';
+import { isTensor, ShapeError } from '@convnet-ts/tensor';
 
 /** A variable's value: a tensor, or plain numbers (labels, ROIs) that some layers accept. */
 export type VarValue = Tensor | ArrayLike<number> | readonly (readonly number[])[];
@@ -120,7 +120,7 @@ export abstract class Layer {
 
 /** Input `i` of `layer` as a tensor (throws naming the layer's class otherwise). */
 export function asTensor(layer: Layer, value: VarValue | undefined, i: number): Tensor {
-  if (!(value instanceof TensorClass)) {
+  if (!isTensor(value, layer.type, `inputs[${i}]`)) {
     throw new ShapeError(layer.type, `inputs[${i}]`, `inputs[${i}] must be a Tensor, got ${value === undefined ? 'nothing' : 'an array'}`);
   }
   return value;

@@ -10,6 +10,7 @@ import {
   type DType,
   type FloatArray,
   formatShape,
+  isTensor,
   type KernelAttrs,
   type KernelInputs,
   type KernelName,
@@ -17,8 +18,8 @@ import {
   MAX_TENSOR_ELEMENTS,
   type MemoryInfo,
   OptionError,
-  ShapeError,
   type Shape,
+  ShapeError,
   sizeOf,
   Tensor,
 } from '@convnet-ts/tensor';
@@ -180,8 +181,8 @@ export class CpuBackend implements Backend {
   run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
     this.#alive(kernel);
     for (const [name, value] of Object.entries(inputs)) {
-      if (value instanceof Tensor) this.own(kernel, name, value);
-      else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) this.own(kernel, name, v);
+      if (isTensor(value)) this.own(kernel, name, value);
+      else if (Array.isArray(value)) for (const v of value) if (isTensor(v)) this.own(kernel, name, v);
     }
     const impl = cpuKernels[kernel] as (cpu: CpuBackend, inputs: KernelInputs<K>, attrs: KernelAttrs<K>) => KernelOutputs<K>;
     if (typeof impl !== 'function') throw new BackendError(kernel, undefined, `unknown kernel '${String(kernel)}'`);

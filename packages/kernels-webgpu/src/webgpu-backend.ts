@@ -2,18 +2,19 @@
 import {
   type Backend,
   BackendError,
-  type DeviceError,
   checkNumber,
   checkShape,
   checkValues,
+  type DeviceError,
   forgetHostValues,
   formatShape,
+  isTensor,
   type KernelAttrs,
   type KernelInputs,
   type KernelName,
   type KernelOutputs,
-  rememberHostValues,
   type MemoryInfo,
+  rememberHostValues,
   type Shape,
   sizeOf,
   Tensor,
@@ -154,8 +155,8 @@ export class WebGPUBackend implements Backend {
 
   run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
     for (const [name, value] of Object.entries(inputs)) {
-      if (value instanceof Tensor) this.#own(kernel, name, value);
-      else if (Array.isArray(value)) for (const v of value) if (v instanceof Tensor) this.#own(kernel, name, v);
+      if (isTensor(value)) this.#own(kernel, name, value);
+      else if (Array.isArray(value)) for (const v of value) if (isTensor(v)) this.#own(kernel, name, v);
     }
     this.#state.check(kernel);
     const impl = webgpuKernels[kernel] as ((gpu: WebGPUBackend, i: KernelInputs<K>, a: KernelAttrs<K>) => KernelOutputs<K>) | undefined;

@@ -17,7 +17,7 @@
  */
 import { DagNN } from '@convnet-ts/dagnn';
 import type { SimpleNNSpec } from '@convnet-ts/simplenn';
-import { OptionError, Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, OptionError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { NetScores } from './net-scores.js';
 import { dagnnScores } from './run-dagnn.js';
 import { simplennScores } from './run-simplenn.js';
@@ -55,7 +55,7 @@ export async function predict(net: SimpleNNSpec | DagNN, x: Tensor, opts: Predic
   }
   const mode = opts.softmax ?? 'auto';
   if (mode !== 'auto' && mode !== true && mode !== false) throw new OptionError(WHERE, 'softmax', `softmax must be 'auto', true or false, got ${String(mode)}`);
-  if (!(x instanceof Tensor)) throw new ValueError(WHERE, 'x', `x must be a tensor [N, H, W, C] (from preprocess), got ${Object.prototype.toString.call(x)}`);
+  if (!isTensor(x)) throw new ValueError(WHERE, 'x', `x must be a tensor [N, H, W, C] (from preprocess), got ${Object.prototype.toString.call(x)}`);
   x.assertAlive(WHERE, 'x');
   const k = checkTopK(WHERE, opts.topK);
   let r: NetScores;

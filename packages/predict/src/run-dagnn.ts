@@ -17,7 +17,7 @@
  * made. `x` stays the caller's.
  */
 import { DagNN } from '@convnet-ts/dagnn';
-import { OptionError, ShapeError, Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, OptionError, ShapeError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { NetScores } from './net-scores.js';
 
 type DagLayer = DagNN['layers'][number];
@@ -81,7 +81,7 @@ export async function dagnnScores(where: string, net: DagNN, x: Tensor, opts: Da
   try {
     target.eval({ [input]: x });
     const y = target.vars.get(output)!.value;
-    if (!(y instanceof Tensor)) throw new ValueError(where, 'output', `output '${output}' must hold a tensor after evaluation, got ${String(y)}`);
+    if (!isTensor(y)) throw new ValueError(where, 'output', `output '${output}' must hold a tensor after evaluation, got ${String(y)}`);
     const [N = 0, h = 0, w = 0, K = 0] = y.shape;
     if (y.shape.length !== 4 || h !== 1 || w !== 1) {
       throw new ShapeError(where, 'output', `output '${output}' must be class scores [N, 1, 1, K], got [${y.shape.join(', ')}] (is the input the size of meta.normalization.imageSize?)`);

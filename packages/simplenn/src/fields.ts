@@ -3,13 +3,13 @@
  * in tidy form, or throws an `OptionError` naming the layer and the field:
  * `tidy: layers[2].pad must be one number or [top, bottom, left, right] of integers ≥ 0, got [1, 2]`.
  */
-import { OptionError, type Pad4, type Pair, Tensor } from '@convnet-ts/tensor';
+import { isTensor, OptionError, type Pad4, type Pair, type Tensor } from '@convnet-ts/tensor';
 
 const BLOCK = 'tidy';
 
 /** A short, safe rendering of a value for error messages. */
 export function show(value: unknown): string {
-  if (value instanceof Tensor) return `a tensor [${value.shape.join(', ')}]`;
+  if (isTensor(value)) return `a tensor [${value.shape.join(', ')}]`;
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'function') return 'a function';
@@ -109,7 +109,7 @@ export class FieldReader {
     const what = `an array of ${min === max ? min : `${min} to ${max}`} tensors`;
     if (!Array.isArray(v) || v.length < min || v.length > max) this.fail('weights', what);
     const list = (v as unknown[]).map((w, i) => {
-      if (w instanceof Tensor || (w === null && nullable[i])) return w;
+      if (isTensor(w) || (w === null && nullable[i])) return w;
       return this.fail('weights', `${what} (weights[${i}] ${nullable[i] ? 'a tensor or null' : 'a tensor'})`);
     });
     for (const w of list) w?.assertAlive(BLOCK, `${this.where}.weights`);

@@ -32,7 +32,7 @@ import {
   softmaxlossBackward,
   spnormBackward,
 } from '@convnet-ts/blocks';
-import { Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { type LayerContext, labelsOf, lossOptions, pdistOptions, targetOf } from './layer-forward.js';
 import type { BnormLayer, CustomLayer, Layer } from './layer-types.js';
 
@@ -110,7 +110,7 @@ function customDerivatives(layer: CustomLayer, x: Tensor, y: Tensor | null, dzdy
   if (!y) throw new ValueError('simplenn', 'res', `${ctx.where} (custom) needs its output in res for backward, got none`);
   const r = layer.backward(layer, x, y, dzdy, { mode: ctx.mode });
   const dzdw = [...(r?.dzdw ?? [])];
-  const bad = (r?.dzdx !== null && !(r?.dzdx instanceof Tensor)) || dzdw.some((w) => w !== null && !(w instanceof Tensor));
+  const bad = (r?.dzdx !== null && !isTensor(r?.dzdx)) || dzdw.some((w) => w !== null && !isTensor(w));
   if (bad || dzdw.length > layer.weights.length) {
     throw new ValueError(
       'simplenn',

@@ -23,7 +23,7 @@ import {
   softmaxloss,
   spnorm,
 } from '@convnet-ts/blocks';
-import { type Rng, Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, type Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { Layer, LossLayer, PdistLayer, SoftmaxlossLayer } from './layer-types.js';
 
 export interface LayerContext {
@@ -56,7 +56,7 @@ export function labelsOf(layer: LossLayer | SoftmaxlossLayer, ctx: LayerContext)
 /** The target x0 of a pdist layer: the call's `opts.labels` (a tensor), else the layer's `class`. */
 export function targetOf(layer: PdistLayer, ctx: LayerContext): Tensor {
   const x0 = ctx.labels ?? layer.class;
-  if (!(x0 instanceof Tensor)) {
+  if (!isTensor(x0)) {
     throw new ValueError(
       'simplenn',
       'labels',

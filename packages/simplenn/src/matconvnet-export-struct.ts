@@ -21,7 +21,7 @@
  * Custom layers are code and cannot be saved: saving one throws.
  */
 import { type MatValue, matCell, matChar, matDouble, matLogical, matSingle, matStruct } from '@convnet-ts/matfile';
-import { Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { layerLabel } from './layer-error.js';
 import type { SimpleNNSpec } from './layer-spec.js';
 import type { Layer } from './layer-types.js';
@@ -108,7 +108,7 @@ async function exportLayer(layer: Layer, i: number): Promise<Record<string, MatV
 async function instanceWeights(w: unknown, i: number, layer: Layer): Promise<Record<string, MatValue>> {
   if (w === null || w === undefined) return { instanceWeights: matDouble([], [0, 0]) };
   if (typeof w === 'number') return { instanceWeights: matDouble(w) };
-  if (w instanceof Tensor && w.rank === 4) {
+  if (isTensor(w) && w.rank === 4) {
     const { data, dims } = featureMapToMatlab(await w.data(), w.shape as [number, number, number, number]);
     return { instanceWeights: matSingle(data, dims) };
   }

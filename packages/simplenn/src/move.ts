@@ -9,7 +9,7 @@
  * dispose them yourself if they are no longer needed. Custom layers keep
  * their functions and get their weights copied.
  */
-import { type Backend, Tensor } from '@convnet-ts/tensor';
+import { type Backend, isTensor, type Tensor } from '@convnet-ts/tensor';
 import type { SimpleNNSpec } from './layer-spec.js';
 import type { Layer, SimpleNN } from './layer-types.js';
 import { tidy } from './tidy.js';
@@ -25,7 +25,7 @@ export async function move(net: SimpleNNSpec, backend: Backend): Promise<SimpleN
   for (const layer of layers) {
     const out: Record<string, unknown> = { ...layer };
     for (const [key, value] of Object.entries(layer)) {
-      if (value instanceof Tensor) out[key] = await copy(value, backend);
+      if (isTensor(value)) out[key] = await copy(value, backend);
       else if (key === 'weights') {
         const weights: (Tensor | null)[] = [];
         for (const w of value as (Tensor | null)[]) weights.push(w ? await copy(w, backend) : null);

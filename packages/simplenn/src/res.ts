@@ -4,7 +4,7 @@
  * lets `conserveMemory` dispose only what `simplenn` itself made.
  */
 import type { Labels } from '@convnet-ts/blocks';
-import { OptionError, type Rng, Tensor } from '@convnet-ts/tensor';
+import { isTensor, OptionError, type Rng, type Tensor } from '@convnet-ts/tensor';
 import { show } from './fields.js';
 
 /**
@@ -152,7 +152,7 @@ export class Keeper {
 export function callerTensors(values: readonly unknown[]): Set<Tensor> {
   const out = new Set<Tensor>();
   const visit = (v: unknown, depth: number): void => {
-    if (v instanceof Tensor) out.add(v);
+    if (isTensor(v)) out.add(v);
     else if (Array.isArray(v) && depth < 2) for (const w of v) visit(w, depth + 1);
     else if (v !== null && typeof v === 'object' && depth < 1) for (const w of Object.values(v)) visit(w, depth + 1);
   };

@@ -23,7 +23,7 @@
  * then checks the fields, after the tensors are made (and those are disposed
  * again if it fails, so nothing is half-loaded).
  */
-import { type Backend, formatShape, ShapeError, Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, formatShape, isTensor, ShapeError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { layerLabel } from './layer-error.js';
 import type { SimpleNNSpec } from './layer-spec.js';
 import type { SimpleNN } from './layer-types.js';
@@ -52,7 +52,7 @@ export async function saveSimpleNN(net: SimpleNNSpec): Promise<Uint8Array> {
         const names: Json[] = [];
         for (const [j, w] of (value as (Tensor | null)[]).entries()) names.push(w ? await store(w, `layers.${i}.weights.${j}`) : null);
         out.weights = names;
-      } else if (value instanceof Tensor) out[key] = { tensor: await store(value, `layers.${i}.${key}`) };
+      } else if (isTensor(value)) out[key] = { tensor: await store(value, `layers.${i}.${key}`) };
       else if (ArrayBuffer.isView(value)) out[key] = Array.from(value as unknown as ArrayLike<number>);
       else out[key] = value as Json;
     }

@@ -20,7 +20,7 @@
  * - `skipForward` needs `dzdy` and a `res` whose `x` (and dropout `aux`) an
  *   earlier call filled; `accumulate` adds the new `dzdw` to those in `res`.
  */
-import { ShapeError, Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, ShapeError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { inLayer, layerLabel } from './layer-error.js';
 import { backwardLayer } from './layer-backward.js';
 import { forwardLayer, type LayerContext } from './layer-forward.js';
@@ -42,7 +42,7 @@ export function simplenn(
   const o = parseOptions(opts);
   const { layers } = tidy(net);
   const n = layers.length;
-  if (!(x instanceof Tensor)) throw new ValueError('simplenn', 'x', `x must be a tensor [N, H, W, C], got ${String(x)}`);
+  if (!isTensor(x)) throw new ValueError('simplenn', 'x', `x must be a tensor [N, H, W, C], got ${String(x)}`);
   x.assertAlive('simplenn', 'x');
   const backward = dzdy !== undefined && dzdy !== null;
   if (o.skipForward && !backward) throw new ValueError('simplenn', 'dzdy', 'skipForward needs dzdy (a backward pass), got none');
@@ -61,8 +61,8 @@ export function simplenn(
   const last = out[n]!.x;
   if (!last) throw new ValueError('simplenn', 'res', `res[${n}].x (the output) is needed for the backward pass, got none`);
   const dz = typeof dzdy === 'number' ? last.backend.fill(last.shape, dzdy) : (dzdy as Tensor);
-  if (!(dz instanceof Tensor) || dz.shape.join() !== last.shape.join()) {
-    throw new ShapeError('simplenn', 'dzdy', `dzdy must be a number or a tensor of the output's shape [${last.shape.join(', ')}], got ${dz instanceof Tensor ? `[${dz.shape.join(', ')}]` : String(dz)}`);
+  if (!isTensor(dz) || dz.shape.join() !== last.shape.join()) {
+    throw new ShapeError('simplenn', 'dzdy', `dzdy must be a number or a tensor of the output's shape [${last.shape.join(', ')}], got ${isTensor(dz) ? `[${dz.shape.join(', ')}]` : String(dz)}`);
   }
   keeper.set(n, 'dzdx', dz);
   for (let l = n - 1; l >= limit; l--) {
@@ -102,7 +102,7 @@ function forward(
     const ctx = ctxOf(l);
     const start = performance.now();
     const r = inLayer('simplenn', ctx.where, () => forwardLayer(layer, out[l]!.x!, ctx));
-    if (!(r.y instanceof Tensor)) throw new ValueError('simplenn', 'forward', `${ctx.where}: forward must return a tensor, got ${String(r.y)}`);
+    if (!isTensor(r.y)) throw new ValueError('simplenn', 'forward', `${ctx.where}: forward must return a tensor, got ${String(r.y)}`);
     keeper.set(l + 1, 'x', r.y);
     keeper.set(l, 'aux', r.aux);
     out[l]!.time = performance.now() - start;

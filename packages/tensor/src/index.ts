@@ -43,3 +43,5 @@ export { checkShape, formatShape, resolveReshape, type Shape, shapesEqual, sizeO
 export { forgetHostValues, HOST_VALUES_LIMIT, hostValues, rememberHostValues } from './host-values.js';
 export { checkAllocation, checkNumber, checkValues, describeValue, MAX_TENSOR_ELEMENTS } from './values.js';
 export { Tensor } from './tensor.js';
+export { isTensor, tensorBrand } from './brand.js';
+export { TENSOR_BRAND, VERSION } from './identity.js';

@@ -1,6 +1,7 @@
 import type { Backend } from './backend.js';
 import type { DType, FloatArray } from './dtype.js';
 import { BackendError, DisposedError } from './errors.js';
+import { TENSOR_BRAND, VERSION } from './identity.js';
 import { formatShape, resolveReshape, type Shape, sizeOf } from './shape.js';
 import { trackInScope } from './scope.js';
 
@@ -27,6 +28,11 @@ export class Tensor {
     this.size = sizeOf(shape);
     this.storage = storage;
     trackInScope(this);
+  }
+
+  /** The version of the @convnet-ts/tensor that made this tensor (see `isTensor`). */
+  get [TENSOR_BRAND](): string {
+    return VERSION;
   }
 
   get dtype(): DType {

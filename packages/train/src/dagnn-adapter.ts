@@ -30,7 +30,7 @@
  */
 import type { Labels } from '@convnet-ts/blocks';
 import { type DagNN, loadDagNN, saveDagNN } from '@convnet-ts/dagnn';
-import { type Rng, scope, Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, type Rng, scope, type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { NetworkAdapter, SubBatchResult, TrainParam } from './adapter.js';
 
 export interface DagNNAdapterOptions {
@@ -113,15 +113,15 @@ export function dagNNAdapter(net: DagNN, opts: DagNNAdapterOptions = {}): Networ
         let total: Tensor | null = null;
         for (const [v, f] of factors) {
           const t = net.getVar(v, 'train').value;
-          if (!(t instanceof Tensor) || t.size !== 1) {
-            throw new ValueError('train', 'objective', `the objective '${v}' must be a 1-element tensor, got ${t instanceof Tensor ? `shape [${t.shape.join(', ')}]` : String(t)}`);
+          if (!isTensor(t) || t.size !== 1) {
+            throw new ValueError('train', 'objective', `the objective '${v}' must be a 1-element tensor, got ${isTensor(t) ? `shape [${t.shape.join(', ')}]` : String(t)}`);
           }
           total = total ? t.backend.run('Axpby', { x: total, y: t }, { alpha: 1, beta: f }) : t.backend.run('Unary', { x: t }, { op: 'scale', alpha: f });
         }
         const copy = (t: Tensor) => t.backend.run('Unary', { x: t }, { op: 'scale', alpha: 1 });
         const values = outputs.flatMap((v) => {
           const t = net.getVar(v, 'train').value;
-          return t instanceof Tensor ? [[v, copy(t)] as const] : [];
+          return isTensor(t) ? [[v, copy(t)] as const] : [];
         });
         return {
           objective: total!,

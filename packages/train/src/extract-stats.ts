@@ -31,7 +31,7 @@
  */
 import type { Labels } from '@convnet-ts/blocks';
 import { type DagNN, Loss } from '@convnet-ts/dagnn';
-import { Tensor, ValueError } from '@convnet-ts/tensor';
+import { isTensor, type Tensor, ValueError } from '@convnet-ts/tensor';
 
 /** The sub-batch an `extractStatsFn` call reports on. */
 export interface StatsBatch {
@@ -60,8 +60,8 @@ export function lossStats(net: DagNN, _outputs: Readonly<Record<string, Tensor>>
     const name = l.outputs[0]!;
     const value = net.getVar(name, 'lossStats').value;
     if (value === null) continue;
-    if (!(value instanceof Tensor) || value.size !== 1) {
-      throw new ValueError('lossStats', name, `the output '${name}' of Loss layer '${l.name}' must be a 1-element tensor, got ${value instanceof Tensor ? `shape [${value.shape.join(', ')}]` : 'plain numbers'}`);
+    if (!isTensor(value) || value.size !== 1) {
+      throw new ValueError('lossStats', name, `the output '${name}' of Loss layer '${l.name}' must be a 1-element tensor, got ${isTensor(value) ? `shape [${value.shape.join(', ')}]` : 'plain numbers'}`);
     }
     stats[name] = value.backend.run('Unary', { x: value }, { op: 'scale', alpha: l.block.normalise ? batch.images : 1 });
   }
@@ -75,9 +75,9 @@ export function checkExtracted(result: unknown, expectedNames: readonly string[]
   }
   const entries = Object.entries(result as Record<string, unknown>);
   for (const [k, v] of entries) {
-    const ok = (typeof v === 'number' && !Number.isNaN(v)) || (v instanceof Tensor && !v.isDisposed && v.size === 1);
+    const ok = (typeof v === 'number' && !Number.isNaN(v)) || (isTensor(v) && !v.isDisposed && v.size === 1);
     if (!ok) {
-      const got = v instanceof Tensor ? (v.isDisposed ? 'a disposed tensor' : `a tensor of shape [${v.shape.join(', ')}]`) : String(v);
+      const got = isTensor(v) ? (v.isDisposed ? 'a disposed tensor' : `a tensor of shape [${v.shape.join(', ')}]`) : String(v);
       throw new ValueError('train', 'extractStatsFn', `extractStatsFn's statistic '${k}' must be a number or a 1-element tensor, got ${got}`);
     }
     if (reserved.includes(k)) throw new ValueError('train', 'extractStatsFn', `extractStatsFn's statistic '${k}' must not repeat a name of the error function (${reserved.join(', ')})`);

@@ -20,7 +20,7 @@
  * ρ 0.99. SGD's μ and Nesterov flag are the trainer's `momentum` and
  * `nesterovUpdate` options.
  */
-import { scope, shapesEqual, Tensor, type UnaryOp, ValueError } from '@convnet-ts/tensor';
+import { isTensor, scope, shapesEqual, type Tensor, type UnaryOp, ValueError } from '@convnet-ts/tensor';
 
 export type SolverName = 'sgd' | 'adam' | 'adagrad' | 'adadelta' | 'rmsprop';
 
@@ -89,8 +89,8 @@ export function solverStep(w: Tensor, g: Tensor, state: ParamState, lr: number, 
     const o = cfg.opts;
     if (typeof cfg.solver === 'function') {
       const r = cfg.solver(w, state, g, o, lr);
-      if (!r || !(r.w instanceof Tensor) || !shapesEqual(r.w.shape, w.shape) || typeof r.state !== 'object' || r.state === null) {
-        throw new ValueError('train', 'solver', `the solver function must return { w: a tensor of shape [${w.shape.join(', ')}], state }, got ${String(r && (r.w instanceof Tensor ? `w of shape [${r.w.shape.join(', ')}]` : r.w))}`);
+      if (!r || !isTensor(r.w) || !shapesEqual(r.w.shape, w.shape) || typeof r.state !== 'object' || r.state === null) {
+        throw new ValueError('train', 'solver', `the solver function must return { w: a tensor of shape [${w.shape.join(', ')}], state }, got ${String(r && (isTensor(r.w) ? `w of shape [${r.w.shape.join(', ')}]` : r.w))}`);
       }
       return { w: r.w, state: { tensors: { ...r.state.tensors }, steps: r.state.steps ?? state.steps + 1 } };
     }
