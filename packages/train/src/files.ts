@@ -1,18 +1,43 @@
 /**
- * The few file operations of checkpoints and plots, on Node's `fs`
- * (imported lazily, so the package still loads in a browser when no
- * `expDir` is given). Writes are atomic: the bytes go to a temporary file
- * of a name unique to this write (`<path>.<pid>-<counter>-<random>.tmp`, so
- * two trainers writing into one folder never share one), are flushed to
- * disk, then renamed over `<path>`, and the folder itself is flushed so the
- * rename survives a power cut; a kill at any moment leaves either the old
- * file or the complete new one, never a torn file.
+ * The few file operations of checkpoints and plots, on Node's `fs`. This
+ * module imports no `node:` module, so the main entry bundles for browsers:
+ * `@convnet-ts/train/node` (which plain Node loads for `@convnet-ts/train`,
+ * by the "node" export condition) installs Node's `fs/promises`, imported
+ * lazily on first use; without it, `expDir` and the checkpoint functions
+ * throw a `ValueError` that says so. Writes are atomic: the bytes go to a
+ * temporary file of a name unique to this write
+ * (`<path>.<pid>-<counter>-<random>.tmp`, so two trainers writing into one
+ * folder never share one), are flushed to disk, then renamed over `<path>`,
+ * and the folder itself is flushed so the rename survives a power cut; a kill
+ * at any moment leaves either the old file or the complete new one, never a
+ * torn file.
  */
 import type * as FsPromises from 'node:fs/promises';
+import { ValueError } from '@convnet-ts/tensor';
 
-let fsModule: Promise<typeof FsPromises> | null = null;
-const fs = (): Promise<typeof FsPromises> => {
-  fsModule ??= import('node:fs/promises');
+/** The part of Node's `fs/promises` the trainer uses. */
+export type TrainFileSystem = Pick<typeof FsPromises, 'open' | 'rename' | 'rm' | 'readFile' | 'mkdir' | 'readdir' | 'stat'>;
+
+let provider: (() => Promise<TrainFileSystem>) | null = null;
+let fsModule: Promise<TrainFileSystem> | null = null;
+
+/** Sets where files are read and written (`null`: nowhere); `node.ts` sets Node's `fs/promises`. */
+export function useFileSystem(load: (() => Promise<TrainFileSystem>) | null): void {
+  provider = load;
+  fsModule = null;
+}
+
+const fs = (): Promise<TrainFileSystem> => {
+  if (provider === null) {
+    return Promise.reject(
+      new ValueError(
+        'train',
+        'expDir',
+        "checkpoints and plots need a file system, and none is installed: in Node import '@convnet-ts/train/node' (Node itself resolves '@convnet-ts/train' to it; a bundle for Node must import the /node entry); in a browser leave expDir unset",
+      ),
+    );
+  }
+  fsModule ??= provider();
   return fsModule;
 };
 
@@ -29,7 +54,7 @@ const dirOf = (path: string): string => {
 };
 
 /** Flushes a folder's entries (the rename) to disk; platforms that cannot open a folder for that (Windows) skip it. */
-async function syncDir(f: typeof FsPromises, dir: string): Promise<void> {
+async function syncDir(f: TrainFileSystem, dir: string): Promise<void> {
   let handle: FsPromises.FileHandle;
   try {
     handle = await f.open(dir, 'r');
