@@ -103,3 +103,8 @@ export function readImages(sources: readonly NodeImageSource[], opts?: ReadImage
   }
   return sharedReader(numThreads).then((r) => r.read(sources, { ...rest, ...(prefetch === undefined ? {} : { prefetch }) }));
 }
+
+export { ImageError, type ImageErrorReason } from './errors.js';
+export type { ImageArray } from './decoded.js';
+export type { ReadImagesOptions } from './options.js';
+export type { ImageList, PackedImages, Prefetched, ReadResult, SkippedImage } from './reader.js';
