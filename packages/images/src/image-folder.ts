@@ -20,7 +20,7 @@
  * Each read draws its jitter from `seed` and the number of reads so far, so a
  * run is reproducible.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Backend, OptionError, pcgHash, Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { createImageReader, type NodeImageReader, type NodeReaderOptions } from './node.js';
