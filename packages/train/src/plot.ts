@@ -1,18 +1,26 @@
 /**
  * The training plot (cnn_train's `net-train.pdf`, one panel per statistic):
- * an SVG with one panel for the objective and one per error, each showing
- * train (blue) and val (orange) per epoch. Written by hand as a string: no
- * plotting dependency, viewable in any browser.
+ * an SVG with a panel for the objective and one per error, train (blue,
+ * circles) and val (orange, squares) per epoch. Each panel has labelled
+ * axes, 5–8 ticks with grid lines (`plot-scale.ts`), a log scale for the
+ * values when they span enough for 5 ticks (zeros, which a log axis cannot
+ * show, are drawn hollow on its bottom edge), and the last epoch's values
+ * written beside the lines' ends. Written as a string, synchronously, with
+ * no dependency: it is redrawn after every epoch, in Node and in browsers.
  */
+import { epochScale, formatTick, type Scale, valueScale } from './plot-scale.js';
 import type { EpochStats, PassStats } from './stats.js';
 
-const W = 320;
-const H = 240;
-const M = { left: 52, right: 12, top: 28, bottom: 36 };
-const COLORS = { train: '#1f77b4', val: '#ff7f0e' } as const;
+const PW = 380;
+const PH = 290;
+const HEADER = 34;
+const M = { left: 62, right: 92, top: 30, bottom: 46 };
+const COLORS = { train: '#1f77b4', val: '#e6550d' } as const;
+const MODES = ['train', 'val'] as const;
+type Mode = (typeof MODES)[number];
 
-const fmt = (v: number): string => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(3));
-const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const f1 = (v: number): string => v.toFixed(1);
 
 function statOf(s: PassStats | null, key: string): number | null {
   if (!s) return null;
@@ -20,52 +28,107 @@ function statOf(s: PassStats | null, key: string): number | null {
   return v !== undefined && Number.isFinite(v) ? v : null;
 }
 
-function panel(stats: readonly EpochStats[], key: string, x0: number): string {
-  const series = (['train', 'val'] as const).map((mode) => ({
+/** A value as the annotation shows it: 3 significant digits, `0` for zero. */
+const annotation = (v: number): string => (v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(2));
+
+function marker(mode: Mode, x: number, y: number, hollow: boolean): string {
+  const fill = hollow ? 'white' : COLORS[mode];
+  return mode === 'train'
+    ? `<circle cx="${f1(x)}" cy="${f1(y)}" r="3" fill="${fill}" stroke="${COLORS[mode]}" stroke-width="1.5"/>`
+    : `<rect x="${f1(x - 3)}" y="${f1(y - 3)}" width="6" height="6" fill="${fill}" stroke="${COLORS[mode]}" stroke-width="1.5"/>`;
+}
+
+/** Spreads label positions (sorted by y) at least `gap` apart, within [top, bottom]. */
+function spread(ys: number[], gap: number, top: number, bottom: number): number[] {
+  const out = [...ys];
+  for (let i = 1; i < out.length; i++) out[i] = Math.max(out[i]!, out[i - 1]! + gap);
+  const over = out.length > 0 ? out[out.length - 1]! - bottom : 0;
+  if (over > 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! - over;
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(out[i]!, top + i * gap);
+  return out;
+}
+
+function panel(stats: readonly EpochStats[], key: string, x0: number): { svg: string; zeros: boolean } {
+  const series = MODES.map((mode) => ({
     mode,
     points: stats.flatMap((e) => {
       const v = statOf(e[mode], key);
-      return v === null ? [] : [[e.epoch, v] as const];
+      return v === null ? [] : [{ epoch: e.epoch, v }];
     }),
   }));
-  const all = series.flatMap((s) => s.points);
-  const e0 = Math.min(...stats.map((e) => e.epoch));
-  const e1 = Math.max(...stats.map((e) => e.epoch), e0 + 1);
-  let lo = Math.min(0, ...all.map((p) => p[1]));
-  let hi = Math.max(...all.map((p) => p[1]), lo + 1e-9);
-  if (!all.length) [lo, hi] = [0, 1];
-  const pw = W - M.left - M.right;
-  const ph = H - M.top - M.bottom;
-  const sx = (e: number) => x0 + M.left + ((e - e0) / (e1 - e0)) * pw;
-  const sy = (v: number) => M.top + ph - ((v - lo) / (hi - lo)) * ph;
-  const out = [
-    `<text x="${x0 + W / 2}" y="18" text-anchor="middle" font-weight="bold">${escapeXml(key)}</text>`,
-    `<rect x="${x0 + M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`,
-    `<text x="${x0 + M.left - 4}" y="${M.top + 4}" text-anchor="end">${fmt(hi)}</text>`,
-    `<text x="${x0 + M.left - 4}" y="${M.top + ph}" text-anchor="end">${fmt(lo)}</text>`,
-    `<text x="${x0 + M.left}" y="${H - 20}" text-anchor="middle">${e0}</text>`,
-    `<text x="${x0 + M.left + pw}" y="${H - 20}" text-anchor="middle">${e1}</text>`,
-    `<text x="${x0 + M.left + pw / 2}" y="${H - 6}" text-anchor="middle">epoch</text>`,
-  ];
-  for (const s of series) {
-    if (!s.points.length) continue;
-    const pts = s.points.map(([e, v]) => `${sx(e).toFixed(1)},${sy(v).toFixed(1)}`);
-    out.push(`<polyline class="${s.mode}" fill="none" stroke="${COLORS[s.mode]}" stroke-width="2" points="${pts.join(' ')}"/>`);
-    for (const p of pts) {
-      const [cx, cy] = p.split(',');
-      out.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${COLORS[s.mode]}"/>`);
-    }
+  const values = series.flatMap((s) => s.points.map((p) => p.v));
+  const positive = values.filter((v) => v > 0);
+  const logWanted = positive.length > 0 && values.every((v) => v >= 0);
+  const lo = logWanted ? Math.min(...positive) : Math.min(0, ...values);
+  const hi = values.length > 0 ? Math.max(...values) : 1;
+  const y: Scale = valueScale(lo, hi, logWanted);
+  const x = epochScale(Math.min(...stats.map((e) => e.epoch)), Math.max(...stats.map((e) => e.epoch)));
+  const left = x0 + M.left;
+  const top = HEADER + M.top;
+  const w = PW - M.left - M.right;
+  const h = PH - M.top - M.bottom;
+  const px = (e: number) => left + x.at(e) * w;
+  /** Zeros on a log axis sit on its bottom edge. */
+  const py = (v: number) => top + h - (y.log && v <= 0 ? 0 : Math.min(1, Math.max(0, y.at(v)))) * h;
+  const title = `${key}${y.log ? ' (log scale)' : ''}`;
+  const out = [`<g class="panel" data-stat="${escapeXml(key)}">`, `<text x="${x0 + M.left + w / 2}" y="${HEADER + 18}" text-anchor="middle" font-weight="bold" font-size="13">${escapeXml(title)}</text>`];
+  for (const t of y.ticks) {
+    const ty = f1(py(t));
+    out.push(`<line class="grid" x1="${left}" x2="${left + w}" y1="${ty}" y2="${ty}" stroke="#e3e3e3"/>`);
+    out.push(`<text class="ytick" x="${left - 6}" y="${ty}" dy="0.32em" text-anchor="end">${formatTick(t)}</text>`);
   }
-  return out.join('\n');
+  for (const t of x.ticks) {
+    const tx = f1(px(t));
+    out.push(`<line class="grid" x1="${tx}" x2="${tx}" y1="${top}" y2="${top + h}" stroke="#e3e3e3"/>`);
+    out.push(`<text class="xtick" x="${tx}" y="${top + h + 16}" text-anchor="middle">${t}</text>`);
+  }
+  out.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#777"/>`);
+  out.push(`<text x="${left + w / 2}" y="${top + h + 36}" text-anchor="middle">epoch</text>`);
+  out.push(`<text transform="translate(${x0 + 16},${top + h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(key)}</text>`);
+  const ends: { mode: Mode; v: number; y: number }[] = [];
+  for (const s of series) {
+    if (s.points.length === 0) continue;
+    const pts = s.points.map((p) => `${f1(px(p.epoch))},${f1(py(p.v))}`).join(' ');
+    out.push(`<polyline class="${s.mode}" fill="none" stroke="${COLORS[s.mode]}" stroke-width="2" points="${pts}"/>`);
+    for (const p of s.points) out.push(marker(s.mode, px(p.epoch), py(p.v), y.log && p.v <= 0));
+    const last = s.points[s.points.length - 1]!;
+    ends.push({ mode: s.mode, v: last.v, y: py(last.v) });
+  }
+  ends.sort((a, b) => a.y - b.y);
+  const labelY = spread(ends.map((e) => e.y), 14, top + 6, top + h);
+  ends.forEach((e, i) => {
+    out.push(
+      `<text class="final ${e.mode}" x="${left + w + 8}" y="${f1(labelY[i]!)}" dy="0.32em" fill="${COLORS[e.mode]}" font-weight="bold">${e.mode} ${annotation(e.v)}</text>`,
+    );
+  });
+  out.push('</g>');
+  return { svg: out.join('\n'), zeros: y.log && values.includes(0) };
 }
 
 /** The SVG of objective and errors per epoch (train and val). */
 export function plotSvg(stats: readonly EpochStats[]): string {
   const keys = ['objective', ...new Set(stats.flatMap((e) => [...Object.keys(e.train.errors), ...Object.keys(e.val?.errors ?? {})]))];
-  const width = W * keys.length;
-  const legend = (['train', 'val'] as const)
-    .map((m, i) => `<rect x="${8 + i * 60}" y="${H + 4}" width="12" height="12" fill="${COLORS[m]}"/><text x="${24 + i * 60}" y="${H + 14}">${m}</text>`)
-    .join('');
-  const body = stats.length ? keys.map((k, i) => panel(stats, k, i * W)).join('\n') : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 22}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="white"/>\n${body}\n${legend}\n</svg>\n`;
+  const width = PW * keys.length;
+  const height = HEADER + PH;
+  const last = stats[stats.length - 1];
+  const heading = last ? `Training statistics per epoch (epochs ${stats[0]!.epoch}–${last.epoch})` : 'Training statistics per epoch (none yet)';
+  const legend = MODES.map((m, i) => {
+    const lx = width - 150 + i * 70;
+    return `${marker(m, lx, 17, false)}<line x1="${lx - 9}" x2="${lx + 9}" y1="17" y2="17" stroke="${COLORS[m]}" stroke-width="2"/><text x="${lx + 14}" y="17" dy="0.32em">${m}</text>`;
+  }).join('\n');
+  const panels = stats.length > 0 ? keys.map((k, i) => panel(stats, k, i * PW)) : [];
+  const zeros = panels.some((p) => p.zeros)
+    ? `<text x="${width - 170}" y="17" dy="0.32em" text-anchor="end" fill="#555">hollow: 0, on a log axis's bottom edge</text>`
+    : '';
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11">`,
+    `<title>${escapeXml(heading)}</title>`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="12" y="21" font-size="14" font-weight="bold">${escapeXml(heading)}</text>`,
+    legend,
+    zeros,
+    ...panels.map((p) => p.svg),
+    '</svg>',
+    '',
+  ].join('\n');
 }

@@ -1,10 +1,19 @@
 /**
- * Terminal reporting for `train`'s `onProgress`: on a TTY, a progress bar
- * redrawn in place during each pass (cnn_train's console line: epoch,
- * batch, images/s and the running statistics); elsewhere (logs, CI), one
- * plain line per finished pass.
+ * Terminal reporting (cnn_train's console line: epoch, batch, images/s and
+ * the running statistics), written to a stream (default process.stdout):
+ *
+ * - `terminalProgress()` — an `onProgress` handler: on a TTY a bar redrawn in
+ *   place with images/s and the time left in the pass; elsewhere (logs, CI)
+ *   one plain line per finished pass;
+ * - `terminalReport()` — `{ onProgress, onEpoch }` for `train`'s options: the
+ *   same bar on a TTY, plus one line per epoch (train and val statistics,
+ *   seconds, time left in the run), the only output when not on a TTY.
+ *
+ * Time left: a pass's seconds so far × (batches left / batches done); the
+ * run's adds the mean seconds of the epochs this report saw finish (and of
+ * their val passes, while in a train pass) times the epochs still to come.
  */
-import type { PassStats, ProgressEvent } from './stats.js';
+import type { EpochStats, PassStats, ProgressEvent } from './stats.js';
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -12,28 +21,91 @@ export interface ProgressStream {
   columns?: number;
 }
 
-/** `objective 0.123 top1err 0.045 …` */
+/** `objective 0.123  top1err 0.045  …  1234 im/s` */
 export function formatStats(s: PassStats): string {
   const errs = Object.entries(s.errors).map(([k, v]) => `${k} ${v.toFixed(4)}`);
   return [`objective ${s.objective.toFixed(4)}`, ...errs, `${s.speed.toFixed(0)} im/s`].join('  ');
 }
 
-/** An `onProgress` handler writing to `stream` (default: process.stdout). */
+/** Seconds as `m:ss` (or `h:mm:ss` from an hour). */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+const defaultStream = (): ProgressStream | undefined => (globalThis as { process?: { stdout: ProgressStream } }).process?.stdout;
+const head = (e: ProgressEvent) => `${e.mode.padEnd(5)} epoch ${String(e.epoch).padStart(2, '0')}/${e.numEpochs}`;
+const passLeft = (e: ProgressEvent) => (e.batch > 0 ? (e.stats.time * (e.numBatches - e.batch)) / e.batch : Number.NaN);
+
+/** The bar line of a batch event, cut to the terminal's width. */
+function barLine(e: ProgressEvent, out: ProgressStream, runLeft: number | null): string {
+  const width = 24;
+  const filled = Math.round((width * e.batch) / e.numBatches);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+  const eta = `ETA ${formatDuration(passLeft(e))}${runLeft === null ? '' : ` (run ${formatDuration(runLeft)})`}`;
+  const line = `${head(e)} ${bar} ${e.batch}/${e.numBatches}  ${eta}  ${formatStats(e.stats)}`;
+  const cols = out.columns ?? 120;
+  return `\r${line.slice(0, cols - 1)}\u001b[K`;
+}
+
+/** An `onProgress` handler: a bar on a TTY, one line per finished pass elsewhere. */
 export function terminalProgress(stream?: ProgressStream): (event: ProgressEvent) => void {
-  const out = stream ?? (globalThis as { process?: { stdout: ProgressStream } }).process?.stdout;
+  const out = stream ?? defaultStream();
   return (e) => {
     if (!out) return;
-    const head = `${e.mode.padEnd(5)} epoch ${String(e.epoch).padStart(2, '0')}/${e.numEpochs}`;
     if (!out.isTTY) {
-      if (e.phase === 'end') out.write(`${head}: ${formatStats(e.stats)}  (${e.stats.time.toFixed(1)} s)\n`);
+      if (e.phase === 'end') out.write(`${head(e)}: ${formatStats(e.stats)}  (${e.stats.time.toFixed(1)} s)\n`);
       return;
     }
-    const width = 24;
-    const filled = Math.round((width * e.batch) / e.numBatches);
-    const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-    const line = `${head} ${bar} ${e.batch}/${e.numBatches}  ${formatStats(e.stats)}`;
-    const cols = out.columns ?? 120;
-    out.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length))}\u001b[K`);
+    out.write(barLine(e, out, null));
     if (e.phase === 'end') out.write(`  (${e.stats.time.toFixed(1)} s)\n`);
+  };
+}
+
+export interface TerminalReport {
+  onProgress: (event: ProgressEvent) => void;
+  onEpoch: (epoch: number, stats: readonly EpochStats[]) => void;
+}
+
+/** `epoch 03/10  train objective …  val objective …  12.3 s  ETA 1:26` */
+export function formatEpoch(s: EpochStats, numEpochs: number, runLeft: number | null): string {
+  const pass = (name: string, p: PassStats) => `${name} ${formatStats(p)}`;
+  const seconds = s.train.time + (s.val?.time ?? 0);
+  return [
+    `epoch ${String(s.epoch).padStart(2, '0')}/${numEpochs}`,
+    pass('train', s.train),
+    ...(s.val ? [pass('val', s.val)] : []),
+    `${seconds.toFixed(1)} s`,
+    ...(runLeft === null ? [] : [`ETA ${formatDuration(runLeft)}`]),
+  ].join('  ');
+}
+
+/** `{ onProgress, onEpoch }` printing a bar (TTY only) and one line per epoch (see the module doc). */
+export function terminalReport(stream?: ProgressStream): TerminalReport {
+  const out = stream ?? defaultStream();
+  const epochSeconds: number[] = [];
+  const valSeconds: number[] = [];
+  let numEpochs = 0;
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  return {
+    onProgress: (e) => {
+      numEpochs = e.numEpochs;
+      if (!out?.isTTY) return;
+      const later = epochSeconds.length > 0 ? (e.numEpochs - e.epoch) * mean(epochSeconds) : null;
+      const val = e.mode === 'train' && valSeconds.length > 0 ? mean(valSeconds) : 0;
+      out.write(barLine(e, out, later === null ? null : passLeft(e) + val + later));
+    },
+    onEpoch: (epoch, stats) => {
+      const s = stats[stats.length - 1];
+      if (!out || !s) return;
+      epochSeconds.push(s.train.time + (s.val?.time ?? 0));
+      if (s.val) valSeconds.push(s.val.time);
+      const total = Math.max(numEpochs, epoch);
+      const left = epoch < total ? (total - epoch) * mean(epochSeconds) : null;
+      out.write(`${out.isTTY ? '\r\u001b[K' : ''}${formatEpoch(s, total, left)}\n`);
+    },
   };
 }
