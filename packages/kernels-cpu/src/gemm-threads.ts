@@ -76,10 +76,11 @@ export function acquireGemmThreads(threads: number): GemmThreadsLease {
     if (pool === null || pool.threads < threads) {
       pool?.terminate();
       pool = new GemmThreadPool(inst, threads);
-      // Where this thread may block (Node), give the workers a moment to start so the first GEMMs use
-      // them; a worker that is not ready yet has its share done on the calling thread, so a slow start
-      // (a loaded machine) costs speed, never correctness.
-      if (canBlock) pool.waitReady(WORKER_START_MS);
+      // In Node, give the workers a moment to start so the first GEMMs use them; a worker that is not
+      // ready yet has its share done on the calling thread, so a slow start (a loaded machine) costs
+      // speed, never correctness. Not in a browser's Web Worker, though it may block: its nested
+      // workers start only once it returns to its event loop, so blocking would wait out the timeout.
+      if (canBlock && nodeBuiltin('node:worker_threads') !== undefined) pool.waitReady(WORKER_START_MS);
     }
   }
   const lease: GemmThreadsLease = {
