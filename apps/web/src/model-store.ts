@@ -1,0 +1,45 @@
+/**
+ * The page's saved model in IndexedDB (database `convnet-ts-web`, object
+ * store `models`, key `latest`): the bytes of a convnet-ts model file with
+ * a label and the time it was saved, so a trained network survives a reload.
+ */
+export interface StoredModel {
+  bytes: Uint8Array;
+  label: string;
+  savedAt: string;
+}
+
+const DB = 'convnet-ts-web';
+const STORE = 'models';
+const KEY = 'latest';
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(new Error(`model store: opening IndexedDB '${DB}' failed: ${request.error?.message ?? 'unknown error'}`));
+  });
+}
+
+async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await open();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const request = act(db.transaction(STORE, mode).objectStore(STORE));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(new Error(`model store: ${mode} of '${KEY}' failed: ${request.error?.message ?? 'unknown error'}`));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function saveStoredModel(model: StoredModel): Promise<void> {
+  await transact('readwrite', (s) => s.put(model, KEY));
+}
+
+export async function loadStoredModel(): Promise<StoredModel | null> {
+  const found = (await transact('readonly', (s) => s.get(KEY))) as StoredModel | undefined;
+  return found && found.bytes instanceof Uint8Array ? found : null;
+}
