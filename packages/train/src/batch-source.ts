@@ -5,6 +5,15 @@
  * source — arrays in memory, a generator, a file reader, a decoder — is
  * read once per batch and never held twice. `getBatch` may be async. The
  * trainer disposes the images tensor when it is done with the batch.
+ *
+ * Prefetch (cnn_train's `opts.prefetch`, `processEpoch`): a source with a
+ * `prefetch(indices, context)` method is told, right after each `getBatch`
+ * returns and before that sub-batch computes, the indices of the sub-batch
+ * that comes next in the pass (the next sub-batch of this batch, or the
+ * first of the next batch), so it can start reading them; the trainer then
+ * asks `getBatch` for exactly those indices. A source must give the same
+ * batch whether or not it was prefetched. The trainer times each wait on
+ * `getBatch` (`PassStats.dataTime`).
  */
 import type { Labels } from '@convnet-ts/blocks';
 import { type Backend, formatShape, ShapeError, type Tensor, ValueError } from '@convnet-ts/tensor';
@@ -16,11 +25,20 @@ export interface Batch {
   labels: Labels;
 }
 
+/** Where in training a batch is asked for (so a source can key its random augmentation to the epoch). */
+export interface BatchContext {
+  /** 1-based epoch. */
+  epoch: number;
+  mode: 'train' | 'val';
+}
+
 export interface BatchSource {
   /** Number of images; valid indices are 0..size − 1. */
   readonly size: number;
-  /** The batch of these 0-based indices, in this order, on `backend`. */
-  getBatch(indices: readonly number[], backend: Backend): Batch | Promise<Batch>;
+  /** The batch of these 0-based indices, in this order, on `backend`; the trainer always passes `context`. */
+  getBatch(indices: readonly number[], backend: Backend, context?: BatchContext): Batch | Promise<Batch>;
+  /** Optional: start reading the batch that the next `getBatch` call will ask for (same indices and context). */
+  prefetch?(indices: readonly number[], context: BatchContext): void;
 }
 
 export interface ArraySourceData {

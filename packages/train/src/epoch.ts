@@ -8,6 +8,12 @@
  * NaN or infinite objective stops the run or warns (`non-finite.ts`).
  * With `extractStatsFn`, its sums (`extract-stats.ts`) are read back with
  * them and kept as running averages.
+ *
+ * Prefetch (cnn_train's `prefetch`): once a sub-batch's `getBatch` has
+ * returned, and before it computes, a source with `prefetch` is given the
+ * next sub-batch's indices (the next of this batch, else the first of the
+ * next batch); the seconds spent awaiting `getBatch` are the pass's
+ * `dataTime`.
  */
 import { type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { Rng } from '@convnet-ts/tensor';
@@ -70,6 +76,12 @@ async function readExtracted(stats: ExtractedStats, held: ReadonlySet<Tensor>): 
   return out;
 }
 
+/** cnn_train's sub-batches of a batch, `batch(s : numSubBatches : end)`, the empty ones left out. */
+function subBatches(batch: readonly number[], numSubBatches: number): number[][] {
+  const subs = Array.from({ length: numSubBatches }, (_, s) => batch.filter((_, i) => i % numSubBatches === s));
+  return subs.filter((sub) => sub.length > 0);
+}
+
 interface Pending {
   objective: Tensor;
   errors: Record<string, Tensor>;
@@ -85,14 +97,20 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
   const numBatches = Math.ceil(order.length / opts.batchSize);
   const nonFinite = new NonFiniteCheck(opts.onNonFinite, ctx.epoch, mode, numBatches);
   let extractedNames: string[] | null = null;
+  const context = { epoch: ctx.epoch, mode };
+  const batches = Array.from({ length: numBatches }, (_, b) => subBatches(order.slice(b * opts.batchSize, (b + 1) * opts.batchSize), opts.numSubBatches));
   for (let b = 0; b < numBatches; b++) {
     const batch = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
+    const subs = batches[b]!;
     let ders: (Tensor | null)[] | null = null;
     const pending: Pending[] = [];
-    for (let s = 0; s < opts.numSubBatches; s++) {
-      const sub = batch.filter((_, i) => i % opts.numSubBatches === s);
-      if (sub.length === 0) continue;
-      const { images, labels } = await source.getBatch(sub, adapter.backend);
+    for (let s = 0; s < subs.length; s++) {
+      const sub = subs[s]!;
+      const waitStart = performance.now();
+      const { images, labels } = await source.getBatch(sub, adapter.backend, context);
+      acc.addDataTime((performance.now() - waitStart) / 1000);
+      const next = s + 1 < subs.length ? subs[s + 1] : batches[b + 1]?.[0];
+      if (next && source.prefetch) source.prefetch(next, context);
       if (images.shape[0] !== sub.length) {
         throw new ValueError('train', 'source', `getBatch must return ${sub.length} images for ${sub.length} indices, got shape [${images.shape.join(', ')}]`);
       }

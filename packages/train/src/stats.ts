@@ -1,7 +1,8 @@
 /**
  * Statistics of a pass over a set (cnn_train's `stats.train(epoch)` /
- * `stats.val(epoch)`): images seen, seconds, images per second, the mean
- * objective per image and each error's mean per image.
+ * `stats.val(epoch)`): images seen, seconds (and of them, seconds waiting
+ * for data), images per second, the mean objective per image and each
+ * error's mean per image.
  */
 
 export interface PassStats {
@@ -9,6 +10,14 @@ export interface PassStats {
   num: number;
   /** Seconds spent. */
   time: number;
+  /**
+   * Seconds of `time` spent waiting for the source's `getBatch` (reading,
+   * decoding); `time − dataTime` is computing. Loading is the bottleneck
+   * when it is a large part of `time` (prefetching hides it while it is
+   * below the compute time). Always set by the trainer; optional in the type
+   * only because statistics from before it (older checkpoints) lack it.
+   */
+  dataTime?: number;
   /** Images per second. */
   speed: number;
   /** Mean objective per image (the weighted sum of derOutputs, or extractStatsFn's `objective`). */
@@ -49,6 +58,7 @@ export interface ProgressEvent {
 export class PassAccumulator {
   #num = 0;
   #objective = 0;
+  #dataTime = 0;
   readonly #errors = new Map<string, number>();
   readonly #start = performance.now();
 
@@ -65,12 +75,17 @@ export class PassAccumulator {
     }
   }
 
+  /** Adds seconds spent waiting for data. */
+  addDataTime(seconds: number): void {
+    this.#dataTime += seconds;
+  }
+
   snapshot(): PassStats {
     const time = (performance.now() - this.#start) / 1000;
     const per = (v: number) => (this.#num > 0 ? v / this.#num : 0);
     const errors: Record<string, number> = {};
     for (const [k, v] of this.#errors) errors[k] = per(v);
     const objective = per(this.#extractedObjective ?? this.#objective);
-    return { num: this.#num, time, speed: time > 0 ? this.#num / time : 0, objective, errors };
+    return { num: this.#num, time, dataTime: this.#dataTime, speed: time > 0 ? this.#num / time : 0, objective, errors };
   }
 }
