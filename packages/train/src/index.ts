@@ -1,5 +1,5 @@
 export type { NetworkAdapter, SubBatchResult, TrainParam } from './adapter.js';
-export { ArrayBatchSource, type ArraySourceData, type Batch, type BatchSource } from './batch-source.js';
+export { ArrayBatchSource, type ArraySourceData, type Batch, type BatchContext, type BatchSource } from './batch-source.js';
 export { loadCheckpoint, netFile, newestCheckpoint, saveCheckpoint, stateFile, type TrainerState } from './checkpoint.js';
 export { type DagNNAdapterOptions, dagNNAdapter } from './dagnn-adapter.js';
 export { computeErrors, type ErrorFunction } from './error-functions.js';
