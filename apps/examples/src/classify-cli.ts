@@ -10,11 +10,11 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { predict, preprocess, type TopClass } from '@convnet-ts/predict';
 import { readImageFile, readModelFile } from '@convnet-ts/predict/node';
 import type { Backend } from '@convnet-ts/tensor';
+import { parseCommandLine } from './cli-args.js';
 
 export interface ClassifyIO {
   out: (line: string) => void;
@@ -50,7 +50,7 @@ export async function classify(argv: readonly string[], io: ClassifyIO): Promise
   try {
     values = parse(argv);
   } catch (e) {
-    io.err(`classify: ${(e as Error).message}\n\n${HELP}`);
+    io.err((e as Error).message);
     return 2;
   }
   if (values.help) {
@@ -109,20 +109,17 @@ export async function classify(argv: readonly string[], io: ClassifyIO): Promise
   }
 }
 
+/** The options, or a `UsageError` naming the closest known option for an unknown one. */
 function parse(argv: readonly string[]) {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      model: { type: 'string' },
-      image: { type: 'string' },
-      top: { type: 'string', default: '5' },
-      backend: { type: 'string', default: 'cpu' },
-      'no-crop': { type: 'boolean', default: false },
-      output: { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const values = parseCommandLine('classify', argv, {
+    model: { type: 'string' },
+    image: { type: 'string' },
+    top: { type: 'string' },
+    backend: { type: 'string' },
+    'no-crop': { type: 'boolean' },
+    output: { type: 'string' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean' },
   });
-  return { ...values, crop: !values['no-crop'] };
+  return { ...values, top: values.top ?? '5', backend: values.backend ?? 'cpu', crop: !values['no-crop'] };
 }

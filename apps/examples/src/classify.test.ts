@@ -90,7 +90,9 @@ describe('classify (apps/examples/src/classify-cli.ts)', () => {
     expect((await run('--image', 'image.png')).err).toMatch(/--model FILE is required/);
     expect((await run('--model', 'a.mat', '--image', 'b.png', '--top', '0')).code).toBe(2);
     expect((await run('--model', 'a.mat', '--image', 'b.png', '--backend', 'tpu')).err).toMatch(/--backend must be cpu or webgpu, got tpu/);
-    expect((await run('--bogus')).code).toBe(2);
+    const bogus = await run('--modle', 'a.mat');
+    expect(bogus.code).toBe(2);
+    expect(bogus.err).toBe('classify: unknown option --modle; did you mean --model? (see --help)');
     const help = await run('--help');
     expect(help.code).toBe(0);
     expect(help.out[0]).toMatch(/Classify an image with a MatConvNet model/);

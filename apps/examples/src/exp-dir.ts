@@ -1,0 +1,150 @@
+/**
+ * The MNIST job's experiment folder, kept to one run:
+ *
+ * - where: `--exp-dir` relative to the directory the command was started in
+ *   (`CONVNET_TS_CWD`, set by scripts/run.sh), default
+ *   `<repository>/runs/mnist-lenet[-bnorm]`;
+ * - what a run is: `net-epoch-<e>.ctsnet` / `.state` (the checkpoints),
+ *   `run-options.json` (the options it was started with, written before the
+ *   first epoch), `net-train.svg` and `net.mat`, and leftover `.tmp` files of
+ *   those;
+ * - a new run into a folder holding a run stops (`UsageError`): `--continue`
+ *   resumes it — refused when a saved option that changes the result differs
+ *   from the command line's (every option but `--epochs`, `--exp-dir` and the
+ *   flags) — and `--overwrite` deletes the run's files (nothing else) first.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from './cli-args.js';
+import type { MnistOptions } from './mnist-options.js';
+
+export const OPTIONS_FILE = 'run-options.json';
+
+const RUN_FILE = /^(net-epoch-\d+\.(ctsnet|state)|net-train\.svg|net\.mat|run-options\.json)(\..+\.tmp)?$/;
+const CHECKPOINT = /^net-epoch-(\d+)\.ctsnet$/;
+
+/** The options stored in `run-options.json`: those that decide the result, and the epochs asked for. */
+export interface SavedOptions {
+  backend: string;
+  bnorm: boolean;
+  batchSize: number;
+  learningRate: number[];
+  weightDecay: number;
+  momentum: number;
+  seed: number;
+  subset: number | null;
+  epochs: number;
+}
+
+/** The command-line spelling of each saved option, as `describe` prints it. */
+const FLAGS: Record<Exclude<keyof SavedOptions, 'epochs'>, (o: SavedOptions) => string> = {
+  backend: (o) => `--backend ${o.backend}`,
+  bnorm: (o) => (o.bnorm ? '--bnorm' : 'no --bnorm'),
+  batchSize: (o) => `--batch-size ${o.batchSize}`,
+  learningRate: (o) => `--learning-rate ${o.learningRate.join(',')}`,
+  weightDecay: (o) => `--weight-decay ${o.weightDecay}`,
+  momentum: (o) => `--momentum ${o.momentum}`,
+  seed: (o) => `--seed ${o.seed}`,
+  subset: (o) => (o.subset === null ? 'no --subset' : `--subset ${o.subset}`),
+};
+
+export function savedOptions(o: MnistOptions): SavedOptions {
+  const { backend, bnorm, batchSize, learningRate, weightDecay, momentum, seed, subset, epochs } = o;
+  return { backend, bnorm, batchSize, learningRate, weightDecay, momentum, seed, subset, epochs };
+}
+
+/** The folder the run goes to (see the module doc). */
+export function resolveExpDir(given: string | null, bnorm: boolean, cwd: string, repoRoot: string): string {
+  if (given === null) return join(repoRoot, 'runs', bnorm ? 'mnist-lenet-bnorm' : 'mnist-lenet');
+  return isAbsolute(given) ? given : resolve(cwd, given);
+}
+
+async function runFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((f) => RUN_FILE.test(f)).sort();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** `epochs 1–10` / `epoch 3`. */
+const epochRange = (epochs: number[]): string =>
+  epochs.length === 1 ? `epoch ${epochs[0]}` : `epochs ${Math.min(...epochs)}–${Math.max(...epochs)}`;
+
+/** The settings of `saved` that differ from `given`, as `--flag saved` / `--flag given` lists. */
+export function differences(saved: SavedOptions, given: SavedOptions): { saved: string[]; given: string[] } {
+  const keys = (Object.keys(FLAGS) as (keyof typeof FLAGS)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(given[k]));
+  return { saved: keys.map((k) => FLAGS[k](saved)), given: keys.map((k) => FLAGS[k](given)) };
+}
+
+async function writeOptions(dir: string, options: SavedOptions): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, OPTIONS_FILE);
+  await writeFile(`${path}.${process.pid}.tmp`, `${JSON.stringify({ command: 'mnist-lenet', options }, null, 2)}\n`);
+  await rename(`${path}.${process.pid}.tmp`, path);
+}
+
+export interface Prepared {
+  /** The newest checkpoint's epoch that training resumes after (0: a new run). */
+  resumeAfter: number;
+  /** What was found and done, one line each, to print. */
+  notes: string[];
+}
+
+/**
+ * Checks `dir` against the options (see the module doc), deletes the old run
+ * with `overwrite`, and writes `run-options.json`; throws a `UsageError` when
+ * the run must not start.
+ */
+export async function prepareExpDir(dir: string, o: MnistOptions): Promise<Prepared> {
+  const files = await runFiles(dir);
+  const epochs = files.flatMap((f) => {
+    const m = CHECKPOINT.exec(f);
+    return m ? [Number(m[1])] : [];
+  });
+  const given = savedOptions(o);
+  const held = epochs.length > 0 ? `checkpoints of ${epochRange(epochs)}` : `${files.join(', ')}`;
+  if (files.length > 0 && !o.continue && !o.overwrite) {
+    throw new UsageError(
+      `mnist-lenet: ${dir} already holds a run (${held}); pass --continue to resume it, ` +
+        '--exp-dir DIR to start a new run elsewhere, or --overwrite to delete it and start again',
+    );
+  }
+  const notes: string[] = [];
+  if (o.overwrite && files.length > 0) {
+    await Promise.all(files.map((f) => rm(join(dir, f), { force: true })));
+    notes.push(`--overwrite: deleted the previous run in ${dir} (${held})`);
+  }
+  if (!o.continue || files.length === 0) {
+    if (o.continue) notes.push(`--continue: ${dir} holds no run yet; starting at epoch 1`);
+    await writeOptions(dir, given);
+    return { resumeAfter: 0, notes };
+  }
+  let saved: SavedOptions | null = null;
+  try {
+    saved = (JSON.parse(await readFile(join(dir, OPTIONS_FILE), 'utf8')) as { options: SavedOptions }).options;
+  } catch {
+    notes.push(`${dir} has no readable ${OPTIONS_FILE} (a run from an older version): its options cannot be checked`);
+  }
+  if (saved) {
+    const diff = differences(saved, given);
+    if (diff.saved.length > 0) {
+      throw new UsageError(
+        `mnist-lenet: --continue: the run in ${dir} was started with ${diff.saved.join(', ')}, not ${diff.given.join(', ')}; ` +
+          'resuming with other settings would mix two runs: repeat its options, or start a new run (--exp-dir DIR or --overwrite)',
+      );
+    }
+  }
+  const newest = epochs.length > 0 ? Math.max(...epochs) : 0;
+  if (newest === 0) notes.push(`--continue: ${dir} holds no checkpoint yet; starting at epoch 1`);
+  else if (newest >= o.epochs) {
+    notes.push(`--continue: resuming after epoch ${newest} (net-epoch-${newest}.ctsnet): nothing left to train for --epochs ${o.epochs}`);
+  } else {
+    const next = newest + 1 === o.epochs ? `epoch ${o.epochs}` : `epochs ${newest + 1}–${o.epochs}`;
+    notes.push(`--continue: resuming from the checkpoint of epoch ${newest} (net-epoch-${newest}.ctsnet); training ${next}`);
+  }
+  await writeOptions(dir, given);
+  return { resumeAfter: newest, notes };
+}
+
