@@ -26,6 +26,7 @@ import {
 import ndarray, { type NdArray } from 'ndarray';
 import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersReady } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
+import { copyToContiguous, isContiguous, rowMajorView, type StridedView } from './strided-view.js';
 
 export interface CpuBackendOptions {
   /** Element type of every tensor this backend makes (default float32). */
@@ -42,12 +43,15 @@ export interface CpuBackendOptions {
   threads?: number;
 }
 
-/** The CPU backend's storage: a scijs ndarray (views share the typed array). */
-export type CpuStorage = NdArray<FloatArray>;
+/** The CPU backend's storage: a strided view over a typed array (views share it). */
+export type CpuStorage = StridedView;
 
 /**
- * `Backend` on the CPU. Tensors are ndarrays over typed arrays, so reshapes,
- * slices and crops are views; kernels make inputs contiguous only when they must.
+ * `Backend` on the CPU. Tensors are strided views over typed arrays, so
+ * reshapes, slices and crops are views; kernels make inputs contiguous only
+ * when they must. Nothing here compiles code at run time (no `new Function`),
+ * so the backend runs under a CSP without `'unsafe-eval'`; only the interop
+ * `ndarray(t)` builds a scijs ndarray, which does.
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -103,21 +107,45 @@ export class CpuBackend implements Backend {
     if (values.length !== sizeOf(shape)) {
       throw new ShapeError('cpu', 'values', `${values.length} values cannot have shape ${formatShape(shape)}`);
     }
-    return this.fromNdarray(ndarray(values, [...shape]));
+    return this.fromView(rowMajorView(values, shape));
   }
 
-  /** Wraps an ndarray (possibly a view) as a tensor. */
-  fromNdarray(array: CpuStorage): Tensor {
-    const t = new Tensor(this, array.shape, array);
+  /**
+   * Wraps a scijs ndarray, or any view with its `data`, `shape`, `stride` and
+   * `offset`, as a tensor sharing `data`, which must be this backend's typed
+   * array (Float32Array or Float64Array).
+   */
+  fromNdarray(array: StridedView): Tensor {
+    const want = this.dtype === 'float64' ? Float64Array : Float32Array;
+    if (!(array.data instanceof want)) {
+      throw new BackendError('fromNdarray', 'array', `data of a ${want.name} expected (cpu ${this.dtype}), got ${describeValue(array.data)}`);
+    }
+    return this.fromView({ data: array.data, shape: [...array.shape], stride: [...array.stride], offset: array.offset });
+  }
+
+  /** Wraps a view this backend made (not copied, not checked) as a tensor: for kernels. */
+  fromView(view: StridedView): Tensor {
+    const t = new Tensor(this, view.shape, view);
     this.#liveTensors++;
     this.#liveElements += t.size;
     this.#collected.register(t, t.size, t);
     return t;
   }
 
-  /** The ndarray behind a tensor of this backend. */
-  ndarray(t: Tensor): CpuStorage {
-    return t.storage as CpuStorage;
+  /** The strided view behind a tensor of this backend (do not write into it): for kernels. */
+  view(t: Tensor): StridedView {
+    return t.storage as StridedView;
+  }
+
+  /**
+   * A scijs ndarray over the tensor's values (shared, not copied), for
+   * interop with the scijs ecosystem. ndarray compiles a class per dtype and
+   * rank with `new Function` the first time it meets them, so this one call
+   * needs a CSP with `'unsafe-eval'`; kernels use `view(t)`.
+   */
+  ndarray(t: Tensor): NdArray<FloatArray> {
+    const v = this.view(t);
+    return ndarray(v.data, [...v.shape], [...v.stride], v.offset);
   }
 
   /**
@@ -125,7 +153,7 @@ export class CpuBackend implements Backend {
    * contiguous and covers it whole (do not write to it), else a copy.
    */
   contiguous(t: Tensor): FloatArray {
-    const a = this.ndarray(t);
+    const a = this.view(t);
     if (isContiguous(a) && a.offset === 0 && a.data.length === t.size) return a.data;
     return copyToContiguous(a, this.alloc(t.size));
   }
@@ -166,7 +194,7 @@ export class CpuBackend implements Backend {
   readonly readSync = (t: Tensor): FloatArray => {
     this.#alive('read');
     this.own('read', 'tensor', t);
-    return copyToContiguous(this.ndarray(t), this.alloc(t.size));
+    return copyToContiguous(this.view(t), this.alloc(t.size));
   };
 
   release(t: Tensor): void {
@@ -248,45 +276,4 @@ export class CpuBackend implements Backend {
 /** Creates the CPU backend. */
 export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
   return new CpuBackend(options);
-}
-
-/** True when the ndarray's strides are row-major contiguous. */
-export function isContiguous(a: CpuStorage): boolean {
-  let s = 1;
-  for (let i = a.shape.length - 1; i >= 0; i--) {
-    if (a.shape[i]! !== 1 && a.stride[i] !== s) return false;
-    s *= a.shape[i]!;
-  }
-  return true;
-}
-
-/** Copies any ndarray view into `out` in row-major order. */
-export function copyToContiguous(a: CpuStorage, out: FloatArray): FloatArray {
-  const n = out.length;
-  if (n === 0) return out;
-  if (isContiguous(a)) {
-    out.set(a.data.subarray(a.offset, a.offset + n));
-    return out;
-  }
-  const shape = a.shape;
-  const stride = a.stride;
-  const rank = shape.length;
-  const idx = new Array<number>(rank).fill(0);
-  const inner = shape[rank - 1]!;
-  const innerStride = stride[rank - 1]!;
-  let o = 0;
-  for (;;) {
-    let base = a.offset;
-    for (let d = 0; d < rank - 1; d++) base += idx[d]! * stride[d]!;
-    for (let j = 0; j < inner; j++) out[o++] = a.data[base + j * innerStride]!;
-    let d = rank - 2;
-    while (d >= 0) {
-      idx[d]!++;
-      if (idx[d]! < shape[d]!) break;
-      idx[d] = 0;
-      d--;
-    }
-    if (d < 0) break;
-  }
-  return out;
 }

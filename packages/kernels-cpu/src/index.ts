@@ -1,1 +1,2 @@
 export { type CpuBackendOptions, CpuBackend, type CpuStorage, createCpuBackend } from './cpu-backend.js';
+export type { StridedView } from './strided-view.js';
