@@ -12,7 +12,7 @@ import { type SimpleNN, saveMatConvNet, saveSimpleNN } from '@convnet-ts/simplen
 
 export type DownloadFormat = 'convnet-ts' | 'mat' | 'onnx';
 
-const EXTENSIONS: Record<DownloadFormat, string> = { 'convnet-ts': 'cnvts', mat: 'mat', onnx: 'onnx' };
+const EXTENSIONS: Record<DownloadFormat, string> = { 'convnet-ts': 'ctsnet', mat: 'mat', onnx: 'onnx' };
 
 export async function modelBytes(net: SimpleNN | DagNN, format: DownloadFormat): Promise<Uint8Array> {
   if (format === 'onnx') return exportOnnx(net);

@@ -12,8 +12,10 @@
  * 4. the receptive-field overlay of a conv3 unit and of a conv2 unit has the
  *    size and position @convnet-ts/geometry gives (computed here, in Node,
  *    from the same LeNet);
- * 5. the model downloads as a MatConvNet .mat, loads back through the file
- *    input, and classifies the drawing the same way.
+ * 5. the model downloads as a MatConvNet .mat and as ONNX, each loads back
+ *    through the file input and classifies the drawing the same way;
+ * 6. training pauses (no batch runs) and resumes; the model in use survives
+ *    a reload (IndexedDB).
  *
  * A screenshot of each view goes to test-results/ (a CI artefact).
  */
@@ -49,16 +51,33 @@ const RUN = { variant: 'lenet-bnorm', trainImages: '120', valImages: '40', epoch
 /** The CPU run whose network classifies the drawing: enough batches for batch norm's moments to settle. */
 const DRAW_RUN = { ...RUN, trainImages: '2000', valImages: '200', batchSize: '25' };
 
-async function trainOn(page: Page, backend: 'cpu' | 'webgpu', run = RUN): Promise<Training> {
+const training = (page: Page): Promise<Training> =>
+  page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training)) as Training);
+
+/** Pauses the run after `batches` batches, checks that no batch runs for a while, and resumes it. */
+async function pauseAndResume(page: Page, batches: number): Promise<void> {
+  await page.waitForFunction((n) => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.batches.length >= n, batches, { timeout: 60_000 });
+  await page.click('#train-pause');
+  await page.waitForFunction(() => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.state === 'paused');
+  const held = (await training(page)).batches.length;
+  await page.waitForTimeout(700);
+  expect((await training(page)).batches.length).toBe(held);
+  expect(await page.textContent('#train-status')).toMatch(/^Paused/);
+  expect(await page.isEnabled('#train-resume')).toBe(true);
+  await page.click('#train-resume');
+}
+
+async function trainOn(page: Page, backend: 'cpu' | 'webgpu', run = RUN, pauseAfter?: number): Promise<Training> {
   await page.selectOption('select[name=variant]', run.variant);
   await page.selectOption('select[name=backend]', backend);
   for (const [name, value] of Object.entries(run)) if (name !== 'variant') await page.fill(`input[name=${name}]`, value);
   await page.click('#train-start');
+  if (pauseAfter !== undefined) await pauseAndResume(page, pauseAfter);
   await page.waitForFunction(() => {
     const s = (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.state;
     return s === 'done' || s === 'error';
   }, null, { timeout: 60_000 });
-  return page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training)) as Training);
+  return training(page);
 }
 
 const pageState = (page: Page) =>
@@ -140,9 +159,10 @@ describe('apps/web in headless Chromium', () => {
     expect(Math.abs((ce!.val!.errors.top1err ?? 1) - (ge!.val!.errors.top1err ?? 0))).toBeLessThanOrEqual(2 / Number(RUN.valImages));
   });
 
-  it('classifies a drawn "1" as 1 with a network trained on 2,000 digits', async () => {
+  it('classifies a drawn "1" as 1 with a network trained on 2,000 digits (paused and resumed on the way)', async () => {
     const modelsBefore = await page.evaluate(() => (window as unknown as { convnetWeb: { state: { modelsLoaded: number } } }).convnetWeb.state.modelsLoaded);
-    const run = await trainOn(page, 'cpu', DRAW_RUN);
+    const run = await trainOn(page, 'cpu', DRAW_RUN, 3);
+    expect(run.batches.filter((b) => b.mode === 'train')).toHaveLength(Number(DRAW_RUN.trainImages) / Number(DRAW_RUN.batchSize));
     expect(run.error).toBeNull();
     const val = run.epochs[0]?.val?.errors.top1err ?? 1;
     console.log(`web: ${DRAW_RUN.trainImages} digits on ${run.backend}: held-out error ${(100 * val).toFixed(1)} %, ${Math.round(run.batches.at(-1)?.imagesPerSecond ?? 0)} images/s`);
@@ -197,8 +217,8 @@ describe('apps/web in headless Chromium', () => {
       expect(drawn.height).toBeCloseTo((y1 - y0) * px, 0);
       expect(drawn.width).toBeCloseTo((x1 - x0) * px, 0);
     };
-    await expectWindow('conv2', 3, 5);
     await expectWindow('conv3', 1, 1);
+    await expectWindow('conv2', 3, 5);
     await page.locator('#inside-view').screenshot({ path: join(shots, 'inside.png') });
     await page.screenshot({ path: join(shots, 'page.png'), fullPage: true });
   });
@@ -215,6 +235,25 @@ describe('apps/web in headless Chromium', () => {
     expect(after.best).toBe('1');
     for (const [i, p] of after.probabilities!.entries()) expect(p).toBeCloseTo(before.probabilities![i]!, 4);
     await page.locator('#load-view').screenshot({ path: join(shots, 'load.png') });
+  });
+
+  it('exports ONNX, loads it back as a DagNN and classifies the drawing the same way', async () => {
+    const before = await pageState(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+    const path = join(outDir, 'lenet.onnx');
+    await download.saveAs(path);
+    await page.setInputFiles('#model-file', path);
+    await expect.poll(() => page.textContent('#load-status'), { timeout: 15_000 }).toMatch(/^Loaded lenet\.onnx \(onnx, DagNN\)/);
+    await expect.poll(async () => (await pageState(page)).classifications).toBeGreaterThan(before.classifications);
+    const after = await pageState(page);
+    expect(after.errors).toEqual([]);
+    expect(after.best).toBe('1');
+    for (const [i, p] of after.probabilities!.entries()) expect(p).toBeCloseTo(before.probabilities![i]!, 4);
+  });
+
+  it('keeps the model in IndexedDB across a reload, with no console errors all along', async () => {
+    await page.reload();
+    await expect.poll(() => page.textContent('#model-status'), { timeout: 15_000 }).toMatch(/^lenet\.onnx \(saved .*\) \(onnx\)/);
     expect(consoleErrors).toEqual([]);
   });
 });
