@@ -130,7 +130,7 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
       const last = m.stats[m.stats.length - 1];
       const val = last?.val ? `held-out error ${(100 * (last.val.errors.top1err ?? Number.NaN)).toFixed(2)} %` : '';
       onModel(m.model, `LeNet trained on ${log.backend}, ${m.stats.length} epoch${m.stats.length === 1 ? '' : 's'}`);
-      setState('done', `Done: ${m.stats.length} epoch${m.stats.length === 1 ? '' : 's'} on ${log.backend}; ${val}, ${Math.round(last?.train.speed ?? 0)} images/s.`);
+      setState('done', `Done: ${m.stats.length} epoch${m.stats.length === 1 ? '' : 's'} on ${log.backend}; ${val}, ${Math.round(log.batches.filter((b) => b.mode === 'train').at(-1)?.imagesPerSecond ?? 0)} training images/s.`);
       worker?.terminate();
       worker = null;
     } else if (m.type === 'paused') {
