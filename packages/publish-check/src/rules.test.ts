@@ -5,6 +5,8 @@ import { type PackageJson, publicPackages, ROOT } from './public-packages.js';
 
 const TENSOR = '@convnet-ts/tensor';
 const packages = publicPackages();
+const REPOSITORY = 'https://github.com/convnet-ts/convnet-ts';
+const LICENSE = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
 const self = JSON.parse(readFileSync(join(ROOT, 'packages', 'publish-check', 'package.json'), 'utf8')) as PackageJson;
 
 describe('the publishing rules of every public package', () => {
@@ -19,6 +21,29 @@ describe('the publishing rules of every public package', () => {
     expect(json.files).toEqual(expect.arrayContaining(['dist', 'README.md']));
     // Built before this package's tests by turbo (test dependsOn ^build), so the pack test finds dist/.
     expect(self.devDependencies?.[name], `add ${name} to publish-check's devDependencies`).toBe('workspace:^');
+  });
+
+  it.each(packages.map((p) => [p.json.name, p] as const))('%s: ships the LICENSE and says where it comes from (repository, homepage, bugs, keywords, author)', (_, pkg) => {
+    const { json, dir } = pkg;
+    expect(json.files).toContain('LICENSE');
+    expect(readFileSync(join(pkg.path, 'LICENSE'), 'utf8'), `packages/${dir}/LICENSE must be a copy of the root LICENSE`).toBe(LICENSE);
+    expect(json.repository).toEqual({ type: 'git', url: `git+${REPOSITORY}.git`, directory: `packages/${dir}` });
+    expect(json.homepage).toBe(`${REPOSITORY}/tree/main/packages/${dir}#readme`);
+    expect(json.bugs).toEqual({ url: `${REPOSITORY}/issues` });
+    expect(json.author).toBe('The convnet-ts authors');
+    expect(json.keywords).toEqual(expect.arrayContaining(['matconvnet', 'typescript']));
+  });
+
+  it.each(packages.map((p) => [p.json.name, p] as const))('%s: README links and install line work on the registry', (name, pkg) => {
+    const readme = readFileSync(join(pkg.path, 'README.md'), 'utf8');
+    // The registry shows the README without the repository around it: only absolute links and in-page anchors resolve.
+    const relative = [...readme.matchAll(/\]\(([^)\s]+)\)|\b(?:href|src)="([^"]+)"/g)].map((m) => m[1] ?? m[2]!).filter((url) => !/^(https?:|mailto:|#)/.test(url));
+    expect({ name, relative }).toEqual({ name, relative: [] });
+    const install = /^npm install (.+)$/m.exec(readme);
+    expect(install, `${name}: README needs an "npm install" line`).not.toBeNull();
+    const named = install![1]!.split(/\s+/);
+    const peers = Object.keys(pkg.json.peerDependencies ?? {}).filter((p) => !pkg.json.peerDependenciesMeta?.[p]?.optional);
+    expect({ name, missing: [name, ...peers].filter((p) => !named.includes(p)) }).toEqual({ name, missing: [] });
   });
 
   it.each(packages.map((p) => [p.json.name, p.json] as const))('%s: every export has types, import and default (so require() works)', (_, json) => {
