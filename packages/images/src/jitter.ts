@@ -4,7 +4,9 @@
  * jitter depends only on the seed and i, never on the number of threads or
  * on which images failed. `vl_imreadjpeg` draws the same quantities from C's
  * `rand()` (anisotropy, size, location x and y, flip, saturation, contrast,
- * then 3 normals for the colour shift).
+ * then 3 normals for the colour shift). With one seed per image, image i's
+ * ten draws come from `new Rng(seed[i])` (how a dataset keys them to
+ * (seed, epoch, image)).
  */
 import { Rng } from '@convnet-ts/tensor';
 
@@ -21,7 +23,9 @@ export interface Draws {
   w: [number, number, number];
 }
 
-export function drawJitter(seed: number, count: number): Draws[] {
+/** `count` images' draws from one seed, in order; or, given one seed per image, image i's from `new Rng(seed[i])` alone. */
+export function drawJitter(seed: number | readonly number[], count: number): Draws[] {
+  if (typeof seed !== 'number') return Array.from({ length: count }, (_, i) => drawJitter(seed[i]!, 1)[0]!);
   const rng = new Rng(seed);
   const out: Draws[] = [];
   for (let i = 0; i < count; i++) {

@@ -14,6 +14,8 @@ import type { FromWorker } from './protocol.js';
 import { ImageReader, type PackedImages, type Prefetched, type ReadResult } from './reader.js';
 
 export { type ImageFolderOptions, imageFolderDataset, type ImageFolderDataset, scanImageFolder, type ImageFolderImdb } from './image-folder.js';
+export { type DatasetContext, type DatasetOptions, type ImageDataset, type ImageImdb, imageSeed, type SetOptions } from './imdb-dataset.js';
+export { type ListFileOptions, type ListFileScanOptions, listFileDataset, readListFile } from './list-file.js';
 
 /** A path, or a file's bytes. */
 export type NodeImageSource = string | Uint8Array;

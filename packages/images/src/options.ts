@@ -20,7 +20,8 @@
  * | `interpolation` | `'bilinear'` | `box`, `bilinear`, `bicubic`, `lanczos2`, `lanczos3` (MATLAB imresize's kernels, antialiased when shrinking) |
  *
  * Beyond MatConvNet: `seed` (default 0) seeds the per-image random draws, so a
- * call is reproducible and independent of `numThreads`; `onError` ('throw' or
+ * call is reproducible and independent of `numThreads` — or an array of one
+ * seed per image, so each image's draws depend on its own seed alone; `onError` ('throw' or
  * 'skip': leave unreadable images out and report them); `exifOrientation`
  * (default true: rotate JPEGs as their EXIF orientation says — MATLAB's
  * imread and vl_imreadjpeg ignore it; false does too).
@@ -55,7 +56,7 @@ export interface ReadImagesOptions {
   contrast?: number;
   saturation?: number;
   interpolation?: ImreadInterpolation;
-  seed?: number;
+  seed?: number | readonly number[];
   onError?: 'throw' | 'skip';
   exifOrientation?: boolean;
 }
@@ -89,7 +90,8 @@ export interface TransformSpec {
 export interface ParsedReadOptions {
   numThreads: number;
   prefetch: boolean;
-  seed: number;
+  /** One seed for the whole call, or one per image. */
+  seed: number | readonly number[];
   onError: 'throw' | 'skip';
   spec: TransformSpec;
 }
@@ -170,7 +172,8 @@ export function parseReadOptions(where: string, opts: ReadImagesOptions | undefi
   const numThreads = opts.numThreads ?? 1;
   if (!Number.isInteger(numThreads) || numThreads < 1) fail(where, 'numThreads', 'a positive integer', numThreads);
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(where, 'seed', 'an integer in 0..2^32 − 1', seed);
+  const isSeed = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+  if (Array.isArray(seed) ? !seed.every(isSeed) : !isSeed(seed)) fail(where, 'seed', 'an integer in 0..2^32 − 1, or one per image', seed);
   const onError = opts.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'skip') fail(where, 'onError', "'throw' or 'skip'", onError);
   const resize = parseResize(where, opts.resize);

@@ -78,6 +78,16 @@ describe('readImages in Node (worker threads)', () => {
       }
     });
     expect(flips).toBeGreaterThan(0);
+    // one seed per image: image i's draws come from its own seed alone
+    const opts = { resize: [4, 4] as [number, number], cropSize: 0.5, cropLocation: 'random' as const, flip: true, interpolation: 'box' as const, pack: true as const };
+    const seeds = blockPaths.map((_, i) => 100 + 7 * i);
+    const perImage = await readImages(blockPaths, { ...opts, seed: seeds });
+    const size = 4 * 4 * 3;
+    for (const i of [0, blockPaths.length - 1]) {
+      const alone = await readImages([blockPaths[i]!], { ...opts, seed: seeds[i]! });
+      expect(Array.from(perImage.data.subarray(i * size, (i + 1) * size))).toEqual(Array.from(alone.data));
+    }
+    await expect(readImages(blockPaths, { ...opts, seed: [1, 2] })).rejects.toThrow(`readImages: seed must be one number or one per image (${blockPaths.length}), got 2 seeds`);
     expect(flips).toBeLessThan(12);
   });
 
@@ -162,6 +172,7 @@ describe('readImages in Node (worker threads)', () => {
     await bad({ subtractAverage: { height: 2, width: 2, data: new Float32Array(12) } }, 'subtractAverage must be a triplet unless resize is [H, W]');
     await bad({ resize: [3, 4], subtractAverage: { height: 2, width: 2, data: new Float32Array(12) } }, 'subtractAverage must be a 3×4×3 average image');
     await bad({ seed: -1 }, 'seed must be an integer');
+    await bad({ seed: [1, 0.5] }, 'seed must be an integer in 0..2^32 − 1, or one per image, got [1,0.5]');
     await bad({ onError: 'ignore' }, "onError must be 'throw' or 'skip'");
     await bad({ flip: 1 }, 'flip must be true or false, got 1');
     await expect(createImageReader({ numThreads: 0 })).rejects.toThrow('createImageReader: numThreads must be a positive integer, got 0');

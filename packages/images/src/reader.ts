@@ -121,6 +121,9 @@ export class ImageReader<S> {
     const where = this.#where;
     const parsed = this.parse(opts);
     if (!Array.isArray(sources)) throw new ValueError(where, 'sources', `sources must be an array of images, got ${Object.prototype.toString.call(sources)}`);
+    if (typeof parsed.seed !== 'number' && parsed.seed.length !== sources.length) {
+      throw new OptionError(where, 'seed', `seed must be one number or one per image (${sources.length}), got ${parsed.seed.length} seeds`);
+    }
     const draws = drawJitter(parsed.seed, sources.length);
     const jobs = sources.map((s, i) => ({ ...this.#wire(s, `sources[${i}]`), draws: draws[i]! }));
     const results = await this.#pool.run(parsed.spec, jobs);
