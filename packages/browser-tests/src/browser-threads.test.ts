@@ -56,7 +56,9 @@ describe('CPU backend GEMM threads as Web Workers in headless Chromium', () => {
     expect(report.defaultThreads).toBe(1);
     expect(report.threaded).toBeNull();
     expect(report.threadsError).toBe(
-      `createCpuBackend: threads ${PAGE_THREADS} needs WebAssembly SIMD, SharedArrayBuffer and workers (a cross-origin isolated page in browsers), got threads unavailable`,
+      `createCpuBackend: threads ${PAGE_THREADS} needs a cross-origin isolated page (SharedArrayBuffer between workers): serve the page and its scripts ` +
+        'with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`, got crossOriginIsolated false; ' +
+        'leave threads unset (or 1) for one thread',
     );
   });
 });

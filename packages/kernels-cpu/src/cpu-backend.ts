@@ -24,7 +24,7 @@ import {
   Tensor,
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
-import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersReady } from './gemm-threads.js';
+import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersFailure, gemmWorkersReady } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 import { copyToContiguous, isContiguous, rowMajorView, type StridedView } from './strided-view.js';
 
@@ -237,14 +237,20 @@ export class CpuBackend implements Backend {
    * A browser page's workers start only after the page returns to its event
    * loop; GEMMs before then run on the calling thread (same results, slower),
    * so a page awaits this before heavy work or timing. Node's workers are
-   * started by the constructor. Rejects when a worker failed to start, has not
-   * started within `timeoutMs`, or the backend is disposed.
+   * started by the constructor. Rejects when the backend is disposed, when a
+   * worker has not started within `timeoutMs`, and at once when one cannot
+   * start — a page whose Content-Security-Policy refuses `blob:` workers,
+   * say: the error (also a console warning) gives the cause and the fix.
+   * Either way the backend keeps working, the missing workers' share of each
+   * GEMM on the calling thread (the same results, slower).
    */
   async ready(timeoutMs = 10_000): Promise<void> {
     if (this.threads === 1) return;
     if (this.#threadsLease === null) throw new BackendError('cpu', 'ready', `a live backend expected, got one disposed`);
     if (!(await gemmWorkersReady(timeoutMs))) {
-      throw new BackendError('cpu', 'ready', `${this.threads - 1} GEMM workers running within ${timeoutMs} ms expected, got one that failed or has not started`);
+      const failure = gemmWorkersFailure();
+      const got = failure ?? `one that failed or has not started within ${timeoutMs} ms`;
+      throw new BackendError('cpu', 'ready', `${this.threads - 1} GEMM workers running expected, got ${got}`);
     }
   }
 

@@ -67,11 +67,7 @@ export function acquireGemmThreads(threads: number): GemmThreadsLease {
   if (threads > 1) {
     const inst = gemmInstance();
     if (inst === null || !inst.shared || !workersAvailable()) {
-      throw new BackendError(
-        'createCpuBackend',
-        'threads',
-        `threads ${threads} needs WebAssembly SIMD, SharedArrayBuffer and workers (a cross-origin isolated page in browsers), got threads unavailable`,
-      );
+      throw new BackendError('createCpuBackend', 'threads', `threads ${threads} needs ${threadsMissing(inst === null)}; leave threads unset (or 1) for one thread`);
     }
     if (pool === null || pool.threads < threads) {
       pool?.terminate();
@@ -99,6 +95,21 @@ export function acquireGemmThreads(threads: number): GemmThreadsLease {
   return lease;
 }
 
+/** What this host lacks for GEMM threads, for the error of `acquireGemmThreads`. */
+function threadsMissing(noSimd: boolean): string {
+  const host = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (nodeBuiltin('node:worker_threads') === undefined && host.crossOriginIsolated !== true) {
+    return (
+      'a cross-origin isolated page (SharedArrayBuffer between workers): serve the page and its scripts with the headers ' +
+      '`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`, got crossOriginIsolated ' +
+      `${String(host.crossOriginIsolated ?? 'undefined')}`
+    );
+  }
+  if (noSimd) return 'WebAssembly SIMD, got an engine without it';
+  if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer, got none';
+  return `workers (Node worker_threads or Web Workers), got ${typeof host.Worker === 'function' ? 'a shared WebAssembly memory that failed' : 'none'}`;
+}
+
 /** The GEMM's thread count now (the most recent live lease's, else 1). */
 export function gemmThreads(): number {
   return leases.at(-1)?.threads ?? 1;
@@ -110,6 +121,11 @@ export function gemmThreads(): number {
  */
 export function gemmWorkersReady(ms: number): Promise<boolean> {
   return pool === null ? Promise.resolve(true) : pool.whenReady(ms);
+}
+
+/** Why a GEMM worker did not start (the cause and the fix), or null while none failed. */
+export function gemmWorkersFailure(): string | null {
+  return pool?.startFailure ?? null;
 }
 
 /** The worker pool for `gemmThreads()` threads, or null when that is 1. */

@@ -94,11 +94,14 @@ interface NodeWorkerThreads {
   Worker: new (
     code: string,
     options: { eval: true; workerData: GemmWorkerData; execArgv: string[] },
-  ) => WorkerHandle & { unref(): void };
+  ) => WorkerHandle & { unref(): void; on(event: 'error', listener: (error: Error) => void): void };
 }
 
 interface WebWorkerConstructor {
-  new (url: string): WorkerHandle & { postMessage(data: GemmWorkerData): void };
+  new (url: string): WorkerHandle & {
+    postMessage(data: GemmWorkerData): void;
+    addEventListener(type: 'error', listener: (event: { message?: string }) => void): void;
+  };
 }
 
 interface Host {
@@ -120,24 +123,38 @@ export function workersAvailable(): boolean {
   return typeof host.Worker === 'function' && host.crossOriginIsolated === true;
 }
 
+/** How a page's Content-Security-Policy must allow the GEMM workers, which start from a `blob:` URL. */
+export const CSP_WORKER_FIX = "allow blob: workers in the page's Content-Security-Policy: worker-src 'self' blob: (or, without worker-src, child-src or script-src with blob:)";
+
 /**
  * Starts one GEMM worker: a Node worker thread (`eval` of the source as a
  * CommonJS script, without the parent's `execArgv`, which may make `eval`
  * code ES modules (`--input-type=module`) or load hooks; `unref()`ed so it
- * never keeps the process alive), else a Web Worker from a
- * Blob URL (kept: the worker loads it asynchronously), started by a message.
+ * never keeps the process alive), else a Web Worker from a Blob URL (kept:
+ * the worker loads it asynchronously), started by a message. `onError` gets
+ * the reason when the worker cannot start or dies: a constructor that throws
+ * (a CSP that refuses the Blob URL, in some browsers), or its `error` event
+ * (the same refusal, in others; its message is often empty).
  */
-export function startGemmWorker(data: GemmWorkerData): WorkerHandle {
+export function startGemmWorker(data: GemmWorkerData, onError: (reason: string) => void): WorkerHandle {
   const threads = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
   if (threads !== undefined) {
     const worker = new threads.Worker(`(${GEMM_WORKER_SOURCE})(require('node:worker_threads').workerData);`, { eval: true, workerData: data, execArgv: [] });
+    worker.on('error', (error) => onError(`its worker thread threw ${error.message}`));
     worker.unref();
     return worker;
   }
   const WebWorker = (globalThis as Host).Worker;
   if (WebWorker === undefined) throw new BackendError('createCpuBackend', 'threads', 'worker threads need Node worker_threads or Web Workers, got neither');
   const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${GEMM_WORKER_SOURCE})(e.data);`], { type: 'text/javascript' }));
-  const worker = new WebWorker(url);
+  let worker: InstanceType<WebWorkerConstructor>;
+  try {
+    worker = new WebWorker(url);
+  } catch (error) {
+    onError(`new Worker(blob:…) threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    return { terminate: () => undefined };
+  }
+  worker.addEventListener('error', (event) => onError(`its Web Worker fired an error event${event.message ? ` (${event.message})` : ' without a message (a Content-Security-Policy or network refusal)'}`));
   worker.postMessage(data);
   return worker;
 }

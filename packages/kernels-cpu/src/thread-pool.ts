@@ -1,5 +1,5 @@
 import { BackendError } from '@convnet-ts/tensor';
-import { type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
+import { CSP_WORKER_FIX, type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
 /** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
@@ -20,6 +20,19 @@ export interface SgemmCall {
 
 /** An export of gemm.wat that runs one task block (see its conv section). */
 export type TaskOp = 'conv_images' | 'im2row_images' | 'conv_backward_data_images' | 'pool_max_images' | 'pool_max_backward_images';
+
+/** The fields of a `SecurityPolicyViolationEvent` the pool reads. */
+interface CspViolation {
+  effectiveDirective?: string;
+  violatedDirective?: string;
+  blockedURI?: string;
+}
+
+/** A browser global (a window or a worker's scope); Node's has no addEventListener. */
+interface EventHost {
+  addEventListener?: (type: 'securitypolicyviolation', listener: (event: CspViolation) => void) => void;
+  removeEventListener?: (type: 'securitypolicyviolation', listener: (event: CspViolation) => void) => void;
+}
 
 /** True where this thread may block in `Atomics.wait` (Node's main thread, workers; not a browser's main thread). */
 export const canBlock = ((): boolean => {
@@ -52,6 +65,16 @@ export class GemmThreadPool {
   #seq = 0;
   #failed = false;
   #workerCalls = 0;
+  /** Why the first worker that could not start did not (null while none failed). */
+  #startFailure: string | null = null;
+  /** The Content-Security-Policy refusal of a `blob:` worker this page reported, if any. */
+  #cspViolation: string | null = null;
+  readonly #onViolation = (event: CspViolation): void => {
+    const directive = event.effectiveDirective ?? event.violatedDirective ?? '';
+    if (/^(worker|child|script)-src/.test(directive) && (event.blockedURI ?? '').startsWith('blob')) {
+      this.#cspViolation ??= `its ${directive} directive refused ${event.blockedURI}`;
+    }
+  };
 
   /** A pool of `threads - 1` workers (plus this thread); needs a shared memory. */
   constructor(inst: GemmInstance, threads: number) {
@@ -61,10 +84,33 @@ export class GemmThreadPool {
     this.#ctl = new Int32Array(control);
     this.#f32 = new Float32Array(control);
     reserveThreads(inst, threads);
+    (globalThis as EventHost).addEventListener?.('securitypolicyviolation', this.#onViolation);
     for (let w = 0; w < threads - 1; w++) {
       const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS };
-      this.#workers.push(startGemmWorker(data));
+      this.#workers.push(startGemmWorker(data, (reason) => this.#workerFailed(w, reason)));
     }
+  }
+
+  /**
+   * Marks worker `w` failed to start (its calls then run on this thread, as
+   * for a slow start), after the current task so that a page's
+   * `securitypolicyviolation` event, queued with the worker's error, names
+   * the cause; warns once with the cause and the fix.
+   */
+  #workerFailed(w: number, reason: string): void {
+    setTimeout(() => {
+      if (this.#workers.length === 0) return; // terminated meanwhile: nobody to tell
+      const at = w * SLOT_WORDS + READY_WORD;
+      if (Atomics.compareExchange(this.#ctl, at, 0, -1) !== 0 || this.#startFailure !== null) return;
+      const csp = this.#cspViolation === null ? '' : `; the page's Content-Security-Policy refused it (${this.#cspViolation})`;
+      this.#startFailure = `GEMM worker ${w + 1} did not start: ${reason}${csp}. Fix: ${CSP_WORKER_FIX}`;
+      console.warn(`convnet-ts cpu: ${this.#startFailure}. Until then its share of every GEMM runs on the calling thread (the same results, slower).`);
+    }, 0);
+  }
+
+  /** Why a worker did not start (cause and fix), or null while none has failed. */
+  get startFailure(): string | null {
+    return this.#startFailure;
   }
 
   /** This thread and the workers. */
@@ -162,6 +208,7 @@ export class GemmThreadPool {
       Atomics.store(this.#ctl, o, seq);
       Atomics.notify(this.#ctl, o);
     }
+    (globalThis as EventHost).removeEventListener?.('securitypolicyviolation', this.#onViolation);
     for (const worker of this.#workers) void worker.terminate();
     this.#workers.length = 0;
     this.#failed = true;
