@@ -6,7 +6,8 @@
  *   (baseline and progressive, grey, RGB, Adobe CMYK/YCCK converted to RGB),
  *   with EXIF orientation applied by `exif.ts` — pure JavaScript;
  * - `sharp`: libvips (libjpeg-turbo/mozjpeg, libspng), `autoOrient` for EXIF,
- *   CMYK converted to sRGB by libvips' colour management, 8-bit raw output.
+ *   CMYK converted to sRGB by libvips' colour management when the file has an
+ *   ICC profile, by the plain formula otherwise (as jpeg-js), 8-bit raw output.
  *
  * Both give 1 (grey), 3 (RGB) or 4 (RGBA) channels; the pipeline drops alpha.
  * Failures are `ImageErrorData` (unsupported format, corrupt or truncated file).
@@ -67,6 +68,23 @@ function greyOf(width: number, height: number, rgba: Uint8Array): DecodedImage {
   return { width, height, channels: 1, data: out };
 }
 
+/**
+ * A CMYK image without an ICC profile as RGB by the plain formula
+ * R = 255·(1 − C)(1 − K) (likewise G with M, B with Y) — what jpeg-js,
+ * ImageMagick and Pillow do; libvips would otherwise assume a stock press
+ * profile, a different colour (fixtures/decode/cmyk.jpg: 24 grey levels off
+ * on average). With a profile, libvips' colour management is kept.
+ */
+function cmykToRgb(width: number, height: number, cmyk: Uint8Array): DecodedImage {
+  const n = width * height;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const k = 255 - cmyk[4 * i + 3]!;
+    for (let c = 0; c < 3; c++) out[3 * i + c] = Math.round(((255 - cmyk[4 * i + c]!) * k) / 255);
+  }
+  return { width, height, channels: 3, data: out };
+}
+
 interface SharpLike {
   (input: Uint8Array, opts: { failOn: string; limitInputPixels: boolean | number }): {
     autoOrient(): SharpChain;
@@ -74,8 +92,9 @@ interface SharpLike {
   concurrency(n: number): number;
 }
 interface SharpChain {
-  metadata(): Promise<{ channels?: number }>;
+  metadata(): Promise<{ channels?: number; space?: string; hasProfile?: boolean }>;
   toColourspace(space: string): SharpChain;
+  pipelineColourspace(space: string): SharpChain;
   raw(opts: { depth: 'uchar' }): SharpChain;
   toBuffer(opts: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
 }
@@ -101,10 +120,16 @@ export async function decodeSharp(sharp: SharpLike, bytes: Uint8Array, source: s
   try {
     const s = sharp(bytes, { failOn: 'error', limitInputPixels: false });
     // libvips writes raw pixels as sRGB unless told otherwise: keep a grey file grey.
-    const grey = ((await s.metadata()).channels ?? 3) <= 2;
+    const meta = await s.metadata();
+    const grey = (meta.channels ?? 3) <= 2;
+    const naiveCmyk = meta.space === 'cmyk' && !meta.hasProfile;
     const oriented = exifOrientation ? s.autoOrient() : s;
-    const { data, info } = await (grey ? oriented.toColourspace('b-w') : oriented).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    return keepChannels(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.channels);
+    // a CMYK pipeline keeps the stored C, M, Y, K (a plain toColourspace('cmyk') goes through a profile)
+    const chain = grey ? oriented.toColourspace('b-w') : naiveCmyk ? oriented.pipelineColourspace('cmyk').toColourspace('cmyk') : oriented;
+    const { data, info } = await chain.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (naiveCmyk && info.channels === 4) return cmykToRgb(info.width, info.height, pixels);
+    return keepChannels(info.width, info.height, pixels, info.channels);
   } catch (e) {
     return corrupt(source, format, e);
   }
