@@ -21,8 +21,10 @@ export class CommandBatch {
   #uniformInFlight: GPUBuffer[] = [];
   /** Submits on its own once this many dispatches are waiting. */
   readonly maxPending = 256;
-  /** Command buffers submitted so far. */
+  /** Command buffers submitted since creation or the last `resetCounts()`. */
   submissions = 0;
+  /** Compute dispatches encoded since creation or the last `resetCounts()`. */
+  dispatches = 0;
 
   constructor(device: GPUDevice, report: (check: Promise<DeviceError | null>) => void) {
     this.#device = device;
@@ -51,12 +53,13 @@ export class CommandBatch {
   }
 
   /** Encodes one compute dispatch. */
-  dispatch(kernel: string, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, counts: readonly [number, number]): void {
+  dispatch(kernel: string, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, counts: readonly [number, number, number]): void {
     const pass = this.encoder.beginComputePass({ label: kernel });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(counts[0], counts[1]);
+    pass.dispatchWorkgroups(counts[0], counts[1], counts[2]);
     pass.end();
+    this.dispatches++;
     this.#kernels.push(kernel);
     if (this.#kernels.length >= this.maxPending) this.flush();
   }
@@ -88,6 +91,12 @@ export class CommandBatch {
       list.push(b);
     }
     this.#uniformInFlight = [];
+  }
+
+  /** Zeroes `submissions` and `dispatches` (work already encoded is still submitted). */
+  resetCounts(): void {
+    this.submissions = 0;
+    this.dispatches = 0;
   }
 
   /** Destroys the uniform buffers. */

@@ -30,8 +30,17 @@ export interface Program {
   threads: number;
   /** WGSL statements run by thread `i`. */
   body: string;
-  /** WGSL functions used by the body. */
+  /** WGSL functions used by the body (and, for a tiled program, its `var<workgroup>` arrays). */
   helpers?: string;
+  /**
+   * A tiled program: `[x, y, z]` workgroups of `workgroupSize` threads, and a
+   * body that is the whole of `main`, with `li` (local_invocation_index) and
+   * `wg` (workgroup_id) in scope instead of `i` — it may use workgroup memory
+   * and barriers, so no thread returns early. `threads` is then only a uniform.
+   */
+  workgroups?: readonly [number, number, number];
+  /** Threads per workgroup of a tiled program (a WGSL constant, so part of the variant). */
+  workgroupSize?: number;
 }
 
 /** A uniform field: its WGSL name, type and value. */
@@ -72,6 +81,13 @@ export function programSource(p: Program, fields: readonly UniformField[]): stri
   for (const name of Object.keys(p.inputs)) lines.push(`@group(0) @binding(${binding++}) var<storage, read> ${name}: array<f32>;`);
   for (const name of Object.keys(p.outputs)) lines.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<f32>;`);
   if (p.helpers) lines.push(p.helpers);
+  if (p.workgroups) {
+    lines.push(`@compute @workgroup_size(${p.workgroupSize ?? WORKGROUP_SIZE})
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+${p.body}
+}`);
+    return lines.join('\n');
+  }
   lines.push(`@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * ${WORKGROUP_SIZE}u;

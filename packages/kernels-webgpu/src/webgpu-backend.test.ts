@@ -81,6 +81,23 @@ describe('WebGPUBackend programs', () => {
     expect(gpu.stats().submissions).toBe(before + 1);
   });
 
+  it('counts dispatches and submissions since resetStats()', async () => {
+    const gpu = await testBackend();
+    await gpu.fill([1], 0.5).data();
+    gpu.resetStats();
+    expect(gpu.stats()).toMatchObject({ dispatches: 0, submissions: 0 });
+    // fill (1 dispatch), 3 × Unary, 1 Binary; zeros is a buffer clear, not a dispatch.
+    const a = gpu.fill([6], 2);
+    let t = gpu.zeros([6]);
+    for (let k = 0; k < 3; k++) t = gpu.run('Unary', { x: t }, { op: 'addScalar', alpha: 1 });
+    const y = gpu.run('Binary', { a, b: t }, { op: 'mul' });
+    expect(gpu.stats()).toMatchObject({ dispatches: 5, submissions: 0 });
+    expect(Array.from(await y.data())).toEqual([6, 6, 6, 6, 6, 6]);
+    expect(gpu.stats()).toMatchObject({ dispatches: 5, submissions: 1 });
+    gpu.resetStats();
+    expect(gpu.stats()).toMatchObject({ dispatches: 0, submissions: 0 });
+  });
+
   it('names the kernel whose WGSL fails to compile', async () => {
     const gpu = await testBackend();
     const y = gpu.empty([4]);

@@ -30,10 +30,14 @@ import { BufferUsage, MapMode } from './usage.js';
 
 /** Pool and cache statistics, beside `memory()`. */
 export interface WebGPUStats {
+  /** Compiled pipelines (one per `kernel:variant`). */
   pipelines: number;
   allocatedBytes: number;
   pooledBytes: number;
+  /** Queue submissions since the backend was made or `resetStats()` was called. */
   submissions: number;
+  /** Compute dispatches encoded since the backend was made or `resetStats()` was called. */
+  dispatches: number;
 }
 
 /**
@@ -176,7 +180,8 @@ export class WebGPUBackend implements Backend {
       entries.push({ binding: entries.length, resource: this.#binding(t, temporaries) });
     }
     const bindGroup = this.device.createBindGroup({ label: p.kernel, layout, entries });
-    this.#batch.dispatch(p.kernel, pipeline, bindGroup, workgroupCounts(p.threads, this.device.limits.maxComputeWorkgroupsPerDimension));
+    const counts = p.workgroups ?? [...workgroupCounts(p.threads, this.device.limits.maxComputeWorkgroupsPerDimension), 1] as const;
+    this.#batch.dispatch(p.kernel, pipeline, bindGroup, counts);
     // Safe to recycle at once: later users are encoded after this dispatch, and uploads flush first.
     for (const b of temporaries) this.#pool.release(b);
   }
@@ -206,7 +211,18 @@ export class WebGPUBackend implements Backend {
   }
 
   stats(): WebGPUStats {
-    return { pipelines: this.#pipelines.size, allocatedBytes: this.#pool.allocatedBytes, pooledBytes: this.#pool.pooledBytes, submissions: this.#batch.submissions };
+    return {
+      pipelines: this.#pipelines.size,
+      allocatedBytes: this.#pool.allocatedBytes,
+      pooledBytes: this.#pool.pooledBytes,
+      submissions: this.#batch.submissions,
+      dispatches: this.#batch.dispatches,
+    };
+  }
+
+  /** Zeroes the `submissions` and `dispatches` counts of `stats()`, e.g. before one training step. */
+  resetStats(): void {
+    this.#batch.resetCounts();
   }
 
   /** Destroys every buffer (live tensors become unusable) and, when owned, the device. */
