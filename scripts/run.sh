@@ -35,7 +35,6 @@ case "$task" in
     ;;
 esac
 
-installed=no
 # onnxruntime-node ships its CPU binary; skip its post-install GPU download.
 export ONNXRUNTIME_NODE_INSTALL=skip
 
@@ -43,7 +42,6 @@ pnpm_version="$(node -p "require('./package.json').packageManager.split('@')[1]"
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version" ]; then
   echo "installing pnpm $pnpm_version" >&2
   npm install --global --silent "pnpm@$pnpm_version" >&2
-  installed=yes
 fi
 
 # pnpm keeps a copy of the lockfile it installed in node_modules/.pnpm: when
@@ -52,7 +50,6 @@ fi
 if ! cmp -s pnpm-lock.yaml node_modules/.pnpm/lock.yaml; then
   echo "installing the dependencies (pnpm install --frozen-lockfile)" >&2
   pnpm install --frozen-lockfile >&2
-  installed=yes
 fi
 
 # WebGPU runs on Dawn (npm `webgpu`), which needs the Vulkan loader and a
@@ -67,7 +64,6 @@ use_swiftshader() {
     if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
     $sudo_cmd apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium libvulkan1 >&2
-    installed=yes
   fi
   export VK_ICD_FILENAMES="$swiftshader_icd"
 }
@@ -96,8 +92,8 @@ case "$task" in
   classify) entry=classify ;;
   demo) entry=chain-demo ;;
 esac
-if [ ! -f "apps/examples/dist/$entry.js" ] && [ "$installed" = no ]; then
-  echo "building the packages (first run only)" >&2
+if [ ! -f "apps/examples/dist/$entry.js" ]; then
+  echo "building the packages (first run only; a minute or two)" >&2
 fi
 build_log="$(mktemp)"
 trap 'rm -f "$build_log"' EXIT
