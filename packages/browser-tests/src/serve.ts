@@ -6,8 +6,8 @@
  * `Cross-Origin-Opener-Policy: same-origin` and
  * `Cross-Origin-Embedder-Policy: require-corp`, which give the page
  * SharedArrayBuffer (and so the CPU backend's GEMM workers). `files` adds
- * more paths (`/model.mat` → bytes), served as application/octet-stream, or
- * image/png for `.png`. `headers` go on every response (a
+ * more paths (`/model.mat` → bytes), served as application/octet-stream,
+ * image/png for `.png`, text/javascript for `.js`. `headers` go on every response (a
  * `Content-Security-Policy`, say), `html` replaces the shell, and `dirs`
  * serves folders under path prefixes (`/tensor/` → packages/tensor/dist),
  * `.js` as text/javascript.
@@ -36,7 +36,7 @@ export interface ServeOptions {
   dirs?: Readonly<Record<string, string>>;
 }
 
-/** The content type of a served folder's file, by extension. */
+/** The content type of a served file, by extension. */
 function typeOf(path: string): string {
   if (/\.m?js$/.test(path)) return 'text/javascript; charset=utf-8';
   if (path.endsWith('.json') || path.endsWith('.map')) return 'application/json';
@@ -63,7 +63,7 @@ export async function servePage(script: string, title = 'convnet-ts', options: S
     const path = (req.url ?? '/').split('?')[0];
     const file = path === undefined ? undefined : options.files?.[path];
     if (file) {
-      const fileType = path!.endsWith('.png') ? 'image/png' : 'application/octet-stream';
+      const fileType = path!.endsWith('.png') ? 'image/png' : typeOf(path!);
       res.writeHead(200, { 'content-type': fileType, 'cache-control': 'no-store', ...sent }).end(file);
       return;
     }
