@@ -32,7 +32,7 @@ describe('terminalProgress', () => {
     const report = terminalProgress(stream);
     report(event('batch', 1, 3));
     // 3 s for 1 of 4 batches: 9 s left.
-    expect(out[0]).toBe('\rtrain epoch 03/10 [######..................] 1/4  ETA 0:09  objective 0.5000  top1err 0.1250  3 im/s\u001b[K');
+    expect(out[0]).toBe('\rtrain epoch 03/10 [######..................] 1/4  3 im/s  ETA 0:09  objective 0.5000 top1err 0.1250\u001b[K');
     report(event('end', 4, 12));
     expect(out.at(-1)).toBe('  (12.0 s)\n');
   });
@@ -47,19 +47,19 @@ describe('terminalReport', () => {
     onEpoch(1, [epoch(1, 10)]);
     onEpoch(2, [epoch(1, 10), epoch(2, 20)]);
     expect(out).toEqual([
-      'epoch 01/10  train objective 0.5000  top1err 0.1250  1 im/s  val objective 0.2500  top1err 0.0625  10 im/s  10.0 s  ETA 1:30\n',
+      'epoch 01/10  train objective 0.5000 top1err 0.1250  val objective 0.2500 top1err 0.0625  10.0 s, 1 im/s  ETA 1:30\n',
       // 8 epochs left × the mean of 10 s and 20 s.
-      'epoch 02/10  train objective 0.5000  top1err 0.1250  1 im/s  val objective 0.2500  top1err 0.0625  10 im/s  20.0 s  ETA 2:00\n',
+      'epoch 02/10  train objective 0.5000 top1err 0.1250  val objective 0.2500 top1err 0.0625  20.0 s, 1 im/s  ETA 2:00\n',
     ]);
     onEpoch(10, [epoch(10, 10)]);
-    expect(out.at(-1)).toBe('epoch 10/10  train objective 0.5000  top1err 0.1250  1 im/s  val objective 0.2500  top1err 0.0625  10 im/s  10.0 s\n');
+    expect(out.at(-1)).toBe('epoch 10/10  train objective 0.5000 top1err 0.1250  val objective 0.2500 top1err 0.0625  10.0 s, 1 im/s\n');
   });
 
   it('on a TTY, shows the pass’s and, after the first epoch, the run’s time left, and replaces the bar by the epoch line', () => {
     const { out, stream } = sink(true);
     const { onProgress, onEpoch } = terminalReport(stream);
     onProgress(event('batch', 1, 2, 'train', 1));
-    expect(out[0]).toContain('[######..................] 1/4  ETA 0:06  objective');
+    expect(out[0]).toContain('[######..................] 1/4  5 im/s  ETA 0:06  objective');
     onEpoch(1, [epoch(1, 10)]);
     expect(out[1]!.startsWith('\r\u001b[Kepoch 01/10 ')).toBe(true);
     expect(out[1]!.endsWith(' ETA 1:30\n')).toBe(true);

@@ -27,6 +27,10 @@ export function formatStats(s: PassStats): string {
   return [`objective ${s.objective.toFixed(4)}`, ...errs, `${s.speed.toFixed(0)} im/s`].join('  ');
 }
 
+/** `objective 0.123 top1err 0.045 …` (no speed), for the lines that hold several passes. */
+const formatValues = (s: PassStats): string =>
+  [`objective ${s.objective.toFixed(4)}`, ...Object.entries(s.errors).map(([k, v]) => `${k} ${v.toFixed(4)}`)].join(' ');
+
 /** Seconds as `m:ss` (or `h:mm:ss` from an hour). */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -46,7 +50,8 @@ function barLine(e: ProgressEvent, out: ProgressStream, runLeft: number | null):
   const filled = Math.round((width * e.batch) / e.numBatches);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const eta = `ETA ${formatDuration(passLeft(e))}${runLeft === null ? '' : ` (run ${formatDuration(runLeft)})`}`;
-  const line = `${head(e)} ${bar} ${e.batch}/${e.numBatches}  ${eta}  ${formatStats(e.stats)}`;
+  // Speed and time left first: a narrow terminal cuts the statistics, not them.
+  const line = `${head(e)} ${bar} ${e.batch}/${e.numBatches}  ${e.stats.speed.toFixed(0)} im/s  ${eta}  ${formatValues(e.stats)}`;
   const cols = out.columns ?? 120;
   return `\r${line.slice(0, cols - 1)}\u001b[K`;
 }
@@ -70,15 +75,14 @@ export interface TerminalReport {
   onEpoch: (epoch: number, stats: readonly EpochStats[]) => void;
 }
 
-/** `epoch 03/10  train objective …  val objective …  12.3 s  ETA 1:26` */
+/** `epoch 03/10  train objective 0.0601 top1err 0.0195  val objective 0.1019 top1err 0.0330  12.3 s, 512 im/s  ETA 1:26` */
 export function formatEpoch(s: EpochStats, numEpochs: number, runLeft: number | null): string {
-  const pass = (name: string, p: PassStats) => `${name} ${formatStats(p)}`;
   const seconds = s.train.time + (s.val?.time ?? 0);
   return [
     `epoch ${String(s.epoch).padStart(2, '0')}/${numEpochs}`,
-    pass('train', s.train),
-    ...(s.val ? [pass('val', s.val)] : []),
-    `${seconds.toFixed(1)} s`,
+    `train ${formatValues(s.train)}`,
+    ...(s.val ? [`val ${formatValues(s.val)}`] : []),
+    `${seconds.toFixed(1)} s, ${s.train.speed.toFixed(0)} im/s`,
     ...(runLeft === null ? [] : [`ETA ${formatDuration(runLeft)}`]),
   ].join('  ');
 }
