@@ -31,7 +31,8 @@ export const HELP = `Train LeNet (MatConvNet's cnn_mnist_init) on the 10,000 dig
   --epochs N             epochs (default ${DEFAULTS.plain.epochs}; ${DEFAULTS.bnorm.epochs} with --bnorm)
   --batch-size N         images per batch (default ${DEFAULTS.plain.batchSize})
   --learning-rate X[,Y…] SGD learning rate, or one per epoch (the last holds); default
-                         ${showRates(DEFAULTS.plain.learningRate)}, or ${showRates(DEFAULTS.bnorm.learningRate)} with --bnorm
+                         ${DEFAULTS.plain.learningRate.join(',')},
+                         or ${DEFAULTS.bnorm.learningRate.join(',')} with --bnorm
   --weight-decay X       weight decay, 0 or more (default ${DEFAULTS.plain.weightDecay}; ${DEFAULTS.bnorm.weightDecay} with --bnorm)
   --momentum X           SGD momentum, 0 ≤ X < 1 (default ${DEFAULTS.momentum})
   --seed N               initial weights and shuffling (default ${DEFAULTS.seed})
