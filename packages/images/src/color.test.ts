@@ -30,6 +30,10 @@ describe('colour processing (hand-computed)', () => {
     const px = Float32Array.from([10, 30]);
     processColour(px, 1, spec({ subtractAverage: [5, 7, 9], brightness: 2, saturation: 1 }), z({ w: [1.5, 9, 9], saturation: 0 }));
     expect(Array.from(px)).toEqual([8, 28]);
+    // an [H, W, 3] average image: each grey pixel takes its own pixel's first value (1×2 image: R 1 and 4)
+    const g = Float32Array.from([10, 30]);
+    processColour(g, 1, spec({ resize: [1, 2], subtractAverage: { height: 1, width: 2, data: [1, 2, 3, 4, 5, 6] } }), z());
+    expect(Array.from(g)).toEqual([9, 26]);
   });
 
   it('seeded colour shifts have covariance B·Bᵀ, flips rate ½ (8000 draws)', () => {

@@ -35,7 +35,8 @@ export function processColour(px: Float32Array, K: 1 | 3, spec: TransformSpec, z
   const img = spec.averageImage;
   for (let k = 0; k < K; k++) {
     const dv = shift[k]! - spec.average[k]!;
-    for (let i = k; i < px.length; i += K) px[i] = px[i]! + dv - (img ? img[i]! : 0);
+    // an average image is [H, W, 3]: a grey image (K = 1) takes each pixel's first value
+    for (let i = k; i < px.length; i += K) px[i] = px[i]! + dv - (img ? img[K === 3 ? i : 3 * i]! : 0);
   }
   const c = contrastFactor(spec, z);
   if (c !== 1) {
