@@ -1,10 +1,14 @@
-import type { ConvGeometry, Shape } from '@convnet-ts/tensor';
+import type { ConvGeometry, Shape, Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
+import type { WebGPUBackend } from '../webgpu-backend.js';
+import { chooseConvTile, convTiled } from './conv-tiled.js';
 
 /**
- * Convolution and its two derivatives (manual §4.1, §6.1) as direct
- * convolutions, one thread per output element — correctness first; a tiled
- * im2row + GEMM in workgroup memory is the planned fast path. With groups G,
+ * Convolution and its two derivatives (manual §4.1, §6.1). The forward pass
+ * is a tiled implicit GEMM in workgroup memory (`conv-tiled.ts`) whenever the
+ * device has a tile that fits its limits and the workgroup grid fits
+ * `maxComputeWorkgroupsPerDimension`; otherwise, and for both derivatives, a
+ * direct convolution with one thread per output element. With groups G,
  * output channel k reads input channels `[g·C/G, (g+1)·C/G)`, g = ⌊k/(K/G)⌋.
  *
  *     y[n,i″,j″,k]  = b[k] + Σ_{i′,j′,d} x[n, Sy·i″ + Dy·i′ − Pt, Sx·j″ + Dx·j′ − Pl, g·C/G + d] · f[i′,j′,d,k]
@@ -19,36 +23,8 @@ export const convKernels = {
     const [, h, w] = x.shape as [number, number, number];
     const ho = Math.floor((h + attrs.pad[0] + attrs.pad[1] - ((hf - 1) * attrs.dilate[0] + 1)) / attrs.stride[0]) + 1;
     const wo = Math.floor((w + attrs.pad[2] + attrs.pad[3] - ((wf - 1) * attrs.dilate[1] + 1)) / attrs.stride[1]) + 1;
-    const u = uniforms(x.shape, f.shape, ho, wo, attrs);
-    const y = gpu.empty([x.shape[0]!, ho, wo, f.shape[3]!]);
-    gpu.dispatch({
-      kernel: 'Conv',
-      variant: b ? 'bias' : 'nobias',
-      inputs: b ? { x, f, b } : { x, f },
-      outputs: { y },
-      ...u,
-      threads: y.size,
-      body: `  let k = i % u.k;
-  let p = i / u.k;
-  let ox = i32(p % u.wo);
-  let oy = i32((p / u.wo) % u.ho);
-  let n = p / (u.wo * u.ho);
-  let c0 = (k / u.kg) * u.cg;
-  var acc = ${b ? 'b[k]' : '0.0'};
-  for (var fy = 0u; fy < u.hf; fy++) {
-    let iy = oy * u.sy + i32(fy) * u.dily - u.pt;
-    if (iy < 0 || iy >= i32(u.h)) { continue; }
-    for (var fx = 0u; fx < u.wf; fx++) {
-      let ix = ox * u.sx + i32(fx) * u.dilx - u.pl;
-      if (ix < 0 || ix >= i32(u.w)) { continue; }
-      let xb = ((n * u.h + u32(iy)) * u.w + u32(ix)) * u.c + c0;
-      let fb = (fy * u.wf + fx) * u.cg * u.k + k;
-      for (var d = 0u; d < u.cg; d++) { acc += x[xb + d] * f[fb + d * u.k]; }
-    }
-  }
-  y[i] = acc;`,
-    });
-    return y;
+    const tile = chooseConvTile(gpu.device.limits);
+    return (tile && convTiled(gpu, x, f, b, attrs, ho, wo, tile)) || convDirect(gpu, x, f, b, attrs, ho, wo);
   },
 
   ConvBackwardData: (gpu, { dy, f }, attrs) => {
@@ -115,6 +91,40 @@ export const convKernels = {
     return df;
   },
 } satisfies Partial<WebGPUKernelTable>;
+
+/** The direct forward convolution: one thread per output element. */
+export function convDirect(gpu: WebGPUBackend, x: Tensor, f: Tensor, b: Tensor | null, attrs: ConvGeometry, ho: number, wo: number): Tensor {
+  const u = uniforms(x.shape, f.shape, ho, wo, attrs);
+  const y = gpu.empty([x.shape[0]!, ho, wo, f.shape[3]!]);
+  gpu.dispatch({
+    kernel: 'Conv',
+    variant: b ? 'bias' : 'nobias',
+    inputs: b ? { x, f, b } : { x, f },
+    outputs: { y },
+    ...u,
+    threads: y.size,
+    body: `  let k = i % u.k;
+  let p = i / u.k;
+  let ox = i32(p % u.wo);
+  let oy = i32((p / u.wo) % u.ho);
+  let n = p / (u.wo * u.ho);
+  let c0 = (k / u.kg) * u.cg;
+  var acc = ${b ? 'b[k]' : '0.0'};
+  for (var fy = 0u; fy < u.hf; fy++) {
+    let iy = oy * u.sy + i32(fy) * u.dily - u.pt;
+    if (iy < 0 || iy >= i32(u.h)) { continue; }
+    for (var fx = 0u; fx < u.wf; fx++) {
+      let ix = ox * u.sx + i32(fx) * u.dilx - u.pl;
+      if (ix < 0 || ix >= i32(u.w)) { continue; }
+      let xb = ((n * u.h + u32(iy)) * u.w + u32(ix)) * u.c + c0;
+      let fb = (fy * u.wf + fx) * u.cg * u.k + k;
+      for (var d = 0u; d < u.cg; d++) { acc += x[xb + d] * f[fb + d * u.k]; }
+    }
+  }
+  y[i] = acc;`,
+  });
+  return y;
+}
 
 function uniforms(xShape: Shape, fShape: Shape, ho: number, wo: number, g: ConvGeometry) {
   const [n, h, w, c] = xShape as [number, number, number, number];

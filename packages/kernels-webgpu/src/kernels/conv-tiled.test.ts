@@ -1,0 +1,127 @@
+import type { ConvGeometry } from '@convnet-ts/tensor';
+import { describe, expect, it } from 'vitest';
+import { testBackend } from '../test-device.js';
+import { convDirect } from './conv.js';
+import { CONV_TILES, chooseConvTile, convTiled } from './conv-tiled.js';
+
+/** Deterministic values in [−1, 1) (a 32-bit LCG). */
+function values(count: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: count }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+interface Case {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  geometry: ConvGeometry;
+}
+
+const plain = (groups = 1): ConvGeometry => ({ pad: [0, 0, 0, 0], stride: [1, 1], dilate: [1, 1], groups });
+
+// Sizes that are not multiples of any tile, so every tile has ragged edges in m, k and the reduction.
+const CASES: Case[] = [
+  { x: [2, 9, 10, 5], f: [3, 3, 5, 70], geometry: plain() },
+  { x: [1, 7, 6, 3], f: [2, 3, 3, 1], geometry: { pad: [1, 2, 0, 3], stride: [2, 1], dilate: [1, 2], groups: 1 } },
+  { x: [3, 8, 9, 6], f: [3, 2, 2, 9], geometry: { pad: [2, 1, 1, 0], stride: [1, 3], dilate: [2, 1], groups: 3 } },
+  { x: [1, 5, 5, 4], f: [1, 1, 1, 4], geometry: plain(4) },
+  { x: [2, 11, 13, 17], f: [5, 4, 17, 33], geometry: { pad: [2, 2, 1, 2], stride: [2, 2], dilate: [1, 1], groups: 1 } },
+];
+
+describe('Conv as a tiled implicit GEMM', () => {
+  it('chooses the largest tile that fits the device limits', () => {
+    const defaults = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 };
+    expect(chooseConvTile(defaults)).toEqual({ tm: 64, tn: 64, tk: 16 });
+    expect(chooseConvTile({ ...defaults, maxComputeInvocationsPerWorkgroup: 128 })).toEqual({ tm: 32, tn: 32, tk: 16 });
+    expect(chooseConvTile({ ...defaults, maxComputeWorkgroupStorageSize: 4096 })).toEqual({ tm: 32, tn: 32, tk: 16 });
+    expect(chooseConvTile({ ...defaults, maxComputeWorkgroupStorageSize: 1024 })).toEqual({ tm: 16, tn: 16, tk: 8 });
+    expect(chooseConvTile({ ...defaults, maxComputeWorkgroupSizeX: 8 })).toBeUndefined();
+  });
+
+  it('matches the float64 reference with every tile: ragged edges, groups, dilation, stride, 4-sided padding, batch 1, odd channels', async () => {
+    const gpu = await testBackend();
+    let worst = 0;
+    for (const [index, { x: xs, f: fs, geometry }] of CASES.entries()) {
+      const xv = values(xs.reduce((a, b) => a * b), 11 + index);
+      const fv = values(fs.reduce((a, b) => a * b), 23 + index);
+      const bv = values(fs[3], 37 + index);
+      const x = gpu.tensor(xv, xs);
+      const f = gpu.tensor(fv, fs);
+      const b = gpu.tensor(bv, [fs[3]]);
+      const { y: want, ho, wo, scale } = reference(xv, xs, fv, fs, bv, geometry);
+      for (const tile of CONV_TILES) {
+        const y = convTiled(gpu, x, f, b, geometry, ho, wo, tile);
+        expect(y?.shape).toEqual([xs[0], ho, wo, fs[3]]);
+        const got = await y!.data();
+        for (let e = 0; e < want.length; e++) worst = Math.max(worst, Math.abs(got[e]! - want[e]!) / scale[e]!);
+      }
+    }
+    if (process.env.CONV_TILED_REPORT) console.log(`worst relative error ${worst}`);
+    // Error relative to Σ|x·f| + |b| of each output: float32 accumulation of at most 340 terms (2⁻²⁴ each).
+    expect(worst).toBeLessThan(2 ** -24 * 340);
+  });
+
+  it('the fused ReLU epilogue equals Relu after the unfused kernel, and the direct kernel', async () => {
+    const gpu = await testBackend();
+    const { x: xs, f: fs, geometry } = CASES[2]!;
+    const xv = values(xs.reduce((a, b) => a * b), 5);
+    const fv = values(fs.reduce((a, b) => a * b), 6);
+    const bv = values(fs[3], 7);
+    const x = gpu.tensor(xv, xs);
+    const f = gpu.tensor(fv, fs);
+    const b = gpu.tensor(bv, [fs[3]]);
+    const { ho, wo } = reference(xv, xs, fv, fs, bv, geometry);
+    const tile = CONV_TILES[0]!;
+    const linear = convTiled(gpu, x, f, b, geometry, ho, wo, tile)!;
+    const fused = await convTiled(gpu, x, f, b, geometry, ho, wo, tile, true)!.data();
+    const unfused = await gpu.run('Relu', { x: linear }, { leak: 0 }).data();
+    expect(fused).toEqual(unfused);
+    expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true);
+    const direct = await convDirect(gpu, x, f, b, geometry, ho, wo).data();
+    const tiled = await linear.data();
+    for (let e = 0; e < direct.length; e++) expect(tiled[e]).toBeCloseTo(direct[e]!, 5);
+  });
+});
+
+/** y = conv(x, f) + b in float64, with Σ|x·f| + |b| per output as the error scale. */
+function reference(
+  x: Float32Array,
+  [n, h, w, c]: readonly number[],
+  f: Float32Array,
+  [hf, wf, cg, k]: readonly number[],
+  b: Float32Array,
+  g: ConvGeometry,
+) {
+  const ho = Math.floor((h! + g.pad[0] + g.pad[1] - ((hf! - 1) * g.dilate[0] + 1)) / g.stride[0]) + 1;
+  const wo = Math.floor((w! + g.pad[2] + g.pad[3] - ((wf! - 1) * g.dilate[1] + 1)) / g.stride[1]) + 1;
+  const kg = k! / g.groups;
+  const y = new Float64Array(n! * ho * wo * k!);
+  const scale = new Float64Array(y.length);
+  for (let img = 0; img < n!; img++)
+    for (let oy = 0; oy < ho; oy++)
+      for (let ox = 0; ox < wo; ox++)
+        for (let kk = 0; kk < k!; kk++) {
+          const c0 = Math.floor(kk / kg) * cg!;
+          let sum = b[kk]!;
+          let abs = Math.abs(b[kk]!);
+          for (let fy = 0; fy < hf!; fy++) {
+            const iy = oy * g.stride[0] + fy * g.dilate[0] - g.pad[0];
+            if (iy < 0 || iy >= h!) continue;
+            for (let fx = 0; fx < wf!; fx++) {
+              const ix = ox * g.stride[1] + fx * g.dilate[1] - g.pad[2];
+              if (ix < 0 || ix >= w!) continue;
+              for (let d = 0; d < cg!; d++) {
+                const t = x[((img * h! + iy) * w! + ix) * c! + c0 + d]! * f[((fy * wf! + fx) * cg! + d) * k! + kk]!;
+                sum += t;
+                abs += Math.abs(t);
+              }
+            }
+          }
+          const e = ((img * ho + oy) * wo + ox) * k! + kk;
+          y[e] = sum;
+          scale[e] = Math.max(abs, 1e-30);
+        }
+  return { y, ho, wo, scale };
+}
