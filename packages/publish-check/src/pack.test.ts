@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { install, linkFromRoot, type Packed, pack } from './install.js';
 import { publicPackages, ROOT } from './public-packages.js';
+import { extractExample, installLine, printed, README_EXAMPLES } from './readme-examples.js';
 
 /**
  * Every public package as a user gets it: packed with `pnpm pack`, unpacked
@@ -40,13 +41,30 @@ describe('the packed packages', () => {
   it('hold the built JavaScript, its types and the README: no sources, tests or fixtures', () => {
     for (const { pkg, files } of packed) {
       const where = pkg.json.name;
-      expect(files, where).toEqual(expect.arrayContaining(['README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts']));
+      expect(files, where).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts']));
       const stray = files.filter(
         (f) => !(f === 'README.md' || f === 'package.json' || f === 'LICENSE' || f.startsWith('dist/')) || /\.test\.|(^|\/)test-|fixtures\//.test(f),
       );
       expect({ where, stray }).toEqual({ where, stray: [] });
+      // tsc never deletes: a module whose source was moved or removed stays in dist/ until dist/ is deleted.
+      const stale = files.filter((f) => /^dist\/.*\.js$/.test(f) && !existsSync(join(pkg.path, f.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))));
+      expect({ where, stale }, 'built from sources that are gone: delete dist/ and build again').toEqual({ where, stale: [] });
       for (const target of Object.values(pkg.json.exports ?? {}).flatMap((c) => Object.values(c))) {
         expect(files, `${where}: exports names ${target}`).toContain(target.replace(/^\.\//, ''));
+      }
+    }
+  });
+
+  it('carry their TypeScript in the source maps (sourcesContent), and no declaration maps pointing at unshipped sources', () => {
+    for (const { pkg, files } of packed) {
+      const where = pkg.json.name;
+      expect({ where, declarationMaps: files.filter((f) => f.endsWith('.d.ts.map')) }).toEqual({ where, declarationMaps: [] });
+      const maps = files.filter((f) => f.endsWith('.js.map'));
+      expect(maps.length, `${where}: source maps`).toBeGreaterThan(0);
+      for (const file of maps) {
+        const map = JSON.parse(readFileSync(join(app, 'node_modules', '@convnet-ts', pkg.dir, file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+        const missing = map.sources.filter((_, i) => typeof map.sourcesContent?.[i] !== 'string' || map.sourcesContent[i] === '');
+        expect({ file: `${where}/${file}`, missing }).toEqual({ file: `${where}/${file}`, missing: [] });
       }
     }
   });
@@ -98,5 +116,46 @@ console.log(JSON.stringify({ size: g.convOutputSize(28, { size: 5 }), version: t
     expect(result.outputFiles[0]!.text).not.toMatch(/["']node:/);
     const out = node('node-entry.mjs', "console.log(import.meta.resolve('@convnet-ts/train').endsWith('/dist/node.js'));\n");
     expect(out.trim()).toBe('true');
+  });
+});
+
+/**
+ * Each README's example, run with node from a project that holds only the
+ * packages its `npm install` lines name, plus their dependencies (not their
+ * peers: an install line must name them).
+ */
+describe('the README examples, run from the tarballs', () => {
+  it.each(README_EXAMPLES.map((e) => [`${e.dir}${e.heading ? ` (${e.heading})` : ''}`, e] as const))('%s', (_, example) => {
+    const pkg = packages.find((p) => p.dir === example.dir)!;
+    const readme = readFileSync(join(pkg.path, 'README.md'), 'utf8');
+    const { code, claims } = extractExample(readme, example);
+    const named = installLine(readme, example.dir);
+    const ours = new Set(named.filter((n) => n.startsWith('@convnet-ts/')));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of packed.filter((q) => ours.has(q.pkg.json.name))) {
+        for (const dep of Object.keys(p.pkg.json.dependencies ?? {}).filter((d) => d.startsWith('@convnet-ts/') && !ours.has(d))) {
+          ours.add(dep);
+          grew = true;
+        }
+      }
+    }
+    const dir = join(scratch, 'examples', `${example.dir}-${example.heading ?? 'first'}`.replace(/[^\w-]+/g, '-'));
+    install(dir, packed.filter((p) => ours.has(p.pkg.json.name)));
+    for (const other of named.filter((n) => !n.startsWith('@convnet-ts/'))) linkFromRoot(dir, pkg.path, other);
+    for (const [name, from] of Object.entries(example.files ?? {})) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      copyFileSync(join(ROOT, from), join(dir, name));
+    }
+    writeFileSync(join(dir, 'example.mjs'), code);
+    let out: string;
+    try {
+      out = execFileSync(process.execPath, ['example.mjs', ...(example.args ?? [])], { ...run, cwd: dir });
+    } catch (e) {
+      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+      throw new Error(`packages/${example.dir}/README.md example failed with only ${[...ours].join(', ')} installed:\n${stderr}\n${stdout}`);
+    }
+    for (const claim of claims) expect({ claim, printed: printed(out, claim) }, out).toEqual({ claim, printed: true });
+    if (example.prints) expect(out).toMatch(example.prints);
   });
 });
