@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type PackageJson, publicPackages, ROOT } from './public-packages.js';
@@ -67,9 +67,25 @@ describe('the publishing rules of every public package', () => {
     },
   );
 
+  it.each(packages.map((p) => [p.json.name, p] as const))('%s: every dependency it declares is imported by its published code', (name, pkg) => {
+    const code = sources(join(pkg.path, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const declared = Object.keys({ ...pkg.json.dependencies, ...pkg.json.peerDependencies, ...pkg.json.optionalDependencies });
+    // As a module specifier (or a subpath of one), an import by name, or a triple-slash types reference; @types/x counts as x.
+    const used = (dep: string) => new RegExp(`["']${dep.replace(/^@types\//, '').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(/[^"']*)?["']`).test(code);
+    expect({ name, unused: declared.filter((d) => !used(d)) }).toEqual({ name, unused: [] });
+  });
+
   it('Changesets bumps a peer dependent only when the peer leaves its range', () => {
     const config = JSON.parse(readFileSync(join(ROOT, '.changeset', 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(config.access).toBe('public');
     expect(config.___experimentalUnsafeOptions_WILL_CHANGE_IN_PATCH).toEqual({ onlyUpdatePeerDependentsWhenOutOfRange: true });
   });
 });
+
+/** The .ts files under `dir` that are published (no tests, test helpers or fixtures). */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !/\.test\.ts$|^test-/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((f) => !/[\\/]fixtures[\\/]/.test(f));
+}
