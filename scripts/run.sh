@@ -5,6 +5,9 @@
 #   bash scripts/run.sh classify --model FILE.mat --image FILE [--top 5]
 #                              — the MatConvNet manual's first example: top-5 classes
 #                                 of an image with a SimpleNN or DagNN .mat model
+#   bash scripts/run.sh web    — the browser page (apps/web): train, draw and
+#                                 classify, look inside; Vite's dev server with
+#                                 the COOP/COEP headers CPU threads need
 #   bash scripts/run.sh demo   — a conv→relu→pool→softmaxloss chain, forward,
 #                                 backward and a derivative check
 #   bash scripts/run.sh test   — the whole test suite (what CI runs; installs
@@ -28,9 +31,9 @@ cd "$(dirname "$0")/.."
 task="${1:-}"
 shift || true
 case "$task" in
-  mnist | classify | demo | test) ;;
+  mnist | classify | web | demo | test) ;;
   *)
-    echo "usage: bash scripts/run.sh mnist|classify|demo|test [options]" >&2
+    echo "usage: bash scripts/run.sh mnist|classify|web|demo|test [options]" >&2
     exit 2
     ;;
 esac
@@ -84,6 +87,12 @@ fi
 
 if [ "$task" = test ]; then
   exec pnpm run --silent test
+fi
+
+# The page bundles the packages from their sources: nothing to build first.
+if [ "$task" = web ]; then
+  cd apps/web
+  exec pnpm exec vite "$@"
 fi
 
 # Build the examples and the packages they use; turbo replays cached builds.
