@@ -2,6 +2,7 @@ import type { BinaryOp, Shape, UnaryOp } from '@convnet-ts/tensor';
 import { stridesOf } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import { sizeUniforms, splitIndex, strideUniforms } from './nd-index.js';
+import { reduceSumTree, reduceThreads, useReduceTree } from './reduce-tree.js';
 import { IEEE_EXP, IEEE_LOG, IEEE_SIGN, IS_NAN, IS_POSITIVE, NAN_MAX_MIN, POW, SPECIAL_VALUES } from './wgsl.js';
 
 /**
@@ -124,27 +125,23 @@ export const elementwiseKernels = {
     const reduced = x.shape.filter((_, k) => axes.includes(k));
     const count = reduced.reduce((p, d) => p * d, 1);
     // Output element i → base offset in x; then the reduced axes are walked as one counter j.
-    const lines = [splitIndex(rank), `  let base = ${Array.from({ length: rank }, (_, d) => `c${d} * u.s${d}`).join(' + ') || '0u'};`];
-    lines.push('  var acc = 0.0;', '  for (var j = 0u; j < u.count; j++) {', '    var r = j;', '    var off = base;');
+    const base = `  let base = ${Array.from({ length: rank }, (_, d) => `c${d} * u.s${d}`).join(' + ') || '0u'};`;
+    const walk = ['    var r = j;', '    var off = base;'];
     for (let d = rank - 1; d >= 0; d--) {
-      lines.push(`    if (u.r${d} != 0u) { off += (r % u.m${d}) * u.s${d}; r = r / u.m${d}; }`);
+      walk.push(`    if (u.r${d} != 0u) { off += (r % u.m${d}) * u.s${d}; r = r / u.m${d}; }`);
     }
-    lines.push('    acc += x[off];', '  }', '  y[i] = acc;');
-    gpu.dispatch({
-      kernel: 'ReduceSum',
-      variant: `rank${rank}`,
-      inputs: { x },
-      outputs: { y },
-      u32: {
-        count,
-        ...sizeUniforms(shape),
-        ...sizeUniforms(x.shape, 'm'),
-        ...strideUniforms(x.shape, 's', strides),
-        ...Object.fromEntries(x.shape.map((_, k) => [`r${k}`, axes.includes(k) ? 1 : 0])),
-      },
-      threads: y.size,
-      body: lines.join('\n'),
-    });
+    walk.push('    acc += x[off];');
+    const u32 = {
+      count,
+      ...sizeUniforms(shape),
+      ...sizeUniforms(x.shape, 'm'),
+      ...strideUniforms(x.shape, 's', strides),
+      ...Object.fromEntries(x.shape.map((_, k) => [`r${k}`, axes.includes(k) ? 1 : 0])),
+    };
+    const threads = reduceThreads(gpu.device.limits);
+    if (useReduceTree(count, y.size, threads) && reduceSumTree(gpu, x, y, rank, base, walk.join('\n'), u32, threads)) return y;
+    const lines = [splitIndex(rank), base, '  var acc = 0.0;', '  for (var j = 0u; j < u.count; j++) {', ...walk, '  }', '  y[i] = acc;'];
+    gpu.dispatch({ kernel: 'ReduceSum', variant: `rank${rank}`, inputs: { x }, outputs: { y }, u32, threads: y.size, body: lines.join('\n') });
     return y;
   },
 
