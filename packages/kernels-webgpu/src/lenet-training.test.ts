@@ -26,24 +26,30 @@ describe('LeNet (cnn_mnist_init) trained with SGD on WebGPU and on the CPU', () 
     const gpuNet = await move(cpuNet, gpu);
     const xGpu = await moveTensor(xCpu, gpu);
 
-    const run = async (net: typeof cpuNet, x: Tensor): Promise<{ losses: number[]; ms: string }> => {
+    const run = async (net: typeof cpuNet, x: Tensor): Promise<{ losses: number[]; ms: string; counts: string }> => {
       const velocity = zeroVelocity(net);
       const losses: number[] = [];
       const ms: string[] = [];
+      const counts: string[] = [];
       for (let s = 0; s < STEPS; s++) {
         const t0 = performance.now();
+        gpu.resetStats();
         const loss = sgdStep(net, velocity, x, labels, SGD);
         losses.push((await loss.data())[0] ?? Number.NaN);
         loss.dispose();
         ms.push((performance.now() - t0).toFixed(0));
+        const { dispatches, submissions } = gpu.stats();
+        counts.push(`${dispatches}/${submissions}`);
       }
       for (const vs of velocity) for (const v of vs) v.dispose();
-      return { losses, ms: ms.join('/') };
+      return { losses, ms: ms.join('/'), counts: counts.join(', ') };
     };
     const before = gpu.memory();
     const onCpu = await run(cpuNet, xCpu);
     const onGpu = await run(gpuNet, xGpu);
     console.log(`LeNet batch ${BATCH}, ${STEPS} SGD steps: CPU ${onCpu.ms} ms, WebGPU ${onGpu.ms} ms per step`);
+    console.log(`WebGPU dispatches/submissions per step: ${onGpu.counts}`);
+    expect(onCpu.counts).toBe(Array(STEPS).fill('0/0').join(', '));
     console.log('losses CPU   ', onCpu.losses.join(', '));
     console.log('losses WebGPU', onGpu.losses.join(', '));
 
