@@ -111,9 +111,14 @@ console.log(JSON.stringify({ size: g.convOutputSize(28, { size: 5 }), version: t
   it('@convnet-ts/train bundles for browsers (no node: import in its main entry), and Node gets its /node entry', async () => {
     const esbuild = await import('esbuild');
     writeFileSync(join(app, 'browser.js'), "import { train, ArrayBatchSource } from '@convnet-ts/train';\nconsole.log(train, ArrayBatchSource);\n");
-    const result = await esbuild.build({ entryPoints: [join(app, 'browser.js')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', absWorkingDir: app });
+    const result = await esbuild.build({ entryPoints: [join(app, 'browser.js')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', absWorkingDir: app, metafile: true });
     expect(result.errors).toEqual([]);
     expect(result.outputFiles[0]!.text).not.toMatch(/["']node:/);
+    // train depends on dagnn (dagNNAdapter, lossStats) rather than taking it as an optional peer: its other dependencies
+    // are train's already, and a SimpleNN trainer's bundle holds none of it.
+    const bundled = Object.entries(Object.values(result.metafile.outputs)[0]!.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f);
+    expect(bundled.filter((f) => f.includes('@convnet-ts/dagnn/'))).toEqual([]);
+    expect(bundled.filter((f) => f.includes('@convnet-ts/simplenn/')).length).toBeGreaterThan(0);
     const out = node('node-entry.mjs', "console.log(import.meta.resolve('@convnet-ts/train').endsWith('/dist/node.js'));\n");
     expect(out.trim()).toBe('true');
   });
