@@ -5,6 +5,8 @@
 #   bash scripts/run.sh classify --model FILE.mat --image FILE [--top 5]
 #                              — the MatConvNet manual's first example: top-5 classes
 #                                 of an image with a SimpleNN or DagNN .mat model
+#   bash scripts/run.sh imagefolder --data DIR [--model lenet|alexnet|vgg-f] [--bnorm]
+#                              — train a cnn_imagenet_init network on DIR/<class>/<image>
 #   bash scripts/run.sh web    — the browser page (apps/web): train, draw and
 #                                 classify, look inside; Vite's dev server with
 #                                 the COOP/COEP headers CPU threads need
@@ -31,9 +33,9 @@ cd "$(dirname "$0")/.."
 task="${1:-}"
 shift || true
 case "$task" in
-  mnist | classify | web | demo | test) ;;
+  mnist | classify | imagefolder | web | demo | test) ;;
   *)
-    echo "usage: bash scripts/run.sh mnist|classify|web|demo|test [options]" >&2
+    echo "usage: bash scripts/run.sh mnist|classify|imagefolder|web|demo|test [options]" >&2
     exit 2
     ;;
 esac
@@ -99,6 +101,7 @@ fi
 case "$task" in
   mnist) entry=mnist-lenet ;;
   classify) entry=classify ;;
+  imagefolder) entry=imagefolder ;;
   demo) entry=chain-demo ;;
 esac
 if [ ! -f "apps/examples/dist/$entry.js" ]; then

@@ -1,0 +1,96 @@
+/**
+ * The image-folder example's command line (`bash scripts/run.sh imagefolder
+ * --data DIR [options]`): defaults, `--help`, and the checks.
+ */
+import { parseCommandLine, UsageError } from './cli-args.js';
+import { DEFAULT_SIZE, type ImageNetModel, MODELS } from './imagefolder-nets.js';
+
+export const HELP = `Train a MatConvNet cnn_imagenet_init network on a folder of images (one sub-folder per class).
+
+  bash scripts/run.sh imagefolder --data DIR [options]
+
+  --data DIR             DIR/<class>/<image>.png|jpg; classes in sorted folder order
+  --model M              lenet | alexnet | vgg-f (default lenet)
+  --bnorm                batch normalisation after each conv but the last (no lrn)
+  --size S               input S×S (default 28 for lenet, 227 alexnet, 224 vgg-f)
+  --grey                 one grey channel instead of RGB
+  --epochs N             epochs (default 10)
+  --batch-size N         images per batch (default 32)
+  --learning-rate X[,Y…] SGD learning rate, or one per epoch (default 0.001; 0.01 with --bnorm)
+  --weight-decay X       weight decay (default 0.0005)
+  --momentum X           SGD momentum, 0 ≤ X < 1 (default 0.9)
+  --val-fraction X       share of each class held out, 0 ≤ X < 1 (default 0.1)
+  --threads N            decoding worker threads (default 2)
+  --seed N               weights, split, shuffling and jitter (default 0)
+  --exp-dir DIR          checkpoints, plot and net.mat (default runs/imagefolder-<model>[-bnorm]
+                         at the repository root; a relative DIR is taken from the directory
+                         the command was started in)
+  --continue             resume the run in --exp-dir from its newest checkpoint
+  --overwrite            delete the run in --exp-dir and start again
+  --help                 this text
+
+Training images get random crops (80–100% of the side), flips and the mean colour subtracted;
+held-out images a centre crop of 87.5%. The model (net.mat) records meta.normalization and
+meta.classes: bash scripts/run.sh classify --model <exp-dir>/net.mat --image photo.jpg`;
+
+export interface ImageFolderArgs {
+  data: string;
+  model: ImageNetModel;
+  bnorm: boolean;
+  size: number;
+  channels: 1 | 3;
+  epochs: number;
+  batchSize: number;
+  learningRate: number[];
+  weightDecay: number;
+  momentum: number;
+  valFraction: number;
+  threads: number;
+  seed: number;
+  expDir: string | null;
+  continue: boolean;
+  overwrite: boolean;
+}
+
+const COMMAND = 'imagefolder';
+const bad = (message: string) => new UsageError(`${COMMAND}: ${message} (see --help)`);
+function number(name: string, text: string, check: (v: number) => boolean, expected: string): number {
+  const v = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(v) || !check(v)) throw bad(`--${name} must be ${expected}, got ${text}`);
+  return v;
+}
+const positiveInteger = (name: string, text: string) => number(name, text, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+
+export function parseImageFolderArgs(argv: readonly string[]): ImageFolderArgs | 'help' {
+  const v = parseCommandLine(COMMAND, argv, {
+    data: { type: 'string' }, model: { type: 'string' }, bnorm: { type: 'boolean' }, size: { type: 'string' }, grey: { type: 'boolean' },
+    epochs: { type: 'string' }, 'batch-size': { type: 'string' }, 'learning-rate': { type: 'string' }, 'weight-decay': { type: 'string' },
+    momentum: { type: 'string' }, 'val-fraction': { type: 'string' }, threads: { type: 'string' }, seed: { type: 'string' },
+    'exp-dir': { type: 'string' }, continue: { type: 'boolean' }, overwrite: { type: 'boolean' }, help: { type: 'boolean' },
+  });
+  if (v.help) return 'help';
+  if (v.data === undefined || v.data.trim() === '') throw bad('--data must name a folder with one sub-folder per class, got none');
+  const model = (v.model ?? 'lenet') as ImageNetModel;
+  if (!MODELS.includes(model)) throw bad(`--model must be ${MODELS.join(', ')}, got ${v.model}`);
+  if (v.continue && v.overwrite) throw bad('--continue and --overwrite exclude each other');
+  const bnorm = v.bnorm ?? false;
+  const rates = v['learning-rate'];
+  return {
+    data: v.data,
+    model,
+    bnorm,
+    size: v.size === undefined ? DEFAULT_SIZE[model] : positiveInteger('size', v.size),
+    channels: v.grey ? 1 : 3,
+    epochs: v.epochs === undefined ? 10 : positiveInteger('epochs', v.epochs),
+    batchSize: v['batch-size'] === undefined ? 32 : positiveInteger('batch-size', v['batch-size']),
+    learningRate: rates === undefined ? [bnorm ? 0.01 : 0.001] : rates.split(',').map((r) => number('learning-rate', r, (x) => x >= 0, 'a number ≥ 0')),
+    weightDecay: v['weight-decay'] === undefined ? 0.0005 : number('weight-decay', v['weight-decay'], (x) => x >= 0, 'a number ≥ 0'),
+    momentum: v.momentum === undefined ? 0.9 : number('momentum', v.momentum, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    valFraction: v['val-fraction'] === undefined ? 0.1 : number('val-fraction', v['val-fraction'], (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    threads: v.threads === undefined ? 2 : positiveInteger('threads', v.threads),
+    seed: v.seed === undefined ? 0 : number('seed', v.seed, (x) => Number.isSafeInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in 0..2^32 − 1'),
+    expDir: v['exp-dir'] ?? null,
+    continue: v.continue ?? false,
+    overwrite: v.overwrite ?? false,
+  };
+}
