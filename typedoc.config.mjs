@@ -1,4 +1,4 @@
-// API documentation of the public packages: `pnpm docs` writes docs/api/ (git-ignored; not published as a
+// API documentation of the public packages: `pnpm api-docs` writes docs/api/ (git-ignored; not published as a
 // site). Each package is documented from its package.json "exports" (TypeDoc's packages strategy maps
 // dist/*.js back to src/*.ts), and every warning fails the build: a broken {@link}, an unknown tag or a
 // type a public signature uses but no entry exports.
