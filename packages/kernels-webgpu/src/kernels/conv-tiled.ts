@@ -42,6 +42,24 @@ export function chooseConvTile(limits: ConvTileLimits): ConvTile | undefined {
 }
 
 /**
+ * WGSL: A[m, r] of the implicit GEMM, the im2row matrix element read from
+ * `x` (0 in the padding) — m = (n, i″, j″) an output pixel, r = (i′, j′, d)
+ * a filter tap and channel of the group whose first channel is c0.
+ */
+export const GATHER_X = `fn gather_x(row: u32, col: u32, c0: u32) -> f32 {
+  let ox = row % u.wo;
+  let oy = (row / u.wo) % u.ho;
+  let img = row / (u.wo * u.ho);
+  let d = col % u.cg;
+  let fx = (col / u.cg) % u.wf;
+  let fy = col / (u.cg * u.wf);
+  let iy = i32(oy) * u.sy + i32(fy) * u.dily - u.pt;
+  let ix = i32(ox) * u.sx + i32(fx) * u.dilx - u.pl;
+  if (iy < 0 || iy >= i32(u.h) || ix < 0 || ix >= i32(u.w)) { return 0.0; }
+  return x[((img * u.h + u32(iy)) * u.w + u32(ix)) * u.c + c0 + d];
+}`;
+
+/**
  * Convolution forward (manual §4.1) as an implicit GEMM per group g, the
  * im2row matrix gathered on the fly into workgroup memory, never stored:
  *
@@ -87,6 +105,7 @@ export function convTiled(
     workgroups: counts,
     workgroupSize: threads,
     helpers: `${relu ? IS_POSITIVE : ''}
+${GATHER_X}
 const TM = ${tm}u;
 const TN = ${tn}u;
 const TK = ${tk}u;
@@ -109,19 +128,7 @@ var<workgroup> Bs: array<f32, ${tn * tk}>;`,
       let row = m0 + mm;
       let col = r0 + rr;
       var v = 0.0;
-      if (row < u.m && col < u.r) {
-        let ox = row % u.wo;
-        let oy = (row / u.wo) % u.ho;
-        let img = row / (u.wo * u.ho);
-        let d = col % u.cg;
-        let fx = (col / u.cg) % u.wf;
-        let fy = col / (u.cg * u.wf);
-        let iy = i32(oy) * u.sy + i32(fy) * u.dily - u.pt;
-        let ix = i32(ox) * u.sx + i32(fx) * u.dilx - u.pl;
-        if (iy >= 0 && iy < i32(u.h) && ix >= 0 && ix < i32(u.w)) {
-          v = x[((img * u.h + u32(iy)) * u.w + u32(ix)) * u.c + c0 + d];
-        }
-      }
+      if (row < u.m && col < u.r) { v = gather_x(row, col, c0); }
       As[rr * TM + mm] = v;
     }
     // F tile, TK × TN: consecutive threads read consecutive output channels.

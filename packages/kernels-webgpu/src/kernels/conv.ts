@@ -1,14 +1,16 @@
 import type { ConvGeometry, Shape, Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
+import { convFilterTiled } from './conv-filter-tiled.js';
 import { chooseConvTile, convTiled } from './conv-tiled.js';
 
 /**
  * Convolution and its two derivatives (manual §4.1, §6.1). The forward pass
  * is a tiled implicit GEMM in workgroup memory (`conv-tiled.ts`) whenever the
  * device has a tile that fits its limits and the workgroup grid fits
- * `maxComputeWorkgroupsPerDimension`; otherwise, and for both derivatives, a
- * direct convolution with one thread per output element. With groups G,
+ * `maxComputeWorkgroupsPerDimension`, and so is the filter derivative
+ * (`conv-filter-tiled.ts`); otherwise, and for the data derivative, a direct
+ * convolution with one thread per output element. With groups G,
  * output channel k reads input channels `[g·C/G, (g+1)·C/G)`, g = ⌊k/(K/G)⌋.
  *
  *     y[n,i″,j″,k]  = b[k] + Σ_{i′,j′,d} x[n, Sy·i″ + Dy·i′ − Pt, Sx·j″ + Dx·j′ − Pl, g·C/G + d] · f[i′,j′,d,k]
@@ -61,15 +63,22 @@ export const convKernels = {
   },
 
   ConvBackwardFilter: (gpu, { x, dy }, attrs) => {
-    const df = gpu.empty(attrs.fShape);
-    gpu.dispatch({
-      kernel: 'ConvBackwardFilter',
-      variant: '',
-      inputs: { x, dy },
-      outputs: { df },
-      ...uniforms(x.shape, attrs.fShape, dy.shape[1]!, dy.shape[2]!, attrs),
-      threads: df.size,
-      body: `  let k = i % u.k;
+    const tile = chooseConvTile(gpu.device.limits);
+    return (tile && convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile)) || convFilterDirect(gpu, x, dy, attrs);
+  },
+} satisfies Partial<WebGPUKernelTable>;
+
+/** The direct filter derivative: one thread per filter element, looping over every output pixel. */
+export function convFilterDirect(gpu: WebGPUBackend, x: Tensor, dy: Tensor, attrs: ConvGeometry & { fShape: Shape }): Tensor {
+  const df = gpu.empty(attrs.fShape);
+  gpu.dispatch({
+    kernel: 'ConvBackwardFilter',
+    variant: '',
+    inputs: { x, dy },
+    outputs: { df },
+    ...uniforms(x.shape, attrs.fShape, dy.shape[1]!, dy.shape[2]!, attrs),
+    threads: df.size,
+    body: `  let k = i % u.k;
   let d = (i / u.k) % u.cg;
   let fx = i32((i / (u.k * u.cg)) % u.wf);
   let fy = i32(i / (u.k * u.cg * u.wf));
@@ -87,10 +96,9 @@ export const convKernels = {
     }
   }
   df[i] = acc;`,
-    });
-    return df;
-  },
-} satisfies Partial<WebGPUKernelTable>;
+  });
+  return df;
+}
 
 /** The direct forward convolution: one thread per output element. */
 export function convDirect(gpu: WebGPUBackend, x: Tensor, f: Tensor, b: Tensor | null, attrs: ConvGeometry, ho: number, wo: number): Tensor {
