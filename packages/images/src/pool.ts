@@ -1,6 +1,8 @@
 /**
- * A pool of decoding workers: jobs go to whichever worker is free (so a
- * slow image never holds up the rest), each result to its job's promise.
+ * A pool of decoding workers: jobs go to the least-loaded worker, up to
+ * `JOBS_PER_WORKER` in flight each (so a worker never idles while the
+ * calling thread computes, and a slow image holds up only its own worker's
+ * queue), each result to its job's promise.
  * Environment-neutral: Node's worker_threads and Web Workers both fit
  * `WorkerPort`. Idle workers are `unref`'d where the host has it, so a Node
  * process whose reader is idle can exit.
@@ -38,10 +40,17 @@ interface Pending {
 
 interface Slot {
   port: WorkerPort;
-  busy: Pending | null;
+  /** Jobs posted to this worker and not yet answered, by job id. */
+  busy: Map<number, Pending>;
   specs: Set<number>;
-  id: number;
 }
+
+/**
+ * Jobs a worker may hold at once. More than one, so that a worker never
+ * waits for the calling thread (busy computing a batch, its event loop
+ * blocked) to hand it the next image — what lets prefetching hide decoding.
+ */
+export const JOBS_PER_WORKER = 64;
 
 let nextSpecId = 1;
 let nextJobId = 1;
@@ -58,7 +67,7 @@ export class WorkerPool {
     this.size = size;
     this.#start = start;
     for (let i = 0; i < size; i++) {
-      const slot = { busy: null, specs: new Set(), id: 0 } as unknown as Slot;
+      const slot = { busy: new Map(), specs: new Set() } as unknown as Slot;
       this.#attach(slot);
       this.#slots.push(slot);
     }
@@ -95,29 +104,31 @@ export class WorkerPool {
     for (const s of this.#slots) s.port.terminate();
     const err = new BackendError('readImages', undefined, 'the image reader was closed while images were being read');
     for (const p of this.#queue.splice(0)) p.reject(err);
-    for (const s of this.#slots) s.busy?.reject(err);
+    for (const s of this.#slots) for (const p of s.busy.values()) p.reject(err);
   }
 
+  /** Hands queued jobs to the least-loaded workers, up to JOBS_PER_WORKER each. */
   #pump(): void {
-    for (const slot of this.#slots) {
-      if (slot.busy || this.#queue.length === 0) continue;
+    while (this.#queue.length > 0) {
+      const slot = this.#slots.reduce((best, s) => (s.busy.size < best.busy.size ? s : best));
+      if (slot.busy.size >= JOBS_PER_WORKER) return;
       const p = this.#queue.shift()!;
-      slot.busy = p;
-      slot.id = nextJobId++;
+      const id = nextJobId++;
+      slot.busy.set(id, p);
       if (!slot.specs.has(p.specId)) {
         slot.port.post({ type: 'spec', specId: p.specId, spec: this.#specs.get(p.specId)! });
         slot.specs.add(p.specId);
       }
       slot.port.ref?.();
-      slot.port.post({ type: 'job', id: slot.id, specId: p.specId, source: p.job.source, name: p.job.name, draws: p.job.draws });
+      slot.port.post({ type: 'job', id, specId: p.specId, source: p.job.source, name: p.job.name, draws: p.job.draws });
     }
   }
 
   #finish(slot: Slot, msg: FromWorker): void {
-    const p = slot.busy;
-    if (!p || msg.id !== slot.id) return;
-    slot.busy = null;
-    slot.port.unref?.();
+    const p = slot.busy.get(msg.id);
+    if (!p) return;
+    slot.busy.delete(msg.id);
+    if (slot.busy.size === 0) slot.port.unref?.();
     if (msg.type === 'done') p.resolve({ ok: true, image: msg.image });
     else if (msg.type === 'failed') p.resolve({ ok: false, error: msg.error });
     else p.reject(new BackendError('readImages', p.job.name, `a decoding worker failed on ${p.job.name}: ${msg.message}`));
@@ -125,9 +136,9 @@ export class WorkerPool {
   }
 
   #crash(slot: Slot, err: Error): void {
-    const p = slot.busy;
-    slot.busy = null;
-    p?.reject(new BackendError('readImages', p.job.name, `a decoding worker stopped while reading ${p.job.name}: ${err.message}`));
+    const lost = [...slot.busy.values()];
+    slot.busy.clear();
+    for (const p of lost) p.reject(new BackendError('readImages', p.job.name, `a decoding worker stopped while reading ${p.job.name}: ${err.message}`));
     if (this.#closed) return;
     slot.port.terminate();
     this.#attach(slot);
