@@ -1,6 +1,7 @@
 import type { ConvGeometry, Shape, Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
+import { convDataTiled } from './conv-data-tiled.js';
 import { convFilterTiled } from './conv-filter-tiled.js';
 import { chooseConvTile, convTiled } from './conv-tiled.js';
 
@@ -8,9 +9,9 @@ import { chooseConvTile, convTiled } from './conv-tiled.js';
  * Convolution and its two derivatives (manual §4.1, §6.1). The forward pass
  * is a tiled implicit GEMM in workgroup memory (`conv-tiled.ts`) whenever the
  * device has a tile that fits its limits and the workgroup grid fits
- * `maxComputeWorkgroupsPerDimension`, and so is the filter derivative
- * (`conv-filter-tiled.ts`); otherwise, and for the data derivative, a direct
- * convolution with one thread per output element. With groups G,
+ * `maxComputeWorkgroupsPerDimension`, and so are the data and filter
+ * derivatives (`conv-data-tiled.ts`, `conv-filter-tiled.ts`); otherwise a
+ * direct convolution with one thread per output element. With groups G,
  * output channel k reads input channels `[g·C/G, (g+1)·C/G)`, g = ⌊k/(K/G)⌋.
  *
  *     y[n,i″,j″,k]  = b[k] + Σ_{i′,j′,d} x[n, Sy·i″ + Dy·i′ − Pt, Sx·j″ + Dx·j′ − Pl, g·C/G + d] · f[i′,j′,d,k]
@@ -30,15 +31,27 @@ export const convKernels = {
   },
 
   ConvBackwardData: (gpu, { dy, f }, attrs) => {
-    const dx = gpu.empty(attrs.xShape);
-    gpu.dispatch({
-      kernel: 'ConvBackwardData',
-      variant: '',
-      inputs: { dy, f },
-      outputs: { dx },
-      ...uniforms(attrs.xShape, f.shape, dy.shape[1]!, dy.shape[2]!, attrs),
-      threads: dx.size,
-      body: `  let ch = i % u.c;
+    const tile = chooseConvTile(gpu.device.limits);
+    return (tile && convDataTiled(gpu, dy, f, attrs.xShape, attrs, tile)) || convDataDirect(gpu, dy, f, attrs);
+  },
+
+  ConvBackwardFilter: (gpu, { x, dy }, attrs) => {
+    const tile = chooseConvTile(gpu.device.limits);
+    return (tile && convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile)) || convFilterDirect(gpu, x, dy, attrs);
+  },
+} satisfies Partial<WebGPUKernelTable>;
+
+/** The direct data derivative: one thread per input element, gathering over the taps that reach it. */
+export function convDataDirect(gpu: WebGPUBackend, dy: Tensor, f: Tensor, attrs: ConvGeometry & { xShape: Shape }): Tensor {
+  const dx = gpu.empty(attrs.xShape);
+  gpu.dispatch({
+    kernel: 'ConvBackwardData',
+    variant: '',
+    inputs: { dy, f },
+    outputs: { dx },
+    ...uniforms(attrs.xShape, f.shape, dy.shape[1]!, dy.shape[2]!, attrs),
+    threads: dx.size,
+    body: `  let ch = i % u.c;
   let pix = i / u.c;
   let ix = i32(pix % u.w);
   let iy = i32((pix / u.w) % u.h);
@@ -58,15 +71,9 @@ export const convKernels = {
     }
   }
   dx[i] = acc;`,
-    });
-    return dx;
-  },
-
-  ConvBackwardFilter: (gpu, { x, dy }, attrs) => {
-    const tile = chooseConvTile(gpu.device.limits);
-    return (tile && convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile)) || convFilterDirect(gpu, x, dy, attrs);
-  },
-} satisfies Partial<WebGPUKernelTable>;
+  });
+  return dx;
+}
 
 /** The direct filter derivative: one thread per filter element, looping over every output pixel. */
 export function convFilterDirect(gpu: WebGPUBackend, x: Tensor, dy: Tensor, attrs: ConvGeometry & { fShape: Shape }): Tensor {
