@@ -34,6 +34,9 @@ import type { BatchReport } from '../src/protocol.js';
 import { type Browser, launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
+/** Training waits: ≈ 10–30 s alone, over a minute on a 2-core machine running the rest of the suite. */
+const PAGE_WAIT_MS = 240_000;
+
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, '..', 'test-results');
 
@@ -56,7 +59,7 @@ const training = (page: Page): Promise<Training> =>
 
 /** Pauses the run after `batches` batches, checks that no batch runs for a while, and resumes it. */
 async function pauseAndResume(page: Page, batches: number): Promise<void> {
-  await page.waitForFunction((n) => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.batches.length >= n, batches, { timeout: 60_000 });
+  await page.waitForFunction((n) => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.batches.length >= n, batches, { timeout: PAGE_WAIT_MS });
   await page.click('#train-pause');
   await page.waitForFunction(() => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.state === 'paused');
   const held = (await training(page)).batches.length;
@@ -76,7 +79,7 @@ async function trainOn(page: Page, backend: 'cpu' | 'webgpu', run = RUN, pauseAf
   await page.waitForFunction(() => {
     const s = (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.state;
     return s === 'done' || s === 'error';
-  }, null, { timeout: 60_000 });
+  }, null, { timeout: PAGE_WAIT_MS });
   return training(page);
 }
 
@@ -157,7 +160,7 @@ describe('apps/web in headless Chromium', () => {
     expect(Math.abs(ce!.train.objective - ge!.train.objective)).toBeLessThan(2e-3);
     expect(Math.abs(ce!.val!.objective - ge!.val!.objective)).toBeLessThan(2e-3);
     expect(Math.abs((ce!.val!.errors.top1err ?? 1) - (ge!.val!.errors.top1err ?? 0))).toBeLessThanOrEqual(2 / Number(RUN.valImages));
-  });
+  }, 2 * PAGE_WAIT_MS + 60_000);
 
   it('classifies a drawn "1" as 1 with a network trained on 2,000 digits (paused and resumed on the way)', async () => {
     const modelsBefore = await page.evaluate(() => (window as unknown as { convnetWeb: { state: { modelsLoaded: number } } }).convnetWeb.state.modelsLoaded);
@@ -229,7 +232,7 @@ describe('apps/web in headless Chromium', () => {
     const path = join(outDir, 'lenet.mat');
     await download.saveAs(path);
     await page.setInputFiles('#model-file', path);
-    await expect.poll(() => page.textContent('#load-status'), { timeout: 15_000 }).toMatch(/^Loaded lenet\.mat \(matconvnet, SimpleNN\)/);
+    await expect.poll(() => page.textContent('#load-status'), { timeout: 60_000 }).toMatch(/^Loaded lenet\.mat \(matconvnet, SimpleNN\)/);
     await expect.poll(async () => (await pageState(page)).classifications).toBeGreaterThan(before.classifications);
     const after = await pageState(page);
     expect(after.best).toBe('1');
@@ -243,7 +246,7 @@ describe('apps/web in headless Chromium', () => {
     const path = join(outDir, 'lenet.onnx');
     await download.saveAs(path);
     await page.setInputFiles('#model-file', path);
-    await expect.poll(() => page.textContent('#load-status'), { timeout: 15_000 }).toMatch(/^Loaded lenet\.onnx \(onnx, DagNN\)/);
+    await expect.poll(() => page.textContent('#load-status'), { timeout: 60_000 }).toMatch(/^Loaded lenet\.onnx \(onnx, DagNN\)/);
     await expect.poll(async () => (await pageState(page)).classifications).toBeGreaterThan(before.classifications);
     const after = await pageState(page);
     expect(after.errors).toEqual([]);
@@ -253,7 +256,7 @@ describe('apps/web in headless Chromium', () => {
 
   it('keeps the model in IndexedDB across a reload, with no console errors all along', async () => {
     await page.reload();
-    await expect.poll(() => page.textContent('#model-status'), { timeout: 15_000 }).toMatch(/^lenet\.onnx \(saved .*\) \(onnx\)/);
+    await expect.poll(() => page.textContent('#model-status'), { timeout: 60_000 }).toMatch(/^lenet\.onnx \(saved .*\) \(onnx\)/);
     expect(consoleErrors).toEqual([]);
   });
 });
