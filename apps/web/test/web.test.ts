@@ -242,11 +242,14 @@ describe('apps/web in headless Chromium', () => {
 
   it('exports ONNX, loads it back as a DagNN and classifies the drawing the same way', async () => {
     const before = await pageState(page);
+    const modelsBefore = await page.evaluate(() => (window as unknown as { convnetWeb: { state: { modelsLoaded: number } } }).convnetWeb.state.modelsLoaded);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
     const path = join(outDir, 'lenet.onnx');
     await download.saveAs(path);
     await page.setInputFiles('#model-file', path);
     await expect.poll(() => page.textContent('#load-status'), { timeout: 60_000 }).toMatch(/^Loaded lenet\.onnx \(onnx, DagNN\)/);
+    // modelsLoaded counts a model once it is stored in IndexedDB and has classified (the reload test needs the store done).
+    await page.waitForFunction((n) => (window as unknown as { convnetWeb: { state: { modelsLoaded: number } } }).convnetWeb.state.modelsLoaded > n, modelsBefore, { timeout: PAGE_WAIT_MS });
     await expect.poll(async () => (await pageState(page)).classifications).toBeGreaterThan(before.classifications);
     const after = await pageState(page);
     expect(after.errors).toEqual([]);
