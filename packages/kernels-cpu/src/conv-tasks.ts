@@ -1,6 +1,6 @@
 import { gemmPool, gemmThreads } from './gemm-threads.js';
 import type { PatchGeometry } from './im2row.js';
-import type { TaskOp } from './thread-pool.js';
+import { type TaskOp, taskExport } from './thread-pool.js';
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
 /** Int32 words of a task block (gemm.wat's conv section: 30 used). */
@@ -106,5 +106,8 @@ export function taskThreads(): number {
 export function runTasks(inst: GemmInstance, op: TaskOp, blocks: readonly number[]): void {
   const pool = gemmPool();
   if (pool !== null && blocks.length > 1) pool.runTasks(op, blocks);
-  else for (const b of blocks) inst.exports[op](b);
+  else {
+    const run = taskExport(inst, op);
+    for (const b of blocks) run(b);
+  }
 }

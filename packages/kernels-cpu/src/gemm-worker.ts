@@ -8,9 +8,9 @@ import { BackendError } from '@convnet-ts/tensor';
  * The worker instantiates the GEMM module on the shared memory it is given,
  * then loops: `Atomics.wait` on its slot's sequence number, run the op the
  * main thread wrote into the slot, store the sequence number as done and
- * `Atomics.notify`. Ops (`WorkerOp`): 0 `sgemm` with the arguments in the
- * slot, 1 end the loop, 2…6 the export of that name in `WORKER_OPS` on the
- * task block whose byte address is in word 3. It stores ready = 1 once
+ * `Atomics.notify`. Ops: 0 `sgemm` with the arguments in the slot, 1 end
+ * the loop, 2 + i the export named `taskOps[i]` (`taskOpNames`) on the task
+ * block whose byte address is in word 3. It stores ready = 1 once
  * instantiated, -1 if the module does not instantiate; done = -1 if the op
  * traps.
  *
@@ -45,11 +45,7 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
       if (op === 0) {
         wasm.sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
           ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
-      } else if (op === 2) wasm.conv_images(ctl[o + 3]);
-      else if (op === 3) wasm.im2row_images(ctl[o + 3]);
-      else if (op === 4) wasm.conv_backward_data_images(ctl[o + 3]);
-      else if (op === 5) wasm.pool_max_images(ctl[o + 3]);
-      else if (op === 6) wasm.pool_max_backward_images(ctl[o + 3]);
+      } else if (op >= 2 && op - 2 < d.taskOps.length) wasm[d.taskOps[op - 2]](ctl[o + 3]);
       else done = -1;
     } catch (e) {
       done = -1;
@@ -60,16 +56,21 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
   }
 }`;
 
-/** What a worker runs: gemm.wat's `sgemm` (arguments in the slot), or the export of that name on a task block. */
-export const WORKER_OPS = {
-  sgemm: 0,
-  quit: 1,
-  conv_images: 2,
-  im2row_images: 3,
-  conv_backward_data_images: 4,
-  pool_max_images: 5,
-  pool_max_backward_images: 6,
-} as const;
+/** Op codes of a worker slot below the task ops: gemm.wat's `sgemm` (arguments in the slot), and end the loop. */
+export const WORKER_OPS = { sgemm: 0, quit: 1 } as const;
+
+/** The first op code of a task op: task op `taskOps[i]` is code `TASK_OP_BASE + i`. */
+export const TASK_OP_BASE = 2;
+
+/**
+ * The module's task ops: its function exports named `*_images` or `*_task`,
+ * each taking the byte address of a task block, in the module's export order.
+ */
+export function taskOpNames(module: WebAssembly.Module): string[] {
+  return WebAssembly.Module.exports(module)
+    .filter((e) => e.kind === 'function' && /_(images|task)$/.test(e.name))
+    .map((e) => e.name);
+}
 
 /** Word of a slot that says whether the worker is ready (1), starting (0) or failed (-1). */
 export const READY_WORD = 18;
@@ -83,6 +84,8 @@ export interface GemmWorkerData {
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   slot: number;
+  /** `taskOpNames(module)`: op code `TASK_OP_BASE + i` runs export `taskOps[i]`. */
+  taskOps: string[];
 }
 
 /** A started worker, in Node or a browser. */

@@ -1,5 +1,5 @@
 import { BackendError } from '@convnet-ts/tensor';
-import { CSP_WORKER_FIX, type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
+import { CSP_WORKER_FIX, type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, TASK_OP_BASE, taskOpNames, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
 /** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
@@ -18,8 +18,11 @@ export interface SgemmCall {
   ldc: number;
 }
 
-/** An export of gemm.wat that runs one task block (see its conv section). */
-export type TaskOp = 'conv_images' | 'im2row_images' | 'conv_backward_data_images' | 'pool_max_images' | 'pool_max_backward_images';
+/**
+ * An export of the module that runs one task block: any function export
+ * named `*_images` or `*_task` (`taskOpNames`) taking the block's byte address.
+ */
+export type TaskOp = string;
 
 /** The fields of a `SecurityPolicyViolationEvent` the pool reads. */
 interface CspViolation {
@@ -62,6 +65,8 @@ export class GemmThreadPool {
   readonly #workers: WorkerHandle[] = [];
   readonly #ctl: Int32Array<SharedArrayBuffer>;
   readonly #f32: Float32Array<SharedArrayBuffer>;
+  /** Task op name → its op code in a worker slot. */
+  readonly #taskCodes = new Map<string, number>();
   #seq = 0;
   #failed = false;
   #workerCalls = 0;
@@ -84,9 +89,11 @@ export class GemmThreadPool {
     this.#ctl = new Int32Array(control);
     this.#f32 = new Float32Array(control);
     reserveThreads(inst, threads);
+    const taskOps = taskOpNames(inst.module);
+    taskOps.forEach((name, i) => this.#taskCodes.set(name, TASK_OP_BASE + i));
     (globalThis as EventHost).addEventListener?.('securitypolicyviolation', this.#onViolation);
     for (let w = 0; w < threads - 1; w++) {
-      const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS };
+      const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS, taskOps };
       this.#workers.push(startGemmWorker(data, (reason) => this.#workerFailed(w, reason)));
     }
   }
@@ -134,10 +141,12 @@ export class GemmThreadPool {
 
   /** Runs `op` on each task block (byte addresses, at most `threads`) as `run` runs calls; each block names its own scratch. */
   runTasks(op: TaskOp, blocks: readonly number[]): void {
+    const code = this.#taskCodes.get(op);
+    if (code === undefined) throw new BackendError('gemm', 'op', `a task op of the module (an export named *_images or *_task), got ${JSON.stringify(op)}`);
     this.#dispatch(
       blocks.length,
-      (w, t, seq) => this.#postTask(w, op, blocks[t]!, seq),
-      (t) => this.#inst.exports[op](blocks[t]!),
+      (w, t, seq) => this.#postTask(w, code, blocks[t]!, seq),
+      (t) => taskExport(this.#inst, op)(blocks[t]!),
     );
   }
 
@@ -233,9 +242,9 @@ export class GemmThreadPool {
     Atomics.notify(ctl, o);
   }
 
-  #postTask(w: number, op: TaskOp, block: number, seq: number): void {
+  #postTask(w: number, code: number, block: number, seq: number): void {
     const o = w * SLOT_WORDS;
-    this.#ctl[o + 2] = WORKER_OPS[op];
+    this.#ctl[o + 2] = code;
     this.#ctl[o + 3] = block;
     Atomics.store(this.#ctl, o, seq);
     Atomics.notify(this.#ctl, o);
@@ -253,4 +262,11 @@ export class GemmThreadPool {
       if (canBlock) Atomics.wait(this.#ctl, at, done, 1000);
     }
   }
+}
+
+/** The module's export `op` as a function of a task block's byte address. */
+export function taskExport(inst: GemmInstance, op: TaskOp): (block: number) => void {
+  const f = (inst.exports as unknown as Record<string, unknown>)[op];
+  if (typeof f !== 'function') throw new BackendError('gemm', 'op', `a function export of the module, got ${JSON.stringify(op)}`);
+  return f as (block: number) => void;
 }
