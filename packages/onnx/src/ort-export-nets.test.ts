@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { exportOnnxSync } from './export.js';
 import { decodeModel } from './proto/model.js';
 import { backend, evalDag, expectAgree, randomInput, runOrt } from './test-export-ort.js';
+import { alexnet as alexnetNet, lenetBnorm as lenetBnormNet, moments } from './test-nets.js';
 
 const rng = new Rng(7);
 const randn = (shape: Shape, std = 1): Tensor => randnTensor(backend, shape, rng, std);
@@ -43,81 +44,9 @@ async function compareDag(net: DagNN, inputs: Record<string, Shape>, outputs: st
   return outputs.map((v) => expectAgree(out[v]!, expected[v]!));
 }
 
-/** MatConvNet's cnn_mnist_init LeNet with bnorm (apps/examples/src/lenet.ts), random multipliers, biases and moments. */
-function lenetBnorm(): SimpleNNSpec {
-  const bn = (name: string, c: number) => ({
-    type: 'bnorm' as const,
-    name,
-    weights: [uniform([c], 0.5, 2), randn([c], 0.5), backend.tensor(momentsValues(c), [c, 2])] as [Tensor, Tensor, Tensor],
-    epsilon: 1e-4,
-  });
-  return {
-    layers: [
-      { type: 'conv', name: 'conv1', weights: [randn([5, 5, 1, 20], 0.1), null] },
-      bn('bn1', 20),
-      { type: 'pool', name: 'pool1', method: 'max', pool: 2, stride: 2 },
-      { type: 'conv', name: 'conv2', weights: [randn([5, 5, 20, 50], 0.05), null] },
-      bn('bn2', 50),
-      { type: 'pool', name: 'pool2', method: 'max', pool: 2, stride: 2 },
-      { type: 'conv', name: 'conv3', weights: [randn([4, 4, 50, 500], 0.03), null] },
-      bn('bn3', 500),
-      { type: 'relu', name: 'relu1' },
-      { type: 'conv', name: 'conv4', weights: [randn([1, 1, 500, 10], 0.05), randn([10], 0.1)] },
-      { type: 'softmaxloss', name: 'loss' },
-    ],
-    meta: { inputSize: [1, 28, 28, 1] },
-  };
-}
-
-/** Moments [C, 2] rows [μ, σ]: μ ~ N(0, 0.5²), σ ∈ [0.3, 3]; the last channel has a negative σ (allowed by the block: σ' = |σ|, scale negated). */
-function momentsValues(c: number): Float64Array {
-  const m = new Float64Array(2 * c);
-  for (let k = 0; k < c; k++) {
-    m[2 * k] = 0.5 * rng.normal();
-    m[2 * k + 1] = 0.3 + 2.7 * rng.uniform();
-  }
-  m[2 * c - 1] = -m[2 * c - 1]!;
-  return m;
-}
-
-/** A small AlexNet-shaped chain: groups of 2 in conv2/4/5, LRN, overlapping max pooling, dropout, fully connected convs, softmax. */
-function alexnet(): SimpleNNSpec {
-  const conv = (name: string, shape: [number, number, number, number], pad = 0, stride = 1) => ({
-    type: 'conv' as const,
-    name,
-    weights: [randn(shape, Math.sqrt(2 / (shape[0] * shape[1] * shape[2]))), randn([shape[3]], 0.1)] as [Tensor, Tensor],
-    pad,
-    stride,
-  });
-  return {
-    layers: [
-      conv('conv1', [7, 7, 3, 16], 0, 2),
-      { type: 'relu', name: 'relu1' },
-      { type: 'lrn', name: 'norm1', param: [5, 1, 0.01, 0.75] },
-      { type: 'pool', name: 'pool1', method: 'max', pool: 3, stride: 2 },
-      conv('conv2', [5, 5, 8, 24], 2),
-      { type: 'relu', name: 'relu2' },
-      { type: 'lrn', name: 'norm2', param: [5, 2, 0.02, 0.75] },
-      { type: 'pool', name: 'pool2', method: 'max', pool: 3, stride: 2 },
-      conv('conv3', [3, 3, 24, 32], 1),
-      { type: 'relu', name: 'relu3' },
-      conv('conv4', [3, 3, 16, 32], 1),
-      { type: 'relu', name: 'relu4' },
-      conv('conv5', [3, 3, 16, 24], 1),
-      { type: 'relu', name: 'relu5' },
-      { type: 'pool', name: 'pool5', method: 'max', pool: 2, stride: 1 },
-      conv('fc6', [2, 2, 24, 64]),
-      { type: 'relu', name: 'relu6' },
-      { type: 'dropout', name: 'drop6', rate: 0.5 },
-      conv('fc7', [1, 1, 64, 64]),
-      { type: 'relu', name: 'relu7' },
-      { type: 'dropout', name: 'drop7', rate: 0.5 },
-      conv('fc8', [1, 1, 64, 10]),
-      { type: 'softmax', name: 'prob' },
-    ],
-    meta: {},
-  };
-}
+const nets = { backend, rng };
+const lenetBnorm = (): SimpleNNSpec => lenetBnormNet(nets);
+const alexnet = (): SimpleNNSpec => alexnetNet(nets);
 
 describe('chains in ONNX Runtime', () => {
   it('LeNet with bnorm: BatchNormalization with var = σ² − ε', async () => {
@@ -213,7 +142,7 @@ describe('DAGs in ONNX Runtime', () => {
       ['sw2', randn([4])],
       ['bm', uniform([4], 0.5, 2)],
       ['bb', randn([4])],
-      ['bx', backend.tensor(momentsValues(4), [4, 2])],
+      ['bx', moments(nets, 4)],
     ] as const) {
       net.setParam(name, t);
     }

@@ -26,6 +26,7 @@ import { makeNode } from './proto/attribute.js';
 import { decodeModel, encodeModel } from './proto/model.js';
 import { makeValueInfo } from './proto/tensor.js';
 import { fixture } from './test-export-ort.js';
+import { alexnet as alexnetNet, lenetBnorm as lenetBnormNet, moments } from './test-nets.js';
 
 const cpu = createCpuBackend();
 const cpu64 = createCpuBackend({ dtype: 'float64' });
@@ -110,80 +111,11 @@ function expectSameChainOutput(net: SimpleNNSpec, back: DagNN, x: Tensor): void 
   expect(differing(y.dataSync(), z!)).toBe(0);
 }
 
-/** Moments [C, 2] rows [μ, σ]: σ ∈ [0.3, 3] (many float32 σ whose σ² − ε does not come back to σ); the last σ negative. */
-function moments(c: number): Tensor {
-  const m = new Float64Array(2 * c);
-  for (let k = 0; k < c; k++) {
-    m[2 * k] = 0.5 * rng.normal();
-    m[2 * k + 1] = 0.3 + 2.7 * rng.uniform();
-  }
-  m[2 * c - 1] = -m[2 * c - 1]!;
-  return cpu.tensor(m, [c, 2]);
-}
-
-function lenetBnorm(): SimpleNNSpec {
-  const bn = (name: string, c: number) => ({
-    type: 'bnorm' as const,
-    name,
-    weights: [randTensor(cpu, [c], rng, 0.5, 2), randn([c], 0.5), moments(c)] as [Tensor, Tensor, Tensor],
-    epsilon: 1e-4,
-  });
-  return {
-    layers: [
-      { type: 'conv', name: 'conv1', weights: [randn([5, 5, 1, 20], 0.1), null] },
-      bn('bn1', 20),
-      { type: 'pool', name: 'pool1', method: 'max', pool: 2, stride: 2 },
-      { type: 'conv', name: 'conv2', weights: [randn([5, 5, 20, 50], 0.05), null] },
-      bn('bn2', 50),
-      { type: 'pool', name: 'pool2', method: 'max', pool: 2, stride: 2 },
-      { type: 'conv', name: 'conv3', weights: [randn([4, 4, 50, 500], 0.03), null] },
-      bn('bn3', 500),
-      { type: 'relu', name: 'relu1' },
-      { type: 'conv', name: 'conv4', weights: [randn([1, 1, 500, 10], 0.05), randn([10], 0.1)] },
-      { type: 'softmaxloss', name: 'loss' },
-    ],
-    meta: { inputSize: [1, 28, 28, 1], classes: { name: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] } },
-  };
-}
-
-/** AlexNet-shaped: groups of 2, LRNs with α that float32 cannot hold (param [5, 1, 0.01, 0.75], and n = 4: an ONNX subgraph), leaky ReLU, dropout, fully connected convs. */
-function alexnet(): SimpleNNSpec {
-  const conv = (name: string, shape: [number, number, number, number], pad = 0, stride = 1) => ({
-    type: 'conv' as const,
-    name,
-    weights: [randn(shape, Math.sqrt(2 / (shape[0] * shape[1] * shape[2]))), randn([shape[3]], 0.1)] as [Tensor, Tensor],
-    pad,
-    stride,
-  });
-  return {
-    layers: [
-      conv('conv1', [7, 7, 3, 16], 0, 2),
-      { type: 'relu', name: 'relu1', leak: 0.1 },
-      { type: 'lrn', name: 'norm1', param: [5, 1, 0.01, 0.75] },
-      { type: 'pool', name: 'pool1', method: 'max', pool: 3, stride: 2 },
-      conv('conv2', [5, 5, 8, 24], 2),
-      { type: 'relu', name: 'relu2' },
-      { type: 'lrn', name: 'norm2', param: [4, 2, 0.02, 0.75] },
-      { type: 'pool', name: 'pool2', method: 'max', pool: 3, stride: 2 },
-      conv('conv3', [3, 3, 24, 32], 1),
-      { type: 'relu', name: 'relu3' },
-      conv('conv4', [3, 3, 16, 32], 1),
-      { type: 'relu', name: 'relu4' },
-      conv('conv5', [3, 3, 16, 24], 1),
-      { type: 'relu', name: 'relu5' },
-      { type: 'pool', name: 'pool5', method: 'avg', pool: 2, stride: 1, pad: [0, 1, 1, 0] },
-      conv('fc6', [3, 3, 24, 64]),
-      { type: 'relu', name: 'relu6' },
-      { type: 'dropout', name: 'drop6', rate: 0.5 },
-      conv('fc7', [1, 1, 64, 64]),
-      { type: 'relu', name: 'relu7' },
-      { type: 'dropout', name: 'drop7', rate: 0.5 },
-      conv('fc8', [1, 1, 64, 10]),
-      { type: 'softmax', name: 'prob' },
-    ],
-    meta: {},
-  };
-}
+const nets = { backend: cpu, rng };
+const lenetBnorm = (): SimpleNNSpec => lenetBnormNet(nets, { inputSize: [1, 28, 28, 1], classes: { name: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] } });
+/** AlexNet-shaped with leaky ReLU, an even LRN window (an ONNX subgraph) and padded average pooling. */
+const alexnet = (): SimpleNNSpec =>
+  alexnetNet(nets, { leak: 0.1, norm2Size: 4, pool5: { type: 'pool', name: 'pool5', method: 'avg', pool: 2, stride: 1, pad: [0, 1, 1, 0] }, fc6Size: 3 });
 
 /** Scale (with and without bias), BatchNorm, Crop, Concat along H, W and C, Sum, SoftMax, Sigmoid; two inputs, two outputs. */
 async function dagNet(): Promise<DagNN> {
@@ -212,7 +144,7 @@ async function dagNet(): Promise<DagNN> {
     ['sw2', randn([1, 1, 4])],
     ['bm', randTensor(cpu, [4], rng, 0.5, 2)],
     ['bb', randn([4])],
-    ['bx', moments(4)],
+    ['bx', moments(nets, 4)],
   ] as const) {
     net.setParam(name, t);
   }
