@@ -50,6 +50,9 @@ export function createImageReader(opts: BrowserReaderOptions): ImageReader<Brows
   return new ImageReader<BrowserImageSource>('readImages', new WorkerPool(numThreads, () => webPort(opts.workerUrl)), wire);
 }
 
+export { type DatasetProblem, type DroppedDataset, type DroppedDatasetOptions, droppedFolderDataset } from './browser-dataset.js';
+export { type DroppedFile, type DroppedFolder, type DroppedScanOptions, droppedImageSeed, droppedValSplit, filesFromDataTransfer, filesFromInput, type IgnoredFile, scanDroppedFiles } from './browser-folder.js';
+export type { DatasetContext, ImageImdb, SetOptions } from './imdb-dataset.js';
 export { ImageError, type ImageErrorReason } from './errors.js';
 export type { ImageArray } from './decoded.js';
 export type { ReadImagesOptions } from './options.js';

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { type DroppedFile, droppedImageSeed, droppedValSplit, filesFromInput, scanDroppedFiles } from './browser-folder.js';
+import { imageSeed, valSplit } from './imdb-dataset.js';
+
+const dropped = (...paths: string[]): DroppedFile[] => paths.map((path) => ({ path, file: new File([path], path.split('/').at(-1)!) }));
+
+describe('scanDroppedFiles', () => {
+  it('takes off the dropped folder, labels classes 1..C in code-point order and sorts images by path', () => {
+    const f = scanDroppedFiles(dropped('photos/dog/b.jpg', 'photos/Cat/z.PNG', 'photos/dog/a.jpeg', 'photos/cat/x.png'));
+    expect(f.imdb.root).toBe('photos');
+    expect(f.imdb.meta.classes).toEqual(['Cat', 'cat', 'dog']);
+    expect(f.imdb.images.name).toEqual(['photos/Cat/z.PNG', 'photos/cat/x.png', 'photos/dog/a.jpeg', 'photos/dog/b.jpg']);
+    expect(f.imdb.images.label).toEqual([1, 2, 3, 3]);
+    expect(f.counts).toEqual([1, 1, 2]);
+    expect(f.files.map((x) => x.name)).toEqual(['z.PNG', 'x.png', 'a.jpeg', 'b.jpg']);
+    expect(f.ignored).toEqual([]);
+  });
+
+  it('reads class folders dropped side by side, and images nested below a class folder', () => {
+    const f = scanDroppedFiles(dropped('a/1.png', 'b/deep/2.png', 'b/3.png'));
+    expect(f.imdb.root).toBe('');
+    expect(f.imdb.meta.classes).toEqual(['a', 'b']);
+    expect(f.imdb.images.label).toEqual([1, 2, 2]);
+  });
+
+  it('names every file it leaves out and why', () => {
+    const f = scanDroppedFiles(dropped('set/a/1.png', 'set/a/notes.txt', 'set/.DS_Store', 'set/b/.hidden.png', 'set/loose.png', 'set/b/2.jpg'));
+    expect(f.imdb.images.name).toEqual(['set/a/1.png', 'set/b/2.jpg']);
+    expect(f.ignored).toEqual([
+      { path: 'set/a/notes.txt', reason: 'not a .png / .jpg / .jpeg file name' },
+      { path: 'set/.DS_Store', reason: 'hidden file or folder' },
+      { path: 'set/b/.hidden.png', reason: 'hidden file or folder' },
+      { path: 'set/loose.png', reason: 'not inside a class folder' },
+    ]);
+  });
+
+  it('splits each class as the Node datasets do (same seeds, same sets and jitter seeds)', () => {
+    const paths = Array.from({ length: 30 }, (_, i) => `d/${['x', 'y', 'z'][i % 3]}/${String(i).padStart(2, '0')}.png`);
+    const f = scanDroppedFiles(dropped(...paths), { valFraction: 0.2, seed: 7 });
+    expect(f.imdb.images.set).toEqual(valSplit(f.imdb.images.label, 3, 0.2, 7));
+    expect(f.imdb.images.set.filter((s) => s === 2)).toHaveLength(6);
+    expect(droppedValSplit([1, 1, 2, 2, 2], 2, 0.5, 3)).toEqual(valSplit([1, 1, 2, 2, 2], 2, 0.5, 3));
+    for (const [s, e, i] of [[0, 1, 0], [42, 3, 17], [2 ** 32 - 1, 9, 1000]] as const) expect(droppedImageSeed(s, e, i)).toBe(imageSeed(s, e, i));
+  });
+
+  it('throws a clear error for a drop with no class folder of images, and for a bad valFraction', () => {
+    expect(() => scanDroppedFiles(dropped('a.png', 'notes/readme.txt'))).toThrow('files must be a folder with one sub-folder of PNG or JPEG images per class, got 2 files, none a PNG or JPEG image inside a class folder');
+    expect(() => scanDroppedFiles([])).toThrow('got no files');
+    expect(() => scanDroppedFiles(dropped('a/1.png'), { valFraction: 1 })).toThrow('valFraction must be in [0, 1), got 1');
+  });
+
+  it('filesFromInput uses webkitRelativePath, else the name', () => {
+    const withPath = new File(['x'], '1.png');
+    Object.defineProperty(withPath, 'webkitRelativePath', { value: 'top/c/1.png' });
+    expect(filesFromInput([withPath, new File(['y'], '2.png')]).map((f) => f.path)).toEqual(['top/c/1.png', '2.png']);
+  });
+});
