@@ -9,10 +9,13 @@
  * Prefetch (cnn_train's `opts.prefetch`, `processEpoch`): a source with a
  * `prefetch(indices, context)` method is told, right after each `getBatch`
  * returns and before that sub-batch computes, the indices of the sub-batch
- * that comes next in the pass (the next sub-batch of this batch, or the
- * first of the next batch), so it can start reading them; the trainer then
- * asks `getBatch` for exactly those indices. A source must give the same
- * batch whether or not it was prefetched. The trainer times each wait on
+ * that comes next (the next sub-batch of this batch, the first of the next
+ * batch, or after a pass's last batch the first of the next pass — val,
+ * or the next epoch's training — with that pass's context; the run's very
+ * first read is announced before it starts), so it can start reading them;
+ * the trainer then asks `getBatch` for exactly those indices, except when a
+ * `postEpochFn` ends the run early. A source must give the same batch
+ * whether or not it was prefetched. The trainer times each wait on
  * `getBatch` (`PassStats.dataTime`).
  */
 import type { Labels } from '@convnet-ts/blocks';

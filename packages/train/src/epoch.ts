@@ -12,13 +12,14 @@
  * Prefetch (cnn_train's `prefetch`): once a sub-batch's `getBatch` has
  * returned, and before it computes, a source with `prefetch` is given the
  * next sub-batch's indices (the next of this batch, else the first of the
- * next batch); the seconds spent awaiting `getBatch` are the pass's
- * `dataTime`.
+ * next batch, else `then`: the first sub-batch of the pass that follows,
+ * so the last batch's compute hides the next pass's first read too); the
+ * seconds spent awaiting `getBatch` are the pass's `dataTime`.
  */
 import { type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { Rng } from '@convnet-ts/tensor';
 import type { NetworkAdapter } from './adapter.js';
-import type { BatchSource } from './batch-source.js';
+import type { BatchContext, BatchSource } from './batch-source.js';
 import { computeErrors } from './error-functions.js';
 import { checkExtracted, type ExtractedStats } from './extract-stats.js';
 import { NonFiniteCheck } from './non-finite.js';
@@ -77,7 +78,7 @@ async function readExtracted(stats: ExtractedStats, held: ReadonlySet<Tensor>): 
 }
 
 /** cnn_train's sub-batches of a batch, `batch(s : numSubBatches : end)`, the empty ones left out. */
-function subBatches(batch: readonly number[], numSubBatches: number): number[][] {
+export function subBatches(batch: readonly number[], numSubBatches: number): number[][] {
   const subs = Array.from({ length: numSubBatches }, (_, s) => batch.filter((_, i) => i % numSubBatches === s));
   return subs.filter((sub) => sub.length > 0);
 }
@@ -90,8 +91,23 @@ interface Pending {
   held: Set<Tensor>;
 }
 
-/** Runs one pass ('train': normal mode with updates; 'val': test mode) over `order`. */
-export async function runPass(ctx: PassContext, order: readonly number[], mode: 'train' | 'val'): Promise<PassStats> {
+/** The first sub-batch a pass over `order` reads (null for an empty order). */
+export function firstSubBatch(order: readonly number[], opts: Pick<ParsedTrainOptions, 'batchSize' | 'numSubBatches'>): number[] | null {
+  return subBatches(order.slice(0, opts.batchSize), opts.numSubBatches)[0] ?? null;
+}
+
+/** A read to announce to the source: indices and the context of the pass they belong to. */
+export interface NextRead {
+  indices: readonly number[];
+  context: BatchContext;
+}
+
+/**
+ * Runs one pass ('train': normal mode with updates; 'val': test mode) over
+ * `order`; `then` (or null) is the first read of the pass that follows,
+ * prefetched once this pass's last read has returned.
+ */
+export async function runPass(ctx: PassContext, order: readonly number[], mode: 'train' | 'val', then: NextRead | null = null): Promise<PassStats> {
   const { adapter, source, opts } = ctx;
   const acc = new PassAccumulator();
   const numBatches = Math.ceil(order.length / opts.batchSize);
@@ -110,7 +126,10 @@ export async function runPass(ctx: PassContext, order: readonly number[], mode: 
       const { images, labels } = await source.getBatch(sub, adapter.backend, context);
       acc.addDataTime((performance.now() - waitStart) / 1000);
       const next = s + 1 < subs.length ? subs[s + 1] : batches[b + 1]?.[0];
-      if (next && source.prefetch) source.prefetch(next, context);
+      if (source.prefetch) {
+        if (next) source.prefetch(next, context);
+        else if (then) source.prefetch(then.indices, then.context);
+      }
       if (images.shape[0] !== sub.length) {
         throw new ValueError('train', 'source', `getBatch must return ${sub.length} images for ${sub.length} indices, got shape [${images.shape.join(', ')}]`);
       }

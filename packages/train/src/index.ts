@@ -6,7 +6,7 @@ export { computeErrors, type ErrorFunction } from './error-functions.js';
 export { learningRateAt, type ParsedTrainOptions, parseTrainOptions, type TrainOptions } from './options.js';
 export { NonFiniteObjectiveError, type NonFinitePolicy } from './non-finite.js';
 export { plotSvg } from './plot.js';
-export { formatDuration, formatEpoch, formatStats, type ProgressStream, type TerminalReport, terminalProgress, terminalReport } from './progress.js';
+export { formatDataTime, formatDuration, formatEpoch, formatStats, type ProgressStream, type TerminalReport, terminalProgress, terminalReport } from './progress.js';
 export { simpleNNAdapter } from './simplenn-adapter.js';
 export { type ParamState, SOLVER_DEFAULTS, type SolverFunction, type SolverName, type SolverOptions, type StepConfig, solverStep } from './solvers.js';
 export type { EpochStats, PassStats, ProgressEvent } from './stats.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, terminalProgress, terminalReport } from './progress.js';
+import { formatDataTime, formatDuration, formatEpoch, formatStats, terminalProgress, terminalReport } from './progress.js';
 import type { EpochStats, PassStats, ProgressEvent } from './stats.js';
 
 const pass = (objective: number, top1err: number, time = 2): PassStats => ({ num: 10, time, speed: 10 / time, objective, errors: { top1err } });
@@ -15,6 +15,30 @@ const sink = (isTTY: boolean) => {
 describe('formatDuration', () => {
   it('writes m:ss, and h:mm:ss from an hour', () => {
     expect([0, 9.6, 61, 3599, 3600, 7384].map(formatDuration)).toEqual(['0:00', '0:10', '1:01', '59:59', '1:00:00', '2:03:04']);
+  });
+});
+
+describe('time waiting for data next to compute time', () => {
+  const withData = (p: PassStats, dataTime: number): PassStats => ({ ...p, dataTime });
+  it('formats the wait and the rest of the time, and nothing for statistics without dataTime', () => {
+    expect(formatDataTime(0.4239, 12.3)).toBe('data 0.42 s / compute 11.9 s');
+    expect(formatDataTime(undefined, 12.3)).toBe('');
+    expect(formatStats(withData(pass(0.5, 0.125), 1.5))).toBe('objective 0.5000  top1err 0.1250  5 im/s  data 1.50 s / compute 0.5 s');
+    expect(formatStats(pass(0.5, 0.125))).toBe('objective 0.5000  top1err 0.1250  5 im/s');
+  });
+
+  it('puts both passes’ wait on the epoch line, the pass’s on the bar and on the plain pass line', () => {
+    const e: EpochStats = { epoch: 2, learningRate: 0.1, train: withData(pass(0.5, 0.125, 9), 0.25), val: withData(pass(0.25, 0.0625, 1), 0.5) };
+    expect(formatEpoch(e, 10, null)).toBe('epoch 02/10  train objective 0.5000 top1err 0.1250  val objective 0.2500 top1err 0.0625  10.0 s, 1 im/s  data 0.75 s / compute 9.3 s');
+    // an older checkpoint's val pass without dataTime: no wait shown rather than a wrong one
+    expect(formatEpoch({ ...e, val: pass(0.25, 0.0625, 1) }, 10, null)).not.toContain('data');
+    const { out, stream } = sink(true);
+    const report = terminalProgress(stream);
+    report({ ...event('batch', 1, 3), stats: withData(pass(0.5, 0.125, 3), 2.5) });
+    expect(out[0]).toBe('\rtrain epoch 03/10 [######..................] 1/4  3 im/s  data 2.50 s / compute 0.5 s  ETA 0:09  objective 0.5000 top1err 0.1250\u001b[K');
+    const plain = sink(false);
+    terminalProgress(plain.stream)({ ...event('end', 4, 2), stats: withData(pass(0.5, 0.125, 2), 0.125) });
+    expect(plain.out).toEqual(['train epoch 03/10: objective 0.5000  top1err 0.1250  5 im/s  data 0.13 s / compute 1.9 s  (2.0 s)\n']);
   });
 });
 

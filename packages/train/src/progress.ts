@@ -1,6 +1,7 @@
 /**
  * Terminal reporting (cnn_train's console line: epoch, batch, images/s and
- * the running statistics), written to a stream (default process.stdout):
+ * the running statistics, plus the seconds spent waiting for data next to
+ * the seconds computing), written to a stream (default process.stdout):
  *
  * - `terminalProgress()` — an `onProgress` handler: on a TTY a bar redrawn in
  *   place with images/s and the time left in the pass; elsewhere (logs, CI)
@@ -21,10 +22,24 @@ export interface ProgressStream {
   columns?: number;
 }
 
-/** `objective 0.123  top1err 0.045  …  1234 im/s` */
+/**
+ * `data 0.42 s / compute 11.9 s`: seconds waiting for the source's batches
+ * next to the rest of the time (computing); empty without `dataTime`
+ * (statistics from before it). Loading is the bottleneck when the first
+ * number is not small against the second.
+ */
+export function formatDataTime(dataTime: number | undefined, time: number): string {
+  return dataTime === undefined ? '' : `data ${dataTime.toFixed(2)} s / compute ${Math.max(0, time - dataTime).toFixed(1)} s`;
+}
+
+const dataTimeOf = (passes: readonly (PassStats | null)[]): number | undefined =>
+  passes.some((p) => p && p.dataTime === undefined) ? undefined : passes.reduce((t, p) => t + (p?.dataTime ?? 0), 0);
+
+/** `objective 0.123  top1err 0.045  …  1234 im/s  data 0.42 s / compute 11.9 s` */
 export function formatStats(s: PassStats): string {
   const errs = Object.entries(s.errors).map(([k, v]) => `${k} ${v.toFixed(4)}`);
-  return [`objective ${s.objective.toFixed(4)}`, ...errs, `${s.speed.toFixed(0)} im/s`].join('  ');
+  const data = formatDataTime(s.dataTime, s.time);
+  return [`objective ${s.objective.toFixed(4)}`, ...errs, `${s.speed.toFixed(0)} im/s`, ...(data ? [data] : [])].join('  ');
 }
 
 /** `objective 0.123 top1err 0.045 …` (no speed), for the lines that hold several passes. */
@@ -50,8 +65,9 @@ function barLine(e: ProgressEvent, out: ProgressStream, runLeft: number | null):
   const filled = Math.round((width * e.batch) / e.numBatches);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const eta = `ETA ${formatDuration(passLeft(e))}${runLeft === null ? '' : ` (run ${formatDuration(runLeft)})`}`;
-  // Speed and time left first: a narrow terminal cuts the statistics, not them.
-  const line = `${head(e)} ${bar} ${e.batch}/${e.numBatches}  ${e.stats.speed.toFixed(0)} im/s  ${eta}  ${formatValues(e.stats)}`;
+  // Speed, data wait and time left first: a narrow terminal cuts the statistics, not them.
+  const data = formatDataTime(e.stats.dataTime, e.stats.time);
+  const line = `${head(e)} ${bar} ${e.batch}/${e.numBatches}  ${e.stats.speed.toFixed(0)} im/s  ${data ? `${data}  ` : ''}${eta}  ${formatValues(e.stats)}`;
   const cols = out.columns ?? 120;
   return `\r${line.slice(0, cols - 1)}\u001b[K`;
 }
@@ -75,14 +91,19 @@ export interface TerminalReport {
   onEpoch: (epoch: number, stats: readonly EpochStats[]) => void;
 }
 
-/** `epoch 03/10  train objective 0.0601 top1err 0.0195  val objective 0.1019 top1err 0.0330  12.3 s, 512 im/s  ETA 1:26` */
+/**
+ * `epoch 03/10  train objective 0.0601 top1err 0.0195  val objective 0.1019 top1err 0.0330  12.3 s, 512 im/s  data 0.42 s / compute 11.9 s  ETA 1:26`
+ * (seconds and data wait of both passes; images/s of the training pass).
+ */
 export function formatEpoch(s: EpochStats, numEpochs: number, runLeft: number | null): string {
   const seconds = s.train.time + (s.val?.time ?? 0);
+  const data = formatDataTime(dataTimeOf([s.train, s.val]), seconds);
   return [
     `epoch ${String(s.epoch).padStart(2, '0')}/${numEpochs}`,
     `train ${formatValues(s.train)}`,
     ...(s.val ? [`val ${formatValues(s.val)}`] : []),
     `${seconds.toFixed(1)} s, ${s.train.speed.toFixed(0)} im/s`,
+    ...(data ? [data] : []),
     ...(runLeft === null ? [] : [`ETA ${formatDuration(runLeft)}`]),
   ].join('  ');
 }

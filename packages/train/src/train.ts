@@ -15,6 +15,13 @@
  *    return value (cnn_train_dag.m lines 157-165) replaces the learning rate
  *    schedule from the next epoch on, or stops training when it is 0.
  *
+ * Prefetch: with a source that has `prefetch`, the run's first read is
+ * announced before the first pass, and each later pass's first read while
+ * the last batch of the pass before it computes (the next epoch's order is
+ * known ahead: it is the first draws of its `Rng`). A prefetched read that
+ * is never asked for (a `postEpochFn` that stops the run) is dropped with
+ * the source.
+ *
  * `epochSize` keeps the first images of each epoch's shuffled order
  * (cnn_train_dag.m line 99); `derOutputs` goes to the adapter's
  * `setDerOutputs` (DagNN's), an error for adapters without one.
@@ -29,7 +36,7 @@ import { Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
 import type { NetworkAdapter } from './adapter.js';
 import type { BatchSource } from './batch-source.js';
 import { loadCheckpoint, newestCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { runPass } from './epoch.js';
+import { firstSubBatch, type NextRead, runPass } from './epoch.js';
 import { ensureDir, joinPath, writeAtomic } from './files.js';
 import { learningRateAt, parseTrainOptions, type TrainOptions } from './options.js';
 import { plotSvg } from './plot.js';
@@ -87,14 +94,25 @@ export async function train(net: SimpleNNSpec | NetworkAdapter, data: BatchSourc
     }
   }
   const cfg = { solver: opts.solver, opts: opts.solverOpts, momentum: opts.momentum, nesterov: opts.nesterovUpdate };
+  // An epoch's training order: the first draws of Rng(randomSeed + epoch), so it can be known before the epoch.
+  const orderOf = (epoch: number, rng = new Rng(opts.randomSeed + epoch)) => Array.from(rng.randperm(trainSet.length), (i) => trainSet[i - 1]!).slice(0, opts.epochSize);
+  const firstRead = (indices: readonly number[], epoch: number, mode: 'train' | 'val'): NextRead | null => {
+    const first = firstSubBatch(indices, opts);
+    return first ? { indices: first, context: { epoch, mode } } : null;
+  };
+  // The run's first read starts now; every later pass's first read starts during the pass before it.
+  const firstOfRun = start <= opts.numEpochs ? firstRead(orderOf(start), start, 'train') : null;
+  if (firstOfRun && data.prefetch) data.prefetch(firstOfRun.indices, firstOfRun.context);
   for (let epoch = start; epoch <= opts.numEpochs; epoch++) {
     const rng = new Rng(opts.randomSeed + epoch);
     const learningRate = learningRateAt(schedule, epoch);
     const update = { cfg, learningRate, weightDecay: opts.weightDecay, states, owned };
     const ctx = { adapter, source: data, opts, epoch, rng, update };
-    const order = Array.from(rng.randperm(trainSet.length), (i) => trainSet[i - 1]!).slice(0, opts.epochSize);
-    const trainStats = await runPass(ctx, order, 'train');
-    const valStats = opts.val.length > 0 ? await runPass(ctx, opts.val, 'val') : null;
+    const order = orderOf(epoch, rng);
+    const nextTrain = epoch < opts.numEpochs ? firstRead(orderOf(epoch + 1), epoch + 1, 'train') : null;
+    const hasVal = opts.val.length > 0;
+    const trainStats = await runPass(ctx, order, 'train', hasVal ? firstRead(opts.val, epoch, 'val') : nextTrain);
+    const valStats = hasVal ? await runPass(ctx, opts.val, 'val', nextTrain) : null;
     stats = [...stats, { epoch, learningRate, train: trainStats, val: valStats }];
     if (opts.expDir !== null) {
       await saveCheckpoint(opts.expDir, adapter, { epoch, solver: opts.solverName, randomSeed: opts.randomSeed, stats, states });
