@@ -41,6 +41,11 @@ export interface Program {
   workgroups?: readonly [number, number, number];
   /** Threads per workgroup of a tiled program (a WGSL constant, so part of the variant). */
   workgroupSize?: number;
+  /**
+   * Inputs and outputs bound as `array<vec4<f32>>` (vectorised loads and
+   * stores; part of the variant). Each must hold a multiple of 4 elements.
+   */
+  vec4?: readonly string[];
 }
 
 /** A uniform field: its WGSL name, type and value. */
@@ -78,8 +83,9 @@ export function programSource(p: Program, fields: readonly UniformField[]): stri
   lines.push(`struct Uniforms {\n${fields.map((f) => `  ${f.name}: ${f.type},`).join('\n')}\n}`);
   lines.push('@group(0) @binding(0) var<uniform> u: Uniforms;');
   let binding = 1;
-  for (const name of Object.keys(p.inputs)) lines.push(`@group(0) @binding(${binding++}) var<storage, read> ${name}: array<f32>;`);
-  for (const name of Object.keys(p.outputs)) lines.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<f32>;`);
+  const element = (name: string) => (p.vec4?.includes(name) ? 'vec4<f32>' : 'f32');
+  for (const name of Object.keys(p.inputs)) lines.push(`@group(0) @binding(${binding++}) var<storage, read> ${name}: array<${element(name)}>;`);
+  for (const name of Object.keys(p.outputs)) lines.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<${element(name)}>;`);
   if (p.helpers) lines.push(p.helpers);
   if (p.workgroups) {
     lines.push(`@compute @workgroup_size(${p.workgroupSize ?? WORKGROUP_SIZE})

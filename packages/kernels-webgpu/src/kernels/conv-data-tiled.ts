@@ -1,6 +1,7 @@
 import type { ConvGeometry, Shape, Tensor } from '@convnet-ts/tensor';
 import type { WebGPUBackend } from '../webgpu-backend.js';
-import { type ConvTile, tileThreads } from './conv-tiled.js';
+import { convUniforms } from './conv-tiled.js';
+import { type ConvTile, gridFits, GROUP_PROLOGUE, tiledGemm, tileThreads } from './tiled-gemm.js';
 
 /**
  * WGSL: B[p, r] of the data derivative's implicit GEMM — dy at the output
@@ -38,7 +39,7 @@ const GATHER_DY = `fn gather_dy(row: u32, col: u32, k0: u32) -> f32 {
  * limit; the caller then runs the direct kernel.
  */
 export function convDataTiled(gpu: WebGPUBackend, dy: Tensor, f: Tensor, xShape: Shape, attrs: ConvGeometry, tile: ConvTile): Tensor | undefined {
-  const [n, h, w, c] = xShape as [number, number, number, number];
+  const [n, h, w] = xShape as [number, number, number, number];
   const [, ho, wo, k] = dy.shape as [number, number, number, number];
   const [hf, wf, cg] = f.shape as [number, number, number];
   const groups = attrs.groups;
@@ -46,74 +47,33 @@ export function convDataTiled(gpu: WebGPUBackend, dy: Tensor, f: Tensor, xShape:
   const m = n * h * w;
   const { tm, tn, tk } = tile;
   const counts = [Math.ceil(m / tm), Math.ceil(cg / tn), groups] as const;
-  const max = gpu.device.limits.maxComputeWorkgroupsPerDimension;
-  if (counts.some((v) => v > max)) return undefined;
+  if (!gridFits(gpu, counts)) return undefined;
   const dx = gpu.empty(xShape);
-  const threads = tileThreads(tile);
+  const gemm = tiledGemm({
+    tile,
+    prologue: GROUP_PROLOGUE,
+    rows: 'u.m',
+    cols: 'u.cg',
+    kBegin: '0u',
+    kEnd: 'u.r',
+    // Consecutive threads read consecutive output channels: of one pixel of dy, of one tap and channel of f.
+    a: { fast: 'k', scalar: (row, col) => `gather_dy(${row}, ${col}, k0)` },
+    b: { fast: 'k', scalar: (d, col) => `f[((${col} / u.kg) * u.cg + ${d}) * u.k + k0 + ${col} % u.kg]` },
+    store: '      dx[row * u.c + c0 + col] = v;',
+  });
+  const geometry = convUniforms(xShape, f.shape, ho, wo, k, attrs);
   gpu.dispatch({
     kernel: 'ConvBackwardData',
     variant: `tiled${tm}x${tn}x${tk}`,
     inputs: { dy, f },
     outputs: { dx },
-    u32: { n, h, w, c, ho, wo, k, kg, cg, hf, wf, m, r: hf * wf * kg },
-    i32: { sy: attrs.stride[0], sx: attrs.stride[1], dily: attrs.dilate[0], dilx: attrs.dilate[1], pt: attrs.pad[0], pl: attrs.pad[2] },
+    u32: { ...geometry.u32, m, r: hf * wf * kg },
+    i32: geometry.i32,
     threads: dx.size,
     workgroups: counts,
-    workgroupSize: threads,
-    helpers: `${GATHER_DY}
-const TM = ${tm}u;
-const TN = ${tn}u;
-const TK = ${tk}u;
-const NT = ${threads}u;
-var<workgroup> As: array<f32, ${tm * tk}>;
-var<workgroup> Bs: array<f32, ${tn * tk}>;`,
-    body: `  let g = wg.z;
-  let m0 = wg.x * TM;
-  let n0 = wg.y * TN;
-  let c0 = g * u.cg;
-  let k0 = g * u.kg;
-  let tx = li % (TN / 4u);
-  let ty = li / (TN / 4u);
-  var acc: array<vec4<f32>, 4>;
-  for (var r0 = 0u; r0 < u.r; r0 += TK) {
-    // dy tile, TK × TM: consecutive threads read consecutive output channels of one pixel.
-    for (var e = li; e < TK * TM; e += NT) {
-      let rr = e % TK;
-      let mm = e / TK;
-      var v = 0.0;
-      if (m0 + mm < u.m && r0 + rr < u.r) { v = gather_dy(m0 + mm, r0 + rr, k0); }
-      As[rr * TM + mm] = v;
-    }
-    // F tile, TK × TN: consecutive threads read consecutive output channels of one tap and channel.
-    for (var e = li; e < TK * TN; e += NT) {
-      let rr = e % TK;
-      let nn = e / TK;
-      var v = 0.0;
-      let col = r0 + rr;
-      if (n0 + nn < u.cg && col < u.r) {
-        let kk = col % u.kg;
-        let tap = col / u.kg;
-        v = f[(tap * u.cg + n0 + nn) * u.k + k0 + kk];
-      }
-      Bs[rr * TN + nn] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TK; kk++) {
-      let bv = vec4<f32>(
-        Bs[kk * TN + tx], Bs[kk * TN + tx + TN / 4u], Bs[kk * TN + tx + 2u * (TN / 4u)], Bs[kk * TN + tx + 3u * (TN / 4u)]);
-      for (var a = 0u; a < 4u; a++) { acc[a] += As[kk * TM + ty + a * (TM / 4u)] * bv; }
-    }
-    workgroupBarrier();
-  }
-  for (var a = 0u; a < 4u; a++) {
-    let row = m0 + ty + a * (TM / 4u);
-    if (row >= u.m) { continue; }
-    for (var j = 0u; j < 4u; j++) {
-      let col = n0 + tx + j * (TN / 4u);
-      if (col >= u.cg) { continue; }
-      dx[row * u.c + c0 + col] = acc[a][j];
-    }
-  }`,
+    workgroupSize: tileThreads(tile),
+    helpers: `${GATHER_DY}\n${gemm.helpers}`,
+    body: gemm.body,
   });
   return dx;
 }

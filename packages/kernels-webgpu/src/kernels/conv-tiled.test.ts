@@ -75,9 +75,12 @@ describe('Conv as a tiled implicit GEMM', () => {
     const { ho, wo } = reference(xv, xs, fv, fs, bv, geometry);
     const tile = CONV_TILES[0]!;
     const linear = convTiled(gpu, x, f, b, geometry, ho, wo, tile)!;
-    const fused = await convTiled(gpu, x, f, b, geometry, ho, wo, tile, true)!.data();
+    const relu = gpu.empty(linear.shape);
+    const both = await convTiled(gpu, x, f, b, geometry, ho, wo, tile, relu)!.data();
+    const fused = await relu.data();
     const unfused = await gpu.run('Relu', { x: linear }, { leak: 0 }).data();
     expect(fused).toEqual(unfused);
+    expect(both).toEqual(await linear.data());
     expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true);
     const direct = await convDirect(gpu, x, f, b, geometry, ho, wo).data();
     const tiled = await linear.data();
