@@ -6,9 +6,9 @@ import { type GemmInstance, scratchOf } from './wasm-instance.js';
 /** Int32 words of a task block (gemm.wat's conv section: 30 used). */
 export const TASK_WORDS = 32;
 
-/** Elements of a thread's φ buffer for `pixels` rows of `rowLength`, packed in 4-row panels (`ta = 2`). */
-export function packedPatchesSize(pixels: number, rowLength: number): number {
-  return Math.ceil(pixels / 4) * 4 * rowLength;
+/** Elements of a thread's φ buffer for `pixels` rows of `rowLength`, packed in `mr`-row panels (`ta = 2`). */
+export function packedPatchesSize(pixels: number, rowLength: number, mr: number): number {
+  return Math.ceil(pixels / mr) * mr * rowLength;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface ImageTask {
    */
   phi: number;
   phiStride: number;
-  /** This thread's scratch: `Wf·cg` floats of zeros, 4 rows of φ, 4·Hf int32 run addresses. */
+  /** This thread's scratch: `Wf·cg` floats of zeros, MR rows of φ, MR·Hf int32 run addresses. */
   zeros: number;
   scratch: number;
   src: number;
@@ -56,18 +56,24 @@ export function writeTask(inst: GemmInstance, at: number, thread: number, task: 
   new Int32Array(inst.memory.buffer, at, TASK_WORDS).set(words);
 }
 
-/** Elements of a thread's own buffers besides φ: zeros (`L`), scratch (4·L), run addresses (4·Hf) and its task block, for rows of `L`. */
-export function threadScratchSize(rowLength: number, filterHeight: number): number {
-  return 5 * rowLength + 4 * filterHeight + TASK_WORDS;
+/** Elements of a thread's own buffers besides φ: zeros (`L`), scratch (MR·L), run addresses (MR·Hf) and its task block, for rows of `L`. */
+export function threadScratchSize(rowLength: number, filterHeight: number, mr: number): number {
+  return (1 + mr) * rowLength + mr * filterHeight + TASK_WORDS;
 }
 
-/** Byte addresses of a thread's buffers laid out from element `at` (`phiSize` elements of φ first). */
-export function threadBuffers(at: number, phiSize: number, rowLength: number, filterHeight: number): { phi: number; zeros: number; scratch: number; src: number; block: number } {
+/** Byte addresses of a thread's buffers laid out from element `at` (`phiSize` elements of φ first), for an `mr`-row micro-kernel. */
+export function threadBuffers(
+  at: number,
+  phiSize: number,
+  rowLength: number,
+  filterHeight: number,
+  mr: number,
+): { phi: number; zeros: number; scratch: number; src: number; block: number } {
   const phi = 4 * at;
   const zeros = phi + 4 * phiSize;
   const scratch = zeros + 4 * rowLength;
-  const src = scratch + 16 * rowLength;
-  return { phi, zeros, scratch, src, block: src + 16 * filterHeight };
+  const src = scratch + 4 * mr * rowLength;
+  return { phi, zeros, scratch, src, block: src + 4 * mr * filterHeight };
 }
 
 /**

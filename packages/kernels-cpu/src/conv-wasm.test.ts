@@ -39,12 +39,12 @@ function setUp(g: PatchGeometry, groups: number, n: number) {
   const cg = g.channels / groups;
   const rows = g.outHeight * g.outWidth;
   const cols = g.filterHeight * g.filterWidth * cg;
-  const phiSize = packedPatchesSize(rows, cols);
-  const arena = wasmArena(3 + x.length + n * phiSize + 7 + threadScratchSize(cols, g.filterHeight));
+  const phiSize = packedPatchesSize(rows, cols, inst.mr);
+  const arena = wasmArena(3 + x.length + n * phiSize + 7 + threadScratchSize(cols, g.filterHeight, inst.mr));
   if (arena === null) throw new Error('WebAssembly SIMD is required by this test');
   const xAt = arena.at + 3;
   const phiAt = xAt + x.length;
-  const b = threadBuffers(phiAt + n * phiSize + 7, 0, cols, g.filterHeight);
+  const b = threadBuffers(phiAt + n * phiSize + 7, 0, cols, g.filterHeight, inst.mr);
   arena.heap.set(x, xAt);
   arena.heap.fill(Number.NaN, phiAt, phiAt + n * phiSize + 7);
   const task = { patch: g, c0: 0, cg, groups, kg: 1, k: groups, x: 4 * xAt, count: n, y: 0, f: 0, phi: 4 * phiAt, phiStride: 4 * rows * cols, zeros: b.zeros, scratch: b.scratch, src: b.src };
@@ -85,14 +85,16 @@ describe('gemm.wat φ builders', () => {
       }
     });
 
-    it(`im2row_packed lays out im2row's rows in 4-row panels, zero rows past the end (${name})`, () => {
+    it(`im2row_packed lays out im2row's rows in MR-row panels, zero rows past the end (${name})`, () => {
       const s = setUp(g, groups, 1);
-      expect(s.phiSize).toBe(Math.ceil(s.rows / 4) * 4 * s.cols);
+      const mr = s.inst.mr;
+      expect(s.phiSize).toBe(Math.ceil(s.rows / mr) * mr * s.cols);
       for (let gi = 0; gi < groups; gi++) {
         s.inst.exports.im2row_packed(s.b.block, 4 * s.xAt, gi * s.cg, s.cg, 4 * s.phiAt);
         const want = s.expected(0, gi);
-        for (let i = 0; i < Math.ceil(s.rows / 4) * 4; i++) {
-          const got = Array.from({ length: s.cols }, (_, p) => s.heap[s.phiAt + (i & ~3) * s.cols + 4 * p + (i & 3)]!);
+        for (let i = 0; i < Math.ceil(s.rows / mr) * mr; i++) {
+          const panel = i - (i % mr);
+          const got = Array.from({ length: s.cols }, (_, p) => s.heap[s.phiAt + panel * s.cols + mr * p + (i % mr)]!);
           expect(got).toEqual(i < s.rows ? want.slice(i * s.cols, (i + 1) * s.cols) : new Array<number>(s.cols).fill(0));
         }
         expect(Number.isNaN(s.heap[s.phiAt + s.phiSize]!)).toBe(true);

@@ -33,8 +33,8 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
   const L = p.rowLength;
   const fSize = L * p.k;
   const ySize = p.pixels * p.k;
-  const phiSize = packedPatchesSize(p.pixels, L);
-  const perThread = phiSize + threadScratchSize(L, p.patch.filterHeight);
+  const phiSize = packedPatchesSize(p.pixels, L, inst.mr);
+  const perThread = phiSize + threadScratchSize(L, p.patch.filterHeight, inst.mr);
   const per = p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1;
   const tasks = p.n >= threads ? threads : 1;
   const chunk = Math.min(p.n, tasks * per);
@@ -44,7 +44,7 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
   const fAt = at;
   const xAt = fAt + fSize;
   const yAt = xAt + chunk * p.imageSize;
-  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, phiSize, L, p.patch.filterHeight));
+  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, phiSize, L, p.patch.filterHeight, inst.mr));
   heap.set(f, fAt);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
@@ -95,7 +95,7 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
   const fSize = L * p.k;
   const ySize = p.pixels * p.k;
   const rowsSize = p.pixels * L;
-  const perThread = rowsSize + threadScratchSize(L, p.patch.filterHeight);
+  const perThread = rowsSize + threadScratchSize(L, p.patch.filterHeight, inst.mr);
   const per = p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1;
   const tasks = p.n >= threads ? threads : 1;
   const chunk = Math.min(p.n, tasks * per);
@@ -105,7 +105,7 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
   const fAt = at;
   const xAt = fAt + fSize;
   const yAt = xAt + chunk * p.imageSize;
-  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, rowsSize, L, p.patch.filterHeight));
+  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, rowsSize, L, p.patch.filterHeight, inst.mr));
   heap.set(f, fAt);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
@@ -166,7 +166,7 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
   const fSize = L * p.k;
   const ySize = p.pixels * p.k;
   const phiImage = p.pixels * L;
-  const perThread = threadScratchSize(L, p.patch.filterHeight);
+  const perThread = threadScratchSize(L, p.patch.filterHeight, inst.mr);
   const per = imagesPerThread(p.n, threads, p.imageSize + ySize + phiImage);
   const tasks = Math.min(threads, p.n);
   const chunk = Math.min(p.n, tasks * per);
@@ -177,7 +177,7 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
   const xAt = fAt + fSize;
   const yAt = xAt + chunk * p.imageSize;
   const phiAt = yAt + chunk * ySize;
-  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(phiAt + chunk * phiImage + t * perThread, 0, L, p.patch.filterHeight));
+  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(phiAt + chunk * phiImage + t * perThread, 0, L, p.patch.filterHeight, inst.mr));
   heap.fill(0, fAt, fAt + fSize);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);

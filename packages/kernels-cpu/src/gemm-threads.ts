@@ -1,7 +1,7 @@
 import { BackendError, describeValue, OptionError } from '@convnet-ts/tensor';
 import { nodeBuiltin, workersAvailable } from './gemm-worker.js';
 import { canBlock, GemmThreadPool } from './thread-pool.js';
-import { gemmInstance } from './wasm-instance.js';
+import { type GemmInstance, type GemmModuleBytes, gemmInstance, replaceGemmInstance } from './wasm-instance.js';
 
 /**
  * How many threads the float32 GEMM uses, process-wide. Every CPU backend
@@ -131,4 +131,17 @@ export function gemmWorkersFailure(): string | null {
 /** The worker pool for `gemmThreads()` threads, or null when that is 1. */
 export function gemmPool(): GemmThreadPool | null {
   return gemmThreads() > 1 ? pool : null;
+}
+
+/**
+ * Makes `bytes` the process's GEMM module (null: the default one again), for
+ * tests and benchmarks that compare micro-kernel tiles or the relaxed-SIMD FMA
+ * kernel. Only between backends with more than one thread: the workers run
+ * the module they started with, so this throws while a worker pool runs.
+ * Returns the new instance, or null where it cannot run here (the TypeScript
+ * GEMM then runs).
+ */
+export function useGemmModule(bytes: GemmModuleBytes | null): GemmInstance | null {
+  if (pool !== null) throw new BackendError('gemm', 'module', 'no GEMM worker pool running (dispose the backends with threads > 1 first), got a running pool');
+  return replaceGemmInstance(bytes);
 }

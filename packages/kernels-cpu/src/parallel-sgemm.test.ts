@@ -10,27 +10,27 @@ const base: SgemmCall = { m: 0, n: 0, k: 0, alpha: 1, a: 1000, lda: 0, ta: 0, b:
 describe('splitSgemm', () => {
   it('splits rows in multiples of 4 when m ≥ n, with the A and C offsets of each transpose', () => {
     const call = { ...base, m: 37, n: 20, k: 11, lda: 40, ldc: 24 };
-    const parts = splitSgemm(call, 2);
+    const parts = splitSgemm(call, 2, 4, 8);
     expect(parts.map((p) => p.m)).toEqual([20, 17]);
     expect(parts[1]).toMatchObject({ n: 20, k: 11, a: 1000 + 4 * 20 * 40, c: 9000 + 4 * 20 * 24, b: 5000 });
-    expect(splitSgemm({ ...call, ta: 1 }, 2)[1]!.a).toBe(1000 + 4 * 20);
-    // Packed A (ta = 2): 4-row panels over the whole depth, so row i0 starts at i0·k.
-    expect(splitSgemm({ ...call, ta: 2 }, 2)[1]!.a).toBe(1000 + 4 * 20 * 11);
-    expect(splitSgemm({ ...call, m: 101 }, 3).map((p) => p.m)).toEqual([36, 36, 29]);
+    expect(splitSgemm({ ...call, ta: 1 }, 2, 4, 8)[1]!.a).toBe(1000 + 4 * 20);
+    // Packed A (ta = 2): MR-row panels (4 here) over the whole depth, so row i0 starts at i0·k.
+    expect(splitSgemm({ ...call, ta: 2 }, 2, 4, 8)[1]!.a).toBe(1000 + 4 * 20 * 11);
+    expect(splitSgemm({ ...call, m: 101 }, 3, 4, 8).map((p) => p.m)).toEqual([36, 36, 29]);
   });
 
   it('splits columns in multiples of 8 when n > m, with the B and C offsets of each transpose', () => {
     const call = { ...base, m: 9, n: 45, k: 7, ldb: 50, ldc: 48 };
-    const parts = splitSgemm(call, 2);
+    const parts = splitSgemm(call, 2, 4, 8);
     expect(parts.map((p) => p.n)).toEqual([24, 21]);
     expect(parts[1]).toMatchObject({ m: 9, a: 1000, b: 5000 + 4 * 24, c: 9000 + 4 * 24 });
-    expect(splitSgemm({ ...call, tb: 1 }, 2)[1]!.b).toBe(5000 + 4 * 24 * 50);
+    expect(splitSgemm({ ...call, tb: 1 }, 2, 4, 8)[1]!.b).toBe(5000 + 4 * 24 * 50);
   });
 
   it('takes the other dimension, or does not split, when one is too small for every thread', () => {
-    expect(splitSgemm({ ...base, m: 64, n: 12 }, 2).map((p) => p.m)).toEqual([32, 32]);
-    expect(splitSgemm({ ...base, m: 12, n: 10 }, 2).map((p) => p.n)).toEqual([10]);
-    expect(splitSgemm({ ...base, m: 4, n: 64 }, 2).map((p) => p.n)).toEqual([32, 32]);
+    expect(splitSgemm({ ...base, m: 64, n: 12 }, 2, 4, 8).map((p) => p.m)).toEqual([32, 32]);
+    expect(splitSgemm({ ...base, m: 12, n: 10 }, 2, 4, 8).map((p) => p.n)).toEqual([10]);
+    expect(splitSgemm({ ...base, m: 4, n: 64 }, 2, 4, 8).map((p) => p.n)).toEqual([32, 32]);
   });
 });
 

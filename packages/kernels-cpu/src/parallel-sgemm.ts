@@ -16,7 +16,7 @@ export const PARALLEL_MIN_FLOPS = 2 ** 21;
  */
 export function sgemmParallel(inst: GemmInstance, call: SgemmCall): void {
   const pool = gemmPool();
-  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads());
+  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr);
   if (parts.length > 1 && pool !== null) {
     pool.run(parts);
     return;
@@ -29,16 +29,16 @@ export function sgemmParallel(inst: GemmInstance, call: SgemmCall): void {
 /**
  * Splits `C ← alpha·op(A)·op(B) + C` into at most `threads` products on
  * disjoint blocks of C: by rows (ranges of M, multiples of the micro-kernel's
- * 4 rows, each thread packing all of op(B)) when m ≥ n, else by columns
- * (ranges of N, multiples of its 8 columns, each thread packing all of
+ * `mr` rows, each thread packing all of op(B)) when m ≥ n, else by columns
+ * (ranges of N, multiples of its `nr` columns, each thread packing all of
  * op(A)); the other dimension when the first has too few rows or columns for
  * every thread. The parts' results are those of the whole product: each
  * element of C is the same sum in the same order, whoever computes it.
  */
-export function splitSgemm(c: SgemmCall, threads: number): SgemmCall[] {
+export function splitSgemm(c: SgemmCall, threads: number, mr: number, nr: number): SgemmCall[] {
   const byRows = c.m >= c.n ? c.m >= 8 * threads : c.n < 16 * threads && c.m >= 8 * threads;
   if (byRows) {
-    const step = Math.ceil(c.m / threads / 4) * 4;
+    const step = Math.ceil(c.m / threads / mr) * mr;
     const parts: SgemmCall[] = [];
     for (let i0 = 0; i0 < c.m; i0 += step) {
       const rowOffset = c.ta === 2 ? i0 * c.k : c.ta === 1 ? i0 : i0 * c.lda;
@@ -47,7 +47,7 @@ export function splitSgemm(c: SgemmCall, threads: number): SgemmCall[] {
     return parts;
   }
   if (c.n >= 16 * threads) {
-    const step = Math.ceil(c.n / threads / 8) * 8;
+    const step = Math.ceil(c.n / threads / nr) * nr;
     const parts: SgemmCall[] = [];
     for (let j0 = 0; j0 < c.n; j0 += step) {
       const colOffset = c.tb === 1 ? j0 * c.ldb : j0;

@@ -90,7 +90,7 @@ export function sgemmInArena(
 }
 
 /**
- * `C ← alpha·A·B + C` with A already packed in 4-row panels over the whole
+ * `C ← alpha·A·B + C` with A already packed in MR-row panels over the whole
  * depth (`ta = 2` in gemm.wat; see its `im2row_packed`),
  * element offsets into `wasmArena`'s heap; only call after `wasmArena` returned non-null.
  */

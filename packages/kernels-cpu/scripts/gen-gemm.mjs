@@ -1,0 +1,323 @@
+// The tile-dependent part of the GEMM module, generated from one template
+// with the micro-kernel's tile MR × NR as parameters (as XNNPACK generates
+// its micro-kernels): the globals MR, NR and MC, the packing of op(A) into
+// MR-row panels and of op(B) into NR-column panels, the interleaving of MR
+// rows of φ into one panel (`pack_rows`, for im2row_packed), and the
+// micro-kernel itself. `fma` uses relaxed-simd's f32x4.relaxed_madd for the
+// kernel's multiply-add (one rounding where the engine fuses, two where it
+// does not: results may differ across engines). `splat` takes A's scalars
+// from vector loads by shuffles (see `kernel`).
+//
+// Returns WAT module fields, spliced into gemm.wat by gemm-module.mjs.
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+const lines = (xs) => xs.filter((x) => x !== '').join('\n');
+
+/** Checks a tile: NR a multiple of 4 (whole f32x4 vectors), the edge scratch tile within 1024 bytes. */
+export function checkTile({ mr, nr }) {
+  if (!Number.isInteger(mr) || mr < 1 || mr > 16) throw new Error(`gen-gemm: MR must be an integer in [1, 16], got ${mr}`);
+  if (!Number.isInteger(nr) || nr < 4 || nr % 4 !== 0) throw new Error(`gen-gemm: NR must be a positive multiple of 4, got ${nr}`);
+  if (mr * nr * 4 > 1024) throw new Error(`gen-gemm: the MR × NR tile must fit the 1024-byte scratch tile, got ${mr} × ${nr}`);
+}
+
+/** MC: the largest multiple of MR not above 128 (A blocks start on panel boundaries). */
+export function blockRows(mr) {
+  return Math.floor(128 / mr) * mr;
+}
+
+/**
+ * The 4 × 4 transpose of the vectors `r0..r3` (rows) into columns, as four
+ * WAT expressions; `t` names four scratch locals.
+ */
+function transpose4(r, t) {
+  const lo = '0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23';
+  const hi = '8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31';
+  const a = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+  const b = '8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31';
+  return {
+    setup: lines([
+      `(local.set ${t[0]} (i8x16.shuffle ${lo} ${r[0]} ${r[1]}))`,
+      `(local.set ${t[1]} (i8x16.shuffle ${lo} ${r[2]} ${r[3]}))`,
+      `(local.set ${t[2]} (i8x16.shuffle ${hi} ${r[0]} ${r[1]}))`,
+      `(local.set ${t[3]} (i8x16.shuffle ${hi} ${r[2]} ${r[3]}))`,
+    ]),
+    cols: [
+      `(i8x16.shuffle ${a} (local.get ${t[0]}) (local.get ${t[1]}))`,
+      `(i8x16.shuffle ${b} (local.get ${t[0]}) (local.get ${t[1]}))`,
+      `(i8x16.shuffle ${a} (local.get ${t[2]}) (local.get ${t[3]}))`,
+      `(i8x16.shuffle ${b} (local.get ${t[2]}) (local.get ${t[3]}))`,
+    ],
+  };
+}
+
+const TMP = ['$t0', '$t1', '$t2', '$t3'];
+const VLOCALS = '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)';
+
+/**
+ * Panel rows from MR row addresses: per 4 columns, each quad of rows is
+ * transposed into the panel (4·MR floats per column), leftover rows go one
+ * float at a time. `row(r)` is the WAT address of row r's current column.
+ */
+function interleaveRows(mr, row, dst) {
+  const quads = Math.floor(mr / 4);
+  const out = [];
+  for (let q = 0; q < quads; q++) {
+    const tr = transpose4(range(4).map((r) => `(v128.load ${row(4 * q + r)})`), TMP);
+    out.push(tr.setup);
+    for (let c = 0; c < 4; c++) out.push(`(v128.store offset=${4 * (mr * c + 4 * q)} ${dst} ${tr.cols[c]})`);
+  }
+  for (let r = 4 * quads; r < mr; r++) {
+    for (let c = 0; c < 4; c++) out.push(`(f32.store offset=${4 * (mr * c + r)} ${dst} (f32.load offset=${4 * c} ${row(r)}))`);
+  }
+  return lines(out);
+}
+
+/**
+ * A panel's elements one at a time from column p on (a partial panel, or
+ * what the vector loops left): panel index r < width is matrix index
+ * at + r (< limit, else 0) plus origin, depth index p + p0. Stored
+ * (depth, index) at depth·ld + index when `trans` is set, else at
+ * index·ld + depth; `transposed` swaps the two (op(B) is k × n as stored).
+ */
+function scalarPanel({ width, at, limit, origin, src, ld, trans, transposed }) {
+  const depthMajor = `(i32.add (i32.mul (local.get $q) (local.get ${ld})) (local.get $i))`;
+  const indexMajor = `(i32.add (i32.mul (local.get $i) (local.get ${ld})) (local.get $q))`;
+  const [whenTrans, otherwise] = transposed ? [indexMajor, depthMajor] : [depthMajor, indexMajor];
+  return `(block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $p) (local.get $kc)))
+        (local.set $r (i32.const 0))
+        (block $d4 (loop $l4
+          (br_if $d4 (i32.ge_u (local.get $r) (i32.const ${width})))
+          (local.set $i (i32.add (local.get ${at}) (local.get $r)))
+          (if (i32.lt_u (local.get $i) (local.get ${limit}))
+            (then
+              (local.set $i (i32.add (local.get $i) (local.get ${origin})))
+              (local.set $q (i32.add (local.get $p) (local.get $p0)))
+              (f32.store (local.get $dst) (f32.load (i32.add (local.get ${src}) (i32.shl
+                (if (result i32) (local.get ${trans}) (then ${whenTrans}) (else ${otherwise}))
+                (i32.const 2))))))
+            (else (f32.store (local.get $dst) (f32.const 0))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $l4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $l3)))`;
+}
+
+/** op(A)[i0 + i, p0 + p] (i < mc, p < kc) into MR-row panels. */
+function packA(mr) {
+  const rowOffsets = range(mr).map((r) => `(local $o${r} i32)`).join(' ');
+  const setOffsets = lines(range(mr).map((r) => (r === 0 ? '' : `(local.set $o${r} (i32.mul (local.get $lda4) (i32.const ${r})))`)));
+  const row = (r) => (r === 0 ? '(local.get $s)' : `(i32.add (local.get $s) (local.get $o${r}))`);
+  const vecs = Math.floor(mr / 4);
+  const contiguous = lines([
+    ...range(vecs).map((v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $s)))`),
+    ...range(mr - 4 * vecs).map((e) => `(f32.store offset=${16 * vecs + 4 * e} (local.get $dst) (f32.load offset=${16 * vecs + 4 * e} (local.get $s)))`),
+  ]);
+  return `
+  ;; op(A)[i0 + i, p0 + p] for i < mc, p < kc into ${mr}-row panels at dst:
+  ;; element (i, p) at byte dst + (floor(i/${mr})·${mr}·kc + ${mr}p + i mod ${mr})·4, rows past mc zero.
+  (func $pack_a (param $a i32) (param $lda i32) (param $ta i32)
+                (param $i0 i32) (param $mc i32) (param $p0 i32) (param $kc i32) (param $dst i32)
+    (local $ir i32) (local $p i32) (local $r i32) (local $i i32) (local $q i32) (local $s i32) (local $kc4 i32) (local $lda4 i32)
+    ${rowOffsets}
+    ${VLOCALS}
+    (local.set $kc4 (i32.and (local.get $kc) (i32.const -4)))
+    (local.set $lda4 (i32.shl (local.get $lda) (i32.const 2)))
+    ${setOffsets}
+    (block $done_ir (loop $loop_ir
+      (br_if $done_ir (i32.ge_u (local.get $ir) (local.get $mc)))
+      (local.set $p (i32.const 0))
+      (if (i32.le_u (i32.add (local.get $ir) (i32.const ${mr})) (local.get $mc))
+        (then
+          (if (local.get $ta)
+            (then
+              ;; A stored k × m: the ${mr} values of one p are contiguous.
+              (local.set $s (i32.add (local.get $a)
+                (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $lda))
+                                  (i32.add (local.get $i0) (local.get $ir))) (i32.const 2))))
+              (block $d1 (loop $l1
+                (br_if $d1 (i32.ge_u (local.get $p) (local.get $kc)))
+                ${contiguous}
+                (local.set $dst (i32.add (local.get $dst) (i32.const ${4 * mr})))
+                (local.set $s (i32.add (local.get $s) (local.get $lda4)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $l1))))
+            (else
+              ;; A stored m × k: 4 columns at a time, quads of rows transposed.
+              (local.set $s (i32.add (local.get $a)
+                (i32.shl (i32.add (i32.mul (i32.add (local.get $i0) (local.get $ir)) (local.get $lda))
+                                  (local.get $p0)) (i32.const 2))))
+              (block $d2 (loop $l2
+                (br_if $d2 (i32.ge_u (local.get $p) (local.get $kc4)))
+                ${interleaveRows(mr, row, '(local.get $dst)')}
+                (local.set $dst (i32.add (local.get $dst) (i32.const ${16 * mr})))
+                (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br $l2)))))))
+      ;; What is left (a partial panel, or the last kc mod 4 columns): one element at a time.
+      ${scalarPanel({ width: mr, at: '$ir', limit: '$mc', origin: '$i0', src: '$a', ld: '$lda', trans: '$ta', transposed: false })}
+      (local.set $ir (i32.add (local.get $ir) (i32.const ${mr})))
+      (br $loop_ir))))`;
+}
+
+/** op(B)[p0 + p, j0 + j] (p < kc, j < nc) into NR-column panels. */
+function packB(nr) {
+  const copy = lines(range(nr / 4).map((v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $s)))`));
+  return `
+  ;; op(B)[p0 + p, j0 + j] for p < kc, j < nc into ${nr}-column panels at dst:
+  ;; element (p, j) at byte dst + (floor(j/${nr})·${nr}·kc + ${nr}p + j mod ${nr})·4, columns past nc zero.
+  (func $pack_b (param $b i32) (param $ldb i32) (param $tb i32)
+                (param $p0 i32) (param $kc i32) (param $j0 i32) (param $nc i32) (param $dst i32)
+    (local $jr i32) (local $p i32) (local $r i32) (local $i i32) (local $s i32) (local $q i32)
+    (block $done_jr (loop $loop_jr
+      (br_if $done_jr (i32.ge_u (local.get $jr) (local.get $nc)))
+      (local.set $p (i32.const 0))
+      (if (i32.and (i32.eqz (local.get $tb)) (i32.le_u (i32.add (local.get $jr) (i32.const ${nr})) (local.get $nc)))
+        (then
+          ;; B stored k × n: ${nr} contiguous values per p.
+          (local.set $s (i32.add (local.get $b)
+            (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $ldb))
+                              (i32.add (local.get $j0) (local.get $jr))) (i32.const 2))))
+          (block $d1 (loop $l1
+            (br_if $d1 (i32.ge_u (local.get $p) (local.get $kc)))
+            ${copy}
+            (local.set $dst (i32.add (local.get $dst) (i32.const ${4 * nr})))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $ldb) (i32.const 2))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $l1))))
+        (else
+          ${scalarPanel({ width: nr, at: '$jr', limit: '$nc', origin: '$j0', src: '$b', ld: '$ldb', trans: '$tb', transposed: true })}))
+      (local.set $jr (i32.add (local.get $jr) (i32.const ${nr})))
+      (br $loop_jr))))`;
+}
+
+/** MR rows of `len` floats, their addresses in a table, into one MR-row panel. */
+function packRows(mr) {
+  const rowLocals = range(mr).map((r) => `(local $s${r} i32)`).join(' ');
+  const loadRows = lines(range(mr).map((r) => `(local.set $s${r} (i32.load (i32.add (local.get $table) (i32.mul (local.get $stride) (i32.const ${r})))))`));
+  const advance = (bytes) => lines(range(mr).map((r) => `(local.set $s${r} (i32.add (local.get $s${r}) (i32.const ${bytes})))`));
+  const row = (r) => `(local.get $s${r})`;
+  const one = lines(range(mr).map((r) => `(f32.store offset=${4 * r} (local.get $dst) (f32.load (local.get $s${r})))`));
+  return `
+  ;; Interleaves ${mr} rows of \`len\` floats into one ${mr}-row panel at dst:
+  ;; dst[${mr}p + r] = s_r[p], where s_r is the byte address at table + r·stride.
+  ;; Quads of rows by 4 × 4 transposes, 4 columns at a time, then one column at a time.
+  (func $pack_rows (export "pack_rows") (param $dst i32) (param $table i32) (param $stride i32) (param $len i32)
+    (local $p i32) (local $len4 i32) ${rowLocals}
+    ${VLOCALS}
+    ${loadRows}
+    (local.set $len4 (i32.and (local.get $len) (i32.const -4)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $p) (local.get $len4)))
+      ${interleaveRows(mr, row, '(local.get $dst)')}
+      (local.set $dst (i32.add (local.get $dst) (i32.const ${16 * mr})))
+      ${advance(16)}
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (br $l)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $p) (local.get $len)))
+      ${one}
+      (local.set $dst (i32.add (local.get $dst) (i32.const ${4 * mr})))
+      ${advance(4)}
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $l2))))`;
+}
+
+/**
+ * The MR × NR micro-kernel: C[0:rows, 0:cols] += alpha · Apanel(kc × MR) ·
+ * Bpanel(kc × NR), the tile of C in MR·NR/4 f32x4 accumulators; per step of
+ * k it loads NR/4 vectors of B, broadcasts MR scalars of A, and does MR·NR/4
+ * multiply-adds. Every element's sum runs over p in order, so any tile gives
+ * the same bits (without fma). With `splat`, the MR scalars of A come from
+ * ⌈MR/4⌉ vector loads, each lane splatted by a shuffle, instead of MR
+ * load32_splat: V8 schedules loads in program order but arithmetic late, so
+ * MR broadcast loads are all live at once; shuffles are placed at their use.
+ */
+function kernel(mr, nr, fma, splat) {
+  const nv = nr / 4;
+  const acc = (i, j) => `$c${i}_${j}`;
+  const accLocals = range(mr)
+    .flatMap((i) => range(nv).map((j) => `(local ${acc(i, j)} v128)`))
+    .join(' ');
+  const bLocals = range(nv).map((j) => `(local $b${j} v128)`).join(' ');
+  const madd = (i, j) =>
+    fma
+      ? `(local.set ${acc(i, j)} (f32x4.relaxed_madd (local.get $av) (local.get $b${j}) (local.get ${acc(i, j)})))`
+      : `(local.set ${acc(i, j)} (f32x4.add (local.get ${acc(i, j)}) (f32x4.mul (local.get $av) (local.get $b${j}))))`;
+  const lane = (l) => range(4).map((b) => 4 * l + b).join(' ');
+  const broadcast = (i) =>
+    splat
+      ? `(local.set $av (i8x16.shuffle ${[0, 1, 2, 3].map(() => lane(i % 4)).join(' ')} (local.get $a${i >> 2}) (local.get $a${i >> 2})))`
+      : `(local.set $av (v128.load32_splat offset=${4 * i} (local.get $pa)))`;
+  const step = lines([
+    ...range(nv).map((j) => `(local.set $b${j} (v128.load offset=${16 * j} (local.get $pb)))`),
+    ...(splat ? range(Math.ceil(mr / 4)).map((v) => `(local.set $a${v} (v128.load offset=${16 * v} (local.get $pa)))`) : []),
+    ...range(mr).flatMap((i) => [broadcast(i), ...range(nv).map((j) => madd(i, j))]),
+  ]);
+  const aLocals = splat ? range(Math.ceil(mr / 4)).map((v) => `(local $a${v} v128)`).join(' ') : '';
+  const full = lines(
+    range(mr).flatMap((i) => [
+      i === 0 ? '(local.set $cr (local.get $c))' : '(local.set $cr (i32.add (local.get $cr) (local.get $ldc)))',
+      ...range(nv).map(
+        (j) => `(v128.store offset=${16 * j} (local.get $cr) (f32x4.add (v128.load offset=${16 * j} (local.get $cr)) (f32x4.mul (local.get $va) (local.get ${acc(i, j)}))))`,
+      ),
+    ]),
+  );
+  const spill = lines(range(mr).flatMap((i) => range(nv).map((j) => `(v128.store offset=${16 * (i * nv + j)} (local.get $tile) (f32x4.mul (local.get $va) (local.get ${acc(i, j)})))`)));
+  return `
+  ;; C[0:rows, 0:cols] += alpha · Apanel(kc × ${mr}) · Bpanel(kc × ${nr}); ldc in bytes.${fma ? ' Relaxed-SIMD multiply-add.' : ''}
+  (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
+                (param $alpha f32) (param $rows i32) (param $cols i32) (param $tile i32)
+    ${accLocals}
+    ${bLocals} ${aLocals} (local $av v128) (local $va v128) (local $end i32)
+    (local $r i32) (local $j i32) (local $t i32) (local $cr i32)
+    ;; One step of k per iteration (unrolling by two measured slower in V8 with the 4 × 8 tile: more live values).
+    (local.set $end (i32.add (local.get $pb) (i32.mul (local.get $kc) (i32.const ${4 * nr}))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $pb) (local.get $end)))
+      ${step}
+      (local.set $pa (i32.add (local.get $pa) (i32.const ${4 * mr})))
+      (local.set $pb (i32.add (local.get $pb) (i32.const ${4 * nr})))
+      (br $loop)))
+    (local.set $va (f32x4.splat (local.get $alpha)))
+    (if (i32.and (i32.eq (local.get $rows) (i32.const ${mr})) (i32.eq (local.get $cols) (i32.const ${nr})))
+      (then
+        ${full})
+      (else
+        ;; Edge tile: spill alpha·acc to the ${mr} × ${nr} scratch tile, add its valid part.
+        ${spill}
+        (block $dr (loop $lr
+          (br_if $dr (i32.ge_u (local.get $r) (local.get $rows)))
+          (local.set $cr (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))))
+          (local.set $t (i32.add (local.get $tile) (i32.mul (local.get $r) (i32.const ${4 * nr}))))
+          (local.set $j (i32.const 0))
+          (block $dj (loop $lj
+            (br_if $dj (i32.ge_u (local.get $j) (local.get $cols)))
+            (f32.store (local.get $cr) (f32.add (f32.load (local.get $cr)) (f32.load (local.get $t))))
+            (local.set $cr (i32.add (local.get $cr) (i32.const 4)))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $lj)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $lr))))))`;
+}
+
+/** The module fields for tile `mr × nr` (optionally with relaxed-simd FMA). */
+export function tileFields({ mr, nr, fma = false, splat = false }) {
+  checkTile({ mr, nr });
+  return `
+  ;; ---- generated by scripts/gen-gemm.mjs: the ${mr} × ${nr} tile${fma ? ', relaxed-simd FMA' : ''} ----
+  (global $MR i32 (i32.const ${mr}))
+  (global $NR i32 (i32.const ${nr}))
+  (global $MC i32 (i32.const ${blockRows(mr)}))
+  (export "MR" (global $MR))
+  (export "NR" (global $NR))
+  (export "FMA" (global $FMA))
+  (global $FMA i32 (i32.const ${fma ? 1 : 0}))
+${packA(mr)}
+${packB(nr)}
+${packRows(mr)}
+${kernel(mr, nr, fma, splat)}
+`;
+}
