@@ -5,7 +5,7 @@
 #   bash scripts/run.sh classify --model FILE.mat --image FILE [--top 5]
 #                              — the MatConvNet manual's first example: top-5 classes
 #                                 of an image with a SimpleNN or DagNN .mat model
-#   bash scripts/run.sh imagefolder --data DIR [--model lenet|alexnet|vgg-f] [--bnorm]
+#   bash scripts/run.sh imagefolder --data DIR [--model lenet|alexnet|vgg-f|vgg-m|vgg-s] [--bnorm]
 #                              — train a cnn_imagenet_init network on DIR/<class>/<image>
 #   bash scripts/run.sh web    — the browser page (apps/web): train, draw and
 #                                 classify, look inside; Vite's dev server with

@@ -1,9 +1,9 @@
 /**
- * The full comparison behind the images README's MNIST-as-PNG numbers (a
+ * The full comparison behind the images README's MNIST-as-PNG and -JPEG numbers (a
  * script, not a test: about 20 minutes on 2 cores). The main job (10
  * epochs, its LeNet and options, 8,000 training / 2,000 held-out digits)
  * twice: in memory (`mnist-data.ts`, as `bash scripts/run.sh mnist`) and
- * from all 10,000 digits written as PNG files (`imagefolder-mnist-png.ts`)
+ * from all 10,000 digits written as PNG or JPEG files (`imagefolder-mnist-files.ts`)
  * through `imageFolderDataset` with 2 decoding threads and the trainer's
  * prefetch; then one epoch from the folder without prefetch. Prints each
  * run's held-out error and the time spent waiting for data as a share of
@@ -11,7 +11,8 @@
  *
  *   pnpm --filter @convnet-ts/examples build && node apps/examples/dist/imagefolder-mnist-compare.js
  *
- * (EPOCHS=N for fewer epochs, SKIP_MEMORY=1 to run only the folder.)
+ * (EPOCHS=N for fewer epochs, SKIP_MEMORY=1 to run only the folder,
+ * FORMAT=jpeg for JPEG files, quality 90.)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { imageFolderDataset } from '@convnet-ts/images/node';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { ArrayBatchSource, type BatchSource, type EpochStats, train } from '@convnet-ts/train/node';
-import { writeMnistPngs } from './imagefolder-mnist-png.js';
+import { type DigitFormat, writeMnistImages } from './imagefolder-mnist-files.js';
 import { lenet } from './lenet.js';
 import { IMAGE_SIZE, loadMnist } from './mnist-data.js';
 import { DEFAULTS } from './mnist-options.js';
@@ -53,19 +54,21 @@ if (!process.env.SKIP_MEMORY) {
   summary('in memory', memory.stats);
 }
 
-const root = mkdtempSync(join(tmpdir(), 'mnist-png-'));
+const format = (process.env.FORMAT ?? 'png') as DigitFormat;
+const kind = format.toUpperCase();
+const root = mkdtempSync(join(tmpdir(), `mnist-${format}-`));
 const written = performance.now();
-const pngs = writeMnistPngs(root);
-console.log(`wrote ${pngs.indices.length} PNGs to ${root} in ${((performance.now() - written) / 1000).toFixed(1)} s`);
+const files = writeMnistImages(root, { format });
+console.log(`wrote ${files.indices.length} ${kind} files to ${root} in ${((performance.now() - written) / 1000).toFixed(1)} s`);
 const average = Float32Array.from({ length: IMAGE_SIZE * 3 }, (_, i) => data.mean[Math.floor(i / 3)]!);
 const sub = { subtractAverage: { height: 28, width: 28, data: average } };
 const folder = await imageFolderDataset(root, { resize: [28, 28], channels: 1, numThreads: 2, train: sub, val: sub });
 try {
   const fromFiles = await train(lenet(backend, { bnorm: false, seed: DEFAULTS.seed }), folder, { ...opts(epochs), onEpoch: onEpoch('folder') });
-  summary(`PNG folder (2 threads, prefetch)`, fromFiles.stats);
+  summary(`${kind} folder (2 threads, prefetch)`, fromFiles.stats);
   const noPrefetch: BatchSource = { size: folder.size, getBatch: (i, b, c) => folder.getBatch(i, b, c) };
   const one = await train(lenet(backend, { bnorm: false, seed: DEFAULTS.seed }), noPrefetch, opts(1));
-  summary('PNG folder, no prefetch (1 epoch)', one.stats);
+  summary(`${kind} folder, no prefetch (1 epoch)`, one.stats);
 } finally {
   folder.close();
   backend.dispose();

@@ -10,9 +10,9 @@ export const HELP = `Train a MatConvNet cnn_imagenet_init network on a folder of
   bash scripts/run.sh imagefolder --data DIR [options]
 
   --data DIR             DIR/<class>/<image>.png|jpg; classes in sorted folder order
-  --model M              lenet | alexnet | vgg-f (default lenet)
-  --bnorm                batch normalisation after each conv but the last (no lrn)
-  --size S               input S×S (default 28 for lenet, 227 alexnet, 224 vgg-f)
+  --model M              lenet | alexnet | vgg-f | vgg-m | vgg-s (default lenet)
+  --bnorm                batch normalisation after each conv but the last (no lrn, no dropout)
+  --size S               input S×S (default 28 for lenet, 227 alexnet, 224 vgg-f/m/s)
   --grey                 one grey channel instead of RGB
   --epochs N             epochs (default 10)
   --batch-size N         images per batch (default 32)

@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setDefaultWorkerUrl } from '@convnet-ts/images/node';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
+import { display } from '@convnet-ts/simplenn';
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify-cli.js';
 import { runImageFolder } from './imagefolder-job.js';
-import { greyPng } from './imagefolder-mnist-png.js';
-import { bodyOutputSize, imageNetInit } from './imagefolder-nets.js';
+import { greyPng } from './imagefolder-mnist-files.js';
+import { bodyOutputSize, DEFAULT_SIZE, type ImageNetModel, imageNetInit, minimumSize } from './imagefolder-nets.js';
 
 const worker = new URL('../../../packages/images/dist/node-worker.js', import.meta.url);
 
@@ -75,19 +76,48 @@ describe('bash scripts/run.sh imagefolder', () => {
     expect(ranked.map((l) => l.split(/\s+/).slice(-1)[0]).sort()).toEqual(['dark', 'light', 'stripes']);
   }, 240_000);
 
-  it('alexnet and vgg-f at MatConvNet sizes leave fc6 6×6, and small sizes are refused', () => {
-    expect(bodyOutputSize('alexnet', 227, 3)).toBe(6);
-    expect(bodyOutputSize('vgg-f', 224, 3)).toBe(6);
-    expect(bodyOutputSize('lenet', 28, 1)).toBe(4);
+  it('alexnet, vgg-f, vgg-m and vgg-s at MatConvNet sizes leave fc6 6×6 (sizes from @convnet-ts/geometry), and small sizes are refused', () => {
     const cpu = createCpuBackend();
-    const net = imageNetInit(cpu, { model: 'alexnet', size: 227, channels: 3, classes: 5, bnorm: true, seed: 1, fcWidth: 16 });
-    const types = net.layers.map((l) => l.type);
-    expect(types.filter((t) => t === 'bnorm')).toHaveLength(7);
-    expect(types).not.toContain('lrn');
-    expect(types.slice(-2)).toEqual(['conv', 'softmaxloss']);
-    const fc6 = net.layers.find((l) => l.name === 'conv6') as unknown as { weights: { shape: readonly number[] }[] };
-    expect(fc6.weights[0]!.shape).toEqual([6, 6, 256, 16]);
-    expect(() => imageNetInit(cpu, { model: 'vgg-f', size: 30, channels: 3, classes: 5, bnorm: false, seed: 1 })).toThrow('too small for vgg-f');
+    const models = [['alexnet', 227, 256], ['vgg-f', 224, 256], ['vgg-m', 224, 512], ['vgg-s', 224, 512]] as const;
+    const layout: Partial<Record<ImageNetModel, string[]>> = {};
+    for (const [model, size, depth] of models) {
+      expect(DEFAULT_SIZE[model]).toBe(size);
+      expect(bodyOutputSize(model, size, 3)).toBe(6);
+      for (const bnorm of [false, true]) {
+        const net = imageNetInit(cpu, { model, size, channels: 3, classes: 5, bnorm, seed: 1, fcWidth: 16 });
+        // display follows the sizes through the chain with @convnet-ts/geometry
+        const rows = display(net).rows;
+        const fc6 = net.layers.findIndex((l) => l.name === 'conv6');
+        expect(rows[fc6]!.size).toEqual({ size: [6, 6], channels: depth });
+        expect(rows[rows.length - 2]!.size).toEqual({ size: [1, 1], channels: 5 });
+        const types = net.layers.map((l) => l.type);
+        expect(types.filter((t) => t === 'conv')).toHaveLength(8);
+        expect(types.filter((t) => t === 'lrn')).toHaveLength(bnorm ? 0 : 2);
+        expect(types.filter((t) => t === 'dropout')).toHaveLength(bnorm ? 0 : 2);
+        expect(types.filter((t) => t === 'bnorm')).toHaveLength(bnorm ? 7 : 0);
+        expect(types.slice(-2)).toEqual(['conv', 'softmaxloss']);
+        if (!bnorm) {
+          layout[model] = net.layers.flatMap((l) =>
+            l.type === 'conv' ? [[...l.weights[0]!.shape, l.stride ?? 1, l.pad ?? 0].join(' ')] : l.type === 'pool' ? [`pool ${l.pool} /${l.stride} ${l.pad ?? 0}`] : [],
+          );
+        }
+        for (const l of net.layers) if (l.type === 'conv' || l.type === 'bnorm') for (const w of l.weights) w?.dispose();
+      }
+      // the hand formula agrees with geometry at other sizes too (the body alone: fc6 is sized from it)
+      for (const s of [minimumSize(model), 255]) {
+        const net = imageNetInit(cpu, { model, size: s, channels: 3, classes: 2, bnorm: true, seed: 1, fcWidth: 4 });
+        const fc6 = net.layers.findIndex((l) => l.name === 'conv6');
+        const k = bodyOutputSize(model, s, 3);
+        expect(display(net).rows[fc6]!.size!.size).toEqual([k, k]);
+        for (const l of net.layers) if (l.type === 'conv' || l.type === 'bnorm') for (const w of l.weights) w?.dispose();
+      }
+      expect(() => imageNetInit(cpu, { model, size: minimumSize(model) - 1, channels: 3, classes: 5, bnorm: false, seed: 1 })).toThrow(`too small for ${model}`);
+    }
+    // the layer parameters of cnn_imagenet_init.m's vgg_m and vgg_s (conv: filter shape, stride, pad; pool: size /stride pad)
+    expect(layout['vgg-m']).toEqual(['7 7 3 96 2 0', 'pool 3 /2 0', '5 5 96 256 2 1', 'pool 3 /2 0,1,0,1', '3 3 256 512 1 1', '3 3 512 512 1 1', '3 3 512 512 1 1', 'pool 3 /2 0', '6 6 512 16 1 0', '1 1 16 16 1 0', '1 1 16 5 1 0']);
+    expect(layout['vgg-s']).toEqual(['7 7 3 96 2 0', 'pool 3 /3 0,2,0,2', '5 5 96 256 1 0', 'pool 2 /2 0,1,0,1', '3 3 256 512 1 1', '3 3 512 512 1 1', '3 3 512 512 1 1', 'pool 3 /3 0,1,0,1', '6 6 512 16 1 0', '1 1 16 16 1 0', '1 1 16 5 1 0']);
+    expect(layout['vgg-f']!.filter((c) => c.startsWith('pool'))).toEqual(['pool 3 /2 0,1,0,1', 'pool 3 /2 0', 'pool 3 /2 0']);
+    expect(bodyOutputSize('lenet', 28, 1)).toBe(4);
     cpu.dispose();
   });
 });

@@ -38,8 +38,8 @@ describe('the MNIST job (mnist-job.ts)', { timeout: 120_000 }, () => {
     expect(r.out).toContain(`experiment folder: ${dir}`);
     const lines = r.progress.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^epoch 01\/2 {2}train objective \d\.\d{4} top1err \d\.\d{4} top5err \d\.\d{4} {2}val objective .* \d+\.\d s, \d+ im\/s {2}ETA \d:\d\d$/);
-    expect(lines[1]).toMatch(/^epoch 02\/2 .* \d+\.\d s, \d+ im\/s$/);
+    expect(lines[0]).toMatch(/^epoch 01\/2 {2}train objective \d\.\d{4} top1err \d\.\d{4} top5err \d\.\d{4} {2}val objective .* \d+\.\d s, \d+ im\/s {2}data \d+\.\d\d s \/ compute \d+\.\d s {2}ETA \d:\d\d$/);
+    expect(lines[1]).toMatch(/^epoch 02\/2 .* \d+\.\d s, \d+ im\/s {2}data \d+\.\d\d s \/ compute \d+\.\d s$/);
     expect(readdirSync(dir).sort()).toEqual(['net-epoch-1.ctsnet', 'net-epoch-1.state', 'net-epoch-2.ctsnet', 'net-epoch-2.state', 'net-train.svg', 'net.mat', 'run-options.json']);
     const saved = JSON.parse(readFileSync(join(dir, 'run-options.json'), 'utf8'));
     expect(saved).toEqual({

