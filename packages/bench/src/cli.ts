@@ -3,14 +3,15 @@ import { parseArgs } from './args.js';
 import { machine, runBench } from './run.js';
 import { formatTable } from './table.js';
 
-/** `pnpm bench [--quick] [--threads N] [--only W1,W3]`: prints the machine, the thread counts and the table. */
+/** `pnpm bench [--quick] [--threads 1,2] [--only W1,W3] [--engines convnet-ts,pytorch] [--peak GFLOPS]`: prints the machine, the threads, the peaks, the sameness checks and the table. */
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(`machine: ${machine()}`);
-  console.log(`threads requested: ${args.threads}${args.quick ? ' (quick mode)' : ''}`);
-  const cells = await runBench(args, undefined, (line) => console.log(line));
+  console.log(`threads: ${args.threads.join(', ')}${args.quick ? ' (quick mode)' : ''}`);
+  const report = await runBench(args, (line) => console.log(line));
   console.log();
-  console.log(formatTable(cells));
+  console.log(formatTable(report.cells, report.peaks));
+  for (const n of report.notes) console.log(n);
 }
 
 main().catch((error: unknown) => {

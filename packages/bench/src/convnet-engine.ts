@@ -10,7 +10,8 @@ import {
 } from '@convnet-ts/blocks';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import type { Tensor } from '@convnet-ts/tensor';
-import type { Engine, Task } from './engine.js';
+import { alexnetStep } from './convnet-alexnet.js';
+import { type Engine, sums, type Task } from './engine.js';
 import { type BenchData, CONV, GEMM_SIZE, LENET, LENET_RATE } from './workloads.js';
 
 const POOL = { method: 'max', stride: 2 } as const;
@@ -20,7 +21,8 @@ const POOL = { method: 'max', stride: 2 } as const;
  * kernel contract has no matrix product of its own, so W4 is a 1×1
  * convolution of a 1024×1×1×1024 input with 1×1×1024×1024 filters, which the
  * CPU backend runs as exactly one 1024³ SGEMM. `threads` goes to
- * createCpuBackend's `threads` (the GEMM's worker threads).
+ * createCpuBackend's `threads` (the GEMM's worker threads). W5 is
+ * `alexnetStep` (SimpleNN).
  */
 export function convnetEngine(data: BenchData, threads = 1): Engine {
   const be = createCpuBackend({ dtype: 'float32', threads });
@@ -76,10 +78,32 @@ export function convnetEngine(data: BenchData, threads = 1): Engine {
     W3: { run: sgdStep },
     W4: { run: async () => done(conv(ga, gb, null)) },
   };
+  const alexnet = data.alexnet ? alexnetStep(be, data.alexnet) : null;
+  if (alexnet) {
+    tasks.W5 = {
+      run: async () => {
+        await alexnet.step();
+        return () => {};
+      },
+    };
+  }
+  const outputs: Record<string, () => Tensor> = { W1: () => conv(x, f, null, opts), W4: () => conv(ga, gb, null) };
   return {
     name: 'convnet-ts',
-    threads: be.threads === 1 ? '1 (GEMM without workers)' : `${be.threads} (GEMM on ${be.threads} threads, other kernels on the main thread)`,
+    threads,
+    threadNote: be.threads === 1 ? '1 (GEMM without workers)' : `${be.threads} (GEMM on ${be.threads} threads, other kernels on the main thread)`,
     task: (row) => tasks[row] ?? null,
-    dispose: () => be.dispose(),
+    checksum: async (row) => {
+      const make = outputs[row];
+      if (!make) return null;
+      const y = make();
+      const s = sums(await y.data());
+      y.dispose();
+      return s;
+    },
+    dispose: () => {
+      alexnet?.dispose();
+      be.dispose();
+    },
   };
 }

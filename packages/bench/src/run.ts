@@ -1,71 +1,127 @@
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { BenchArgs } from './args.js';
+import type { BenchArgs, EngineName } from './args.js';
 import { convnetEngine } from './convnet-engine.js';
 import type { Engine } from './engine.js';
 import { type Contender, type MeasureOptions, measureInterleaved } from './measure.js';
+import { loadOrt, onnxruntimeEngine } from './onnxruntime-engine.js';
+import { maxPeaks, measurePeaks, type Peak } from './peak.js';
+import { pytorchEngine, TorchChild } from './pytorch-engine.js';
 import { type Cell, formatMs } from './table.js';
 import { tfjsEngine } from './tfjs-engine.js';
-import { type BenchData, makeData, ROWS } from './workloads.js';
+import { makeData, ROWS } from './workloads.js';
 
-export type EngineName = 'convnet-ts' | 'tfjs-cpu' | 'tfjs-wasm';
-export const ENGINES: readonly EngineName[] = ['convnet-ts', 'tfjs-cpu', 'tfjs-wasm'];
+export { ENGINE_NAMES as ENGINES, type EngineName } from './args.js';
 
-/** The machine, as printed at the top of the report. */
+/** The machine, as printed at the top of the report: CPU model, logical cores, the SIMD features Linux reports, Node. */
 export function machine(): string {
   const list = cpus();
-  return `${list[0]?.model ?? 'unknown CPU'}, ${list.length} logical cores; Node ${process.version} (${process.arch})`;
+  return `${list[0]?.model ?? 'unknown CPU'}, ${list.length} logical cores${simdFeatures()}; Node ${process.version} (${process.arch})`;
+}
+
+/** `; AVX2, FMA, AVX-512F` from /proc/cpuinfo's flags (Linux only; empty elsewhere). */
+function simdFeatures(): string {
+  try {
+    const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.split(' ') ?? []);
+    const named: [string, string][] = [['sse4_2', 'SSE4.2'], ['avx', 'AVX'], ['avx2', 'AVX2'], ['fma', 'FMA'], ['avx512f', 'AVX-512F'], ['avx512_vnni', 'AVX-512 VNNI'], ['asimd', 'NEON']];
+    const have = named.filter(([f]) => flags.has(f)).map(([, n]) => n);
+    return have.length ? `; ${have.join(', ')}` : '';
+  } catch {
+    return '';
+  }
 }
 
 /**
  * Cells that take over 20 s each on a 2-core machine (tfjs-backend-cpu's
- * convolutions and SGD step; tfjs-backend-wasm's transposed convolution and its
- * naive 3-D filter gradient standing in for dzdf): skipped by `--quick`, and
- * labelled so in the table.
+ * convolutions and SGD step; tfjs-wasm's AlexNet step): skipped by `--quick`,
+ * and labelled so in the table.
  */
 export function slowCell(engine: EngineName, row: string): boolean {
   if (engine === 'tfjs-cpu') return row !== 'W4';
-  return engine === 'tfjs-wasm' && row.startsWith('W2');
+  return engine === 'tfjs-wasm' && row === 'W5';
 }
 
 /**
- * Repetitions: the full run times 5 repetitions after one warm-up; `--quick`
- * times 2, and keeps the warm-up as the only sample when it took over 1 s.
- * tfjs-backend-cpu and the slow cells (see `slowCell`) get no warm-up, and a
- * first run over 10 s (2 s in `--quick`) is the only sample.
+ * Repetitions: the full run times 5 repetitions after one warm-up (W5: 3);
+ * `--quick` times 2, and keeps the warm-up as the only sample when it took
+ * over 1 s. tfjs-backend-cpu and the slow cells (see `slowCell`) get no
+ * warm-up, and a first run over 10 s (2 s in `--quick`) is the only sample.
  */
 function plan(engine: EngineName, row: string, quick: boolean): MeasureOptions | null {
   const slow = engine === 'tfjs-cpu' || slowCell(engine, row);
   if (quick && slowCell(engine, row)) return null;
   if (slow) return { warmup: 0, reps: 3, budgetMs: quick ? 2000 : 10000 };
-  return quick ? { warmup: 1, reps: 2, budgetMs: 1000 } : { warmup: 1, reps: 5 };
+  if (quick) return { warmup: 1, reps: 2, budgetMs: 1000 };
+  return row === 'W5' ? { warmup: 1, reps: 3 } : { warmup: 1, reps: 5 };
 }
 
-/** tfjs-backend-cpu's Conv2DBackpropFilter at W2's size ran over 13 minutes here without finishing: not run even in the full mode. */
+/** tfjs-backend-cpu's Conv2DBackpropFilter at W2's size ran over 13 minutes here without finishing (and W5 needs it 8 times): not run even in the full mode. */
 export function hopelessCell(engine: EngineName, row: string): boolean {
-  return engine === 'tfjs-cpu' && row === 'W2 dzdf';
+  return engine === 'tfjs-cpu' && (row === 'W2 dzdf' || row === 'W5');
 }
 
-async function makeEngine(name: EngineName, data: BenchData, threads: number): Promise<Engine> {
-  if (name === 'convnet-ts') return convnetEngine(data, threads);
-  return tfjsEngine(name === 'tfjs-cpu' ? 'cpu' : 'wasm', data, threads);
+/** What a run of the bench found: its cells, the measured peaks, the sameness checks and the notes on skipped engines. */
+export interface BenchReport {
+  cells: Cell[];
+  peaks: Peak[];
+  /** "W1 pytorch 2T: sum … |sum| … (rel. diff … from convnet-ts)" lines. */
+  checks: string[];
+  /** Engines skipped, and why. */
+  notes: string[];
+}
+
+/** Relative difference of two checksums: |a − b| / |b|'s sum of absolute values (the second entry). */
+function relDiff(a: [number, number], b: [number, number]): number {
+  return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])) / b[1];
 }
 
 /**
- * Runs the selected workloads in one process. Every engine is set up first;
+ * Runs the selected workloads in one process. Every engine is set up first
+ * (one per thread count for convnet-ts, PyTorch and ONNX Runtime), the
+ * machine's peak probed (again at the end: the higher of the two counts), W1/W4 outputs checksummed against convnet-ts's;
  * then, workload by workload, repetition by repetition, each engine runs in
  * turn (`measureInterleaved`: for W in workloads, for rep in reps, for engine
- * in engines), so load from other jobs tilts no ratio. Returns every cell.
+ * in engines), so load from other jobs tilts no ratio.
  */
-export async function runBench(args: BenchArgs, engines: readonly EngineName[] = ENGINES, log: (line: string) => void = () => {}): Promise<Cell[]> {
-  const data = makeData();
+export async function runBench(args: BenchArgs, log: (line: string) => void = () => {}): Promise<BenchReport> {
+  const data = makeData(8, args.only.includes('W5'));
   const rows = args.only.flatMap((w) => ROWS[w]);
   const live: { name: EngineName; engine: Engine }[] = [];
+  const notes: string[] = [];
+  let torch: TorchChild | null = null;
+  const add = (name: EngineName, engine: Engine) => {
+    live.push({ name, engine });
+    log(`${engine.name} ${engine.threads}T: threads ${engine.threadNote}`);
+  };
   try {
-    for (const name of engines) {
-      const engine = await makeEngine(name, data, args.threads);
-      live.push({ name, engine });
-      log(`${engine.name}: threads ${engine.threads}`);
+    for (const name of args.engines) {
+      if (name === 'convnet-ts') for (const t of args.threads) add(name, convnetEngine(data, t));
+      else if (name === 'tfjs-cpu' || name === 'tfjs-wasm') add(name, await tfjsEngine(name === 'tfjs-cpu' ? 'cpu' : 'wasm', data, 1));
+      else if (name === 'pytorch') {
+        const child = await TorchChild.start(data);
+        if (typeof child === 'string') notes.push(child);
+        else {
+          torch = child;
+          for (const t of args.threads) add(name, pytorchEngine(child, data, t));
+        }
+      } else if (name === 'onnxruntime' && (args.only.includes('W1') || args.only.includes('W4'))) {
+        const ort = await loadOrt();
+        if (typeof ort === 'string') notes.push(ort);
+        else for (const t of args.threads) add(name, await onnxruntimeEngine(ort, data, t));
+      }
     }
+    for (const n of notes) log(n);
+    const child = torch;
+    const probe = () => measurePeaks(args.threads, child ? async (n) => (await child.request({ op: 'probe', threads: n })).gflops ?? 0 : null, args.peakGflops);
+    const logPeaks = (when: string, peaks: readonly Peak[]) => {
+      for (const p of peaks) {
+        const parts = [p.wasmSimd ? `WebAssembly SIMD probe ${p.wasmSimd.toFixed(1)}` : '', p.nativeSgemm ? `native SGEMM ${p.nativeSgemm.toFixed(1)}` : ''].filter(Boolean);
+        log(`peak ${when} ${p.threads}T: ${p.gflops.toFixed(1)} GFLOP/s (${p.source})${parts.length ? `; ${parts.join(', ')}` : ''}`);
+      }
+    };
+    let peaks = await probe();
+    logPeaks('at start', peaks);
+    const checks = await sameness(live.map((l) => l.engine), rows, log);
     const cells: Cell[] = [];
     for (const row of rows) {
       const contenders: Contender[] = [];
@@ -73,18 +129,20 @@ export async function runBench(args: BenchArgs, engines: readonly EngineName[] =
       for (const { name, engine } of live) {
         const task = engine.task(row);
         if (task === null) continue;
-        const reps = plan(name, row, args.quick);
+        const base: Cell = { engine: engine.name, threads: engine.threads, row };
         if (hopelessCell(name, row)) {
-          cells.push({ engine: engine.name, row, missing: 'not run: over 13 min here (naive Conv2DBackpropFilter)' });
+          cells.push({ ...base, missing: 'not run: over 13 min here (naive Conv2DBackpropFilter)' });
           continue;
         }
+        const reps = plan(name, row, args.quick);
         if (reps === null) {
-          cells.push({ engine: engine.name, row, missing: 'skipped in --quick (over 20 s here; run without --quick)' });
+          cells.push({ ...base, missing: 'skipped in --quick (over 20 s here; run without --quick)' });
           continue;
         }
         const run = task.run ?? task.standIn?.run;
-        const cell: Cell = { engine: engine.name, row };
+        const cell: Cell = { ...base };
         if (task.missing) cell.missing = task.missing;
+        if (task.route) cell.route = task.route;
         if (!task.run && task.standIn) cell.label = task.standIn.label;
         cells.push(cell);
         if (!run) continue;
@@ -97,17 +155,41 @@ export async function runBench(args: BenchArgs, engines: readonly EngineName[] =
         const cell = timed[i]!;
         if ('measurement' in outcome) {
           cell.measurement = outcome.measurement;
-          log(`  ${row} ${cell.engine}: ${formatMs(outcome.measurement.medianMs)}${cell.label ? ` (${cell.label})` : ''}`);
+          log(`  ${row} ${cell.engine} ${cell.threads}T: ${formatMs(outcome.measurement.medianMs)}${cell.label ? ` (${cell.label})` : ''}`);
         } else {
           // A peer failing an operation is a result, not the end of the run.
           const e = outcome.error;
           cell.missing = `failed: ${e instanceof Error ? e.message : String(e)}`;
-          log(`  ${row} ${cell.engine}: ${cell.missing}`);
+          log(`  ${row} ${cell.engine} ${cell.threads}T: ${cell.missing}`);
         }
       }
     }
-    return cells;
+    if (args.peakGflops === undefined) {
+      const after = await probe();
+      logPeaks('at end', after);
+      peaks = maxPeaks(peaks, after);
+    }
+    return { cells, peaks, checks, notes };
   } finally {
-    for (const { engine } of live) engine.dispose();
+    for (const { engine } of live) await engine.dispose();
+    await torch?.close();
   }
+}
+
+/** Checksums of W1's and W4's outputs on every engine that gives one, against the first engine's (convnet-ts's): the same data in, the same numbers out. */
+async function sameness(engines: readonly Engine[], rows: readonly string[], log: (line: string) => void): Promise<string[]> {
+  const lines: string[] = [];
+  for (const row of rows.filter((r) => r === 'W1' || r === 'W4')) {
+    let ref: [number, number] | null = null;
+    for (const e of engines) {
+      await e.activate?.();
+      const s = await e.checksum?.(row);
+      if (!s) continue;
+      ref ??= s;
+      const line = `${row} ${e.name} ${e.threads}T: sum ${s[0].toPrecision(9)}, sum |.| ${s[1].toPrecision(9)}${s === ref ? ' (reference)' : `, rel. diff ${relDiff(s, ref).toExponential(1)}`}`;
+      lines.push(line);
+      log(`same data: ${line}`);
+    }
+  }
+  return lines;
 }

@@ -6,15 +6,16 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Engine, Run, Task } from './engine.js';
+import { tfjsAlexnetStep } from './tfjs-alexnet.js';
 import { type BenchData, CONV, LENET, LENET_RATE } from './workloads.js';
-import { patchWasmFilterGradient } from './tfjs-wasm-patch.js';
+import { installWasmBestRoute, WASM_BEST_ROUTE } from './tfjs-wasm-best-route.js';
 
 export type TfjsBackend = 'cpu' | 'wasm';
 
 let wasmReady = false;
 
 /** Points tfjs-backend-wasm at the .wasm files inside its own npm package (dist/), and sets its threads. */
-function prepareWasm(threads: number): void {
+export function prepareWasm(threads: number): void {
   if (wasmReady) return;
   const require = createRequire(import.meta.url);
   const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist/');
@@ -25,16 +26,19 @@ function prepareWasm(threads: number): void {
 
 /**
  * TensorFlow.js 4.22 on one backend: tfjs-backend-cpu (plain JavaScript) or
- * tfjs-backend-wasm (XNNPACK, WebAssembly SIMD). Same data, same operations:
- * `conv2d` (W1), `conv2dTranspose` = Conv2DBackpropInput and the
- * Conv2DBackpropFilter kernel (W2), LeNet with `tf.variableGrads` and
- * `tf.train.sgd` (W3), `matMul` (W4).
+ * tfjs-backend-wasm (XNNPACK, WebAssembly SIMD, with its best route for the
+ * derivatives installed). Same data, same operations: `conv2d` (W1),
+ * `conv2dTranspose` = Conv2DBackpropInput and the Conv2DBackpropFilter kernel
+ * (W2), LeNet with `optimizer.minimize` and `tf.train.sgd` (W3), `matMul`
+ * (W4), AlexNet's SGD step (W5, `tfjsAlexnetStep`).
  */
 export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads: number): Promise<Engine> {
-  if (backend === 'wasm') prepareWasm(threads);
+  if (backend === 'wasm') {
+    prepareWasm(threads);
+    installWasmBestRoute();
+  }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
   await tf.ready();
-  const hasFilterGrad = tf.getKernel('Conv2DBackpropFilter', backend) !== undefined;
   let threadNote = '1 (tfjs-backend-cpu is single-threaded)';
   if (backend === 'wasm') {
     const mt = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
@@ -80,21 +84,21 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
     return () => {};
   };
 
-  const standInDf = { label: 'Conv3DBackpropFilterV2, depth 1', run: filterGrad };
+  // tfjs-wasm trains through the best route (its derivatives as XNNPACK Conv2D, see tfjs-wasm-best-route.ts): labelled in the table.
+  const route = backend === 'wasm' ? { route: WASM_BEST_ROUTE } : {};
+  const alexnet = data.alexnet ? tfjsAlexnetStep(backend, data.alexnet) : null;
   const tasks: Record<string, Task> = {
     W1: { run: () => sync(tf.conv2d(x, f, 1, pad)) },
-    'W2 dzdx': { run: () => sync(tf.conv2dTranspose(dy, f, x.shape, 1, pad)) },
-    'W2 dzdf': hasFilterGrad ? { run: filterGrad } : { missing: 'no Conv2DBackpropFilter kernel', standIn: standInDf },
-    W3: hasFilterGrad
-      ? { run: sgdStep }
-      : { missing: 'cannot train a CNN: no Conv2DBackpropFilter', standIn: { label: 'patched with Conv3DBackpropFilterV2', run: sgdStep } },
+    'W2 dzdx': { run: () => sync(tf.conv2dTranspose(dy, f, x.shape, 1, pad)), ...route },
+    'W2 dzdf': { run: filterGrad, ...route },
+    W3: { run: sgdStep, ...route },
     W4: { run: () => sync(tf.matMul(ga, gb)) },
   };
-  // Without the kernel, the stand-ins route Conv2DBackpropFilter to the 3-D filter gradient (see the patch).
-  if (!hasFilterGrad && backend === 'wasm') patchWasmFilterGradient();
+  if (alexnet) tasks.W5 = { run: alexnet.step, ...route };
   return {
     name: `tfjs-${backend}`,
-    threads: threadNote,
+    threads: 1,
+    threadNote,
     task: (row) => tasks[row] ?? null,
     activate: async () => {
       if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to switch`);
@@ -106,6 +110,7 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
         v.b.dispose();
       }
       optimizer.dispose();
+      alexnet?.dispose();
       for (const v of [x, f, dy, ga, gb, lx, onehot]) v.dispose();
     },
   };

@@ -1,0 +1,199 @@
+"""PyTorch CPU engine of @convnet-ts/bench: a long-lived child process.
+
+Reads the bench's seeded data from raw little-endian float32 files (NHWC
+tensors and [H, W, C, K] filters, as convnet-ts) described by
+``manifest.json`` in the directory given as the first argument, then answers
+one JSON request per line on stdin with one JSON line on stdout:
+
+- ``{"op": "run", "row": "W1", "threads": 2}`` runs the row once (one timed
+  repetition of the bench's interleaving; the bench times the round trip) and
+  answers ``{"ms": <time measured here>}``;
+- ``{"op": "checksum", "row": "W1"}``: sum and sum of |.| of W1's or W4's
+  output, in float64, to prove the data is the same as convnet-ts's;
+- ``{"op": "probe", "threads": 2}``: the best SGEMM rate (GFLOP/s) of
+  ``torch.mm`` at 2048^3 on that many threads (a measured lower bound of the
+  machine's native FMA peak);
+- ``{"op": "quit"}``.
+
+Layouts: NHWC -> NCHW, filters [H, W, C/g, K] -> [K, C/g, H, W]. Every
+workload is the same operation as convnet-ts's (see ../src/workloads.ts).
+"""
+
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DATA = sys.argv[1]
+with open(os.path.join(DATA, "manifest.json"), encoding="utf-8") as fh:
+    MANIFEST = json.load(fh)
+
+
+def load(name):
+    info = MANIFEST["tensors"][name]
+    a = np.fromfile(os.path.join(DATA, info["file"]), dtype="<f4").reshape(info["shape"])
+    return torch.from_numpy(a)
+
+
+def nchw(t):
+    return t.permute(0, 3, 1, 2).contiguous()
+
+
+def filters(t):
+    return t.permute(3, 2, 0, 1).contiguous()
+
+
+CACHE = {}
+
+
+def cached(key, make):
+    if key not in CACHE:
+        CACHE[key] = make()
+    return CACHE[key]
+
+
+def conv_data():
+    return cached("conv", lambda: (nchw(load("x")), filters(load("f")), nchw(load("dy"))))
+
+
+def conv_backward(mask):
+    x, f, dy = conv_data()
+    return torch.ops.aten.convolution_backward(dy, x, f, None, [1, 1], [MANIFEST["pad"]] * 2, [1, 1], False, [0, 0], 1, mask)
+
+
+def network(key, prefix, input_name):
+    """A network's input NCHW, its 0-based labels and its parameters [f0, b0, f1, b1, ...] with gradients on."""
+
+    def make():
+        params = []
+        for i in range(len(MANIFEST[key])):
+            params.append(filters(load(f"{prefix}{i}f")).requires_grad_())
+            params.append(load(f"{prefix}{i}b").clone().requires_grad_())
+        labels = torch.tensor([v - 1 for v in MANIFEST[key + "Labels"]], dtype=torch.long)
+        return nchw(load(input_name)), labels, params
+
+    return cached(key, make)
+
+
+def sgd(loss, params, rate):
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p.sub_(rate * p.grad)
+            p.grad = None
+
+
+def lenet_step():
+    x, labels, params = network("lenet", "lenet", "lenetX")
+    h = x
+    for i, layer in enumerate(MANIFEST["lenet"]):
+        h = F.conv2d(h, params[2 * i], params[2 * i + 1])
+        if layer["after"] == "pool":
+            h = F.max_pool2d(h, 2, 2)
+        elif layer["after"] == "relu":
+            h = F.relu(h)
+    loss = F.cross_entropy(h.reshape(h.shape[0], -1), labels, reduction="sum")
+    sgd(loss, params, MANIFEST["lenetRate"])
+    return loss
+
+
+def alexnet_step():
+    x, labels, params = network("alexnet", "alex", "alexX")
+    h = x
+    for i, layer in enumerate(MANIFEST["alexnet"]):
+        w = params[2 * i]
+        groups = h.shape[1] // w.shape[1]
+        h = F.conv2d(h, w, params[2 * i + 1], stride=layer["stride"], padding=layer["pad"], groups=groups)
+        if layer["relu"]:
+            h = F.relu(h)
+        if layer["pool"]:
+            h = F.max_pool2d(h, 3, 2)
+        if layer["dropout"]:
+            h = F.dropout(h, 0.5, training=True)
+    loss = F.cross_entropy(h.reshape(h.shape[0], -1), labels, reduction="sum")
+    sgd(loss, params, MANIFEST["alexnetRate"])
+    return loss
+
+
+def gemm():
+    a, b = cached("gemm", lambda: (load("gemmA").contiguous(), load("gemmB").contiguous()))
+    return torch.mm(a, b)
+
+
+def w1():
+    x, f, _ = conv_data()
+    return F.conv2d(x, f, padding=MANIFEST["pad"])
+
+
+ROWS = {
+    "W1": w1,
+    "W2 dzdx": lambda: conv_backward([True, False, False])[0],
+    "W2 dzdf": lambda: conv_backward([False, True, False])[1],
+    "W3": lenet_step,
+    "W4": gemm,
+    "W5": alexnet_step,
+}
+
+THREADS = [0]
+
+
+def threads(n):
+    if n != THREADS[0]:
+        torch.set_num_threads(n)
+        THREADS[0] = n
+
+
+def probe(n):
+    threads(n)
+    size = 2048
+    a = torch.randn(size, size)
+    b = torch.randn(size, size)
+    torch.mm(a, b)
+    best = 0.0
+    for _ in range(4):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        best = max(best, 2 * size**3 / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
+def answer(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    torch.set_num_interop_threads(1)
+    torch.set_grad_enabled(True)
+    answer({"ready": True, "torch": torch.__version__, "config": torch.__config__.parallel_info().splitlines()[:6]})
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            op = req["op"]
+            if op == "quit":
+                break
+            if op == "run":
+                threads(req["threads"])
+                t0 = time.perf_counter()
+                y = ROWS[req["row"]]()
+                ms = (time.perf_counter() - t0) * 1e3
+                del y
+                answer({"ms": ms})
+            elif op == "checksum":
+                with torch.no_grad():
+                    y = ROWS[req["row"]]().double()
+                answer({"sums": [float(y.sum()), float(y.abs().sum())]})
+            elif op == "probe":
+                answer({"gflops": probe(req["threads"])})
+            else:
+                answer({"error": f"unknown op {op}"})
+        except Exception as e:  # noqa: BLE001 - the bench reports it as the cell's failure
+            answer({"error": f"{type(e).__name__}: {e}"})
+
+
+if __name__ == "__main__":
+    main()
