@@ -41,6 +41,23 @@ export interface WebGPUStats {
 }
 
 /**
+ * A dispatch held back until the next kernel call, so that call may fuse
+ * into it (a peephole over the command stream): the conv → ReLU epilogue,
+ * element-wise chains of the trainer's update. Any other call, read, upload
+ * or flush encodes it first, so the order of work never changes.
+ */
+export interface Deferred {
+  /** The program to encode (asked once, when the deferred dispatch is encoded). */
+  program(): Program | undefined;
+  /**
+   * The next kernel call, offered before it runs: its outputs when it was
+   * absorbed into this dispatch (which then encodes the fused program),
+   * undefined to let it run on its own.
+   */
+  fuse(kernel: KernelName, inputs: Readonly<Record<string, unknown>>, attrs: Readonly<Record<string, unknown>>): KernelOutputs<KernelName> | undefined;
+}
+
+/**
  * `Backend` on WebGPU, float32. A tensor's storage is a pooled GPU buffer plus
  * an element offset; reshapes and contiguous slices are views that share (and
  * reference-count) their parent's buffer. Kernels only encode work; it is
@@ -62,6 +79,7 @@ export class WebGPUBackend implements Backend {
   readonly #live = new Set<SharedBuffer>();
   #liveTensors = 0;
   #liveBytes = 0;
+  #pending: Deferred | null = null;
 
   constructor(device: GPUDevice, ownsDevice: boolean) {
     this.device = device;
@@ -101,7 +119,7 @@ export class WebGPUBackend implements Backend {
     checkValues('tensor', values, shape);
     const t = this.empty(shape);
     if (t.size > 0) {
-      this.#batch.flush();
+      this.flush();
       const data = Float32Array.from(values);
       this.device.queue.writeBuffer(storageOf(t).shared.buffer, 0, data);
       // Labels, ROIs and instance weights are checked on this copy (blocks' hostValues).
@@ -114,7 +132,7 @@ export class WebGPUBackend implements Backend {
     this.#state.check('zeros');
     checkShape('zeros', 'shape', shape);
     const t = this.empty(shape);
-    if (t.size > 0) this.#batch.encoder.clearBuffer(storageOf(t).shared.buffer, 0, t.size * 4);
+    if (t.size > 0) this.#encoder().clearBuffer(storageOf(t).shared.buffer, 0, t.size * 4);
     return t;
   }
 
@@ -135,7 +153,7 @@ export class WebGPUBackend implements Backend {
     const { shared, offset } = storageOf(t);
     const bytes = t.size * 4;
     const staging = this.device.createBuffer({ label: 'read', size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    this.#batch.encoder.copyBufferToBuffer(shared.buffer, offset * 4, staging, 0, bytes);
+    this.#encoder().copyBufferToBuffer(shared.buffer, offset * 4, staging, 0, bytes);
     this.#batch.flush();
     try {
       await this.#state.settle('read', staging.mapAsync(MapMode.READ));
@@ -163,13 +181,62 @@ export class WebGPUBackend implements Backend {
       else if (Array.isArray(value)) for (const v of value) if (isTensor(v)) this.#own(kernel, name, v);
     }
     this.#state.check(kernel);
+    const fused = this.#pending?.fuse(kernel, inputs as Readonly<Record<string, unknown>>, attrs as Readonly<Record<string, unknown>>);
+    if (fused !== undefined) return fused as KernelOutputs<K>;
     const impl = webgpuKernels[kernel] as ((gpu: WebGPUBackend, i: KernelInputs<K>, a: KernelAttrs<K>) => KernelOutputs<K>) | undefined;
     if (typeof impl !== 'function') throw new BackendError(kernel, undefined, `unknown kernel '${String(kernel)}'`);
     return impl(this, inputs, attrs);
   }
 
-  /** Compiles (once per `kernel:variant`), binds and encodes one program. */
+  /** Compiles (once per `kernel:variant`), binds and encodes one program (after any deferred one). */
   dispatch(p: Program): void {
+    this.#settle();
+    this.#encode(p);
+  }
+
+  /**
+   * Holds `d` back until the next kernel call (which `d.fuse` may absorb) or
+   * anything else that encodes work; a dispatch deferred before is encoded now.
+   */
+  defer(d: Deferred): void {
+    this.#settle();
+    this.#pending = d;
+  }
+
+  /** Whether `t` is bound to the same GPU buffer as any of `others` (two bindings of one buffer may not both be written). */
+  sharesBuffer(t: Tensor, others: Iterable<Tensor>): boolean {
+    const buffer = storageOf(t).shared.buffer;
+    for (const o of others) if (storageOf(o).shared.buffer === buffer) return true;
+    return false;
+  }
+
+  /** Whether `a` is `b`'s elements: the same buffer, offset and size (a reshape of it, or it). */
+  sameElements(a: Tensor, b: Tensor): boolean {
+    const sa = storageOf(a);
+    const sb = storageOf(b);
+    return sa.shared === sb.shared && sa.offset === sb.offset && a.size === b.size;
+  }
+
+  /** Whether `t`'s buffer is still held by a live tensor (a deferred program need not write a dead output). */
+  isLive(t: Tensor): boolean {
+    return storageOf(t).shared.refs > 0;
+  }
+
+  #settle(): void {
+    const d = this.#pending;
+    if (!d) return;
+    this.#pending = null;
+    const p = d.program();
+    if (p) this.#encode(p);
+  }
+
+  /** The batch's encoder, after any deferred dispatch. */
+  #encoder(): GPUCommandEncoder {
+    this.#settle();
+    return this.#batch.encoder;
+  }
+
+  #encode(p: Program): void {
     this.#state.check(p.kernel);
     if (p.threads === 0) return;
     const fields = uniformFields(p);
@@ -194,13 +261,14 @@ export class WebGPUBackend implements Backend {
       return { buffer: shared.buffer, offset: offset * 4, size: bytes };
     }
     const copy = this.#pool.acquire(bytes, 'unaligned view');
-    this.#batch.encoder.copyBufferToBuffer(shared.buffer, offset * 4, copy, 0, t.size * 4);
+    this.#encoder().copyBufferToBuffer(shared.buffer, offset * 4, copy, 0, t.size * 4);
     temporaries.push(copy);
     return { buffer: copy, offset: 0, size: bytes };
   }
 
   /** Submits the encoded work now (reads and uploads do this themselves). */
   flush(): void {
+    this.#settle();
     this.#batch.flush();
   }
 
@@ -211,6 +279,7 @@ export class WebGPUBackend implements Backend {
   }
 
   stats(): WebGPUStats {
+    this.#settle();
     return {
       pipelines: this.#pipelines.size,
       allocatedBytes: this.#pool.allocatedBytes,
@@ -228,6 +297,8 @@ export class WebGPUBackend implements Backend {
   /** Destroys every buffer (live tensors become unusable) and, when owned, the device. */
   dispose(): void {
     if (this.#state.disposed) return;
+    // A deferred dispatch's outputs die with every other buffer: it need not run.
+    this.#pending = null;
     this.#batch.flush();
     this.#state.disposed = true;
     this.#pool.clear();

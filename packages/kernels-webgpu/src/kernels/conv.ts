@@ -1,9 +1,11 @@
-import type { ConvGeometry, Shape, Tensor } from '@convnet-ts/tensor';
+import { type ConvGeometry, isTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
+import type { Program } from '../program.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
 import { convDataTiled } from './conv-data-tiled.js';
 import { convFilterTiled } from './conv-filter-tiled.js';
-import { chooseConvTile, convTiled } from './conv-tiled.js';
+import { convDataGemm, convFilterGemm, convGemmProgram, gemmLayout } from './conv-gemm.js';
+import { chooseConvTile, convTiledProgram } from './conv-tiled.js';
 
 /**
  * Convolution and its two derivatives (manual §4.1, §6.1). The forward pass
@@ -27,19 +29,65 @@ export const convKernels = {
     const ho = Math.floor((h + attrs.pad[0] + attrs.pad[1] - ((hf - 1) * attrs.dilate[0] + 1)) / attrs.stride[0]) + 1;
     const wo = Math.floor((w + attrs.pad[2] + attrs.pad[3] - ((wf - 1) * attrs.dilate[1] + 1)) / attrs.stride[1]) + 1;
     const tile = chooseConvTile(gpu.device.limits);
-    return (tile && convTiled(gpu, x, f, b, attrs, ho, wo, tile)) || convDirect(gpu, x, f, b, attrs, ho, wo);
+    if (!tile) return convDirect(gpu, x, f, b, attrs, ho, wo);
+    const y = gpu.empty([x.shape[0]!, ho, wo, f.shape[3]!]);
+    const layout = gemmLayout(x.shape, f.shape, attrs);
+    const build = (relu?: Tensor) =>
+      layout ? convGemmProgram(gpu, x, f, b, y, layout, attrs.groups, tile, relu) : convTiledProgram(gpu, x, f, b, attrs, y, tile, relu);
+    const program = build();
+    if (!program) {
+      y.dispose();
+      return convDirect(gpu, x, f, b, attrs, ho, wo);
+    }
+    deferWithRelu(gpu, y, program, [x, f, ...(b ? [b] : [])], build);
+    return y;
   },
 
   ConvBackwardData: (gpu, { dy, f }, attrs) => {
     const tile = chooseConvTile(gpu.device.limits);
-    return (tile && convDataTiled(gpu, dy, f, attrs.xShape, attrs, tile)) || convDataDirect(gpu, dy, f, attrs);
+    if (!tile) return convDataDirect(gpu, dy, f, attrs);
+    const layout = gemmLayout(attrs.xShape, f.shape, attrs);
+    const tiled = layout ? convDataGemm(gpu, dy, f, attrs.xShape, layout, attrs.groups, tile) : convDataTiled(gpu, dy, f, attrs.xShape, attrs, tile);
+    return tiled ?? convDataDirect(gpu, dy, f, attrs);
   },
 
   ConvBackwardFilter: (gpu, { x, dy }, attrs) => {
     const tile = chooseConvTile(gpu.device.limits);
-    return (tile && convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile)) || convFilterDirect(gpu, x, dy, attrs);
+    if (!tile) return convFilterDirect(gpu, x, dy, attrs);
+    const layout = gemmLayout(x.shape, attrs.fShape, attrs);
+    const tiled = layout ? convFilterGemm(gpu, x, dy, attrs.fShape, layout, attrs.groups, tile) : convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile);
+    return tiled ?? convFilterDirect(gpu, x, dy, attrs);
   },
 } satisfies Partial<WebGPUKernelTable>;
+
+/**
+ * Defers the convolution producing `y` so that a `Relu` with leak 0 of
+ * exactly `y` recorded next fuses into its epilogue: one dispatch writes y
+ * and max(y, 0). y itself is still written (the ReLU derivative and any
+ * other reader see it), so fusing changes no value, only the dispatch count.
+ * Not fused when the ReLU's output would share a buffer with the
+ * convolution's operands (a released operand's buffer reused).
+ */
+function deferWithRelu(gpu: WebGPUBackend, y: Tensor, unfused: Program, operands: readonly Tensor[], build: (relu: Tensor) => Program | undefined): void {
+  let program = unfused;
+  let open = true;
+  gpu.defer({
+    program: () => program,
+    fuse: (kernel, inputs, attrs) => {
+      const x = inputs.x;
+      if (!open || kernel !== 'Relu' || attrs.leak !== 0 || !isTensor(x) || !gpu.sameElements(x, y)) return undefined;
+      const relu = gpu.empty(x.shape);
+      const fused = gpu.sharesBuffer(relu, operands) ? undefined : build(relu);
+      if (!fused) {
+        relu.dispose();
+        return undefined;
+      }
+      program = fused;
+      open = false;
+      return relu;
+    },
+  });
+}
 
 /** The direct data derivative: one thread per input element, gathering over the taps that reach it. */
 export function convDataDirect(gpu: WebGPUBackend, dy: Tensor, f: Tensor, attrs: ConvGeometry & { xShape: Shape }): Tensor {
