@@ -19,9 +19,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(dirname(here));
 const kit = join(root, '.devkit');
 const pnpm = join(root, 'node_modules', '.pnpm');
-const args = process.argv.slice(2);
-const known = ['--bundles-only', '--node', '--gl'];
+const argv = process.argv.slice(2);
+const known = ['--bundles-only', '--node', '--gl', '--entry NAME'];
+// --entry NAME (repeatable): bundle only these entries (names as in `entries` below, or mnist); implies --bundles-only.
+const picked = [];
+const args = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--entry') picked.push(argv[++i]);
+  else args.push(argv[i]);
+}
 for (const a of args) if (!known.includes(a)) throw new Error(`unknown flag ${a} (known: ${known.join(' ')})`);
+if (picked.length > 0) args.push('--bundles-only');
 const { build } = createRequire(join(root, 'packages', 'browser-tests', 'package.json'))('esbuild');
 mkdirSync(kit, { recursive: true });
 
@@ -65,23 +73,29 @@ const entries = {
   'bench-engines': join(here, 'src/bench-engines.ts'),
   'gpu-conformance': join(here, 'src/gpu-conformance.ts'),
   'gpu-bench': join(here, 'src/gpu-bench.ts'),
+  // convnet-ts's WebGPU backend against tfjs-backend-webgpu (packages/bench/src/webgpu)
+  'webgpu-bench': join(root, 'packages/bench/src/webgpu/cli.ts'),
 };
+for (const p of picked) if (p !== 'mnist' && !(p in entries)) throw new Error(`--entry ${p}: known entries ${Object.keys(entries).join(', ')}, mnist`);
 for (const [name, entry] of Object.entries(entries)) {
+  if (picked.length > 0 && !picked.includes(name)) continue;
   await build({ ...common, entryPoints: [entry], outfile: join(kit, `${name}.mjs`) });
   console.log(`bundled ${name}.mjs (${(statSync(join(kit, `${name}.mjs`)).size / 1e6).toFixed(2)} MB)`);
 }
 // MNIST: code splitting, so the dynamic import of @convnet-ts/kernels-webgpu/node (and with it Dawn,
 // `import ... from 'webgpu'`) stays in a chunk loaded only for --backend webgpu.
-rmSync(join(kit, 'mnist'), { recursive: true, force: true });
-await build({
-  ...common,
-  entryPoints: { 'mnist-lenet': join(root, 'apps/examples/src/mnist-lenet.ts') },
-  outdir: join(kit, 'mnist'),
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunk-[hash]',
-  splitting: true,
-});
-console.log(`bundled mnist/: ${readdirSync(join(kit, 'mnist')).join(', ')}`);
+if (picked.length === 0 || picked.includes('mnist')) {
+  rmSync(join(kit, 'mnist'), { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: { 'mnist-lenet': join(root, 'apps/examples/src/mnist-lenet.ts') },
+    outdir: join(kit, 'mnist'),
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
+  });
+  console.log(`bundled mnist/: ${readdirSync(join(kit, 'mnist')).join(', ')}`);
+}
 
 for (const f of ['run.sh', 'unpack.py']) {
   copyFileSync(join(here, f), join(kit, f));

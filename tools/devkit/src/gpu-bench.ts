@@ -15,12 +15,13 @@
  *
  *   node gpu-bench.mjs [--quick] [--reps N] [--warmup N] [--only W1,W2,W3] [--cpu] [--threads N]
  */
-import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
+import { conv, convBackward } from '@convnet-ts/blocks';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { createNodeWebGPUBackend } from '@convnet-ts/kernels-webgpu/node';
 import type { Backend, Tensor } from '@convnet-ts/tensor';
-import { scope } from '@convnet-ts/tensor';
-import { CONV, FLOPS, LENET, LENET_RATE, makeData } from '../../../packages/bench/src/workloads.ts';
+import { chainStep } from '../../../packages/bench/src/webgpu/convnet-webgpu.ts';
+import { lenet } from '../../../packages/bench/src/webgpu/data.ts';
+import { CONV, FLOPS, LENET_BATCH, makeData } from '../../../packages/bench/src/workloads.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): boolean => argv.includes(name);
@@ -36,7 +37,6 @@ const oi = argv.indexOf('--only');
 /** Rows to run (`--only W1,W3`; W2 selects both derivatives). */
 const only = oi >= 0 ? argv[oi + 1]!.toUpperCase().split(',') : ['W1', 'W2', 'W3'];
 
-const POOL = { method: 'max', stride: 2 } as const;
 const data = makeData();
 
 type Op = () => Tensor; // encodes the work, returns the tensor whose read proves it finished
@@ -46,45 +46,9 @@ function ops(be: Backend): { ops: Record<string, Op> } {
   const x = t(data.x);
   const f = t(data.f);
   const dy = t(data.dy);
-  const lx = t(data.lenetX);
-  let params = data.lenetParams.map((p) => ({ f: t(p.f), b: t(p.b) }));
   const opts = { pad: CONV.pad };
-  const sgdStep: Op = () => {
-    const { loss, next } = scope(() => {
-      const inputs: Tensor[] = [];
-      const pre: Tensor[] = [];
-      let h = lx;
-      for (const [i, layer] of LENET.entries()) {
-        inputs.push(h);
-        const y = conv(h, params[i]!.f, params[i]!.b);
-        pre.push(y);
-        h = layer.after === 'pool' ? pool(y, 2, POOL) : layer.after === 'relu' ? relu(y) : y;
-      }
-      const loss = softmaxloss(h, data.lenetLabels);
-      let d = softmaxlossBackward(h, data.lenetLabels, 1);
-      const next: { f: Tensor; b: Tensor }[] = [];
-      for (let i = LENET.length - 1; i >= 0; i--) {
-        const layer = LENET[i]!;
-        const y = pre[i]!;
-        if (layer.after === 'pool') d = poolBackward(y, 2, d, POOL);
-        else if (layer.after === 'relu') d = reluBackward(y, d);
-        const g = convBackward(inputs[i]!, params[i]!.f, params[i]!.b, d, { noDerData: i === 0 });
-        const p = params[i]!;
-        next[i] = {
-          f: be.run('Axpby', { x: p.f, y: g.dzdf! }, { alpha: 1, beta: -LENET_RATE }),
-          b: be.run('Axpby', { x: p.b, y: g.dzdb! }, { alpha: 1, beta: -LENET_RATE }),
-        };
-        if (g.dzdx) d = g.dzdx;
-      }
-      return { loss, next };
-    });
-    for (const p of params) {
-      p.f.dispose();
-      p.b.dispose();
-    }
-    params = next;
-    return loss;
-  };
+  // The same SGD step as the WebGPU bench's W3 (packages/bench/src/webgpu): forward, backward, Axpby update.
+  const sgdStep: Op = chainStep(be, lenet(LENET_BATCH), { x: data.lenetX, labels: data.lenetLabels, params: data.lenetParams });
   return {
     ops: {
       W1: () => conv(x, f, null, opts),
