@@ -1,64 +1,11 @@
-import type { BinaryOp, Shape, UnaryOp } from '@convnet-ts/tensor';
+import type { Shape } from '@convnet-ts/tensor';
 import { stridesOf } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
+import { deferElementwise } from './elementwise-chain.js';
+import { BINARY, UNARY } from './elementwise-ops.js';
 import { sizeUniforms, splitIndex, strideUniforms } from './nd-index.js';
 import { reduceSumTree, reduceThreads, useReduceTree } from './reduce-tree.js';
-import { IEEE_EXP, IEEE_LOG, IEEE_SIGN, IS_NAN, IS_POSITIVE, NAN_MAX_MIN, POW, SPECIAL_VALUES } from './wgsl.js';
-
-/**
- * WGSL of each unary op on `v` (alpha is the uniform `u.alpha`), with the
- * CPU's (JavaScript's) special values: NaN stays NaN, log 0 = −∞, sign and
- * sqrt of a subnormal read its bits, max propagates NaN.
- */
-const UNARY: Record<UnaryOp, string> = {
-  neg: '-v',
-  abs: 'abs(v)',
-  sign: 'ieee_sign(v)',
-  exp: 'ieee_exp(v)',
-  log: 'ieee_log(v)',
-  sqrt: 'ieee_sqrt(v)',
-  square: 'v * v',
-  recip: '1.0 / v',
-  pow: 'powf(v, u.alpha)',
-  scale: 'u.alpha * v',
-  addScalar: 'v + u.alpha',
-  maxScalar: 'nan_max(v, u.alpha)',
-};
-
-/** √v of a subnormal m·2^−149 from its bits, √m·2^−74.5 (the GPU may flush it to 0); NaN if negative. */
-const IEEE_SQRT = `
-fn ieee_sqrt(v: f32) -> f32 {
-  let b = bitcast<u32>(v);
-  if (b > 0u && b < 0x00800000u) { return sqrt(f32(b)) * 3.743392130574644e-23; }
-  if (b > 0x80000000u && b < 0x80800000u) { return nan(); }
-  return sqrt(v);
-}`;
-
-/**
- * p / q when an operand is subnormal (the GPU may flush it, making 1e-40/1e-40
- * 0/0): both scaled by 2^64 first, a subnormal m·2^−149 rebuilt from its bits
- * as m·2^−85.
- */
-const IEEE_DIV = `
-fn is_subnormal(v: f32) -> bool { let b = bitcast<u32>(v) & 0x7fffffffu; return b > 0u && b < 0x00800000u; }
-fn up64(v: f32) -> f32 {
-  let b = bitcast<u32>(v);
-  if (!is_subnormal(v)) { return v * 18446744073709551616.0; }
-  return select(1.0, -1.0, b >= 0x80000000u) * f32(b & 0x007fffffu) * 2.5849394142282115e-26;
-}
-fn ieee_div(p: f32, q: f32) -> f32 {
-  if (is_subnormal(p) || is_subnormal(q)) { return up64(p) / up64(q); }
-  return p / q;
-}`;
-
-const BINARY: Record<BinaryOp, string> = {
-  add: 'p + q',
-  sub: 'p - q',
-  mul: 'p * q',
-  div: 'ieee_div(p, q)',
-  max: 'nan_max(p, q)',
-  min: 'nan_min(p, q)',
-};
+import { IEEE_DIV, IEEE_EXP, IEEE_LOG, IEEE_SIGN, IEEE_SQRT, IS_NAN, IS_POSITIVE, NAN_MAX_MIN, POW, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * Element-wise maps, numpy-broadcasting binary ops (a same-shape variant and a
@@ -69,7 +16,7 @@ const BINARY: Record<BinaryOp, string> = {
 export const elementwiseKernels = {
   Unary: (gpu, { x }, { op, alpha }) => {
     const y = gpu.empty(x.shape);
-    gpu.dispatch({
+    deferElementwise(gpu, 'Unary', { x }, { op, alpha }, y, {
       kernel: 'Unary',
       variant: op,
       inputs: { x },
@@ -88,7 +35,7 @@ export const elementwiseKernels = {
     const rank = shape.length;
     const same = a.size === z.size && b.size === z.size;
     const index = (t: string) => Array.from({ length: rank }, (_, d) => `c${d} * u.${t}${d}`).join(' + ') || '0u';
-    gpu.dispatch({
+    deferElementwise(gpu, 'Binary', { a, b }, { op }, z, {
       kernel: 'Binary',
       variant: same ? `${op}/same` : `${op}/rank${rank}`,
       inputs: { a, b },
@@ -105,7 +52,7 @@ export const elementwiseKernels = {
 
   Axpby: (gpu, { x, y }, { alpha, beta }) => {
     const z = gpu.empty(x.shape);
-    gpu.dispatch({
+    deferElementwise(gpu, 'Axpby', { x, y }, { alpha, beta }, z, {
       kernel: 'Axpby',
       variant: '',
       inputs: { x, y },

@@ -115,3 +115,29 @@ fn pcg_hash(v: u32) -> u32 {
   return (word >> 22u) ^ word;
 }
 fn hash_bits24(seed: u32, index: u32) -> u32 { return pcg_hash(index + pcg_hash(seed)) >> 8u; }`;
+
+/** √v of a subnormal m·2^−149 from its bits, √m·2^−74.5 (the GPU may flush it to 0); NaN if negative. */
+export const IEEE_SQRT = `
+fn ieee_sqrt(v: f32) -> f32 {
+  let b = bitcast<u32>(v);
+  if (b > 0u && b < 0x00800000u) { return sqrt(f32(b)) * 3.743392130574644e-23; }
+  if (b > 0x80000000u && b < 0x80800000u) { return nan(); }
+  return sqrt(v);
+}`;
+
+/**
+ * p / q when an operand is subnormal (the GPU may flush it, making 1e-40/1e-40
+ * 0/0): both scaled by 2^64 first, a subnormal m·2^−149 rebuilt from its bits
+ * as m·2^−85.
+ */
+export const IEEE_DIV = `
+fn is_subnormal(v: f32) -> bool { let b = bitcast<u32>(v) & 0x7fffffffu; return b > 0u && b < 0x00800000u; }
+fn up64(v: f32) -> f32 {
+  let b = bitcast<u32>(v);
+  if (!is_subnormal(v)) { return v * 18446744073709551616.0; }
+  return select(1.0, -1.0, b >= 0x80000000u) * f32(b & 0x007fffffu) * 2.5849394142282115e-26;
+}
+fn ieee_div(p: f32, q: f32) -> f32 {
+  if (is_subnormal(p) || is_subnormal(q)) { return up64(p) / up64(q); }
+  return p / q;
+}`;
