@@ -30,7 +30,9 @@ function expectClose(a: readonly number[][], b: readonly number[][], tolerance: 
   expect(a.length).toBe(b.length);
   a.forEach((row, r) => {
     expect(row.length).toBe(b[r]!.length);
-    row.forEach((v, e) => expect(Math.abs(v - b[r]![e]!), `output ${r} element ${e}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(v))));
+    row.forEach((v, e) => {
+      expect(Math.abs(v - b[r]![e]!), `output ${r} element ${e}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(v)));
+    });
   });
 }
 
