@@ -11,7 +11,7 @@ one JSON request per line on stdin with one JSON line on stdout:
 - ``{"op": "checksum", "row": "W1"}``: sum and sum of |.| of W1's or W4's
   output, in float64, to prove the data is the same as convnet-ts's;
 - ``{"op": "probe", "threads": 2}``: the best SGEMM rate (GFLOP/s) of
-  ``torch.mm`` at 2048^3 on that many threads (a measured lower bound of the
+  ``torch.mm`` at 2048^3 (or ``"size"``) on that many threads (a measured lower bound of the
   machine's native FMA peak);
 - ``{"op": "quit"}``.
 
@@ -147,9 +147,8 @@ def threads(n):
         THREADS[0] = n
 
 
-def probe(n):
+def probe(n, size):
     threads(n)
-    size = 2048
     a = torch.randn(size, size)
     b = torch.randn(size, size)
     torch.mm(a, b)
@@ -188,7 +187,7 @@ def main():
                     y = ROWS[req["row"]]().double()
                 answer({"sums": [float(y.sum()), float(y.abs().sum())]})
             elif op == "probe":
-                answer({"gflops": probe(req["threads"])})
+                answer({"gflops": probe(req["threads"], req.get("size", 2048))})
             else:
                 answer({"error": f"unknown op {op}"})
         except Exception as e:  # noqa: BLE001 - the bench reports it as the cell's failure

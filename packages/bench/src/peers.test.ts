@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { convnetEngine } from './convnet-engine.js';
+import { loadOrt, onnxruntimeEngine } from './onnxruntime-engine.js';
+import { pythonPath, pytorchEngine, TorchChild } from './pytorch-engine.js';
+import { makeData } from './workloads.js';
+
+const data = makeData();
+const rel = (a: [number, number], b: [number, number]) => Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])) / b[1];
+
+describe('the peers compute on the same data as convnet-ts (skipped where a peer is absent)', () => {
+  it.skipIf(!existsSync(pythonPath()))('PyTorch: W4’s product checksums as convnet-ts’s; a repetition and the SGEMM probe answer', async () => {
+    const child = await TorchChild.start(data);
+    if (typeof child === 'string') {
+      // The interpreter exists but has no torch: the bench skips the column with this note.
+      expect(child).toMatch(/^PyTorch skipped: /);
+      return;
+    }
+    const ours = convnetEngine(data, 1);
+    try {
+      const torch = pytorchEngine(child, data, 2);
+      const [a, b] = [await torch.checksum!('W4'), await ours.checksum!('W4')];
+      expect(rel(a!, b!)).toBeLessThan(1e-6);
+      const release = await torch.task('W4')!.run!();
+      release();
+      expect((await child.request({ op: 'probe', threads: 1, size: 128 })).gflops).toBeGreaterThan(0);
+      await expect(child.request({ op: 'run', row: 'W9', threads: 1 })).rejects.toThrow("PyTorch: KeyError: 'W9'");
+    } finally {
+      ours.dispose();
+      await child.close();
+    }
+  });
+
+  it('ONNX Runtime: W4’s product checksums as convnet-ts’s', async () => {
+    const ort = await loadOrt();
+    if (typeof ort === 'string') {
+      expect(ort).toMatch(/^ONNX Runtime skipped: /);
+      return;
+    }
+    const ours = convnetEngine(data, 1);
+    const engine = await onnxruntimeEngine(ort, data, 1);
+    try {
+      expect(engine.task('W3')).toBeNull();
+      const [a, b] = [await engine.checksum!('W4'), await ours.checksum!('W4')];
+      expect(rel(a!, b!)).toBeLessThan(1e-6);
+    } finally {
+      ours.dispose();
+      await engine.dispose();
+    }
+  });
+});
