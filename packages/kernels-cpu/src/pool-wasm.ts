@@ -35,8 +35,30 @@ export function maxPoolBackwardWasm(s: PoolSizes, x: Float32Array, dy: Float32Ar
   return runPool(s, 'pool_max_backward_images', x, dy, dx);
 }
 
-/** Copies images in (x, and dy for the backward), runs `op` per thread on its share of each pass, copies y or dx out. */
-function runPool(s: PoolSizes, op: TaskOp, x: Float32Array, dy: Float32Array | null, out: Float32Array): boolean {
+/**
+ * Average pooling of float32 NHWC images in WebAssembly SIMD
+ * (kernels-rows.part.wat's `pool_avg_images`), whole images per thread,
+ * the values of kernels/pool.ts's loops (float32 sums in row-major window
+ * order, scaled by 1/valid pixels in float64). False where SIMD is missing.
+ */
+export function avgPoolWasm(s: PoolSizes, x: Float32Array, y: Float32Array): boolean {
+  return runPool(s, 'pool_avg_images', x, null, y);
+}
+
+/**
+ * `dx ← the average-pooling derivative of dy` (`pool_avg_backward_images`:
+ * outputs in order, dy·(1/valid) added over each window in float64), whole
+ * images per thread. False where SIMD is missing.
+ */
+export function avgPoolBackwardWasm(s: PoolSizes, dy: Float32Array, dx: Float32Array): boolean {
+  return runPool(s, 'pool_avg_backward_images', null, dy, dx);
+}
+
+/**
+ * Copies images in (x, and dy for the backward; average pooling's backward
+ * reads no x), runs `op` per thread on its share of each pass, copies y or dx out.
+ */
+function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Array | null, out: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const image = s.h * s.w * s.c;
@@ -58,12 +80,12 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array, dy: Float32Array | n
   const blocksAt = 4 * (backward ? dxAt + chunk * image : yAt + chunk * outImage);
   for (let i0 = 0; i0 < s.n; i0 += chunk) {
     const count = Math.min(chunk, s.n - i0);
-    heap.set(x.subarray(i0 * image, (i0 + count) * image), xAt);
+    if (x !== null) heap.set(x.subarray(i0 * image, (i0 + count) * image), xAt);
     if (backward) {
       heap.set(dy.subarray(i0 * outImage, (i0 + count) * outImage), yAt);
       heap.fill(0, dxAt, dxAt + count * image);
     }
-        const blocks: number[] = [];
+    const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const first = share.first;
       const block = blocksAt + 4 * share.thread * TASK_WORDS;

@@ -1,18 +1,21 @@
 import type { CpuKernelTable } from '../kernel-table.js';
+import { MAP_OPS, mapWasm } from '../rows-wasm.js';
 
 /**
  * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
  * §6.6.4). Softmax runs over the last axis (channels of NHWC data), with the
  * row maximum subtracted before exponentiating, so large scores never overflow.
+ * Float32 ReLU and its derivative on large tensors run in WebAssembly SIMD,
+ * in ranges over the GEMM threads (rows-wasm.ts), with the loops' values.
  */
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {
     const xv = cpu.contiguous(x);
     const out = cpu.alloc(x.size);
     const n = out.length;
-    if (leak === 0 && xv instanceof Float32Array && out instanceof Float32Array) keepPositive(xv, xv, out);
+    if (xv instanceof Float32Array && out instanceof Float32Array && relu32(xv, xv, out, leak)) return cpu.wrap(out, x.shape);
     // leak 0 is MatConvNet's max(x, 0): zeros are +0 (not leak·x = −0) and NaN gives 0 (MATLAB's max ignores NaN).
-    else if (leak === 0)
+    if (leak === 0)
       for (let i = 0; i < n; i++) {
         const v = xv[i]!;
         // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN, not MATLAB's 0
@@ -31,8 +34,8 @@ export const activationKernels = {
     const dyv = cpu.contiguous(dy);
     const out = cpu.alloc(x.size);
     const n = out.length;
-    if (leak === 0 && xv instanceof Float32Array && dyv instanceof Float32Array && out instanceof Float32Array) keepPositive(xv, dyv, out);
-    else if (leak === 0) for (let i = 0; i < n; i++) out[i] = xv[i]! > 0 ? dyv[i]! : 0;
+    if (xv instanceof Float32Array && dyv instanceof Float32Array && out instanceof Float32Array && relu32(xv, dyv, out, leak)) return cpu.wrap(out, x.shape);
+    if (leak === 0) for (let i = 0; i < n; i++) out[i] = xv[i]! > 0 ? dyv[i]! : 0;
     else
       for (let i = 0; i < n; i++) {
         const d = dyv[i]!;
@@ -90,6 +93,18 @@ export const activationKernels = {
     return cpu.wrap(out, x.shape);
   },
 } satisfies Partial<CpuKernelTable>;
+
+/**
+ * out_i = x_i > 0 ? v_i : leak·v_i on float32 data (v = x for ReLU, dy for
+ * its derivative): in WebAssembly on large tensors, else with leak 0 in
+ * `keepPositive`; false (nothing done) for a small leaky one, left to the loops.
+ */
+function relu32(x: Float32Array, v: Float32Array, out: Float32Array, leak: number): boolean {
+  if (mapWasm(leak === 0 ? MAP_OPS.keepPositive : MAP_OPS.leaky, x, v, out, leak)) return true;
+  if (leak !== 0) return false;
+  keepPositive(x, v, out);
+  return true;
+}
 
 /**
  * out_i = x_i > 0 ? v_i : +0 on float32 bits, without a branch (random signs

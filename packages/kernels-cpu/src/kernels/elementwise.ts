@@ -1,8 +1,15 @@
 import type { BinaryOp, FloatArray, Shape, UnaryOp } from '@convnet-ts/tensor';
 import { sizeOf, stridesOf } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
+import { channelSumsBlocked, channelSumsWasm, MAP_OPS, mapWasm } from '../rows-wasm.js';
 
-/** Element-wise maps, broadcasting binary ops, alpha·x + beta·y, sums over axes, bias addition. */
+/**
+ * Element-wise maps, broadcasting binary ops, alpha·x + beta·y, sums over
+ * axes, bias addition. Float32 Axpby (the trainer's updates) and per-channel
+ * sums (the bias derivative) of large tensors run in WebAssembly SIMD over
+ * the GEMM threads (rows-wasm.ts); float32 per-channel sums add rows in
+ * fixed blocks (`channelSumsBlocked`), so they do not depend on the threads.
+ */
 export const elementwiseKernels = {
   Unary: (cpu, { x }, { op, alpha }) => {
     const v = cpu.contiguous(x);
@@ -49,6 +56,9 @@ export const elementwiseKernels = {
     const xv = cpu.contiguous(x);
     const yv = cpu.contiguous(y);
     const out = cpu.alloc(x.size);
+    if (xv instanceof Float32Array && yv instanceof Float32Array && out instanceof Float32Array && mapWasm(MAP_OPS.axpby, xv, yv, out, alpha, beta)) {
+      return cpu.wrap(out, x.shape);
+    }
     for (let i = 0; i < out.length; i++) out[i] = alpha * xv[i]! + beta * yv[i]!;
     return cpu.wrap(out, x.shape);
   },
@@ -61,6 +71,10 @@ export const elementwiseKernels = {
     const rank = x.shape.length;
     const last = x.shape[rank - 1] ?? 1;
     if (rank > 0 && !axes.includes(rank - 1) && axes.length === rank - 1) {
+      if (v instanceof Float32Array && out instanceof Float32Array) {
+        if (!channelSumsWasm(v, last, out)) channelSumsBlocked(v, last, out);
+        return cpu.wrap(out, shape);
+      }
       // Row by row, each channel summed in element order as before (no modulo per element).
       for (let i = 0; i < v.length; i += last) {
         for (let k = 0; k < last; k++) out[k]! += v[i + k]!;

@@ -1,12 +1,16 @@
 import type { FloatArray, Tensor } from '@convnet-ts/tensor';
 import type { CpuBackend } from '../cpu-backend.js';
 import type { CpuKernelTable } from '../kernel-table.js';
+import { AFFINE_OPS, channelAffineWasm } from '../rows-wasm.js';
 
 /**
  * Batch normalisation (manual §4.6.2, §6.6.2) and cross-channel LRN (manual
  * §4.6.1, §6.6.1) on contiguous NHWC data: channels are the innermost axis, so
  * a pixel's channels are `values[p·C … p·C + C − 1]`. Sums are accumulated in
- * doubles whatever the tensor's dtype.
+ * doubles whatever the tensor's dtype. On large float32 tensors, batch
+ * normalisation's per-element maps (y, and dx given the sums) run in
+ * WebAssembly over the GEMM threads (rows-wasm.ts), the same float64
+ * operations rounded once, so the values are the loops'.
  */
 export const normKernels = {
   Bnorm: (cpu, { x, g, b, moments }, { epsilon }) => {
@@ -23,8 +27,10 @@ export const normKernels = {
       scale[k] = gv[k]! / m[2 * k + 1]!;
     }
     const y = cpu.alloc(x.size);
-    for (let i = 0; i < y.length; i += c) {
-      for (let k = 0; k < c; k++) y[i + k] = scale[k]! * (xv[i + k]! - mu[k]!) + bv[k]!;
+    if (!(xv instanceof Float32Array && y instanceof Float32Array && channelAffineWasm(AFFINE_OPS.bnorm, xv, null, c, concat(mu, scale, bv), y))) {
+      for (let i = 0; i < y.length; i += c) {
+        for (let k = 0; k < c; k++) y[i + k] = scale[k]! * (xv[i + k]! - mu[k]!) + bv[k]!;
+      }
     }
     return { y: cpu.wrap(y, x.shape), moments: wrapMoments(cpu, m, c) };
   },
@@ -65,8 +71,11 @@ export const normKernels = {
       t[k] = (-a[k]! * sumDy[k]!) / count;
     }
     const dx = cpu.alloc(x.size);
-    for (let i = 0; i < dx.length; i += c) {
-      for (let k = 0; k < c; k++) dx[i + k] = a[k]! * dv[i + k]! + s[k]! * (xv[i + k]! - mu[k]!) + t[k]!;
+    const f32 = xv instanceof Float32Array && dv instanceof Float32Array && dx instanceof Float32Array;
+    if (!(f32 && channelAffineWasm(AFFINE_OPS.bnormBackward, xv, dv, c, concat(mu, a, s, t), dx))) {
+      for (let i = 0; i < dx.length; i += c) {
+        for (let k = 0; k < c; k++) dx[i + k] = a[k]! * dv[i + k]! + s[k]! * (xv[i + k]! - mu[k]!) + t[k]!;
+      }
     }
     return {
       dx: cpu.wrap(dx, x.shape),
@@ -109,6 +118,17 @@ export const normKernels = {
     return cpu.wrap(dx, x.shape);
   },
 } satisfies Partial<CpuKernelTable>;
+
+/** The per-channel coefficient arrays one after another, as channel_affine_task reads them. */
+function concat(...arrays: ArrayLike<number>[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
 
 /** Per channel `[mu, sigma]` (row k at 2k, 2k + 1), biased variance, sigma = sqrt(var + epsilon). */
 function batchMoments(xv: FloatArray, c: number, epsilon: number): Float64Array {

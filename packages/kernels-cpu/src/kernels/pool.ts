@@ -1,6 +1,6 @@
 import type { FloatArray, PoolAttrs, Tensor } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
-import { maxPoolBackwardWasm, maxPoolWasm, type PoolSizes } from '../pool-wasm.js';
+import { avgPoolBackwardWasm, avgPoolWasm, maxPoolBackwardWasm, maxPoolWasm, type PoolSizes } from '../pool-wasm.js';
 
 /**
  * Max and average pooling over NHWC data (manual §4.3, §6.3), MatConvNet's
@@ -19,9 +19,10 @@ import { maxPoolBackwardWasm, maxPoolWasm, type PoolSizes } from '../pool-wasm.j
  * when every value is −∞ (fix: MatConvNet's strict `>` from −∞ drops that
  * derivative). Overlapping windows accumulate, in output order.
  *
- * Float32 max pooling runs in WebAssembly SIMD where it can (pool-wasm.ts:
- * four channels at a time, whole images per GEMM thread), with the same rules;
- * the loops below are its fallback and the float64 path.
+ * Float32 max and average pooling run in WebAssembly SIMD where it can
+ * (pool-wasm.ts: four channels at a time, whole images per GEMM thread), with
+ * the same rules and values; the loops below are its fallback, its reference
+ * in tests, and the float64 path.
  *
  * Loops: window bounds are clipped once per output row and column (`bounds`)
  * and turned into flat offsets, so the inner loops only add strides. Max runs
@@ -36,8 +37,9 @@ export const poolKernels = {
     const g = geometry(x, attrs);
     const xv = cpu.contiguous(x);
     const out = cpu.alloc(g.n * g.ho * g.wo * g.c);
-    if (attrs.method !== 'max') avgForward(g, xv, out);
-    else if (xv instanceof Float32Array && out instanceof Float32Array) {
+    if (attrs.method !== 'max') {
+      if (!(xv instanceof Float32Array && out instanceof Float32Array && avgPoolWasm(sizes(x, g, attrs), xv, out))) avgForward(g, xv, out);
+    } else if (xv instanceof Float32Array && out instanceof Float32Array) {
       if (!maxPoolWasm(sizes(x, g, attrs), xv, out)) maxForward32(g, bitsOf(xv), bitsOf(out));
     }
     else maxForward(g, xv, out);
@@ -48,8 +50,9 @@ export const poolKernels = {
     const g = geometry(x, attrs);
     const dyv = cpu.contiguous(dy);
     const dx = cpu.alloc(x.size);
-    if (attrs.method !== 'max') avgBackward(g, dyv, dx);
-    else {
+    if (attrs.method !== 'max') {
+      if (!(dyv instanceof Float32Array && dx instanceof Float32Array && avgPoolBackwardWasm(sizes(x, g, attrs), dyv, dx))) avgBackward(g, dyv, dx);
+    } else {
       const xv = cpu.contiguous(x);
       if (xv instanceof Float32Array && dyv instanceof Float32Array && dx instanceof Float32Array) {
         if (!maxPoolBackwardWasm(sizes(x, g, attrs), xv, dyv, dx)) maxBackward32(g, bitsOf(xv), dyv, dx);

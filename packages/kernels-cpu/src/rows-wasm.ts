@@ -1,0 +1,225 @@
+import { runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
+import { type GemmInstance, gemmInstance } from './wasm-instance.js';
+import { wasmArena } from './wasm-gemm.js';
+
+/**
+ * When the float32 element-wise and per-channel kernels leave their loops
+ * for WebAssembly SIMD (wasm/kernels-rows.part.wat) and the worker pool.
+ * Copying a tensor into the module's memory and back costs about what a
+ * simple loop over it does (0.4 ms per 1.15 M floats each way here), and
+ * waking the workers tens of microseconds, so each kernel has its own
+ * break-even, measured by kernel-threads.bench.mjs on the 2-core VM: small
+ * tensors stay in the loops and each extra thread must get enough elements.
+ * Tests lower them (`setRowsTuning`) to run the paths on small tensors.
+ */
+export interface RowsTuning {
+  /** Fewest elements for which the kernel takes the WebAssembly path. */
+  wasmMin: number;
+  /** Fewest elements per thread: a tensor of n elements uses at most ⌊n / perThread⌋ threads (at least 1). */
+  perThread: number;
+}
+
+/** The kernels of this file. */
+export type RowsKernel = 'relu' | 'axpby' | 'sums' | 'affine';
+
+const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
+  relu: { wasmMin: 2 ** 16, perThread: 2 ** 20 },
+  // Off: copying both operands in costs more than the loop (1.15 M floats: 14 ms loop, 27 ms WebAssembly, loaded VM).
+  axpby: { wasmMin: Number.POSITIVE_INFINITY, perThread: 2 ** 20 },
+  sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
+  affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
+};
+let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
+
+/**
+ * Sets the thresholds of every kernel (tests and benchmarks; `Infinity`
+ * keeps a path off). Without an argument, restores the measured defaults.
+ */
+export function setRowsTuning(next?: Partial<RowsTuning>): void {
+  if (next === undefined) tuning = { ...DEFAULT_TUNING };
+  else for (const k of Object.keys(tuning) as RowsKernel[]) tuning[k] = { ...tuning[k], ...next };
+}
+
+/** The module when kernel `kernel` on `elements` elements should run in it, else null (too small, or no SIMD here). */
+function instanceFor(kernel: RowsKernel, elements: number): GemmInstance | null {
+  return elements >= tuning[kernel].wasmMin ? gemmInstance() : null;
+}
+
+/** Threads for `elements` elements: at most the pool's, at least 1, each with `perThread` elements. */
+function threadsFor(kernel: RowsKernel, elements: number): number {
+  return Math.max(1, Math.min(taskThreads(), Math.floor(elements / tuning[kernel].perThread)));
+}
+
+/** Floats the operands of one pass keep in the module's memory (16 MiB), as the convolutions' passes. */
+const PASS_FLOATS = 2 ** 22;
+
+/** rows_map_task's ops (kernels-rows.part.wat). */
+export const MAP_OPS = { keepPositive: 0, leaky: 1, axpby: 2 } as const;
+export type MapOp = (typeof MAP_OPS)[keyof typeof MAP_OPS];
+
+/**
+ * `out_i = f(x_i, y_i)` for the ops of `MAP_OPS` (`a`, `b` their float64
+ * attributes), split in ranges over the threads. Returns false, doing
+ * nothing, when the tensor is small or SIMD is missing.
+ */
+export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float32Array, a = 0, b = 0): boolean {
+  const n = out.length;
+  const kernel = op === MAP_OPS.axpby ? 'axpby' : 'relu';
+  const inst = instanceFor(kernel, n);
+  if (inst === null) return false;
+  const pass = Math.min(n, Math.floor(PASS_FLOATS / 12) * 4);
+  const tasks = threadsFor(kernel, pass);
+  const same = x === y;
+  const arena = wasmArena((same ? 2 : 3) * pass + (tasks + 1) * TASK_WORDS);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const xAt = at;
+  const yAt = same ? xAt : xAt + pass;
+  const outAt = yAt + pass;
+  const blocksAt = alignedBlocks(outAt + pass);
+  for (let i0 = 0; i0 < n; i0 += pass) {
+    const count = Math.min(pass, n - i0);
+    heap.set(x.subarray(i0, i0 + count), xAt);
+    if (!same) heap.set(y.subarray(i0, i0 + count), yAt);
+    const blocks: number[] = [];
+    // Ranges of whole vectors (4 floats), the tail with the last.
+    const vectors = Math.ceil(count / 4);
+    for (const share of shares(vectors, tasks)) {
+      const first = 4 * share.first;
+      const len = Math.min(count, first + 4 * share.count) - first;
+      const block = blocksAt + 4 * share.thread * TASK_WORDS;
+      writeBlock(inst, block, [op, len, 4 * (xAt + first), 4 * (yAt + first), 4 * (outAt + first)], a, b);
+      blocks.push(block);
+    }
+    runTasks(inst, 'rows_map_task', blocks);
+    out.set(heap.subarray(outAt, outAt + count), i0);
+  }
+  return true;
+}
+
+/** Rows of C channels in one block of the float32 per-channel sums: 16 384 floats (64 KiB, cache-sized) whatever the threads. */
+export function sumBlockRows(c: number): number {
+  return Math.max(1, Math.floor(2 ** 14 / c));
+}
+
+/**
+ * `out_k = Σ_rows x[r·C + k]` in float32 (the bias derivative of NHWC data,
+ * ReduceSum over every axis but the last), in a fixed order that does not
+ * depend on the threads: rows in blocks of `sumBlockRows(C)`, each block's
+ * sums from +0 in row order, then the blocks' sums added in block order.
+ * The blocks go to the threads in ranges. Returns false where SIMD is
+ * missing or the tensor is small (`channelSumsBlocked` is the same order in
+ * a loop).
+ */
+export function channelSumsWasm(x: Float32Array, c: number, out: Float32Array): boolean {
+  const inst = instanceFor('sums', x.length);
+  if (inst === null || c === 0) return false;
+  const rows = x.length / c;
+  const per = sumBlockRows(c);
+  const blocks = Math.ceil(rows / per);
+  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(PASS_FLOATS / (per * c + c))));
+  const tasks = threadsFor('sums', passBlocks * per * c);
+  const arena = wasmArena(passBlocks * (per * c + c) + (tasks + 1) * TASK_WORDS);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const xAt = at;
+  const partAt = xAt + passBlocks * per * c;
+  const blocksAt = alignedBlocks(partAt + passBlocks * c);
+  out.fill(0);
+  for (let b0 = 0; b0 < blocks; b0 += passBlocks) {
+    const r0 = b0 * per;
+    const passRows = Math.min(rows, (b0 + passBlocks) * per) - r0;
+    const count = Math.ceil(passRows / per);
+    heap.set(x.subarray(r0 * c, (r0 + passRows) * c), xAt);
+    const taskBlocks: number[] = [];
+    for (const share of shares(count, tasks)) {
+      const first = share.first * per;
+      const len = Math.min(passRows, first + share.count * per) - first;
+      const block = blocksAt + 4 * share.thread * TASK_WORDS;
+      writeBlock(inst, block, [len, c, 4 * (xAt + first * c), per, 4 * (partAt + share.first * c)]);
+      taskBlocks.push(block);
+    }
+    runTasks(inst, 'channel_sums_task', taskBlocks);
+    addBlockSums(heap, partAt, count, c, out);
+  }
+  return true;
+}
+
+/** `channelSumsWasm`'s order in a loop (its reference, and its path for small tensors). */
+export function channelSumsBlocked(x: Float32Array, c: number, out: Float32Array): void {
+  out.fill(0);
+  if (c === 0) return;
+  const rows = x.length / c;
+  const per = sumBlockRows(c);
+  const part = new Float32Array(c);
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    part.fill(0);
+    const end = Math.min(rows, r0 + per) * c;
+    for (let i = r0 * c; i < end; i += c) for (let k = 0; k < c; k++) part[k]! += x[i + k]!;
+    for (let k = 0; k < c; k++) out[k]! += part[k]!;
+  }
+}
+
+/** Adds `count` blocks of C sums at element `at` into `out`, in block order (float32). */
+function addBlockSums(heap: Float32Array, at: number, count: number, c: number, out: Float32Array): void {
+  for (let b = 0; b < count; b++) {
+    const p = at + b * c;
+    for (let k = 0; k < c; k++) out[k]! += heap[p + k]!;
+  }
+}
+
+/** channel_affine_task's ops. */
+export const AFFINE_OPS = { bnorm: 0, bnormBackward: 1 } as const;
+export type AffineOp = (typeof AFFINE_OPS)[keyof typeof AFFINE_OPS];
+
+/**
+ * Per-channel affine maps of rows of C channels in float64, rounded once:
+ * `bnorm` (coefficient arrays mu, scale, b): `out = scale·(x − mu) + b`;
+ * `bnormBackward` (mu, a, s, t): `out = a·dy + s·(x − mu) + t`. Rows in
+ * ranges over the threads. Returns false when small or without SIMD.
+ */
+export function channelAffineWasm(op: AffineOp, x: Float32Array, dy: Float32Array | null, c: number, coef: Float64Array, out: Float32Array): boolean {
+  const inst = instanceFor('affine', x.length);
+  if (inst === null || c === 0) return false;
+  const rows = x.length / c;
+  const inputs = dy === null ? 2 : 3;
+  const passRows = Math.max(1, Math.min(rows, Math.floor(PASS_FLOATS / (inputs * c))));
+  const tasks = threadsFor('affine', passRows * c);
+  const arena = wasmArena(inputs * passRows * c + 2 * coef.length + 2 + (tasks + 1) * TASK_WORDS);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const xAt = at;
+  const dyAt = xAt + passRows * c;
+  const outAt = dy === null ? dyAt : dyAt + passRows * c;
+  const coefAt = alignedBlocks(outAt + passRows * c);
+  new Float64Array(inst.memory.buffer, coefAt, coef.length).set(coef);
+  const blocksAt = alignedBlocks((coefAt + 8 * coef.length) / 4);
+  for (let r0 = 0; r0 < rows; r0 += passRows) {
+    const count = Math.min(passRows, rows - r0);
+    heap.set(x.subarray(r0 * c, (r0 + count) * c), xAt);
+    if (dy !== null) heap.set(dy.subarray(r0 * c, (r0 + count) * c), dyAt);
+    const blocks: number[] = [];
+    for (const share of shares(count, tasks)) {
+      const first = share.first * c;
+      const block = blocksAt + 4 * share.thread * TASK_WORDS;
+      writeBlock(inst, block, [op, share.count, c, 4 * (xAt + first), 4 * (dyAt + first), 4 * (outAt + first), coefAt]);
+      blocks.push(block);
+    }
+    runTasks(inst, 'channel_affine_task', blocks);
+    out.set(heap.subarray(outAt, outAt + count * c), r0 * c);
+  }
+  return true;
+}
+
+/** The byte address of element `at` rounded up to 8 bytes (the blocks hold float64 words). */
+function alignedBlocks(at: number): number {
+  return Math.ceil((4 * at) / 8) * 8;
+}
+
+/** Writes a task block: int32 words from word 0, float64 `a` and `b` at bytes 32 and 40. */
+function writeBlock(inst: GemmInstance, at: number, words: readonly number[], a = 0, b = 0): void {
+  new Int32Array(inst.memory.buffer, at, words.length).set(words);
+  const f = new Float64Array(inst.memory.buffer, at + 32, 2);
+  f[0] = a;
+  f[1] = b;
+}
