@@ -1,6 +1,7 @@
 import { gemmPool, gemmThreads } from './gemm-threads.js';
 import type { PatchGeometry } from './im2row.js';
 import { type TaskOp, taskExport } from './thread-pool.js';
+import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
 /** Int32 words of a task block (gemm.wat's conv section: 30 used). */
@@ -61,14 +62,17 @@ export function threadScratchSize(rowLength: number, filterHeight: number, mr: n
   return (1 + mr) * rowLength + mr * filterHeight + TASK_WORDS;
 }
 
+/** Byte addresses of a thread's buffers (see `ImageTask`) and of its task block. */
+export interface ThreadBuffers {
+  phi: number;
+  zeros: number;
+  scratch: number;
+  src: number;
+  block: number;
+}
+
 /** Byte addresses of a thread's buffers laid out from element `at` (`phiSize` elements of φ first), for an `mr`-row micro-kernel. */
-export function threadBuffers(
-  at: number,
-  phiSize: number,
-  rowLength: number,
-  filterHeight: number,
-  mr: number,
-): { phi: number; zeros: number; scratch: number; src: number; block: number } {
+export function threadBuffers(at: number, phiSize: number, rowLength: number, filterHeight: number, mr: number): ThreadBuffers {
   const phi = 4 * at;
   const zeros = phi + 4 * phiSize;
   const scratch = zeros + 4 * rowLength;
@@ -116,4 +120,64 @@ export function runTasks(inst: GemmInstance, op: TaskOp, blocks: readonly number
     const run = taskExport(inst, op);
     for (const b of blocks) run(b);
   }
+}
+
+/** One pass of `forwardPasses`: element offsets into the module's memory (`heap`) and the pass's images. */
+export interface ForwardPass {
+  heap: Float32Array;
+  /** The filters, the pass's images of x and of y, and the first task's buffers (`perThread` floats each). */
+  fAt: number;
+  xAt: number;
+  yAt: number;
+  bufAt: number;
+  /** Tasks the threads take (the thread count with at least as many images, else 1), and the thread count. */
+  tasks: number;
+  threads: number;
+  /** The pass's first image and its image count. */
+  i0: number;
+  count: number;
+}
+
+/**
+ * Runs a float32 convolution forward `y ← conv(x) + beta·y` (beta 0 or 1)
+ * in passes over the batch, in the module's memory: `filters` first, then
+ * a pass's images of x (`imageSize` each) and y (`ySize` each), then
+ * `perThread` floats per task. Per pass, x and y (zeros where beta is 0)
+ * are copied in, `run` computes, y is copied out. With at least as many
+ * images as threads each thread takes whole images (as many per pass as
+ * `imagesPerThread` allows), else a pass is one image for one task (its
+ * products then split over the threads). Returns false where the module
+ * cannot run.
+ */
+export function forwardPasses(
+  n: number,
+  imageSize: number,
+  ySize: number,
+  filters: Float32Array,
+  perThread: number,
+  x: Float32Array,
+  beta: number,
+  y: Float32Array,
+  run: (pass: ForwardPass) => void,
+): boolean {
+  const threads = taskThreads();
+  const per = n >= threads ? imagesPerThread(n, threads, imageSize + ySize) : 1;
+  const tasks = n >= threads ? threads : 1;
+  const chunk = Math.min(n, tasks * per);
+  const arena = wasmArena(filters.length + chunk * (imageSize + ySize) + tasks * perThread);
+  if (arena === null) return false;
+  const { heap, at: fAt } = arena;
+  const xAt = fAt + filters.length;
+  const yAt = xAt + chunk * imageSize;
+  const bufAt = yAt + chunk * ySize;
+  heap.set(filters, fAt);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const count = Math.min(chunk, n - i0);
+    heap.set(x.subarray(i0 * imageSize, (i0 + count) * imageSize), xAt);
+    if (beta === 0) heap.fill(0, yAt, yAt + count * ySize);
+    else heap.set(y.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    run({ heap, fAt, xAt, yAt, bufAt, tasks, threads, i0, count });
+    y.set(heap.subarray(yAt, yAt + count * ySize), i0 * ySize);
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
-import { imagesPerThread, packedPatchesSize, runTasks, shares, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
+import { forwardPasses, imagesPerThread, type ThreadBuffers, packedPatchesSize, runTasks, shares, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
 import type { PatchGeometry } from './im2row.js';
 import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
-import { gemmInstance } from './wasm-instance.js';
+import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 
 /** The sizes of a patches-path convolution (see `ConvPlan` in kernels/conv.ts). */
 export interface ConvSizes {
@@ -29,39 +29,13 @@ export interface ConvSizes {
 export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
-  const threads = taskThreads();
   const L = p.rowLength;
-  const fSize = L * p.k;
   const ySize = p.pixels * p.k;
   const phiSize = packedPatchesSize(p.pixels, L, inst.mr);
   const perThread = phiSize + threadScratchSize(L, p.patch.filterHeight, inst.mr);
-  const per = p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1;
-  const tasks = p.n >= threads ? threads : 1;
-  const chunk = Math.min(p.n, tasks * per);
-  const arena = wasmArena(fSize + chunk * (p.imageSize + ySize) + tasks * perThread);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const fAt = at;
-  const xAt = fAt + fSize;
-  const yAt = xAt + chunk * p.imageSize;
-  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, phiSize, L, p.patch.filterHeight, inst.mr));
-  heap.set(f, fAt);
-  for (let i0 = 0; i0 < p.n; i0 += chunk) {
-    const count = Math.min(chunk, p.n - i0);
-    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
-    if (beta === 0) heap.fill(0, yAt, yAt + count * ySize);
-    else heap.set(y.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-    const blocks: number[] = [];
-        for (const share of shares(count, tasks)) {
-      const b = buffers[share.thread]!;
-      const first = share.first;
-      writeTask(inst, b.block, share.thread, {
-        patch: p.patch, c0: 0, cg: p.cg, groups: p.groups, kg: p.kg, k: p.k,
-        x: 4 * (xAt + first * p.imageSize), count: share.count, y: 4 * (yAt + first * ySize), f: 4 * fAt,
-        phi: b.phi, phiStride: 0, zeros: b.zeros, scratch: b.scratch, src: b.src,
-      });
-      blocks.push(b.block);
-    }
+  return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, beta, y, ({ fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+    const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(bufAt + t * perThread, phiSize, L, p.patch.filterHeight, inst.mr));
+    const blocks = writeImageTasks(inst, p, buffers, count, tasks, xAt, yAt, fAt);
     if (p.n >= threads) runTasks(inst, 'conv_images', blocks);
     else {
       // Fewer images than threads: φ here, each product split over the threads.
@@ -73,9 +47,46 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
         }
       }
     }
-    y.set(heap.subarray(yAt, yAt + count * ySize), i0 * ySize);
-  }
-  return true;
+  });
+}
+
+/**
+ * Writes the task blocks of `count` images split over `tasks` threads
+ * (`shares`), x (or dx) at element `xAt`, y (or dy) at `yAt`, F at `fAt`,
+ * each thread's buffers from `buffers`; returns their byte addresses.
+ */
+function writeImageTasks(
+  inst: GemmInstance,
+  p: ConvSizes,
+  buffers: readonly ThreadBuffers[],
+  count: number,
+  tasks: number,
+  xAt: number,
+  yAt: number,
+  fAt: number,
+): number[] {
+  const ySize = p.pixels * p.k;
+  return shares(count, tasks).map((share) => {
+    const b = buffers[share.thread]!;
+    writeTask(inst, b.block, share.thread, {
+      patch: p.patch,
+      c0: 0,
+      cg: p.cg,
+      groups: p.groups,
+      kg: p.kg,
+      k: p.k,
+      x: 4 * (xAt + share.first * p.imageSize),
+      count: share.count,
+      y: 4 * (yAt + share.first * ySize),
+      f: 4 * fAt,
+      phi: b.phi,
+      phiStride: 0,
+      zeros: b.zeros,
+      scratch: b.scratch,
+      src: b.src,
+    });
+    return b.block;
+  });
 }
 
 /**
@@ -111,29 +122,7 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
     const count = Math.min(chunk, p.n - i0);
     heap.fill(0, xAt, xAt + count * p.imageSize);
     heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-    const blocks: number[] = [];
-        for (const share of shares(count, tasks)) {
-      const b = buffers[share.thread]!;
-      const first = share.first;
-      writeTask(inst, b.block, share.thread, {
-        patch: p.patch,
-        c0: 0,
-        cg: p.cg,
-        groups: p.groups,
-        kg: p.kg,
-        k: p.k,
-        x: 4 * (xAt + first * p.imageSize),
-        count: share.count,
-        y: 4 * (yAt + first * ySize),
-        f: 4 * fAt,
-        phi: b.phi,
-        phiStride: 0,
-        zeros: b.zeros,
-        scratch: b.scratch,
-        src: b.src,
-      });
-      blocks.push(b.block);
-    }
+    const blocks = writeImageTasks(inst, p, buffers, count, tasks, xAt, yAt, fAt);
     if (p.n >= threads) runTasks(inst, 'conv_backward_data_images', blocks);
     else {
       // Fewer images than threads: each product split over the threads, row2im here.

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { OptionError, Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setWinograd } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
 import { PARALLEL_MIN_FLOPS } from './parallel-sgemm.js';
 
@@ -38,7 +39,29 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
   return -1;
 }
 
-describe('convolution on 2 threads', () => {
+describe('convolution with Winograd F(2×2, 3×3) on 2 and 3 threads', () => {
+  it('gives the single-threaded forward and derivatives, with at least and fewer images than threads', async () => {
+    for (const shape of [
+      [2, 15, 17, 16],
+      [1, 15, 17, 16],
+    ] as Shape[]) {
+      const { values: one } = await convAll(1, shape);
+      for (const threads of [2, 3]) {
+        const { values } = await convAll(threads, shape);
+        for (let i = 0; i < 3; i++) expect(firstDifference(values[i]!, one[i]!)).toBe(-1);
+      }
+    }
+  });
+});
+
+describe('convolution on 2 threads (the direct im2row path)', () => {
+  beforeAll(() => {
+    setWinograd(false);
+  });
+  afterAll(() => {
+    setWinograd(true);
+  });
+
   it('gives the single-threaded forward, data and filter derivatives, with the worker doing its share', async () => {
     const { values: one, workerCalls: none } = await convAll(1);
     const { values: two, workerCalls } = await convAll(2);

@@ -1,5 +1,6 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
+import { convForwardWinograd, winogradApplies, winogradDataPlan } from '../conv-winograd.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
 import { im2row, type PatchGeometry, row2im } from '../im2row.js';
@@ -19,7 +20,10 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * Float32 patches go to the WebAssembly path (conv-wasm.ts): φ built inside
  * the module's memory and multiplied there by the SIMD GEMM, forward and for
  * the filter derivative; float64 and engines without WebAssembly SIMD take the
- * TypeScript im2row + `gemm` path below, which is also the reference.
+ * TypeScript im2row + `gemm` path below, which is also the reference. Float32
+ * 3×3 stride-1 convolutions (and their data derivatives, which are such
+ * convolutions too) go through Winograd F(2×2, 3×3) instead where
+ * `winogradApplies` (conv-winograd.ts: same sums up to rounding).
  *
  * Two shapes skip im2row, since φ(X) is then X itself: 1×1 filters with stride
  * 1 and no padding (one product over all N·H·W pixels), and filters that cover
@@ -136,7 +140,10 @@ function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray,
     gemm(false, false, p.n, k, p.imageSize, 1, mat(x, 0, p.imageSize), mat(f, 0, k), beta, mat(y, 0, k));
     return;
   }
-  if (x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array && convForwardWasm(p, x, f, beta, y)) return;
+  if (x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array) {
+    if (winogradApplies(p) && convForwardWinograd(p, x, f, beta, y)) return;
+    if (convForwardWasm(p, x, f, beta, y)) return;
+  }
   const phi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {
@@ -160,7 +167,11 @@ function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: Float
     gemm(false, true, p.n, p.imageSize, k, 1, mat(dy, 0, k), mat(f, 0, k), 0, mat(dx, 0, p.imageSize));
     return;
   }
-  if (dy instanceof Float32Array && f instanceof Float32Array && dx instanceof Float32Array && convBackwardDataWasm(p, dy, f, dx)) return;
+  if (dy instanceof Float32Array && f instanceof Float32Array && dx instanceof Float32Array) {
+    const w = winogradDataPlan(p);
+    if (w !== null && convForwardWinograd(w.sizes, dy, w.filters(f), 0, dx)) return;
+    if (convBackwardDataWasm(p, dy, f, dx)) return;
+  }
   const dphi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {

@@ -1,0 +1,65 @@
+// The bench's W1 (conv forward, x 32×56×56×64, filters 3×3×64×64, pad 1),
+// W2 (its data and filter derivatives) and W4 (SGEMM 1024³), each variant
+// of the convolution path taking turns in one process (A, B, A, B, …) so
+// that background load hits them alike; medians.
+// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma]
+// `fma` adds the relaxed-SIMD FMA module as variants (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd).
+import { setWinograd } from '../src/conv-winograd.ts';
+import { createCpuBackend } from '../src/index.ts';
+import { gemm } from '../src/gemm.ts';
+import { acquireGemmThreads, useGemmModule } from '../src/gemm-threads.ts';
+import { gemmModuleBinary } from './gemm-module.mjs';
+
+const threads = Number(process.argv[2] ?? 1);
+const reps = Number(process.argv[3] ?? 5);
+const withFma = process.argv.includes('fma');
+const fmaBytes = withFma ? { shared: await gemmModuleBinary({ mr: 4, nr: 8, fma: true }, { shared: true }), plain: await gemmModuleBinary({ mr: 4, nr: 8, fma: true }, { shared: false }) } : null;
+const variants = [
+  { name: 'direct', winograd: false, fma: false },
+  { name: 'winograd', winograd: true, fma: false },
+  ...(withFma ? [{ name: 'direct+fma', winograd: false, fma: true }, { name: 'winograd+fma', winograd: true, fma: true }] : []),
+];
+const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 };
+const flops = { W1: 2 * 32 * 56 * 56 * 64 * 576, 'W2 dzdx': 2 * 32 * 56 * 56 * 64 * 576, 'W2 dzdf': 2 * 32 * 56 * 56 * 64 * 576, W4: 2 * 1024 ** 3 };
+const times = {};
+const time = (key, f) => {
+  const s = performance.now();
+  f();
+  times[key] = [...(times[key] ?? []), performance.now() - s];
+};
+const n = 1024;
+const a = new Float32Array(n * n).map((_, i) => Math.sin(i));
+const b = new Float32Array(n * n).map((_, i) => Math.cos(i));
+const c = new Float32Array(n * n);
+for (let rep = 0; rep <= reps; rep++) {
+  for (const v of variants) {
+    useGemmModule(v.fma ? fmaBytes : null);
+    setWinograd(v.winograd);
+    const cpu = createCpuBackend({ threads });
+    await cpu.ready();
+    const x = cpu.tensor(new Float32Array(32 * 56 * 56 * 64).map((_, i) => Math.sin(i)), [32, 56, 56, 64]);
+    const f = cpu.tensor(new Float32Array(9 * 64 * 64).map((_, i) => Math.cos(i) * 0.1), [3, 3, 64, 64]);
+    const key = (w) => `${w} ${v.name}`;
+    const record = rep > 0 ? time : (_k, fn) => fn();
+    let y;
+    record(key('W1'), () => {
+      y = cpu.run('Conv', { x, f, b: null }, geometry);
+    });
+    record(key('W2 dzdx'), () => cpu.run('ConvBackwardData', { dy: y, f }, { ...geometry, xShape: x.shape }));
+    record(key('W2 dzdf'), () => cpu.run('ConvBackwardFilter', { x, dy: y }, { ...geometry, fShape: f.shape }));
+    if (!v.winograd) {
+      const lease = acquireGemmThreads(threads);
+      record(key('W4'), () => gemm(false, false, n, n, n, 1, { data: a, offset: 0, ld: n }, { data: b, offset: 0, ld: n }, 0, { data: c, offset: 0, ld: n }));
+      lease.release();
+    }
+    cpu.dispose();
+  }
+}
+useGemmModule(null);
+console.log(`threads ${threads}, ${reps} repetitions per variant, medians:`);
+for (const [key, ts] of Object.entries(times)) {
+  ts.sort((p, q) => p - q);
+  const med = ts[ts.length >> 1];
+  const w = key.split(' ').slice(0, -1).join(' ');
+  console.log(`${key.padEnd(24)} ${med.toFixed(1).padStart(8)} ms  ${((flops[w] / med) * 1e-6).toFixed(1).padStart(6)} GFLOP/s (direct-method flops)`);
+}

@@ -1,0 +1,138 @@
+import { Rng } from '@convnet-ts/tensor';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setWinograd } from './conv-winograd.js';
+import { createCpuBackend } from './cpu-backend.js';
+
+type Pad = readonly [number, number, number, number];
+
+/** conv(x, f) + b in float64 by the definition (NHWC, [3, 3, C, K] filters, stride 1). */
+function reference(x: Float64Array, f: Float64Array, b: Float64Array | null, n: number, h: number, w: number, c: number, k: number, pad: Pad) {
+  const ho = h + pad[0] + pad[1] - 2;
+  const wo = w + pad[2] + pad[3] - 2;
+  const y = new Float64Array(n * ho * wo * k);
+  for (let i = 0; i < n; i++) {
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        for (let q = 0; q < k; q++) {
+          let s = b === null ? 0 : b[q]!;
+          for (let fy = 0; fy < 3; fy++) {
+            const iy = oy - pad[0] + fy;
+            if (iy < 0 || iy >= h) continue;
+            for (let fx = 0; fx < 3; fx++) {
+              const ix = ox - pad[2] + fx;
+              if (ix < 0 || ix >= w) continue;
+              for (let ch = 0; ch < c; ch++) s += x[((i * h + iy) * w + ix) * c + ch]! * f[((fy * 3 + fx) * c + ch) * k + q]!;
+            }
+          }
+          y[((i * ho + oy) * wo + ox) * k + q] = s;
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/** max |a − b| / max |b|. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    e = Math.max(e, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return e / scale;
+}
+
+const cases: { name: string; shape: [number, number, number, number]; k: number; pad: Pad }[] = [
+  { name: 'pad 1, odd sizes (edge tiles)', shape: [3, 9, 11, 8], k: 12, pad: [1, 1, 1, 1] },
+  { name: 'no pad', shape: [3, 10, 10, 16], k: 8, pad: [0, 0, 0, 0] },
+  { name: 'asymmetric pad 2/0, 1/2', shape: [1, 8, 9, 12], k: 8, pad: [2, 0, 1, 2] },
+];
+
+describe('Winograd F(2×2, 3×3) convolution', () => {
+  afterEach(() => {
+    setWinograd(true);
+  });
+
+  for (const { name, shape, k, pad } of cases) {
+    for (const threads of [1, 3]) {
+      it(`forward and data derivative within 10⁻⁷·√(9C) of float64, and not the direct path's bits (${name}, ${threads} thread${threads > 1 ? 's' : ''})`, async () => {
+        const [n, h, w, c] = shape;
+        const rng = new Rng(21);
+        const x = Float32Array.from(rng.randn(n * h * w * c));
+        const f = Float32Array.from(rng.randn(9 * c * k));
+        const b = Float32Array.from(rng.randn(k));
+        const ho = h + pad[0] + pad[1] - 2;
+        const wo = w + pad[2] + pad[3] - 2;
+        const dy = Float32Array.from(rng.randn(n * ho * wo * k));
+        const attrs = { pad, stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
+        const run = async (winograd: boolean) => {
+          setWinograd(winograd);
+          const cpu = createCpuBackend({ threads });
+          try {
+            await cpu.ready();
+            const xt = cpu.tensor(x, shape);
+            const ft = cpu.tensor(f, [3, 3, c, k]);
+            const y = cpu.run('Conv', { x: xt, f: ft, b: cpu.tensor(b, [k]) }, attrs).dataSync() as Float32Array;
+            const dx = cpu.run('ConvBackwardData', { dy: cpu.tensor(dy, [n, ho, wo, k]), f: ft }, { ...attrs, xShape: shape }).dataSync() as Float32Array;
+            return { y: Float32Array.from(y), dx: Float32Array.from(dx) };
+          } finally {
+            cpu.dispose();
+          }
+        };
+        const fast = await run(true);
+        const direct = await run(false);
+        const want = reference(Float64Array.from(x), Float64Array.from(f), Float64Array.from(b), n, h, w, c, k, pad);
+        // dx = conv(dy, f′): f′[fy, fx, k, c] = f[2 − fy, 2 − fx, c, k], pads 2 − pad.
+        const flipped = new Float64Array(f.length);
+        for (let q = 0; q < 9; q++) for (let ch = 0; ch < c; ch++) for (let o = 0; o < k; o++) flipped[((8 - q) * k + o) * c + ch] = f[(q * c + ch) * k + o]!;
+        const wantDx = reference(Float64Array.from(dy), flipped, null, n, ho, wo, k, c, [2 - pad[0], 2 - pad[1], 2 - pad[2], 2 - pad[3]]);
+        const bound = (depth: number) => 1e-7 * Math.sqrt(9 * depth);
+
+        expect(relativeError(fast.y, want)).toBeLessThan(bound(c));
+        expect(relativeError(fast.dx, wantDx)).toBeLessThan(bound(k));
+        expect(relativeError(direct.y, want)).toBeLessThan(bound(c));
+        expect(Array.from(fast.y)).not.toEqual(Array.from(direct.y));
+      });
+    }
+  }
+
+  it('gives the same bits at 1, 2 and 3 threads, with fewer images than threads too', async () => {
+    const rng = new Rng(4);
+    for (const n of [1, 2, 5]) {
+      const shape = [n, 12, 10, 8] as const;
+      const x = Float32Array.from(rng.randn(n * 12 * 10 * 8));
+      const f = Float32Array.from(rng.randn(9 * 8 * 16));
+      const runs: number[][] = [];
+      for (const threads of [1, 2, 3]) {
+        const cpu = createCpuBackend({ threads });
+        try {
+          await cpu.ready();
+          const y = cpu.run('Conv', { x: cpu.tensor(x, shape), f: cpu.tensor(f, [3, 3, 8, 16]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 });
+          runs.push(Array.from(y.dataSync()));
+        } finally {
+          cpu.dispose();
+        }
+      }
+      expect(runs[1]).toEqual(runs[0]);
+      expect(runs[2]).toEqual(runs[0]);
+    }
+  });
+
+  it('takes NaN and ±Inf through like the direct path (NaN where an Inf meets a 0·Inf or Inf − Inf)', async () => {
+    const cpu = createCpuBackend({ threads: 1 });
+    try {
+      const c = 8;
+      const x = new Float32Array(1 * 8 * 8 * c).fill(1);
+      x[(3 * 8 + 3) * c] = Number.NaN;
+      const f = new Float32Array(9 * c * 4).fill(0.5);
+      const y = cpu.run('Conv', { x: cpu.tensor(x, [1, 8, 8, c]), f: cpu.tensor(f, [3, 3, c, 4]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 }).dataSync();
+      // Output pixels whose window holds (3, 3) are NaN; (0, 0) is not.
+      expect(Number.isNaN(y[(3 * 8 + 3) * 4]!)).toBe(true);
+      expect(Number.isNaN(y[(2 * 8 + 4) * 4]!)).toBe(true);
+      expect(y[0]).toBeCloseTo(4 * c * 0.5, 4);
+    } finally {
+      cpu.dispose();
+    }
+  });
+});
