@@ -1,11 +1,16 @@
+import type { Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
+import type { WebGPUBackend } from '../webgpu-backend.js';
+import { NAN_MAX_COMBINE, ROW_MAX_SUM, ROW_TREE_MIN, rowProgram, rowThreads, treeCombine } from './reduce-tree.js';
 import { IS_FINITE, IS_NAN, IS_POSITIVE, SIGMOID, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
  * §6.6.4), as on the CPU: leak 0 is MatConvNet's max(x, 0) (+0 for x ≤ 0,
  * NaN gives 0), and softmax runs over the last axis with the row maximum
- * subtracted, one thread per row.
+ * subtracted: one thread per row, or for rows of at least `ROW_TREE_MIN`
+ * channels one workgroup per row whose max and sums are trees in
+ * workgroup memory (a fixed order, so deterministic).
  *
  * Special values, the CPU's answers: ReLU's test x > 0 reads the bits, so a
  * positive subnormal (which the GPU may flush to 0) passes as on the CPU;
@@ -71,6 +76,7 @@ export const activationKernels = {
   Softmax: (gpu, { x }) => {
     const y = gpu.empty(x.shape);
     const c = x.shape[x.shape.length - 1] ?? 1;
+    if (c >= ROW_TREE_MIN && softmaxRows(gpu, x, null, y, c)) return y;
     gpu.dispatch({
       kernel: 'Softmax',
       variant: '',
@@ -94,6 +100,7 @@ export const activationKernels = {
   SoftmaxBackward: (gpu, { x, dy }) => {
     const dx = gpu.empty(x.shape);
     const c = x.shape[x.shape.length - 1] ?? 1;
+    if (c >= ROW_TREE_MIN && softmaxRows(gpu, x, dy, dx, c)) return dx;
     // dx = y ⊙ (dy − Σ_k dy_k y_k)
     gpu.dispatch({
       kernel: 'SoftmaxBackward',
@@ -117,6 +124,45 @@ export const activationKernels = {
     return dx;
   },
 } satisfies Partial<WebGPUKernelTable>;
+
+/**
+ * Softmax (dy null) or its derivative over rows of c ≥ `ROW_TREE_MIN`
+ * channels, one workgroup per row: max and Σ e^(x − max) (and for the
+ * derivative Σ_k dy_k y_k) as trees in workgroup memory, then every
+ * channel. False when the grid does not fit.
+ */
+function softmaxRows(gpu: WebGPUBackend, x: Tensor, dy: Tensor | null, out: Tensor, c: number): boolean {
+  const threads = rowThreads(gpu, c);
+  const rows = rowProgram(gpu, out.size / c, c, threads, dy ? ['rmax', 'rsum', 'rdot'] : ['rmax', 'rsum']);
+  if (!rows) return false;
+  const dot = dy
+    ? `  var d = 0.0;
+  if (is_finite(m)) { for (var k = li; k < u.c; k += NT) { d += dy[base + k] * exp(x[base + k] - m) / sum; } }
+  rdot[li] = d;
+${treeCombine('rdot', (a, b) => `${a} + ${b}`)}
+  let dot = rdot[0];`
+    : '';
+  const value = dy ? 'exp(x[e] - m) / sum * (dy[e] - dot)' : 'exp(x[e] - m) / sum';
+  gpu.dispatch({
+    kernel: dy ? 'SoftmaxBackward' : 'Softmax',
+    variant: `rows${threads}`,
+    inputs: dy ? { x, dy } : { x },
+    outputs: { out },
+    u32: rows.u32,
+    threads: out.size,
+    workgroups: rows.workgroups,
+    workgroupSize: threads,
+    helpers: `${SPECIAL_VALUES}${IS_NAN}${IS_FINITE}${NAN_MAX_COMBINE}\n${rows.arrays}`,
+    body: `${ROW_MAX_SUM}
+${dot}
+  if (!real) { return; }
+  for (var k = li; k < u.c; k += NT) {
+    let e = base + k;
+    out[e] = select(nan(), ${value}, is_finite(m));
+  }`,
+  });
+  return true;
+}
 
 /**
  * Row maximum (NaN if the row holds one) and Σ e^(x − max) of the row of

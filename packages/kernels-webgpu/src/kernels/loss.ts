@@ -2,15 +2,19 @@ import type { LossAttrs, LossInputs, LossType, Tensor } from '@convnet-ts/tensor
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
 import { LOSS_HELPERS } from './loss-wgsl.js';
+import { NAN_MAX_COMBINE, ROW_MAX_SUM, ROW_TREE_MIN, reduceThreads, rowProgram, rowThreads, treeCombine, treeHelpers } from './reduce-tree.js';
+import { IS_FINITE, IS_NAN, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * Categorical and attribute losses (manual §4.7, derivatives §6.7), as on the
  * CPU: label 0 or weight 0 skips an instance, and the result is Σ w·ℓ (÷ N
  * when normalising). The forward pass writes one weighted loss per instance
  * (a pixel for categorical losses, an element for attribute losses), then
- * one thread adds them up in order (deterministic; instance counts of a
- * batch are small). The backward pass is element-wise: a categorical
- * element recomputes its pixel's softmax or argmax from the row.
+ * one workgroup adds them up as a tree in workgroup memory (a fixed order:
+ * deterministic). The backward pass is element-wise: a categorical element
+ * recomputes its pixel's softmax or argmax from the row, except softmaxlog
+ * over rows of at least `ROW_TREE_MIN` classes, which takes one workgroup
+ * per pixel (the row's max and Σ e^(x − max) as trees, then every class).
  */
 export const lossKernels = {
   Loss: (gpu, inputs, attrs) => {
@@ -31,15 +35,23 @@ export const lossKernels = {
   t[i] = wt * ${attribute ? ATTRIBUTE_LOSS[attrs.loss] : `categorical_${attrs.loss}(i * u.c, i * u.c + u32(label) - 1u)`};`,
     });
     const y = gpu.empty([1]);
+    const threads = reduceThreads(gpu.device.limits);
     gpu.dispatch({
       kernel: 'Loss',
-      variant: 'sum',
+      variant: `sum-tree${threads}`,
       inputs: { t: perInstance },
       outputs: { y },
       u32: { count: perInstance.size },
       f32: { scale: attrs.normalise ? 1 / n : 1 },
       threads: 1,
-      body: '  var acc = 0.0;\n  for (var j = 0u; j < u.count; j++) { acc += t[j]; }\n  y[0] = acc * u.scale;',
+      workgroups: [1, 1, 1],
+      workgroupSize: threads,
+      helpers: treeHelpers(threads, ['partial']),
+      body: `  var acc = 0.0;
+  for (var j = li; j < u.count; j += NT) { acc += t[j]; }
+  partial[li] = acc;
+${treeCombine('partial', (a, b) => `${a} + ${b}`)}
+  if (li == 0u) { y[0] = partial[0] * u.scale; }`,
     });
     perInstance.dispose();
     return y;
@@ -52,6 +64,8 @@ function backward(gpu: WebGPUBackend, inputs: LossInputs & { dzdy: Tensor }, att
   const dx = gpu.empty(inputs.x.shape);
   const attribute = isAttribute(attrs.loss);
   const n = inputs.x.shape[0] ?? 1;
+  const c = inputs.x.shape[inputs.x.shape.length - 1] ?? 1;
+  if (attrs.loss === 'softmaxlog' && c >= ROW_TREE_MIN && softmaxlogBackwardRows(gpu, inputs, attrs, dx, c, n)) return dx;
   gpu.dispatch({
     kernel: 'LossBackward',
     variant: `${attrs.loss}/${inputs.weights ? 'weighted' : 'unweighted'}`,
@@ -76,6 +90,46 @@ function backward(gpu: WebGPUBackend, inputs: LossInputs & { dzdy: Tensor }, att
   dx[i] = categorical_${attrs.loss}_backward(p * u.c, p * u.c + u32(label) - 1u, i, g);`,
   });
   return dx;
+}
+
+/**
+ * softmaxlog's derivative with one workgroup per pixel (rows of c ≥
+ * `ROW_TREE_MIN` classes): the row's max and Σ e^(x − max) as trees, then
+ * dx_k = g·e^(x_k − max)/Σ − g·[k = label], g = dz/dy·scale·w (0 for label
+ * or weight 0; NaN when the row's max is not finite). False when the grid does not fit.
+ */
+function softmaxlogBackwardRows(gpu: WebGPUBackend, inputs: LossInputs & { dzdy: Tensor }, attrs: LossAttrs, dx: Tensor, c: number, n: number): boolean {
+  const threads = rowThreads(gpu, c);
+  const rows = rowProgram(gpu, dx.size / c, c, threads);
+  if (!rows) return false;
+  gpu.dispatch({
+    kernel: 'LossBackward',
+    variant: `softmaxlog/${inputs.weights ? 'weighted' : 'unweighted'}/rows${threads}`,
+    inputs: { ...bindings(inputs), dzdy: inputs.dzdy },
+    outputs: { dx },
+    u32: rows.u32,
+    f32: { scale: attrs.normalise ? 1 / n : 1 },
+    threads: dx.size,
+    workgroups: rows.workgroups,
+    workgroupSize: threads,
+    helpers: `${SPECIAL_VALUES}${IS_NAN}${IS_FINITE}${NAN_MAX_COMBINE}
+fn weight(p: u32) -> f32 { return ${inputs.weights ? 'weights[p]' : '1.0'}; }
+${rows.arrays}`,
+    body: `${ROW_MAX_SUM}
+  if (!real) { return; }
+  let label = labels[r];
+  let wt = weight(r);
+  let skip = label == 0.0 || wt == 0.0;
+  let g = dzdy[0] * u.scale * wt;
+  let ci = base + u32(max(label, 1.0)) - 1u;
+  for (var k = li; k < u.c; k += NT) {
+    let e = base + k;
+    var d = 0.0;
+    if (!skip) { d = select(nan(), g * exp(x[e] - m) / sum - select(0.0, g, e == ci), is_finite(m)); }
+    dx[e] = d;
+  }`,
+  });
+  return true;
 }
 
 function isAttribute(loss: LossType): boolean {

@@ -1,13 +1,16 @@
 import type { Tensor } from '@convnet-ts/tensor';
 import type { WebGPUKernelTable } from '../kernel-table.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
+import { itemGrid, NAN_MAX_COMBINE, reduceThreads, treeCombine, treeHelpers, useReduceTree } from './reduce-tree.js';
 import { IS_FINITE, IS_NAN, POW, SPECIAL_VALUES } from './wgsl.js';
 
 /**
  * Batch normalisation (manual §4.6.2, §6.6.2) and cross-channel LRN (manual
  * §4.6.1, §6.6.1) on NHWC data, as on the CPU. Bnorm's per-channel moments
- * and sums take one thread per channel walking the M = N·H·W pixels (centred
- * before squaring: no cancellation); the element-wise passes then read them.
+ * and sums over the M = N·H·W pixels (centred before squaring: no
+ * cancellation) are trees in workgroup memory, one workgroup per channel,
+ * when M is at least a workgroup's threads (`useReduceTree`), else one
+ * thread per channel; the element-wise passes then read them.
  * LRN takes one thread per element; `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C)`.
  *
  * Special values, the CPU's answers in float32: sigma is computed as
@@ -47,7 +50,7 @@ export const normKernels = {
     const m = momentsOf(gpu, 'BnormBackward', x, moments, epsilon);
     const dg = gpu.empty([c]);
     const db = gpu.empty([c]);
-    gpu.dispatch({
+    if (!bnormSumsTree(gpu, x, dy, m, dg, db, c, count)) gpu.dispatch({
       kernel: 'BnormBackward',
       variant: 'sums',
       inputs: { x, dy, m },
@@ -127,6 +130,7 @@ function momentsOf(gpu: WebGPUBackend, kernel: string, x: Tensor, given: Tensor 
     gpu.dispatch({ kernel, variant: 'copy', inputs: { given }, outputs: { m }, threads: m.size, body: '  m[i] = given[i];' });
     return m;
   }
+  if (momentsTree(gpu, kernel, x, m, c, epsilon)) return m;
   gpu.dispatch({
     kernel,
     variant: 'moments',
@@ -153,6 +157,102 @@ function momentsOf(gpu: WebGPUBackend, kernel: string, x: Tensor, given: Tensor 
   m[2u * i + 1u] = select(sqrt(q / f32(u.count) + u.epsilon), a * sqrt(q / f32(u.count) + u.epsilon / (a * a)), scaled);`,
   });
   return m;
+}
+
+/** Threads of a per-channel tree over `count` pixels, or undefined when one thread per channel is the better rule (short sums, or enough channels to fill the GPU). */
+function channelTree(gpu: WebGPUBackend, count: number, c: number): { threads: number; grid: [number, number] } | undefined {
+  const threads = reduceThreads(gpu.device.limits);
+  const grid = itemGrid(gpu, c);
+  return useReduceTree(count, c, threads) && grid ? { threads, grid } : undefined;
+}
+
+/**
+ * The moments with one workgroup per channel: Σx, then max |x − mu| (NaN if
+ * any), then Σ((x − mu)/a)², each a tree in workgroup memory over a strided
+ * share of the M pixels per thread (the same three passes and scaling as
+ * the one-thread kernel below, in a fixed order).
+ */
+function momentsTree(gpu: WebGPUBackend, kernel: string, x: Tensor, m: Tensor, c: number, epsilon: number): boolean {
+  const count = c === 0 ? 0 : x.size / c;
+  const tree = channelTree(gpu, count, c);
+  if (!tree) return false;
+  const sum = (a: string, b: string) => `${a} + ${b}`;
+  gpu.dispatch({
+    kernel,
+    variant: `moments-tree${tree.threads}`,
+    inputs: { x },
+    outputs: { m },
+    u32: { c, count, gx: tree.grid[0] },
+    f32: { epsilon },
+    threads: c,
+    workgroups: [tree.grid[0], tree.grid[1], 1],
+    workgroupSize: tree.threads,
+    helpers: `${IS_NAN}${IS_FINITE}${NAN_MAX_COMBINE}\n${treeHelpers(tree.threads, ['partial'])}`,
+    body: `  let o = wg.x + wg.y * u.gx;
+  let i = min(o, u.c - 1u);
+  var s = 0.0;
+  for (var p = li; p < u.count; p += NT) { s += x[p * u.c + i]; }
+  partial[li] = s;
+${treeCombine('partial', sum)}
+  let mu = partial[0] / f32(u.count);
+  workgroupBarrier();
+  var a = 0.0;
+  for (var p = li; p < u.count; p += NT) { a = combine_max(a, abs(x[p * u.c + i] - mu)); }
+  partial[li] = a;
+${treeCombine('partial', (l, r) => `combine_max(${l}, ${r})`)}
+  let amax = partial[0];
+  workgroupBarrier();
+  let scaled = amax > 1.0 && is_finite(amax);
+  let scale = select(1.0, amax, scaled);
+  var q = 0.0;
+  for (var p = li; p < u.count; p += NT) { let d = (x[p * u.c + i] - mu) / scale; q += d * d; }
+  partial[li] = q;
+${treeCombine('partial', sum)}
+  if (li == 0u && o < u.c) {
+    let v = partial[0] / f32(u.count);
+    m[2u * i] = mu;
+    m[2u * i + 1u] = select(sqrt(v + u.epsilon), amax * sqrt(v + u.epsilon / (amax * amax)), scaled);
+  }`,
+  });
+  return true;
+}
+
+/** Bnorm's backward sums Σdy and Σdy·x̂ per channel as two trees in workgroup memory, one workgroup per channel. */
+function bnormSumsTree(gpu: WebGPUBackend, x: Tensor, dy: Tensor, m: Tensor, dg: Tensor, db: Tensor, c: number, count: number): boolean {
+  const tree = channelTree(gpu, count, c);
+  if (!tree) return false;
+  const sum = (a: string, b: string) => `${a} + ${b}`;
+  gpu.dispatch({
+    kernel: 'BnormBackward',
+    variant: `sums-tree${tree.threads}`,
+    inputs: { x, dy, m },
+    outputs: { dg, db },
+    u32: { c, count, gx: tree.grid[0] },
+    threads: c,
+    workgroups: [tree.grid[0], tree.grid[1], 1],
+    workgroupSize: tree.threads,
+    helpers: treeHelpers(tree.threads, ['pd', 'pdx']),
+    body: `  let o = wg.x + wg.y * u.gx;
+  let i = min(o, u.c - 1u);
+  let mu = m[2u * i];
+  let sigma = m[2u * i + 1u];
+  var sd = 0.0;
+  var sdx = 0.0;
+  for (var p = li; p < u.count; p += NT) {
+    let d = dy[p * u.c + i];
+    sd += d;
+    sdx += d * ((x[p * u.c + i] - mu) / sigma);
+  }
+  pd[li] = sd;
+  pdx[li] = sdx;
+${treeCombine('pd', sum)}
+${treeCombine('pdx', sum)}
+  if (li == 0u && o < u.c) {
+    dg[i] = pdx[0];
+    db[i] = pd[0];
+  }`,
+  });
+  return true;
 }
 
 function lrnUniforms(x: Tensor, n: number, { kappa, alpha, beta }: { kappa: number; alpha: number; beta: number }) {

@@ -45,10 +45,9 @@ export function reduceSumTree(
   u32: Readonly<Record<string, number>>,
   threads: number,
 ): Tensor | undefined {
-  const max = gpu.device.limits.maxComputeWorkgroupsPerDimension;
-  const gx = Math.min(y.size, max);
-  const gy = Math.ceil(y.size / gx);
-  if (gy > max) return undefined;
+  const grid = itemGrid(gpu, y.size);
+  if (!grid) return undefined;
+  const [gx, gy] = grid;
   gpu.dispatch({
     kernel: 'ReduceSum',
     variant: `tree${threads}:rank${rank}`,
@@ -58,7 +57,7 @@ export function reduceSumTree(
     threads: y.size,
     workgroups: [gx, gy, 1],
     workgroupSize: threads,
-    helpers: `const NT = ${threads}u;\nvar<workgroup> partial: array<f32, ${threads}>;`,
+    helpers: treeHelpers(threads, ['partial']),
     body: `  let o = wg.x + wg.y * u.gx;
   let i = min(o, u.threads - 1u);
 ${splitIndex(rank)}
@@ -68,12 +67,83 @@ ${base}
 ${walk}
   }
   partial[li] = acc;
-  workgroupBarrier();
-  for (var s = NT / 2u; s > 0u; s = s >> 1u) {
-    if (li < s) { partial[li] += partial[li + s]; }
-    workgroupBarrier();
-  }
+${treeCombine('partial', (a, b) => `${a} + ${b}`)}
   if (li == 0u && o < u.threads) { y[o] = partial[0]; }`,
   });
   return y;
+}
+
+/**
+ * WGSL: combines the NT values of workgroup array `array` pairwise, log₂ NT
+ * steps in a fixed order (so the result never varies run to run), leaving
+ * the result in `array[0]` for every thread. Every thread of the workgroup
+ * must reach it (it holds barriers); `combine` is a WGSL expression of two
+ * operands. Reusing `array` afterwards needs a `workgroupBarrier()` first.
+ */
+export function treeCombine(array: string, combine: (a: string, b: string) => string): string {
+  return `  workgroupBarrier();
+  for (var s = NT / 2u; s > 0u; s = s >> 1u) {
+    if (li < s) { ${array}[li] = ${combine(`${array}[li]`, `${array}[li + s]`)}; }
+    workgroupBarrier();
+  }`;
+}
+
+/** WGSL: the constant NT and one `var<workgroup>` array of NT floats per name. */
+export function treeHelpers(threads: number, arrays: readonly string[]): string {
+  return [`const NT = ${threads}u;`, ...arrays.map((a) => `var<workgroup> ${a}: array<f32, ${threads}>;`)].join('\n');
+}
+
+/** WGSL: max of two values, NaN if either is (the CPU's running-maximum rule). Needs IS_NAN. */
+export const NAN_MAX_COMBINE = `
+fn combine_max(a: f32, b: f32) -> f32 { if (is_nan(a)) { return a; } if (is_nan(b) || b > a) { return b; } return a; }`;
+
+/** Workgroups `[x, y]` for one workgroup per item (x at most the per-dimension limit), or undefined when they do not fit. */
+export function itemGrid(gpu: WebGPUBackend, items: number): [number, number] | undefined {
+  const max = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  const gx = Math.max(1, Math.min(items, max));
+  const gy = Math.ceil(items / gx);
+  return gy > max ? undefined : [gx, gy];
+}
+
+/** Rows at least this long (softmax over channels, the softmax loss's derivative) get one workgroup each. */
+export const ROW_TREE_MIN = 64;
+
+/** Threads of a row's workgroup: a power of two within the limits, at most the row length. */
+export function rowThreads(gpu: WebGPUBackend, length: number): number {
+  return Math.min(reduceThreads(gpu.device.limits), 2 ** Math.floor(Math.log2(Math.max(length, 1))));
+}
+
+/**
+ * WGSL prologue of a row program (one workgroup per row of `u.c` values of
+ * `x`, row `r` of `u.rows`; `real` is false for the grid's spare
+ * workgroups): the row maximum `m` (NaN if the row holds one, −∞ for a row
+ * of −∞) and `sum` = Σ e^(x − m) (0 unless m is finite), both as trees in
+ * the workgroup arrays `rmax` and `rsum`. Needs SPECIAL_VALUES, IS_NAN,
+ * IS_FINITE and NAN_MAX_COMBINE.
+ */
+export const ROW_MAX_SUM = `  let row = wg.x + wg.y * u.gx;
+  let real = row < u.rows;
+  let r = min(row, u.rows - 1u);
+  let base = r * u.c;
+  var mx = neg_inf();
+  for (var k = li; k < u.c; k += NT) { mx = combine_max(mx, x[base + k]); }
+  rmax[li] = mx;
+${treeCombine('rmax', (a, b) => `combine_max(${a}, ${b})`)}
+  let m = rmax[0];
+  var acc = 0.0;
+  if (is_finite(m)) { for (var k = li; k < u.c; k += NT) { acc += exp(x[base + k] - m); } }
+  rsum[li] = acc;
+${treeCombine('rsum', (a, b) => `${a} + ${b}`)}
+  let sum = rsum[0];`;
+
+/** The shared fields of a row program over `rows` rows of `c`, or undefined when the grid does not fit. */
+export function rowProgram(gpu: WebGPUBackend, rows: number, c: number, threads: number, arrays: readonly string[] = ['rmax', 'rsum']) {
+  const grid = itemGrid(gpu, rows);
+  if (!grid) return undefined;
+  return {
+    workgroups: [grid[0], grid[1], 1] as const,
+    workgroupSize: threads,
+    u32: { c, rows, gx: grid[0] },
+    arrays: treeHelpers(threads, arrays),
+  };
 }
