@@ -74,3 +74,22 @@ export function parseCommandLine<T extends Options>(command: string, args: reado
     throw usage(message);
   }
 }
+
+/** Number options of `command`: each throws a `UsageError` naming the option, what it must be and what was given. */
+export function numberParsers(command: string) {
+  const bad = (message: string) => new UsageError(`${command}: ${message} (see --help)`);
+  const number = (name: string, text: string, check: (v: number) => boolean, expected: string): number => {
+    const v = text.trim() === '' ? Number.NaN : Number(text);
+    if (!Number.isFinite(v) || !check(v)) throw bad(`--${name} must be ${expected}, got ${text}`);
+    return v;
+  };
+  return {
+    bad,
+    number,
+    positiveInteger: (name: string, text: string) => number(name, text, (v) => Number.isInteger(v) && v >= 1, 'a positive integer'),
+    nonNegative: (name: string, text: string) => number(name, text, (v) => v >= 0, 'a number ≥ 0'),
+    /** `X` or `X,Y,…` (one per epoch), each ≥ 0. */
+    rates: (name: string, text: string) => text.split(',').map((r) => number(name, r, (v) => v >= 0, 'a number ≥ 0')),
+    momentum: (text: string) => number('momentum', text, (v) => v >= 0 && v < 1, 'a number in [0, 1)'),
+  };
+}

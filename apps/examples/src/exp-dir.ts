@@ -24,17 +24,7 @@ const RUN_FILE = /^(net-epoch-\d+\.(ctsnet|state)|net-train\.svg|net\.mat|run-op
 const CHECKPOINT = /^net-epoch-(\d+)\.ctsnet$/;
 
 /** The options stored in `run-options.json`: those that decide the result, and the epochs asked for. */
-export interface SavedOptions {
-  backend: string;
-  bnorm: boolean;
-  batchSize: number;
-  learningRate: number[];
-  weightDecay: number;
-  momentum: number;
-  seed: number;
-  subset: number | null;
-  epochs: number;
-}
+export type SavedOptions = Pick<MnistOptions, 'backend' | 'bnorm' | 'batchSize' | 'learningRate' | 'weightDecay' | 'momentum' | 'seed' | 'subset' | 'epochs'>;
 
 /** The command-line spelling of each saved option, as `describe` prints it. */
 const FLAGS: Record<Exclude<keyof SavedOptions, 'epochs'>, (o: SavedOptions) => string> = {
@@ -78,11 +68,15 @@ export function differences(saved: SavedOptions, given: SavedOptions): { saved: 
   return { saved: keys.map((k) => FLAGS[k](saved)), given: keys.map((k) => FLAGS[k](given)) };
 }
 
+/** Writes `path` through a temporary file and a rename, so a reader never sees half of it. */
+export async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  await writeFile(`${path}.${process.pid}.tmp`, bytes);
+  await rename(`${path}.${process.pid}.tmp`, path);
+}
+
 async function writeOptions(dir: string, options: SavedOptions): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const path = join(dir, OPTIONS_FILE);
-  await writeFile(`${path}.${process.pid}.tmp`, `${JSON.stringify({ command: 'mnist-lenet', options }, null, 2)}\n`);
-  await rename(`${path}.${process.pid}.tmp`, path);
+  await writeAtomic(join(dir, OPTIONS_FILE), `${JSON.stringify({ command: 'mnist-lenet', options }, null, 2)}\n`);
 }
 
 export interface Prepared {

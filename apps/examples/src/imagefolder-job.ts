@@ -10,8 +10,8 @@
  *   `getImageStats`) is subtracted from every input;
  * - training images: random crops of 80–100 % of the side, aspect 3/4–4/3,
  *   flips; held-out images: a centre crop of 87.5 % (`cnn_imagenet_get_batch`);
- * - one line per epoch, plus the seconds spent waiting for images and what
- *   share of the compute time that is;
+ * - one line per epoch (the trainer's), with the seconds spent waiting for
+ *   images next to the seconds computing;
  * - the final network as a MatConvNet model `<exp-dir>/net.mat` with
  *   `meta.normalization` (imageSize [S S C], the mean colour, cropSize
  *   0.875, bilinear) and `meta.classes` (the folder names), so
@@ -22,23 +22,18 @@
  * or `--overwrite` (delete them first). Returns the exit code: 0 done,
  * 1 failed, 2 bad usage.
  */
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { imageFolderDataset } from '@convnet-ts/images/node';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { display, saveMatConvNet, type SimpleNNSpec } from '@convnet-ts/simplenn';
-import { type EpochStats, PLOT_FILE, type ProgressStream, terminalReport, train } from '@convnet-ts/train/node';
+import { PLOT_FILE, terminalReport, train } from '@convnet-ts/train/node';
 import { UsageError } from './cli-args.js';
+import { writeAtomic } from './exp-dir.js';
 import { imageNetInit } from './imagefolder-nets.js';
 import { HELP, type ImageFolderArgs, parseImageFolderArgs } from './imagefolder-options.js';
-
-export interface ImageFolderIO {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  progress: ProgressStream;
-  cwd: string;
-  repoRoot: string;
-}
+import type { CommandIO } from './main.js';
+import { sgdOptions } from './sgd-options.js';
 
 const RUN_FILE = /^(net-epoch-\d+\.(ctsnet|state)|net-train\.svg|net\.mat)(\..+\.tmp)?$/;
 const VAL_CROP = 0.875;
@@ -51,14 +46,7 @@ async function prepareExpDir(dir: string, o: ImageFolderArgs): Promise<void> {
   for (const f of run) await rm(join(dir, f));
 }
 
-/** Seconds waiting for images in an epoch and their share of its compute time. */
-export function dataWaitLine(s: EpochStats): string {
-  const data = (s.train.dataTime ?? 0) + (s.val?.dataTime ?? 0);
-  const compute = s.train.time + (s.val?.time ?? 0) - data;
-  return `  epoch ${s.epoch}: waited ${data.toFixed(2)} s for images, ${compute > 0 ? ((100 * data) / compute).toFixed(1) : '∞'}% of ${compute.toFixed(1)} s computing`;
-}
-
-export async function runImageFolder(argv: readonly string[], io: ImageFolderIO): Promise<number> {
+export async function runImageFolder(argv: readonly string[], io: CommandIO): Promise<number> {
   const backend = createCpuBackend({ dtype: 'float32' });
   try {
     const o = parseImageFolderArgs(argv);
@@ -109,25 +97,15 @@ export async function runImageFolder(argv: readonly string[], io: ImageFolderIO)
       const { net: finalNet, stats } = await train(net, data, {
         train: data.trainIndices,
         val: data.valIndices,
-        numEpochs: o.epochs,
-        batchSize: o.batchSize,
-        learningRate: o.learningRate,
-        weightDecay: o.weightDecay,
-        momentum: o.momentum,
-        randomSeed: o.seed,
+        ...sgdOptions(o),
         expDir,
         continue: o.continue,
-        onProgress: report.onProgress,
-        onEpoch: (epoch, all) => {
-          report.onEpoch(epoch, all);
-          io.out(dataWaitLine(all[all.length - 1]!));
-        },
+        ...report,
       });
       const last = stats[stats.length - 1];
       if (last?.val) io.out(`held-out (${last.val.num} images) after epoch ${last.epoch}: error ${(100 * (last.val.errors.top1err ?? Number.NaN)).toFixed(2)}%`);
       const matFile = join(expDir, 'net.mat');
-      await writeFile(`${matFile}.${process.pid}.tmp`, await saveMatConvNet(finalNet as SimpleNNSpec));
-      await rename(`${matFile}.${process.pid}.tmp`, matFile);
+      await writeAtomic(matFile, await saveMatConvNet(finalNet as SimpleNNSpec));
       io.out(`checkpoints: ${expDir}/net-epoch-<N>.ctsnet (+ .state); plot: ${expDir}/${PLOT_FILE}`);
       io.out(`MatConvNet model: ${matFile} (bash scripts/run.sh classify --model ${matFile} --image <image>)`);
       return 0;

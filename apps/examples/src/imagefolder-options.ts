@@ -2,7 +2,8 @@
  * The image-folder example's command line (`bash scripts/run.sh imagefolder
  * --data DIR [options]`): defaults, `--help`, and the checks.
  */
-import { parseCommandLine, UsageError } from './cli-args.js';
+import { numberParsers, parseCommandLine } from './cli-args.js';
+import type { SgdArgs } from './sgd-options.js';
 import { DEFAULT_SIZE, type ImageNetModel, MODELS } from './imagefolder-nets.js';
 
 export const HELP = `Train a MatConvNet cnn_imagenet_init network on a folder of images (one sub-folder per class).
@@ -33,33 +34,21 @@ Training images get random crops (80–100% of the side), flips and the mean col
 held-out images a centre crop of 87.5%. The model (net.mat) records meta.normalization and
 meta.classes: bash scripts/run.sh classify --model <exp-dir>/net.mat --image photo.jpg`;
 
-export interface ImageFolderArgs {
+export interface ImageFolderArgs extends SgdArgs {
   data: string;
   model: ImageNetModel;
   bnorm: boolean;
   size: number;
   channels: 1 | 3;
-  epochs: number;
-  batchSize: number;
-  learningRate: number[];
-  weightDecay: number;
-  momentum: number;
   valFraction: number;
   threads: number;
-  seed: number;
   expDir: string | null;
   continue: boolean;
   overwrite: boolean;
 }
 
 const COMMAND = 'imagefolder';
-const bad = (message: string) => new UsageError(`${COMMAND}: ${message} (see --help)`);
-function number(name: string, text: string, check: (v: number) => boolean, expected: string): number {
-  const v = text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(v) || !check(v)) throw bad(`--${name} must be ${expected}, got ${text}`);
-  return v;
-}
-const positiveInteger = (name: string, text: string) => number(name, text, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+const { bad, number, positiveInteger, nonNegative, rates: learningRates, momentum } = numberParsers(COMMAND);
 
 export function parseImageFolderArgs(argv: readonly string[]): ImageFolderArgs | 'help' {
   const v = parseCommandLine(COMMAND, argv, {
@@ -83,9 +72,9 @@ export function parseImageFolderArgs(argv: readonly string[]): ImageFolderArgs |
     channels: v.grey ? 1 : 3,
     epochs: v.epochs === undefined ? 10 : positiveInteger('epochs', v.epochs),
     batchSize: v['batch-size'] === undefined ? 32 : positiveInteger('batch-size', v['batch-size']),
-    learningRate: rates === undefined ? [bnorm ? 0.01 : 0.001] : rates.split(',').map((r) => number('learning-rate', r, (x) => x >= 0, 'a number ≥ 0')),
-    weightDecay: v['weight-decay'] === undefined ? 0.0005 : number('weight-decay', v['weight-decay'], (x) => x >= 0, 'a number ≥ 0'),
-    momentum: v.momentum === undefined ? 0.9 : number('momentum', v.momentum, (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
+    learningRate: rates === undefined ? [bnorm ? 0.01 : 0.001] : learningRates('learning-rate', rates),
+    weightDecay: v['weight-decay'] === undefined ? 0.0005 : nonNegative('weight-decay', v['weight-decay']),
+    momentum: v.momentum === undefined ? 0.9 : momentum(v.momentum),
     valFraction: v['val-fraction'] === undefined ? 0.1 : number('val-fraction', v['val-fraction'], (x) => x >= 0 && x < 1, 'a number in [0, 1)'),
     threads: v.threads === undefined ? 2 : positiveInteger('threads', v.threads),
     seed: v.seed === undefined ? 0 : number('seed', v.seed, (x) => Number.isSafeInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in 0..2^32 − 1'),

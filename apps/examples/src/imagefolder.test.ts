@@ -39,8 +39,9 @@ function makeFolder(): string {
 async function run(argv: string[], cwd: string) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runImageFolder(argv, { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, cwd, repoRoot: cwd });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const progress: string[] = [];
+  const code = await runImageFolder(argv, { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: (t: string) => progress.push(t) }, cwd, repoRoot: cwd });
+  return { code, out: out.join('\n'), err: err.join('\n'), progress: progress.join('') };
 }
 
 describe('bash scripts/run.sh imagefolder', () => {
@@ -54,7 +55,7 @@ describe('bash scripts/run.sh imagefolder', () => {
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     expect(first.out).toContain('lenet at 16×16×1: 3 classes (dark, light, stripes), 24 training and 6 held-out images');
-    expect(first.out).toMatch(/epoch 1: waited \d+\.\d\d s for images, \d+\.\d% of \d+\.\d s computing/);
+    expect(first.progress).toMatch(/^epoch 01\/1 .* im\/s {2}data \d+\.\d\d s \/ compute \d+\.\d s\n$/);
     for (const f of ['net-epoch-1.ctsnet', 'net-epoch-1.state', 'net-train.svg', 'net.mat']) expect(existsSync(join(work, 'exp', f))).toBe(true);
 
     const again = await run([...args, '--epochs', '2'], work);
@@ -62,8 +63,8 @@ describe('bash scripts/run.sh imagefolder', () => {
     expect(again.err).toContain('holds a run');
     const resumed = await run([...args, '--epochs', '2', '--continue'], work);
     expect(resumed.code).toBe(0);
-    expect(resumed.out).toContain('epoch 2: waited');
-    expect(resumed.out).not.toContain('epoch 1: waited');
+    expect(resumed.progress).toMatch(/^epoch 02\/2 .* data \d+\.\d\d s \/ compute /);
+    expect(resumed.progress).not.toContain('epoch 01');
     expect(existsSync(join(work, 'exp', 'net-epoch-2.ctsnet'))).toBe(true);
 
     const out: string[] = [];

@@ -18,28 +18,18 @@
  * `runMnist(argv, io)` returns the exit code: 0 done, 1 failed, 2 bad usage
  * (including a folder that holds another run).
  */
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { display, saveMatConvNet, type SimpleNNSpec } from '@convnet-ts/simplenn';
 import type { Backend } from '@convnet-ts/tensor';
-import { ArrayBatchSource, PLOT_FILE, type ProgressStream, plotSvg, terminalReport, train } from '@convnet-ts/train/node';
+import { ArrayBatchSource, PLOT_FILE, plotSvg, terminalReport, train } from '@convnet-ts/train/node';
 import { UsageError } from './cli-args.js';
-import { prepareExpDir, resolveExpDir } from './exp-dir.js';
+import { prepareExpDir, resolveExpDir, writeAtomic } from './exp-dir.js';
+import type { CommandIO } from './main.js';
+import { sgdOptions } from './sgd-options.js';
 import { lenet } from './lenet.js';
 import { loadMnist, mnistNormalization } from './mnist-data.js';
 import { HELP, parseMnistArgs, showRates } from './mnist-options.js';
-
-export interface MnistIO {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** Where the progress bar and the epoch lines go (a bar only when it is a TTY). */
-  progress: ProgressStream;
-  /** The directory a relative --exp-dir is taken from. */
-  cwd: string;
-  /** The repository root, where the default runs/ folder is. */
-  repoRoot: string;
-}
 
 /** `n` indices spread evenly over `indices` (every digit class keeps its share). */
 function every(indices: number[], n: number): number[] {
@@ -47,12 +37,7 @@ function every(indices: number[], n: number): number[] {
   return indices.filter((_, i) => i % step === 0).slice(0, n);
 }
 
-async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await writeFile(`${path}.${process.pid}.tmp`, bytes);
-  await rename(`${path}.${process.pid}.tmp`, path);
-}
-
-export async function runMnist(argv: readonly string[], io: MnistIO): Promise<number> {
+export async function runMnist(argv: readonly string[], io: CommandIO): Promise<number> {
   let backend: Backend | null = null;
   try {
     const o = parseMnistArgs(argv);
@@ -88,12 +73,7 @@ export async function runMnist(argv: readonly string[], io: MnistIO): Promise<nu
     const { net: finalNet, stats } = await train(net, source, {
       train: data.train,
       val: data.val,
-      numEpochs: o.epochs,
-      batchSize: o.batchSize,
-      learningRate: o.learningRate,
-      weightDecay: o.weightDecay,
-      momentum: o.momentum,
-      randomSeed: o.seed,
+      ...sgdOptions(o),
       expDir,
       continue: resumeAfter > 0,
       ...report,

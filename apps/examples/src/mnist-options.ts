@@ -4,7 +4,8 @@
  * (weight decay, momentum, learning rate, seed) accept 0; counts must be
  * positive integers.
  */
-import { parseCommandLine, UsageError } from './cli-args.js';
+import { numberParsers, parseCommandLine } from './cli-args.js';
+import type { SgdArgs } from './sgd-options.js';
 
 /**
  * Per-epoch learning rates (the last one holds for later epochs): a few
@@ -45,15 +46,9 @@ export const HELP = `Train LeNet (MatConvNet's cnn_mnist_init) on the 10,000 dig
   --overwrite            delete the run in --exp-dir and start again
   --help                 this text`;
 
-export interface MnistOptions {
+export interface MnistOptions extends SgdArgs {
   backend: 'cpu' | 'webgpu';
   bnorm: boolean;
-  epochs: number;
-  batchSize: number;
-  learningRate: number[];
-  weightDecay: number;
-  momentum: number;
-  seed: number;
   /** Training digits kept (null: all 8,000). */
   subset: number | null;
   /** As given (null: the default folder); `exp-dir.ts` resolves it. */
@@ -63,15 +58,7 @@ export interface MnistOptions {
 }
 
 const COMMAND = 'mnist-lenet';
-const bad = (message: string) => new UsageError(`${COMMAND}: ${message} (see --help)`);
-
-function number(name: string, text: string, check: (v: number) => boolean, expected: string): number {
-  const v = text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(v) || !check(v)) throw bad(`--${name} must be ${expected}, got ${text}`);
-  return v;
-}
-const positiveInteger = (name: string, text: string) => number(name, text, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
-const nonNegative = (name: string, text: string) => number(name, text, (v) => v >= 0, 'a number ≥ 0');
+const { bad, number, positiveInteger, nonNegative, rates: learningRates, momentum } = numberParsers(COMMAND);
 
 /** The options of `argv` (the arguments after `mnist`), or `'help'`; a `UsageError` when they are wrong. */
 export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
@@ -103,10 +90,9 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
     bnorm,
     epochs: values.epochs === undefined ? d.epochs : positiveInteger('epochs', values.epochs),
     batchSize: values['batch-size'] === undefined ? d.batchSize : positiveInteger('batch-size', values['batch-size']),
-    learningRate: rates === undefined ? [...d.learningRate] : rates.split(',').map((r) => nonNegative('learning-rate', r)),
+    learningRate: rates === undefined ? [...d.learningRate] : learningRates('learning-rate', rates),
     weightDecay: values['weight-decay'] === undefined ? d.weightDecay : nonNegative('weight-decay', values['weight-decay']),
-    momentum:
-      values.momentum === undefined ? DEFAULTS.momentum : number('momentum', values.momentum, (v) => v >= 0 && v < 1, 'a number in [0, 1)'),
+    momentum: values.momentum === undefined ? DEFAULTS.momentum : momentum(values.momentum),
     seed: values.seed === undefined ? DEFAULTS.seed : number('seed', values.seed, (v) => Number.isSafeInteger(v) && v >= 0, 'an integer ≥ 0'),
     subset: values.subset === undefined ? null : positiveInteger('subset', values.subset),
     expDir: values['exp-dir'] ?? null,
