@@ -31,3 +31,17 @@ export function offerFile(bytes: Uint8Array, base: string, format: DownloadForma
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Wires each button to offer the current model (none: nothing) as `<base>.<extension>` in its format; a failed export goes to `onError`. */
+export function downloadButtons(buttons: readonly (readonly [HTMLElement, DownloadFormat])[], base: string, current: () => SimpleNN | DagNN | null, onError: (message: string) => void): void {
+  for (const [button, format] of buttons) {
+    button.addEventListener('click', () => {
+      const net = current();
+      if (!net) return;
+      modelBytes(net, format).then(
+        (bytes) => offerFile(bytes, base, format),
+        (err: unknown) => onError(`Export as ${format} failed: ${(err as Error).message}`),
+      );
+    });
+  }
+}

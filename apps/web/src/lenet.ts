@@ -7,13 +7,35 @@
  * biases zeros, `learningRate [1 1 0.05]` and `weightDecay [0 0 0]`, as
  * MatConvNet's `insertBnorm`. `meta` carries the class names '0'..'9' and
  * the digits' `normalization`.
+ *
+ * With `input`, the same layers on S×S×C images of any C classes
+ * (`cnn_imagenet_init`'s 'lenet'): conv3's filter covers what the two
+ * conv + pool stages leave, k = ⌊(⌊(S − 4)/2⌋ − 4)/2⌋ (4 at 28, 5 at 32,
+ * 13 at 64), conv4 gives C scores, and `meta.classes` holds the names.
  */
 import type { JsonValue, LayerSpec, SimpleNNSpec } from '@convnet-ts/simplenn';
 import { type Backend, Rng, randnTensor } from '@convnet-ts/tensor';
 
 export type LenetVariant = 'lenet' | 'lenet-bnorm';
 
-export function lenet(backend: Backend, variant: LenetVariant, seed: number, normalization: JsonValue | undefined): SimpleNNSpec {
+export interface LenetInput {
+  /** Input side S (at least 16). */
+  size: number;
+  channels: 1 | 3;
+  classes: readonly string[];
+}
+
+const DIGITS: LenetInput = { size: 28, channels: 1, classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] };
+
+/** conv3's filter side at input side S: what conv1, pool1, conv2 and pool2 leave. */
+export function lenetConv3Size(size: number): number {
+  return Math.floor((Math.floor((size - 4) / 2) - 4) / 2);
+}
+
+export function lenet(backend: Backend, variant: LenetVariant, seed: number, normalization: JsonValue | undefined, input: LenetInput = DIGITS): SimpleNNSpec {
+  const k = lenetConv3Size(input.size);
+  if (!Number.isInteger(input.size) || k < 1) throw new RangeError(`lenet: input size must be an integer of at least 16, got ${input.size}`);
+  if (input.classes.length < 2) throw new RangeError(`lenet: at least 2 classes expected, got ${input.classes.length}`);
   const rng = new Rng(seed);
   const bnorm = variant === 'lenet-bnorm';
   const conv = (name: string, shape: [number, number, number, number], withBias: boolean): LayerSpec => ({
@@ -25,19 +47,23 @@ export function lenet(backend: Backend, variant: LenetVariant, seed: number, nor
     bnorm ? [{ type: 'bnorm', name, weights: [backend.fill([channels], 1), backend.zeros([channels])], learningRate: [1, 1, 0.05], weightDecay: [0, 0, 0] }] : [];
   return {
     layers: [
-      conv('conv1', [5, 5, 1, 20], !bnorm),
+      conv('conv1', [5, 5, input.channels, 20], !bnorm),
       ...bn('bn1', 20),
       { type: 'pool', name: 'pool1', method: 'max', pool: 2, stride: 2 },
       conv('conv2', [5, 5, 20, 50], !bnorm),
       ...bn('bn2', 50),
       { type: 'pool', name: 'pool2', method: 'max', pool: 2, stride: 2 },
-      conv('conv3', [4, 4, 50, 500], !bnorm),
+      conv('conv3', [k, k, 50, 500], !bnorm),
       ...bn('bn3', 500),
       { type: 'relu', name: 'relu1' },
-      conv('conv4', [1, 1, 500, 10], true),
+      conv('conv4', [1, 1, 500, input.classes.length], true),
       { type: 'softmaxloss', name: 'loss' },
     ],
-    meta: { inputSize: [1, 28, 28, 1], classes: { name: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] }, normalization },
+    meta: {
+      inputSize: [1, input.size, input.size, input.channels],
+      classes: input === DIGITS ? { name: [...DIGITS.classes] } : { name: [...input.classes], description: [...input.classes] },
+      normalization,
+    },
   };
 }
 

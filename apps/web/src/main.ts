@@ -1,7 +1,8 @@
 /**
  * The page: the Train view (train-panel.ts, the worker), Draw and classify
  * (draw-pad.ts → `preprocess` with the model's `meta.normalization` →
- * `predict`), Look inside (inside.ts) and Load a model (current-model.ts).
+ * `predict`), Look inside (inside.ts), Load a model (current-model.ts) and
+ * Train on your images (images-panel.ts, its own model).
  * The model in use is kept in IndexedDB (model-store.ts) so it survives a
  * reload. `window.convnetWeb` exposes the page's state to tests.
  */
@@ -11,10 +12,12 @@ import type { SimpleNN } from '@convnet-ts/simplenn';
 import type { Tensor } from '@convnet-ts/tensor';
 import { renderBars } from './bars.js';
 import { type CurrentModel, disposeModel, pageBackend, readModel } from './current-model.js';
-import { type DownloadFormat, modelBytes, offerFile } from './downloads.js';
+import { downloadButtons } from './downloads.js';
 import { drawPad } from './draw-pad.js';
+import { dropTarget } from './drop-target.js';
 import { bodyOf, type LayerOutput, layerFields, layerOutputs, placeOverlay, renderFilters, renderInput, renderMaps, renderSummary, unitWindow } from './inside.js';
 import { loadStoredModel, saveStoredModel } from './model-store.js';
+import { imagesPanel } from './images-panel.js';
 import { trainPanel } from './train-panel.js';
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -33,6 +36,8 @@ interface PageState {
   classifications: number;
   /** Models read so far (trained, loaded or restored). */
   modelsLoaded: number;
+  /** The label of the model last written to IndexedDB (what a reload restores). */
+  stored: string | null;
   outputs: LayerOutput[] | null;
   input: { data: Float32Array; shape: readonly number[] } | null;
   layer: number;
@@ -41,7 +46,7 @@ interface PageState {
   errors: string[];
 }
 
-const state: PageState = { model: null, probabilities: null, best: null, classifications: 0, modelsLoaded: 0, outputs: null, input: null, layer: 0, row: 1, col: 1, errors: [] };
+const state: PageState = { model: null, probabilities: null, best: null, classifications: 0, modelsLoaded: 0, stored: null, outputs: null, input: null, layer: 0, row: 1, col: 1, errors: [] };
 
 const bars = byId<HTMLDivElement>('bars');
 const drawStatus = byId<HTMLParagraphElement>('draw-status');
@@ -192,7 +197,10 @@ async function installModel(bytes: Uint8Array, label: string, store: boolean): P
     byId('filters').textContent = 'Filters and feature maps are shown for chain (SimpleNN) models; this one is a DAG.';
     byId('summary').textContent = '';
   }
-  if (store) await saveStoredModel({ bytes, label, savedAt: new Date().toISOString() });
+  if (store) {
+    await saveStoredModel({ bytes, label, savedAt: new Date().toISOString() });
+    state.stored = label;
+  }
   await classify();
   state.modelsLoaded++;
 }
@@ -226,22 +234,18 @@ const panel = trainPanel((bytes, label) => {
   });
 });
 
-const downloads: [string, DownloadFormat][] = [
-  ['download-model', 'convnet-ts'],
-  ['download-mat', 'mat'],
-  ['download-onnx', 'onnx'],
-];
-for (const [id, format] of downloads) {
-  byId(id).addEventListener('click', () => {
-    if (!state.model) return;
-    modelBytes(state.model.net, format).then(
-      (bytes) => offerFile(bytes, 'convnet-ts-lenet', format),
-      (err: unknown) => {
-        modelStatus.textContent = `Export as ${format} failed: ${(err as Error).message}`;
-      },
-    );
-  });
-}
+downloadButtons(
+  [
+    [byId('download-model'), 'convnet-ts'],
+    [byId('download-mat'), 'mat'],
+    [byId('download-onnx'), 'onnx'],
+  ],
+  'convnet-ts-lenet',
+  () => state.model?.net ?? null,
+  (message) => {
+    modelStatus.textContent = message;
+  },
+);
 
 async function loadFile(file: File): Promise<void> {
   try {
@@ -251,16 +255,8 @@ async function loadFile(file: File): Promise<void> {
     loadStatus.textContent = `Cannot load ${file.name}: ${(err as Error).message}`;
   }
 }
-const drop = byId<HTMLDivElement>('drop-zone');
-drop.addEventListener('dragover', (e) => {
-  e.preventDefault();
-  drop.classList.add('over');
-});
-drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (e) => {
-  e.preventDefault();
-  drop.classList.remove('over');
-  const file = e.dataTransfer?.files[0];
+dropTarget(byId('drop-zone'), (data) => {
+  const file = data.files[0];
   if (file) void loadFile(file);
 });
 byId<HTMLInputElement>('model-file').addEventListener('change', (e) => {
@@ -276,7 +272,9 @@ async function describeEnvironment(): Promise<void> {
   byId('environment').textContent = `${webgpu} · ${threads}.`;
 }
 
-(window as unknown as { convnetWeb: unknown }).convnetWeb = { state, training: panel.log };
+const images = imagesPanel();
+
+(window as unknown as { convnetWeb: unknown }).convnetWeb = { state, training: panel.log, images: images.log };
 renderBars(bars, DIGITS, null);
 void describeEnvironment();
 loadStoredModel().then(

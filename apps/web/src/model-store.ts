@@ -25,10 +25,15 @@ function open(): Promise<IDBDatabase> {
 async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await open();
   try {
+    // Settled when the transaction completes, not when its request succeeds: only then is a write
+    // committed (a reload right after a request's success could still lose it).
     return await new Promise<T>((resolve, reject) => {
-      const request = act(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(new Error(`model store: ${mode} of '${KEY}' failed: ${request.error?.message ?? 'unknown error'}`));
+      const tx = db.transaction(STORE, mode);
+      const request = act(tx.objectStore(STORE));
+      const fail = () => reject(new Error(`model store: ${mode} of '${KEY}' failed: ${(request.error ?? tx.error)?.message ?? 'unknown error'}`));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = fail;
+      tx.onabort = fail;
     });
   } finally {
     db.close();

@@ -78,3 +78,40 @@ export function drawPlot(canvas: HTMLCanvasElement, series: readonly Series[], o
     g.fillText(s.name, W - PAD.right - 76, PAD.top + 9 + 14 * k);
   });
 }
+
+/** The per-pass numbers the two training plots need (a BatchReport and an EpochStats carry them). */
+interface PlotBatch {
+  mode: 'train' | 'val';
+  epoch: number;
+  batch: number;
+  numBatches: number;
+  objective: number;
+  top1err: number;
+}
+interface PlotEpoch {
+  epoch: number;
+  val: { objective: number; errors: Record<string, number | undefined> } | null;
+}
+
+/** Objective and top-1 error: training per batch (x = epoch − 1 + batch/numBatches), held-out per epoch. */
+export function drawTrainingPlots(objective: HTMLCanvasElement, error: HTMLCanvasElement, batches: readonly PlotBatch[], epochs: readonly PlotEpoch[], numEpochs: number): void {
+  const train = batches.filter((b) => b.mode === 'train');
+  const x = (b: PlotBatch): number => b.epoch - 1 + b.batch / b.numBatches;
+  const val = epochs.filter((e) => e.val);
+  drawPlot(
+    objective,
+    [
+      { name: 'train', color: '#3a6ea5', points: train.map((b) => [x(b), b.objective] as const) },
+      { name: 'val', color: '#d9822b', points: val.map((e) => [e.epoch, e.val!.objective] as const) },
+    ],
+    { xMax: numEpochs, minTop: 0.5 },
+  );
+  drawPlot(
+    error,
+    [
+      { name: 'train', color: '#3a6ea5', points: train.map((b) => [x(b), b.top1err] as const) },
+      { name: 'val', color: '#d9822b', points: val.map((e) => [e.epoch, e.val!.errors.top1err ?? Number.NaN] as const) },
+    ],
+    { xMax: numEpochs, minTop: 0.1 },
+  );
+}

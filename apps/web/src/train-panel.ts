@@ -9,8 +9,9 @@
  * batch report and epoch's statistics of the current run.
  */
 import type { EpochStats } from '@convnet-ts/train';
+import { followVariant, numberField } from './form-fields.js';
 import { type LenetVariant, VARIANT_DEFAULTS } from './lenet.js';
-import { drawPlot } from './plot.js';
+import { drawTrainingPlots } from './plot.js';
 import type { BackendChoice, BatchReport, FromWorker, TrainConfig } from './protocol.js';
 
 export interface TrainingLog {
@@ -35,13 +36,7 @@ const byId = <T extends HTMLElement>(id: string): T => {
 
 function readConfig(form: HTMLFormElement): TrainConfig {
   const data = new FormData(form);
-  const num = (name: string, integer: boolean, min: number): number => {
-    const v = Number(data.get(name));
-    if (!Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-      throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${String(data.get(name))}'`);
-    }
-    return v;
-  };
+  const num = (name: string, integer: boolean, min: number): number => numberField(data, name, integer, min);
   return {
     variant: String(data.get('variant')) as LenetVariant,
     backend: String(data.get('backend')) as BackendChoice,
@@ -69,12 +64,7 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
   let worker: Worker | null = null;
   let numEpochs = 1;
 
-  const variant = form.elements.namedItem('variant') as HTMLSelectElement;
-  variant.addEventListener('change', () => {
-    const d = VARIANT_DEFAULTS[variant.value as LenetVariant];
-    (form.elements.namedItem('learningRate') as HTMLInputElement).value = String(d.learningRate);
-    (form.elements.namedItem('weightDecay') as HTMLInputElement).value = String(d.weightDecay);
-  });
+  followVariant(form, VARIANT_DEFAULTS);
 
   const setState = (state: TrainingLog['state'], text: string): void => {
     log.state = state;
@@ -86,27 +76,7 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
     reset.disabled = state === 'idle';
   };
 
-  const redraw = (): void => {
-    const train = log.batches.filter((b) => b.mode === 'train');
-    const x = (b: BatchReport): number => b.epoch - 1 + b.batch / b.numBatches;
-    const val = log.epochs.filter((e) => e.val);
-    drawPlot(
-      plotObjective,
-      [
-        { name: 'train', color: '#3a6ea5', points: train.map((b) => [x(b), b.objective] as const) },
-        { name: 'val', color: '#d9822b', points: val.map((e) => [e.epoch, e.val!.objective] as const) },
-      ],
-      { xMax: numEpochs, minTop: 0.5 },
-    );
-    drawPlot(
-      plotError,
-      [
-        { name: 'train', color: '#3a6ea5', points: train.map((b) => [x(b), b.top1err] as const) },
-        { name: 'val', color: '#d9822b', points: val.map((e) => [e.epoch, e.val!.errors.top1err ?? Number.NaN] as const) },
-      ],
-      { xMax: numEpochs, minTop: 0.1 },
-    );
-  };
+  const redraw = (): void => drawTrainingPlots(plotObjective, plotError, log.batches, log.epochs, numEpochs);
 
   const onMessage = (m: FromWorker): void => {
     if (m.type === 'ready') {

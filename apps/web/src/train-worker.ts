@@ -11,15 +11,30 @@
  * batch also yields to the event loop once (a zero timeout), so the page's
  * messages arrive while the CPU backend computes synchronously. Images/s
  * leave out the time spent waiting. Reset is the page terminating the worker.
+ *
+ * On a dropped image folder ('start-images'): `droppedFolderDataset` of
+ * @convnet-ts/images decodes in its own Web Workers (nested in this one),
+ * first checking every image (unreadable ones reported by path and left
+ * out, the training images' mean colour measured), then each batch with
+ * cnn_imagenet's augmentation — random crops of 80–100 % of the side,
+ * aspect 3/4–4/3, flips — and held-out images as centre crops of 87.5 %;
+ * the trainer prefetches the next batch while one computes, and every
+ * report carries the time spent waiting for images. The model's
+ * `meta.normalization` (imageSize, the mean colour, cropSize 0.875) and
+ * `meta.classes` (the folder names) let `classify` in Node use its .mat.
  */
+import { type DroppedFolder, droppedFolderDataset } from '@convnet-ts/images/browser';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { createWebGPUBackend } from '@convnet-ts/kernels-webgpu';
-import { saveSimpleNN, type SimpleNN } from '@convnet-ts/simplenn';
+import { saveSimpleNN, type SimpleNN, type SimpleNNSpec } from '@convnet-ts/simplenn';
 import type { Backend } from '@convnet-ts/tensor';
 import { ArrayBatchSource, type BatchSource, type EpochStats, type ProgressEvent, train } from '@convnet-ts/train';
 import { lenet } from './lenet.js';
 import { decodeDigits, digitNormalization, spread } from './mnist.js';
-import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
+// The decoding worker, bundled by Vite as a worker module (its URL).
+import decodeWorkerUrl from '@convnet-ts/images/browser-worker?worker&url';
+import { imageNormalization, VAL_CROP } from './image-normalization.js';
+import type { FromWorker, ImageTrainConfig, ToWorker, TrainConfig } from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -57,17 +72,18 @@ async function openBackend(choice: TrainConfig['backend']): Promise<{ backend: B
 function pausableSource(inner: BatchSource): BatchSource {
   return {
     size: inner.size,
-    async getBatch(indices, backend) {
-      await new Promise((r) => setTimeout(r, 0));
+    ...(inner.prefetch ? { prefetch: inner.prefetch.bind(inner) } : {}),
+    async getBatch(indices, backend, context) {
       if (newPass) {
         waitAtPassStart = waitMs;
         newPass = false;
       }
       const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 0));
       if (saving) await saving;
       while (paused) await paused.promise;
       waitMs += performance.now() - t0;
-      return inner.getBatch(indices, backend);
+      return inner.getBatch(indices, backend, context);
     },
   };
 }
@@ -86,7 +102,8 @@ function reporter(): (e: ProgressEvent) => void {
       newPass = true;
       return;
     }
-    const active = e.stats.time - (waitMs - waitAtPassStart) / 1000;
+    const waited = (waitMs - waitAtPassStart) / 1000;
+    const active = e.stats.time - waited;
     scope.postMessage({
       type: 'batch',
       epoch: e.epoch,
@@ -98,29 +115,25 @@ function reporter(): (e: ProgressEvent) => void {
       top1err: e.stats.errors.top1err ?? Number.NaN,
       batchObjective,
       imagesPerSecond: active > 0 ? e.stats.num / active : 0,
+      dataSeconds: Math.max(0, (e.stats.dataTime ?? 0) - waited),
+      seconds: active,
     });
   };
 }
 
-async function run(config: TrainConfig, digitsUrl: string): Promise<void> {
-  const t0 = performance.now();
-  const response = await fetch(digitsUrl);
-  if (!response.ok) throw new Error(`train worker: ${digitsUrl} expected, got HTTP ${response.status}`);
-  const digits = decodeDigits(new Uint8Array(await response.arrayBuffer()));
-  const t1 = performance.now();
-  const { backend, kind, detail } = await openBackend(config.backend);
-  scope.postMessage({ type: 'ready', backend: kind, detail, digitsMs: t1 - t0, backendMs: performance.now() - t1 });
-  const net = lenet(backend, config.variant, config.seed, digitNormalization(digits.mean));
-  const source = pausableSource(new ArrayBatchSource({ images: digits.images, imageShape: [28, 28, 1], labels: digits.labels }));
-  const result = await train(net, source, {
+type Solver = Pick<TrainConfig, 'epochs' | 'batchSize' | 'learningRate' | 'weightDecay' | 'momentum' | 'seed'>;
+
+/** `cnn_train` on `source`, reporting every batch and posting each epoch's model (the last one with 'done'). */
+async function trainAndPost(net: SimpleNNSpec, source: BatchSource, config: Solver, sets: { train: number[]; val: number[] }): Promise<void> {
+  const result = await train(net, pausableSource(source), {
     numEpochs: config.epochs,
     batchSize: config.batchSize,
     learningRate: config.learningRate,
     weightDecay: config.weightDecay,
     momentum: config.momentum,
     randomSeed: config.seed,
-    train: spread(digits.train, config.trainImages),
-    val: spread(digits.val, config.valImages),
+    train: sets.train,
+    val: sets.val,
     onProgress: reporter(),
     postEpochFn: (epoch, stats, trained: SimpleNN) => {
       if (epoch === config.epochs) return undefined; // the 'done' message carries the last epoch's model
@@ -137,6 +150,49 @@ async function run(config: TrainConfig, digitsUrl: string): Promise<void> {
   postModel({ type: 'done', stats: result.stats }, await saveSimpleNN(result.net));
 }
 
+async function run(config: TrainConfig, digitsUrl: string): Promise<void> {
+  const t0 = performance.now();
+  const response = await fetch(digitsUrl);
+  if (!response.ok) throw new Error(`train worker: ${digitsUrl} expected, got HTTP ${response.status}`);
+  const digits = decodeDigits(new Uint8Array(await response.arrayBuffer()));
+  const t1 = performance.now();
+  const { backend, kind, detail } = await openBackend(config.backend);
+  scope.postMessage({ type: 'ready', backend: kind, detail, digitsMs: t1 - t0, backendMs: performance.now() - t1 });
+  const net = lenet(backend, config.variant, config.seed, digitNormalization(digits.mean));
+  const source = new ArrayBatchSource({ images: digits.images, imageShape: [28, 28, 1], labels: digits.labels });
+  await trainAndPost(net, source, config, { train: spread(digits.train, config.trainImages), val: spread(digits.val, config.valImages) });
+}
+
+async function runImages(config: ImageTrainConfig, folder: DroppedFolder): Promise<void> {
+  const t0 = performance.now();
+  const data = await droppedFolderDataset(folder, {
+    resize: [config.size, config.size],
+    numThreads: config.decodeThreads,
+    workerUrl: new URL(decodeWorkerUrl, self.location.href),
+    seed: config.seed,
+    train: { cropSize: [0.8, 1], cropAnisotropy: [3 / 4, 4 / 3], cropLocation: 'random', flip: true, interpolation: 'bilinear' },
+    val: { cropSize: VAL_CROP, interpolation: 'bilinear' },
+    onCheck: (done, total) => scope.postMessage({ type: 'checking', done, total }),
+  });
+  try {
+    const { problems, trainIndices, valIndices, averageColour } = data;
+    scope.postMessage({ type: 'checked', problems, trainImages: trainIndices.length, valImages: valIndices.length, averageColour, seconds: (performance.now() - t0) / 1000 });
+    if (trainIndices.length === 0) throw new Error('train worker: the folder must leave readable training images, got none');
+    const t1 = performance.now();
+    const { backend, kind, detail } = await openBackend(config.backend);
+    scope.postMessage({ type: 'ready', backend: kind, detail, digitsMs: t1 - t0, backendMs: performance.now() - t1 });
+    const classes = folder.imdb.meta.classes;
+    const net = lenet(backend, config.variant, config.seed, imageNormalization(config.size, averageColour), { size: config.size, channels: 3, classes });
+    await trainAndPost(net, data, config, { train: trainIndices, val: valIndices });
+  } finally {
+    data.close();
+  }
+}
+
+const failed = (err: unknown): void => {
+  scope.postMessage({ type: 'error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+};
+
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === 'pause' && !paused) {
@@ -152,8 +208,8 @@ scope.onmessage = (event) => {
     resume();
     scope.postMessage({ type: 'resumed' });
   } else if (message.type === 'start') {
-    run(message.config, message.digitsUrl).catch((err: unknown) => {
-      scope.postMessage({ type: 'error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    });
+    run(message.config, message.digitsUrl).catch(failed);
+  } else if (message.type === 'start-images') {
+    runImages(message.config, message.folder).catch(failed);
   }
 };

@@ -19,20 +19,17 @@
  *
  * A screenshot of each view goes to test-results/ (a CI artefact).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chainGeometry, isReceptiveField } from '@convnet-ts/geometry';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { geometryOf, tidy } from '@convnet-ts/simplenn';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lenet } from '../src/lenet.js';
 import type { BatchReport } from '../src/protocol.js';
-import { type Browser, launchChromium } from './chromium.js';
-import { type StaticServer, serveStatic } from './static-server.js';
+import { type BuiltPage, openBuiltPage } from './built-page.js';
 
 /** Training waits: ≈ 10–30 s alone, over a minute on a 2-core machine running the rest of the suite. */
 const PAGE_WAIT_MS = 240_000;
@@ -90,32 +87,20 @@ const pageState = (page: Page) =>
   });
 
 describe('apps/web in headless Chromium', () => {
+  let built: BuiltPage | undefined;
   let outDir = '';
-  let server: StaticServer | undefined;
-  let browser: Browser | undefined;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   const trained: Partial<Record<'cpu' | 'webgpu', Training>> = {};
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'convnet-ts-web-build-'));
-    await build({ configFile: join(here, '..', 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
-    server = await serveStatic(outDir);
-    browser = await launchChromium();
+    built = await openBuiltPage();
+    ({ page, outDir, consoleErrors } = built);
     await mkdir(shots, { recursive: true });
-    page = await browser.context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => (document.getElementById('environment')?.textContent ?? '') !== '');
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (outDir) await rm(outDir, { recursive: true, force: true });
+    await built?.close();
   });
 
   it('loads cross-origin isolated, with a WebGPU adapter and no console errors', async () => {
@@ -248,8 +233,9 @@ describe('apps/web in headless Chromium', () => {
     await download.saveAs(path);
     await page.setInputFiles('#model-file', path);
     await expect.poll(() => page.textContent('#load-status'), { timeout: 60_000 }).toMatch(/^Loaded lenet\.onnx \(onnx, DagNN\)/);
-    // modelsLoaded counts a model once it is stored in IndexedDB and has classified (the reload test needs the store done).
+    // the reload test needs this model stored in IndexedDB (modelsLoaded alone may count the .mat's load finishing late)
     await page.waitForFunction((n) => (window as unknown as { convnetWeb: { state: { modelsLoaded: number } } }).convnetWeb.state.modelsLoaded > n, modelsBefore, { timeout: PAGE_WAIT_MS });
+    await page.waitForFunction(() => (window as unknown as { convnetWeb: { state: { stored: string | null } } }).convnetWeb.state.stored === 'lenet.onnx', null, { timeout: PAGE_WAIT_MS });
     await expect.poll(async () => (await pageState(page)).classifications).toBeGreaterThan(before.classifications);
     const after = await pageState(page);
     expect(after.errors).toEqual([]);
