@@ -30,7 +30,7 @@ const f32x4 = (v: number): number[] => {
  * iteration; m = 0.999, a = 0.001 keep every value near 1 (no denormals).
  * Hand-assembled: the bench needs no WAT compiler.
  */
-export function probeModule(): Uint8Array {
+export function probeModule(): Uint8Array<ArrayBuffer> {
   const N = 0; // param
   const M = 1; // locals 1, 2: m, a; 3..: accumulators
   const A = 2;
