@@ -1,7 +1,7 @@
 import { BackendError, describeValue, OptionError } from '@convnet-ts/tensor';
 import { nodeBuiltin, workersAvailable } from './gemm-worker.js';
 import { canBlock, GemmThreadPool } from './thread-pool.js';
-import { type GemmInstance, type GemmModuleBytes, gemmInstance, replaceGemmInstance } from './wasm-instance.js';
+import { type GemmInstance, type GemmModuleBytes, gemmInstance, relaxedSimdAvailable, replaceGemmInstance, shippedGemmModule } from './wasm-instance.js';
 
 /**
  * How many threads the float32 GEMM uses, process-wide. Every CPU backend
@@ -144,4 +144,22 @@ export function gemmPool(): GemmThreadPool | null {
 export function useGemmModule(bytes: GemmModuleBytes | null): GemmInstance | null {
   if (pool !== null) throw new BackendError('gemm', 'module', 'no GEMM worker pool running (dispose the backends with threads > 1 first), got a running pool');
   return replaceGemmInstance(bytes);
+}
+
+/**
+ * Turns relaxed-SIMD FMA in the GEMM's micro-kernel on or off, process-wide,
+ * for float32 GEMMs and convolutions from the next call on. Off by default:
+ * `f32x4.relaxed_madd` rounds once where the engine fuses (V8 on x64 with
+ * FMA3, on arm64) and twice where it does not, so results may differ from
+ * engine to engine (and from the plain path); with it off every engine gives
+ * the same bits. Only where the engine has relaxed SIMD (`relaxedSimdAvailable`:
+ * Chrome ≥ 114, Node ≥ 22; Node 20 with --experimental-wasm-relaxed-simd);
+ * returns whether FMA is on afterwards. Throws, like `useGemmModule`, while a
+ * worker pool runs.
+ */
+export function useRelaxedSimdFma(on: boolean): boolean {
+  const want = on && relaxedSimdAvailable();
+  if (gemmInstance()?.fma === want) return want;
+  const inst = useGemmModule(want ? shippedGemmModule(true) : null);
+  return inst?.fma === true;
 }

@@ -1,5 +1,5 @@
 import { BackendError, checkAllocation } from '@convnet-ts/tensor';
-import { gemmWasmBase64, gemmWasmSharedBase64 } from './wasm/gemm-binary.js';
+import { gemmFmaWasmBase64, gemmFmaWasmSharedBase64, gemmWasmBase64, gemmWasmSharedBase64, relaxedSimdProbeBase64 } from './wasm/gemm-binary.js';
 
 /** A GEMM module's binaries: importing a shared memory, and an unshared one. */
 export interface GemmModuleBytes {
@@ -103,7 +103,7 @@ let instance: GemmInstance | null | undefined;
  */
 export function gemmInstance(): GemmInstance | null {
   if (instance !== undefined) return instance;
-  instance = instantiateGemm({ shared: decodeBase64(gemmWasmSharedBase64), plain: decodeBase64(gemmWasmBase64) });
+  instance = instantiateGemm(shippedGemmModule(false));
   return instance;
 }
 
@@ -117,6 +117,22 @@ export function gemmInstance(): GemmInstance | null {
 export function replaceGemmInstance(bytes: GemmModuleBytes | null): GemmInstance | null {
   instance = bytes === null ? undefined : instantiateGemm(bytes);
   return gemmInstance();
+}
+
+/** True where the engine has relaxed SIMD (it validates a one-function module using `f32x4.relaxed_madd`). */
+export function relaxedSimdAvailable(): boolean {
+  try {
+    return WebAssembly.validate(decodeBase64(relaxedSimdProbeBase64));
+  } catch {
+    return false;
+  }
+}
+
+/** The shipped module's binaries: with relaxed-SIMD FMA in the micro-kernel, or without (the default). */
+export function shippedGemmModule(fma: boolean): GemmModuleBytes {
+  return fma
+    ? { shared: decodeBase64(gemmFmaWasmSharedBase64), plain: decodeBase64(gemmFmaWasmBase64) }
+    : { shared: decodeBase64(gemmWasmSharedBase64), plain: decodeBase64(gemmWasmBase64) };
 }
 
 /** The module instantiated on a new shared memory where SharedArrayBuffer exists, else on a plain one; null where it cannot run. */
