@@ -119,6 +119,42 @@ describe.each([1, 3])('float32 kernels in WebAssembly on %i thread(s)', (threads
     be.dispose();
   });
 
+  it('batch-normalise with sums in fixed blocks whatever the threads, near the float64 loops', () => {
+    const be = createCpuBackend({ threads });
+    const rng = new Rng(7);
+    for (const c of [1, 3, 20]) {
+      const rows = 3 * sumBlockRows(c) + 17;
+      const xs = values(rng, rows * c, false).map((v) => 3 + v);
+      const dys = values(rng, rows * c, false);
+      const gs = values(rng, c, false);
+      const bs = values(rng, c, false);
+      const run = (b: typeof be) => {
+        const t = (v: number[], s: number[]) => b.tensor(v, s);
+        const [x, dy, g, bias] = [t(xs, [rows, 1, 1, c]), t(dys, [rows, 1, 1, c]), t(gs, [c]), t(bs, [c])];
+        const f = b.run('Bnorm', { x, g, b: bias, moments: null }, { epsilon: 1e-4 });
+        const d = b.run('BnormBackward', { x, g, b: bias, dy, moments: null }, { epsilon: 1e-4 });
+        return [f.y, f.moments, d.dx, d.dg, d.db].map((r) => Array.from(r.dataSync()));
+      };
+      setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY });
+      const loops = run(be);
+      setRowsTuning({ wasmMin: 0, perThread: 1 });
+      const calls = be.workerCalls;
+      expect(run(be).map(bits), `C = ${c}`).toEqual(loops.map(bits));
+      if (threads > 1) expect(be.workerCalls).toBeGreaterThan(calls);
+      // A float64 backend would set the process's thread count while it lives: made and disposed here.
+      const f64 = createCpuBackend({ dtype: 'float64', threads: 1 });
+      const exact = run(f64);
+      f64.dispose();
+      loops.forEach((got, i) => {
+        const e = exact[i]!;
+        const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const error = got.reduce((m, v, j) => Math.max(m, Math.abs(v - e[j]!)), 0);
+        expect(error, `C = ${c}, output ${i}`).toBeLessThanOrEqual(1e-5 * scale);
+      });
+    }
+    be.dispose();
+  });
+
   it('pool averages with the loops\' rounding, whole images per thread', () => {
     const be = createCpuBackend({ threads });
     const rng = new Rng(5);

@@ -20,13 +20,14 @@ export interface RowsTuning {
 }
 
 /** The kernels of this file. */
-export type RowsKernel = 'relu' | 'axpby' | 'sums' | 'affine';
+export type RowsKernel = 'relu' | 'axpby' | 'sums' | 'stats' | 'affine';
 
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   relu: { wasmMin: 2 ** 16, perThread: 2 ** 20 },
   // Off: copying both operands in costs more than the loop (1.15 M floats: 14 ms loop, 27 ms WebAssembly, loaded VM).
   axpby: { wasmMin: Number.POSITIVE_INFINITY, perThread: 2 ** 20 },
   sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
+  stats: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
 };
 let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
@@ -166,6 +167,96 @@ function addBlockSums(heap: Float32Array, at: number, count: number, c: number, 
     const p = at + b * c;
     for (let k = 0; k < c; k++) out[k]! += heap[p + k]!;
   }
+}
+
+/** channel_stats_task's ops: Σ x, Σ (x − mu)², and Σ dy then Σ dy·(x − mu). */
+export const STATS_OPS = { sum: 0, centredSquares: 1, backward: 2 } as const;
+export type StatsOp = (typeof STATS_OPS)[keyof typeof STATS_OPS];
+
+/**
+ * Per-channel float64 statistics of rows of C channels (batch
+ * normalisation's sums; `mu` the means for ops 1 and 2) into `out` (C
+ * values, 2C for `backward`: the sums of dy, then of dy·(x − mu)), in the
+ * fixed order of `channelSumsWasm`: blocks of `sumBlockRows(C)` rows from 0
+ * in row order, then the blocks added in order. Blocks go to the threads in
+ * ranges. Returns false when small or without SIMD (`channelStatsBlocked`
+ * is the same order in a loop).
+ */
+export function channelStatsWasm(op: StatsOp, x: Float32Array, dy: Float32Array | null, c: number, mu: Float64Array, out: Float64Array): boolean {
+  const inst = instanceFor('stats', x.length);
+  if (inst === null || c === 0) return false;
+  const rows = x.length / c;
+  const per = sumBlockRows(c);
+  const blocks = Math.ceil(rows / per);
+  const width = op === STATS_OPS.backward ? 2 * c : c;
+  const inputs = op === STATS_OPS.backward ? 2 : 1;
+  // Per block: its rows of x (and dy) and its float64 results (2 floats each).
+  const blockFloats = inputs * per * c + 2 * width;
+  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(PASS_FLOATS / blockFloats)));
+  const tasks = threadsFor('stats', passBlocks * per * c);
+  const arena = wasmArena(passBlocks * blockFloats + 2 * c + (tasks + 2) * TASK_WORDS);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const xAt = at;
+  const dyAt = xAt + passBlocks * per * c;
+  const partAt = alignedBlocks(dyAt + (inputs - 1) * passBlocks * per * c);
+  const muAt = partAt + 8 * passBlocks * width;
+  new Float64Array(inst.memory.buffer, muAt, c).set(mu);
+  const blocksAt = muAt + 8 * c;
+  out.fill(0);
+  for (let b0 = 0; b0 < blocks; b0 += passBlocks) {
+    const r0 = b0 * per;
+    const passRows = Math.min(rows, (b0 + passBlocks) * per) - r0;
+    const count = Math.ceil(passRows / per);
+    heap.set(x.subarray(r0 * c, (r0 + passRows) * c), xAt);
+    if (dy !== null) heap.set(dy.subarray(r0 * c, (r0 + passRows) * c), dyAt);
+    const taskBlocks: number[] = [];
+    for (const share of shares(count, tasks)) {
+      const first = share.first * per;
+      const len = Math.min(passRows, first + share.count * per) - first;
+      const block = blocksAt + 4 * share.thread * TASK_WORDS;
+      writeBlock(inst, block, [op, len, c, 4 * (xAt + first * c), 4 * (dyAt + first * c), per, partAt + 8 * share.first * width, muAt]);
+      taskBlocks.push(block);
+    }
+    runTasks(inst, 'channel_stats_task', taskBlocks);
+    const part = new Float64Array(inst.memory.buffer, partAt, count * width);
+    for (let b = 0; b < count; b++) for (let k = 0; k < width; k++) out[k]! += part[b * width + k]!;
+  }
+  return true;
+}
+
+/** `channelStatsWasm`'s order in a loop (its reference, and its path for small tensors). */
+export function channelStatsBlocked(op: StatsOp, x: Float32Array, dy: Float32Array | null, c: number, mu: Float64Array, out: Float64Array): void {
+  out.fill(0);
+  if (c === 0) return;
+  const rows = x.length / c;
+  const per = sumBlockRows(c);
+  const width = op === STATS_OPS.backward ? 2 * c : c;
+  const part = new Float64Array(width);
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    part.fill(0);
+    const end = Math.min(rows, r0 + per) * c;
+    for (let i = r0 * c; i < end; i += c) {
+      if (op === STATS_OPS.sum) for (let k = 0; k < c; k++) part[k]! += x[i + k]!;
+      else if (op === STATS_OPS.centredSquares)
+        for (let k = 0; k < c; k++) {
+          const d = x[i + k]! - mu[k]!;
+          part[k]! += d * d;
+        }
+      else
+        for (let k = 0; k < c; k++) {
+          const g = dy![i + k]!;
+          part[k]! += g;
+          part[c + k]! += g * (x[i + k]! - mu[k]!);
+        }
+    }
+    for (let k = 0; k < width; k++) out[k]! += part[k]!;
+  }
+}
+
+/** `channelStatsWasm` where it runs, else `channelStatsBlocked`. */
+export function channelStats(op: StatsOp, x: Float32Array, dy: Float32Array | null, c: number, mu: Float64Array, out: Float64Array): void {
+  if (!channelStatsWasm(op, x, dy, c, mu, out)) channelStatsBlocked(op, x, dy, c, mu, out);
 }
 
 /** channel_affine_task's ops. */

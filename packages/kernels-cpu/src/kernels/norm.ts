@@ -1,16 +1,19 @@
 import type { FloatArray, Tensor } from '@convnet-ts/tensor';
 import type { CpuBackend } from '../cpu-backend.js';
 import type { CpuKernelTable } from '../kernel-table.js';
-import { AFFINE_OPS, channelAffineWasm } from '../rows-wasm.js';
+import { AFFINE_OPS, channelAffineWasm, channelStats, STATS_OPS } from '../rows-wasm.js';
 
 /**
  * Batch normalisation (manual §4.6.2, §6.6.2) and cross-channel LRN (manual
  * §4.6.1, §6.6.1) on contiguous NHWC data: channels are the innermost axis, so
  * a pixel's channels are `values[p·C … p·C + C − 1]`. Sums are accumulated in
- * doubles whatever the tensor's dtype. On large float32 tensors, batch
- * normalisation's per-element maps (y, and dx given the sums) run in
- * WebAssembly over the GEMM threads (rows-wasm.ts), the same float64
- * operations rounded once, so the values are the loops'.
+ * doubles whatever the tensor's dtype. On float32 data, batch
+ * normalisation's per-channel sums (the moments, and the derivative's Σ dy
+ * and Σ dy·(x − mu)) add rows in fixed blocks, then the blocks in order
+ * (rows-wasm.ts's `channelStats`), so they do not depend on the threads; on
+ * large tensors they and the per-element maps (y, and dx given the sums) run
+ * in WebAssembly over the GEMM threads, the maps with the loops' float64
+ * operations rounded once. Float64 data keeps the plain loops.
  */
 export const normKernels = {
   Bnorm: (cpu, { x, g, b, moments }, { epsilon }) => {
@@ -44,15 +47,18 @@ export const normKernels = {
     // db_k = Σ dy, dg_k = Σ dy·x̂ with x̂ = (x − mu)/sigma (centred before summing: no cancellation).
     const mu = new Float64Array(c);
     for (let k = 0; k < c; k++) mu[k] = m[2 * k]!;
-    const sumDy = new Float64Array(c);
-    const sumDyXc = new Float64Array(c);
-    for (let i = 0; i < xv.length; i += c) {
-      for (let k = 0; k < c; k++) {
-        const d = dv[i + k]!;
-        sumDy[k]! += d;
-        sumDyXc[k]! += d * (xv[i + k]! - mu[k]!);
+    const sums = new Float64Array(2 * c);
+    const sumDy = sums.subarray(0, c);
+    const sumDyXc = sums.subarray(c);
+    if (xv instanceof Float32Array && dv instanceof Float32Array) channelStats(STATS_OPS.backward, xv, dv, c, mu, sums);
+    else
+      for (let i = 0; i < xv.length; i += c) {
+        for (let k = 0; k < c; k++) {
+          const d = dv[i + k]!;
+          sumDy[k]! += d;
+          sumDyXc[k]! += d * (xv[i + k]! - mu[k]!);
+        }
       }
-    }
     const count = xv.length / c;
     const dg = cpu.alloc(c);
     const db = cpu.alloc(c);
@@ -130,20 +136,27 @@ function concat(...arrays: ArrayLike<number>[]): Float64Array {
   return out;
 }
 
-/** Per channel `[mu, sigma]` (row k at 2k, 2k + 1), biased variance, sigma = sqrt(var + epsilon). */
+/**
+ * Per channel `[mu, sigma]` (row k at 2k, 2k + 1), biased variance, sigma =
+ * sqrt(var + epsilon); the sums in blocks on float32 data (`channelStats`;
+ * `sq`, still zeros, is its unused mu of the plain sums).
+ */
 function batchMoments(xv: FloatArray, c: number, epsilon: number): Float64Array {
   const count = xv.length / c;
   const m = new Float64Array(2 * c);
   const sum = new Float64Array(c);
-  for (let i = 0; i < xv.length; i += c) for (let k = 0; k < c; k++) sum[k]! += xv[i + k]!;
-  const mu = sum.map((s) => s / count);
   const sq = new Float64Array(c);
-  for (let i = 0; i < xv.length; i += c) {
-    for (let k = 0; k < c; k++) {
-      const d = xv[i + k]! - mu[k]!;
-      sq[k]! += d * d;
+  if (xv instanceof Float32Array) channelStats(STATS_OPS.sum, xv, null, c, sq, sum);
+  else for (let i = 0; i < xv.length; i += c) for (let k = 0; k < c; k++) sum[k]! += xv[i + k]!;
+  const mu = sum.map((s) => s / count);
+  if (xv instanceof Float32Array) channelStats(STATS_OPS.centredSquares, xv, null, c, mu, sq);
+  else
+    for (let i = 0; i < xv.length; i += c) {
+      for (let k = 0; k < c; k++) {
+        const d = xv[i + k]! - mu[k]!;
+        sq[k]! += d * d;
+      }
     }
-  }
   for (let k = 0; k < c; k++) {
     m[2 * k] = mu[k]!;
     m[2 * k + 1] = Math.sqrt(sq[k]! / count + epsilon);
