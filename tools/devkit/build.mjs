@@ -1,5 +1,5 @@
 // Builds the device kit into <repo>/.devkit (git-ignored), from the repo root with node_modules installed:
-//   node tools/devkit/build.mjs [--bundles-only] [--node] [--gl]
+//   node tools/devkit/build.mjs [--bundles-only] [--node] [--gl] [--entry NAME ...]
 // - bundles the entry points to .devkit/*.mjs (esbuild, platform node, esm, node20),
 //   resolving @convnet-ts/<pkg>[/<sub>] to packages/<pkg>/src/<sub|index>.ts
 //   (as packages/browser-tests/src/bundle.ts does); `webgpu` stays external;
@@ -21,7 +21,8 @@ const kit = join(root, '.devkit');
 const pnpm = join(root, 'node_modules', '.pnpm');
 const argv = process.argv.slice(2);
 const known = ['--bundles-only', '--node', '--gl', '--entry NAME'];
-// --entry NAME (repeatable): bundle only these entries (names as in `entries` below, or mnist); implies --bundles-only.
+// --entry NAME (repeatable): bundle only these entries (names as in `entries` below, or mnist); the others already in .devkit stay
+// (rm -rf .devkit first for a kit holding only these: the carry to a device machine is limited to 64 MiB).
 const picked = [];
 const args = [];
 for (let i = 0; i < argv.length; i++) {
@@ -29,7 +30,6 @@ for (let i = 0; i < argv.length; i++) {
   else args.push(argv[i]);
 }
 for (const a of args) if (!known.includes(a)) throw new Error(`unknown flag ${a} (known: ${known.join(' ')})`);
-if (picked.length > 0) args.push('--bundles-only');
 const { build } = createRequire(join(root, 'packages', 'browser-tests', 'package.json'))('esbuild');
 mkdirSync(kit, { recursive: true });
 

