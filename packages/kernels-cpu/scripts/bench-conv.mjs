@@ -1,9 +1,11 @@
 // The bench's W1 (conv forward, x 32×56×56×64, filters 3×3×64×64, pad 1),
-// W2 (its data and filter derivatives) and W4 (SGEMM 1024³), each variant
+// W2 (its data and filter derivatives), W3 (one SGD step of MNIST LeNet,
+// batch 100, as packages/bench) and W4 (SGEMM 1024³), each variant
 // of the convolution path taking turns in one process (A, B, A, B, …) so
 // that background load hits them alike; medians.
 // Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma]
 // `fma` adds the relaxed-SIMD FMA module as variants (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd).
+import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
 import { setWinograd } from '../src/conv-winograd.ts';
 import { createCpuBackend } from '../src/index.ts';
 import { gemm } from '../src/gemm.ts';
@@ -20,6 +22,43 @@ const variants = [
   ...(withFma ? [{ name: 'direct+fma', winograd: false, fma: true }, { name: 'winograd+fma', winograd: true, fma: true }] : []),
 ];
 const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 };
+const LENET = [
+  { filter: [5, 5, 1, 20], after: 'pool' },
+  { filter: [5, 5, 20, 50], after: 'pool' },
+  { filter: [4, 4, 50, 500], after: 'relu' },
+  { filter: [1, 1, 500, 10], after: null },
+];
+const POOL = { method: 'max', stride: 2 };
+const labels = Array.from({ length: 100 }, (_, i) => (i % 10) + 1);
+/** One LeNet SGD step (forward, backward, w ← w − 0.001·dw) on `cpu`. */
+function lenetStep(cpu) {
+  const params = LENET.map(({ filter }) => ({
+    f: cpu.tensor(new Float32Array(filter.reduce((p, q) => p * q)).map((_, i) => 0.01 * Math.sin(i)), filter),
+    b: cpu.tensor(new Float32Array(filter[3]).map((_, i) => 0.05 * Math.cos(i)), [filter[3]]),
+  }));
+  const x = cpu.tensor(new Float32Array(100 * 28 * 28).map((_, i) => Math.sin(i * 0.1)), [100, 28, 28, 1]);
+  return () => {
+    const inputs = [];
+    const pre = [];
+    let h = x;
+    for (const [i, layer] of LENET.entries()) {
+      inputs.push(h);
+      const y = conv(h, params[i].f, params[i].b);
+      pre.push(y);
+      h = layer.after === 'pool' ? pool(y, 2, POOL) : layer.after === 'relu' ? relu(y) : y;
+    }
+    softmaxloss(h, labels).dataSync();
+    let d = softmaxlossBackward(h, labels, 1);
+    for (let i = LENET.length - 1; i >= 0; i--) {
+      if (LENET[i].after === 'pool') d = poolBackward(pre[i], 2, d, POOL);
+      else if (LENET[i].after === 'relu') d = reluBackward(pre[i], d);
+      const g = convBackward(inputs[i], params[i].f, params[i].b, d, { noDerData: i === 0 });
+      params[i] = { f: cpu.run('Axpby', { x: params[i].f, y: g.dzdf }, { alpha: 1, beta: -0.001 }), b: cpu.run('Axpby', { x: params[i].b, y: g.dzdb }, { alpha: 1, beta: -0.001 }) };
+      if (g.dzdx) d = g.dzdx;
+    }
+    params[0].f.dataSync();
+  };
+}
 const flops = { W1: 2 * 32 * 56 * 56 * 64 * 576, 'W2 dzdx': 2 * 32 * 56 * 56 * 64 * 576, 'W2 dzdf': 2 * 32 * 56 * 56 * 64 * 576, W4: 2 * 1024 ** 3 };
 const times = {};
 const time = (key, f) => {
@@ -48,6 +87,9 @@ for (let rep = 0; rep <= reps; rep++) {
     record(key('W2 dzdx'), () => cpu.run('ConvBackwardData', { dy: y, f }, { ...geometry, xShape: x.shape }));
     record(key('W2 dzdf'), () => cpu.run('ConvBackwardFilter', { x, dy: y }, { ...geometry, fShape: f.shape }));
     if (!v.winograd) {
+      const step = lenetStep(cpu);
+      step();
+      record(key('W3'), step);
       const lease = acquireGemmThreads(threads);
       record(key('W4'), () => gemm(false, false, n, n, n, 1, { data: a, offset: 0, ld: n }, { data: b, offset: 0, ld: n }, 0, { data: c, offset: 0, ld: n }));
       lease.release();
@@ -61,5 +103,6 @@ for (const [key, ts] of Object.entries(times)) {
   ts.sort((p, q) => p - q);
   const med = ts[ts.length >> 1];
   const w = key.split(' ').slice(0, -1).join(' ');
-  console.log(`${key.padEnd(24)} ${med.toFixed(1).padStart(8)} ms  ${((flops[w] / med) * 1e-6).toFixed(1).padStart(6)} GFLOP/s (direct-method flops)`);
+  const rate = flops[w] === undefined ? '' : `  ${((flops[w] / med) * 1e-6).toFixed(1).padStart(6)} GFLOP/s (direct-method flops)`;
+  console.log(`${key.padEnd(24)} ${med.toFixed(1).padStart(8)} ms${rate}`);
 }
