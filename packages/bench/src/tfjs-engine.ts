@@ -86,7 +86,8 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
 
   // tfjs-wasm trains through the best route (its derivatives as XNNPACK Conv2D, see tfjs-wasm-best-route.ts): labelled in the table.
   const route = backend === 'wasm' ? { route: WASM_BEST_ROUTE } : {};
-  const alexnet = data.alexnet ? tfjsAlexnetStep(backend, data.alexnet) : null;
+  // tfjs-backend-cpu's naive Conv2DBackpropFilter takes minutes for W2 alone: no AlexNet weights for it (the table says "not run").
+  const alexnet = data.alexnet && backend === 'wasm' ? tfjsAlexnetStep(backend, data.alexnet) : null;
   const tasks: Record<string, Task> = {
     W1: { run: () => sync(tf.conv2d(x, f, 1, pad)) },
     'W2 dzdx': { run: () => sync(tf.conv2dTranspose(dy, f, x.shape, 1, pad)), ...route },
@@ -95,6 +96,7 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
     W4: { run: () => sync(tf.matMul(ga, gb)) },
   };
   if (alexnet) tasks.W5 = { run: alexnet.step, ...route };
+  else if (data.alexnet) tasks.W5 = { missing: 'not run: naive Conv2DBackpropFilter' };
   return {
     name: `tfjs-${backend}`,
     threads: 1,
