@@ -24,7 +24,7 @@ import decodeWorkerUrl from '@convnet-ts/images/browser-worker?worker&url';
 import { downloadButtons } from './downloads.js';
 import { dropTarget } from './drop-target.js';
 import { followVariant, numberField } from './form-fields.js';
-import { type LenetVariant, VARIANT_DEFAULTS } from './lenet.js';
+import { IMAGE_VARIANT_DEFAULTS, type LenetVariant } from './lenet.js';
 import { drawTrainingPlots } from './plot.js';
 import type { BackendChoice, BatchReport, FromWorker, ImageTrainConfig } from './protocol.js';
 
@@ -141,7 +141,7 @@ export function imagesPanel(): { log: ImagesLog } {
   let lastImage: { file: File } | null = null;
   const reader = createImageReader({ numThreads: 1, workerUrl: new URL(decodeWorkerUrl, document.baseURI) });
 
-  followVariant(form, VARIANT_DEFAULTS);
+  followVariant(form, IMAGE_VARIANT_DEFAULTS);
 
   const setState = (state: ImagesLog['state'], text: string): void => {
     log.state = state;
