@@ -8,7 +8,7 @@ one JSON request per line on stdin with one JSON line on stdout:
 - ``{"op": "run", "row": "W1", "threads": 2}`` runs the row once (one timed
   repetition of the bench's interleaving; the bench times the round trip) and
   answers ``{"ms": <time measured here>}``;
-- ``{"op": "checksum", "row": "W1"}``: sum and sum of |.| of W1's or W4's
+- ``{"op": "checksum", "row": "W1"}``: sum and sum of |.| of a row's
   output, in float64, to prove the data is the same as convnet-ts's;
 - ``{"op": "probe", "threads": 2}``: the best SGEMM rate (GFLOP/s) of
   ``torch.mm`` at 2048^3 (or ``"size"``) on that many threads (a measured lower bound of the

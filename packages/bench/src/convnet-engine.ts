@@ -87,7 +87,12 @@ export function convnetEngine(data: BenchData, threads = 1): Engine {
       },
     };
   }
-  const outputs: Record<string, () => Tensor> = { W1: () => conv(x, f, null, opts), W4: () => conv(ga, gb, null) };
+  const outputs: Record<string, () => Tensor> = {
+    W1: () => conv(x, f, null, opts),
+    'W2 dzdx': () => convBackward(x, f, null, dy, { ...opts, noDerFilters: true }).dzdx!,
+    'W2 dzdf': () => convBackward(x, f, null, dy, { ...opts, noDerData: true }).dzdf!,
+    W4: () => conv(ga, gb, null),
+  };
   return {
     name: 'convnet-ts',
     threads,

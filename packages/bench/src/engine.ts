@@ -26,7 +26,7 @@ export interface Engine {
   task(row: string): Task | null;
   /** Makes the engine current before each of its runs, untimed (tfjs: switches the global backend to its own, so no tensor moves between backends). */
   activate?(): Promise<void>;
-  /** Sum and sum of absolute values of the row's output (W1's convolution, W4's product), untimed: proves every engine computed on the same data. */
+  /** Sum and sum of absolute values of the row's output (W1's convolution, W2's derivatives, W4's product), untimed: proves every engine computed on the same data. */
   checksum?(row: string): Promise<[number, number] | null>;
   /** Frees the engine's tensors (and child processes). */
   dispose(): void | Promise<void>;

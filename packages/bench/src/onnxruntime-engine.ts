@@ -33,7 +33,8 @@ function toNchw(t: HostTensor): { values: Float32Array; dims: number[] } {
 
 /**
  * ONNX Runtime (onnxruntime-node, CPU execution provider, MLAS kernels) for
- * the inference rows: W1 (one Conv node) and W4 (a 1×1 Conv of 1024 images,
+ * the inference rows: W1 (one Conv node), W2 dzdx (one ConvTranspose node,
+ * which is that derivative) and W4 (a 1×1 Conv of 1024 images,
  * which MLAS runs as one SGEMM, as convnet-ts does), on models exported by
  * @convnet-ts/onnx's `exportOnnx` with `layout: 'nchw'` (no Transpose nodes),
  * sessions with `intraOpNumThreads` = `threads`, one inter-op thread, every
@@ -41,8 +42,10 @@ function toNchw(t: HostTensor): { values: Float32Array; dims: number[] } {
  */
 export async function onnxruntimeEngine(ort: Ort, data: BenchData, threads: number): Promise<Engine> {
   const cpu = createCpuBackend({ dtype: 'float32', threads: 1 });
-  const model = async (weights: HostTensor, pad: number, inputSize: [number, number, number]) => {
-    const net: SimpleNNSpec = { layers: [{ type: 'conv', name: 'conv', weights: [cpu.tensor(weights.values, weights.shape), null], pad }] };
+  const model = async (weights: HostTensor, pad: number, inputSize: [number, number, number], transposed = false) => {
+    const f = cpu.tensor(weights.values, weights.shape);
+    const layer: SimpleNNSpec['layers'][number] = transposed ? { type: 'convt', name: 'convt', weights: [f, null], crop: pad } : { type: 'conv', name: 'conv', weights: [f, null], pad };
+    const net: SimpleNNSpec = { layers: [layer] };
     const bytes = await exportOnnx(net, { inputSize, layout: 'nchw' });
     return ort.InferenceSession.create(bytes, {
       intraOpNumThreads: threads,
@@ -54,6 +57,8 @@ export async function onnxruntimeEngine(ort: Ort, data: BenchData, threads: numb
   const { h, w, c } = CONV;
   const sessions = {
     W1: { session: await model(data.f, CONV.pad, [h, w, c]), input: toNchw(data.x) },
+    // dzdx of W1 = convt of dy by the same filters ([Hf, Wf, C, K] read as convt's [Hf, Wf, K_out, D_in]), cropped by the pad: one ConvTranspose node.
+    'W2 dzdx': { session: await model(data.f, CONV.pad, [h, w, CONV.k], true), input: toNchw(data.dy) },
     W4: {
       session: await model({ values: data.gemmB.values, shape: [1, 1, GEMM_SIZE, GEMM_SIZE] }, 0, [1, 1, GEMM_SIZE]),
       input: { values: data.gemmA.values, dims: [GEMM_SIZE, GEMM_SIZE, 1, 1] },
@@ -63,11 +68,13 @@ export async function onnxruntimeEngine(ort: Ort, data: BenchData, threads: numb
   const feeds = Object.fromEntries(
     Object.entries(sessions).map(([row, s]) => [row, { [s.session.inputNames[0]!]: new ort.Tensor('float32', s.input.values, s.input.dims) }]),
   );
-  const infer = async (row: 'W1' | 'W4') => {
+  type Row = keyof typeof sessions;
+  const isRow = (row: string): row is Row => row in sessions;
+  const infer = async (row: Row) => {
     const out = await sessions[row].session.run(feeds[row]!);
     return Object.values(out)[0]!;
   };
-  const task = (row: 'W1' | 'W4'): Task => ({
+  const task = (row: Row): Task => ({
     run: async () => {
       const y = await infer(row);
       return () => y.dispose();
@@ -76,10 +83,10 @@ export async function onnxruntimeEngine(ort: Ort, data: BenchData, threads: numb
   return {
     name: 'onnxruntime',
     threads,
-    threadNote: `${threads} (intraOpNumThreads; inference rows W1, W4 only)`,
-    task: (row) => (row === 'W1' || row === 'W4' ? task(row) : null),
+    threadNote: `${threads} (intraOpNumThreads; inference rows W1, W2 dzdx as ConvTranspose, W4 only)`,
+    task: (row) => (isRow(row) ? { ...task(row), ...(row === 'W2 dzdx' ? { route: 'ONNX ConvTranspose (inference op)' } : {}) } : null),
     checksum: async (row) => {
-      if (row !== 'W1' && row !== 'W4') return null;
+      if (!isRow(row)) return null;
       const y = await infer(row);
       const s = sums(y.data as Float32Array);
       y.dispose();

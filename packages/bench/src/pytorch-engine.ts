@@ -128,7 +128,7 @@ export function pytorchEngine(child: TorchChild, data: BenchData, threads: numbe
     threads,
     threadNote: `${threads} (torch.set_num_threads; torch ${child.version}, oneDNN convolutions, its BLAS for GEMM)`,
     task: (row) => (ROWS.includes(row) && (row !== 'W5' || data.alexnet) ? task(row) : null),
-    checksum: async (row) => (row === 'W1' || row === 'W4' ? ((await child.request({ op: 'checksum', row, threads })).sums ?? null) : null),
+    checksum: async (row) => (['W1', 'W2 dzdx', 'W2 dzdf', 'W4'].includes(row) ? ((await child.request({ op: 'checksum', row, threads })).sums ?? null) : null),
     dispose: () => {},
   };
 }

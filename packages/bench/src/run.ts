@@ -70,6 +70,9 @@ export interface BenchReport {
   notes: string[];
 }
 
+/** The rows whose outputs are checksummed across engines. */
+export const CHECKED_ROWS: readonly string[] = ['W1', 'W2 dzdx', 'W2 dzdf', 'W4'];
+
 /** Relative difference of two checksums: |a − b| / |b|'s sum of absolute values (the second entry). */
 function relDiff(a: [number, number], b: [number, number]): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])) / b[1];
@@ -78,7 +81,7 @@ function relDiff(a: [number, number], b: [number, number]): number {
 /**
  * Runs the selected workloads in one process. Every engine is set up first
  * (one per thread count for convnet-ts, PyTorch and ONNX Runtime), the
- * machine's peak probed (again at the end: the higher of the two counts), W1/W4 outputs checksummed against convnet-ts's;
+ * machine's peak probed (again at the end: the higher of the two counts), W1/W2/W4 outputs checksummed against convnet-ts's;
  * then, workload by workload, repetition by repetition, each engine runs in
  * turn (`measureInterleaved`: for W in workloads, for rep in reps, for engine
  * in engines), so load from other jobs tilts no ratio.
@@ -104,7 +107,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
           torch = child;
           for (const t of args.threads) add(name, pytorchEngine(child, data, t));
         }
-      } else if (name === 'onnxruntime' && (args.only.includes('W1') || args.only.includes('W4'))) {
+      } else if (name === 'onnxruntime' && args.only.some((w) => w === 'W1' || w === 'W2' || w === 'W4')) {
         const ort = await loadOrt();
         if (typeof ort === 'string') notes.push(ort);
         else for (const t of args.threads) add(name, await onnxruntimeEngine(ort, data, t));
@@ -176,10 +179,10 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
   }
 }
 
-/** Checksums of W1's and W4's outputs on every engine that gives one, against the first engine's (convnet-ts's): the same data in, the same numbers out. */
+/** Checksums of W1's, W2's and W4's outputs on every engine that gives one, against the first engine's (convnet-ts's): the same data in, the same numbers out. */
 async function sameness(engines: readonly Engine[], rows: readonly string[], log: (line: string) => void): Promise<string[]> {
   const lines: string[] = [];
-  for (const row of rows.filter((r) => r === 'W1' || r === 'W4')) {
+  for (const row of rows.filter((r) => CHECKED_ROWS.includes(r))) {
     let ref: [number, number] | null = null;
     for (const e of engines) {
       await e.activate?.();
