@@ -43,6 +43,8 @@ export interface GemmExports {
   /** Winograd F(2×2, 3×3): the task block's image at x into V, and M's output transform added into y (gen-winograd.mjs). */
   winograd_input(d: number, x: number, v: number): void;
   winograd_output(d: number, m: number, y: number): void;
+  /** y_i += conv(x_i, F) of the task block's images by the implicit GEMM (few channels; gen-gemm.mjs). */
+  conv_direct_images(d: number): void;
   /** Winograd F(2×2, 3×3) convolutions of the task block's images. */
   winograd_images(d: number): void;
   /** Max pooling of the pool task block's images. */

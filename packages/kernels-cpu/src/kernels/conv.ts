@@ -1,5 +1,6 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
+import { convForwardDirect, directApplies } from '../conv-direct.js';
 import { convForwardWinograd, winogradApplies, winogradDataPlan } from '../conv-winograd.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
@@ -23,7 +24,10 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * TypeScript im2row + `gemm` path below, which is also the reference. Float32
  * 3×3 stride-1 convolutions (and their data derivatives, which are such
  * convolutions too) go through Winograd F(2×2, 3×3) instead where
- * `winogradApplies` (conv-winograd.ts: same sums up to rounding).
+ * `winogradApplies` (conv-winograd.ts: same sums up to rounding), and
+ * forward convolutions of few channels (C ≤ 4: first layers) through an
+ * implicit GEMM that reads φ's rows straight from the padded image
+ * (conv-direct.ts).
  *
  * Two shapes skip im2row, since φ(X) is then X itself: 1×1 filters with stride
  * 1 and no padding (one product over all N·H·W pixels), and filters that cover
@@ -142,6 +146,7 @@ function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray,
   }
   if (x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array) {
     if (winogradApplies(p) && convForwardWinograd(p, x, f, beta, y)) return;
+    if (directApplies(p) && convForwardDirect(p, x, f, beta, y)) return;
     if (convForwardWasm(p, x, f, beta, y)) return;
   }
   const phi = cpu.alloc(p.pixels * p.rowLength);
