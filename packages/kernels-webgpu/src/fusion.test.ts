@@ -109,6 +109,23 @@ describe('fewer dispatches: the conv → ReLU epilogue and element-wise update c
     }
   });
 
+  it('an intermediate disposed before the chain runs is not written, and its buffer may take a later output', async () => {
+    const gpu = await testBackend();
+    const x = gpu.tensor(values(300, 11), [300]);
+    const y = gpu.tensor(values(300, 12), [300]);
+    const { fused, unfused } = await fusedAndUnfused(gpu, (between) => {
+      const a = gpu.run('Axpby', { x, y }, { alpha: 0.5, beta: 2 });
+      between();
+      const b = gpu.run('Axpby', { x: a, y }, { alpha: 3, beta: -1 });
+      between();
+      a.dispose();
+      const c = gpu.run('Axpby', { x: b, y: x }, { alpha: 1, beta: 0.25 });
+      return [b, c];
+    });
+    expect([fused.dispatches, unfused.dispatches]).toEqual([1, 3]);
+    expectClose(fused.data, unfused.data, 2 ** -22);
+  });
+
   it('Adam-like chains of Unary and same-shape Binary ops fuse; broadcasting, other sizes and non-element-wise kernels do not', async () => {
     const gpu = await testBackend();
     const g = gpu.tensor(values(64, 4), [8, 8]);

@@ -7,7 +7,7 @@ import { testBackend } from './test-device.js';
 
 const STEPS = 4;
 const BATCH = 4;
-const SGD = { learningRate: 0.01, momentum: 0.9 };
+const SGD = { learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4 };
 
 /** Relative difference, |a − b| / max(|a|, |b|, tiny). */
 function relDiff(a: number, b: number): number {

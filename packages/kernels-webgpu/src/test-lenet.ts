@@ -3,9 +3,10 @@
  * MatConvNet's `cnn_mnist_init` LeNet and one plain SGD step with momentum
  * done with backend kernels (`Axpby`), so a whole step stays on the backend.
  *
- * The update is MatConvNet's `cnn_train` without weight decay (the softmax
- * loss is summed over the batch, hence the 1/N):
- *   v ← μ·v − (η/N)·dz/dw,   w ← w + v.
+ * The update is MatConvNet's `cnn_train` SGD as `@convnet-ts/train` issues
+ * it (update.ts, solvers.ts; the softmax loss is summed over the batch,
+ * hence the 1/N), three `Axpby`s per parameter:
+ *   g = (1/N)·dz/dw + λ·w,   v ← μ·v − g,   w ← w + η·v.
  */
 import { type SimpleNN, simplenn, tidy } from '@convnet-ts/simplenn';
 import { type Backend, type Rng, randnTensor, scope, type Tensor } from '@convnet-ts/tensor';
@@ -31,6 +32,8 @@ export function lenet(backend: Backend, rng: Rng): SimpleNN {
 export interface SgdOptions {
   learningRate: number;
   momentum: number;
+  /** λ (cnn_train's weightDecay; 0 by default). */
+  weightDecay?: number;
 }
 
 /** The conv layers' weight arrays, in order (the only layers with parameters here). */
@@ -65,8 +68,11 @@ export function sgdStep(net: SimpleNN, velocity: Tensor[][], x: Tensor, labels: 
         const g = res[l]?.dzdw[j];
         const v = vs[j];
         if (!w || !g || !v) throw new Error(`sgdStep: layer ${layer.name} weight ${j} has no derivative`);
-        const v2 = w.backend.run('Axpby', { x: v, y: g }, { alpha: opts.momentum, beta: -opts.learningRate / n });
-        updates.push({ w: w.backend.run('Axpby', { x: w, y: v2 }, { alpha: 1, beta: 1 }), v: v2 });
+        const v2 = scope(() => {
+          const decayed = w.backend.run('Axpby', { x: g, y: w }, { alpha: 1 / n, beta: opts.weightDecay ?? 0 });
+          return w.backend.run('Axpby', { x: v, y: decayed }, { alpha: opts.momentum, beta: -1 });
+        });
+        updates.push({ w: w.backend.run('Axpby', { x: w, y: v2 }, { alpha: 1, beta: opts.learningRate }), v: v2 });
       });
     });
     const loss = res[res.length - 1]?.x;

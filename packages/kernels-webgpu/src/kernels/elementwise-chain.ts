@@ -67,8 +67,9 @@ export function deferElementwise(
       const externals = externalOperands(gpu, [...stages, { ...next, out: stage.out }]);
       if (externals.length + stages.length + 1 > gpu.device.limits.maxStorageBuffersPerShaderStage) return undefined;
       const out = gpu.empty(next.shape);
-      // The new output must not share a buffer with anything bound (a released operand's buffer reused).
-      if (gpu.sharesBuffer(out, [...externals, ...outputs])) {
+      // The new output must not share a buffer with anything bound (a released operand's buffer
+      // reused); a disposed output is not bound, so its buffer may be.
+      if (gpu.sharesBuffer(out, [...externals, ...outputs.filter((o) => gpu.isLive(o))])) {
         out.dispose();
         return undefined;
       }
