@@ -16,7 +16,7 @@ const rng = new Rng(5);
 const randn = (shape, std = 1) => be.tensor(Float32Array.from(rng.randn(shape.reduce((a, b) => a * b, 1)), (v) => v * std), shape);
 const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
 
-/** Variants: the loops, WebAssembly on 1 thread, on 2 (the JS paths of max pooling are not reachable here: they stay WebAssembly). */
+/** Variants: the loops, WebAssembly on 1 thread, on 2. */
 const VARIANTS = {
   js: () => setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }),
   'wasm 1T': () => setRowsTuning({ wasmMin: 0, perThread: Number.POSITIVE_INFINITY }),
@@ -56,6 +56,13 @@ for (const [label, shape] of Object.entries(sizes)) {
   const g = randn([c]);
   const b = randn([c]);
   bench(`Bnorm ${label}`, () => be.run('Bnorm', { x, g, b, moments: null }, { epsilon: 1e-4 }));
+  const pa = { method: 'max', poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] };
+  const py = be.run('Pool', { x }, pa);
+  const pdy = randn(py.shape);
+  bench(`Pool max 2×2/2 ${label}`, () => be.run('Pool', { x }, pa));
+  bench(`PoolBackward max 2×2/2 ${label}`, () => be.run('PoolBackward', { x, dy: pdy }, pa));
+  bench(`Pool avg 2×2/2 ${label}`, () => be.run('Pool', { x }, { ...pa, method: 'avg' }));
+  bench(`PoolBackward avg 2×2/2 ${label}`, () => be.run('PoolBackward', { x, dy: pdy }, { ...pa, method: 'avg' }));
   bench(`BnormBackward ${label}`, () => be.run('BnormBackward', { x, g, b, dy, moments: null }, { epsilon: 1e-4 }));
 }
 for (const [label, shape] of Object.entries({ 'LeNet conv3 filters': [4, 4, 50, 500], 'AlexNet fc6 filters': [6, 6, 256, 4096] })) {
@@ -103,7 +110,11 @@ const steps = { 'before 1T': [], 'after 1T': [], 'before 2T': [], 'after 2T': []
 for (let r = 0; r < reps + 1; r++) {
   for (const name of Object.keys(steps)) {
     const lease = name.endsWith('1T') ? acquireGemmThreads(1) : null;
-    if (name.startsWith('before')) setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY });
+    // Before: max pooling in WebAssembly on every thread (as it was), the rest in the loops.
+    if (name.startsWith('before')) {
+      setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }, ['relu', 'leakyRelu', 'axpby', 'sums', 'stats', 'affine', 'avgPoolBackward']);
+      setRowsTuning({ wasmMin: 0, perThread: 1 }, ['pool']);
+    }
     else setRowsTuning();
     const s = performance.now();
     sgdStep();

@@ -1,7 +1,8 @@
 import type { PoolAttrs } from '@convnet-ts/tensor';
-import { imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
+import { imagesPerThread, runTasks, shares, TASK_WORDS } from './conv-tasks.js';
+import { instanceFor, threadsFor } from './rows-wasm.js';
 import type { TaskOp } from './thread-pool.js';
-import { type GemmInstance, gemmInstance } from './wasm-instance.js';
+import type { GemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
 
 /** The sizes of a max pooling: input `[n, h, w, c]`, output `ho × wo`, and its attributes. */
@@ -48,7 +49,8 @@ export function avgPoolWasm(s: PoolSizes, x: Float32Array, y: Float32Array): boo
 /**
  * `dx ← the average-pooling derivative of dy` (`pool_avg_backward_images`:
  * outputs in order, dy·(1/valid) added over each window in float64), whole
- * images per thread. False where SIMD is missing.
+ * images per thread. False where SIMD is missing, and by default (the
+ * loops are faster here: rows-wasm.ts's thresholds).
  */
 export function avgPoolBackwardWasm(s: PoolSizes, dy: Float32Array, dx: Float32Array): boolean {
   return runPool(s, 'pool_avg_backward_images', null, dy, dx);
@@ -59,15 +61,17 @@ export function avgPoolBackwardWasm(s: PoolSizes, dy: Float32Array, dx: Float32A
  * reads no x), runs `op` per thread on its share of each pass, copies y or dx out.
  */
 function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Array | null, out: Float32Array): boolean {
-  const inst = gemmInstance();
-  if (inst === null) return false;
   const image = s.h * s.w * s.c;
+  const kernel = op === 'pool_avg_backward_images' ? 'avgPoolBackward' : 'pool';
+  const inst = instanceFor(kernel, s.n * image);
+  if (inst === null) return false;
   const outImage = s.ho * s.wo * s.c;
   const backward = dy !== null;
   // The forward writes y; the backward reads dy and writes dx (an image's size).
   const resultImage = backward ? image : outImage;
   const perImage = image + outImage + (backward ? image : 0);
-  const threads = taskThreads();
+  // Whole images per thread, and only as many threads as have enough elements (the worker dispatch costs tens of µs).
+  const threads = threadsFor(kernel, s.n * image);
   const per = imagesPerThread(s.n, threads, perImage);
   const tasks = Math.min(threads, s.n);
   const chunk = Math.min(s.n, tasks * per);

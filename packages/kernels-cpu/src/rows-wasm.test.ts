@@ -157,6 +157,8 @@ describe.each([1, 3])('float32 kernels in WebAssembly on %i thread(s)', (threads
 
   it('pool averages with the loops\' rounding, whole images per thread', () => {
     const be = createCpuBackend({ threads });
+    setRowsTuning({ wasmMin: 0, perThread: 1 });
+    const calls = be.workerCalls;
     const rng = new Rng(5);
     const s = [5, 7, 8, 6];
     const xs = values(rng, 5 * 7 * 8 * 6, true);
@@ -172,6 +174,7 @@ describe.each([1, 3])('float32 kernels in WebAssembly on %i thread(s)', (threads
       expect(bits(y.dataSync())).toEqual(bits(want.y));
       expect(bits(dx.dataSync())).toEqual(bits(want.dx));
     }
+    if (threads > 1) expect(be.workerCalls).toBeGreaterThan(calls);
     be.dispose();
   });
 });
@@ -184,6 +187,8 @@ describe('default thresholds', () => {
     be.run('Relu', { x }, { leak: 0 });
     be.run('Axpby', { x, y: x }, { alpha: 1, beta: 2 });
     be.run('ReduceSum', { x }, { axes: [0, 1, 2] });
+    const p = be.run('Pool', { x: be.tensor(values(new Rng(7), 2 * 8 * 8 * 4, true), [2, 8, 8, 4]) }, { method: 'max', poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] });
+    expect(p.shape).toEqual([2, 4, 4, 4]);
     expect(be.workerCalls).toBe(calls);
     be.dispose();
   });

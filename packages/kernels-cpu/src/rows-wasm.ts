@@ -7,9 +7,10 @@ import { wasmArena } from './wasm-gemm.js';
  * for WebAssembly SIMD (wasm/kernels-rows.part.wat) and the worker pool.
  * Copying a tensor into the module's memory and back costs about what a
  * simple loop over it does (0.4 ms per 1.15 M floats each way here), and
- * waking the workers tens of microseconds, so each kernel has its own
- * break-even, measured by kernel-threads.bench.mjs on the 2-core VM: small
- * tensors stay in the loops and each extra thread must get enough elements.
+ * waking the workers tens of microseconds (milliseconds when the cores are
+ * busy), so each kernel has its own break-even: small tensors stay in the
+ * loops, each extra thread must get enough elements, and memory-bound maps
+ * whose loops already run at memory speed stay in the loops at any size.
  * Tests lower them (`setRowsTuning`) to run the paths on small tensors.
  */
 export interface RowsTuning {
@@ -20,34 +21,47 @@ export interface RowsTuning {
 }
 
 /** The kernels of this file. */
-export type RowsKernel = 'relu' | 'axpby' | 'sums' | 'stats' | 'affine';
+export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'affine' | 'pool' | 'avgPoolBackward';
 
+const OFF = Number.POSITIVE_INFINITY;
+/**
+ * Measured on the loaded 2-core VM (kernel-threads.bench.mjs, best of 21 on
+ * 100×24×24×20 floats, loops → WebAssembly on 1 thread): ReLU 3.2 → 2.9 ms
+ * and its derivative 3.3 → 8.9 ms (the branch-free loops already run at
+ * memory speed; the copies double the traffic: off), leaky ReLU 9.5 → 13
+ * (median 42 → 24), its derivative 22 → 9.9, Axpby 9.3 → 16 (two operands
+ * to copy: off), bias sums 6.9 → 1.5, average pooling 3.2 → 2.7 and its
+ * derivative 3.1 → 5.1 (off), max pooling 7.0 → 2.4.
+ */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
-  relu: { wasmMin: 2 ** 16, perThread: 2 ** 20 },
-  // Off: copying both operands in costs more than the loop (1.15 M floats: 14 ms loop, 27 ms WebAssembly, loaded VM).
-  axpby: { wasmMin: Number.POSITIVE_INFINITY, perThread: 2 ** 20 },
+  relu: { wasmMin: OFF, perThread: 2 ** 20 },
+  leakyRelu: { wasmMin: 2 ** 16, perThread: 2 ** 20 },
+  axpby: { wasmMin: OFF, perThread: 2 ** 20 },
   sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   stats: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
+  // Max pooling, and average pooling's forward (pool-wasm.ts), in input elements.
+  pool: { wasmMin: 0, perThread: 2 ** 16 },
+  avgPoolBackward: { wasmMin: OFF, perThread: 2 ** 16 },
 };
 let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
 
 /**
- * Sets the thresholds of every kernel (tests and benchmarks; `Infinity`
- * keeps a path off). Without an argument, restores the measured defaults.
+ * Sets the thresholds of `kernels` (default all; tests and benchmarks;
+ * `Infinity` keeps a path off). Without arguments, restores the measured defaults.
  */
-export function setRowsTuning(next?: Partial<RowsTuning>): void {
+export function setRowsTuning(next?: Partial<RowsTuning>, kernels = Object.keys(DEFAULT_TUNING) as RowsKernel[]): void {
   if (next === undefined) tuning = { ...DEFAULT_TUNING };
-  else for (const k of Object.keys(tuning) as RowsKernel[]) tuning[k] = { ...tuning[k], ...next };
+  else for (const k of kernels) tuning[k] = { ...tuning[k], ...next };
 }
 
 /** The module when kernel `kernel` on `elements` elements should run in it, else null (too small, or no SIMD here). */
-function instanceFor(kernel: RowsKernel, elements: number): GemmInstance | null {
+export function instanceFor(kernel: RowsKernel, elements: number): GemmInstance | null {
   return elements >= tuning[kernel].wasmMin ? gemmInstance() : null;
 }
 
 /** Threads for `elements` elements: at most the pool's, at least 1, each with `perThread` elements. */
-function threadsFor(kernel: RowsKernel, elements: number): number {
+export function threadsFor(kernel: RowsKernel, elements: number): number {
   return Math.max(1, Math.min(taskThreads(), Math.floor(elements / tuning[kernel].perThread)));
 }
 
@@ -65,7 +79,7 @@ export type MapOp = (typeof MAP_OPS)[keyof typeof MAP_OPS];
  */
 export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float32Array, a = 0, b = 0): boolean {
   const n = out.length;
-  const kernel = op === MAP_OPS.axpby ? 'axpby' : 'relu';
+  const kernel = op === MAP_OPS.axpby ? 'axpby' : op === MAP_OPS.leaky ? 'leakyRelu' : 'relu';
   const inst = instanceFor(kernel, n);
   if (inst === null) return false;
   const pass = Math.min(n, Math.floor(PASS_FLOATS / 12) * 4);

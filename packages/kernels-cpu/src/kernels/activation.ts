@@ -5,8 +5,10 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
  * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
  * §6.6.4). Softmax runs over the last axis (channels of NHWC data), with the
  * row maximum subtracted before exponentiating, so large scores never overflow.
- * Float32 ReLU and its derivative on large tensors run in WebAssembly SIMD,
- * in ranges over the GEMM threads (rows-wasm.ts), with the loops' values.
+ * Float32 ReLU and its derivative can run in WebAssembly SIMD, in ranges over
+ * the GEMM threads (rows-wasm.ts), with the loops' values: by default leaky
+ * ones on large tensors; with leak 0 the branch-free loop already runs at
+ * memory speed, so copying into the module would only add traffic.
  */
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {

@@ -5,10 +5,12 @@ import { channelSumsBlocked, channelSumsWasm, MAP_OPS, mapWasm } from '../rows-w
 
 /**
  * Element-wise maps, broadcasting binary ops, alpha·x + beta·y, sums over
- * axes, bias addition. Float32 Axpby (the trainer's updates) and per-channel
- * sums (the bias derivative) of large tensors run in WebAssembly SIMD over
- * the GEMM threads (rows-wasm.ts); float32 per-channel sums add rows in
- * fixed blocks (`channelSumsBlocked`), so they do not depend on the threads.
+ * axes, bias addition. Float32 per-channel sums (the bias derivative) of
+ * large tensors run in WebAssembly SIMD over the GEMM threads
+ * (rows-wasm.ts), adding rows in fixed blocks (`channelSumsBlocked`, also
+ * the loop's order), so they do not depend on the threads. Float32 Axpby
+ * (the trainer's updates) can too, but by default stays in the loop:
+ * copying both operands in costs more than the loop.
  */
 export const elementwiseKernels = {
   Unary: (cpu, { x }, { op, alpha }) => {

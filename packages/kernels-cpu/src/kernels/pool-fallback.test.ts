@@ -4,7 +4,7 @@ import { createCpuBackend } from '../index.js';
 import { maxPoolWasm } from '../pool-wasm.js';
 
 // Without WebAssembly SIMD, float32 max pooling runs the branch-free loops of pool.ts (integer keys of the bits).
-vi.mock('../pool-wasm.js', () => ({ maxPoolWasm: () => false, maxPoolBackwardWasm: () => false }));
+vi.mock('../pool-wasm.js', () => ({ maxPoolWasm: () => false, maxPoolBackwardWasm: () => false, avgPoolWasm: () => false, avgPoolBackwardWasm: () => false }));
 
 const bits = (v: ArrayLike<number>) => Array.from(v, (e) => (Object.is(e, -0) ? '-0' : String(e)));
 

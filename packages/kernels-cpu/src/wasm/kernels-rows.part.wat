@@ -301,8 +301,11 @@
               (block $dix (loop $lix
                 (br_if $dix (i32.ge_s (local.get $ix) (local.get $x2)))
                 (local.set $v (v128.load (local.get $p)))
-                (v128.store (local.get $p) (call $rk_join (f64x2.add (call $rk_lo (local.get $v)) (local.get $lo))
-                                                          (f64x2.add (call $rk_hi (local.get $v)) (local.get $hi))))
+                ;; $rk_join, $rk_lo and $rk_hi written out: this is the innermost loop.
+                (v128.store (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                  (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (local.get $v)) (local.get $lo)))
+                  (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $hi)))))
                 (local.set $p (i32.add (local.get $p) (i32.shl (local.get $C) (i32.const 2))))
                 (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
                 (br $lix)))
