@@ -9,7 +9,7 @@ const data = makeData();
 const rel = (a: [number, number], b: [number, number]) => Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])) / b[1];
 
 describe('the peers compute on the same data as convnet-ts (skipped where a peer is absent)', () => {
-  it.skipIf(!existsSync(pythonPath()))('PyTorch: W4’s product checksums as convnet-ts’s; a repetition and the SGEMM probe answer', async () => {
+  it.skipIf(!existsSync(pythonPath()))('PyTorch: W4’s product and W2’s dzdf checksum as convnet-ts’s; a repetition and the SGEMM probe answer', async () => {
     const child = await TorchChild.start(data);
     if (typeof child === 'string') {
       // The interpreter exists but has no torch: the bench skips the column with this note.
@@ -19,8 +19,10 @@ describe('the peers compute on the same data as convnet-ts (skipped where a peer
     const ours = convnetEngine(data, 1);
     try {
       const torch = pytorchEngine(child, data, 2);
-      const [a, b] = [await torch.checksum!('W4'), await ours.checksum!('W4')];
-      expect(rel(a!, b!)).toBeLessThan(1e-6);
+      for (const row of ['W4', 'W2 dzdf']) {
+        const [a, b] = [await torch.checksum!(row), await ours.checksum!(row)];
+        expect(rel(a!, b!), row).toBeLessThan(1e-6);
+      }
       const release = await torch.task('W4')!.run!();
       release();
       expect((await child.request({ op: 'probe', threads: 1, size: 128 })).gflops).toBeGreaterThan(0);
@@ -31,7 +33,7 @@ describe('the peers compute on the same data as convnet-ts (skipped where a peer
     }
   });
 
-  it('ONNX Runtime: W4’s product checksums as convnet-ts’s', async () => {
+  it('ONNX Runtime: W4’s product and W2’s dzdx (ConvTranspose) checksum as convnet-ts’s', async () => {
     const ort = await loadOrt();
     if (typeof ort === 'string') {
       expect(ort).toMatch(/^ONNX Runtime skipped: /);
@@ -41,8 +43,11 @@ describe('the peers compute on the same data as convnet-ts (skipped where a peer
     const engine = await onnxruntimeEngine(ort, data, 1);
     try {
       expect(engine.task('W3')).toBeNull();
-      const [a, b] = [await engine.checksum!('W4'), await ours.checksum!('W4')];
-      expect(rel(a!, b!)).toBeLessThan(1e-6);
+      // W2 dzdx is one ConvTranspose node: the derivative convnet-ts computes.
+      for (const row of ['W4', 'W2 dzdx']) {
+        const [a, b] = [await engine.checksum!(row), await ours.checksum!(row)];
+        expect(rel(a!, b!), row).toBeLessThan(1e-6);
+      }
     } finally {
       ours.dispose();
       await engine.dispose();
