@@ -33,6 +33,22 @@ describe('the peers compute on the same data as convnet-ts (skipped where a peer
     }
   });
 
+  it('PyTorch absent: a note saying why, and the bench goes on', async () => {
+    const saved = process.env.BENCH_PYTHON;
+    try {
+      process.env.BENCH_PYTHON = '/nonexistent/python3';
+      expect(await TorchChild.start(data)).toBe(
+        'PyTorch skipped: no /nonexistent/python3 (set BENCH_PYTHON; Debian: apt-get install python3-torch libopenblas0-pthread)',
+      );
+      // An interpreter that exits at once (as one without torch does after its ImportError).
+      process.env.BENCH_PYTHON = '/bin/false';
+      expect(await TorchChild.start(data)).toMatch(/^PyTorch skipped: \/bin\/false could not start torch_bench\.py \(exit 1;/);
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_PYTHON;
+      else process.env.BENCH_PYTHON = saved;
+    }
+  });
+
   it('ONNX Runtime: W4’s product and W2’s dzdx (ConvTranspose) checksum as convnet-ts’s', async () => {
     const ort = await loadOrt();
     if (typeof ort === 'string') {
