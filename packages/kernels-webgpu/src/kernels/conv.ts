@@ -8,12 +8,14 @@ import { convDataGemm, convFilterGemm, convGemmProgram, gemmLayout } from './con
 import { chooseConvTile, convTiledProgram } from './conv-tiled.js';
 
 /**
- * Convolution and its two derivatives (manual §4.1, §6.1). The forward pass
- * is a tiled implicit GEMM in workgroup memory (`conv-tiled.ts`) whenever the
- * device has a tile that fits its limits and the workgroup grid fits
- * `maxComputeWorkgroupsPerDimension`, and so are the data and filter
- * derivatives (`conv-data-tiled.ts`, `conv-filter-tiled.ts`); otherwise a
- * direct convolution with one thread per output element. With groups G,
+ * Convolution and its two derivatives (manual §4.1, §6.1). 1×1 convolutions
+ * and fully connected layers are plain tiled GEMMs (`conv-gemm.ts`); every
+ * other shape a tiled implicit GEMM in workgroup memory (`conv-tiled.ts`,
+ * `conv-data-tiled.ts`, `conv-filter-tiled.ts`) — whenever the device has a
+ * tile that fits its limits and the workgroup grid fits
+ * `maxComputeWorkgroupsPerDimension`; otherwise a direct convolution with
+ * one thread per output element. The forward pass is deferred so that a
+ * ReLU recorded next runs in its epilogue (`deferWithRelu`). With groups G,
  * output channel k reads input channels `[g·C/G, (g+1)·C/G)`, g = ⌊k/(K/G)⌋.
  *
  *     y[n,i″,j″,k]  = b[k] + Σ_{i′,j′,d} x[n, Sy·i″ + Dy·i′ − Pt, Sx·j″ + Dx·j′ − Pl, g·C/G + d] · f[i′,j′,d,k]
