@@ -6,6 +6,7 @@
 // Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma]
 // `fma` adds the relaxed-SIMD FMA module as variants (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd).
 import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
+import { setDirectConv } from '../src/conv-direct.ts';
 import { setWinograd } from '../src/conv-winograd.ts';
 import { createCpuBackend } from '../src/index.ts';
 import { gemm } from '../src/gemm.ts';
@@ -16,10 +17,12 @@ const threads = Number(process.argv[2] ?? 1);
 const reps = Number(process.argv[3] ?? 5);
 const withFma = process.argv.includes('fma');
 const fmaBytes = withFma ? { shared: await gemmModuleBinary({ mr: 4, nr: 8, fma: true }, { shared: true }), plain: await gemmModuleBinary({ mr: 4, nr: 8, fma: true }, { shared: false }) } : null;
+// 'before': im2row + GEMM everywhere (the code before issue 21's paths, same bits); 'after': Winograd for W1/W2 dzdx,
+// the implicit GEMM for LeNet's first layer; '+fma': the relaxed-SIMD FMA micro-kernel too.
 const variants = [
-  { name: 'direct', winograd: false, fma: false },
-  { name: 'winograd', winograd: true, fma: false },
-  ...(withFma ? [{ name: 'direct+fma', winograd: false, fma: true }, { name: 'winograd+fma', winograd: true, fma: true }] : []),
+  { name: 'before', fast: false, fma: false },
+  { name: 'after', fast: true, fma: false },
+  ...(withFma ? [{ name: 'before+fma', fast: false, fma: true }, { name: 'after+fma', fast: true, fma: true }] : []),
 ];
 const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 };
 const LENET = [
@@ -73,7 +76,8 @@ const c = new Float32Array(n * n);
 for (let rep = 0; rep <= reps; rep++) {
   for (const v of variants) {
     useGemmModule(v.fma ? fmaBytes : null);
-    setWinograd(v.winograd);
+    setWinograd(v.fast);
+    setDirectConv(v.fast);
     const cpu = createCpuBackend({ threads });
     await cpu.ready();
     const x = cpu.tensor(new Float32Array(32 * 56 * 56 * 64).map((_, i) => Math.sin(i)), [32, 56, 56, 64]);
@@ -86,10 +90,10 @@ for (let rep = 0; rep <= reps; rep++) {
     });
     record(key('W2 dzdx'), () => cpu.run('ConvBackwardData', { dy: y, f }, { ...geometry, xShape: x.shape }));
     record(key('W2 dzdf'), () => cpu.run('ConvBackwardFilter', { x, dy: y }, { ...geometry, fShape: f.shape }));
-    if (!v.winograd) {
-      const step = lenetStep(cpu);
-      step();
-      record(key('W3'), step);
+    const step = lenetStep(cpu);
+    step();
+    record(key('W3'), step);
+    if (!v.fast) {
       const lease = acquireGemmThreads(threads);
       record(key('W4'), () => gemm(false, false, n, n, n, 1, { data: a, offset: 0, ld: n }, { data: b, offset: 0, ld: n }, 0, { data: c, offset: 0, ld: n }));
       lease.release();
