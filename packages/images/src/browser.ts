@@ -4,7 +4,12 @@
  * (`browser-worker.ts`: createImageBitmap + OffscreenCanvas), then the same
  * crops, flips and jitter as in Node. `workerUrl` is the worker module's URL
  * (bundlers: `new URL('@convnet-ts/images/browser-worker', import.meta.url)`
- * or a Blob URL of its bundle).
+ * or a Blob URL of its bundle; Vite: `import url from
+ * '@convnet-ts/images/browser-worker?worker&url'`).
+ *
+ * Datasets from dropped files: `filesFromDataTransfer` / `filesFromInput`
+ * and `scanDroppedFiles` (`browser-folder.ts`), `droppedFolderDataset`
+ * (`browser-dataset.ts`), a `BatchSource` for `@convnet-ts/train`.
  */
 import { OptionError } from '@convnet-ts/tensor';
 import { WorkerPool, type WorkerPort } from './pool.js';
