@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DroppedFile, droppedImageSeed, droppedValSplit, filesFromInput, scanDroppedFiles } from './browser-folder.js';
+import { type DroppedFile, droppedImageSeed, droppedValSplit, filesFromDataTransfer, filesFromInput, scanDroppedFiles } from './browser-folder.js';
 import { imageSeed, valSplit } from './imdb-dataset.js';
 
 const dropped = (...paths: string[]): DroppedFile[] => paths.map((path) => ({ path, file: new File([path], path.split('/').at(-1)!) }));
@@ -53,5 +53,51 @@ describe('scanDroppedFiles', () => {
     const withPath = new File(['x'], '1.png');
     Object.defineProperty(withPath, 'webkitRelativePath', { value: 'top/c/1.png' });
     expect(filesFromInput([withPath, new File(['y'], '2.png')]).map((f) => f.path)).toEqual(['top/c/1.png', '2.png']);
+  });
+});
+
+/** A folder tree as the File and Directory Entries API gives it: readEntries hands out `chunk` entries per call, then none. */
+function entry(fullPath: string, tree: Record<string, unknown> | string, chunk = 2): FileSystemEntry {
+  const name = fullPath.split('/').at(-1)!;
+  if (typeof tree === 'string') {
+    return { isFile: true, isDirectory: false, fullPath, name, file: (ok: (f: File) => void) => ok(new File([tree], name)) } as unknown as FileSystemFileEntry;
+  }
+  const children = Object.entries(tree).map(([n, t]) => entry(`${fullPath}/${n}`, t as Record<string, unknown> | string, chunk));
+  return {
+    isFile: false,
+    isDirectory: true,
+    fullPath,
+    name,
+    createReader: () => {
+      let at = 0;
+      return {
+        readEntries: (ok: (e: FileSystemEntry[]) => void) => {
+          const part = children.slice(at, at + chunk);
+          at += chunk;
+          queueMicrotask(() => ok(part));
+        },
+      };
+    },
+  } as unknown as FileSystemDirectoryEntry;
+}
+
+const transfer = (entries: (FileSystemEntry | null)[], files: File[] = []): DataTransfer =>
+  ({ items: entries.map((e) => ({ kind: 'file', webkitGetAsEntry: () => e })), files }) as unknown as DataTransfer;
+
+describe('filesFromDataTransfer', () => {
+  it('walks dropped folders to the bottom, reading each folder in chunks, with paths from the drop', async () => {
+    const photos = entry('/photos', { cat: { 'a.png': 'a', 'b.png': 'b', 'c.png': 'c', deep: { 'd.jpg': 'd' } }, dog: { 'e.jpg': 'e' }, 'notes.txt': 'n' });
+    const loose = entry('/x.png', 'x');
+    const files = await filesFromDataTransfer(transfer([photos, loose]));
+    expect(files.map((f) => f.path)).toEqual(['photos/cat/a.png', 'photos/cat/b.png', 'photos/cat/c.png', 'photos/cat/deep/d.jpg', 'photos/dog/e.jpg', 'photos/notes.txt', 'x.png']);
+    expect(await files[3]!.file.text()).toBe('d');
+    const folder = scanDroppedFiles(files);
+    expect(folder.imdb.meta.classes).toEqual(['photos']);
+    expect(scanDroppedFiles(files.slice(0, 6)).imdb.meta.classes).toEqual(['cat', 'dog']);
+  });
+
+  it('falls back to the dropped files when the browser gives no entries', async () => {
+    const a = new File(['a'], 'a.png');
+    expect((await filesFromDataTransfer(transfer([null], [a]))).map((f) => f.path)).toEqual(['a.png']);
   });
 });
