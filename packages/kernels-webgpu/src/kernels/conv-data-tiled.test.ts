@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { testBackend } from '../test-device.js';
 import { convDataTiled } from './conv-data-tiled.js';
 import { CONV_TILES } from './conv-tiled.js';
-
-/** Deterministic values in [−1, 1) (a 32-bit LCG). */
-function values(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { forEachProduct, outputSize, values } from './test-conv.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -35,30 +27,17 @@ describe('ConvBackwardData as a tiled implicit GEMM', () => {
     for (const [index, { x: xs, f: fs, geometry: g }] of CASES.entries()) {
       const [n, h, w, c] = xs;
       const [hf, wf, cg, k] = fs;
-      const ho = Math.floor((h + g.pad[0] + g.pad[1] - ((hf - 1) * g.dilate[0] + 1)) / g.stride[0]) + 1;
-      const wo = Math.floor((w + g.pad[2] + g.pad[3] - ((wf - 1) * g.dilate[1] + 1)) / g.stride[1]) + 1;
+      const { ho, wo } = outputSize(xs, fs, g);
       const fv = values(hf * wf * cg * k, 61 + index);
       const dyv = values(n * ho * wo * k, 71 + index);
       // dx is the scatter of dy through f: the reference walks the forward pass.
       const want = new Float64Array(n * h * w * c);
       const scale = new Float64Array(want.length).fill(1e-30);
-      const kg = k / g.groups;
-      for (let img = 0; img < n; img++)
-        for (let oy = 0; oy < ho; oy++)
-          for (let ox = 0; ox < wo; ox++)
-            for (let fy = 0; fy < hf; fy++)
-              for (let fx = 0; fx < wf; fx++) {
-                const iy = oy * g.stride[0] + fy * g.dilate[0] - g.pad[0];
-                const ix = ox * g.stride[1] + fx * g.dilate[1] - g.pad[2];
-                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                for (let kk = 0; kk < k; kk++)
-                  for (let d = 0; d < cg; d++) {
-                    const t = dyv[((img * ho + oy) * wo + ox) * k + kk]! * fv[((fy * wf + fx) * cg + d) * k + kk]!;
-                    const e = ((img * h + iy) * w + ix) * c + Math.floor(kk / kg) * cg + d;
-                    want[e]! += t;
-                    scale[e]! += Math.abs(t);
-                  }
-              }
+      forEachProduct(xs, fs, g, (xe, fe, ye) => {
+        const t = dyv[ye]! * fv[fe]!;
+        want[xe]! += t;
+        scale[xe]! += Math.abs(t);
+      });
       const f = gpu.tensor(fv, fs);
       const dy = gpu.tensor(dyv, [n, ho, wo, k]);
       for (const tile of CONV_TILES) {

@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { testBackend } from '../test-device.js';
 import { convFilterTiled } from './conv-filter-tiled.js';
 import { CONV_TILES } from './conv-tiled.js';
-
-/** Deterministic values in [−1, 1) (a 32-bit LCG). */
-function values(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { forEachProduct, outputSize, values } from './test-conv.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -37,29 +29,16 @@ describe('ConvBackwardFilter as a tiled implicit GEMM', () => {
     for (const [index, { x: xs, f: fs, geometry: g }] of CASES.entries()) {
       const [n, h, w, c] = xs;
       const [hf, wf, cg, k] = fs;
-      const ho = Math.floor((h + g.pad[0] + g.pad[1] - ((hf - 1) * g.dilate[0] + 1)) / g.stride[0]) + 1;
-      const wo = Math.floor((w + g.pad[2] + g.pad[3] - ((wf - 1) * g.dilate[1] + 1)) / g.stride[1]) + 1;
+      const { ho, wo } = outputSize(xs, fs, g);
       const xv = values(n * h * w * c, 41 + index);
       const dyv = values(n * ho * wo * k, 53 + index);
       const want = new Float64Array(hf * wf * cg * k);
       const scale = new Float64Array(want.length).fill(1e-30);
-      const kg = k / g.groups;
-      for (let img = 0; img < n; img++)
-        for (let oy = 0; oy < ho; oy++)
-          for (let ox = 0; ox < wo; ox++)
-            for (let fy = 0; fy < hf; fy++)
-              for (let fx = 0; fx < wf; fx++) {
-                const iy = oy * g.stride[0] + fy * g.dilate[0] - g.pad[0];
-                const ix = ox * g.stride[1] + fx * g.dilate[1] - g.pad[2];
-                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                for (let kk = 0; kk < k; kk++)
-                  for (let d = 0; d < cg; d++) {
-                    const t = xv[((img * h + iy) * w + ix) * c + Math.floor(kk / kg) * cg + d]! * dyv[((img * ho + oy) * wo + ox) * k + kk]!;
-                    const e = ((fy * wf + fx) * cg + d) * k + kk;
-                    want[e]! += t;
-                    scale[e]! += Math.abs(t);
-                  }
-              }
+      forEachProduct(xs, fs, g, (xe, fe, ye) => {
+        const t = xv[xe]! * dyv[ye]!;
+        want[fe]! += t;
+        scale[fe]! += Math.abs(t);
+      });
       const x = gpu.tensor(xv, xs);
       const dy = gpu.tensor(dyv, [n, ho, wo, k]);
       for (const tile of CONV_TILES) {

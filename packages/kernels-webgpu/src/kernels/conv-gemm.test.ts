@@ -3,16 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { testBackend } from '../test-device.js';
 import { convDataDirect, convDirect, convFilterDirect } from './conv.js';
 import { convDataGemm, convFilterGemm, convGemmProgram, gemmLayout } from './conv-gemm.js';
+import { values } from './test-conv.js';
 import { CONV_TILES } from './tiled-gemm.js';
-
-/** Deterministic values in [−1, 1) (a 32-bit LCG). */
-function values(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
 
 const geometry = (groups = 1, stride: [number, number] = [1, 1]): ConvGeometry => ({ pad: [0, 0, 0, 0], stride, dilate: [1, 1], groups });
 

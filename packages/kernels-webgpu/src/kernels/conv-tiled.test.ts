@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { testBackend } from '../test-device.js';
 import { convDirect } from './conv.js';
 import { CONV_TILES, chooseConvTile, convTiled } from './conv-tiled.js';
-
-/** Deterministic values in [−1, 1) (a 32-bit LCG). */
-function values(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { outputSize, values, forEachProduct } from './test-conv.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -89,42 +81,15 @@ describe('Conv as a tiled implicit GEMM', () => {
 });
 
 /** y = conv(x, f) + b in float64, with Σ|x·f| + |b| per output as the error scale. */
-function reference(
-  x: Float32Array,
-  [n, h, w, c]: readonly number[],
-  f: Float32Array,
-  [hf, wf, cg, k]: readonly number[],
-  b: Float32Array,
-  g: ConvGeometry,
-) {
-  const ho = Math.floor((h! + g.pad[0] + g.pad[1] - ((hf! - 1) * g.dilate[0] + 1)) / g.stride[0]) + 1;
-  const wo = Math.floor((w! + g.pad[2] + g.pad[3] - ((wf! - 1) * g.dilate[1] + 1)) / g.stride[1]) + 1;
-  const kg = k! / g.groups;
-  const y = new Float64Array(n! * ho * wo * k!);
-  const scale = new Float64Array(y.length);
-  for (let img = 0; img < n!; img++)
-    for (let oy = 0; oy < ho; oy++)
-      for (let ox = 0; ox < wo; ox++)
-        for (let kk = 0; kk < k!; kk++) {
-          const c0 = Math.floor(kk / kg) * cg!;
-          let sum = b[kk]!;
-          let abs = Math.abs(b[kk]!);
-          for (let fy = 0; fy < hf!; fy++) {
-            const iy = oy * g.stride[0] + fy * g.dilate[0] - g.pad[0];
-            if (iy < 0 || iy >= h!) continue;
-            for (let fx = 0; fx < wf!; fx++) {
-              const ix = ox * g.stride[1] + fx * g.dilate[1] - g.pad[2];
-              if (ix < 0 || ix >= w!) continue;
-              for (let d = 0; d < cg!; d++) {
-                const t = x[((img * h! + iy) * w! + ix) * c! + c0 + d]! * f[((fy * wf! + fx) * cg! + d) * k! + kk]!;
-                sum += t;
-                abs += Math.abs(t);
-              }
-            }
-          }
-          const e = ((img * ho + oy) * wo + ox) * k! + kk;
-          y[e] = sum;
-          scale[e] = Math.max(abs, 1e-30);
-        }
+function reference(x: Float32Array, xs: readonly number[], f: Float32Array, fs: readonly number[], b: Float32Array, g: ConvGeometry) {
+  const { ho, wo } = outputSize(xs, fs, g);
+  const k = fs[3]!;
+  const y = Float64Array.from({ length: xs[0]! * ho * wo * k }, (_, e) => b[e % k]!);
+  const scale = Float64Array.from(y, (v) => Math.max(Math.abs(v), 1e-30));
+  forEachProduct(xs, fs, g, (xe, fe, ye) => {
+    const t = x[xe]! * f[fe]!;
+    y[ye]! += t;
+    scale[ye]! += Math.abs(t);
+  });
   return { y, ho, wo, scale };
 }
