@@ -8,51 +8,69 @@ import { IS_FINITE, IS_NAN, SPECIAL_VALUES } from './wgsl.js';
 /**
  * Categorical and attribute losses (manual §4.7, derivatives §6.7), as on the
  * CPU: label 0 or weight 0 skips an instance, and the result is Σ w·ℓ (÷ N
- * when normalising). The forward pass writes one weighted loss per instance
- * (a pixel for categorical losses, an element for attribute losses), then
- * one workgroup adds them up as a tree in workgroup memory (a fixed order:
- * deterministic). The backward pass is element-wise: a categorical element
+ * when normalising). The forward pass is one workgroup whose threads each
+ * sum the weighted losses of a strided share of the instances (pixels for
+ * categorical losses, elements for attribute losses), then add their
+ * partial sums as a tree in workgroup memory (a fixed order: deterministic);
+ * beyond `ONE_WORKGROUP_INSTANCES` per thread, the instances' losses are
+ * first written by one thread each and that one workgroup sums them (the
+ * same order, so the same value). The backward pass is element-wise: a categorical element
  * recomputes its pixel's softmax or argmax from the row, except softmaxlog
  * over rows of at least `ROW_TREE_MIN` classes, which takes one workgroup
  * per pixel (the row's max and Σ e^(x − max) as trees, then every class).
  */
+/** Instances per thread up to which the loss is one dispatch (a rule of sizes, unmeasured until a GPU run). */
+const ONE_WORKGROUP_INSTANCES = 16;
+
 export const lossKernels = {
   Loss: (gpu, inputs, attrs) => {
     const n = inputs.x.shape[0] ?? 1;
-    const attribute = isAttribute(attrs.loss);
-    const perInstance = gpu.empty([inputs.labels.size]);
-    gpu.dispatch({
-      kernel: 'Loss',
-      variant: `${attrs.loss}/${inputs.weights ? 'weighted' : 'unweighted'}`,
-      inputs: bindings(inputs),
-      outputs: { t: perInstance },
-      ...uniforms(inputs, attrs),
-      threads: perInstance.size,
-      helpers: LOSS_HELPERS(inputs.weights !== null),
-      body: `  let label = labels[i];
-  let wt = weight(i);
-  if (label == 0.0 || wt == 0.0) { t[i] = 0.0; return; }
-  t[i] = wt * ${attribute ? ATTRIBUTE_LOSS[attrs.loss] : `categorical_${attrs.loss}(i * u.c, i * u.c + u32(label) - 1u)`};`,
-    });
-    const y = gpu.empty([1]);
+    const count = inputs.labels.size;
     const threads = reduceThreads(gpu.device.limits);
-    gpu.dispatch({
-      kernel: 'Loss',
-      variant: `sum-tree${threads}`,
-      inputs: { t: perInstance },
-      outputs: { y },
-      u32: { count: perInstance.size },
-      f32: { scale: attrs.normalise ? 1 / n : 1 },
-      threads: 1,
-      workgroups: [1, 1, 1],
-      workgroupSize: threads,
-      helpers: treeHelpers(threads, ['partial']),
-      body: `  var acc = 0.0;
-  for (var j = li; j < u.count; j += NT) { acc += t[j]; }
+    const instance = `  let label = labels[i];
+  let wt = weight(i);
+  var v = 0.0;
+  if (label != 0.0 && wt != 0.0) { v = wt * ${isAttribute(attrs.loss) ? ATTRIBUTE_LOSS[attrs.loss] : `categorical_${attrs.loss}(i * u.c, i * u.c + u32(label) - 1u)`}; }`;
+    const variant = `${attrs.loss}/${inputs.weights ? 'weighted' : 'unweighted'}`;
+    const scale = attrs.normalise ? 1 / n : 1;
+    const y = gpu.empty([1]);
+    // Thread t sums instances t, t + T, …; then the T partial sums as a tree.
+    const sum = (term: string, t: Record<string, Tensor>, helpers: string) =>
+      gpu.dispatch({
+        kernel: 'Loss',
+        variant: `${term === 't[i]' ? 'sum' : variant}/tree${threads}`,
+        inputs: t,
+        outputs: { y },
+        u32: { ...uniforms(inputs, attrs).u32, count },
+        f32: { ...uniforms(inputs, attrs).f32, scale },
+        threads: 1,
+        workgroups: [1, 1, 1],
+        workgroupSize: threads,
+        helpers: `${helpers}\n${treeHelpers(threads, ['partial'])}`,
+        body: `  var acc = 0.0;
+  for (var i = li; i < u.count; i += NT) {
+${term === 't[i]' ? '    acc += t[i];' : `${instance}\n    acc += v;`}
+  }
   partial[li] = acc;
 ${treeCombine('partial', (a, b) => `${a} + ${b}`)}
   if (li == 0u) { y[0] = partial[0] * u.scale; }`,
+      });
+    if (count <= ONE_WORKGROUP_INSTANCES * threads) {
+      sum('instance', bindings(inputs), LOSS_HELPERS(inputs.weights !== null));
+      return y;
+    }
+    const perInstance = gpu.empty([count]);
+    gpu.dispatch({
+      kernel: 'Loss',
+      variant,
+      inputs: bindings(inputs),
+      outputs: { t: perInstance },
+      ...uniforms(inputs, attrs),
+      threads: count,
+      helpers: LOSS_HELPERS(inputs.weights !== null),
+      body: `${instance}\n  t[i] = v;`,
     });
+    sum('t[i]', { t: perInstance }, '');
     perInstance.dispose();
     return y;
   },

@@ -71,16 +71,29 @@ describe('tree reductions in workgroup memory: loss, softmax, batch-norm moments
     }
   });
 
-  it('the loss sum over many instances (a log loss over 1,000 pixels) is one workgroup tree', async () => {
+  it('the loss sum: one dispatch up to 16 instances per thread, per-instance values then one tree beyond; the same values', async () => {
     const gpu = await testBackend();
-    const pixels = 1000;
-    const c = 3;
-    const x = values(pixels * c, 5).map((v) => Math.abs(v) + 0.01);
-    const labels = Array.from({ length: pixels }, (_, p) => 1 + (p % c));
-    const r = await both(gpu, (b) =>
-      b.run('Loss', { x: b.tensor(x, [10, 100, 1, c]), labels: b.tensor(labels, [10, 100, 1, 1]), weights: null }, { loss: 'log', topK: 1, threshold: 0, normalise: false }),
-    );
-    expectMatch(r, 1e-5, 'log loss');
+    const limit = 16 * reduceThreads(gpu.device.limits);
+    for (const [loss, shape] of [
+      ['log', [10, 100, 1, 3]],
+      ['logistic', [2, 40, 40, 2]],
+      ['binarylog', [1, 3, 5, 7]],
+    ] as const) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const attribute = loss !== 'log';
+      const pixels = size / shape[3];
+      const x = values(size, 5).map((v) => (attribute ? v * 3 : Math.abs(v) + 0.01));
+      const labels = attribute ? Array.from({ length: size }, (_, e) => (e % 5 === 0 ? 0 : e % 2 ? 1 : -1)) : Array.from({ length: pixels }, (_, p) => 1 + (p % 3));
+      const labelShape = attribute ? [...shape] : [shape[0], shape[1], shape[2], 1];
+      gpu.flush();
+      gpu.resetStats();
+      const r = await both(gpu, (b) =>
+        b.run('Loss', { x: b.tensor(x, [...shape]), labels: b.tensor(labels, labelShape), weights: null }, { loss, topK: 1, threshold: 0, normalise: true }),
+      );
+      // Two runs on the GPU (the run-to-run check): 1 or 2 dispatches each.
+      expect(gpu.stats().dispatches, loss).toBe(labels.length <= limit ? 2 : 4);
+      expectMatch(r, 1e-5, `${loss} loss over ${labels.length} instances`);
+    }
   });
 
   it('softmax and its derivative over long rows (one workgroup per row) and short ones, with NaN and −∞ rows', async () => {
