@@ -4,7 +4,8 @@
  * `minTop`) — a later series' points above that (a batch-norm network's
  * held-out objective after a few batches, whose moments are still rough)
  * sit on the top edge as a triangle with their value — one polyline with
- * dots per series and a legend. Redrawn whole on every call.
+ * dots per series and a legend (below the triangles' row, on white).
+ * Redrawn whole on every call.
  */
 export interface Series {
   name: string;
@@ -73,9 +74,15 @@ export function drawPlot(canvas: HTMLCanvasElement, series: readonly Series[], o
         g.fill();
       }
     }
-    g.textAlign = 'left';
-    g.fillRect(W - PAD.right - 90, PAD.top + 4 + 14 * k, 10, 3);
-    g.fillText(s.name, W - PAD.right - 76, PAD.top + 9 + 14 * k);
+  });
+  // the legend last, on white, so that points and values drawn under it never hide it
+  g.fillStyle = 'rgba(255, 255, 255, 0.92)';
+  g.fillRect(W - PAD.right - 96, PAD.top + 14, 60, 14 * series.length + 4);
+  g.textAlign = 'left';
+  series.forEach((s, k) => {
+    g.fillStyle = s.color;
+    g.fillRect(W - PAD.right - 90, PAD.top + 20 + 14 * k, 10, 3);
+    g.fillText(s.name, W - PAD.right - 76, PAD.top + 25 + 14 * k);
   });
 }
 
