@@ -1,7 +1,7 @@
 import { type KernelAttrs, type KernelName, type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCpuBackend } from './index.js';
-import { channelSumsBlocked, setRowsTuning, sumBlockRows } from './rows-wasm.js';
+import { channelSumsBlocked, setPassFloats, setRowsTuning, sumBlockRows } from './rows-wasm.js';
 
 /**
  * The WebAssembly paths of the float32 element-wise and per-channel kernels
@@ -19,7 +19,10 @@ function values(rng: Rng, n: number, special: boolean): number[] {
   return v;
 }
 
-afterEach(() => setRowsTuning());
+afterEach(() => {
+  setRowsTuning();
+  setPassFloats();
+});
 
 type Case = { name: string; run: (t: (v: number[], shape: number[]) => Tensor) => Tensor[] };
 
@@ -175,6 +178,40 @@ describe.each([1, 3])('float32 kernels in WebAssembly on %i thread(s)', (threads
       expect(bits(dx.dataSync())).toEqual(bits(want.dx));
     }
     if (threads > 1) expect(be.workerCalls).toBeGreaterThan(calls);
+    be.dispose();
+  });
+});
+
+describe('tensors larger than one pass through the module\'s memory', () => {
+  it('give the values of one pass', () => {
+    const be = createCpuBackend({ threads: 3 });
+    const rng = new Rng(8);
+    const c = 5;
+    const rows = 2 * sumBlockRows(c) + 7;
+    const x = be.tensor(values(rng, rows * c, true), [rows, 1, 1, c]);
+    const dy = be.tensor(values(rng, rows * c, true), [rows, 1, 1, c]);
+    const g = be.tensor(values(rng, c, false), [c]);
+    const b = be.tensor(values(rng, c, false), [c]);
+    const run = () => {
+      const f = be.run('Bnorm', { x, g, b, moments: null }, { epsilon: 1e-4 });
+      const d = be.run('BnormBackward', { x, g, b, dy, moments: null }, { epsilon: 1e-4 });
+      const outs = [
+        be.run('Relu', { x }, { leak: 0.1 }),
+        be.run('Axpby', { x, y: dy }, { alpha: 0.5, beta: 3 }),
+        be.run('ReduceSum', { x: dy }, { axes: [0, 1, 2] }),
+        f.y, f.moments, d.dx, d.dg, d.db,
+      ];
+      return outs.map((t) => bits(t.dataSync()));
+    };
+    setRowsTuning({ wasmMin: 0, perThread: 1 });
+    const one = run();
+    // Passes of a block of sums (and of 137 rows, 408 elements) at a time.
+    setPassFloats(sumBlockRows(c) * c + 2 * c);
+    expect(run()).toEqual(one);
+    setPassFloats(1000);
+    expect(run()).toEqual(one);
+    setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY });
+    expect(run()).toEqual(one);
     be.dispose();
   });
 });

@@ -66,7 +66,13 @@ export function threadsFor(kernel: RowsKernel, elements: number): number {
 }
 
 /** Floats the operands of one pass keep in the module's memory (16 MiB), as the convolutions' passes. */
-const PASS_FLOATS = 2 ** 22;
+const DEFAULT_PASS_FLOATS = 2 ** 22;
+let passFloats = DEFAULT_PASS_FLOATS;
+
+/** Sets the floats of one pass (tests: several passes on small tensors); without an argument, the default 2^22. */
+export function setPassFloats(floats = DEFAULT_PASS_FLOATS): void {
+  passFloats = floats;
+}
 
 /** rows_map_task's ops (kernels-rows.part.wat). */
 export const MAP_OPS = { keepPositive: 0, leaky: 1, axpby: 2 } as const;
@@ -82,7 +88,7 @@ export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float3
   const kernel = op === MAP_OPS.axpby ? 'axpby' : op === MAP_OPS.leaky ? 'leakyRelu' : 'relu';
   const inst = instanceFor(kernel, n);
   if (inst === null) return false;
-  const pass = Math.min(n, Math.floor(PASS_FLOATS / 12) * 4);
+  const pass = Math.min(n, Math.max(4, Math.floor(passFloats / 12) * 4));
   const tasks = threadsFor(kernel, pass);
   const same = x === y;
   const arena = wasmArena((same ? 2 : 3) * pass + (tasks + 1) * TASK_WORDS);
@@ -132,7 +138,7 @@ export function channelSumsWasm(x: Float32Array, c: number, out: Float32Array): 
   const rows = x.length / c;
   const per = sumBlockRows(c);
   const blocks = Math.ceil(rows / per);
-  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(PASS_FLOATS / (per * c + c))));
+  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(passFloats / (per * c + c))));
   const tasks = threadsFor('sums', passBlocks * per * c);
   const arena = wasmArena(passBlocks * (per * c + c) + (tasks + 1) * TASK_WORDS);
   if (arena === null) return false;
@@ -206,7 +212,7 @@ export function channelStatsWasm(op: StatsOp, x: Float32Array, dy: Float32Array 
   const inputs = op === STATS_OPS.backward ? 2 : 1;
   // Per block: its rows of x (and dy) and its float64 results (2 floats each).
   const blockFloats = inputs * per * c + 2 * width;
-  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(PASS_FLOATS / blockFloats)));
+  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(passFloats / blockFloats)));
   const tasks = threadsFor('stats', passBlocks * per * c);
   const arena = wasmArena(passBlocks * blockFloats + 2 * c + (tasks + 2) * TASK_WORDS);
   if (arena === null) return false;
@@ -288,7 +294,7 @@ export function channelAffineWasm(op: AffineOp, x: Float32Array, dy: Float32Arra
   if (inst === null || c === 0) return false;
   const rows = x.length / c;
   const inputs = dy === null ? 2 : 3;
-  const passRows = Math.max(1, Math.min(rows, Math.floor(PASS_FLOATS / (inputs * c))));
+  const passRows = Math.max(1, Math.min(rows, Math.floor(passFloats / (inputs * c))));
   const tasks = threadsFor('affine', passRows * c);
   const arena = wasmArena(inputs * passRows * c + 2 * coef.length + 2 + (tasks + 1) * TASK_WORDS);
   if (arena === null) return false;
