@@ -2,7 +2,8 @@
 // (JS), WebAssembly SIMD on 1 thread and on 2, interleaved in one process,
 // medians in ms; then the LeNet SGD step (W3: batch 100) at 1 and 2 threads
 // with the loops (before) and the WebAssembly paths (after).
-// Run: node --import ./scripts/ts-hooks.mjs src/kernel-threads.bench.mjs [reps] (from packages/kernels-cpu).
+// Run: node --import ./scripts/ts-hooks.mjs src/kernel-threads.bench.mjs [reps] [w3] (from packages/kernels-cpu;
+// `w3` times only the SGD step).
 import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
 import { Rng } from '@convnet-ts/tensor';
 import { acquireGemmThreads } from './gemm-threads.ts';
@@ -44,8 +45,9 @@ const sizes = {
   'LeNet conv1 out [100,24,24,20]': [100, 24, 24, 20],
   'AlexNet conv2 out [32,27,27,256]': [32, 27, 27, 256],
 };
-console.log(`${'kernel, tensor'.padEnd(44)}${Object.keys(VARIANTS).map((k) => k.padStart(9)).join('')}   (ms, medians of ${reps})`);
-for (const [label, shape] of Object.entries(sizes)) {
+const onlyW3 = process.argv[3] === 'w3';
+if (!onlyW3) console.log(`${'kernel, tensor'.padEnd(44)}${Object.keys(VARIANTS).map((k) => k.padStart(9)).join('')}   (ms, medians of ${reps})`);
+for (const [label, shape] of onlyW3 ? [] : Object.entries(sizes)) {
   const x = randn(shape);
   const dy = randn(shape);
   bench(`Relu ${label}`, () => be.run('Relu', { x }, { leak: 0 }));
@@ -65,7 +67,7 @@ for (const [label, shape] of Object.entries(sizes)) {
   bench(`PoolBackward avg 2×2/2 ${label}`, () => be.run('PoolBackward', { x, dy: pdy }, { ...pa, method: 'avg' }));
   bench(`BnormBackward ${label}`, () => be.run('BnormBackward', { x, g, b, dy, moments: null }, { epsilon: 1e-4 }));
 }
-for (const [label, shape] of Object.entries({ 'LeNet conv3 filters': [4, 4, 50, 500], 'AlexNet fc6 filters': [6, 6, 256, 4096] })) {
+for (const [label, shape] of Object.entries(onlyW3 ? {} : { 'LeNet conv3 filters': [4, 4, 50, 500], 'AlexNet fc6 filters': [6, 6, 256, 4096] })) {
   const w = randn(shape);
   const g = randn(shape);
   bench(`Axpby ${label} [${shape}]`, () => be.run('Axpby', { x: w, y: g }, { alpha: 1, beta: -0.001 }));
