@@ -119,6 +119,37 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     }
   });
 
+  it('its data derivative is the adjoint of its forward: ⟨conv(x), dy⟩ = ⟨x, dx⟩ (the numerical-derivative identity), and the direct path agrees', async () => {
+    const rng = new Rng(12);
+    const shape = [2, 10, 9, 12] as const;
+    const k = 16;
+    const x = Float32Array.from(rng.randn(2 * 10 * 9 * 12));
+    const f = Float32Array.from(rng.randn(9 * 12 * k));
+    const dy = Float32Array.from(rng.randn(2 * 10 * 9 * k));
+    const attrs = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+      return s;
+    };
+    const sides: number[][] = [];
+    for (const winograd of [true, false]) {
+      setWinograd(winograd);
+      const cpu = createCpuBackend({ threads: 1 });
+      const ft = cpu.tensor(f, [3, 3, 12, k]);
+      const y = cpu.run('Conv', { x: cpu.tensor(x, shape), f: ft, b: null }, attrs).dataSync();
+      const dx = cpu.run('ConvBackwardData', { dy: cpu.tensor(dy, [2, 10, 9, k]), f: ft }, { ...attrs, xShape: shape }).dataSync();
+      sides.push([dot(y, dy), dot(x, dx)]);
+      cpu.dispose();
+    }
+    const [[yw, xw], [yd, xd]] = sides as [[number, number], [number, number]];
+    // Both sides are the same float64 sum of products up to float32 rounding of y and dx (about 10⁻⁷ of each term).
+    const scale = Math.sqrt(x.length * 9 * 12) * 3;
+    expect(Math.abs(yw - xw)).toBeLessThan(1e-5 * scale);
+    expect(Math.abs(yw - yd)).toBeLessThan(1e-5 * scale);
+    expect(Math.abs(xw - xd)).toBeLessThan(1e-5 * scale);
+  });
+
   it('takes NaN and ±Inf through like the direct path (NaN where an Inf meets a 0·Inf or Inf − Inf)', async () => {
     const cpu = createCpuBackend({ threads: 1 });
     try {
