@@ -1,8 +1,12 @@
 /**
- * The WebGPU bench on its own:
+ * The WebGPU bench on its own. The workspace has no tsx, so run it bundled (esbuild, as the device kit):
  *
- *   node --import tsx packages/bench/src/webgpu/cli.ts [--quick] [--only W1,W2,W3,W4,AlexNet] [--reps N] [--warmup N] [--alexnet-batch N] [--tiny]
- *   node packages/bench/dist/webgpu/cli.js …      (after `pnpm --filter @convnet-ts/bench build`)
+ *   node tools/devkit/build.mjs --entry webgpu-bench --bundles-only
+ *   node .devkit/webgpu-bench.mjs [--quick] [--only W1,W2,W3,W4,AlexNet] [--reps N] [--warmup N] [--alexnet-batch N] [--tiny]
+ *
+ * (`webgpu` must resolve from .devkit: see src/webgpu/README.md), with `node --import tsx
+ * packages/bench/src/webgpu/cli.ts …` where tsx is installed, or from dist after the package builds:
+ * `node packages/bench/dist/webgpu/cli.js …`.
  *
  * Without a GPU, set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader: its times
  * say nothing about GPU speed). Prints the adapter, the machine and the table.
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const opts = parse(process.argv.slice(2));
   const list = cpus();
-  console.log(`machine: ${list[0]?.model ?? 'unknown CPU'}, ${list.length} logical cores; Node ${process.version}; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? 'unset'}`);
+  console.log(`machine: ${list[0]?.model ?? 'unknown CPU'}, ${list.length} logical cores; Node ${process.version}; VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'} VK_DRIVER_FILES=${process.env.VK_DRIVER_FILES ?? 'unset'}`);
   const cells = await runWebgpuBench({ ...opts, log: (l) => console.log(l) });
   console.log(`\n${formatWebgpuTable(cells)}`);
   console.log(`\ntotal ${((performance.now() - t0) / 1000).toFixed(1)} s`);
