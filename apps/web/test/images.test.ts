@@ -14,7 +14,8 @@
  * 3. a dropped image is classified into the folder names;
  * 4. the .mat download carries meta.classes and meta.normalization, and in
  *    Node (loadModel → preprocess → predict, as `bash scripts/run.sh
- *    classify`) gives the page's probabilities for the same image.
+ *    classify`) gives the page's probabilities for the same image;
+ * 5. one epoch on WebGPU (SwiftShader) gives the CPU run's first epoch.
  *
  * Screenshots of the view at each step go to test-results/images-*.png.
  */
@@ -141,6 +142,25 @@ describe('Train on your images, in headless Chromium', () => {
     const inNode = Array.from(p.probabilities[0]!);
     console.log(`web images: ${name} → page ${classification!.best} [${classification!.probabilities.map((v) => v.toFixed(3)).join(' ')}], Node [${inNode.map((v) => v.toFixed(3)).join(' ')}]`);
     for (const [k, v] of inNode.entries()) expect(v).toBeCloseTo(classification!.probabilities[k]!, 5);
-    expect(built?.consoleErrors).toEqual([]);
   });
+
+  it('trains the same first epoch on WebGPU (SwiftShader) as on CPU threads', async () => {
+    if (trainedLog?.state !== 'done') throw new Error('web images test: the CPU training did not finish');
+    await page.selectOption('#images-form select[name=backend]', 'webgpu');
+    await page.fill('#images-form input[name=epochs]', '1');
+    await page.click('#images-start');
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { convnetWeb: { images: ImagesLog } }).convnetWeb.images.state;
+      return s === 'done' || s === 'error';
+    }, null, { timeout: PAGE_WAIT_MS });
+    const gpu = await imagesLog(page);
+    expect(gpu.error).toBeNull();
+    expect(gpu.backend).toMatch(/^WebGPU/);
+    const [c, g] = [trainedLog.epochs[0]!, gpu.epochs[0]!];
+    console.log(`web images: epoch 1 objective CPU ${c.train.objective.toFixed(5)} / ${gpu.backend} ${g.train.objective.toFixed(5)}; held-out ${c.val?.objective.toFixed(4)} / ${g.val?.objective.toFixed(4)}`);
+    expect(Math.abs(g.train.objective - c.train.objective)).toBeLessThan(2e-3 * Math.max(1, c.train.objective));
+    expect(Math.abs(g.val!.objective - c.val!.objective)).toBeLessThan(2e-3 * Math.max(1, c.val!.objective));
+    expect(g.train.errors.top1err).toBeCloseTo(c.train.errors.top1err ?? Number.NaN, 6);
+    expect(built?.consoleErrors).toEqual([]);
+  }, PAGE_WAIT_MS + 60_000);
 });
