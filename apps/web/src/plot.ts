@@ -50,7 +50,7 @@ export function drawPlot(canvas: HTMLCanvasElement, series: readonly Series[], o
   g.textAlign = 'center';
   for (let x = 0; x <= xMax + 1e-9; x += xStep) g.fillText(String(x), px(x), H - PAD.bottom + 14);
   g.fillText('epoch', (PAD.left + W - PAD.right) / 2, H - 3);
-  series.forEach((s, k) => {
+  for (const s of series) {
     g.strokeStyle = s.color;
     g.fillStyle = s.color;
     g.lineWidth = 2;
@@ -74,7 +74,7 @@ export function drawPlot(canvas: HTMLCanvasElement, series: readonly Series[], o
         g.fill();
       }
     }
-  });
+  }
   // the legend last, on white, so that points and values drawn under it never hide it
   g.fillStyle = 'rgba(255, 255, 255, 0.92)';
   g.fillRect(W - PAD.right - 96, PAD.top + 14, 60, 14 * series.length + 4);
