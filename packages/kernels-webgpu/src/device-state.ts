@@ -62,6 +62,11 @@ export class DeviceState {
     );
   }
 
+  /** Whether `check()` would pass now (without consuming a waiting failure). */
+  get healthy(): boolean {
+    return !this.disposed && !this.#lost && this.#errors.length === 0;
+  }
+
   /** Throws when the backend was disposed, the device lost, or a recorded failure is waiting. */
   check(block: string): void {
     if (this.disposed) throw new BackendError(block, undefined, 'backend expected alive, got one that was disposed');

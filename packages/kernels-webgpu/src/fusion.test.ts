@@ -62,6 +62,29 @@ describe('fewer dispatches: the conv → ReLU epilogue and element-wise update c
     }
   });
 
+  it("the bias derivative (ReduceSum of dy right after ConvBackwardFilter) comes from the filter derivative's product", async () => {
+    const gpu = await testBackend();
+    for (const [i, c] of [
+      { x: [2, 9, 7, 3], f: [3, 2, 3, 10], g: { pad: [1, 0, 2, 1], stride: [1, 2], dilate: [2, 1], groups: 1 } },
+      { x: [1, 6, 6, 6], f: [2, 2, 2, 9], g: { pad: [0, 1, 1, 0], stride: [1, 1], dilate: [1, 1], groups: 3 } },
+      { x: [3, 4, 5, 8], f: [1, 1, 8, 12], g: { pad: [0, 0, 0, 0], stride: [1, 1], dilate: [1, 1], groups: 1 } },
+    ].entries()) {
+      const g = c.g as { pad: [number, number, number, number]; stride: [number, number]; dilate: [number, number]; groups: number };
+      const x = gpu.tensor(values(c.x.reduce((p, d) => p * d), i + 20), c.x);
+      const f = gpu.empty(c.f);
+      const y = gpu.run('Conv', { x, f, b: null }, g);
+      const dy = gpu.tensor(values(y.size, i + 21), y.shape);
+      const { fused, unfused } = await fusedAndUnfused(gpu, (between) => {
+        const df = gpu.run('ConvBackwardFilter', { x, dy }, { ...g, fShape: c.f });
+        between();
+        return [df, gpu.run('ReduceSum', { x: dy }, { axes: [0, 1, 2] })];
+      });
+      expect(fused.dispatches, `case ${i}`).toBe(unfused.dispatches - 1);
+      expect(fused.data[0], `case ${i} df`).toEqual(unfused.data[0]);
+      expectClose([fused.data[1]!], [unfused.data[1]!], 2 ** -20);
+    }
+  });
+
   it('a leaky ReLU, or a ReLU of something else, is not fused', async () => {
     const gpu = await testBackend();
     const x = gpu.tensor(values(2 * 5 * 5 * 3, 9), [2, 5, 5, 3]);

@@ -275,6 +275,8 @@ export class WebGPUBackend implements Backend {
   /** Live tensors and bytes; none after `dispose()` (every buffer is destroyed). */
   memory(): MemoryInfo {
     if (this.#state.disposed) return { tensors: 0, bytes: 0 };
+    // A deferred dispatch may still hold a tensor it drops when encoded (a failure waits for the next call).
+    if (this.#state.healthy) this.#settle();
     return { tensors: this.#liveTensors, bytes: this.#liveBytes };
   }
 

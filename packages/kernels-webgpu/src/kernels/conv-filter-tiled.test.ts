@@ -41,17 +41,33 @@ describe('ConvBackwardFilter as a tiled implicit GEMM', () => {
       });
       const x = gpu.tensor(xv, xs);
       const dy = gpu.tensor(dyv, [n, ho, wo, k]);
+      // The bias derivative Σ dY over the pixels, from the row of ones.
+      const dbWant = new Float64Array(k);
+      const dbScale = new Float64Array(k).fill(1e-30);
+      dyv.forEach((v, e) => {
+        dbWant[e % k]! += v;
+        dbScale[e % k]! += Math.abs(v);
+      });
       for (const tile of CONV_TILES) {
-        const before = gpu.memory();
-        gpu.resetStats();
-        const df = convFilterTiled(gpu, x, dy, fs, g, tile);
-        if (index === 0) expect(gpu.stats().dispatches).toBe(2);
-        expect(df?.shape).toEqual(fs);
-        const got = await df!.data();
-        for (let e = 0; e < want.length; e++) worst = Math.max(worst, Math.abs(got[e]! - want[e]!) / scale[e]!);
-        df!.dispose();
-        // The split's partial sums are not left behind.
-        expect(gpu.memory()).toEqual(before);
+        for (const bias of [false, true]) {
+          const before = gpu.memory();
+          gpu.resetStats();
+          const out = convFilterTiled(gpu, x, dy, fs, g, tile, bias)!;
+          if (index === 0) expect(gpu.stats().dispatches).toBe(2);
+          expect(out.df.shape).toEqual(fs);
+          const got = await out.df.data();
+          for (let e = 0; e < want.length; e++) worst = Math.max(worst, Math.abs(got[e]! - want[e]!) / scale[e]!);
+          out.df.dispose();
+          expect(out.db === null).toBe(!bias);
+          if (out.db) {
+            expect(out.db.shape).toEqual([1, 1, 1, k]);
+            const db = await out.db.data();
+            for (let e = 0; e < k; e++) worst = Math.max(worst, Math.abs(db[e]! - dbWant[e]!) / dbScale[e]!);
+            out.db.dispose();
+          }
+          // The split's partial sums are not left behind.
+          expect(gpu.memory()).toEqual(before);
+        }
       }
     }
     if (process.env.CONV_TILED_REPORT) console.log(`worst relative error ${worst}`);

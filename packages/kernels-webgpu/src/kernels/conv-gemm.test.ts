@@ -57,6 +57,7 @@ describe('1×1 convolutions and fully connected layers as plain tiled GEMMs', ()
         y: await convDirect(gpu, x, f, b, g, ho, wo).data(),
         dx: await convDataDirect(gpu, dy, f, { ...g, xShape: xs }).data(),
         df: await convFilterDirect(gpu, x, dy, { ...g, fShape: fs }).data(),
+        db: await gpu.run('ReduceSum', { x: dy }, { axes: [0, 1, 2] }).data(),
       };
       // The largest and the smallest tile (the middle one runs the same WGSL with other constants).
       for (const tile of [CONV_TILES[0]!, CONV_TILES[2]!]) {
@@ -71,9 +72,14 @@ describe('1×1 convolutions and fully connected layers as plain tiled GEMMs', ()
         expect(Array.from(await relu.data()), `${name} relu`).toEqual(Array.from(got, (v) => Math.max(v, 0)));
         const dx = convDataGemm(gpu, dy, f, xs, layout, g.groups, tile) as Tensor;
         expect(maxDiff(await dx.data(), want.dx), `${name} dx, tile ${tile.tm}`).toBeLessThan(1e-4);
-        const df = convFilterGemm(gpu, x, dy, fs, layout, g.groups, tile) as Tensor;
-        expect(df.shape).toEqual(fs);
-        expect(maxDiff(await df.data(), want.df), `${name} df, tile ${tile.tm}`).toBeLessThan(1e-4);
+        const plain = convFilterGemm(gpu, x, dy, fs, layout, g.groups, tile)!;
+        expect(plain.df.shape).toEqual(fs);
+        expect(plain.db).toBeNull();
+        expect(maxDiff(await plain.df.data(), want.df), `${name} df, tile ${tile.tm}`).toBeLessThan(1e-4);
+        // With the row of ones: the same df, and db = Σ dy beside it.
+        const withBias = convFilterGemm(gpu, x, dy, fs, layout, g.groups, tile, true)!;
+        expect(maxDiff(await withBias.df.data(), want.df), `${name} df with bias, tile ${tile.tm}`).toBeLessThan(1e-4);
+        expect(maxDiff(await withBias.db!.data(), want.db), `${name} db, tile ${tile.tm}`).toBeLessThan(1e-4);
       }
     }
   });
@@ -93,6 +99,13 @@ describe('1×1 convolutions and fully connected layers as plain tiled GEMMs', ()
     expect(count(() => gpu.run('Conv', { x, f, b: null }, g))).toBe(1);
     expect(count(() => gpu.run('ConvBackwardData', { dy, f }, { ...g, xShape: xs }))).toBe(1);
     expect(count(() => gpu.run('ConvBackwardFilter', { x, dy }, { ...g, fShape: fs }))).toBe(2);
+    // The bias derivative recorded right after comes from the filter's product: no dispatch of its own.
+    expect(
+      count(() => {
+        gpu.run('ConvBackwardFilter', { x, dy }, { ...g, fShape: fs });
+        return gpu.run('ReduceSum', { x: dy }, { axes: [0, 1, 2] });
+      }),
+    ).toBe(2);
     const df = await gpu.run('ConvBackwardFilter', { x, dy }, { ...g, fShape: fs }).data();
     expect(maxDiff(df, await convFilterDirect(gpu, x, dy, { ...g, fShape: fs }).data())).toBeLessThan(1e-4);
   });

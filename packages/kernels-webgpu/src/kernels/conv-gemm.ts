@@ -2,7 +2,7 @@ import type { ConvGeometry, Shape, Tensor } from '@convnet-ts/tensor';
 import type { Program } from '../program.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
 import { gemmProgram, gemmSplit } from './gemm.js';
-import type { ConvTile } from './tiled-gemm.js';
+import { type ConvTile, type FilterDerivatives, splitBiasRow } from './tiled-gemm.js';
 
 /**
  * A convolution that is a plain matrix product of x's rows: `rows` rows of
@@ -84,15 +84,29 @@ export function convDataGemm(gpu: WebGPUBackend, dy: Tensor, f: Tensor, xShape: 
   return dx;
 }
 
-/** Filter derivative (manual §6.1): dF_g = X_gᵀ · dY_g, the row sum split when the filter gives few workgroups. */
-export function convFilterGemm(gpu: WebGPUBackend, x: Tensor, dy: Tensor, fShape: Shape, layout: GemmLayout, groups: number, tile: ConvTile): Tensor | undefined {
+/**
+ * Filter derivative (manual §6.1): dF_g = X_gᵀ · dY_g, the row sum split when
+ * the filter gives few workgroups. With `bias`, Xᵀ gets a row of ones, so the
+ * same product gives db = Σ dY (see `splitBiasRow`).
+ */
+export function convFilterGemm(
+  gpu: WebGPUBackend,
+  x: Tensor,
+  dy: Tensor,
+  fShape: Shape,
+  layout: GemmLayout,
+  groups: number,
+  tile: ConvTile,
+  bias = false,
+): FilterDerivatives | undefined {
   const k = fShape[3]!;
   const kg = k / groups;
   if (layout.rows === 0) return undefined;
-  return gemmSplit(
+  const r = fShape.slice(0, 3).reduce((p, d) => p * d, 1);
+  const full = gemmSplit(
     gpu,
     'ConvBackwardFilter',
-    fShape,
+    [r + (bias ? 1 : 0), k],
     {
       m: layout.cg,
       n: kg,
@@ -101,7 +115,9 @@ export function convFilterGemm(gpu: WebGPUBackend, x: Tensor, dy: Tensor, fShape
       a: { tensor: x, ld: layout.lda, offset: 0, groupStride: layout.cg, trans: true },
       b: { tensor: dy, ld: k, offset: 0, groupStride: kg, trans: false },
       c: { ld: k, groupStride: kg },
+      onesRow: bias,
     },
     tile,
   );
+  return full && splitBiasRow(gpu, full, fShape, bias);
 }

@@ -57,8 +57,12 @@ export const convKernels = {
     const tile = chooseConvTile(gpu.device.limits);
     if (!tile) return convFilterDirect(gpu, x, dy, attrs);
     const layout = gemmLayout(x.shape, attrs.fShape, attrs);
-    const tiled = layout ? convFilterGemm(gpu, x, dy, attrs.fShape, layout, attrs.groups, tile) : convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile);
-    return tiled ?? convFilterDirect(gpu, x, dy, attrs);
+    const tiled = layout
+      ? convFilterGemm(gpu, x, dy, attrs.fShape, layout, attrs.groups, tile, true)
+      : convFilterTiled(gpu, x, dy, attrs.fShape, attrs, tile, true);
+    if (!tiled) return convFilterDirect(gpu, x, dy, attrs);
+    if (tiled.db) offerBiasSum(gpu, dy, tiled.db);
+    return tiled.df;
   },
 } satisfies Partial<WebGPUKernelTable>;
 
@@ -87,6 +91,31 @@ function deferWithRelu(gpu: WebGPUBackend, y: Tensor, unfused: Program, operands
       program = fused;
       open = false;
       return relu;
+    },
+  });
+}
+
+/**
+ * The bias derivative came with the filter's (a row of ones in its
+ * product): a `ReduceSum` of exactly `dy` over its first three axes recorded
+ * next — the blocks' `biasDerivative`, called right after
+ * `ConvBackwardFilter` — returns it instead of a dispatch. Otherwise it is
+ * disposed when the next work is encoded.
+ */
+function offerBiasSum(gpu: WebGPUBackend, dy: Tensor, db: Tensor): void {
+  let taken = false;
+  gpu.defer({
+    program: () => {
+      if (!taken) db.dispose();
+      return undefined;
+    },
+    fuse: (kernel, inputs, attrs) => {
+      const x = inputs.x;
+      const axes = attrs.axes;
+      if (taken || kernel !== 'ReduceSum' || !isTensor(x) || x.rank !== 4 || !gpu.sameElements(x, dy) || !Array.isArray(axes)) return undefined;
+      if (axes.length !== 3 || ![0, 1, 2].every((a) => axes.includes(a))) return undefined;
+      taken = true;
+      return db;
     },
   });
 }

@@ -44,6 +44,8 @@ export interface GemmArgs {
   relu?: Tensor;
   /** The reduction split into `splits` chunks of `chunk` (a multiple of the tile's tk); chunk s goes to split s of C. */
   splits?: { splits: number; chunk: number };
+  /** A has an extra row m of ones, so C's row m is Σ_k B[k, j] (the bias derivative beside the filter's). */
+  onesRow?: boolean;
 }
 
 const aligned = (...v: number[]) => v.every((x) => x % 4 === 0);
@@ -63,11 +65,12 @@ function operandVec4(op: GemmOperand, fastBound: number): boolean {
  */
 export function gemmProgram(gpu: WebGPUBackend, kernel: string, args: GemmArgs, tile: ConvTile): Program | undefined {
   const { m, n, kd, groups, a, b, c, bias, relu } = args;
+  const mb = m + (args.onesRow ? 1 : 0);
   const split = args.splits ?? { splits: 1, chunk: kd };
   const { tm, tn, tk } = tile;
-  const counts = [Math.ceil(m / tm), Math.ceil(n / tn), groups * split.splits] as const;
+  const counts = [Math.ceil(mb / tm), Math.ceil(n / tn), groups * split.splits] as const;
   if (!gridFits(gpu, counts)) return undefined;
-  const vecA = operandVec4(a, a.trans ? m : kd) && aligned(split.chunk);
+  const vecA = !args.onesRow && operandVec4(a, a.trans ? m : kd) && aligned(split.chunk);
   const vecB = operandVec4(b, b.trans ? kd : n) && aligned(split.chunk);
   const vecC =
     aligned(c.ld, c.groupStride, c.splitStride, n, c.tensor.size) && (!bias || aligned(bias.groupStride, bias.tensor.size)) && (!relu || aligned(relu.size));
@@ -86,13 +89,13 @@ export function gemmProgram(gpu: WebGPUBackend, kernel: string, args: GemmArgs, 
   let abase = u.aoff + g * u.ag;
   let bbase = u.boff + g * u.bg;
   let cbase = s * u.cs + g * u.cg;`,
-    rows: 'u.m',
+    rows: 'u.mb',
     cols: 'u.n',
     kBegin: 's * u.chunk',
     kEnd: 'min(s * u.chunk + u.chunk, u.kd)',
     a: {
       fast: a.trans ? 'mn' : 'k',
-      scalar: (i, k) => `a[${atA(i, k)}]`,
+      scalar: (i, k) => (args.onesRow ? `a_or_one(${i}, ${atA(i, k)})` : `a[${atA(i, k)}]`),
       vec4: vecA ? (i, k) => `a[(${atA(i, k)}) / 4u]` : undefined,
     },
     b: {
@@ -110,7 +113,7 @@ export function gemmProgram(gpu: WebGPUBackend, kernel: string, args: GemmArgs, 
       : undefined,
   });
   const vec4: string[] = [...(vecA ? ['a'] : []), ...(vecB ? ['b'] : []), ...(vecC ? ['c', ...(bias ? ['bias'] : []), ...(relu ? ['r'] : [])] : [])];
-  const flags = `${a.trans ? 'At' : 'A'}${vecA ? '4' : ''}${b.trans ? 'Bt' : 'B'}${vecB ? '4' : ''}C${vecC ? '4' : ''}`;
+  const flags = `${args.onesRow ? '1' : ''}${a.trans ? 'At' : 'A'}${vecA ? '4' : ''}${b.trans ? 'Bt' : 'B'}${vecB ? '4' : ''}C${vecC ? '4' : ''}`;
   return {
     kernel,
     variant: `gemm${tm}x${tn}x${tk}:${flags}:${bias ? 'bias' : 'nobias'}:${relu ? 'relu' : 'linear'}`,
@@ -119,6 +122,7 @@ export function gemmProgram(gpu: WebGPUBackend, kernel: string, args: GemmArgs, 
     vec4,
     u32: {
       m,
+      mb,
       n,
       kd,
       groups,
@@ -137,7 +141,7 @@ export function gemmProgram(gpu: WebGPUBackend, kernel: string, args: GemmArgs, 
     threads: c.tensor.size,
     workgroups: counts,
     workgroupSize: tileThreads(tile),
-    helpers: `${relu ? IS_POSITIVE : ''}\n${helpers}`,
+    helpers: `${relu ? IS_POSITIVE : ''}${args.onesRow ? '\nfn a_or_one(i: u32, index: u32) -> f32 { if (i >= u.m) { return 1.0; } return a[index]; }' : ''}\n${helpers}`,
     body,
   };
 }
@@ -156,7 +160,7 @@ export function gemmSplit(
   tile: ConvTile,
 ): Tensor | undefined {
   const size = shape.reduce((p, d) => p * d, 1);
-  const tiles = Math.ceil(args.m / tile.tm) * Math.ceil(args.n / tile.tn) * args.groups;
+  const tiles = Math.ceil((args.m + (args.onesRow ? 1 : 0)) / tile.tm) * Math.ceil(args.n / tile.tn) * args.groups;
   const splits = splitReduction(args.kd, tiles, tile.tk);
   if (splits.splits * size * 4 > gpu.maxTensorBytes) return undefined;
   const out = gpu.empty(splits.splits > 1 ? [splits.splits, ...shape] : shape);

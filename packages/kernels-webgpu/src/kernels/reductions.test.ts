@@ -79,7 +79,7 @@ describe('tree reductions in workgroup memory: loss, softmax, batch-norm moments
       ['logistic', [2, 40, 40, 2]],
       ['binarylog', [1, 3, 5, 7]],
     ] as const) {
-      const size = shape.reduce((a, b) => a * b, 1);
+      const size = (shape as readonly number[]).reduce((a, b) => a * b, 1);
       const attribute = loss !== 'log';
       const pixels = size / shape[3];
       const x = values(size, 5).map((v) => (attribute ? v * 3 : Math.abs(v) + 0.01));

@@ -1,5 +1,6 @@
 /// <reference types="@webgpu/types" />
 import type { Shape, Tensor } from '@convnet-ts/tensor';
+import { storageOf } from '../storage.js';
 import type { WebGPUBackend } from '../webgpu-backend.js';
 
 /**
@@ -211,3 +212,29 @@ export const GROUP_PROLOGUE = `  let g = wg.z;
   let n0 = wg.y * TN;
   let c0 = g * u.cg;
   let k0 = g * u.kg;`;
+
+/** A filter derivative and, when its product had the row of ones, the bias derivative beside it. */
+export interface FilterDerivatives {
+  df: Tensor;
+  db: Tensor | null;
+}
+
+/**
+ * `full` [R + 1, K] (R = Hf·Wf·C/G, row R the bias derivative Σ dY) as two
+ * views: df in `fShape` and db [1, 1, 1, K] (the shape `ReduceSum` over the
+ * first three axes gives); `full` itself is disposed. Without the row, df is `full`.
+ */
+export function splitBiasRow(gpu: WebGPUBackend, full: Tensor, fShape: Shape, bias: boolean): FilterDerivatives {
+  if (!bias) {
+    const df = full.reshape(fShape);
+    full.dispose();
+    return { df, db: null };
+  }
+  const { shared, offset } = storageOf(full);
+  const r = fShape.slice(0, 3).reduce((p, d) => p * d, 1);
+  const k = fShape[3]!;
+  const df = gpu.view(shared, offset, fShape);
+  const db = gpu.view(shared, offset + r * k, [1, 1, 1, k]);
+  full.dispose();
+  return { df, db };
+}
