@@ -28,10 +28,12 @@
  * k = ⌊(H + Pt + Pb − F)/S⌋ + 1 followed through the layers (MatConvNet's
  * output size, manual §4.1; the test checks it against
  * `@convnet-ts/geometry` through `display`), so any S works that leaves
- * k ≥ 1. Weights: randn · √(2 / (F_h·F_w·depth)) (He et al.'s fan-in
- * scale; cnn_imagenet_init's `xavierimproved` divides by F_h·F_w·out
- * instead, and its default is `gaussian`, 0.01·randn), biases 0 (lenet:
- * 0.01·randn as cnn_mnist_init). `fcWidth` (default 4096) narrows fc6 and
+ * k ≥ 1. Weights: cnn_imagenet_init's `xavierimproved`, randn ·
+ * √(2 / (F_h·F_w·out)), the last layer's divided by 10 (its default,
+ * `gaussian` 0.01·randn, is for ImageNet's long schedules), biases 0
+ * (lenet: 0.01·randn as cnn_mnist_init). The fan-in scale √(2 / (F_h·F_w·depth))
+ * used before made the logits of raw 0..255 inputs so large that plain
+ * VGG-F diverged in its first epoch at learning rate 0.001. `fcWidth` (default 4096) narrows fc6 and
  * fc7 (for small problems and tests). `bnorm`: a bnorm after each conv but
  * the last, and — as cnn_imagenet_init's `opts.batchNormalization` — no
  * lrn and no dropout; those convs' biases are left out (a bnorm's shift
@@ -111,7 +113,7 @@ export function imageNetInit(backend: Backend, o: { model: ImageNetModel; size: 
   let n = 0;
   const conv = (f: number, depth: number, out: number, last: boolean, extra: Partial<{ stride: number; pad: number }> = {}): Layer[] => {
     n++;
-    const std = lenet ? 0.01 : Math.sqrt(2 / (f * f * depth));
+    const std = lenet ? 0.01 : Math.sqrt(2 / (f * f * out)) / (last ? 10 : 1);
     const bias = !o.bnorm || last;
     const layer: Layer = { type: 'conv', name: `conv${n}`, weights: [randnTensor(backend, [f, f, depth, out], rng, std), bias ? backend.zeros([out]) : null], ...extra };
     const bn: Layer[] = o.bnorm && !last ? [{ type: 'bnorm', name: `bn${n}`, weights: [backend.fill([out], 1), backend.zeros([out])], learningRate: [2, 1, 0.05], weightDecay: [0, 0, 0] }] : [];
