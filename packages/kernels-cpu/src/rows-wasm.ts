@@ -25,13 +25,15 @@ export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'af
 
 const OFF = Number.POSITIVE_INFINITY;
 /**
- * Measured on the loaded 2-core VM (kernel-threads.bench.mjs, best of 21 on
- * 100×24×24×20 floats, loops → WebAssembly on 1 thread): ReLU 3.2 → 2.9 ms
- * and its derivative 3.3 → 8.9 ms (the branch-free loops already run at
- * memory speed; the copies double the traffic: off), leaky ReLU 9.5 → 13
- * (median 42 → 24), its derivative 22 → 9.9, Axpby 9.3 → 16 (two operands
- * to copy: off), bias sums 6.9 → 1.5, average pooling 3.2 → 2.7 and its
- * derivative 3.1 → 5.1 (off), max pooling 7.0 → 2.4.
+ * Measured on the loaded 2-core VM (kernel-threads.bench.mjs and the like,
+ * best of 15–21 on 100×24×24×20 floats, loops → WebAssembly on 1 thread):
+ * ReLU 3.2 → 2.9 ms and its derivative 3.3 → 8.9 ms (the branch-free loops
+ * already run at memory speed; the copies double the traffic: off), leaky
+ * ReLU 13.6 → 3.2, its derivative 10.7 → 4.1, Axpby 4.1 → 7.0 (two operands
+ * to copy: off), bias sums 2.8 → 1.3, batch normalisation 9.8 → 5.5 and its
+ * derivative 15.8 → 8.1, average pooling 3.2 → 2.7 and its derivative
+ * 3.1 → 5.1 (off), max pooling 7.0 → 2.4. A second thread pays only on
+ * large tensors (and not at all while other jobs hold the cores).
  */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   relu: { wasmMin: OFF, perThread: 2 ** 20 },

@@ -52,9 +52,19 @@
         (if (result v128) (i32.eqz (local.get $op))
           (then (v128.and (local.get $yv) (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
           (else (if (result v128) (i32.eq (local.get $op) (i32.const 1))
-            (then (v128.bitselect (local.get $yv) (call $rk_scale (local.get $yv) (local.get $av))
-                                  (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
-            (else (call $rk_axpby (local.get $xv) (local.get $yv) (local.get $av) (local.get $bv)))))))
+            ;; $rk_scale and $rk_axpby written out: V8 does not inline calls here.
+            (then (v128.bitselect (local.get $yv)
+                    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                      (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $yv)) (local.get $av)))
+                      (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4
+                        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $yv) (local.get $yv))) (local.get $av))))
+                    (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
+            (else (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $av))
+                                                  (f64x2.mul (f64x2.promote_low_f32x4 (local.get $yv)) (local.get $bv))))
+              (f32x4.demote_f64x2_zero (f64x2.add
+                (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $av))
+                (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $yv) (local.get $yv))) (local.get $bv))))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $l4)))
     (block $d1 (loop $l1
