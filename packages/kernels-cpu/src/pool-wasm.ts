@@ -49,8 +49,8 @@ export function avgPoolWasm(s: PoolSizes, x: Float32Array, y: Float32Array): boo
 /**
  * `dx ← the average-pooling derivative of dy` (`pool_avg_backward_images`:
  * outputs in order, dy·(1/valid) added over each window in float64), whole
- * images per thread. False where SIMD is missing, and by default (the
- * loops are faster here: rows-wasm.ts's thresholds).
+ * images per thread. False where SIMD is missing or the tensor is small
+ * (rows-wasm.ts's thresholds).
  */
 export function avgPoolBackwardWasm(s: PoolSizes, dy: Float32Array, dx: Float32Array): boolean {
   return runPool(s, 'pool_avg_backward_images', null, dy, dx);

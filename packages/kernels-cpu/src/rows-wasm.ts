@@ -31,8 +31,8 @@ const OFF = Number.POSITIVE_INFINITY;
  * already run at memory speed; the copies double the traffic: off), leaky
  * ReLU 13.6 → 3.2, its derivative 10.7 → 4.1, Axpby 4.1 → 7.0 (two operands
  * to copy: off), bias sums 2.8 → 1.3, batch normalisation 9.8 → 5.5 and its
- * derivative 15.8 → 8.1, average pooling 3.2 → 2.7 and its derivative
- * 3.1 → 5.1 (off), max pooling 7.0 → 2.4. A second thread pays only on
+ * derivative 15.8 → 8.1, average pooling 5.8 → 3.3 and its derivative
+ * 5.6 → 4.7, max pooling 13.6 → 3.2 and its derivative 26 → 7.5. A second thread pays only on
  * large tensors (and not at all while other jobs hold the cores).
  */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
@@ -44,7 +44,7 @@ const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
   // Max pooling, and average pooling's forward (pool-wasm.ts), in input elements.
   pool: { wasmMin: 0, perThread: 2 ** 16 },
-  avgPoolBackward: { wasmMin: OFF, perThread: 2 ** 16 },
+  avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 16 },
 };
 let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
 
