@@ -190,9 +190,10 @@ export function imagesPanel(): { log: ImagesLog } {
     const folder = scan();
     if (!folder) return;
     const n = folder.files.length;
-    const where = folder.imdb.root ? ` in ${folder.imdb.root}` : '';
+    const where = folder.imdb.root ? ` in the folder “${folder.imdb.root}”` : '';
+    const numClasses = log.found!.classes.length;
     const few = log.found!.classes.length < 2 ? ' Training needs at least two class folders.' : '';
-    setState(few ? 'empty' : 'ready', `Found ${plural(n, 'image')}${where} in ${log.found!.classes.length} class${log.found!.classes.length === 1 ? "" : "es"}.${few || ' Choose the network and press Train.'}`);
+    setState(few ? 'empty' : 'ready', `Found ${plural(n, 'image')} in ${numClasses} class${numClasses === 1 ? '' : 'es'}${where}.${few || ' Choose the network and press Train.'}`);
   };
   for (const name of ['valFraction', 'seed']) (form.elements.namedItem(name) as HTMLInputElement).addEventListener('change', () => files.length && !worker && scan());
 

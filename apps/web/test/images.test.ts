@@ -72,7 +72,7 @@ describe('Train on your images, in headless Chromium', () => {
     expect(log.found?.counts).toEqual([PER_CLASS + 1, PER_CLASS + 1, PER_CLASS]);
     expect(log.found?.val).toEqual([4, 4, 4]);
     expect(log.found?.ignored).toEqual([{ path: 'shapes/notes.txt', reason: 'not a .png / .jpg / .jpeg file name' }]);
-    expect(await page.textContent('#images-status')).toBe(`Found ${3 * PER_CLASS + 2} images in shapes in 3 classes. Choose the network and press Train.`);
+    expect(await page.textContent('#images-status')).toBe(`Found ${3 * PER_CLASS + 2} images in 3 classes in the folder “shapes”. Choose the network and press Train.`);
     expect(await page.textContent('#images-found tbody')).toContain('stripes');
     expect(await page.textContent('#images-ignored')).toContain('shapes/notes.txt');
     await page.locator('#images-view').screenshot({ path: join(shots, 'images-found.png') });
