@@ -3,11 +3,11 @@
 // batch 100, as packages/bench) and W4 (SGEMM 1024³), each variant
 // of the convolution path taking turns in one process (A, B, A, B, …) so
 // that background load hits them alike; medians.
-// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma]
+// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma] [--variants=before,after,…]
 // `fma` adds the relaxed-SIMD FMA module as variants (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd).
 import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
 import { setDirectConv } from '../src/conv-direct.ts';
-import { setWinograd } from '../src/conv-winograd.ts';
+import { setWinograd, setWinogradTile } from '../src/conv-winograd.ts';
 import { createCpuBackend } from '../src/index.ts';
 import { gemm } from '../src/gemm.ts';
 import { acquireGemmThreads, useGemmModule } from '../src/gemm-threads.ts';
@@ -17,13 +17,23 @@ const threads = Number(process.argv[2] ?? 1);
 const reps = Number(process.argv[3] ?? 5);
 const withFma = process.argv.includes('fma');
 const fmaBytes = withFma ? { shared: await gemmModuleBinary({ mr: 4, nr: 8, fma: true }, { shared: true }), plain: await gemmModuleBinary({ mr: 4, nr: 8, fma: true }, { shared: false }) } : null;
-// 'before': im2row + GEMM everywhere (the code before issue 21's paths, same bits); 'after': Winograd for W1/W2 dzdx,
-// the implicit GEMM for LeNet's first layer; '+fma': the relaxed-SIMD FMA micro-kernel too.
-const variants = [
+// 'before': im2row + GEMM everywhere (the code before issue 21's paths, same bits); 'after': Winograd F(2×2, 3×3)
+// for W1/W2 dzdx, the implicit GEMM for LeNet's first layer ('after F4': F(4×4, 3×3)); '+fma': the relaxed-SIMD
+// FMA micro-kernel too.
+const only = process.argv.find((a) => a.startsWith('--variants='))?.slice('--variants='.length).split(',');
+const allVariants = [
   { name: 'before', fast: false, fma: false },
   { name: 'after', fast: true, fma: false },
-  ...(withFma ? [{ name: 'before+fma', fast: false, fma: true }, { name: 'after+fma', fast: true, fma: true }] : []),
+  { name: 'after F4', fast: true, fma: false, tile: 4 },
+  ...(withFma
+    ? [
+        { name: 'before+fma', fast: false, fma: true },
+        { name: 'after+fma', fast: true, fma: true },
+        { name: 'after F4+fma', fast: true, fma: true, tile: 4 },
+      ]
+    : []),
 ];
+const variants = only === undefined ? allVariants : allVariants.filter((v) => only.includes(v.name));
 const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 };
 const LENET = [
   { filter: [5, 5, 1, 20], after: 'pool' },
@@ -78,11 +88,12 @@ for (let rep = 0; rep <= reps; rep++) {
     useGemmModule(v.fma ? fmaBytes : null);
     setWinograd(v.fast);
     setDirectConv(v.fast);
+    setWinogradTile(v.tile ?? 2);
     const cpu = createCpuBackend({ threads });
     await cpu.ready();
     const x = cpu.tensor(new Float32Array(32 * 56 * 56 * 64).map((_, i) => Math.sin(i)), [32, 56, 56, 64]);
     const f = cpu.tensor(new Float32Array(9 * 64 * 64).map((_, i) => Math.cos(i) * 0.1), [3, 3, 64, 64]);
-    const key = (w) => `${w} ${v.name}`;
+    const key = (w) => `${w} | ${v.name}`;
     const record = rep > 0 ? time : (_k, fn) => fn();
     let y;
     record(key('W1'), () => {
@@ -106,7 +117,7 @@ console.log(`threads ${threads}, ${reps} repetitions per variant, medians:`);
 for (const [key, ts] of Object.entries(times)) {
   ts.sort((p, q) => p - q);
   const med = ts[ts.length >> 1];
-  const w = key.split(' ').slice(0, -1).join(' ');
+  const w = key.split(' | ')[0];
   const rate = flops[w] === undefined ? '' : `  ${((flops[w] / med) * 1e-6).toFixed(1).padStart(6)} GFLOP/s (direct-method flops)`;
   console.log(`${key.padEnd(24)} ${med.toFixed(1).padStart(8)} ms${rate}`);
 }

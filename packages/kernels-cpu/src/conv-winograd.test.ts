@@ -1,6 +1,6 @@
 import { Rng } from '@convnet-ts/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
-import { setWinograd } from './conv-winograd.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setWinograd, setWinogradTile, type WinogradTile } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
 
 type Pad = readonly [number, number, number, number];
@@ -49,14 +49,24 @@ const cases: { name: string; shape: [number, number, number, number]; k: number;
   { name: 'asymmetric pad 2/0, 1/2', shape: [1, 8, 9, 12], k: 8, pad: [2, 0, 1, 2] },
 ];
 
-describe('Winograd F(2×2, 3×3) convolution', () => {
+/** The error bound against float64, relative to max |y|, per √(9·depth): F(2×2) adds little to the direct path's rounding, F(4×4)'s transforms (coefficients up to 8 and 1/24) more. */
+const BOUND: Record<WinogradTile, number> = { 2: 1e-7, 4: 1e-6 };
+
+for (const m of [2, 4] as const)
+describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
+  beforeAll(() => {
+    setWinogradTile(m);
+  });
+  afterAll(() => {
+    setWinogradTile(2);
+  });
   afterEach(() => {
     setWinograd(true);
   });
 
   for (const { name, shape, k, pad } of cases) {
     for (const threads of [1, 3]) {
-      it(`forward and data derivative within 10⁻⁷·√(9C) of float64, and not the direct path's bits (${name}, ${threads} thread${threads > 1 ? 's' : ''})`, async () => {
+      it(`forward and data derivative within the bound of float64, and not the direct path's bits (${name}, ${threads} thread${threads > 1 ? 's' : ''})`, async () => {
         const [n, h, w, c] = shape;
         const rng = new Rng(21);
         const x = Float32Array.from(rng.randn(n * h * w * c));
@@ -87,11 +97,11 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
         const flipped = new Float64Array(f.length);
         for (let q = 0; q < 9; q++) for (let ch = 0; ch < c; ch++) for (let o = 0; o < k; o++) flipped[((8 - q) * k + o) * c + ch] = f[(q * c + ch) * k + o]!;
         const wantDx = reference(Float64Array.from(dy), flipped, null, n, ho, wo, k, c, [2 - pad[0], 2 - pad[1], 2 - pad[2], 2 - pad[3]]);
-        const bound = (depth: number) => 1e-7 * Math.sqrt(9 * depth);
+        const bound = (depth: number) => BOUND[m] * Math.sqrt(9 * depth);
 
         expect(relativeError(fast.y, want)).toBeLessThan(bound(c));
         expect(relativeError(fast.dx, wantDx)).toBeLessThan(bound(k));
-        expect(relativeError(direct.y, want)).toBeLessThan(bound(c));
+        expect(relativeError(direct.y, want)).toBeLessThan(BOUND[2] * Math.sqrt(9 * c));
         expect(Array.from(fast.y)).not.toEqual(Array.from(direct.y));
       });
     }
@@ -150,20 +160,29 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     expect(Math.abs(xw - xd)).toBeLessThan(1e-5 * scale);
   });
 
-  it('takes NaN and ±Inf through like the direct path (NaN where an Inf meets a 0·Inf or Inf − Inf)', async () => {
-    const cpu = createCpuBackend({ threads: 1 });
-    try {
-      const c = 8;
-      const x = new Float32Array(1 * 8 * 8 * c).fill(1);
-      x[(3 * 8 + 3) * c] = Number.NaN;
-      const f = new Float32Array(9 * c * 4).fill(0.5);
-      const y = cpu.run('Conv', { x: cpu.tensor(x, [1, 8, 8, c]), f: cpu.tensor(f, [3, 3, c, 4]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 }).dataSync();
-      // Output pixels whose window holds (3, 3) are NaN; (0, 0) is not.
-      expect(Number.isNaN(y[(3 * 8 + 3) * 4]!)).toBe(true);
-      expect(Number.isNaN(y[(2 * 8 + 4) * 4]!)).toBe(true);
-      expect(y[0]).toBeCloseTo(4 * c * 0.5, 4);
-    } finally {
+  it(`propagates a NaN input to every output whose window holds it${m === 2 ? ', and to no other (as the direct path)' : ', and at most to the rest of its 4×4 tiles'}`, () => {
+    const c = 8;
+    const x = new Float32Array(12 * 12 * c).fill(1);
+    x[(3 * 12 + 3) * c] = Number.NaN;
+    const f = new Float32Array(9 * c * 4).fill(0.5);
+    const nan = (winograd: boolean) => {
+      setWinograd(winograd);
+      const cpu = createCpuBackend({ threads: 1 });
+      const y = cpu.run('Conv', { x: cpu.tensor(x, [1, 12, 12, c]), f: cpu.tensor(f, [3, 3, c, 4]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 }).dataSync();
       cpu.dispose();
+      return Array.from({ length: 144 }, (_, i) => Number.isNaN(y[4 * i]!));
+    };
+    const fast = nan(true);
+    const direct = nan(false);
+    for (let i = 0; i < 144; i++) {
+      const [oy, ox] = [Math.floor(i / 12), i % 12];
+      // Direct: the outputs whose 3×3 window (pad 1) holds (3, 3).
+      expect(direct[i]).toBe(oy >= 2 && oy <= 4 && ox >= 2 && ox <= 4);
+      if (m === 2 || direct[i]) expect(fast[i]).toBe(direct[i]);
+      // A tile whose (m+2)² input window misses (3, 3) stays finite.
+      const [ty, tx] = [Math.floor(oy / m), Math.floor(ox / m)];
+      const misses = m * ty - 1 > 3 || m * ty + m < 3 || m * tx - 1 > 3 || m * tx + m < 3;
+      if (misses) expect(fast[i]).toBe(false);
     }
   });
 });

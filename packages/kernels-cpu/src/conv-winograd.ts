@@ -1,25 +1,30 @@
 import { forwardPasses, runTasks, shares, TASK_WORDS, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena } from './wasm-gemm.js';
-import { gemmInstance } from './wasm-instance.js';
+import { type GemmExports, gemmInstance } from './wasm-instance.js';
 
 /**
- * Winograd F(2×2, 3×3) for 3×3, stride-1, undilated, ungrouped float32
- * convolutions (scripts/gen-winograd.mjs generates the module's
- * `winograd_images`): each 2 × 2 block of outputs is Aᵀ[Σ_c U_c ⊙ V_c]A with
- * U = G·g·Gᵀ (the filter, transformed here) and V = Bᵀ·d·B (the 4 × 4 input
- * window, transformed in the module), so each tile of four outputs takes
- * 16·C·K multiplies instead of 36·C·K. The sums differ from the direct
- * im2row path by rounding only: on N(0, 1) data the largest error relative to
- * the float64 result's scale (max |y|) is about 2·10⁻⁷·√(9C) — about 2× the
- * direct path's (conv-winograd.test.ts checks a bound of 4·10⁻⁷·√(9C)).
+ * Winograd F(m×m, 3×3), m = 2 or 4, for 3×3, stride-1, undilated, ungrouped
+ * float32 convolutions (scripts/gen-winograd.mjs generates the module's
+ * `winograd2_images` and `winograd4_images`): each m × m block of outputs is
+ * Aᵀ[Σ_c U_c ⊙ V_c]A with U = G·g·Gᵀ (the filter, transformed here) and
+ * V = Bᵀ·d·B (the (m+2) × (m+2) input window, transformed in the module), so
+ * a tile of m² outputs takes (m+2)²·C·K multiplies instead of 9·m²·C·K: 16
+ * instead of 36 for F(2×2), 36 instead of 144 for F(4×4). The sums differ from
+ * the direct im2row path by rounding only (conv-winograd.test.ts bounds both
+ * against float64; the README gives the measured errors).
  *
- * Used where `winogradApplies`: on by default (`setWinograd(false)` turns it
- * off process-wide, e.g. to get the direct path's bits); the data derivative
- * of such a convolution is itself one (flipped filters, channels and filters
- * swapped, pad 2 − pad), so it takes the same route.
+ * Used where `winogradApplies`: on by default with F(2×2) (`setWinograd(false)`
+ * turns it off process-wide, e.g. to get the direct path's bits;
+ * `setWinogradTile(4)` picks F(4×4)); the data derivative of such a
+ * convolution is itself one (flipped filters, channels and filters swapped,
+ * pad 2 − pad), so it takes the same route.
  */
 let winogradOn = true;
+let tile: WinogradTile = 2;
+
+/** The output tile m of F(m×m, 3×3). */
+export type WinogradTile = 2 | 4;
 
 /** Turns the Winograd path on or off for every later float32 convolution (on by default); returns the previous setting. */
 export function setWinograd(on: boolean): boolean {
@@ -27,6 +32,31 @@ export function setWinograd(on: boolean): boolean {
   winogradOn = on;
   return was;
 }
+
+/** Picks F(2×2, 3×3) (the default) or F(4×4, 3×3) for every later Winograd convolution; returns the previous tile. */
+export function setWinogradTile(m: WinogradTile): WinogradTile {
+  const was = tile;
+  tile = m;
+  return was;
+}
+
+/** G (α × 3, α = m + 2) of F(m×m, 3×3): the same matrices as scripts/gen-winograd.mjs's `WINOGRAD`. */
+const G: Record<WinogradTile, readonly (readonly number[])[]> = {
+  2: [
+    [1, 0, 0],
+    [1 / 2, 1 / 2, 1 / 2],
+    [1 / 2, -1 / 2, 1 / 2],
+    [0, 0, 1],
+  ],
+  4: [
+    [1 / 4, 0, 0],
+    [-1 / 6, -1 / 6, -1 / 6],
+    [-1 / 6, 1 / 6, -1 / 6],
+    [1 / 24, 1 / 12, 1 / 6],
+    [1 / 24, -1 / 12, 1 / 6],
+    [0, 0, 1],
+  ],
+};
 
 /** Below this many output pixels per image the transforms' overhead outweighs the saved multiplies (measured: README). */
 const MIN_PIXELS = 64;
@@ -55,43 +85,30 @@ export function winogradApplies(p: ConvSizes): boolean {
   );
 }
 
-/** U[ξ][c][k] = (G·g_{c,k}·Gᵀ)_ξ (ξ = 4i + j) of `[3, 3, C, K]` filters f, in float64 then rounded once. */
-export function winogradFilter(f: Float32Array, c: number, k: number): Float32Array {
-  const u = new Float32Array(16 * c * k);
-  const g = new Float64Array(9);
-  const t = new Float64Array(12);
+/** U[ξ][c][k] = (G·g_{c,k}·Gᵀ)_ξ (ξ = α·i + j) of `[3, 3, C, K]` filters f, in float64 then rounded once. */
+export function winogradFilter(f: Float32Array, c: number, k: number, m: WinogradTile = 2): Float32Array {
+  const g = G[m];
+  const a = m + 2;
   const ck = c * k;
+  const u = new Float32Array(a * a * ck);
+  const w = new Float64Array(9);
+  const t = new Float64Array(3 * a);
   for (let e = 0; e < ck; e++) {
-    for (let q = 0; q < 9; q++) g[q] = f[q * ck + e]!;
-    // t = G·g (4 × 3), G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
-    for (let j = 0; j < 3; j++) {
-      const g0 = g[j]!;
-      const g1 = g[3 + j]!;
-      const g2 = g[6 + j]!;
-      t[j] = g0;
-      t[3 + j] = 0.5 * (g0 + g1 + g2);
-      t[6 + j] = 0.5 * (g0 - g1 + g2);
-      t[9 + j] = g2;
-    }
-    // U = t·Gᵀ (4 × 4).
-    for (let i = 0; i < 4; i++) {
-      const t0 = t[3 * i]!;
-      const t1 = t[3 * i + 1]!;
-      const t2 = t[3 * i + 2]!;
-      u[(4 * i) * ck + e] = t0;
-      u[(4 * i + 1) * ck + e] = 0.5 * (t0 + t1 + t2);
-      u[(4 * i + 2) * ck + e] = 0.5 * (t0 - t1 + t2);
-      u[(4 * i + 3) * ck + e] = t2;
+    for (let q = 0; q < 9; q++) w[q] = f[q * ck + e]!;
+    // t = G·w (α × 3), then U = t·Gᵀ (α × α).
+    for (let i = 0; i < a; i++) for (let j = 0; j < 3; j++) t[3 * i + j] = g[i]![0]! * w[j]! + g[i]![1]! * w[3 + j]! + g[i]![2]! * w[6 + j]!;
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < a; j++) u[(a * i + j) * ck + e] = t[3 * i]! * g[j]![0]! + t[3 * i + 1]! * g[j]![1]! + t[3 * i + 2]! * g[j]![2]!;
     }
   }
   return u;
 }
 
 /**
- * `y ← conv(x, f) + beta·y` (beta 0 or 1) by Winograd F(2×2, 3×3), float32,
+ * `y ← conv(x, f) + beta·y` (beta 0 or 1) by Winograd F(m×m, 3×3), float32,
  * where `winogradApplies(p)`: with at least as many images as threads, the
- * threads take whole images (`winograd_images`: per image, V, 16 SGEMMs
- * V_ξ·U_ξ, then the output transform); with fewer, this thread transforms
+ * threads take whole images (`winograd<m>_images`: per image, V, (m+2)²
+ * SGEMMs V_ξ·U_ξ, then the output transform); with fewer, this thread transforms
  * and each SGEMM is split over the threads. Every output is the same sum in
  * the same order either way, so any thread count gives the same bits.
  * Returns false (doing nothing) where the module cannot run.
@@ -100,12 +117,15 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
   const inst = gemmInstance();
   if (inst === null) return false;
   const g = p.patch;
-  const tiles = Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2);
+  const m = tile;
+  const entries = (m + 2) ** 2;
+  const tiles = Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
   const ySize = p.pixels * p.k;
-  const vSize = 16 * tiles * p.c;
-  const mSize = 16 * tiles * p.k;
+  const vSize = entries * tiles * p.c;
+  const mSize = entries * tiles * p.k;
+  const ops = transforms(inst.exports, m);
   const perThread = vSize + mSize + p.c + TASK_WORDS;
-  return forwardPasses(p.n, p.imageSize, ySize, winogradFilter(f, p.c, p.k), perThread, x, beta, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+  return forwardPasses(p.n, p.imageSize, ySize, winogradFilter(f, p.c, p.k, m), perThread, x, beta, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const v = 4 * (bufAt + share.thread * perThread);
@@ -131,21 +151,26 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
       });
       blocks.push(block);
     }
-    if (p.n >= threads) runTasks(inst, 'winograd_images', blocks);
+    if (p.n >= threads) runTasks(inst, `winograd${m}_images`, blocks);
     else {
       // Fewer images than threads: the transforms here, each product split over the threads.
       const v = bufAt;
-      const m = v + vSize;
+      const mAt = v + vSize;
       for (let i = 0; i < count; i++) {
-        inst.exports.winograd_input(blocks[0]!, 4 * (xAt + i * p.imageSize), 4 * v);
-        heap.fill(0, m, m + mSize);
-        for (let xi = 0; xi < 16; xi++) {
-          sgemmInArena(false, false, tiles, p.k, p.c, 1, v + xi * tiles * p.c, p.c, fAt + xi * p.c * p.k, p.k, m + xi * tiles * p.k, p.k);
+        ops.input(blocks[0]!, 4 * (xAt + i * p.imageSize), 4 * v);
+        heap.fill(0, mAt, mAt + mSize);
+        for (let xi = 0; xi < entries; xi++) {
+          sgemmInArena(false, false, tiles, p.k, p.c, 1, v + xi * tiles * p.c, p.c, fAt + xi * p.c * p.k, p.k, mAt + xi * tiles * p.k, p.k);
         }
-        inst.exports.winograd_output(blocks[0]!, 4 * m, 4 * (yAt + i * ySize));
+        ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize));
       }
     }
   });
+}
+
+/** The module's input and output transforms of F(m×m, 3×3). */
+function transforms(e: GemmExports, m: WinogradTile): { input: (d: number, x: number, v: number) => void; output: (d: number, mAt: number, y: number) => void } {
+  return m === 2 ? { input: e.winograd2_input, output: e.winograd2_output } : { input: e.winograd4_input, output: e.winograd4_output };
 }
 
 /**

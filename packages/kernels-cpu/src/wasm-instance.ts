@@ -40,13 +40,16 @@ export interface GemmExports {
   row2im(d: number, rows: number, c0: number, cg: number, dx: number): void;
   /** dx_i += φ*(dy_i·Fᵀ) for the task block's images. */
   conv_backward_data_images(d: number): void;
-  /** Winograd F(2×2, 3×3): the task block's image at x into V, and M's output transform added into y (gen-winograd.mjs). */
-  winograd_input(d: number, x: number, v: number): void;
-  winograd_output(d: number, m: number, y: number): void;
+  /** Winograd F(2×2, 3×3) and F(4×4, 3×3): the task block's image at x into V, and M's output transform added into y (gen-winograd.mjs). */
+  winograd2_input(d: number, x: number, v: number): void;
+  winograd2_output(d: number, m: number, y: number): void;
+  winograd4_input(d: number, x: number, v: number): void;
+  winograd4_output(d: number, m: number, y: number): void;
+  /** Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions of the task block's images. */
+  winograd2_images(d: number): void;
+  winograd4_images(d: number): void;
   /** y_i += conv(x_i, F) of the task block's images by the implicit GEMM (few channels; gen-gemm.mjs). */
   conv_direct_images(d: number): void;
-  /** Winograd F(2×2, 3×3) convolutions of the task block's images. */
-  winograd_images(d: number): void;
   /** Max pooling of the pool task block's images. */
   pool_max_images(d: number): void;
   /** dx_i += the max-pooling derivative of dy_i, for the pool task block's images. */
