@@ -1,6 +1,6 @@
 import { Rng } from '@convnet-ts/tensor';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setWinograd, setWinogradTile, type WinogradTile } from './conv-winograd.js';
+import { setWinograd, setWinogradTile, type WinogradTile, winogradTile } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
 
 type Pad = readonly [number, number, number, number];
@@ -52,13 +52,22 @@ const cases: { name: string; shape: [number, number, number, number]; k: number;
 /** The error bound against float64, relative to max |y|, per √(9·depth): F(2×2) adds little to the direct path's rounding, F(4×4)'s transforms (coefficients up to 8 and 1/24) more. */
 const BOUND: Record<WinogradTile, number> = { 2: 1e-7, 4: 1e-6 };
 
+describe('the Winograd tile', () => {
+  it('is F(4×4) from 8 × 8 outputs on, F(2×2) below, unless forced', () => {
+    expect([winogradTile(8, 8), winogradTile(56, 56), winogradTile(7, 56), winogradTile(56, 4)]).toEqual([4, 4, 2, 2]);
+    expect(setWinogradTile(2)).toBe('auto');
+    expect(winogradTile(56, 56)).toBe(2);
+    expect(setWinogradTile('auto')).toBe(2);
+  });
+});
+
 for (const m of [2, 4] as const)
 describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
   beforeAll(() => {
     setWinogradTile(m);
   });
   afterAll(() => {
-    setWinogradTile(2);
+    setWinogradTile('auto');
   });
   afterEach(() => {
     setWinograd(true);
