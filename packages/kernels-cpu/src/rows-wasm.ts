@@ -10,7 +10,7 @@ import { wasmArena } from './wasm-gemm.js';
  * waking the workers tens of microseconds (milliseconds when the cores are
  * busy), so each kernel has its own break-even: small tensors stay in the
  * loops, each extra thread must get enough elements, and memory-bound maps
- * whose loops already run at memory speed stay in the loops at any size.
+ * whose loops already run at memory speed leave them only when very large.
  * Tests lower them (`setRowsTuning`) to run the paths on small tensors.
  */
 export interface RowsTuning {
@@ -23,26 +23,28 @@ export interface RowsTuning {
 /** The kernels of this file. */
 export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'affine' | 'pool' | 'avgPoolBackward';
 
-const OFF = Number.POSITIVE_INFINITY;
 /**
- * Measured on the loaded 2-core VM (kernel-threads.bench.mjs and the like,
- * best of 15–21 on 100×24×24×20 floats, loops → WebAssembly on 1 thread):
- * ReLU 3.2 → 2.9 ms and its derivative 3.3 → 8.9 ms (the branch-free loops
- * already run at memory speed; the copies double the traffic: off), leaky
- * ReLU 13.6 → 3.2, its derivative 10.7 → 4.1, Axpby 4.1 → 7.0 (two operands
- * to copy: off), bias sums 2.8 → 1.3, batch normalisation 9.8 → 5.5 and its
- * derivative 15.8 → 8.1, average pooling 5.8 → 3.3 and its derivative
- * 5.6 → 4.7, max pooling 13.6 → 3.2 and its derivative 26 → 7.5. A second thread pays only on
- * large tensors (and not at all while other jobs hold the cores).
+ * Measured on the loaded 2-core VM (kernel-threads.bench.mjs, medians of 11,
+ * loops → WebAssembly on 1 thread), on LeNet conv1's output (100×24×24×20
+ * floats) unless said: bias sums 2.5 → 0.75 ms, batch normalisation 30 → 14
+ * and its derivative 42 → 32, max pooling 9.9 → 5.5 and its derivative
+ * 17 → 13, average pooling 3.1 → 1.4 and its derivative 7.3 → 6.7, leaky
+ * ReLU 13.6 → 3.2 (best of 21). ReLU (12.0 → 10.9, its derivative
+ * 10.9 → 12.5) and Axpby (13.7 → 13.6) only break even here, their loops
+ * running at memory speed while the copies double the traffic; on
+ * AlexNet-sized tensors (32×27×27×256) they gain (ReLU 48 → 40, its
+ * derivative 70 → 51, Axpby 67 → 63; AlexNet's fc6 filters, 37.7 M floats,
+ * 380 → 313), hence their high thresholds. A second thread pays only on
+ * large tensors, and not while other jobs hold the cores.
  */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
-  relu: { wasmMin: OFF, perThread: 2 ** 20 },
+  relu: { wasmMin: 2 ** 22, perThread: 2 ** 21 },
   leakyRelu: { wasmMin: 2 ** 16, perThread: 2 ** 20 },
-  axpby: { wasmMin: OFF, perThread: 2 ** 20 },
+  axpby: { wasmMin: 2 ** 21, perThread: 2 ** 21 },
   sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   stats: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
-  // Max pooling, and average pooling's forward (pool-wasm.ts), in input elements.
+  // Max and average pooling (pool-wasm.ts), in input elements.
   pool: { wasmMin: 0, perThread: 2 ** 16 },
   avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 16 },
 };

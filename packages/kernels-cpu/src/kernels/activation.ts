@@ -6,9 +6,9 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
  * §6.6.4). Softmax runs over the last axis (channels of NHWC data), with the
  * row maximum subtracted before exponentiating, so large scores never overflow.
  * Float32 ReLU and its derivative can run in WebAssembly SIMD, in ranges over
- * the GEMM threads (rows-wasm.ts), with the loops' values: by default leaky
- * ones on large tensors; with leak 0 the branch-free loop already runs at
- * memory speed, so copying into the module would only add traffic.
+ * the GEMM threads (rows-wasm.ts), with the loops' values: leaky ones from
+ * 2^16 elements; with leak 0 only from 2^22, as the branch-free loop already
+ * runs at memory speed and the copy into the module adds traffic.
  */
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {
