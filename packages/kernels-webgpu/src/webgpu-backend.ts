@@ -80,6 +80,8 @@ export class WebGPUBackend implements Backend {
   #liveTensors = 0;
   #liveBytes = 0;
   #pending: Deferred | null = null;
+  /** Buffers released while a dispatch was deferred (it may read them), pooled once it is encoded. */
+  #heldBack: GPUBuffer[] = [];
 
   constructor(device: GPUDevice, ownsDevice: boolean) {
     this.device = device;
@@ -172,7 +174,9 @@ export class WebGPUBackend implements Backend {
     if (--shared.refs > 0) return;
     this.#live.delete(shared);
     this.#liveBytes -= shared.elements * 4;
-    this.#pool.release(shared.buffer);
+    // A deferred program may still read this buffer: it goes back to the pool only once that program is encoded.
+    if (this.#pending) this.#heldBack.push(shared.buffer);
+    else this.#pool.release(shared.buffer);
   }
 
   run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
@@ -227,7 +231,12 @@ export class WebGPUBackend implements Backend {
     if (!d) return;
     this.#pending = null;
     const p = d.program();
-    if (p) this.#encode(p);
+    try {
+      if (p) this.#encode(p);
+    } finally {
+      for (const b of this.#heldBack) this.#pool.release(b);
+      this.#heldBack = [];
+    }
   }
 
   /** The batch's encoder, after any deferred dispatch. */
@@ -301,6 +310,8 @@ export class WebGPUBackend implements Backend {
     if (this.#state.disposed) return;
     // A deferred dispatch's outputs die with every other buffer: it need not run.
     this.#pending = null;
+    for (const b of this.#heldBack) this.#pool.release(b);
+    this.#heldBack = [];
     this.#batch.flush();
     this.#state.disposed = true;
     this.#pool.clear();

@@ -67,8 +67,8 @@ export function deferElementwise(
       const externals = externalOperands(gpu, [...stages, { ...next, out: stage.out }]);
       if (externals.length + stages.length + 1 > gpu.device.limits.maxStorageBuffersPerShaderStage) return undefined;
       const out = gpu.empty(next.shape);
-      // The new output must not share a buffer with anything bound (a released operand's buffer
-      // reused); a disposed output is not bound, so its buffer may be.
+      // The new output must not share a buffer with anything bound (the backend holds released
+      // buffers back while a dispatch is deferred, so this is a guard, not a rule in use).
       if (gpu.sharesBuffer(out, [...externals, ...outputs.filter((o) => gpu.isLive(o))])) {
         out.dispose();
         return undefined;
