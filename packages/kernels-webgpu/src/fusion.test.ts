@@ -170,7 +170,9 @@ describe('fewer dispatches: the conv → ReLU epilogue and element-wise update c
     v.dispose();
     view.dispose();
     const got = await next.data();
-    expected.forEach((want, e) => expect(got[e]).toBeCloseTo(want, 6));
+    expected.forEach((want, e) => {
+      expect(got[e]).toBeCloseTo(want, 6);
+    });
   });
 
   it('Adam-like chains of Unary and same-shape Binary ops fuse; broadcasting, other sizes and non-element-wise kernels do not', async () => {
