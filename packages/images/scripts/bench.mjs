@@ -1,8 +1,11 @@
 // Benchmark (not a test): images/s for 64 JPEGs of 500×375 → 224×224 random crops with flips
-// (cnn_imagenet's training settings, bicubic), with each decoder called directly on this thread and
-// through readImages' worker pool with 1 and 2 threads. Run after `pnpm build`: node scripts/bench.mjs
+// (cnn_imagenet's training settings, bicubic), with each decoder called directly on this thread
+// (decode only; decode + crop/resize/flip) and through readImages' worker pool with 1 and 2 threads.
+// The variants are interleaved (one of each per round, ROUNDS rounds, default 5) and the medians
+// reported, so load from other processes falls on all of them alike.
+// Run after `pnpm build`: node scripts/bench.mjs
 import { execSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +19,18 @@ import { transformImage } from '../dist/transform.js';
 const N = 64;
 const dir = mkdtempSync(join(tmpdir(), 'images-bench-'));
 const paths = [];
+// PHOTOS=dir: the JPEGs are 500×375 crops (at 64 different places) of the photos in dir, quality 90;
+// otherwise a synthetic pattern with noise.
+const photos = process.env.PHOTOS ? readdirSync(process.env.PHOTOS).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().map((f) => join(process.env.PHOTOS, f)) : [];
+const sharpForPhotos = photos.length > 0 ? await loadSharp() : null;
 for (let i = 0; i < N; i++) {
+  const path = join(dir, `im${i}.jpg`);
+  if (sharpForPhotos) {
+    const cover = await sharpForPhotos(photos[i % photos.length]).resize(560, 420, { fit: 'cover' }).toBuffer();
+    writeFileSync(path, await sharpForPhotos(cover).extract({ left: (i * 7) % 60, top: (i * 5) % 45, width: 500, height: 375 }).jpeg({ quality: 90 }).toBuffer());
+    paths.push(path);
+    continue;
+  }
   const data = Buffer.alloc(500 * 375 * 4);
   let s = i + 1;
   for (let p = 0; p < 500 * 375; p++) {
@@ -25,7 +39,6 @@ for (let i = 0; i < N; i++) {
     for (let c = 0; c < 3; c++) data[4 * p + c] = Math.max(0, Math.min(255, 128 + 90 * Math.sin((x * (c + 1)) / 37 + y / (19 + i)) + ((s >>> 24) % 40) - 20));
     data[4 * p + 3] = 255;
   }
-  const path = join(dir, `im${i}.jpg`);
   writeFileSync(path, jpeg.encode({ data, width: 500, height: 375 }, 90).data);
   paths.push(path);
 }
@@ -35,29 +48,43 @@ const draws = drawJitter(0, N);
 const sharp = await loadSharp();
 sharp.concurrency(1);
 
-async function time(fn, reps = 3) {
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const rate = (ms) => (N / (ms / 1000)).toFixed(1);
 const rows = [];
 for (const decoder of ['js', 'sharp']) {
   const decode = (b, p) => (decoder === 'js' ? decodeJs(b, p, true) : decodeSharp(sharp, b, p, true));
-  const decodeOnly = await time(async () => { for (const p of paths) await decode(await readFile(p), p); });
-  const direct = await time(async () => { for (const [i, p] of paths.entries()) transformImage(await decode(await readFile(p), p), spec, draws[i]); });
-  const pool = {};
+  const readers = {};
   for (const numThreads of [1, 2]) {
-    const reader = await createImageReader({ numThreads, decoder });
-    await reader.read(paths.slice(0, 4), opts);
-    pool[numThreads] = await time(() => reader.read(paths, opts));
-    reader.close();
+    readers[numThreads] = await createImageReader({ numThreads, decoder });
+    await readers[numThreads].read(paths.slice(0, 8), opts); // workers started and warm
   }
-  rows.push({ decoder, decodeOnly: rate(decodeOnly), direct: rate(direct), pool1: rate(pool[1]), pool2: rate(pool[2]), overhead1: `${(100 * (pool[1] / direct - 1)).toFixed(0)} %` });
+  const variants = {
+    decodeOnly: async () => { for (const p of paths) await decode(await readFile(p), p); },
+    direct: async () => { for (const [i, p] of paths.entries()) transformImage(await decode(await readFile(p), p), spec, draws[i]); },
+    pool1: () => readers[1].read(paths, opts),
+    pool2: () => readers[2].read(paths, opts),
+  };
+  const ms = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [k, fn] of Object.entries(variants)) {
+      const t = performance.now();
+      await fn();
+      ms[k].push(performance.now() - t);
+    }
+  }
+  for (const reader of Object.values(readers)) reader.close();
+  const m = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)]));
+  rows.push({
+    decoder,
+    'decode only': rate(m.decodeOnly),
+    'decode+crop': rate(m.direct),
+    'pool 1 thread': rate(m.pool1),
+    'pool 2 threads': rate(m.pool2),
+    'overhead 1T vs decode+crop': `${(100 * (m.pool1 / m.direct - 1)).toFixed(0)} %`,
+    'spread (max/min, pool 1T)': (Math.max(...ms.pool1) / Math.min(...ms.pool1)).toFixed(2),
+  });
 }
-console.log(`CPU: ${execSync("lscpu | grep 'Model name' | sed 's/.*: *//'").toString().trim()}, ${execSync('nproc').toString().trim()} cores, Node ${process.version}; JPEG ${(statSync(paths[0]).size / 1024).toFixed(0)} KB each`);
+const load = execSync('cat /proc/loadavg').toString().split(' ').slice(0, 3).join(' ');
+console.log(`CPU: ${execSync("lscpu | grep 'Model name' | sed 's/.*: *//'").toString().trim()}, ${execSync('nproc').toString().trim()} cores, Node ${process.version}; JPEGs ${photos.length > 0 ? `cut from ${photos.length} photos` : 'synthetic'}, ${(statSync(paths[0]).size / 1024).toFixed(0)} KB the first; ${ROUNDS} interleaved rounds, medians; load average after: ${load}`);
 console.table(rows);
