@@ -44,9 +44,10 @@ const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   stats: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
-  // Max and average pooling (pool-wasm.ts), in input elements.
-  pool: { wasmMin: 0, perThread: 2 ** 16 },
-  avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 16 },
+  // Max and average pooling (pool-wasm.ts), in input elements: a thread per 32 768 (0.1 ms of work against
+  // the dispatch's tens of µs), whole images each.
+  pool: { wasmMin: 0, perThread: 2 ** 15 },
+  avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 15 },
 };
 let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
 
