@@ -3,7 +3,7 @@
 // batch 100, as packages/bench) and W4 (SGEMM 1024³), each variant
 // of the convolution path taking turns in one process (A, B, A, B, …) so
 // that background load hits them alike; medians.
-// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma] [--variants=before,after,…]
+// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-conv.mjs [threads] [reps] [fma] [--variants=before,after,…] [--workloads=W1,W3,…]
 // `fma` adds the relaxed-SIMD FMA module as variants (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd).
 import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
 import { setDirectConv } from '../src/conv-direct.ts';
@@ -33,6 +33,8 @@ const allVariants = [
       ]
     : []),
 ];
+const workloads = process.argv.find((a) => a.startsWith('--workloads='))?.slice('--workloads='.length).split(',');
+const wanted = (w) => workloads === undefined || workloads.includes(w);
 const variants = only === undefined ? allVariants : allVariants.filter((v) => only.includes(v.name));
 const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 };
 const LENET = [
@@ -94,7 +96,7 @@ for (let rep = 0; rep <= reps; rep++) {
     const x = cpu.tensor(new Float32Array(32 * 56 * 56 * 64).map((_, i) => Math.sin(i)), [32, 56, 56, 64]);
     const f = cpu.tensor(new Float32Array(9 * 64 * 64).map((_, i) => Math.cos(i) * 0.1), [3, 3, 64, 64]);
     const key = (w) => `${w} | ${v.name}`;
-    const record = rep > 0 ? time : (_k, fn) => fn();
+    const record = (k, fn) => (rep > 0 && wanted(k.split(' | ')[0]) ? time(k, fn) : wanted(k.split(' | ')[0]) || k.startsWith('W1') ? fn() : undefined);
     let y;
     record(key('W1'), () => {
       y = cpu.run('Conv', { x, f, b: null }, geometry);
