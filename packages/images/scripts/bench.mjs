@@ -2,7 +2,8 @@
 // (cnn_imagenet's training settings, bicubic), with each decoder called directly on this thread
 // (decode only; decode + crop/resize/flip) and through readImages' worker pool with 1 and 2 threads.
 // The variants are interleaved (one of each per round, ROUNDS rounds, default 5) and the medians
-// reported, so load from other processes falls on all of them alike.
+// reported, so load from other processes falls on all of them alike; besides wall-clock images/s,
+// the process's CPU time per image (all its threads), which other processes' load disturbs less.
 // Run after `pnpm build`: node scripts/bench.mjs
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -66,11 +67,16 @@ for (const decoder of ['js', 'sharp']) {
     pool2: () => readers[2].read(paths, opts),
   };
   const ms = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const cpu = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const [k, fn] of Object.entries(variants)) {
       const t = performance.now();
+      const c = process.cpuUsage();
       await fn();
+      const used = process.cpuUsage(c);
       ms[k].push(performance.now() - t);
+      // CPU seconds of the whole process (this thread, the workers, libuv's threads): what the work costs, whatever else the cores run
+      cpu[k].push((used.user + used.system) / 1000);
     }
   }
   for (const reader of Object.values(readers)) reader.close();
@@ -82,6 +88,10 @@ for (const decoder of ['js', 'sharp']) {
     'pool 1 thread': rate(m.pool1),
     'pool 2 threads': rate(m.pool2),
     'overhead 1T vs decode+crop': `${(100 * (m.pool1 / m.direct - 1)).toFixed(0)} %`,
+    'CPU ms/image decode+crop': (median(cpu.direct) / N).toFixed(1),
+    'CPU ms/image pool 1T': (median(cpu.pool1) / N).toFixed(1),
+    'CPU ms/image pool 2T': (median(cpu.pool2) / N).toFixed(1),
+    'CPU overhead 1T': `${(100 * (median(cpu.pool1) / median(cpu.direct) - 1)).toFixed(0)} %`,
     'spread (max/min, pool 1T)': (Math.max(...ms.pool1) / Math.min(...ms.pool1)).toFixed(2),
   });
 }
