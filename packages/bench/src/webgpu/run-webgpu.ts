@@ -115,6 +115,7 @@ export async function timeRows(
           const { diff, ref } = maxAbsDiff(values, reference);
           cell.check = { maxAbsDiff: diff, maxAbsRef: ref, what: net ? 'loss of the first step' : 'output' };
         }
+        if (cell.check) log(`  ${row} ${e.name}: ${cell.check.what}: max |diff| ${cell.check.maxAbsDiff.toExponential(2)}, max |convnet-ts| ${cell.check.maxAbsRef.toExponential(2)}`);
         live.push({ e, cell, op, done: [], read: [] });
       } catch (err) {
         cell.missing = `failed: ${message(err)}`;
