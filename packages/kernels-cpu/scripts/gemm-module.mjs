@@ -32,7 +32,7 @@ export function gemmModuleText(tile = DEFAULT_TILE, { shared = true } = {}) {
   const close = main.lastIndexOf(')');
   const parts = partFiles().map((f) => `\n  ;; ---- ${f}\n${readFileSync(join(wasmDir, f), 'utf8')}`);
   const source = `${main.slice(0, close)}${tileFields(tile)}${winogradFields()}${parts.join('')}\n${main.slice(close)}`;
-  return shared ? source : source.replace(SHARED_IMPORT, '(memory 1)');
+  return shared ? source : source.replace(SHARED_IMPORT, '(memory 1 65536)');
 }
 
 let wabt;

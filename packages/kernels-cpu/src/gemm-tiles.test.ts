@@ -4,6 +4,7 @@ import { gemmModuleBinary, type Tile } from '../scripts/gemm-module.mjs';
 import { createCpuBackend } from './cpu-backend.js';
 import { useGemmModule } from './gemm-threads.js';
 import { gemmWasm } from './wasm-gemm.js';
+import { shippedGemmModule } from './wasm-instance.js';
 
 /**
  * Every micro-kernel tile that scripts/gen-gemm.mjs generates computes each
@@ -89,6 +90,31 @@ describe('generated micro-kernel tiles', () => {
   it('the shipped module is the generated 4 × 8 tile without FMA', async () => {
     const inst = await use(null);
     expect([inst.mr, inst.nr, inst.fma]).toEqual([4, 8, false]);
+  });
+
+  it('the unshared module (the shared one with its memory import flag flipped) runs on a plain memory and gives the same product', () => {
+    for (const fma of [false, true]) {
+      if (fma && !WebAssembly.validate(shippedGemmModule(true).shared)) continue;
+      const { shared, plain } = shippedGemmModule(fma);
+      expect(plain.length).toBe(shared.length);
+      const run = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory) => {
+        const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as {
+          sgemm(...args: number[]): void;
+        };
+        const h = new Float32Array(memory.buffer);
+        const [m, n, k] = [9, 13, 70];
+        const a = 300_000;
+        const b = a + m * k;
+        const c = b + k * n;
+        for (let i = 0; i < m * k; i++) h[a + i] = Math.sin(i);
+        for (let i = 0; i < k * n; i++) h[b + i] = Math.cos(i);
+        e.sgemm(m, n, k, 1, 4 * a, k, 0, 4 * b, n, 0, 4 * c, n, 1024, 1024 + 4 * 128 * 256, 0);
+        return Array.from(h.subarray(c, c + m * n));
+      };
+      const got = run(plain, new WebAssembly.Memory({ initial: 64, maximum: 65536 }));
+      expect(() => run(plain, new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true }))).toThrow();
+      expect(got).toEqual(run(shared, new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true })));
+    }
   });
 
   it('every tile gives the shipped tile’s bits for GEMMs and convolutions at 1 and 3 threads', async () => {

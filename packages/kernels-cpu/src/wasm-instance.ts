@@ -1,5 +1,5 @@
 import { BackendError, checkAllocation } from '@convnet-ts/tensor';
-import { gemmFmaWasmBase64, gemmFmaWasmSharedBase64, gemmWasmBase64, gemmWasmSharedBase64, relaxedSimdProbeBase64 } from './wasm/gemm-binary.js';
+import { gemmFmaWasmSharedBase64, gemmWasmSharedBase64, relaxedSimdProbeBase64 } from './wasm/gemm-binary.js';
 
 /** A GEMM module's binaries: importing a shared memory, and an unshared one. */
 export interface GemmModuleBytes {
@@ -136,8 +136,26 @@ export function relaxedSimdAvailable(): boolean {
 /** The shipped module's binaries: with relaxed-SIMD FMA in the micro-kernel, or without (the default). */
 export function shippedGemmModule(fma: boolean): GemmModuleBytes {
   return fma
-    ? { shared: decodeBase64(gemmFmaWasmSharedBase64), plain: decodeBase64(gemmFmaWasmBase64) }
-    : { shared: decodeBase64(gemmWasmSharedBase64), plain: decodeBase64(gemmWasmBase64) };
+    ? { shared: decodeBase64(gemmFmaWasmSharedBase64), plain: unshared(decodeBase64(gemmFmaWasmSharedBase64)) }
+    : { shared: decodeBase64(gemmWasmSharedBase64), plain: unshared(decodeBase64(gemmWasmSharedBase64)) };
+}
+
+/**
+ * The module importing an unshared memory: the shared module's bytes with the
+ * memory import's limits flag 0x03 (maximum, shared) set to 0x01 (maximum),
+ * so only one copy ships (scripts/build-wasm.mjs checks that this gives the
+ * assembled unshared module).
+ */
+function unshared(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const name = [6, 109, 101, 109, 111, 114, 121, 2, 3]; // "memory", kind memory, flags
+  for (let i = 0; i + name.length <= bytes.length; i++) {
+    if (name.every((b, j) => bytes[i + j] === b)) {
+      const out = bytes.slice();
+      out[i + 8] = 1;
+      return out;
+    }
+  }
+  return bytes;
 }
 
 /** The module instantiated on a new shared memory where SharedArrayBuffer exists, else on a plain one; null where it cannot run. */
@@ -149,7 +167,7 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>, shared: boolean): GemmInsta
   if (shared && typeof SharedArrayBuffer === 'undefined') return null;
   try {
     const module = new WebAssembly.Module(bytes);
-    const memory = shared ? new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 64 });
+    const memory = shared ? new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES });
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
     const mc = exports.MC.value as number;
     const kc = exports.KC.value as number;
