@@ -28,8 +28,8 @@
 ;; The memory is imported shared (threads proposal), so worker threads
 ;; instantiate this same module on the same memory and each run `sgemm` on
 ;; their own range of C with their own `pa`/`pb`/`tile` scratch (see
-;; thread-pool.ts). scripts/build-wasm.mjs also assembles a copy with the
-;; memory unshared, for engines without SharedArrayBuffer.
+;; thread-pool.ts). For engines without SharedArrayBuffer, wasm-instance.ts
+;; derives a copy importing the memory unshared (one flag byte of the import).
 (module
   (import "env" "memory" (memory 1 65536 shared))
   (global $KC i32 (i32.const 256))
