@@ -54,6 +54,27 @@ describe('convolution with Winograd F(2×2, 3×3) on 2 and 3 threads', () => {
   });
 });
 
+describe('convolution with Winograd F(4×4) on a large batch', () => {
+  it('gives the single-threaded values on 2 threads, within rounding of the direct path', async () => {
+    // 25 images of 64×64×16 → 16 filters: uneven image shares; the filter derivative takes several passes.
+    const { values: one } = await convAll(1, [25, 64, 64, 16], 16);
+    const { values: two } = await convAll(2, [25, 64, 64, 16], 16);
+    for (let i = 0; i < 3; i++) expect(firstDifference(two[i]!, one[i]!)).toBe(-1);
+    const was = setWinograd(false);
+    const { values: direct } = await convAll(1, [25, 64, 64, 16], 16);
+    setWinograd(was);
+    for (let i = 0; i < 2; i++) {
+      let err = 0;
+      let scale = 0;
+      for (let j = 0; j < direct[i]!.length; j++) {
+        err = Math.max(err, Math.abs(one[i]![j]! - direct[i]![j]!));
+        scale = Math.max(scale, Math.abs(direct[i]![j]!));
+      }
+      expect(err / scale).toBeLessThan(1e-6 * Math.sqrt(9 * 16));
+    }
+  }, 120_000);
+});
+
 describe('convolution on 2 threads (the direct im2row path)', () => {
   beforeAll(() => {
     setWinograd(false);
