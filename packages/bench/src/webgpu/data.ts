@@ -38,7 +38,7 @@ const convFlops = (x: HostTensor, f: HostTensor): number => {
 };
 
 export interface DataOptions {
-  /** Sizes small enough for a unit test on SwiftShader (W1/W2 2×9×9×8 ∗ 3×3×8×16, W4 64³, LeNet batch 4, AlexNet 67×67 batch 1 with fc 64). */
+  /** Sizes small enough for a unit test on SwiftShader (W1/W2 2×9×9×8 ∗ 3×3×8×16, W4 64³, LeNet batch 4 with `makeChainData`'s weights, AlexNet 67×67 batch 1 with fc 64). */
   tiny?: boolean;
   /** AlexNet's batch (default 128, cnn_imagenet_init's). */
   alexnetBatch?: number;
@@ -48,19 +48,20 @@ export interface DataOptions {
 
 /** The workloads of packages/bench/src/workloads.ts (same seeded values as `pnpm bench`) plus AlexNet, or their tiny versions. */
 export function webgpuData(opts: DataOptions = {}): WebgpuData {
-  const bench = makeData();
   const notes: Record<string, string> = {};
   if (opts.tiny) {
     const tiny = tinyData();
     const lenetNet = lenet(4);
     const alex = alexnet(1, 67, 64, 10);
     const nets = {
-      W3: { net: lenetNet, data: { x: slice(bench.lenetX, 4), labels: bench.lenetLabels.slice(0, 4), params: bench.lenetParams } },
+      W3: { net: lenetNet, data: makeChainData(lenetNet) },
       AlexNet: { net: alex, data: makeChainData(alex) },
     };
     for (const r of WEBGPU_ROWS) notes[r] = 'tiny sizes (test)';
     return { ...tiny, nets, flops: flopsOf(tiny.conv, tiny.gemm.a.shape[0] ?? 0, nets), notes };
   }
+  // makeData draws 15 M values with the exact Rng.randn: seconds, so not for the tiny sizes.
+  const bench = makeData();
   const alexBatch = opts.alexnetBatch ?? 128;
   if (opts.alexnetNote) notes.AlexNet = opts.alexnetNote;
   const alex = alexnet(alexBatch);
@@ -77,11 +78,6 @@ export function webgpuData(opts: DataOptions = {}): WebgpuData {
 function flopsOf(conv: WebgpuData['conv'], gemm: number, nets: WebgpuData['nets']): Record<string, number> {
   const c = convFlops(conv.x, conv.f);
   return { W1: c, 'W2 dzdx': c, 'W2 dzdf': c, W3: stepFlops(nets.W3.net), W4: 2 * gemm ** 3, AlexNet: stepFlops(nets.AlexNet.net) };
-}
-
-function slice(t: HostTensor, n: number): HostTensor {
-  const per = t.values.length / (t.shape[0] ?? 1);
-  return { values: t.values.slice(0, n * per), shape: [n, ...t.shape.slice(1)] };
 }
 
 function tinyData(): Pick<WebgpuData, 'conv' | 'gemm'> {
