@@ -262,6 +262,91 @@ export function winogradFields() {
     (if (result i32) (i32.and (i32.lt_u (local.get $iy) (local.get $H)) (i32.lt_u (local.get $ix) (local.get $W)))
       (then (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (i32.const 2))))
       (else (local.get $zeros))))
-${[2, 4].map((m) => `${inputFields(m)}\n${outputFields(m)}\n${imagesField(m)}`).join('\n')}
+${[2, 4].map((m) => `${inputFields(m)}\n${outputFields(m)}\n${imagesField(m)}\n${filterFields(m)}`).join('\n')}
 `;
+}
+
+/**
+ * The filter derivative's transforms (dg = Σ_t Gᵀ[(A dy_t Aᵀ) ⊙ (Bᵀ d_t B)]G,
+ * the adjoint of the forward in g): Ŷ[ξ][t][k] = (A·dy_t·Aᵀ)_ξ, dy_t the m × m
+ * block of dy at (m·ty, m·tx) (zeros past Ho, Wo), and a task op building V
+ * and Ŷ of each of its images (V_i at d[22] + i·d[29], Ŷ_i at d[24] +
+ * i·d[28]); the products Σ_t V_ξᵀ·Ŷ_ξ and the G transform are conv-winograd.ts's.
+ */
+function filterFields(m) {
+  const { AT } = WINOGRAD[m];
+  const a = m + 2;
+  const A = range(a).map((i) => range(m).map((j) => AT[j][i]));
+  const shift = Math.log2(m);
+  const pLocals = range(m * m).map((e) => `(local $q${e} i32)`).join(' ');
+  const sLocals = range(a)
+    .flatMap((i) => range(m).map((j) => `(local $s${i}_${j} v128)`))
+    .join(' ');
+  const dyv = range(m * m).map((e) => `(local $e${e} v128)`).join(' ');
+  const setAddr = lines(
+    range(m).flatMap((i) =>
+      range(m).map(
+        (j) => `(local.set $q${m * i + j} (call $wino_pixel (local.get $dy) (local.get $zeros) (i32.add (local.get $oy) (i32.const ${i})) (i32.add (local.get $ox) (i32.const ${j})) (local.get $Ho) (local.get $Wo) (local.get $K)))`,
+      ),
+    ),
+  );
+  const loads = lines(range(m * m).map((e) => `(local.set $e${e} (v128.load (i32.add (local.get $q${e}) (local.get $kb))))`));
+  const setS = lines(range(a).flatMap((i) => range(m).map((j) => `(local.set $s${i}_${j} ${combine(A[i], (l) => get(`$e${m * l + j}`))})`)));
+  const entries = range(a).flatMap((i) => range(a).map((j) => combine(A[j], (l) => get(`$s${i}_${l}`))));
+  const stores = lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${v})`, xi < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
+  return `
+  ;; Ŷ[ξ][t][k] = (A dy_t Aᵀ)_ξ, F(${m}×${m}, 3×3), for every tile t of the dy image at dy (Ho × Wo × K), into out.
+  (func $wino${m}_dy (export "winograd${m}_dy") (param $d i32) (param $dy i32) (param $out i32)
+    (local $Ho i32) (local $Wo i32) (local $K i32) (local $tilesY i32) (local $tilesX i32) (local $zeros i32)
+    (local $ty i32) (local $tx i32) (local $oy i32) (local $ox i32) (local $t i32) (local $kb i32) (local $kend i32)
+    (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals}
+    (local.set $Ho (call $ld (local.get $d) (i32.const 5)))
+    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
+    (local.set $K (call $ld (local.get $d) (i32.const 17)))
+    (local.set $zeros (call $ld (local.get $d) (i32.const 23)))
+    (memory.fill (local.get $zeros) (i32.const 0) (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $tilesY (i32.shr_u (i32.add (local.get $Ho) (i32.const ${m - 1})) (i32.const ${shift})))
+    (local.set $tilesX (i32.shr_u (i32.add (local.get $Wo) (i32.const ${m - 1})) (i32.const ${shift})))
+    (local.set $kend (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $plane (i32.shl (i32.mul (i32.mul (local.get $tilesY) (local.get $tilesX)) (local.get $K)) (i32.const 2)))
+    (block $dty (loop $lty
+      (br_if $dty (i32.ge_s (local.get $ty) (local.get $tilesY)))
+      (local.set $oy (i32.shl (local.get $ty) (i32.const ${shift})))
+      (local.set $tx (i32.const 0))
+      (block $dtx (loop $ltx
+        (br_if $dtx (i32.ge_s (local.get $tx) (local.get $tilesX)))
+        (local.set $ox (i32.shl (local.get $tx) (i32.const ${shift})))
+        ${setAddr}
+        (local.set $kb (i32.const 0))
+        (block $dk (loop $lk
+          (br_if $dk (i32.ge_u (local.get $kb) (local.get $kend)))
+          ${loads}
+          ${setS}
+          (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (local.get $t) (local.get $kend)) (local.get $kb))))
+          ${stores}
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $lk)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
+        (br $ltx)))
+      (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
+      (br $lty))))
+
+  ;; V and Ŷ of the task block's d[19] images (x at d[18], dy at d[20]; V_i at d[22] + i·d[29], Ŷ_i at d[24] + i·d[28]).
+  (func (export "winograd${m}_filter_images") (param $d i32)
+    (local $n i32) (local $x i32) (local $dy i32) (local $imageBytes i32) (local $outBytes i32)
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1))) (call $ld (local.get $d) (i32.const 2))) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 5)) (call $ld (local.get $d) (i32.const 6))) (call $ld (local.get $d) (i32.const 17))) (i32.const 2)))
+    (local.set $x (call $ld (local.get $d) (i32.const 18)))
+    (local.set $dy (call $ld (local.get $d) (i32.const 20)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
+      (call $wino${m}_input (local.get $d) (local.get $x)
+        (i32.add (call $ld (local.get $d) (i32.const 22)) (i32.mul (local.get $n) (call $ld (local.get $d) (i32.const 29)))))
+      (call $wino${m}_dy (local.get $d) (local.get $dy)
+        (i32.add (call $ld (local.get $d) (i32.const 24)) (i32.mul (local.get $n) (call $ld (local.get $d) (i32.const 28)))))
+      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
+      (local.set $dy (i32.add (local.get $dy) (local.get $outBytes)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))`;
 }

@@ -138,6 +138,46 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
     }
   });
 
+  it('filter derivative within the bound of float64, the same bits at 1 and 3 threads', async () => {
+    for (const { shape, k, pad } of cases) {
+      const [n, h, w, c] = shape;
+      const ho = h + pad[0] + pad[1] - 2;
+      const wo = w + pad[2] + pad[3] - 2;
+      const rng = new Rng(31);
+      const x = Float32Array.from(rng.randn(n * h * w * c));
+      const dy = Float32Array.from(rng.randn(n * ho * wo * k));
+      const attrs = { pad, stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
+      const runs: Float32Array[] = [];
+      for (const threads of [1, 3]) {
+        const cpu = createCpuBackend({ threads });
+        try {
+          await cpu.ready();
+          const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(x, shape), dy: cpu.tensor(dy, [n, ho, wo, k]) }, { ...attrs, fShape: [3, 3, c, k] });
+          runs.push(Float32Array.from(df.dataSync() as Float32Array));
+        } finally {
+          cpu.dispose();
+        }
+      }
+      expect(Array.from(runs[1]!)).toEqual(Array.from(runs[0]!));
+      const want = new Float64Array(9 * c * k);
+      for (let i = 0; i < n; i++)
+        for (let oy = 0; oy < ho; oy++)
+          for (let ox = 0; ox < wo; ox++)
+            for (let fy = 0; fy < 3; fy++)
+              for (let fx = 0; fx < 3; fx++) {
+                const iy = oy - pad[0] + fy;
+                const ix = ox - pad[2] + fx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                for (let e = 0; e < c; e++)
+                  for (let q = 0; q < k; q++) {
+                    const at = ((fy * 3 + fx) * c + e) * k + q;
+                    want[at] = want[at]! + x[((i * h + iy) * w + ix) * c + e]! * dy[((i * ho + oy) * wo + ox) * k + q]!;
+                  }
+              }
+      expect(relativeError(runs[0]!, want)).toBeLessThan(BOUND[m] * Math.sqrt(n * ho * wo));
+    }
+  });
+
   it('its data derivative is the adjoint of its forward: ⟨conv(x), dy⟩ = ⟨x, dx⟩ (the numerical-derivative identity), and the direct path agrees', async () => {
     const rng = new Rng(12);
     const shape = [2, 10, 9, 12] as const;

@@ -1,6 +1,6 @@
-import { forwardPasses, runTasks, shares, TASK_WORDS, writeTask } from './conv-tasks.js';
+import { forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
-import { sgemmInArena } from './wasm-gemm.js';
+import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmExports, gemmInstance } from './wasm-instance.js';
 
 /**
@@ -230,4 +230,96 @@ export function winogradDataPlan(p: ConvSizes): { sizes: ConvSizes; filters: (f:
     return out;
   };
   return { sizes, filters };
+}
+
+/**
+ * `df ← Σ_n ∂⟨y_n, dy_n⟩/∂f` by Winograd, the adjoint of the forward in g:
+ * dg = Σ_t Gᵀ[(A·dy_t·Aᵀ) ⊙ (Bᵀ·d_t·B)]G. Per pass, the threads transform
+ * their images (`winograd<m>_filter_images`: V and Ŷ = A·dy·Aᵀ per image);
+ * then, image by image in order, the (m+2)² products Û_ξ += V_ξᵀ·Ŷ_ξ (C × K,
+ * depth T, each split over the threads by rows or columns of Û); finally
+ * df = Gᵀ·Û·G per (c, k) in float64. Every sum has the same order for any
+ * thread count. Where `winogradApplies(p)`; false where the module cannot run.
+ */
+export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const g = p.patch;
+  const m = winogradTile(g.outHeight, g.outWidth);
+  const a = m + 2;
+  const entries = a * a;
+  const tiles = Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
+  const ySize = p.pixels * p.k;
+  const vSize = entries * tiles * p.c;
+  const wSize = entries * tiles * p.k;
+  const uSize = entries * p.c * p.k;
+  const threads = taskThreads();
+  const perImage = p.imageSize + ySize + vSize + wSize;
+  const per = imagesPerThread(p.n, threads, perImage);
+  const tasks = Math.min(threads, p.n);
+  const chunk = Math.min(p.n, tasks * per);
+  const perThread = Math.max(p.c, p.k) + TASK_WORDS;
+  const arena = wasmArena(uSize + chunk * perImage + tasks * perThread);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const uAt = at;
+  const xAt = uAt + uSize;
+  const yAt = xAt + chunk * p.imageSize;
+  const vAt = yAt + chunk * ySize;
+  const wAt = vAt + chunk * vSize;
+  const bufAt = wAt + chunk * wSize;
+  heap.fill(0, uAt, uAt + uSize);
+  for (let i0 = 0; i0 < p.n; i0 += chunk) {
+    const count = Math.min(chunk, p.n - i0);
+    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
+    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    const blocks = shares(count, tasks).map((share) => {
+      const zeros = 4 * (bufAt + share.thread * perThread);
+      const block = zeros + 4 * Math.max(p.c, p.k);
+      writeTask(inst, block, share.thread, {
+        patch: g,
+        c0: 0,
+        cg: p.c,
+        groups: 1,
+        kg: p.k,
+        k: p.k,
+        x: 4 * (xAt + share.first * p.imageSize),
+        count: share.count,
+        y: 4 * (yAt + share.first * ySize),
+        f: 0,
+        phi: 4 * (vAt + share.first * vSize),
+        phiStride: 4 * vSize,
+        zeros,
+        scratch: 4 * (wAt + share.first * wSize),
+        src: 4 * wSize,
+      });
+      return block;
+    });
+    runTasks(inst, `winograd${m}_filter_images`, blocks);
+    for (let i = 0; i < count; i++) {
+      for (let xi = 0; xi < entries; xi++) {
+        sgemmInArena(true, false, p.c, p.k, tiles, 1, vAt + i * vSize + xi * tiles * p.c, p.c, wAt + i * wSize + xi * tiles * p.k, p.k, uAt + xi * p.c * p.k, p.k);
+      }
+    }
+  }
+  // df[fy, fx, c, k] = Σ_{i, j} G[i][fy]·Û[αi + j][c][k]·G[j][fx].
+  const G4 = G[m];
+  const ck = p.c * p.k;
+  const u = heap.subarray(uAt, uAt + uSize);
+  for (let e = 0; e < ck; e++) {
+    for (let fy = 0; fy < 3; fy++) {
+      for (let fx = 0; fx < 3; fx++) {
+        let s = 0;
+        for (let i = 0; i < a; i++) {
+          const gi = G4[i]![fy]!;
+          if (gi === 0) continue;
+          let r = 0;
+          for (let j = 0; j < a; j++) r += u[(a * i + j) * ck + e]! * G4[j]![fx]!;
+          s += gi * r;
+        }
+        df[(fy * 3 + fx) * ck + e] = s;
+      }
+    }
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
 import { convForwardDirect, directApplies } from '../conv-direct.js';
-import { convForwardWinograd, winogradApplies, winogradDataPlan } from '../conv-winograd.js';
+import { convBackwardFilterWinograd, convForwardWinograd, winogradApplies, winogradDataPlan } from '../conv-winograd.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
 import { im2row, type PatchGeometry, row2im } from '../im2row.js';
@@ -200,7 +200,10 @@ function convBackwardFilter(cpu: CpuBackend, p: ConvPlan, x: FloatArray, dy: Flo
     gemm(true, false, p.imageSize, k, p.n, 1, mat(x, 0, p.imageSize), mat(dy, 0, k), 0, mat(df, 0, k));
     return;
   }
-  if (x instanceof Float32Array && dy instanceof Float32Array && df instanceof Float32Array && convBackwardFilterWasm(p, x, dy, df)) return;
+  if (x instanceof Float32Array && dy instanceof Float32Array && df instanceof Float32Array) {
+    if (winogradApplies(p) && convBackwardFilterWinograd(p, x, dy, df)) return;
+    if (convBackwardFilterWasm(p, x, dy, df)) return;
+  }
   const phi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {
