@@ -20,7 +20,7 @@ export function formatWebgpuTable(cells: readonly WebgpuCell[]): string {
     for (const c of inRow) {
       const t = c.tflops;
       const share = t === undefined ? '—' : c.peak ? ((100 * t) / c.peak.tflops).toFixed(1) : 'unknown';
-      const ips = c.imagesPerSecond === undefined ? '' : c.imagesPerSecond.toFixed(0);
+      const ips = c.imagesPerSecond === undefined ? '' : c.imagesPerSecond < 10 ? c.imagesPerSecond.toPrecision(2) : c.imagesPerSecond.toFixed(0);
       const counts = c.counts ? `${c.counts.dispatches}/${c.counts.submissions}` : '—';
       const up = c.engine !== 'convnet-ts' && ours !== undefined && c.gpuDone ? `${(c.gpuDone.medianMs / ours).toFixed(2)}×` : '';
       const check = c.check ? (Number.isNaN(c.check.maxAbsRef) ? c.check.what : `${c.check.what}: ${sci(c.check.maxAbsDiff)} / ${sci(c.check.maxAbsRef)}`) : '';
