@@ -21,7 +21,8 @@ import { type GemmExports, gemmInstance } from './wasm-instance.js';
  * F(2×2) (fewer outputs wasted in partial tiles); `setWinogradTile(2 | 4)`
  * forces one. The data derivative of such a convolution is itself one
  * (flipped filters, channels and filters swapped, pad 2 − pad), so it takes
- * the same route.
+ * the same route; the filter derivative is the forward's adjoint in g
+ * (`convBackwardFilterWinograd`).
  */
 let winogradOn = true;
 let tileSetting: WinogradTile | 'auto' = 'auto';
