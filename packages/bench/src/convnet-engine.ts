@@ -96,7 +96,7 @@ export function convnetEngine(data: BenchData, threads = 1): Engine {
   return {
     name: 'convnet-ts',
     threads,
-    threadNote: be.threads === 1 ? '1 (GEMM without workers)' : `${be.threads} (GEMM on ${be.threads} threads, other kernels on the main thread)`,
+    threadNote: be.threads === 1 ? '1 (no workers)' : `${be.threads} (GEMM, convolutions, pooling, bias sums, batch norm and large element-wise maps on ${be.threads} threads; softmax, losses and LRN on the calling thread)`,
     task: (row) => tasks[row] ?? null,
     checksum: async (row) => {
       const make = outputs[row];

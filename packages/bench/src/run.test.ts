@@ -11,7 +11,7 @@ describe('runBench', () => {
       ['convnet-ts', 2],
     ]);
     for (const c of report.cells) expect(c.measurement!.medianMs).toBeGreaterThan(0);
-    expect(lines[0]).toBe('convnet-ts 1T: threads 1 (GEMM without workers)');
+    expect(lines[0]).toBe('convnet-ts 1T: threads 1 (no workers)');
     expect(report.peaks.map((p) => p.threads)).toEqual([1, 2]);
     for (const p of report.peaks) {
       expect(p.wasmSimd).toBeGreaterThan(0);
