@@ -35,5 +35,5 @@ async function decode(source: WireSource, name: string, exifOrientation: boolean
 
 const port = parentPort;
 if (!port) throw new Error('node-worker: must run in a worker thread, got the main thread');
-const handle = workerHandler(decode, (msg: FromWorker, transfer) => port.postMessage(msg, transfer), { oneAtATime: true });
+const handle = workerHandler(decode, (msg: FromWorker, transfer) => port.postMessage(msg, transfer), { inProgress: 2 });
 port.on('message', (msg: ToWorker) => void handle(msg));

@@ -15,13 +15,13 @@ function loggingDecode(log: string[]): Decode {
   };
 }
 
-function send(oneAtATime: boolean) {
+function send(inProgress: number | undefined) {
   const log: string[] = [];
   const replies: FromWorker[] = [];
   const handle = workerHandler(loggingDecode(log), (msg) => {
     replies.push(msg);
     log.push(`reply ${msg.id}`);
-  }, { oneAtATime });
+  }, inProgress === undefined ? {} : { inProgress });
   const spec = parseReadOptions('test', {}).spec;
   const draws = drawJitter(0, 1)[0]!;
   const msgs: ToWorker[] = [
@@ -33,15 +33,23 @@ function send(oneAtATime: boolean) {
 }
 
 describe('workerHandler', () => {
-  it('with oneAtATime, finishes each job (decode, transform, reply) before the next starts, and a later forget waits for them', async () => {
-    const { log, replies, done } = send(true);
+  it('with inProgress 1, finishes each job (decode, transform, reply) before the next starts; a later forget does not touch queued jobs', async () => {
+    const { log, replies, done } = send(1);
     await done;
     expect(log).toEqual(['start im0', 'end im0', 'reply 0', 'start im1', 'end im1', 'reply 1', 'start im2', 'end im2', 'reply 2']);
     expect(replies.map((r) => r.type)).toEqual(['done', 'done', 'done']);
   });
 
+  it('with inProgress 2 (the Node workers), the next job starts as one ends, never a third beside two', async () => {
+    const { log, replies, done } = send(2);
+    await done;
+    expect(log.slice(0, 2)).toEqual(['start im0', 'start im1']);
+    expect(log.indexOf('start im2')).toBeGreaterThan(log.indexOf('reply 0'));
+    expect(replies.map((r) => r.type)).toEqual(['done', 'done', 'done']);
+  });
+
   it('without it, starts every job at once (the browser workers’ behaviour)', async () => {
-    const { log, done } = send(false);
+    const { log, done } = send(undefined);
     await done;
     expect(log.slice(0, 3)).toEqual(['start im0', 'start im1', 'start im2']);
   });
