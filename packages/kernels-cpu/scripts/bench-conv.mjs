@@ -7,7 +7,6 @@
 // `fma` adds the relaxed-SIMD FMA module as variants (Node ≥ 22, or Node 20 with --experimental-wasm-relaxed-simd).
 import { conv, convBackward, pool, poolBackward, relu, reluBackward, softmaxloss, softmaxlossBackward } from '@convnet-ts/blocks';
 import { setDirectConv } from '../src/conv-direct.ts';
-import { setWinograd, setWinogradTile } from '../src/conv-winograd.ts';
 import { createCpuBackend } from '../src/index.ts';
 import { gemm } from '../src/gemm.ts';
 import { acquireGemmThreads, useGemmModule } from '../src/gemm-threads.ts';
@@ -88,10 +87,8 @@ const c = new Float32Array(n * n);
 for (let rep = 0; rep <= reps; rep++) {
   for (const v of variants) {
     useGemmModule(v.fma ? fmaBytes : null);
-    setWinograd(v.fast);
     setDirectConv(v.fast);
-    setWinogradTile(v.tile ?? 'auto');
-    const cpu = createCpuBackend({ threads });
+    const cpu = createCpuBackend({ threads, winograd: v.fast ? (v.tile ?? true) : false, fma: v.fma });
     await cpu.ready();
     const x = cpu.tensor(new Float32Array(32 * 56 * 56 * 64).map((_, i) => Math.sin(i)), [32, 56, 56, 64]);
     const f = cpu.tensor(new Float32Array(9 * 64 * 64).map((_, i) => Math.cos(i) * 0.1), [3, 3, 64, 64]);

@@ -1,6 +1,6 @@
 import { Rng } from '@convnet-ts/tensor';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setWinograd, setWinogradTile, type WinogradTile, winogradTile } from './conv-winograd.js';
+import { describe, expect, it } from 'vitest';
+import { type WinogradTile, winogradTile } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
 
 type Pad = readonly [number, number, number, number];
@@ -55,23 +55,12 @@ const BOUND: Record<WinogradTile, number> = { 2: 1e-7, 4: 1e-6 };
 describe('the Winograd tile', () => {
   it('is F(4×4) from 8 × 8 outputs on, F(2×2) below, unless forced', () => {
     expect([winogradTile(8, 8), winogradTile(56, 56), winogradTile(7, 56), winogradTile(56, 4)]).toEqual([4, 4, 2, 2]);
-    expect(setWinogradTile(2)).toBe('auto');
-    expect(winogradTile(56, 56)).toBe(2);
-    expect(setWinogradTile('auto')).toBe(2);
+    expect([winogradTile(56, 56, 2), winogradTile(4, 4, 4), winogradTile(56, 56, true)]).toEqual([2, 4, 4]);
   });
 });
 
 for (const m of [2, 4] as const)
 describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
-  beforeAll(() => {
-    setWinogradTile(m);
-  });
-  afterAll(() => {
-    setWinogradTile('auto');
-  });
-  afterEach(() => {
-    setWinograd(true);
-  });
 
   for (const { name, shape, k, pad } of cases) {
     for (const threads of [1, 3]) {
@@ -86,8 +75,7 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
         const dy = Float32Array.from(rng.randn(n * ho * wo * k));
         const attrs = { pad, stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
         const run = async (winograd: boolean) => {
-          setWinograd(winograd);
-          const cpu = createCpuBackend({ threads });
+          const cpu = createCpuBackend({ threads, winograd: winograd && m });
           try {
             await cpu.ready();
             const xt = cpu.tensor(x, shape);
@@ -124,7 +112,7 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
       const f = Float32Array.from(rng.randn(9 * 8 * 16));
       const runs: number[][] = [];
       for (const threads of [1, 2, 3]) {
-        const cpu = createCpuBackend({ threads });
+        const cpu = createCpuBackend({ threads, winograd: m });
         try {
           await cpu.ready();
           const y = cpu.run('Conv', { x: cpu.tensor(x, shape), f: cpu.tensor(f, [3, 3, 8, 16]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 });
@@ -149,7 +137,7 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
       const attrs = { pad, stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
       const runs: Float32Array[] = [];
       for (const threads of [1, 3]) {
-        const cpu = createCpuBackend({ threads });
+        const cpu = createCpuBackend({ threads, winograd: m });
         try {
           await cpu.ready();
           const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(x, shape), dy: cpu.tensor(dy, [n, ho, wo, k]) }, { ...attrs, fShape: [3, 3, c, k] });
@@ -193,8 +181,7 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
     };
     const sides: number[][] = [];
     for (const winograd of [true, false]) {
-      setWinograd(winograd);
-      const cpu = createCpuBackend({ threads: 1 });
+      const cpu = createCpuBackend({ threads: 1, winograd: winograd && m });
       const ft = cpu.tensor(f, [3, 3, 12, k]);
       const y = cpu.run('Conv', { x: cpu.tensor(x, shape), f: ft, b: null }, attrs).dataSync();
       const dx = cpu.run('ConvBackwardData', { dy: cpu.tensor(dy, [2, 10, 9, k]), f: ft }, { ...attrs, xShape: shape }).dataSync();
@@ -215,8 +202,7 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
     x[(3 * 12 + 3) * c] = Number.NaN;
     const f = new Float32Array(9 * c * 4).fill(0.5);
     const nan = (winograd: boolean) => {
-      setWinograd(winograd);
-      const cpu = createCpuBackend({ threads: 1 });
+      const cpu = createCpuBackend({ threads: 1, winograd: winograd && m });
       const y = cpu.run('Conv', { x: cpu.tensor(x, [1, 12, 12, c]), f: cpu.tensor(f, [3, 3, c, 4]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 }).dataSync();
       cpu.dispose();
       return Array.from({ length: 144 }, (_, i) => Number.isNaN(y[4 * i]!));

@@ -14,40 +14,30 @@ import { type GemmExports, gemmInstance } from './wasm-instance.js';
  * the direct im2row path by rounding only (conv-winograd.test.ts bounds both
  * against float64; the README gives the measured errors).
  *
- * Used where `winogradApplies`, on by default (`setWinograd(false)` turns it
- * off process-wide, e.g. to get the direct path's bits): F(4×4) where the
+ * Used where `winogradApplies`, on by default (a backend created with
+ * `winograd: false` takes the direct path, e.g. for its bits): F(4×4) where the
  * output is at least 8 × 8 (measured 1.46× faster than F(2×2) on W1, with
  * about 12× its rounding error: still about 4·10⁻⁷·√(9C) of max |y|), else
- * F(2×2) (fewer outputs wasted in partial tiles); `setWinogradTile(2 | 4)`
+ * F(2×2) (fewer outputs wasted in partial tiles); `winograd: 2 | 4`
  * forces one. The data derivative of such a convolution is itself one
  * (flipped filters, channels and filters swapped, pad 2 − pad), so it takes
  * the same route; the filter derivative is the forward's adjoint in g
  * (`convBackwardFilterWinograd`).
  */
-let winogradOn = true;
-let tileSetting: WinogradTile | 'auto' = 'auto';
-
 /** The output tile m of F(m×m, 3×3). */
 export type WinogradTile = 2 | 4;
 
-/** The tile for an Ho × Wo output: the setting, or by size ('auto'). */
-export function winogradTile(outHeight: number, outWidth: number): WinogradTile {
-  if (tileSetting !== 'auto') return tileSetting;
+/**
+ * A backend's Winograd choice (`CpuBackendOptions.winograd`): `true` picks the
+ * tile by size, `2` or `4` forces F(2×2) or F(4×4), `false` takes the direct
+ * im2row path.
+ */
+export type WinogradOption = boolean | WinogradTile;
+
+/** The tile for an Ho × Wo output under `option` (not false): forced, or F(4×4) from 8 × 8 outputs on. */
+export function winogradTile(outHeight: number, outWidth: number, option: WinogradOption = true): WinogradTile {
+  if (option === 2 || option === 4) return option;
   return outHeight >= 8 && outWidth >= 8 ? 4 : 2;
-}
-
-/** Turns the Winograd path on or off for every later float32 convolution (on by default); returns the previous setting. */
-export function setWinograd(on: boolean): boolean {
-  const was = winogradOn;
-  winogradOn = on;
-  return was;
-}
-
-/** Forces F(2×2, 3×3) or F(4×4, 3×3) for every later Winograd convolution, or picks by size ('auto', the default); returns the previous setting. */
-export function setWinogradTile(m: WinogradTile | 'auto'): WinogradTile | 'auto' {
-  const was = tileSetting;
-  tileSetting = m;
-  return was;
 }
 
 /** G (α × 3, α = m + 2) of F(m×m, 3×3): the same matrices as scripts/gen-winograd.mjs's `WINOGRAD`. */
@@ -77,10 +67,10 @@ const MIN_PIXELS = 64;
  * `MIN_PIXELS` outputs per image. (Not the thread count: that would make the
  * bits depend on it.)
  */
-export function winogradApplies(p: ConvSizes): boolean {
+export function winogradApplies(p: ConvSizes, option: WinogradOption): boolean {
   const g = p.patch;
   return (
-    winogradOn &&
+    option !== false &&
     g.filterHeight === 3 &&
     g.filterWidth === 3 &&
     g.strideY === 1 &&
@@ -123,11 +113,11 @@ export function winogradFilter(f: Float32Array, c: number, k: number, m: Winogra
  * the same order either way, so any thread count gives the same bits.
  * Returns false (doing nothing) where the module cannot run.
  */
-export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
+export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const g = p.patch;
-  const m = winogradTile(g.outHeight, g.outWidth);
+  const m = winogradTile(g.outHeight, g.outWidth, option);
   const entries = (m + 2) ** 2;
   const tiles = Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
   const ySize = p.pixels * p.k;
@@ -189,8 +179,8 @@ function transforms(e: GemmExports, m: WinogradTile): { input: (d: number, x: nu
  * 2 − fx, c, k]` and pads `2 − pad` (dx's size is then H × W). Returns the
  * sizes of that convolution and its filters, or null where it does not apply.
  */
-export function winogradDataPlan(p: ConvSizes): { sizes: ConvSizes; filters: (f: Float32Array) => Float32Array } | null {
-  if (!winogradApplies(p)) return null;
+export function winogradDataPlan(p: ConvSizes, option: WinogradOption): { sizes: ConvSizes; filters: (f: Float32Array) => Float32Array } | null {
+  if (!winogradApplies(p, option)) return null;
   const g = p.patch;
   const sizes: ConvSizes = {
     patch: {
@@ -218,7 +208,7 @@ export function winogradDataPlan(p: ConvSizes): { sizes: ConvSizes; filters: (f:
     pixels: g.height * g.width,
     rowLength: 9 * p.k,
   };
-  if (!winogradApplies(sizes)) return null;
+  if (!winogradApplies(sizes, option)) return null;
   const filters = (f: Float32Array): Float32Array => {
     const out = new Float32Array(f.length);
     for (let fy = 0; fy < 3; fy++) {
@@ -242,11 +232,11 @@ export function winogradDataPlan(p: ConvSizes): { sizes: ConvSizes; filters: (f:
  * df = Gᵀ·Û·G per (c, k) in float64. Every sum has the same order for any
  * thread count. Where `winogradApplies(p)`; false where the module cannot run.
  */
-export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
+export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const g = p.patch;
-  const m = winogradTile(g.outHeight, g.outWidth);
+  const m = winogradTile(g.outHeight, g.outWidth, option);
   const a = m + 2;
   const entries = a * a;
   const tiles = Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);

@@ -24,9 +24,11 @@ import {
   Tensor,
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
-import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersFailure, gemmWorkersReady } from './gemm-threads.js';
+import type { WinogradOption } from './conv-winograd.js';
+import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersFailure, gemmWorkersReady, selectFma } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 import { copyToContiguous, isContiguous, rowMajorView, type StridedView } from './strided-view.js';
+import { gemmInstance } from './wasm-instance.js';
 
 export interface CpuBackendOptions {
   /** Element type of every tensor this backend makes (default float32). */
@@ -41,7 +43,41 @@ export interface CpuBackendOptions {
    * disposed sets it (see gemm-threads.ts).
    */
   threads?: number;
+  /**
+   * Winograd for float32 3×3, stride-1, undilated, ungrouped convolutions with
+   * C ≥ 8 and K multiples of 4 and at least 64 outputs per image (forward and
+   * both derivatives; conv-winograd.ts). `true` (the default) takes F(4×4, 3×3)
+   * where the output is at least 8 × 8 and F(2×2, 3×3) below; `4` or `2`
+   * forces one; `false` takes the direct im2row + GEMM path everywhere.
+   * Numerical consequences: the sums differ from the direct path's by
+   * rounding, so not bit for bit. Against float64 (max |error| / max |y|),
+   * F(2×2) is about as accurate as the direct path (≈ 2–3·10⁻⁸·√(9C));
+   * F(4×4)'s transforms (coefficients up to 8 and 1/24) give ≈ 2–4·10⁻⁷·√(9C),
+   * about 10⁻⁵ at C = 64 (README). A NaN or ±Inf input reaches, besides the
+   * outputs whose 3×3 window holds it (as on the direct path), at most the
+   * rest of its 4×4 output tiles under F(4×4) (an Inf can also turn into NaN
+   * there: Inf − Inf in the transforms); under F(2×2) exactly the direct
+   * path's outputs. This backend's choice, not process-wide.
+   */
+  winograd?: WinogradOption;
+  /**
+   * Relaxed-SIMD FMA (`f32x4.relaxed_madd`) in the float32 GEMM's
+   * micro-kernel, where the engine has relaxed SIMD (Chrome ≥ 114, Node ≥ 22;
+   * elsewhere `true` quietly keeps the plain kernel: see `fma` on the
+   * backend). Default `false`. Numerical consequences: the engine decides
+   * whether the multiply-add rounds once (V8 on x64 with FMA3, on arm64) or
+   * twice, so results may differ from engine to engine and from the plain
+   * kernel's; off, every engine gives the same bits. Within an engine, the
+   * thread count still does not change them. Process-wide (one GEMM module):
+   * the most recently created backend's choice holds, and asking for the
+   * other one while another live backend's GEMM workers run throws a
+   * `BackendError`.
+   */
+  fma?: boolean;
 }
+
+/** The options `createCpuBackend` knows. */
+const OPTIONS = ['dtype', 'threads', 'winograd', 'fma'] as const;
 
 /** The CPU backend's storage: a strided view over a typed array (views share it). */
 export type CpuStorage = StridedView;
@@ -60,6 +96,8 @@ export class CpuBackend implements Backend {
   readonly maxTensorBytes: number;
   /** The GEMM threads this backend asked for (`CpuBackendOptions.threads`). */
   readonly threads: number;
+  /** This backend's Winograd choice (`CpuBackendOptions.winograd`): the float32 convolutions read it. */
+  readonly winograd: WinogradOption;
   #threadsLease: GemmThreadsLease | null;
   #disposed = false;
   #liveTensors = 0;
@@ -72,10 +110,16 @@ export class CpuBackend implements Backend {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new OptionError('createCpuBackend', 'options', `expected an options object, got ${describeValue(options)}`);
     }
-    const unknown = Object.keys(options).filter((k) => k !== 'dtype' && k !== 'threads');
+    const unknown = Object.keys(options).filter((k) => !(OPTIONS as readonly string[]).includes(k));
     if (unknown.length > 0) {
-      throw new OptionError('createCpuBackend', unknown[0]!, `unknown option '${unknown[0]}' (known: 'dtype', 'threads')`);
+      throw new OptionError('createCpuBackend', unknown[0]!, `unknown option '${unknown[0]}' (known: ${OPTIONS.map((k) => `'${k}'`).join(', ')})`);
     }
+    const winograd = options.winograd === undefined ? true : options.winograd;
+    if (winograd !== true && winograd !== false && winograd !== 2 && winograd !== 4) {
+      throw new OptionError('createCpuBackend', 'winograd', `expected true, false, 2 or 4, got ${describeValue(winograd)}`);
+    }
+    const fma = options.fma === undefined ? false : options.fma;
+    if (typeof fma !== 'boolean') throw new OptionError('createCpuBackend', 'fma', `expected true or false, got ${describeValue(fma)}`);
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
       throw new BackendError('createCpuBackend', 'dtype', `expected 'float32' or 'float64', got ${describeValue(dtype)}`);
@@ -83,6 +127,9 @@ export class CpuBackend implements Backend {
     this.dtype = dtype;
     this.#bytesPerElement = dtype === 'float64' ? 8 : 4;
     this.maxTensorBytes = MAX_TENSOR_ELEMENTS * this.#bytesPerElement;
+    this.winograd = winograd;
+    // Before the threads: a pool this backend starts runs the module chosen here.
+    selectFma(fma);
     this.#threadsLease = acquireGemmThreads(options.threads ?? defaultThreads());
     this.threads = this.#threadsLease.threads;
   }
@@ -221,6 +268,15 @@ export class CpuBackend implements Backend {
   memory(): MemoryInfo {
     if (this.#disposed) return { tensors: 0, bytes: 0 };
     return { tensors: this.#liveTensors, bytes: this.#liveElements * this.#bytesPerElement };
+  }
+
+  /**
+   * Whether the float32 GEMM's micro-kernel fuses its multiply-adds now
+   * (relaxed-SIMD FMA): process-wide, set by the most recently created
+   * backend's `fma` where the engine has relaxed SIMD.
+   */
+  get fma(): boolean {
+    return gemmInstance()?.fma === true;
   }
 
   /**

@@ -163,3 +163,25 @@ export function useRelaxedSimdFma(on: boolean): boolean {
   const inst = useGemmModule(want ? shippedGemmModule(true) : null);
   return inst?.fma === true;
 }
+
+/**
+ * A backend's `fma` option: makes the process's micro-kernel fuse (where the
+ * engine has relaxed SIMD) or not, as `useRelaxedSimdFma`; returns whether it
+ * fuses afterwards. The module is process-wide, so the most recently created
+ * backend's choice holds; where that means switching while another live
+ * backend's worker pool runs (whose workers keep the module they started
+ * with), this throws instead of leaving the threads on different kernels.
+ */
+export function selectFma(on: boolean): boolean {
+  const want = on && relaxedSimdAvailable();
+  if ((gemmInstance()?.fma === true) === want) return want;
+  if (pool !== null) {
+    throw new BackendError(
+      'createCpuBackend',
+      'fma',
+      `fma ${on} needs the ${want ? 'FMA' : 'plain'} micro-kernel, expected no other live backend with threads > 1 running the ${want ? 'plain' : 'FMA'} one ` +
+        '(give every backend the same fma, or dispose that backend first), got one running',
+    );
+  }
+  return useRelaxedSimdFma(on);
+}

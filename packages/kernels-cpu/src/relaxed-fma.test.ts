@@ -34,5 +34,6 @@ describe('relaxed-SIMD FMA in the micro-kernel', () => {
     expect(check.convError).toBeLessThan(1e-6 * Math.sqrt(9 * 8));
     expect(check.sameAcrossThreads).toBe(true);
     expect(check.differsFromPlain).toBe(true);
+    expect(check.refusesMixedPool).toBe(true);
   }, 150_000);
 });

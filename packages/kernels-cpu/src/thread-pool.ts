@@ -90,7 +90,7 @@ export class GemmThreadPool {
     this.#f32 = new Float32Array(control);
     reserveThreads(inst, threads);
     const taskOps = taskOpNames(inst.module);
-    taskOps.forEach((name, i) => this.#taskCodes.set(name, TASK_OP_BASE + i));
+    for (const [i, name] of taskOps.entries()) this.#taskCodes.set(name, TASK_OP_BASE + i);
     (globalThis as EventHost).addEventListener?.('securitypolicyviolation', this.#onViolation);
     for (let w = 0; w < threads - 1; w++) {
       const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS, taskOps };

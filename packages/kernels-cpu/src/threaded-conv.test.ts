@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { OptionError, Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setWinograd } from './conv-winograd.js';
+import { describe, expect, it } from 'vitest';
+import type { WinogradOption } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
 import { PARALLEL_MIN_FLOPS } from './parallel-sgemm.js';
 
@@ -12,8 +12,8 @@ const geometry = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 
  * calls) of one seeded problem, on a backend with `threads`, and how many
  * GEMM calls the workers ran meanwhile.
  */
-async function convAll(threads: number, xShape: Shape = [2, 15, 17, 16], k = 40): Promise<{ values: Float32Array[]; workerCalls: number }> {
-  const cpu = createCpuBackend({ threads });
+async function convAll(threads: number, xShape: Shape = [2, 15, 17, 16], k = 40, winograd: WinogradOption = true): Promise<{ values: Float32Array[]; workerCalls: number }> {
+  const cpu = createCpuBackend({ threads, winograd });
   try {
     await cpu.ready();
     const before = cpu.workerCalls;
@@ -60,9 +60,7 @@ describe('convolution with Winograd F(4×4) on a large batch', () => {
     const { values: one } = await convAll(1, [25, 64, 64, 16], 16);
     const { values: two } = await convAll(2, [25, 64, 64, 16], 16);
     for (let i = 0; i < 3; i++) expect(firstDifference(two[i]!, one[i]!)).toBe(-1);
-    const was = setWinograd(false);
-    const { values: direct } = await convAll(1, [25, 64, 64, 16], 16);
-    setWinograd(was);
+    const { values: direct } = await convAll(1, [25, 64, 64, 16], 16, false);
     for (let i = 0; i < 2; i++) {
       let err = 0;
       let scale = 0;
@@ -76,16 +74,9 @@ describe('convolution with Winograd F(4×4) on a large batch', () => {
 });
 
 describe('convolution on 2 threads (the direct im2row path)', () => {
-  beforeAll(() => {
-    setWinograd(false);
-  });
-  afterAll(() => {
-    setWinograd(true);
-  });
-
   it('gives the single-threaded forward, data and filter derivatives, with the worker doing its share', async () => {
-    const { values: one, workerCalls: none } = await convAll(1);
-    const { values: two, workerCalls } = await convAll(2);
+    const { values: one, workerCalls: none } = await convAll(1, undefined, undefined, false);
+    const { values: two, workerCalls } = await convAll(2, undefined, undefined, false);
     expect(none).toBe(0);
     // The worker runs one image's forward (φ and product) and data derivative (product and row2im), and builds one
     // image's φ for the filter derivative, whose two products (one per image) are split, a half for it each.
@@ -97,8 +88,8 @@ describe('convolution on 2 threads (the direct im2row path)', () => {
   });
 
   it('gives the single-threaded values with fewer images than threads (each product split instead)', async () => {
-    const { values: one } = await convAll(1, [1, 15, 17, 16]);
-    const { values: three, workerCalls } = await convAll(3, [1, 15, 17, 16]);
+    const { values: one } = await convAll(1, [1, 15, 17, 16], undefined, false);
+    const { values: three, workerCalls } = await convAll(3, [1, 15, 17, 16], undefined, false);
     expect(workerCalls).toBe(3 * 2);
     for (let i = 0; i < 3; i++) expect(firstDifference(three[i]!, one[i]!)).toBe(-1);
   });
@@ -106,8 +97,8 @@ describe('convolution on 2 threads (the direct im2row path)', () => {
   it('gives the single-threaded values over several passes of a large batch, with uneven shares', async () => {
     // 64×64×16 images: about 0.7 M floats each with φ, so the filter derivative takes 2 images per thread a pass
     // (7 passes, the last with one image).
-    const { values: one } = await convAll(1, [25, 64, 64, 16], 16);
-    const { values: two, workerCalls } = await convAll(2, [25, 64, 64, 16], 16);
+    const { values: one } = await convAll(1, [25, 64, 64, 16], 16, false);
+    const { values: two, workerCalls } = await convAll(2, [25, 64, 64, 16], 16, false);
     expect(workerCalls).toBeGreaterThan(2);
     for (let i = 0; i < 3; i++) expect(firstDifference(two[i]!, one[i]!)).toBe(-1);
   });

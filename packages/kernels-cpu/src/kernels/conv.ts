@@ -23,9 +23,9 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * the filter derivative; float64 and engines without WebAssembly SIMD take the
  * TypeScript im2row + `gemm` path below, which is also the reference. Float32
  * 3×3 stride-1 convolutions (and their data derivatives, which are such
- * convolutions too) go through Winograd F(2×2, 3×3) instead where
- * `winogradApplies` (conv-winograd.ts: same sums up to rounding), and
- * forward convolutions of few channels (C ≤ 4: first layers) through an
+ * convolutions too) go through Winograd F(2×2, 3×3) or F(4×4, 3×3) instead
+ * where `winogradApplies` under the backend's `winograd` option
+ * (conv-winograd.ts: same sums up to rounding), and forward convolutions of few channels (C ≤ 4: first layers) through an
  * implicit GEMM that reads φ's rows straight from the padded image
  * (conv-direct.ts).
  *
@@ -145,7 +145,7 @@ function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray,
     return;
   }
   if (x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array) {
-    if (winogradApplies(p) && convForwardWinograd(p, x, f, beta, y)) return;
+    if (winogradApplies(p, cpu.winograd) && convForwardWinograd(p, x, f, beta, y, cpu.winograd)) return;
     if (directApplies(p) && convForwardDirect(p, x, f, beta, y)) return;
     if (convForwardWasm(p, x, f, beta, y)) return;
   }
@@ -173,8 +173,8 @@ function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: Float
     return;
   }
   if (dy instanceof Float32Array && f instanceof Float32Array && dx instanceof Float32Array) {
-    const w = winogradDataPlan(p);
-    if (w !== null && convForwardWinograd(w.sizes, dy, w.filters(f), 0, dx)) return;
+    const w = winogradDataPlan(p, cpu.winograd);
+    if (w !== null && convForwardWinograd(w.sizes, dy, w.filters(f), 0, dx, cpu.winograd)) return;
     if (convBackwardDataWasm(p, dy, f, dx)) return;
   }
   const dphi = cpu.alloc(p.pixels * p.rowLength);
@@ -201,7 +201,7 @@ function convBackwardFilter(cpu: CpuBackend, p: ConvPlan, x: FloatArray, dy: Flo
     return;
   }
   if (x instanceof Float32Array && dy instanceof Float32Array && df instanceof Float32Array) {
-    if (winogradApplies(p) && convBackwardFilterWinograd(p, x, dy, df)) return;
+    if (winogradApplies(p, cpu.winograd) && convBackwardFilterWinograd(p, x, dy, df, cpu.winograd)) return;
     if (convBackwardFilterWasm(p, x, dy, df)) return;
   }
   const phi = cpu.alloc(p.pixels * p.rowLength);
