@@ -2,7 +2,7 @@
 //   node tools/devkit/build.mjs [--bundles-only] [--node] [--gl] [--entry NAME ...]
 // - bundles the entry points to .devkit/*.mjs (esbuild, platform node, esm, node20),
 //   resolving @convnet-ts/<pkg>[/<sub>] to packages/<pkg>/src/<sub|index>.ts
-//   (as packages/browser-tests/src/bundle.ts does); `webgpu` stays external;
+//   (as packages/browser-tests/src/bundle.ts does); `webgpu` and `onnxruntime-node` stay external;
 // - copies run.sh and unpack.py into .devkit, so that .devkit is self-contained;
 // - unless --bundles-only, lays out .devkit/node_modules with what the bundles resolve at run time:
 //   webgpu (index.js + dist/linux-x64/dawn.node.xz), @tensorflow/tfjs-backend-wasm (package.json + dist/*.wasm),
@@ -60,7 +60,7 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['webgpu'],
+  external: ['webgpu', 'onnxruntime-node'], // the kit does not ship ONNX Runtime: the bench notes it absent
   banner: { js: banner },
   logLevel: 'warning',
   // tfjs-backend-cpu's package.json marks its node build side-effect free; its registration must stay.

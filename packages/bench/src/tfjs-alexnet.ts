@@ -37,7 +37,7 @@ export function tfjsAlexnetStep(backend: string, data: NonNullable<BenchData['al
       if (l.pool) h = tf.maxPool(h, 3, 2, 'valid');
       if (l.dropout) h = tf.dropout(h, 0.5) as tf.Tensor4D;
     }
-    return tf.losses.softmaxCrossEntropy(onehot, tf.reshape(h, [data.labels.length, ALEXNET_CLASSES]), undefined, 0, tf.Reduction.SUM);
+    return tf.losses.softmaxCrossEntropy(onehot, tf.reshape(h, [data.labels.length, ALEXNET_CLASSES]), undefined, 0, tf.Reduction.MEAN);
   };
   const varList = vars.flatMap((v) => [v.f, v.b]);
   return {

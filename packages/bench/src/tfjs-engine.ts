@@ -65,7 +65,7 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
   const filterGrad: Run = () =>
     sync(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad, dataFormat: 'NHWC', filterShape: f.shape }) as tf.Tensor);
 
-  /** LeNet forward; the loss is a sum over the batch as MatConvNet's softmaxloss. */
+  /** LeNet forward; the loss is the mean over the batch, as convnet-ts's softmaxloss (vl_nnsoftmaxloss divides by N). */
   const lenetLoss = (): tf.Scalar => {
     let h: tf.Tensor4D = lx;
     for (const [i, layer] of LENET.entries()) {
@@ -73,7 +73,7 @@ export async function tfjsEngine(backend: TfjsBackend, data: BenchData, threads:
       if (layer.after === 'pool') h = tf.maxPool(h, 2, 2, 'valid');
       else if (layer.after === 'relu') h = tf.relu(h);
     }
-    return tf.losses.softmaxCrossEntropy(onehot, tf.reshape(h, [data.lenetLabels.length, 10]), undefined, 0, tf.Reduction.SUM);
+    return tf.losses.softmaxCrossEntropy(onehot, tf.reshape(h, [data.lenetLabels.length, 10]), undefined, 0, tf.Reduction.MEAN);
   };
   // This engine's variables only: the registry also holds the other tfjs engine's.
   const varList = vars.flatMap((v) => [v.f, v.b]);
