@@ -5,7 +5,7 @@
  * each batch read with the options of its set (`cnn_imagenet_get_batch`:
  * random crops and flips for training, a centre crop for validation),
  * `prefetch` starting the next one, and image i of epoch e jittered by
- * `droppedImageSeed(seed, e, i)`.
+ * `imageSeed(seed, e, i)`.
  *
  * Before training it reads every image once (`check`): the centre crop of
  * `val`'s options at the network size, errors skipped. An image that does
@@ -17,7 +17,8 @@
  */
 import { type Backend, OptionError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { createImageReader } from './browser.js';
-import { type DroppedFolder, droppedImageSeed } from './browser-folder.js';
+import type { DroppedFolder } from './browser-folder.js';
+import { imageSeed } from './split.js';
 import type { ImageErrorReason } from './errors.js';
 import type { DatasetContext, ImageImdb, SetOptions } from './imdb-dataset.js';
 import { parseReadOptions, type ReadImagesOptions } from './options.js';
@@ -86,7 +87,7 @@ export async function droppedFolderDataset(folder: DroppedFolder, opts: DroppedD
     let pixels = 0;
     for (let at = 0; at < files.length; at += CHECK_CHUNK) {
       const chunk = files.slice(at, at + CHECK_CHUNK);
-      const r = await reader.read(chunk, { ...checkOptions, seed: chunk.map((_, k) => droppedImageSeed(base, 0, at + k)) });
+      const r = await reader.read(chunk, { ...checkOptions, seed: chunk.map((_, k) => imageSeed(base, 0, at + k)) });
       for (const s of r.skipped) {
         bad.add(at + s.index);
         problems.push({ path: imdb.images.name[at + s.index]!, reason: s.reason, message: s.message.split(s.source).join(imdb.images.name[at + s.index]!) });
@@ -111,7 +112,7 @@ export async function droppedFolderDataset(folder: DroppedFolder, opts: DroppedD
     const keyOf = (indices: readonly number[], epoch: number) => `${epoch}:${indices.join(',')}`;
     const start = (indices: readonly number[], epoch: number): Prefetched => {
       check(indices);
-      const seed = indices.map((i) => droppedImageSeed(base, epoch, i));
+      const seed = indices.map((i) => imageSeed(base, epoch, i));
       return reader.prefetch(
         indices.map((i) => files[i]!),
         { ...setOptions(imdb.images.set[indices[0]!]!), seed },

@@ -14,8 +14,9 @@
  * and files outside a class folder are not images of the set: each is listed
  * in `ignored` with the reason, never dropped silently.
  */
-import { OptionError, pcgHash, Rng, ValueError } from '@convnet-ts/tensor';
+import { OptionError, ValueError } from '@convnet-ts/tensor';
 import type { ImageImdb } from './imdb-dataset.js';
+import { valSplit } from './split.js';
 
 /** A file given to the page and its path below what was dropped or picked ('photos/cat/1.jpg'). */
 export interface DroppedFile {
@@ -48,31 +49,6 @@ export interface DroppedScanOptions {
 
 const DEFAULT_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The jitter seed of image `index` in `epoch`: `pcg(pcg(pcg(seed) + e) + i)`, as `imageSeed` of the Node datasets. */
-export function droppedImageSeed(seed: number, epoch: number, index: number): number {
-  return pcgHash((pcgHash((pcgHash(seed >>> 0) + epoch) >>> 0) + index) >>> 0);
-}
-
-/**
- * Sets 1 (train) / 2 (val), as `valSplit` of the Node datasets: for each
- * class in turn, its images shuffled by one `Rng(seed)` (`randperm`), the
- * first `round(valFraction · count)` of them val.
- */
-export function droppedValSplit(labels: readonly number[], numClasses: number, valFraction: number, seed: number): number[] {
-  const rng = new Rng(seed);
-  const set = labels.map(() => 1);
-  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
-  labels.forEach((l, i) => {
-    byClass[l - 1]?.push(i);
-  });
-  for (const members of byClass) {
-    const order = rng.randperm(members.length);
-    const nVal = Math.round(valFraction * members.length);
-    for (const k of order.subarray(0, nVal)) set[members[k - 1]!] = 2;
-  }
-  return set;
-}
 
 /** The files of an `<input type=file webkitdirectory>` (or any FileList), each at its `webkitRelativePath` (its name when that is empty). */
 export function filesFromInput(files: FileList | readonly File[]): DroppedFile[] {
@@ -154,7 +130,7 @@ export function scanDroppedFiles(files: readonly DroppedFile[], opts: DroppedSca
   return {
     imdb: {
       root,
-      images: { name: images.map((m) => m.path), label, set: droppedValSplit(label, classes.length, valFraction, opts.seed ?? 0) },
+      images: { name: images.map((m) => m.path), label, set: valSplit(label, classes.length, valFraction, opts.seed ?? 0) },
       meta: { classes, sets: ['train', 'val', 'test'] },
     },
     files: images.map((m) => m.file),

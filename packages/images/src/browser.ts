@@ -56,7 +56,8 @@ export function createImageReader(opts: BrowserReaderOptions): ImageReader<Brows
 }
 
 export { type DatasetProblem, type DroppedDataset, type DroppedDatasetOptions, droppedFolderDataset } from './browser-dataset.js';
-export { type DroppedFile, type DroppedFolder, type DroppedScanOptions, droppedImageSeed, droppedValSplit, filesFromDataTransfer, filesFromInput, type IgnoredFile, scanDroppedFiles } from './browser-folder.js';
+export { imageSeed, valSplit } from './split.js';
+export { type DroppedFile, type DroppedFolder, type DroppedScanOptions, filesFromDataTransfer, filesFromInput, type IgnoredFile, scanDroppedFiles } from './browser-folder.js';
 export type { DatasetContext, ImageImdb, SetOptions } from './imdb-dataset.js';
 export { ImageError, type ImageErrorReason } from './errors.js';
 export type { ImageArray } from './decoded.js';

@@ -16,10 +16,13 @@
  * as an uninterrupted one. Without a context (a direct call) e is 0.
  */
 import { isAbsolute, join } from 'node:path';
-import { type Backend, OptionError, pcgHash, Rng, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, OptionError, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { createImageReader, type NodeImageReader, type NodeReaderOptions } from './node.js';
 import { parseReadOptions, type ReadImagesOptions } from './options.js';
 import type { ImageList, PackedImages, Prefetched } from './reader.js';
+import { imageSeed } from './split.js';
+
+export { imageSeed, valSplit } from './split.js';
 
 /** MatConvNet's imdb of image files: names relative to `root` (or absolute), labels 1..C, sets 1 train / 2 val. */
 export interface ImageImdb {
@@ -63,31 +66,6 @@ export interface ImageDataset {
 export const DATASET_OPTIONS = ['resize', 'channels', 'train', 'val', 'seed', 'numThreads', 'decoder', 'workerUrl'] as const;
 
 const RGB2GRAY = [0.298936021293775, 0.587043074451121, 0.114020904255103] as const;
-
-/** The jitter seed of image `index` in `epoch` (see the module doc). */
-export function imageSeed(seed: number, epoch: number, index: number): number {
-  return pcgHash((pcgHash((pcgHash(seed >>> 0) + epoch) >>> 0) + index) >>> 0);
-}
-
-/**
- * Sets 1 (train) / 2 (val): for each class 1..C in turn, its images in imdb
- * order shuffled by one `Rng(seed)` (`randperm`), the first
- * `round(valFraction · count)` of them val.
- */
-export function valSplit(labels: readonly number[], numClasses: number, valFraction: number, seed: number): number[] {
-  const rng = new Rng(seed);
-  const set = labels.map(() => 1);
-  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
-  labels.forEach((l, i) => {
-    byClass[l - 1]?.push(i);
-  });
-  for (const members of byClass) {
-    const order = rng.randperm(members.length);
-    const nVal = Math.round(valFraction * members.length);
-    for (const k of order.subarray(0, nVal)) set[members[k - 1]!] = 2;
-  }
-  return set;
-}
 
 function toGrey(list: ImageList, H: number, W: number): Float32Array {
   const n = H * W;
