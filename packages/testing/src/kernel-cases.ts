@@ -39,6 +39,22 @@ const convGeom = geom([1, 0, 2, 1], [2, 1], [1, 2], 2);
 const y1Shape = [2, 2, 5, 6];
 const dy1 = hostRandn(y1Shape, 4);
 
+// 3×3, stride 1, pad 1, C = K = 8: the float32 CPU backend's Winograd path (conv-winograd.ts in
+// kernels-cpu: C ≥ 8, C and K multiples of 4, ≥ 64 outputs per image), F(4×4, 3×3) on the 8 × 8
+// outputs, F(2×2, 3×3) on the 16 × 6 ones (under 8 wide); its data derivative (C and K swapped) and
+// its filter derivative take Winograd too. Their float32 error against float64 is at most
+// 1e-6·√(9C)·max |y| for F(4×4) (kernels-cpu's Winograd tests' bound; measured 2–4e-7·√(9C)). The
+// filters have the scale trained layers have (He: std √(2/9C) = 1/6), so max |y| ≈ 4 and the bound,
+// 3.4e-5, stays under the suite's float32 tolerance 1e-4 of |a − b| / (1 + |b|) with room: N(0, 1)
+// filters (max |y| ≈ 30) would reach it. Likewise dy has a loss derivative's scale (std 0.1), so the
+// filter derivative's sum of N·Ho·Wo = 128 products has max |df| ≈ 4 and a bound of 4.5e-5.
+const wgGeom = geom([1, 1, 1, 1], [1, 1], [1, 1], 1);
+const wgX = hostRandn([2, 8, 8, 8], 50);
+const wgXTall = hostRandn([2, 16, 6, 8], 51);
+const wgF = hostRandn([3, 3, 8, 8], 52, 1 / 6);
+const wgB = hostRandn([8], 53, 0.1);
+const wgDy = hostRandn([2, 8, 8, 8], 54, 0.1);
+
 const xs = hostDistinct([2, 5, 5, 3], 5);
 const poolMax = { method: 'max' as const, poolSize: [3, 2] as const, pad: [1, 1, 0, 1] as const, stride: [2, 2] as const };
 const poolAvg = { ...poolMax, method: 'avg' as const };
@@ -99,6 +115,20 @@ export const kernelCases: KernelCase[] = [
   { name: 'Conv no bias 1x1', kernel: 'Conv', inputs: { x: x1, f: hostRandn([1, 1, 4, 3], 24), b: null }, attrs: geom(pad0, [1, 1], [1, 1], 1) } as KernelCase<'Conv'>,
   { name: 'ConvBackwardData', kernel: 'ConvBackwardData', inputs: { dy: dy1, f: f1 }, attrs: { ...convGeom, xShape: x1.shape } } as KernelCase<'ConvBackwardData'>,
   { name: 'ConvBackwardFilter', kernel: 'ConvBackwardFilter', inputs: { x: x1, dy: dy1 }, attrs: { ...convGeom, fShape: f1.shape } } as KernelCase<'ConvBackwardFilter'>,
+  { name: 'Conv 3x3 Winograd F(4x4)', kernel: 'Conv', inputs: { x: wgX, f: wgF, b: wgB }, attrs: wgGeom } as KernelCase<'Conv'>,
+  { name: 'Conv 3x3 Winograd F(2x2)', kernel: 'Conv', inputs: { x: wgXTall, f: wgF, b: null }, attrs: wgGeom } as KernelCase<'Conv'>,
+  {
+    name: 'ConvBackwardData 3x3 Winograd F(4x4)',
+    kernel: 'ConvBackwardData',
+    inputs: { dy: wgDy, f: wgF },
+    attrs: { ...wgGeom, xShape: wgX.shape },
+  } as KernelCase<'ConvBackwardData'>,
+  {
+    name: 'ConvBackwardFilter 3x3 Winograd F(4x4)',
+    kernel: 'ConvBackwardFilter',
+    inputs: { x: wgX, dy: wgDy },
+    attrs: { ...wgGeom, fShape: wgF.shape },
+  } as KernelCase<'ConvBackwardFilter'>,
   { name: 'BiasAdd', kernel: 'BiasAdd', inputs: { x: x1, b: hostRandn([4], 25) }, attrs: {} } as KernelCase<'BiasAdd'>,
   { name: 'Pool max', kernel: 'Pool', inputs: { x: xs }, attrs: poolMax } as KernelCase<'Pool'>,
   { name: 'Pool avg', kernel: 'Pool', inputs: { x: xs }, attrs: poolAvg } as KernelCase<'Pool'>,
@@ -165,6 +195,13 @@ const ppool = { method: 'max' as const, poolSize: [2, 2] as const, pad: [0, 1, 1
 const small = hostRandn([1, 2, 2, 3], 43);
 const bsx = hostRandn([1, 3, 3, 2], 44);
 const bsgrid = hostRand([2, 2, 2, 2], 45, -0.9, 0.9);
+/**
+ * One 8 × 8 × 8 image: the Winograd path's smallest (F(4×4), 64 outputs). W.r.t. x with 8 filters (the
+ * data derivative, C and K swapped, needs K ≥ 8 for Winograd); w.r.t. f with 4 (the filter derivative
+ * needs only K a multiple of 4), halving its 2·9·8·K forward runs (about 15 s → 12 s on SwiftShader).
+ */
+const wgDx = hostRandn([1, 8, 8, 8], 46);
+const wgF4 = hostRandn([3, 3, 8, 4], 47, 1 / 6);
 
 /** Small shapes: each element costs two forward runs. */
 export const derivativeCases: DerivativeCase[] = [
@@ -181,6 +218,20 @@ export const derivativeCases: DerivativeCase[] = [
     wrt: 'f',
     backward: { kernel: 'ConvBackwardFilter', inputs: (dy) => ({ x: sx2, dy }), attrs: { ...cg, fShape: f2.shape } },
     yShape: cy,
+  },
+  {
+    name: 'Conv 3x3 Winograd w.r.t. x',
+    forward: { kernel: 'Conv', inputs: { x: wgDx, f: wgF, b: null }, attrs: wgGeom },
+    wrt: 'x',
+    backward: { kernel: 'ConvBackwardData', inputs: (dy) => ({ dy, f: wgF }), attrs: { ...wgGeom, xShape: wgDx.shape } },
+    yShape: wgDx.shape,
+  },
+  {
+    name: 'Conv 3x3 Winograd w.r.t. f',
+    forward: { kernel: 'Conv', inputs: { x: wgDx, f: wgF4, b: null }, attrs: wgGeom },
+    wrt: 'f',
+    backward: { kernel: 'ConvBackwardFilter', inputs: (dy) => ({ x: wgDx, dy }), attrs: { ...wgGeom, fShape: wgF4.shape } },
+    yShape: [1, 8, 8, 4],
   },
   {
     name: 'Pool max',
