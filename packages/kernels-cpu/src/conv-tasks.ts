@@ -1,5 +1,6 @@
 import { gemmPool, gemmThreads } from './gemm-threads.js';
 import type { PatchGeometry } from './im2row.js';
+import { JS_TASKS, type JsTaskName } from './js-tasks.js';
 import { type TaskOp, taskExport } from './thread-pool.js';
 import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
@@ -120,6 +121,13 @@ export function runTasks(inst: GemmInstance, op: TaskOp, blocks: readonly number
     const run = taskExport(inst, op);
     for (const b of blocks) run(b);
   }
+}
+
+/** Runs the JavaScript task `name` on each task block as `runTasks` runs a module's (js-tasks.ts). */
+export function runJsTasks(inst: GemmInstance, name: JsTaskName, blocks: readonly number[]): void {
+  const pool = gemmPool();
+  if (pool !== null && blocks.length > 1) pool.runJsTasks(name, blocks);
+  else for (const b of blocks) JS_TASKS[name](inst.memory.buffer, b);
 }
 
 /** One pass of `forwardPasses`: element offsets into the module's memory (`heap`) and the pass's images. */

@@ -1,4 +1,5 @@
 import { BackendError } from '@convnet-ts/tensor';
+import { jsTasksSource } from './js-tasks.js';
 
 /**
  * The worker side of the GEMM thread pool (thread-pool.ts), as JavaScript
@@ -10,7 +11,9 @@ import { BackendError } from '@convnet-ts/tensor';
  * main thread wrote into the slot, store the sequence number as done and
  * `Atomics.notify`. Ops: 0 `sgemm` with the arguments in the slot, 1 end
  * the loop, 2 + i the export named `taskOps[i]` (`taskOpNames`) on the task
- * block whose byte address is in word 3. It stores ready = 1 once
+ * block whose byte address is in word 3, 2 + taskOps.length + j the
+ * JavaScript task `JS_TASK_NAMES[j]` (js-tasks.ts, its source in the
+ * worker's script) on the memory's buffer and that block. It stores ready = 1 once
  * instantiated, -1 if the module does not instantiate; done = -1 if the op
  * traps.
  *
@@ -18,7 +21,7 @@ import { BackendError } from '@convnet-ts/tensor';
  * 15 arguments of gemm.wat's `sgemm` (argument 4, alpha, as float32 bits),
  * 18 ready.
  */
-export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
+export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
   const ctl = new Int32Array(d.control);
   const f32 = new Float32Array(d.control);
   const o = d.slot;
@@ -46,6 +49,7 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d) {
         wasm.sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
           ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
       } else if (op >= 2 && op - 2 < d.taskOps.length) wasm[d.taskOps[op - 2]](ctl[o + 3]);
+      else if (op - 2 - d.taskOps.length < jsTasks.length) jsTasks[op - 2 - d.taskOps.length](d.memory.buffer, ctl[o + 3]);
       else done = -1;
     } catch (e) {
       done = -1;
@@ -142,14 +146,18 @@ export const CSP_WORKER_FIX = "allow blob: workers in the page's Content-Securit
 export function startGemmWorker(data: GemmWorkerData, onError: (reason: string) => void): WorkerHandle {
   const threads = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
   if (threads !== undefined) {
-    const worker = new threads.Worker(`(${GEMM_WORKER_SOURCE})(require('node:worker_threads').workerData);`, { eval: true, workerData: data, execArgv: [] });
+    const worker = new threads.Worker(`(${GEMM_WORKER_SOURCE})(require('node:worker_threads').workerData, ${jsTasksSource()});`, {
+      eval: true,
+      workerData: data,
+      execArgv: [],
+    });
     worker.on('error', (error) => onError(`its worker thread threw ${error.message}`));
     worker.unref();
     return worker;
   }
   const WebWorker = (globalThis as Host).Worker;
   if (WebWorker === undefined) throw new BackendError('createCpuBackend', 'threads', 'worker threads need Node worker_threads or Web Workers, got neither');
-  const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${GEMM_WORKER_SOURCE})(e.data);`], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${GEMM_WORKER_SOURCE})(e.data, ${jsTasksSource()});`], { type: 'text/javascript' }));
   let worker: InstanceType<WebWorkerConstructor>;
   try {
     worker = new WebWorker(url);

@@ -21,7 +21,7 @@ export interface RowsTuning {
 }
 
 /** The kernels of this file. */
-export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'affine' | 'pool' | 'avgPoolBackward';
+export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'affine' | 'pool' | 'avgPoolBackward' | 'softmax' | 'softmaxlog';
 
 /**
  * Measured on the loaded 2-core VM (kernel-threads.bench.mjs, medians of 11,
@@ -48,6 +48,12 @@ const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   // the dispatch's tens of µs), whole images each.
   pool: { wasmMin: 0, perThread: 2 ** 15 },
   avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 15 },
+  // Softmax and the softmaxlog loss and derivative (rows-js.ts): JavaScript tasks, only with more than one thread.
+  // Loops → 2 threads (scripts/bench-softmax.mjs, medians of 21, load ≈ 0.2–1): even at 10 240 elements
+  // (softmax 0.28 → 0.26 ms, loss 0.23 → 0.28), 1.2–1.5× at 40 960, 1.8× from 163 840 (softmax
+  // 5.7 → 3.2 ms; 1024 × 1000: 29 → 17); so from 2^15 elements, a thread per 2^14.
+  softmax: { wasmMin: 2 ** 15, perThread: 2 ** 14 },
+  softmaxlog: { wasmMin: 2 ** 15, perThread: 2 ** 14 },
 };
 let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
 
@@ -73,6 +79,11 @@ export function threadsFor(kernel: RowsKernel, elements: number): number {
 /** Floats the operands of one pass keep in the module's memory (16 MiB), as the convolutions' passes. */
 const DEFAULT_PASS_FLOATS = 2 ** 22;
 let passFloats = DEFAULT_PASS_FLOATS;
+
+/** The floats of one pass now (`setPassFloats`). */
+export function passFloatsNow(): number {
+  return passFloats;
+}
 
 /** Sets the floats of one pass (tests: several passes on small tensors); without an argument, the default 2^22. */
 export function setPassFloats(floats = DEFAULT_PASS_FLOATS): void {
@@ -328,12 +339,12 @@ export function channelAffineWasm(op: AffineOp, x: Float32Array, dy: Float32Arra
 }
 
 /** The byte address of element `at` rounded up to 8 bytes (the blocks hold float64 words). */
-function alignedBlocks(at: number): number {
+export function alignedBlocks(at: number): number {
   return Math.ceil((4 * at) / 8) * 8;
 }
 
 /** Writes a task block: int32 words from word 0, float64 `a` and `b` at bytes 32 and 40. */
-function writeBlock(inst: GemmInstance, at: number, words: readonly number[], a = 0, b = 0): void {
+export function writeBlock(inst: GemmInstance, at: number, words: readonly number[], a = 0, b = 0): void {
   new Int32Array(inst.memory.buffer, at, words.length).set(words);
   const f = new Float64Array(inst.memory.buffer, at + 32, 2);
   f[0] = a;

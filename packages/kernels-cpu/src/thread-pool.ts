@@ -1,5 +1,6 @@
 import { BackendError } from '@convnet-ts/tensor';
 import { CSP_WORKER_FIX, type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, TASK_OP_BASE, taskOpNames, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
+import { JS_TASK_NAMES, JS_TASKS, type JsTaskName } from './js-tasks.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
 /** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
@@ -136,6 +137,23 @@ export class GemmThreadPool {
       calls.length,
       (w, t, seq) => this.#post(w, calls[t]!, seq),
       (t) => this.#runHere(calls[t]!),
+    );
+  }
+
+  /**
+   * Runs the JavaScript task `name` (js-tasks.ts) on each task block as
+   * `runTasks` runs a module's: block 0 here, the others on the workers,
+   * each on the module's shared memory.
+   */
+  runJsTasks(name: JsTaskName, blocks: readonly number[]): void {
+    const index = JS_TASK_NAMES.indexOf(name);
+    if (index < 0) throw new BackendError('gemm', 'task', `a JavaScript task (${JS_TASK_NAMES.join(', ')}), got ${JSON.stringify(name)}`);
+    const code = TASK_OP_BASE + this.#taskCodes.size + index;
+    const task = JS_TASKS[name];
+    this.#dispatch(
+      blocks.length,
+      (w, t, seq) => this.#postTask(w, code, blocks[t]!, seq),
+      (t) => task(this.#inst.memory.buffer, blocks[t]!),
     );
   }
 

@@ -1,4 +1,6 @@
 import type { CpuKernelTable } from '../kernel-table.js';
+import { expRow } from '../js-tasks.js';
+import { softmaxThreaded } from '../rows-js.js';
 import { MAP_OPS, mapWasm } from '../rows-wasm.js';
 
 /**
@@ -8,7 +10,9 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
  * Float32 ReLU and its derivative can run in WebAssembly SIMD, in ranges over
  * the GEMM threads (rows-wasm.ts), with the loops' values: leaky ones from
  * 2^16 elements; with leak 0 only from 2^22, as the branch-free loop already
- * runs at memory speed and the copy into the module adds traffic.
+ * runs at memory speed and the copy into the module adds traffic. Float32
+ * softmax on large inputs splits its rows over the threads as JavaScript
+ * tasks (rows-js.ts), with the loop's values.
  */
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {
@@ -68,6 +72,7 @@ export const activationKernels = {
     const xv = cpu.contiguous(x);
     const out = cpu.alloc(x.size);
     const c = x.shape[x.shape.length - 1] ?? 1;
+    if (xv instanceof Float32Array && out instanceof Float32Array && softmaxThreaded(xv, c, out)) return cpu.wrap(out, x.shape);
     const e = new Float64Array(c);
     for (let r = 0; r < out.length; r += c) {
       const inv = 1 / expRow(xv, r, e);
@@ -131,19 +136,3 @@ function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
 }
 
-/** Writes e^(x_k − max x) of the row starting at `r` into `e` (its length is the row length) and returns their sum. */
-function expRow(xv: ArrayLike<number>, r: number, e: Float64Array): number {
-  const c = e.length;
-  let m = Number.NEGATIVE_INFINITY;
-  for (let k = r; k < r + c; k++) {
-    const v = xv[k]!;
-    if (v > m) m = v;
-  }
-  let sum = 0;
-  for (let k = 0; k < c; k++) {
-    const v = Math.exp(xv[r + k]! - m);
-    e[k] = v;
-    sum += v;
-  }
-  return sum;
-}

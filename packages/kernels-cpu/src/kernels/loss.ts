@@ -1,5 +1,7 @@
 import type { FloatArray, LossAttrs, LossType } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
+import { logSumExpParts, softmaxlogRowGradient } from '../js-tasks.js';
+import { softmaxlogBackwardThreaded, softmaxlogLossThreaded } from '../rows-js.js';
 
 /**
  * Categorical and attribute losses (manual §4.7, derivatives §6.7), as
@@ -12,6 +14,9 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * scores counts as an error for classerror and topkerror (MatConvNet's `max`
  * and `sort` would skip or rank the NaN and could report 0), and mhinge and
  * mshinge of a row with a NaN are NaN. Their derivatives there are 0.
+ *
+ * Float32 softmaxlog (loss and derivative) on large inputs splits its rows
+ * over the GEMM threads (rows-js.ts), with these loops' values.
  */
 export const lossKernels = {
   Loss: (cpu, { x, labels, weights }, attrs) => {
@@ -19,7 +24,8 @@ export const lossKernels = {
     const xv = cpu.contiguous(x);
     const lv = cpu.contiguous(labels);
     const wv = weights ? cpu.contiguous(weights) : null;
-    const sum = isAttribute(attrs.loss) ? attributeLoss(xv, lv, wv, attrs) : categoricalLoss(xv, lv, wv, c, attrs);
+    const threaded = attrs.loss === 'softmaxlog' && xv instanceof Float32Array && lv instanceof Float32Array && !(wv instanceof Float64Array) ? softmaxlogLossThreaded(xv, lv, wv, c) : null;
+    const sum = threaded ?? (isAttribute(attrs.loss) ? attributeLoss(xv, lv, wv, attrs) : categoricalLoss(xv, lv, wv, c, attrs));
     const out = cpu.alloc(1);
     out[0] = attrs.normalise ? sum / n : sum;
     return cpu.wrap(out, [1]);
@@ -33,6 +39,8 @@ export const lossKernels = {
     const p = cpu.contiguous(dzdy)[0]!;
     const dx = cpu.alloc(x.size);
     const scale = attrs.normalise ? p / n : p;
+    const f32 = xv instanceof Float32Array && lv instanceof Float32Array && dx instanceof Float32Array && !(wv instanceof Float64Array);
+    if (attrs.loss === 'softmaxlog' && f32 && softmaxlogBackwardThreaded(xv, lv, wv, c, scale, dx)) return cpu.wrap(dx, x.shape);
     if (isAttribute(attrs.loss)) attributeBackward(xv, lv, wv, scale, attrs, dx);
     else categoricalBackward(xv, lv, wv, c, scale, attrs, dx);
     return cpu.wrap(dx, x.shape);
@@ -100,10 +108,7 @@ function categoricalLoss(x: FloatArray, labels: FloatArray, w: FloatArray | null
         t = -Math.log(xc);
         break;
       case 'softmaxlog': {
-        let m = x[base]!;
-        for (let k = base + 1; k < base + c; k++) if (x[k]! > m) m = x[k]!;
-        let s = 0;
-        for (let k = base; k < base + c; k++) s += Math.exp(x[k]! - m);
+        const [m, s] = logSumExpParts(x, base, c);
         t = m + Math.log(s) - xc;
         break;
       }
@@ -142,16 +147,9 @@ function categoricalBackward(
       case 'log':
         dx[ci] = -g / Math.max(xc, 1e-8);
         break;
-      case 'softmaxlog': {
-        let m = x[base]!;
-        for (let k = base + 1; k < base + c; k++) if (x[k]! > m) m = x[k]!;
-        let s = 0;
-        for (let k = base; k < base + c; k++) s += Math.exp(x[k]! - m);
-        const gs = g / s;
-        for (let k = base; k < base + c; k++) dx[k] = gs * Math.exp(x[k]! - m);
-        dx[ci] = dx[ci]! - g;
+      case 'softmaxlog':
+        softmaxlogRowGradient(x, base, c, ci, g, dx);
         break;
-      }
       case 'mhinge':
         if (xc < 1) dx[ci] = -g;
         break;

@@ -1,0 +1,148 @@
+/**
+ * JavaScript tasks the GEMM workers run on the module's shared memory, for
+ * kernels that need `Math.exp` or `Math.log`, which WebAssembly lacks. Each
+ * task is a self-contained function (no imports, no closure: its source,
+ * `toString()`, is shipped to the workers inside their script, as
+ * GEMM_WORKER_SOURCE is) of the memory's buffer and the byte address of a
+ * task block of int32 words (float64 attributes at byte 32 of the block).
+ * This thread runs the same functions, and V8's `Math.exp`/`Math.log` are one
+ * C++ routine (ieee754) on every thread and tier, so a row gives the same
+ * bits wherever it runs. Every task works row by row on rows `[0, rows)` from
+ * its addresses; rows are independent, so any split gives the loops' values.
+ */
+export type JsTask = (buffer: ArrayBufferLike, block: number) => void;
+
+/**
+ * Fills `e` (C float64s) with `e^{x_k − m}` of the row at `r`, m its
+ * maximum, and returns their sum: the softmax's exponentials (shared by the
+ * Softmax loops and the task; shipped to the workers with the tasks).
+ */
+export function expRow(x: ArrayLike<number>, r: number, e: Float64Array): number {
+  const c = e.length;
+  let m = -Infinity;
+  for (let k = r; k < r + c; k++) {
+    const v = x[k]!;
+    if (v > m) m = v;
+  }
+  let sum = 0;
+  for (let k = 0; k < c; k++) {
+    const v = Math.exp(x[r + k]! - m);
+    e[k] = v;
+    sum += v;
+  }
+  return sum;
+}
+
+/** The maximum m of the row at `base` (the first score, then strict `>`) and `Σ_k e^{x_k − m}`, for softmaxlog. */
+export function logSumExpParts(x: ArrayLike<number>, base: number, c: number): [number, number] {
+  let m = x[base]!;
+  for (let k = base + 1; k < base + c; k++) if (x[k]! > m) m = x[k]!;
+  let s = 0;
+  for (let k = base; k < base + c; k++) s += Math.exp(x[k]! - m);
+  return [m, s];
+}
+
+/** softmaxlog's derivative on the row at `base`: `dx_k = g·e^{x_k − m}/s`, then `dx_ci −= g` (`ci` the label's element). */
+export function softmaxlogRowGradient(x: ArrayLike<number>, base: number, c: number, ci: number, g: number, dx: { [k: number]: number }): void {
+  const [m, s] = logSumExpParts(x, base, c);
+  const gs = g / s;
+  for (let k = base; k < base + c; k++) dx[k] = gs * Math.exp(x[k]! - m);
+  dx[ci] = dx[ci]! - g;
+}
+
+/**
+ * Softmax over rows of C floats (activation.ts's `Softmax` loop, operation
+ * for operation): `y_k = e^{x_k − m} / Σ_j e^{x_j − m}`, m the row maximum,
+ * the exponentials and their sum in float64. Words: x, y (byte addresses),
+ * C, rows.
+ */
+export function softmaxRowsTask(buffer: ArrayBufferLike, block: number): void {
+  const w = new Int32Array(buffer, block, 4);
+  const c = w[2]!;
+  const n = c * w[3]!;
+  const x = new Float32Array(buffer, w[0]!, n);
+  const y = new Float32Array(buffer, w[1]!, n);
+  const e = new Float64Array(c);
+  for (let r = 0; r < n; r += c) {
+    const inv = 1 / expRow(x, r, e);
+    for (let k = 0; k < c; k++) y[r + k] = e[k]! * inv;
+  }
+}
+
+/**
+ * The softmaxlog loss of each row (loss.ts's `categoricalLoss`):
+ * `t = m + log Σ_k e^{x_k − m} − x_label`, m the row's maximum, in float64,
+ * into a float64 per row (0 for label 0); the caller adds `weight·t` in row
+ * order, as the loop does. Words: x (the pass's first row), labels (float32,
+ * one per row), t (float64), C, rows, the first row of this task.
+ */
+export function softmaxlogLossRowsTask(buffer: ArrayBufferLike, block: number): void {
+  const w = new Int32Array(buffer, block, 6);
+  const c = w[3]!;
+  const first = w[5]!;
+  const end = first + w[4]!;
+  // x over the whole pass, as the loop's x is over the whole tensor.
+  const x = new Float32Array(buffer, w[0]!, c * end);
+  const labels = new Float32Array(buffer, w[1]!, end);
+  const t = new Float64Array(buffer, w[2]!, end);
+  for (let p = first; p < end; p++) {
+    const label = labels[p]!;
+    if (label === 0) {
+      t[p] = 0;
+      continue;
+    }
+    const base = p * c;
+    const [m, s] = logSumExpParts(x, base, c);
+    t[p] = m + Math.log(s) - x[base + label - 1]!;
+  }
+}
+
+/**
+ * The softmaxlog loss's derivative per row (loss.ts's `categoricalBackward`):
+ * `dx_k = g·e^{x_k − m}/Σ_j e^{x_j − m} − g·[k = label]`, g = scale·weight
+ * (weight 1 without weights), 0 for label 0 or weight 0. Words: x, labels,
+ * weights (0: none), dx (the pass's first row each), C, rows, the first row;
+ * float64 scale at byte 32.
+ */
+export function softmaxlogBackwardRowsTask(buffer: ArrayBufferLike, block: number): void {
+  const w = new Int32Array(buffer, block, 7);
+  const scale = new Float64Array(buffer, block + 32, 1)[0]!;
+  const c = w[4]!;
+  const first = w[6]!;
+  const end = first + w[5]!;
+  const x = new Float32Array(buffer, w[0]!, c * end);
+  const labels = new Float32Array(buffer, w[1]!, end);
+  const weights = w[2] === 0 ? null : new Float32Array(buffer, w[2]!, end);
+  const dx = new Float32Array(buffer, w[3]!, c * end);
+  for (let p = first; p < end; p++) {
+    const label = labels[p]!;
+    const weight = weights ? weights[p]! : 1;
+    const base = p * c;
+    if (label === 0 || weight === 0) {
+      for (let k = base; k < base + c; k++) dx[k] = 0;
+      continue;
+    }
+    softmaxlogRowGradient(x, base, c, base + label - 1, scale * weight, dx);
+  }
+}
+
+/** The tasks by name, in op-code order (a worker's op `TASK_OP_BASE + taskOps.length + i` runs task i). */
+export const JS_TASKS = {
+  softmax_rows: softmaxRowsTask,
+  softmaxlog_loss_rows: softmaxlogLossRowsTask,
+  softmaxlog_backward_rows: softmaxlogBackwardRowsTask,
+} as const satisfies Record<string, JsTask>;
+
+export type JsTaskName = keyof typeof JS_TASKS;
+
+/** The task names in op-code order. */
+export const JS_TASK_NAMES = Object.keys(JS_TASKS) as JsTaskName[];
+
+/** The functions the tasks call, declared by their own names (as a bundler may have renamed them) before the tasks in the workers' script. */
+const HELPERS = [expRow, logSumExpParts, softmaxlogRowGradient];
+
+/** The workers' task table, as a JavaScript expression: the helpers declared, then `[task, …]` in `JS_TASK_NAMES` order. */
+export function jsTasksSource(): string {
+  const tasks = JS_TASK_NAMES.map((name) => `(${JS_TASKS[name].toString()})`).join(',\n');
+  return `(() => {\n${HELPERS.map((f) => f.toString()).join('\n')}\nreturn [${tasks}];\n})()`;
+}
