@@ -1,4 +1,4 @@
-// Softmax, the softmaxlog loss and its derivative: the loops against the
+// Softmax, sigmoid, their derivatives, the softmaxlog loss and its derivative: the loops against the
 // JavaScript tasks on 2 threads (rows-js.ts), interleaved in one process,
 // medians in ms, over sizes around the break-even.
 // Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-softmax.mjs [reps] [threads]
@@ -12,7 +12,7 @@ const be = createCpuBackend({ threads });
 await be.ready();
 const rng = new Rng(5);
 const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
-const kernels = ['softmax', 'softmaxlog'];
+const kernels = ['softmax', 'softmaxlog', 'sigmoid'];
 const VARIANTS = {
   loops: () => setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }, kernels),
   [`tasks ${threads}T`]: () => setRowsTuning({ wasmMin: 0, perThread: 1 }, kernels),
@@ -34,8 +34,12 @@ for (const [r, c] of [
   const labels = be.tensor(Array.from({ length: r }, (_, i) => 1 + (i % c)), [r, 1, 1, 1]);
   const dzdy = be.tensor([1], [1]);
   const attrs = { loss: 'softmaxlog', topK: 1, threshold: 0, normalise: true };
+  const dy = be.tensor(Float32Array.from(rng.randn(r * c)), [r, 1, 1, c]);
   const work = {
     Softmax: () => be.run('Softmax', { x }, {}),
+    SoftmaxBackward: () => be.run('SoftmaxBackward', { x, dy }, {}),
+    Sigmoid: () => be.run('Sigmoid', { x }, {}),
+    SigmoidBackward: () => be.run('SigmoidBackward', { x, dy }, {}),
     'Loss softmaxlog': () => be.run('Loss', { x, labels, weights: null }, attrs),
     'LossBackward softmaxlog': () => be.run('LossBackward', { x, labels, weights: null, dzdy }, attrs),
   };

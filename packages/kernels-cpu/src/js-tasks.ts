@@ -33,6 +33,26 @@ export function expRow(x: ArrayLike<number>, r: number, e: Float64Array): number
   return sum;
 }
 
+/** σ(v) = 1/(1 + e^−v); e^−v overflows to ∞ for very negative v, giving 0 (not NaN). */
+export function sigmoid(v: number): number {
+  return 1 / (1 + Math.exp(-v));
+}
+
+/**
+ * The softmax's derivative on the row at `r`: `dx = y ⊙ (dy − Σ_k dy_k y_k)`,
+ * y the row's softmax (in `y`, C float64s), into `out`.
+ */
+export function softmaxBackwardRow(x: ArrayLike<number>, dy: ArrayLike<number>, r: number, y: Float64Array, out: { [k: number]: number }): void {
+  const c = y.length;
+  const inv = 1 / expRow(x, r, y);
+  let dot = 0;
+  for (let k = 0; k < c; k++) {
+    y[k] = y[k]! * inv;
+    dot += dy[r + k]! * y[k]!;
+  }
+  for (let k = 0; k < c; k++) out[r + k] = y[k]! * (dy[r + k]! - dot);
+}
+
 /** The maximum m of the row at `base` (the first score, then strict `>`) and `Σ_k e^{x_k − m}`, for softmaxlog. */
 export function logSumExpParts(x: ArrayLike<number>, base: number, c: number): [number, number] {
   let m = x[base]!;
@@ -66,6 +86,38 @@ export function softmaxRowsTask(buffer: ArrayBufferLike, block: number): void {
   for (let r = 0; r < n; r += c) {
     const inv = 1 / expRow(x, r, e);
     for (let k = 0; k < c; k++) y[r + k] = e[k]! * inv;
+  }
+}
+
+/** The softmax's derivative over rows of C floats (`softmaxBackwardRow`). Words: x, dy, dx (byte addresses), C, rows. */
+export function softmaxBackwardRowsTask(buffer: ArrayBufferLike, block: number): void {
+  const w = new Int32Array(buffer, block, 5);
+  const c = w[3]!;
+  const n = c * w[4]!;
+  const x = new Float32Array(buffer, w[0]!, n);
+  const dy = new Float32Array(buffer, w[1]!, n);
+  const dx = new Float32Array(buffer, w[2]!, n);
+  const y = new Float64Array(c);
+  for (let r = 0; r < n; r += c) softmaxBackwardRow(x, dy, r, y, dx);
+}
+
+/**
+ * The sigmoid (dy at 0) or its derivative `dy·σ(x)·(1 − σ(x))` per element.
+ * Words: x, dy (0: the forward), out (byte addresses), elements.
+ */
+export function sigmoidTask(buffer: ArrayBufferLike, block: number): void {
+  const w = new Int32Array(buffer, block, 4);
+  const n = w[3]!;
+  const x = new Float32Array(buffer, w[0]!, n);
+  const out = new Float32Array(buffer, w[2]!, n);
+  if (w[1] === 0) {
+    for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]!);
+    return;
+  }
+  const dy = new Float32Array(buffer, w[1]!, n);
+  for (let i = 0; i < n; i++) {
+    const s = sigmoid(x[i]!);
+    out[i] = dy[i]! * s * (1 - s);
   }
 }
 
@@ -129,6 +181,8 @@ export function softmaxlogBackwardRowsTask(buffer: ArrayBufferLike, block: numbe
 /** The tasks by name, in op-code order (a worker's op `TASK_OP_BASE + taskOps.length + i` runs task i). */
 export const JS_TASKS = {
   softmax_rows: softmaxRowsTask,
+  softmax_backward_rows: softmaxBackwardRowsTask,
+  sigmoid: sigmoidTask,
   softmaxlog_loss_rows: softmaxlogLossRowsTask,
   softmaxlog_backward_rows: softmaxlogBackwardRowsTask,
 } as const satisfies Record<string, JsTask>;
@@ -139,10 +193,12 @@ export type JsTaskName = keyof typeof JS_TASKS;
 export const JS_TASK_NAMES = Object.keys(JS_TASKS) as JsTaskName[];
 
 /** The functions the tasks call, declared by their own names (as a bundler may have renamed them) before the tasks in the workers' script. */
-const HELPERS = [expRow, logSumExpParts, softmaxlogRowGradient];
+const HELPERS = [expRow, sigmoid, softmaxBackwardRow, logSumExpParts, softmaxlogRowGradient];
 
 /** The workers' task table, as a JavaScript expression: the helpers declared, then `[task, …]` in `JS_TASK_NAMES` order. */
 export function jsTasksSource(): string {
   const tasks = JS_TASK_NAMES.map((name) => `(${JS_TASKS[name].toString()})`).join(',\n');
-  return `(() => {\n${HELPERS.map((f) => f.toString()).join('\n')}\nreturn [${tasks}];\n})()`;
+  // `const name = (source);` whether a bundler left a declaration or made an arrow of it.
+  const helpers = HELPERS.map((f) => `const ${f.name} = (${f.toString()});`).join('\n');
+  return `(() => {\n${helpers}\nreturn [${tasks}];\n})()`;
 }

@@ -4,8 +4,9 @@ import { createCpuBackend } from './index.js';
 import { setPassFloats, setRowsTuning } from './rows-wasm.js';
 
 /**
- * Softmax and the softmaxlog loss and derivative as JavaScript tasks on the
- * worker threads (rows-js.ts, js-tasks.ts) against the loops on one thread,
+ * Softmax, sigmoid, their derivatives and the softmaxlog loss and its
+ * derivative as JavaScript tasks on the worker threads (rows-js.ts,
+ * js-tasks.ts) against the loops on one thread,
  * value for value (NaN as NaN, −0 as −0), with the thresholds lowered so
  * that small tensors take them and several passes through the module's
  * memory; and that the default thresholds keep small tensors off the workers.
@@ -47,8 +48,12 @@ function run(threads: number): { values: string[][]; workerCalls: number } {
     const w = cpu.tensor(weights, [5, 7, 3, 1]);
     const dzdy = cpu.tensor([0.7], [1]);
     const attrs = { loss: 'softmaxlog', topK: 1, threshold: 0, normalise: true } as const;
+    const dy = cpu.tensor(Array.from(new Rng(2).randn(size), Math.fround), shape);
     const outs: Tensor[] = [
       cpu.run('Softmax', { x }, {}),
+      cpu.run('SoftmaxBackward', { x, dy }, {}),
+      cpu.run('Sigmoid', { x }, {}),
+      cpu.run('SigmoidBackward', { x, dy }, {}),
       cpu.run('Loss', { x, labels: l, weights: w }, attrs),
       cpu.run('Loss', { x, labels: l, weights: null }, { ...attrs, normalise: false }),
       cpu.run('LossBackward', { x, labels: l, weights: w, dzdy }, attrs),
@@ -60,10 +65,10 @@ function run(threads: number): { values: string[][]; workerCalls: number } {
   }
 }
 
-describe('softmax and the softmaxlog loss on the threads (JavaScript tasks)', () => {
+describe('softmax, sigmoid and the softmaxlog loss on the threads (JavaScript tasks)', () => {
   it("give the loops' values at 3 threads, over several passes, special values included", async () => {
     const loops = run(1);
-    setRowsTuning({ wasmMin: 0, perThread: 1 }, ['softmax', 'softmaxlog']);
+    setRowsTuning({ wasmMin: 0, perThread: 1 }, ['softmax', 'softmaxlog', 'sigmoid']);
     for (const pass of [300, 2 ** 22]) {
       setPassFloats(pass);
       const three = run(3);

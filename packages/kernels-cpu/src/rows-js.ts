@@ -5,14 +5,14 @@ import { wasmArena } from './wasm-gemm.js';
 import type { GemmInstance } from './wasm-instance.js';
 
 /**
- * Float32 softmax and the softmaxlog loss and derivative split by rows over
- * the GEMM threads, as the JavaScript tasks of js-tasks.ts on the module's
- * shared memory (the inputs copied in, the outputs out, in passes of
+ * Float32 softmax, sigmoid, their derivatives, and the softmaxlog loss and
+ * its derivative, split by rows (sigmoid: by elements) over the GEMM
+ * threads, as the JavaScript tasks of js-tasks.ts on the module's shared memory (the inputs copied in, the outputs out, in passes of
  * `setPassFloats` floats). Rows are independent and each is computed by the
  * loops' operations, so the values are the loops' bit for bit at any thread
  * count. Only where more than one thread would run (one thread gains nothing
  * from the copies) and above the break-evens of rows-wasm.ts's tuning
- * (`softmax`, `softmaxlog`).
+ * (`softmax`, `softmaxlog`, `sigmoid`).
  */
 
 /** Layout of one pass: element offsets of each operand (`floats` per row each, 2 for a float64) and the task blocks' byte address. */
@@ -69,6 +69,38 @@ export function softmaxThreaded(x: Float32Array, c: number, y: Float32Array): bo
     p.heap.set(x.subarray(r0 * c, (r0 + count) * c), xAt);
     runShares(p, 'softmax_rows', count, (first, len) => [4 * (xAt + first * c), 4 * (yAt + first * c), c, len]);
     y.set(p.heap.subarray(yAt, yAt + count * c), r0 * c);
+  }
+  return true;
+}
+
+/** `dx` of the softmax over rows of `c` for `dy` (activation.ts's loop); false where it stays in the loop. */
+export function softmaxBackwardThreaded(x: Float32Array, dy: Float32Array, c: number, dx: Float32Array): boolean {
+  const total = c === 0 ? 0 : x.length / c;
+  const p = plan('softmax', total, c, [c, c, c]);
+  if (p === null) return false;
+  const [xAt, dyAt, dxAt] = p.at as [number, number, number];
+  for (let r0 = 0; r0 < total; r0 += p.rows) {
+    const count = Math.min(p.rows, total - r0);
+    p.heap.set(x.subarray(r0 * c, (r0 + count) * c), xAt);
+    p.heap.set(dy.subarray(r0 * c, (r0 + count) * c), dyAt);
+    runShares(p, 'softmax_backward_rows', count, (first, len) => [4 * (xAt + first * c), 4 * (dyAt + first * c), 4 * (dxAt + first * c), c, len]);
+    dx.set(p.heap.subarray(dxAt, dxAt + count * c), r0 * c);
+  }
+  return true;
+}
+
+/** The sigmoid (`dy` null) or its derivative per element (activation.ts's loops); false where they stay in the loops. */
+export function sigmoidThreaded(x: Float32Array, dy: Float32Array | null, out: Float32Array): boolean {
+  const total = x.length;
+  const p = plan('sigmoid', total, 1, dy ? [1, 1, 1] : [1, 0, 1]);
+  if (p === null) return false;
+  const [xAt, dyAt, outAt] = p.at as [number, number, number];
+  for (let i0 = 0; i0 < total; i0 += p.rows) {
+    const count = Math.min(p.rows, total - i0);
+    p.heap.set(x.subarray(i0, i0 + count), xAt);
+    if (dy) p.heap.set(dy.subarray(i0, i0 + count), dyAt);
+    runShares(p, 'sigmoid', count, (first, len) => [4 * (xAt + first), dy ? 4 * (dyAt + first) : 0, 4 * (outAt + first), len]);
+    out.set(p.heap.subarray(outAt, outAt + count), i0);
   }
   return true;
 }

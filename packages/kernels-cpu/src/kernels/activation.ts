@@ -1,6 +1,6 @@
 import type { CpuKernelTable } from '../kernel-table.js';
-import { expRow } from '../js-tasks.js';
-import { softmaxThreaded } from '../rows-js.js';
+import { expRow, sigmoid, softmaxBackwardRow } from '../js-tasks.js';
+import { sigmoidThreaded, softmaxBackwardThreaded, softmaxThreaded } from '../rows-js.js';
 import { MAP_OPS, mapWasm } from '../rows-wasm.js';
 
 /**
@@ -11,8 +11,8 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
  * the GEMM threads (rows-wasm.ts), with the loops' values: leaky ones from
  * 2^16 elements; with leak 0 only from 2^22, as the branch-free loop already
  * runs at memory speed and the copy into the module adds traffic. Float32
- * softmax on large inputs splits its rows over the threads as JavaScript
- * tasks (rows-js.ts), with the loop's values.
+ * softmax, sigmoid and their derivatives on large inputs split their rows
+ * over the threads as JavaScript tasks (rows-js.ts), with the loops' values.
  */
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {
@@ -53,6 +53,7 @@ export const activationKernels = {
   Sigmoid: (cpu, { x }) => {
     const xv = cpu.contiguous(x);
     const out = cpu.alloc(x.size);
+    if (xv instanceof Float32Array && out instanceof Float32Array && sigmoidThreaded(xv, null, out)) return cpu.wrap(out, x.shape);
     for (let i = 0; i < out.length; i++) out[i] = sigmoid(xv[i]!);
     return cpu.wrap(out, x.shape);
   },
@@ -61,6 +62,7 @@ export const activationKernels = {
     const xv = cpu.contiguous(x);
     const dyv = cpu.contiguous(dy);
     const out = cpu.alloc(x.size);
+    if (xv instanceof Float32Array && dyv instanceof Float32Array && out instanceof Float32Array && sigmoidThreaded(xv, dyv, out)) return cpu.wrap(out, x.shape);
     for (let i = 0; i < out.length; i++) {
       const s = sigmoid(xv[i]!);
       out[i] = dyv[i]! * s * (1 - s);
@@ -86,17 +88,9 @@ export const activationKernels = {
     const dyv = cpu.contiguous(dy);
     const out = cpu.alloc(x.size);
     const c = x.shape[x.shape.length - 1] ?? 1;
+    if (xv instanceof Float32Array && dyv instanceof Float32Array && out instanceof Float32Array && softmaxBackwardThreaded(xv, dyv, c, out)) return cpu.wrap(out, x.shape);
     const y = new Float64Array(c);
-    for (let r = 0; r < out.length; r += c) {
-      const inv = 1 / expRow(xv, r, y);
-      let dot = 0;
-      for (let k = 0; k < c; k++) {
-        y[k] = y[k]! * inv;
-        dot += dyv[r + k]! * y[k]!;
-      }
-      // dx = y ⊙ (dy − Σ_k dy_k y_k)
-      for (let k = 0; k < c; k++) out[r + k] = y[k]! * (dyv[r + k]! - dot);
-    }
+    for (let r = 0; r < out.length; r += c) softmaxBackwardRow(xv, dyv, r, y, out);
     return cpu.wrap(out, x.shape);
   },
 } satisfies Partial<CpuKernelTable>;
@@ -129,10 +123,5 @@ function keepPositive(x: Float32Array, v: Float32Array, out: Float32Array): void
     const b = xb[i]!;
     ob[i] = vb[i]! & ~(((0x7f800000 - b) | (b - 1)) >> 31);
   }
-}
-
-/** σ(v) = 1/(1 + e^−v); e^−v overflows to ∞ for very negative v, giving 0 (not NaN). */
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
 }
 
