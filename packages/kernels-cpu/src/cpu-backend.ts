@@ -34,7 +34,9 @@ export interface CpuBackendOptions {
   /** Element type of every tensor this backend makes (default float32). */
   dtype?: DType;
   /**
-   * GEMM threads (convolution and fully connected layers): default the cores
+   * Worker threads for the float32 GEMM (convolution and fully connected
+   * layers), the convolutions' images and the row kernels (pooling, ReLU,
+   * sums, batch normalisation, softmax, sigmoid, softmaxlog): default the cores
    * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in
    * a cross-origin isolated page), 1 where workers cannot share memory (no
    * SharedArrayBuffer). `1` starts no worker. Asking for more than 1 where
@@ -53,11 +55,11 @@ export interface CpuBackendOptions {
    * rounding, so not bit for bit. Against float64 (max |error| / max |y|),
    * F(2×2) is about as accurate as the direct path (≈ 2–3·10⁻⁸·√(9C));
    * F(4×4)'s transforms (coefficients up to 8 and 1/24) give ≈ 2–4·10⁻⁷·√(9C),
-   * about 10⁻⁵ at C = 64 (README). A NaN or ±Inf input reaches, besides the
-   * outputs whose 3×3 window holds it (as on the direct path), at most the
-   * rest of its 4×4 output tiles under F(4×4) (an Inf can also turn into NaN
-   * there: Inf − Inf in the transforms); under F(2×2) exactly the direct
-   * path's outputs. This backend's choice, not process-wide.
+   * about 10⁻⁵ at C = 64 (README). A NaN input reaches under F(2×2) exactly
+   * the outputs whose 3×3 window holds it (as on the direct path), under
+   * F(4×4) possibly also the rest of those outputs' 4×4 tiles; a ±Inf input
+   * can give NaN where the direct sum gives ±Inf (the transforms form
+   * Inf − Inf). This backend's choice, not process-wide.
    */
   winograd?: WinogradOption;
   /**
