@@ -36,7 +36,7 @@ export interface CpuBackendOptions {
   /**
    * Worker threads for the float32 GEMM (convolution and fully connected
    * layers), the convolutions' images and the row kernels (pooling, ReLU,
-   * sums, batch normalisation, softmax, sigmoid, softmaxlog): default the cores
+   * sums, batch normalisation, softmax, sigmoid, LRN, softmaxlog): default the cores
    * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in
    * a cross-origin isolated page), 1 where workers cannot share memory (no
    * SharedArrayBuffer). `1` starts no worker. Asking for more than 1 where

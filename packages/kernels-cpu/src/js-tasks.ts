@@ -71,6 +71,94 @@ export function softmaxlogRowGradient(x: ArrayLike<number>, base: number, c: num
 }
 
 /**
+ * `L[k] = kappa + alpha Σ_{q∈Q(k)} x_q²` for the pixel at `xv[i … i + C − 1]`
+ * (C = `L.length`), `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C − 1]`
+ * (0-based). `sq` is scratch of length C.
+ */
+export function lrnDenominators(xv: ArrayLike<number>, i: number, n: number, kappa: number, alpha: number, sq: Float64Array, L: Float64Array): void {
+  for (let k = 0; k < sq.length; k++) sq[k] = xv[i + k]! * xv[i + k]!;
+  windowSums(sq, Math.floor((n - 1) / 2), Math.ceil((n - 1) / 2), L);
+  for (let k = 0; k < L.length; k++) L[k] = kappa + alpha * L[k]!;
+}
+
+/**
+ * `out[k] = Σ_{q ∈ [k − down, k + up] ∩ [0, C)} t[q]`, each window summed
+ * directly (O(C·n)): prefix-sum differences would let one NaN, ∞ or 1e30
+ * reach every later window (∞ − ∞, (1e60 + 1) − 1e60 = 0). When every window
+ * covers every channel (n ≥ 2C, L2 normalisation) it is one sum.
+ */
+export function windowSums(t: Float64Array, down: number, up: number, out: Float64Array): void {
+  const c = t.length;
+  if (down >= c - 1 && up >= c - 1) {
+    let s = 0;
+    for (let q = 0; q < c; q++) s += t[q]!;
+    out.fill(s);
+    return;
+  }
+  for (let k = 0; k < c; k++) {
+    const hi = Math.min(c - 1, k + up);
+    let s = 0;
+    for (let q = Math.max(0, k - down); q <= hi; q++) s += t[q]!;
+    out[k] = s;
+  }
+}
+
+/** LRN of the pixel at `i` (manual §4.8): `y_k = x_k·L_k^−β`; `sq`, `L` scratch of C float64s. */
+export function lrnRow(x: ArrayLike<number>, i: number, n: number, kappa: number, alpha: number, beta: number, sq: Float64Array, L: Float64Array, y: { [k: number]: number }): void {
+  lrnDenominators(x, i, n, kappa, alpha, sq, L);
+  for (let k = 0; k < L.length; k++) y[i + k] = x[i + k]! * L[k]! ** -beta;
+}
+
+/**
+ * LRN's derivative at the pixel at `i`: `dx_d = dy_d·L_d^−β − 2αβ·x_d·Σ_{k: d∈Q(k)} t_k`,
+ * `t_k = dy_k·L_k^(−β−1)·x_k`; `t`, `L`, `sums` scratch of C float64s.
+ */
+export function lrnBackwardRow(
+  x: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  i: number,
+  n: number,
+  kappa: number,
+  alpha: number,
+  beta: number,
+  t: Float64Array,
+  L: Float64Array,
+  sums: Float64Array,
+  dx: { [k: number]: number },
+): void {
+  const c = L.length;
+  lrnDenominators(x, i, n, kappa, alpha, t, L);
+  // t_k = dy_k L_k^(−β−1) x_k; channel d is in Q(k) for k ∈ [d − after, d + before].
+  for (let k = 0; k < c; k++) t[k] = dy[i + k]! * L[k]! ** (-beta - 1) * x[i + k]!;
+  windowSums(t, Math.ceil((n - 1) / 2), Math.floor((n - 1) / 2), sums);
+  for (let d = 0; d < c; d++) dx[i + d] = dy[i + d]! * L[d]! ** -beta - 2 * alpha * beta * x[i + d]! * sums[d]!;
+}
+
+/**
+ * LRN (dy at 0) or its derivative over rows of C floats (`lrnRow`,
+ * `lrnBackwardRow`). Words: x, dy, out (byte addresses), C, rows, n;
+ * float64 kappa, alpha, beta at bytes 32, 40, 48.
+ */
+export function lrnRowsTask(buffer: ArrayBufferLike, block: number): void {
+  const w = new Int32Array(buffer, block, 6);
+  const [kappa, alpha, beta] = new Float64Array(buffer, block + 32, 3) as unknown as [number, number, number];
+  const c = w[3]!;
+  const size = c * w[4]!;
+  const n = w[5]!;
+  const x = new Float32Array(buffer, w[0]!, size);
+  const out = new Float32Array(buffer, w[2]!, size);
+  const L = new Float64Array(c);
+  const t = new Float64Array(c);
+  if (w[1] === 0) {
+    for (let i = 0; i < size; i += c) lrnRow(x, i, n, kappa, alpha, beta, t, L, out);
+    return;
+  }
+  const dy = new Float32Array(buffer, w[1]!, size);
+  const sums = new Float64Array(c);
+  for (let i = 0; i < size; i += c) lrnBackwardRow(x, dy, i, n, kappa, alpha, beta, t, L, sums, out);
+}
+
+/**
  * Softmax over rows of C floats (activation.ts's `Softmax` loop, operation
  * for operation): `y_k = e^{x_k − m} / Σ_j e^{x_j − m}`, m the row maximum,
  * the exponentials and their sum in float64. Words: x, y (byte addresses),
@@ -183,6 +271,7 @@ export const JS_TASKS = {
   softmax_rows: softmaxRowsTask,
   softmax_backward_rows: softmaxBackwardRowsTask,
   sigmoid: sigmoidTask,
+  lrn_rows: lrnRowsTask,
   softmaxlog_loss_rows: softmaxlogLossRowsTask,
   softmaxlog_backward_rows: softmaxlogBackwardRowsTask,
 } as const satisfies Record<string, JsTask>;
@@ -193,7 +282,7 @@ export type JsTaskName = keyof typeof JS_TASKS;
 export const JS_TASK_NAMES = Object.keys(JS_TASKS) as JsTaskName[];
 
 /** The functions the tasks call, declared by their own names (as a bundler may have renamed them) before the tasks in the workers' script. */
-const HELPERS = [expRow, sigmoid, softmaxBackwardRow, logSumExpParts, softmaxlogRowGradient];
+const HELPERS = [expRow, sigmoid, softmaxBackwardRow, logSumExpParts, softmaxlogRowGradient, windowSums, lrnDenominators, lrnRow, lrnBackwardRow];
 
 /** The workers' task table, as a JavaScript expression: the helpers declared, then `[task, …]` in `JS_TASK_NAMES` order. */
 export function jsTasksSource(): string {

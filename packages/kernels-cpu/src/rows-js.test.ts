@@ -4,7 +4,7 @@ import { createCpuBackend } from './index.js';
 import { setPassFloats, setRowsTuning } from './rows-wasm.js';
 
 /**
- * Softmax, sigmoid, their derivatives and the softmaxlog loss and its
+ * Softmax, sigmoid, LRN, their derivatives and the softmaxlog loss and its
  * derivative as JavaScript tasks on the worker threads (rows-js.ts,
  * js-tasks.ts) against the loops on one thread,
  * value for value (NaN as NaN, −0 as −0), with the thresholds lowered so
@@ -48,12 +48,17 @@ function run(threads: number): { values: string[][]; workerCalls: number } {
     const w = cpu.tensor(weights, [5, 7, 3, 1]);
     const dzdy = cpu.tensor([0.7], [1]);
     const attrs = { loss: 'softmaxlog', topK: 1, threshold: 0, normalise: true } as const;
+    const lrn = { n: 5, kappa: 2, alpha: 1e-4, beta: 0.75 };
     const dy = cpu.tensor(Array.from(new Rng(2).randn(size), Math.fround), shape);
     const outs: Tensor[] = [
       cpu.run('Softmax', { x }, {}),
       cpu.run('SoftmaxBackward', { x, dy }, {}),
       cpu.run('Sigmoid', { x }, {}),
       cpu.run('SigmoidBackward', { x, dy }, {}),
+      cpu.run('Lrn', { x }, lrn),
+      cpu.run('LrnBackward', { x, dy }, lrn),
+      cpu.run('Lrn', { x }, { n: 25, kappa: 1e-6, alpha: 1, beta: 0.5 }),
+      cpu.run('LrnBackward', { x, dy }, { n: 4, kappa: 1, alpha: 0.1, beta: 0.75 }),
       cpu.run('Loss', { x, labels: l, weights: w }, attrs),
       cpu.run('Loss', { x, labels: l, weights: null }, { ...attrs, normalise: false }),
       cpu.run('LossBackward', { x, labels: l, weights: w, dzdy }, attrs),
@@ -65,10 +70,10 @@ function run(threads: number): { values: string[][]; workerCalls: number } {
   }
 }
 
-describe('softmax, sigmoid and the softmaxlog loss on the threads (JavaScript tasks)', () => {
+describe('softmax, sigmoid, LRN and the softmaxlog loss on the threads (JavaScript tasks)', () => {
   it("give the loops' values at 3 threads, over several passes, special values included", async () => {
     const loops = run(1);
-    setRowsTuning({ wasmMin: 0, perThread: 1 }, ['softmax', 'softmaxlog', 'sigmoid']);
+    setRowsTuning({ wasmMin: 0, perThread: 1 }, ['softmax', 'softmaxlog', 'sigmoid', 'lrn']);
     for (const pass of [300, 2 ** 22]) {
       setPassFloats(pass);
       const three = run(3);

@@ -1,18 +1,18 @@
 import { runJsTasks, shares, TASK_WORDS } from './conv-tasks.js';
 import type { JsTaskName } from './js-tasks.js';
-import { alignedBlocks, instanceFor, passFloatsNow, type RowsKernel, threadsFor, writeBlock } from './rows-wasm.js';
+import { alignedBlocks, instanceFor, passFloatsNow, type RowsKernel, threadsFor } from './rows-wasm.js';
 import { wasmArena } from './wasm-gemm.js';
 import type { GemmInstance } from './wasm-instance.js';
 
 /**
- * Float32 softmax, sigmoid, their derivatives, and the softmaxlog loss and
- * its derivative, split by rows (sigmoid: by elements) over the GEMM
+ * Float32 softmax, sigmoid, LRN, their derivatives, and the softmaxlog loss
+ * and its derivative, split by rows (sigmoid: by elements) over the GEMM
  * threads, as the JavaScript tasks of js-tasks.ts on the module's shared memory (the inputs copied in, the outputs out, in passes of
  * `setPassFloats` floats). Rows are independent and each is computed by the
  * loops' operations, so the values are the loops' bit for bit at any thread
  * count. Only where more than one thread would run (one thread gains nothing
  * from the copies) and above the break-evens of rows-wasm.ts's tuning
- * (`softmax`, `softmaxlog`, `sigmoid`).
+ * (`softmax`, `softmaxlog`, `sigmoid`, `lrn`).
  */
 
 /** Layout of one pass: element offsets of each operand (`floats` per row each, 2 for a float64) and the task blocks' byte address. */
@@ -47,12 +47,13 @@ function plan(kernel: RowsKernel, totalRows: number, c: number, floatsPerRow: re
   return { inst, heap: arena.heap, rows, tasks, at, blocks: alignedBlocks(next) };
 }
 
-/** Runs `name` over rows `[r0, r0 + count)` of a pass: one block per share, its words from `words(first, len, block)`. */
-function runShares(p: Pass, name: JsTaskName, count: number, words: (first: number, len: number) => number[], scale = 0): void {
+/** Runs `name` over `count` rows of a pass: one block per share, its int32 words from `words(first, len)`, then `floats` as float64s from byte 32. */
+function runShares(p: Pass, name: JsTaskName, count: number, words: (first: number, len: number) => number[], floats: readonly number[] = []): void {
   const blocks: number[] = [];
   for (const share of shares(count, p.tasks)) {
     const block = p.blocks + 4 * share.thread * TASK_WORDS;
-    writeBlock(p.inst, block, words(share.first, share.count), scale);
+    new Int32Array(p.inst.memory.buffer, block, 8).set(words(share.first, share.count));
+    new Float64Array(p.inst.memory.buffer, block + 32, floats.length).set(floats);
     blocks.push(block);
   }
   runJsTasks(p.inst, name, blocks);
@@ -105,6 +106,23 @@ export function sigmoidThreaded(x: Float32Array, dy: Float32Array | null, out: F
   return true;
 }
 
+/** LRN (`dy` null) or its derivative over rows of `c` (norm.ts's loops); false where they stay in the loops. */
+export function lrnThreaded(x: Float32Array, dy: Float32Array | null, c: number, n: number, kappa: number, alpha: number, beta: number, out: Float32Array): boolean {
+  const total = c === 0 ? 0 : x.length / c;
+  const p = plan('lrn', total, c, [c, dy ? c : 0, c]);
+  if (p === null) return false;
+  const [xAt, dyAt, outAt] = p.at as [number, number, number];
+  for (let r0 = 0; r0 < total; r0 += p.rows) {
+    const count = Math.min(p.rows, total - r0);
+    p.heap.set(x.subarray(r0 * c, (r0 + count) * c), xAt);
+    if (dy) p.heap.set(dy.subarray(r0 * c, (r0 + count) * c), dyAt);
+    const words = (first: number, len: number) => [4 * (xAt + first * c), dy ? 4 * (dyAt + first * c) : 0, 4 * (outAt + first * c), c, len, n];
+    runShares(p, 'lrn_rows', count, words, [kappa, alpha, beta]);
+    out.set(p.heap.subarray(outAt, outAt + count * c), r0 * c);
+  }
+  return true;
+}
+
 /**
  * `Σ_p w_p·t_p` of the softmaxlog loss (loss.ts's `categoricalLoss`, the
  * same sum in the same row order: the tasks give each row's t in float64);
@@ -143,7 +161,7 @@ export function softmaxlogBackwardThreaded(x: Float32Array, labels: Float32Array
     p.heap.set(x.subarray(r0 * c, (r0 + count) * c), xAt);
     p.heap.set(labels.subarray(r0, r0 + count), lAt);
     if (weights) p.heap.set(weights.subarray(r0, r0 + count), wAt);
-    runShares(p, 'softmaxlog_backward_rows', count, (first, len) => [4 * xAt, 4 * lAt, weights ? 4 * wAt : 0, 4 * dAt, c, len, first], scale);
+    runShares(p, 'softmaxlog_backward_rows', count, (first, len) => [4 * xAt, 4 * lAt, weights ? 4 * wAt : 0, 4 * dAt, c, len, first], [scale]);
     dx.set(p.heap.subarray(dAt, dAt + count * c), r0 * c);
   }
   return true;

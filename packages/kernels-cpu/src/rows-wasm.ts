@@ -21,7 +21,7 @@ export interface RowsTuning {
 }
 
 /** The kernels of this file. */
-export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'affine' | 'pool' | 'avgPoolBackward' | 'softmax' | 'softmaxlog' | 'sigmoid';
+export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'affine' | 'pool' | 'avgPoolBackward' | 'softmax' | 'softmaxlog' | 'sigmoid' | 'lrn';
 
 /**
  * Measured on the loaded 2-core VM (kernel-threads.bench.mjs, medians of 11,
@@ -48,14 +48,16 @@ const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   // the dispatch's tens of µs), whole images each.
   pool: { wasmMin: 0, perThread: 2 ** 15 },
   avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 15 },
-  // Softmax, sigmoid, their derivatives and the softmaxlog loss and derivative (rows-js.ts): JavaScript tasks,
-  // only with more than one thread. Loops → 2 threads (scripts/bench-softmax.mjs, medians of 21, load
-  // 0.2–1.9): even at 10 240 elements (softmax 0.28 → 0.26 ms, loss 0.23 → 0.28, sigmoid 0.19 → 0.19),
-  // 1.2–1.6× at 32 000–40 960, then softmax and the loss 1.8×, sigmoid 1.2× at 163 840 and 1.7× at
-  // 1 024 000 (softmax 29 → 17 ms, sigmoid 28 → 16); so from 2^15 elements, a thread per 2^14.
+  // Softmax, sigmoid, LRN, their derivatives and the softmaxlog loss and derivative (rows-js.ts): JavaScript
+  // tasks, only with more than one thread. Loops → 2 threads (scripts/bench-js-tasks.mjs, medians of 21,
+  // load 0.2–2.2): even at 10 240 elements (softmax 0.28 → 0.26 ms, loss 0.23 → 0.28, sigmoid 0.19 → 0.19,
+  // LRN 0.76 → 0.79), 1–1.9× at 32 000–40 960, then softmax and the loss 1.8×, LRN 1.9×, sigmoid 1.2× at
+  // 163 840 and 1.7× at 1 024 000 (softmax 29 → 17 ms, sigmoid 28 → 16, LRN 106 → 57); so from 2^15
+  // elements, a thread per 2^14.
   softmax: { wasmMin: 2 ** 15, perThread: 2 ** 14 },
   softmaxlog: { wasmMin: 2 ** 15, perThread: 2 ** 14 },
   sigmoid: { wasmMin: 2 ** 15, perThread: 2 ** 14 },
+  lrn: { wasmMin: 2 ** 15, perThread: 2 ** 14 },
 };
 let tuning: Record<RowsKernel, RowsTuning> = { ...DEFAULT_TUNING };
 

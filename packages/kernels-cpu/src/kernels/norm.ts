@@ -1,6 +1,8 @@
 import type { FloatArray, Tensor } from '@convnet-ts/tensor';
 import type { CpuBackend } from '../cpu-backend.js';
 import type { CpuKernelTable } from '../kernel-table.js';
+import { lrnBackwardRow, lrnRow } from '../js-tasks.js';
+import { lrnThreaded } from '../rows-js.js';
 import { AFFINE_OPS, channelAffineWasm, channelStats, STATS_OPS } from '../rows-wasm.js';
 
 /**
@@ -95,12 +97,10 @@ export const normKernels = {
     const c = x.shape[x.rank - 1] ?? 1;
     const xv = cpu.contiguous(x);
     const y = cpu.alloc(x.size);
+    if (xv instanceof Float32Array && y instanceof Float32Array && lrnThreaded(xv, null, c, n, kappa, alpha, beta, y)) return cpu.wrap(y, x.shape);
     const L = new Float64Array(c);
     const sq = new Float64Array(c);
-    for (let i = 0; i < xv.length; i += c) {
-      lrnDenominators(xv, i, n, kappa, alpha, sq, L);
-      for (let k = 0; k < c; k++) y[i + k] = xv[i + k]! * L[k]! ** -beta;
-    }
+    for (let i = 0; i < xv.length; i += c) lrnRow(xv, i, n, kappa, alpha, beta, sq, L, y);
     return cpu.wrap(y, x.shape);
   },
 
@@ -109,18 +109,11 @@ export const normKernels = {
     const xv = cpu.contiguous(x);
     const dv = cpu.contiguous(dy);
     const dx = cpu.alloc(x.size);
-    const before = Math.floor((n - 1) / 2);
-    const after = Math.ceil((n - 1) / 2);
+    if (xv instanceof Float32Array && dv instanceof Float32Array && dx instanceof Float32Array && lrnThreaded(xv, dv, c, n, kappa, alpha, beta, dx)) return cpu.wrap(dx, x.shape);
     const L = new Float64Array(c);
     const t = new Float64Array(c);
     const sums = new Float64Array(c);
-    for (let i = 0; i < xv.length; i += c) {
-      lrnDenominators(xv, i, n, kappa, alpha, t, L);
-      // t_k = dy_k L_k^(−β−1) x_k; channel d is in Q(k) for k ∈ [d − after, d + before].
-      for (let k = 0; k < c; k++) t[k] = dv[i + k]! * L[k]! ** (-beta - 1) * xv[i + k]!;
-      windowSums(t, after, before, sums);
-      for (let d = 0; d < c; d++) dx[i + d] = dv[i + d]! * L[d]! ** -beta - 2 * alpha * beta * xv[i + d]! * sums[d]!;
-    }
+    for (let i = 0; i < xv.length; i += c) lrnBackwardRow(xv, dv, i, n, kappa, alpha, beta, t, L, sums, dx);
     return cpu.wrap(dx, x.shape);
   },
 } satisfies Partial<CpuKernelTable>;
@@ -169,37 +162,4 @@ function wrapMoments(cpu: CpuBackend, m: ArrayLike<number>, c: number): Tensor {
   const out = cpu.alloc(2 * c);
   out.set(m);
   return cpu.wrap(out, [c, 2]);
-}
-
-/**
- * `L[k] = kappa + alpha Σ_{q∈Q(k)} x_q²` for the pixel at `xv[i … i + C − 1]`
- * (C = `L.length`), `Q(k) = [k − ⌊(n−1)/2⌋, k + ⌈(n−1)/2⌉] ∩ [0, C − 1]`
- * (0-based). `sq` is scratch of length C.
- */
-function lrnDenominators(xv: FloatArray, i: number, n: number, kappa: number, alpha: number, sq: Float64Array, L: Float64Array): void {
-  for (let k = 0; k < sq.length; k++) sq[k] = xv[i + k]! * xv[i + k]!;
-  windowSums(sq, Math.floor((n - 1) / 2), Math.ceil((n - 1) / 2), L);
-  for (let k = 0; k < L.length; k++) L[k] = kappa + alpha * L[k]!;
-}
-
-/**
- * `out[k] = Σ_{q ∈ [k − down, k + up] ∩ [0, C)} t[q]`, each window summed
- * directly (O(C·n)): prefix-sum differences would let one NaN, ∞ or 1e30
- * reach every later window (∞ − ∞, (1e60 + 1) − 1e60 = 0). When every window
- * covers every channel (n ≥ 2C, L2 normalisation) it is one sum.
- */
-function windowSums(t: Float64Array, down: number, up: number, out: Float64Array): void {
-  const c = t.length;
-  if (down >= c - 1 && up >= c - 1) {
-    let s = 0;
-    for (let q = 0; q < c; q++) s += t[q]!;
-    out.fill(s);
-    return;
-  }
-  for (let k = 0; k < c; k++) {
-    const hi = Math.min(c - 1, k + up);
-    let s = 0;
-    for (let q = Math.max(0, k - down); q <= hi; q++) s += t[q]!;
-    out[k] = s;
-  }
 }

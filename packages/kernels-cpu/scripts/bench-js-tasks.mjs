@@ -1,7 +1,7 @@
-// Softmax, sigmoid, their derivatives, the softmaxlog loss and its derivative: the loops against the
+// Softmax, sigmoid, LRN, their derivatives, the softmaxlog loss and its derivative: the loops against the
 // JavaScript tasks on 2 threads (rows-js.ts), interleaved in one process,
 // medians in ms, over sizes around the break-even.
-// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-softmax.mjs [reps] [threads]
+// Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-js-tasks.mjs [reps] [threads]
 import { Rng } from '@convnet-ts/tensor';
 import { createCpuBackend } from '../src/index.ts';
 import { setRowsTuning } from '../src/rows-wasm.ts';
@@ -12,7 +12,9 @@ const be = createCpuBackend({ threads });
 await be.ready();
 const rng = new Rng(5);
 const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
-const kernels = ['softmax', 'softmaxlog', 'sigmoid'];
+const lrn = { n: 5, kappa: 2, alpha: 1e-4, beta: 0.75 };
+const only = process.argv[4]?.split(',');
+const kernels = ['softmax', 'softmaxlog', 'sigmoid', 'lrn'];
 const VARIANTS = {
   loops: () => setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }, kernels),
   [`tasks ${threads}T`]: () => setRowsTuning({ wasmMin: 0, perThread: 1 }, kernels),
@@ -40,10 +42,13 @@ for (const [r, c] of [
     SoftmaxBackward: () => be.run('SoftmaxBackward', { x, dy }, {}),
     Sigmoid: () => be.run('Sigmoid', { x }, {}),
     SigmoidBackward: () => be.run('SigmoidBackward', { x, dy }, {}),
+    Lrn: () => be.run('Lrn', { x }, lrn),
+    LrnBackward: () => be.run('LrnBackward', { x, dy }, lrn),
     'Loss softmaxlog': () => be.run('Loss', { x, labels, weights: null }, attrs),
     'LossBackward softmaxlog': () => be.run('LossBackward', { x, labels, weights: null, dzdy }, attrs),
   };
   for (const [name, f] of Object.entries(work)) {
+    if (only && !only.includes(name)) continue;
     const times = Object.fromEntries(Object.keys(VARIANTS).map((k) => [k, []]));
     for (let i = 0; i < reps + 1; i++) {
       for (const [k, set] of Object.entries(VARIANTS)) {
