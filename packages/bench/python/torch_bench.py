@@ -11,7 +11,7 @@ one JSON request per line on stdin with one JSON line on stdout:
 - ``{"op": "checksum", "row": "W1"}``: sum and sum of |.| of a row's
   output, in float64, to prove the data is the same as convnet-ts's;
 - ``{"op": "probe", "threads": 2}``: the best SGEMM rate (GFLOP/s) of
-  ``torch.mm`` at 2048^3 (or ``"size"``) on that many threads (a measured lower bound of the
+  ``torch.mm`` at 512^3, 1024^3 and 2048^3 (or ``"size"``/4, /2, 1), the best, on that many threads (a measured lower bound of the
   machine's native FMA peak);
 - ``{"op": "quit"}``.
 
@@ -148,15 +148,18 @@ def threads(n):
 
 
 def probe(n, size):
+    """The best GFLOP/s of torch.mm at size/4, size/2 and size (cubes): BLAS runs nearest its peak
+    at a size that depends on the caches, so one size alone can read low."""
     threads(n)
-    a = torch.randn(size, size)
-    b = torch.randn(size, size)
-    torch.mm(a, b)
     best = 0.0
-    for _ in range(4):
-        t0 = time.perf_counter()
+    for s in (size // 4, size // 2, size):
+        a = torch.randn(s, s)
+        b = torch.randn(s, s)
         torch.mm(a, b)
-        best = max(best, 2 * size**3 / (time.perf_counter() - t0) / 1e9)
+        for _ in range(4 if s == size else 8):
+            t0 = time.perf_counter()
+            torch.mm(a, b)
+            best = max(best, 2 * s**3 / (time.perf_counter() - t0) / 1e9)
     return best
 
 

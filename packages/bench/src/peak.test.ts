@@ -13,7 +13,7 @@ describe('the peak probe', () => {
 
   it('measures every thread count, --peak overrides, and the higher of two probes counts', async () => {
     const probed = await measurePeaks([1], async () => 50);
-    expect(probed[0]).toMatchObject({ threads: 1, gflops: 50, nativeSgemm: 50, source: 'native SGEMM probe (torch.mm 2048³)' });
+    expect(probed[0]).toMatchObject({ threads: 1, gflops: 50, nativeSgemm: 50, source: 'native SGEMM probe (torch.mm 512³–2048³, best)' });
     expect(probed[0]!.wasmSimd).toBeGreaterThan(0);
     expect(await measurePeaks([1, 2], null, 193)).toEqual([
       { threads: 1, gflops: 193, source: '--peak' },

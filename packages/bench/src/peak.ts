@@ -109,7 +109,7 @@ export interface Peak {
   source: string;
   /** WebAssembly SIMD mul+add probe, GFLOP/s (not run with `--peak`). */
   wasmSimd?: number;
-  /** Native SGEMM probe (PyTorch's torch.mm 2048³), GFLOP/s, when PyTorch is present. */
+  /** Native SGEMM probe (PyTorch's torch.mm at 512³, 1024³ and 2048³, the best), GFLOP/s, when PyTorch is present. */
   nativeSgemm?: number;
 }
 
@@ -126,7 +126,7 @@ export async function measurePeaks(threads: readonly number[], native: ((n: numb
     const wasmSimd = await wasmSimdPeak(n);
     const nativeSgemm = native ? await native(n) : undefined;
     const p: Peak = { threads: n, wasmSimd, gflops: wasmSimd, source: 'WebAssembly SIMD f32x4 mul+add probe' };
-    if (nativeSgemm !== undefined) Object.assign(p, { nativeSgemm, gflops: nativeSgemm, source: 'native SGEMM probe (torch.mm 2048³)' });
+    if (nativeSgemm !== undefined) Object.assign(p, { nativeSgemm, gflops: nativeSgemm, source: 'native SGEMM probe (torch.mm 512³–2048³, best)' });
     out.push(p);
   }
   return out;
