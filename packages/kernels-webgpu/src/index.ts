@@ -4,4 +4,4 @@ export { type WebGPUKernel, type WebGPUKernelTable, webgpuKernels } from './kern
 export { type Program, WORKGROUP_SIZE } from './program.js';
 export type { GpuStorage, SharedBuffer } from './storage.js';
 export { createWebGPUBackend, type WebGPUBackendOptions } from './create-webgpu-backend.js';
-export { WebGPUBackend, type WebGPUStats } from './webgpu-backend.js';
+export { type Deferred, WebGPUBackend, type WebGPUStats } from './webgpu-backend.js';
