@@ -89,3 +89,28 @@ describe('CpuBackend storage', () => {
     }
   });
 });
+
+describe('CpuBackend threads', () => {
+  it('each kernel call runs on its own backend\'s thread count, whichever backend was created last', () => {
+    const two = createCpuBackend({ threads: 2 });
+    const one = createCpuBackend({ threads: 1 });
+    try {
+      /** Worker calls of one 256³ GEMM (a 1×1 convolution) on `be`. */
+      const workerCallsOf = (be: typeof one): number => {
+        const x = be.zeros([256, 1, 1, 256]);
+        const f = be.zeros([1, 1, 256, 256]);
+        const before = be.workerCalls;
+        be.run('Conv', { x, f, b: null }, { stride: [1, 1], pad: [0, 0, 0, 0], dilate: [1, 1], groups: 1 }).dispose();
+        x.dispose();
+        f.dispose();
+        return be.workerCalls - before;
+      };
+      expect(workerCallsOf(one)).toBe(0);
+      expect(workerCallsOf(two)).toBeGreaterThan(0);
+      expect(workerCallsOf(one)).toBe(0);
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+});

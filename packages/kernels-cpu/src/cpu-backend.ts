@@ -25,7 +25,7 @@ import {
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
 import type { WinogradOption } from './conv-winograd.js';
-import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmPool, gemmWorkersFailure, gemmWorkersReady, selectFma } from './gemm-threads.js';
+import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmWorkerCalls, gemmWorkersFailure, gemmWorkersReady, selectFma } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 import { copyToContiguous, isContiguous, rowMajorView, type StridedView } from './strided-view.js';
 import { gemmInstance } from './wasm-instance.js';
@@ -41,8 +41,8 @@ export interface CpuBackendOptions {
    * a cross-origin isolated page), 1 where workers cannot share memory (no
    * SharedArrayBuffer). `1` starts no worker. Asking for more than 1 where
    * workers cannot share memory throws. Results do not depend on the count.
-   * The count is process-wide: the most recently created backend not yet
-   * disposed sets it (see gemm-threads.ts).
+   * The count is per backend: each kernel call runs on its backend's count
+   * (the workers are shared, grown to the largest count; see gemm-threads.ts).
    */
   threads?: number;
   /**
@@ -257,6 +257,8 @@ export class CpuBackend implements Backend {
 
   run<K extends KernelName>(kernel: K, inputs: KernelInputs<K>, attrs: KernelAttrs<K>): KernelOutputs<K> {
     this.#alive(kernel);
+    // This backend's thread count applies to this call, whatever another backend asked for.
+    this.#threadsLease?.use();
     for (const [name, value] of Object.entries(inputs)) {
       if (isTensor(value)) this.own(kernel, name, value);
       else if (Array.isArray(value)) for (const v of value) if (isTensor(v)) this.own(kernel, name, v);
@@ -283,11 +285,11 @@ export class CpuBackend implements Backend {
 
   /**
    * Calls the worker threads have run so far (parts of a GEMM, or a share of
-   * a convolution's or pooling's images), process-wide; 0 with one thread. A
+   * a convolution's or pooling's images), process-wide (the workers are shared by every backend). A
    * page can check that its workers do run.
    */
   get workerCalls(): number {
-    return gemmPool()?.workerCalls ?? 0;
+    return gemmWorkerCalls();
   }
 
   /**

@@ -4,18 +4,22 @@ import { canBlock, GemmThreadPool } from './thread-pool.js';
 import { type GemmInstance, type GemmModuleBytes, gemmInstance, relaxedSimdAvailable, replaceGemmInstance, shippedGemmModule } from './wasm-instance.js';
 
 /**
- * How many threads the float32 GEMM uses, process-wide. Every CPU backend
- * holds a lease (`acquireGemmThreads`, released by `dispose()`); the GEMM
- * uses the thread count of the most recent live lease, or 1 when there is
- * none. Threads share one pool of workers, grown to the largest count asked
- * and terminated when the last lease asking for more than one is released.
+ * How many threads the float32 kernels use. Every CPU backend holds a lease
+ * (`acquireGemmThreads`, released by `dispose()`) and makes it the current
+ * one (`use()`) at each kernel call; the kernels use the thread count of the
+ * current lease (the most recently used or acquired live one), or 1 when
+ * there is none. So two backends with different `threads` in one process
+ * each run on their own count. Threads share one pool of workers, grown to
+ * the largest count asked and terminated when the last lease asking for
+ * more than one is released.
  *
- * Decision: the thread count is not per backend because the kernels call
- * `gemm` without their backend; with one backend per process (the usual case)
- * the two are the same.
+ * Decision: a current lease rather than a count passed down, because the
+ * GEMM and task helpers are called without their backend.
  */
 export interface GemmThreadsLease {
   readonly threads: number;
+  /** Makes this lease the current one (its thread count applies) until another is used or acquired. */
+  use(): void;
   release(): void;
 }
 
@@ -81,6 +85,13 @@ export function acquireGemmThreads(threads: number): GemmThreadsLease {
   }
   const lease: GemmThreadsLease = {
     threads,
+    use: () => {
+      if (leases.at(-1) === lease) return;
+      const i = leases.indexOf(lease);
+      if (i < 0) return;
+      leases.splice(i, 1);
+      leases.push(lease);
+    },
     release: () => {
       const i = leases.indexOf(lease);
       if (i < 0) return;
@@ -126,6 +137,11 @@ export function gemmWorkersReady(ms: number): Promise<boolean> {
 /** Why a GEMM worker did not start (the cause and the fix), or null while none failed. */
 export function gemmWorkersFailure(): string | null {
   return pool?.startFailure ?? null;
+}
+
+/** Calls and tasks the shared workers have run, whichever lease is current (0 without workers). */
+export function gemmWorkerCalls(): number {
+  return pool?.workerCalls ?? 0;
 }
 
 /** The worker pool for `gemmThreads()` threads, or null when that is 1. */

@@ -54,6 +54,16 @@ describe('GEMM thread leases', () => {
     two.release();
     two.release();
     expect(gemmThreads()).toBe(1);
+    const a = acquireGemmThreads(2);
+    const b = acquireGemmThreads(1);
+    a.use();
+    expect(gemmThreads()).toBe(2);
+    b.use();
+    expect(gemmThreads()).toBe(1);
+    b.release();
+    b.use(); // released: no effect
+    expect(gemmThreads()).toBe(2);
+    a.release();
     expect(() => acquireGemmThreads(0)).toThrow('createCpuBackend: threads must be a positive integer, got 0');
     expect(() => acquireGemmThreads(1.5)).toThrow('createCpuBackend: threads must be a positive integer, got 1.5');
   });
