@@ -1,25 +1,15 @@
-import type { ConvGeometry } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { testBackend } from '../test-device.js';
 import { convFilterTiled } from './conv-filter-tiled.js';
 import { CONV_TILES } from './conv-tiled.js';
-import { forEachProduct, outputSize, values } from './test-conv.js';
-
-interface Case {
-  x: [number, number, number, number];
-  f: [number, number, number, number];
-  geometry: ConvGeometry;
-}
+import { type ConvCase, forEachProduct, outputSize, RAGGED_CASES, values } from './test-conv.js';
 
 // Sizes that are not multiples of any tile. The first has 1,024 output pixels for one filter
 // tile, so every tile splits the pixel sum (two dispatches); the second splits with the smallest tile.
-const CASES: Case[] = [
+const CASES: readonly ConvCase[] = [
   { x: [4, 16, 16, 3], f: [3, 3, 3, 8], geometry: { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 } },
   { x: [2, 9, 10, 5], f: [3, 3, 5, 70], geometry: { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 } },
-  { x: [1, 7, 6, 3], f: [2, 3, 3, 1], geometry: { pad: [1, 2, 0, 3], stride: [2, 1], dilate: [1, 2], groups: 1 } },
-  { x: [3, 8, 9, 6], f: [3, 2, 2, 9], geometry: { pad: [2, 1, 1, 0], stride: [1, 3], dilate: [2, 1], groups: 3 } },
-  { x: [1, 5, 5, 4], f: [1, 1, 1, 4], geometry: { pad: [0, 0, 0, 0], stride: [1, 1], dilate: [1, 1], groups: 4 } },
-  { x: [2, 11, 13, 17], f: [5, 4, 17, 33], geometry: { pad: [2, 2, 1, 2], stride: [2, 2], dilate: [1, 1], groups: 1 } },
+  ...RAGGED_CASES,
 ];
 
 describe('ConvBackwardFilter as a tiled implicit GEMM', () => {

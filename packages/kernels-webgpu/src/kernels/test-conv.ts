@@ -5,6 +5,25 @@
  */
 import type { ConvGeometry } from '@convnet-ts/tensor';
 
+/** One convolution of the tiled kernels' tests: input and filter shapes, and the geometry. */
+export interface ConvCase {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  geometry: ConvGeometry;
+}
+
+/**
+ * Cases every tiled convolution is tested on, sizes that are not multiples of
+ * any tile: stride, dilation and 4-sided padding; groups; batch 1 with 1×1
+ * filters in 4 groups; a strided 5×4 filter over odd channels.
+ */
+export const RAGGED_CASES: readonly ConvCase[] = [
+  { x: [1, 7, 6, 3], f: [2, 3, 3, 1], geometry: { pad: [1, 2, 0, 3], stride: [2, 1], dilate: [1, 2], groups: 1 } },
+  { x: [3, 8, 9, 6], f: [3, 2, 2, 9], geometry: { pad: [2, 1, 1, 0], stride: [1, 3], dilate: [2, 1], groups: 3 } },
+  { x: [1, 5, 5, 4], f: [1, 1, 1, 4], geometry: { pad: [0, 0, 0, 0], stride: [1, 1], dilate: [1, 1], groups: 4 } },
+  { x: [2, 11, 13, 17], f: [5, 4, 17, 33], geometry: { pad: [2, 2, 1, 2], stride: [2, 2], dilate: [1, 1], groups: 1 } },
+];
+
 /** Deterministic values in [−1, 1) (a 32-bit LCG). */
 export function values(count: number, seed: number): Float32Array {
   let s = seed >>> 0;
