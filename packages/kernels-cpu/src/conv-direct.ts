@@ -1,4 +1,4 @@
-import { forwardPasses, runTasks, shares, TASK_WORDS, writeTask } from './conv-tasks.js';
+import { forwardPasses, runTasks, shares, TASK_WORDS, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { gemmInstance } from './wasm-instance.js';
 
@@ -55,23 +55,7 @@ export function convForwardDirect(p: ConvSizes, x: Float32Array, f: Float32Array
       const pad = 4 * (bufAt + share.thread * perThread);
       const table = pad + 4 * padded;
       const block = table + 4 * inst.mr;
-      writeTask(inst, block, share.thread, {
-        patch: g,
-        c0: 0,
-        cg: p.c,
-        groups: 1,
-        kg: p.k,
-        k: p.k,
-        x: 4 * (xAt + share.first * p.imageSize),
-        count: share.count,
-        y: 4 * (yAt + share.first * ySize),
-        f: 4 * fAt,
-        phi: pad,
-        phiStride: 0,
-        zeros: 0,
-        scratch: table,
-        src: 0,
-      });
+      writeTask(inst, block, share.thread, ungroupedImagesTask(p, share, xAt, yAt, { f: 4 * fAt, phi: pad, phiStride: 0, zeros: 0, scratch: table, src: 0 }));
       return block;
     });
     runTasks(inst, 'conv_direct_images', blocks);

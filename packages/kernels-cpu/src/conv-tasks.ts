@@ -1,4 +1,5 @@
 import { gemmPool, gemmThreads } from './gemm-threads.js';
+import type { ConvSizes } from './conv-wasm.js';
 import type { PatchGeometry } from './im2row.js';
 import { JS_TASKS, type JsTaskName } from './js-tasks.js';
 import { type TaskOp, taskExport } from './thread-pool.js';
@@ -42,6 +43,29 @@ export interface ImageTask {
   zeros: number;
   scratch: number;
   src: number;
+}
+
+/** What differs between the image tasks of the kernels (their buffers; byte addresses). */
+export type TaskBuffers = Pick<ImageTask, 'f' | 'phi' | 'phiStride' | 'zeros' | 'scratch' | 'src'>;
+
+/**
+ * The task of `share`'s images of an ungrouped convolution of sizes `p`
+ * (every channel and filter): images from float offset `xAt` of the module's
+ * memory, their outputs (`p.pixels·p.k` floats each) from `yAt`.
+ */
+export function ungroupedImagesTask(p: ConvSizes, share: { first: number; count: number }, xAt: number, yAt: number, buffers: TaskBuffers): ImageTask {
+  return {
+    patch: p.patch,
+    c0: 0,
+    cg: p.c,
+    groups: 1,
+    kg: p.k,
+    k: p.k,
+    x: 4 * (xAt + share.first * p.imageSize),
+    count: share.count,
+    y: 4 * (yAt + share.first * p.pixels * p.k),
+    ...buffers,
+  };
 }
 
 /** Writes `task` as the task block at byte address `at`, with thread `thread`'s sgemm scratch. */

@@ -1,4 +1,4 @@
-import { forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, writeTask } from './conv-tasks.js';
+import { forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmExports, gemmInstance } from './wasm-instance.js';
@@ -132,23 +132,7 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
       const m = v + 4 * vSize;
       const zeros = m + 4 * mSize;
       const block = zeros + 4 * p.c;
-      writeTask(inst, block, share.thread, {
-        patch: g,
-        c0: 0,
-        cg: p.c,
-        groups: 1,
-        kg: p.k,
-        k: p.k,
-        x: 4 * (xAt + share.first * p.imageSize),
-        count: share.count,
-        y: 4 * (yAt + share.first * ySize),
-        f: 4 * fAt,
-        phi: v,
-        phiStride: 0,
-        zeros,
-        scratch: m,
-        src: 0,
-      });
+      writeTask(inst, block, share.thread, ungroupedImagesTask(p, share, xAt, yAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }));
       blocks.push(block);
     }
     if (p.n >= threads) runTasks(inst, `winograd${m}_images`, blocks);
@@ -267,23 +251,7 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     const blocks = shares(count, tasks).map((share) => {
       const zeros = 4 * (bufAt + share.thread * perThread);
       const block = zeros + 4 * Math.max(p.c, p.k);
-      writeTask(inst, block, share.thread, {
-        patch: g,
-        c0: 0,
-        cg: p.c,
-        groups: 1,
-        kg: p.k,
-        k: p.k,
-        x: 4 * (xAt + share.first * p.imageSize),
-        count: share.count,
-        y: 4 * (yAt + share.first * ySize),
-        f: 0,
-        phi: 4 * (vAt + share.first * vSize),
-        phiStride: 4 * vSize,
-        zeros,
-        scratch: 4 * (wAt + share.first * wSize),
-        src: 4 * wSize,
-      });
+      writeTask(inst, block, share.thread, ungroupedImagesTask(p, share, xAt, yAt, { f: 0, phi: 4 * (vAt + share.first * vSize), phiStride: 4 * vSize, zeros, scratch: 4 * (wAt + share.first * wSize), src: 4 * wSize }));
       return block;
     });
     runTasks(inst, `winograd${m}_filter_images`, blocks);
