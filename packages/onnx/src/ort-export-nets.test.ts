@@ -4,18 +4,17 @@
  * moments), an AlexNet-shaped chain (groups, LRN, dropout, fully connected
  * convs), pooling edge cases, and the other mapped layers.
  */
-import { BatchNorm, Concat, Conv, ConvTranspose, Crop, DagNN, Pooling, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
+import { Conv, ConvTranspose, DagNN } from '@convnet-ts/dagnn';
 import { type SimpleNNSpec, simplenn } from '@convnet-ts/simplenn';
-import { Rng, randnTensor, randTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
+import { Rng, randnTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { exportOnnxSync } from './export.js';
 import { decodeModel } from './proto/model.js';
 import { backend, evalDag, expectAgree, randomInput, runOrt } from './test-export-ort.js';
-import { alexnet as alexnetNet, lenetBnorm as lenetBnormNet, moments } from './test-nets.js';
+import { alexnet as alexnetNet, lenetBnorm as lenetBnormNet, scaleConcatDag } from './test-nets.js';
 
 const rng = new Rng(7);
 const randn = (shape: Shape, std = 1): Tensor => randnTensor(backend, shape, rng, std);
-const uniform = (shape: Shape, lo: number, hi: number): Tensor => randTensor(backend, shape, rng, lo, hi);
 
 /** Output of the chain (test mode) and of its export in ONNX Runtime, compared; returns the relative difference. */
 async function compareChain(net: SimpleNNSpec, inputShape: Shape, seed: number, std = 1): Promise<{ rel: number; ops: string[] }> {
@@ -118,34 +117,7 @@ describe('chains in ONNX Runtime', () => {
 
 describe('DAGs in ONNX Runtime', () => {
   it('Scale, Crop, Concat along each axis, Sum, BatchNorm, SoftMax; two inputs and two outputs', async () => {
-    const net = new DagNN(backend);
-    net.addLayer('conv', new Conv({ size: [3, 3, 3, 4], pad: 1 }), 'a', 'c', ['cf', 'cb']);
-    net.addLayer('scale', new Scale({ size: [1, 1, 1, 4] }), 'c', 's', ['sw', 'sb']);
-    net.addLayer('scale2', new Scale({ size: [4], hasBias: false }), 's', 's2', ['sw2']);
-    net.addLayer('bn', new BatchNorm({ numChannels: 4, epsilon: 1e-3 }), 's2', 'n', ['bm', 'bb', 'bx']);
-    net.addLayer('crop', new Crop({ crop: [1, 2] }), ['n', 'b'], 'k');
-    net.addLayer('cat3', new Concat({ dim: 3 }), ['k', 'b'], 'k3');
-    net.addLayer('cat1', new Concat({ dim: 1 }), ['k', 'b'], 'k1');
-    net.addLayer('cat2', new Concat({ dim: 2 }), ['k', 'b'], 'k2');
-    net.addLayer('pool1', new Pooling({ poolSize: [2, 1], stride: [2, 1] }), 'k1', 'p1');
-    net.addLayer('pool2', new Pooling({ poolSize: [1, 2], stride: [1, 2], method: 'avg' }), 'k2', 'p2');
-    net.addLayer('sum', new Sum(), ['p1', 'p2', 'k'], 'sum');
-    net.addLayer('relu', new ReLU(), 'sum', 'r');
-    net.addLayer('conv2', new Conv({ size: [1, 1, 4, 7] }), 'r', 'y', ['c2f', 'c2b']);
-    net.addLayer('prob', new SoftMax(), 'y', 'prob');
-    net.addLayer('gate', new Sigmoid(), 'k3', 'gate');
-    net.initParams(new Rng(3));
-    for (const [name, t] of [
-      ['cb', randn([4])],
-      ['sw', randn([1, 1, 1, 4])],
-      ['sb', randn([1, 1, 1, 4])],
-      ['sw2', randn([4])],
-      ['bm', uniform([4], 0.5, 2)],
-      ['bb', randn([4])],
-      ['bx', moments(nets, 4)],
-    ] as const) {
-      net.setParam(name, t);
-    }
+    const net = scaleConcatDag(nets, { scale: [1, 1, 1, 4], scale2: [4] });
     const rels = await compareDag(net, { a: [2, 9, 10, 3], b: [2, 6, 6, 4] }, ['prob', 'gate'], 21);
     console.log('dag rels', rels);
   });

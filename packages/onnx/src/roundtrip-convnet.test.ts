@@ -13,10 +13,10 @@
  * (possible in a loaded file only) comes back as |σ| with the multiplier
  * negated — the same function, exactly.
  */
-import { BatchNorm, Concat, Conv, Crop, type DagLayer, type DagNN, loadMatConvNetDag, Pooling, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
+import { BatchNorm, Crop, type DagLayer, type DagNN, loadMatConvNetDag } from '@convnet-ts/dagnn';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { loadMatConvNet, type SimpleNNSpec, simplenn } from '@convnet-ts/simplenn';
-import { type Backend, type FloatArray, Rng, randnTensor, randTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
+import { type Backend, type FloatArray, Rng, randnTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx, exportOnnxSync } from './export.js';
 import { parseExportOptions } from './export-options.js';
@@ -26,12 +26,11 @@ import { makeNode } from './proto/attribute.js';
 import { decodeModel, encodeModel } from './proto/model.js';
 import { makeValueInfo } from './proto/tensor.js';
 import { fixture } from './test-export-ort.js';
-import { alexnet as alexnetNet, lenetBnorm as lenetBnormNet, moments } from './test-nets.js';
+import { alexnet as alexnetNet, lenetBnorm as lenetBnormNet, scaleConcatDag } from './test-nets.js';
 
 const cpu = createCpuBackend();
 const cpu64 = createCpuBackend({ dtype: 'float64' });
 const rng = new Rng(29);
-const randn = (shape: Shape, std = 1): Tensor => randnTensor(cpu, shape, rng, std);
 
 type Net = SimpleNNSpec | DagNN;
 
@@ -117,39 +116,8 @@ const lenetBnorm = (): SimpleNNSpec => lenetBnormNet(nets, { inputSize: [1, 28, 
 const alexnet = (): SimpleNNSpec =>
   alexnetNet(nets, { leak: 0.1, norm2Size: 4, pool5: { type: 'pool', name: 'pool5', method: 'avg', pool: 2, stride: 1, pad: [0, 1, 1, 0] }, fc6Size: 3 });
 
-/** Scale (with and without bias), BatchNorm, Crop, Concat along H, W and C, Sum, SoftMax, Sigmoid; two inputs, two outputs. */
-async function dagNet(): Promise<DagNN> {
-  const { DagNN } = await import('@convnet-ts/dagnn');
-  const net = new DagNN(cpu);
-  net.addLayer('conv', new Conv({ size: [3, 3, 3, 4], pad: 1 }), 'a', 'c', ['cf', 'cb']);
-  net.addLayer('scale', new Scale({ size: [4] }), 'c', 's', ['sw', 'sb']);
-  net.addLayer('scale2', new Scale({ size: [1, 1, 4], hasBias: false }), 's', 's2', ['sw2']);
-  net.addLayer('bn', new BatchNorm({ numChannels: 4, epsilon: 1e-3 }), 's2', 'n', ['bm', 'bb', 'bx']);
-  net.addLayer('crop', new Crop({ crop: [1, 2] }), ['n', 'b'], 'k');
-  net.addLayer('cat3', new Concat({ dim: 3 }), ['k', 'b'], 'k3');
-  net.addLayer('cat1', new Concat({ dim: 1 }), ['k', 'b'], 'k1');
-  net.addLayer('cat2', new Concat({ dim: 2 }), ['k', 'b'], 'k2');
-  net.addLayer('pool1', new Pooling({ poolSize: [2, 1], stride: [2, 1] }), 'k1', 'p1');
-  net.addLayer('pool2', new Pooling({ poolSize: [1, 2], stride: [1, 2], method: 'avg' }), 'k2', 'p2');
-  net.addLayer('sum', new Sum(), ['p1', 'p2', 'k'], 'sum');
-  net.addLayer('relu', new ReLU(), 'sum', 'r');
-  net.addLayer('conv2', new Conv({ size: [1, 1, 4, 7] }), 'r', 'y', ['c2f', 'c2b']);
-  net.addLayer('prob', new SoftMax(), 'y', 'prob');
-  net.addLayer('gate', new Sigmoid(), 'k3', 'gate');
-  net.initParams(new Rng(3));
-  for (const [name, t] of [
-    ['cb', randn([4])],
-    ['sw', randn([4])],
-    ['sb', randn([4])],
-    ['sw2', randn([1, 1, 4])],
-    ['bm', randTensor(cpu, [4], rng, 0.5, 2)],
-    ['bb', randn([4])],
-    ['bx', moments(nets, 4)],
-  ] as const) {
-    net.setParam(name, t);
-  }
-  return net;
-}
+/** The DAG of Scale ([4] and [1, 1, 4]), Crop, Concat, Sum, …: see `scaleConcatDag`. */
+const dagNet = async (): Promise<DagNN> => scaleConcatDag(nets, { scale: [4], scale2: [1, 1, 4] });
 
 for (const layout of LAYOUTS) {
   describe(`convnet-ts → ONNX → convnet-ts (CPU, float32, layout ${layout})`, () => {

@@ -2,8 +2,9 @@
  * Networks the export tests build: MatConvNet's cnn_mnist_init LeNet with
  * bnorm and a small AlexNet-shaped chain, with seeded random parameters.
  */
+import { BatchNorm, Concat, Conv, Crop, DagNN, Pooling, ReLU, Scale, Sigmoid, SoftMax, Sum } from '@convnet-ts/dagnn';
 import type { LayerSpec, SimpleNNSpec } from '@convnet-ts/simplenn';
-import { type Backend, type Rng, randnTensor, randTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
+import { type Backend, Rng, randnTensor, randTensor, type Shape, type Tensor } from '@convnet-ts/tensor';
 
 /** Where a test net's parameters come from. */
 export interface TestNetSource {
@@ -99,4 +100,43 @@ export function alexnet(src: TestNetSource, variant: AlexnetVariant = {}): Simpl
     ],
     meta: {},
   };
+}
+
+/**
+ * Scale (with and without bias), BatchNorm, Crop, Concat along H, W and C,
+ * Sum, SoftMax, Sigmoid; inputs `a` [N, H, W, 3] and `b` [N, 6, 6, 4],
+ * outputs `prob` and `gate`. `scale` and `scale2` are the two Scales' sizes
+ * (each a shape of the 4 channels: [4], [1, 1, 4], [1, 1, 1, 4]).
+ */
+export function scaleConcatDag(src: TestNetSource, sizes: { scale: Shape; scale2: Shape }): DagNN {
+  const net = new DagNN(src.backend);
+  net.addLayer('conv', new Conv({ size: [3, 3, 3, 4], pad: 1 }), 'a', 'c', ['cf', 'cb']);
+  net.addLayer('scale', new Scale({ size: [...sizes.scale] }), 'c', 's', ['sw', 'sb']);
+  net.addLayer('scale2', new Scale({ size: [...sizes.scale2], hasBias: false }), 's', 's2', ['sw2']);
+  net.addLayer('bn', new BatchNorm({ numChannels: 4, epsilon: 1e-3 }), 's2', 'n', ['bm', 'bb', 'bx']);
+  net.addLayer('crop', new Crop({ crop: [1, 2] }), ['n', 'b'], 'k');
+  net.addLayer('cat3', new Concat({ dim: 3 }), ['k', 'b'], 'k3');
+  net.addLayer('cat1', new Concat({ dim: 1 }), ['k', 'b'], 'k1');
+  net.addLayer('cat2', new Concat({ dim: 2 }), ['k', 'b'], 'k2');
+  net.addLayer('pool1', new Pooling({ poolSize: [2, 1], stride: [2, 1] }), 'k1', 'p1');
+  net.addLayer('pool2', new Pooling({ poolSize: [1, 2], stride: [1, 2], method: 'avg' }), 'k2', 'p2');
+  net.addLayer('sum', new Sum(), ['p1', 'p2', 'k'], 'sum');
+  net.addLayer('relu', new ReLU(), 'sum', 'r');
+  net.addLayer('conv2', new Conv({ size: [1, 1, 4, 7] }), 'r', 'y', ['c2f', 'c2b']);
+  net.addLayer('prob', new SoftMax(), 'y', 'prob');
+  net.addLayer('gate', new Sigmoid(), 'k3', 'gate');
+  net.initParams(new Rng(3));
+  const randn = (shape: Shape): Tensor => randnTensor(src.backend, shape, src.rng);
+  for (const [name, t] of [
+    ['cb', randn([4])],
+    ['sw', randn(sizes.scale)],
+    ['sb', randn(sizes.scale)],
+    ['sw2', randn(sizes.scale2)],
+    ['bm', randTensor(src.backend, [4], src.rng, 0.5, 2)],
+    ['bb', randn([4])],
+    ['bx', moments(src, 4)],
+  ] as const) {
+    net.setParam(name, t);
+  }
+  return net;
 }
