@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
-import { type Backend, type LossType, Rng, rememberHostValues, type Shape, ShapeError, sizeOf, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { type LossType, Rng, type Shape, ShapeError, sizeOf, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { type LossOptions, loss, lossBackward } from './loss.js';
-import { cpu32, cpu64, distinct, expectClose, expectDerivative } from './test-helpers.js';
+import { asyncOnlyBackend, cpu32, cpu64, distinct, expectClose, expectDerivative } from './test-helpers.js';
 
 interface MatconvnetCase {
   name: string;
@@ -220,22 +220,6 @@ describe('loss instanceWeights: shapes bsxfun cannot broadcast to the labels are
 });
 
 describe('loss instanceWeights: broadcast on a backend without readSync (like WebGPU), never read back', () => {
-  function asyncOnlyBackend(): Backend {
-    const be = createCpuBackend({ dtype: 'float64' });
-    const readSync = be.readSync;
-    const upload = be.tensor.bind(be);
-    Object.defineProperty(be, 'readSync', { value: undefined });
-    Object.defineProperty(be, 'read', { value: (t: Tensor) => Promise.resolve(readSync(t)) });
-    Object.defineProperty(be, 'tensor', {
-      value: (v: ArrayLike<number>, shape: readonly number[]) => {
-        const t = upload(v, shape);
-        rememberHostValues(t, Float64Array.from(v));
-        return t;
-      },
-    });
-    return be;
-  }
-
   it('[1, H, W, 1] and [1, 1, 1, C] weights give the CPU values', async () => {
     const be = asyncOnlyBackend();
     const xs = Array.from(distinct(cpu64, [2, 2, 3, 4], 8, 0.07).dataSync());

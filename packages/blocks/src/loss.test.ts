@@ -1,8 +1,8 @@
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
-import { type Backend, type LossType, Rng, rememberHostValues, type Shape, sizeOf, type Tensor, ValueError } from '@convnet-ts/tensor';
+import { type Backend, type LossType, Rng, type Shape, sizeOf, type Tensor, ValueError } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { type LossOptions, loss, lossBackward } from './loss.js';
-import { cpu32, cpu64, distinct, expectClose, expectDerivative } from './test-helpers.js';
+import { asyncOnlyBackend, cpu32, cpu64, distinct, expectClose, expectDerivative } from './test-helpers.js';
 import { LOSS_FIXTURES } from './test-loss-fixtures.js';
 
 const value = (t: Tensor): number => {
@@ -209,27 +209,6 @@ describe('loss: attribute values by hand', () => {
 });
 
 describe('loss: tensor labels on a backend without readSync (like WebGPU)', () => {
-  /**
-   * A float64 CPU backend that can only read asynchronously (any synchronous
-   * read by a block would throw) and, as WebGPU, keeps the host copy of what
-   * `tensor` uploads.
-   */
-  function asyncOnlyBackend(): Backend {
-    const be = createCpuBackend({ dtype: 'float64' });
-    const readSync = be.readSync;
-    const upload = be.tensor.bind(be);
-    Object.defineProperty(be, 'readSync', { value: undefined });
-    Object.defineProperty(be, 'read', { value: (t: Tensor) => Promise.resolve(readSync(t)) });
-    Object.defineProperty(be, 'tensor', {
-      value: (v: ArrayLike<number>, shape: readonly number[]) => {
-        const t = upload(v, shape);
-        rememberHostValues(t, Float64Array.from(v));
-        return t;
-      },
-    });
-    return be;
-  }
-
   it('broadcasts per-image labels and weights with kernels, never reading them back', async () => {
     const be = asyncOnlyBackend();
     const xs = distinct(cpu64, [2, 2, 2, 3], 3).dataSync();

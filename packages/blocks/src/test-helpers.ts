@@ -2,7 +2,7 @@
  * Shared helpers for the blocks' tests (not part of the package's build).
  */
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
-import { type Backend, Rng, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
+import { type Backend, Rng, rememberHostValues, type Shape, sizeOf, type Tensor } from '@convnet-ts/tensor';
 import { expect } from 'vitest';
 import { assertDerivative, type CheckDerivativeOptions } from './check-derivative.js';
 
@@ -51,4 +51,25 @@ export async function expectDerivative(
 ): Promise<void> {
   const dzdy = randn(x.backend, yShape, seed);
   await assertDerivative(fn, x, dzdy, dzdx(dzdy), { ...options, name });
+}
+
+/**
+ * A float64 CPU backend that can only read asynchronously (any synchronous
+ * read by a block would throw) and, as WebGPU, keeps the host copy of what
+ * `tensor` uploads.
+ */
+export function asyncOnlyBackend(): Backend {
+  const be = createCpuBackend({ dtype: 'float64' });
+  const readSync = be.readSync;
+  const upload = be.tensor.bind(be);
+  Object.defineProperty(be, 'readSync', { value: undefined });
+  Object.defineProperty(be, 'read', { value: (t: Tensor) => Promise.resolve(readSync(t)) });
+  Object.defineProperty(be, 'tensor', {
+    value: (v: ArrayLike<number>, shape: readonly number[]) => {
+      const t = upload(v, shape);
+      rememberHostValues(t, Float64Array.from(v));
+      return t;
+    },
+  });
+  return be;
 }
