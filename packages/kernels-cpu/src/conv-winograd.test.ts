@@ -2,6 +2,7 @@ import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { type WinogradTile, winogradTile } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
+import { relativeError } from './test-relative-error.js';
 
 type Pad = readonly [number, number, number, number];
 
@@ -30,17 +31,6 @@ function reference(x: Float64Array, f: Float64Array, b: Float64Array | null, n: 
     }
   }
   return y;
-}
-
-/** max |a − b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    e = Math.max(e, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return e / scale;
 }
 
 const cases: { name: string; shape: [number, number, number, number]; k: number; pad: Pad }[] = [

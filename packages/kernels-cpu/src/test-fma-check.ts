@@ -6,17 +6,7 @@ import { BackendError, Rng } from '@convnet-ts/tensor';
 import { createCpuBackend } from './cpu-backend.js';
 import { gemm } from './gemm.js';
 import { useRelaxedSimdFma } from './gemm-threads.js';
-
-/** max |a − b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    e = Math.max(e, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return e / scale;
-}
+import { relativeError } from './test-relative-error.js';
 
 export interface FmaCheck {
   on: boolean;
