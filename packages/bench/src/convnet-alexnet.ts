@@ -7,7 +7,9 @@ type Layer = SimpleNNSpec['layers'][number];
 /**
  * W5 on convnet-ts: cnn_imagenet_init's AlexNet (no LRN) as a SimpleNN of
  * @convnet-ts/simplenn's layers on `be`, and one SGD step of it — `simplenn`
- * forward and backward (conserveMemory, as cnn_train), then w ← w − rate·dzdw
+ * forward and backward (conserveMemory, as cnn_train; noDerInput: no dz/dx of
+ * the image, which cnn_train never reads and PyTorch does not compute for an
+ * input without requires_grad), then w ← w − rate·dzdw
  * with Axpby for every filter and bias. Returns the step and a disposer.
  */
 export function alexnetStep(be: Backend, data: NonNullable<BenchData['alexnet']>): { step: () => Promise<void>; dispose: () => void } {
@@ -27,7 +29,7 @@ export function alexnetStep(be: Backend, data: NonNullable<BenchData['alexnet']>
   };
   const convAt = spec().layers.flatMap((l, j) => (l.type === 'conv' ? [j] : []));
   const step = async (): Promise<void> => {
-    const res = simplenn(spec(), x, 1, null, { labels: data.labels, conserveMemory: true });
+    const res = simplenn(spec(), x, 1, null, { labels: data.labels, conserveMemory: true, noDerInput: true });
     for (const [i, j] of convAt.entries()) {
       const [f, b] = weights[i]!;
       const [df, db] = res[j]!.dzdw;

@@ -47,12 +47,12 @@ export function backwardLayer(layer: Layer, x: Tensor, y: Tensor | null, dzdy: T
   switch (layer.type) {
     case 'conv': {
       const { pad, stride, dilate } = layer;
-      const r = convBackward(x, layer.weights[0], layer.weights[1], dzdy, { pad, stride, dilate });
+      const r = convBackward(x, layer.weights[0], layer.weights[1], dzdy, { pad, stride, dilate, noDerData: ctx.noDerData === true });
       return { dzdx: r.dzdx, dzdw: [r.dzdf, r.dzdb] };
     }
     case 'convt': {
       const { upsample, crop, numGroups } = layer;
-      const r = convtBackward(x, layer.weights[0], layer.weights[1], dzdy, { upsample, crop, numGroups });
+      const r = convtBackward(x, layer.weights[0], layer.weights[1], dzdy, { upsample, crop, numGroups, noDerData: ctx.noDerData === true });
       return { dzdx: r.dzdx, dzdw: [r.dzdf, r.dzdb] };
     }
     case 'pool':

@@ -36,6 +36,8 @@ export interface LayerContext {
   where: string;
   /** bnorm's `dzdw[2]` convention (backward only; default 'timesN'). */
   bnormMomentsDer?: 'timesN' | 'moments';
+  /** Skip dz/dx where the layer's block can (backward only; `SimpleNNOptions.noDerInput` at the lowest layer). */
+  noDerData?: boolean;
 }
 
 export interface ForwardResult {

@@ -52,6 +52,16 @@ export interface SimpleNNOptions {
    * loss" dropped the ×N; its cnn_train divides by the number of sub-batches).
    */
   bnormMomentsDer?: BnormMomentsDer;
+  /**
+   * Skip the derivative with respect to the input of the lowest layer
+   * backpropagated (`res[limit].dzdx`, limit = n − backPropDepth, stays null).
+   * MatConvNet's vl_simplenn always computes it, and cnn_train never reads
+   * it: for a convolution first layer that is a whole data-derivative product
+   * (AlexNet's conv1: more than its forward), as PyTorch skips for an input
+   * without `requires_grad`. Conv and convt layers do not compute it; other
+   * layers' is computed and disposed. Default false.
+   */
+  noDerInput?: boolean;
 }
 
 /** The two conventions for bnorm's moments "derivative" (see `SimpleNNOptions.bnormMomentsDer`). */
@@ -66,9 +76,10 @@ export interface ParsedOptions {
   labels: Labels | undefined;
   rng: Rng | undefined;
   bnormMomentsDer: BnormMomentsDer;
+  noDerInput: boolean;
 }
 
-const NAMES = ['mode', 'conserveMemory', 'backPropDepth', 'skipForward', 'accumulate', 'labels', 'rng', 'bnormMomentsDer'];
+const NAMES = ['mode', 'conserveMemory', 'backPropDepth', 'skipForward', 'accumulate', 'labels', 'rng', 'bnormMomentsDer', 'noDerInput'];
 
 export function parseOptions(opts: SimpleNNOptions | undefined): ParsedOptions {
   const o = (opts ?? {}) as Record<string, unknown>;
@@ -98,6 +109,7 @@ export function parseOptions(opts: SimpleNNOptions | undefined): ParsedOptions {
     backPropDepth: depth,
     skipForward: flag('skipForward'),
     accumulate: flag('accumulate'),
+    noDerInput: flag('noDerInput'),
     labels: opts?.labels,
     rng: opts?.rng,
   };

@@ -174,6 +174,38 @@ describe('simplenn: options', () => {
     );
   });
 
+  it('noDerInput leaves the lowest layer\'s dz/dx null, skips its data-derivative product and keeps every dz/dw', async () => {
+    const net = alexLike(cpu64);
+    const full = simplenn(net, x, 1, null, { labels, rng: new Rng(3) });
+    const kernels: string[] = [];
+    const run = cpu64.run.bind(cpu64);
+    const spy: typeof cpu64.run = (kernel, inputs, attrs) => {
+      kernels.push(kernel);
+      return run(kernel, inputs, attrs);
+    };
+    cpu64.run = spy;
+    let lean: ReturnType<typeof simplenn>;
+    try {
+      lean = simplenn(net, x, 1, null, { labels, rng: new Rng(3), noDerInput: true });
+    } finally {
+      cpu64.run = run;
+    }
+    expect(lean[0]!.dzdx).toBeNull();
+    await expectClose(lean[1]!.dzdx, full[1]!.dzdx);
+    for (const l of [0, 4, 5, 7]) {
+      for (const [j, d] of full[l]!.dzdw.entries()) await expectClose(lean[l]!.dzdw[j], d);
+    }
+    // Three conv layers, data derivatives of the upper two only.
+    expect(kernels.filter((k) => k === 'ConvBackwardData')).toHaveLength(2);
+    expect(kernels.filter((k) => k === 'ConvBackwardFilter')).toHaveLength(3);
+    // With backPropDepth the limit layer (here the dropout, index 6) is the one skipped.
+    const part = simplenn(net, x, 1, null, { labels, rng: new Rng(3), backPropDepth: 3, noDerInput: true });
+    expect(part[6]!.dzdx).toBeNull();
+    await expectClose(part[7]!.dzdx, full[7]!.dzdx);
+    await expectClose(part[7]!.dzdw[0], full[7]!.dzdw[0]);
+    expect(() => simplenn(net, x, 1, null, { labels, noDerInput: 1 as unknown as boolean })).toThrow('simplenn: noDerInput must be true or false, got 1');
+  });
+
   it('skipForward with accumulate adds the parameter derivatives', async () => {
     const net = alexLike(cpu64);
     const res = simplenn(net, x, 1, null, { labels, rng: new Rng(3) });

@@ -68,11 +68,12 @@ export function simplenn(
   for (let l = n - 1; l >= limit; l--) {
     const layer = layers[l]!;
     const entry = out[l]!;
-    const ctx = ctxOf(l);
+    const ctx = o.noDerInput && l === limit ? { ...ctxOf(l), noDerData: true } : ctxOf(l);
     if (!entry.x) throw new ValueError('simplenn', 'res', `res[${l}].x (the input of ${ctx.where}) is needed for the backward pass, got none`);
     const start = performance.now();
     const r = inLayer('simplenn', ctx.where, () => backwardLayer(layer, entry.x!, out[l + 1]!.x, out[l + 1]!.dzdx!, entry.aux, ctx));
     keeper.set(l, 'dzdx', r.dzdx);
+    if (o.noDerInput && l === limit) keeper.set(l, 'dzdx', null);
     storeDzdw(keeper, l, r.dzdw, o.accumulate);
     entry.backwardTime = performance.now() - start;
     if (o.conserveMemory && l + 1 < n && !layer.precious) {

@@ -66,7 +66,7 @@ export function simpleNNAdapter(spec: SimpleNNSpec): NetworkAdapter<SimpleNN> {
         const n = images.shape[0]!;
         const top = net.layers[net.layers.length - 1]!;
         const factor = top.type === 'softmaxloss' || (top.type === 'loss' && top.normalise) ? n : 1;
-        const res = simplenn(net, images, mode === 'normal' ? factor : null, null, { mode, labels, rng });
+        const res = simplenn(net, images, mode === 'normal' ? factor : null, null, { mode, labels, rng, noDerInput: true });
         const out = res[net.layers.length]!.x!;
         if (out.size !== 1) throw new ValueError('train', 'net', `the loss must give a 1-element objective, got shape [${out.shape.join(', ')}] (set aggregate for pdist)`);
         const objective = out.backend.run('Unary', { x: out }, { op: 'scale', alpha: factor });
