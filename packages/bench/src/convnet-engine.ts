@@ -39,7 +39,12 @@ export function convnetEngine(data: BenchData, threads = 1): Engine {
     for (const v of ts) v?.dispose();
   };
 
-  /** One SGD step: forward, backward through every block, then w ← w − rate·dw with Axpby. */
+  /**
+   * One SGD step: forward, backward through every block, then w ← w − rate·dw
+   * with Axpby. Every intermediate is disposed as soon as it is used (as
+   * PyTorch's autograd frees its saved tensors), the old weights after the
+   * update.
+   */
   const sgdStep = async () => {
     const inputs: Tensor[] = [];
     const pre: Tensor[] = [];
@@ -52,21 +57,33 @@ export function convnetEngine(data: BenchData, threads = 1): Engine {
     }
     const loss = softmaxloss(h, data.lenetLabels);
     let d = softmaxlossBackward(h, data.lenetLabels, 1);
+    if (h !== pre[pre.length - 1]) h.dispose();
     const next = [];
     for (let i = LENET.length - 1; i >= 0; i--) {
       const layer = LENET[i]!;
       const y = pre[i]!;
-      if (layer.after === 'pool') d = poolBackward(y, 2, d, POOL);
-      else if (layer.after === 'relu') d = reluBackward(y, d);
+      if (layer.after !== null) {
+        const dy = layer.after === 'pool' ? poolBackward(y, 2, d, POOL) : reluBackward(y, d);
+        d.dispose();
+        d = dy;
+      }
       const g = convBackward(inputs[i]!, params[i]!.f, params[i]!.b, d, { noDerData: i === 0 });
+      d.dispose();
+      y.dispose();
+      if (i > 0) inputs[i]!.dispose();
       const p = params[i]!;
       next[i] = {
         f: be.run('Axpby', { x: p.f, y: g.dzdf! }, { alpha: 1, beta: -LENET_RATE }),
         b: be.run('Axpby', { x: p.b, y: g.dzdb! }, { alpha: 1, beta: -LENET_RATE }),
       };
+      g.dzdf?.dispose();
+      g.dzdb?.dispose();
+      p.f.dispose();
+      p.b.dispose();
       if (g.dzdx) d = g.dzdx;
     }
     await loss.data();
+    loss.dispose();
     params = next;
     return () => {};
   };
