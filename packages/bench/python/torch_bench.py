@@ -13,10 +13,19 @@ one JSON request per line on stdin with one JSON line on stdout:
 - ``{"op": "probe", "threads": 2}``: the best SGEMM rate (GFLOP/s) of
   ``torch.mm`` at 512^3, 1024^3 and 2048^3 (or ``"size"``/4, /2, 1), the best, on that many threads (a measured lower bound of the
   machine's native FMA peak);
+- ``{"op": "route", "row": "W3", "threads": 2, "reps": 2}``: PyTorch's best
+  route for the row at that thread count: the row's tensors in NCHW
+  (``torch.contiguous_format``) and in ``torch.channels_last``, each run once
+  untimed and then ``reps`` times, interleaved; the faster median is kept for
+  every later ``run``/``checksum`` of the row at that thread count, and the
+  answer is ``{"route": "channels_last", "times": {"nchw": ..., "channels_last": ...}}`` (ms)
+  (W4, a matrix product, has one route: ``{"route": null}``);
 - ``{"op": "quit"}``.
 
-Layouts: NHWC -> NCHW, filters [H, W, C/g, K] -> [K, C/g, H, W]. Every
-workload is the same operation as convnet-ts's (see ../src/workloads.ts).
+Layouts: NHWC -> NCHW, filters [H, W, C/g, K] -> [K, C/g, H, W], stored
+contiguous or channels_last (oneDNN is faster with one or the other depending
+on the shapes: the ``route`` op picks). Every workload is the same operation
+as convnet-ts's (see ../src/workloads.ts).
 """
 
 import json
@@ -39,18 +48,26 @@ def load(name):
     return torch.from_numpy(a)
 
 
+FORMATS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+# The memory format of the row being run (set by run_row from ROUTES).
+CURRENT = ["nchw"]
+# (row, threads) -> the chosen format's name.
+ROUTES = {}
+
+
 def nchw(t):
-    return t.permute(0, 3, 1, 2).contiguous()
+    return t.permute(0, 3, 1, 2).contiguous(memory_format=FORMATS[CURRENT[0]])
 
 
 def filters(t):
-    return t.permute(3, 2, 0, 1).contiguous()
+    return t.permute(3, 2, 0, 1).contiguous(memory_format=FORMATS[CURRENT[0]])
 
 
 CACHE = {}
 
 
 def cached(key, make):
+    key = (key, CURRENT[0])
     if key not in CACHE:
         CACHE[key] = make()
     return CACHE[key]
@@ -138,6 +155,9 @@ ROWS = {
     "W5": alexnet_step,
 }
 
+# Rows whose tensors have a memory format (W4 is a plain matrix product).
+FORMATTED = {"W1", "W2 dzdx", "W2 dzdf", "W3", "W5"}
+
 THREADS = [0]
 
 
@@ -163,6 +183,31 @@ def probe(n, size):
     return best
 
 
+def run_row(row, threads_now, fmt=None):
+    """Runs a row once in `fmt` (default: its chosen route at this thread count, else NCHW)."""
+    threads(threads_now)
+    CURRENT[0] = fmt or ROUTES.get((row, threads_now), "nchw")
+    return ROWS[row]()
+
+
+def choose_route(row, n, reps):
+    """Times the row in each memory format (one untimed run each, then `reps` interleaved) and keeps the faster."""
+    if row not in FORMATTED:
+        return {"route": None}
+    times = {name: [] for name in FORMATS}
+    for name in FORMATS:
+        run_row(row, n, name)
+    for _ in range(reps):
+        for name in FORMATS:
+            t0 = time.perf_counter()
+            y = run_row(row, n, name)
+            times[name].append((time.perf_counter() - t0) * 1e3)
+            del y
+    med = {name: sorted(v)[len(v) // 2] for name, v in times.items()}
+    ROUTES[(row, n)] = min(med, key=med.get)
+    return {"route": ROUTES[(row, n)], "times": med}
+
+
 def answer(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -179,16 +224,17 @@ def main():
             if op == "quit":
                 break
             if op == "run":
-                threads(req["threads"])
                 t0 = time.perf_counter()
-                y = ROWS[req["row"]]()
+                y = run_row(req["row"], req["threads"])
                 ms = (time.perf_counter() - t0) * 1e3
                 del y
                 answer({"ms": ms})
             elif op == "checksum":
                 with torch.no_grad():
-                    y = ROWS[req["row"]]().double()
+                    y = run_row(req["row"], req.get("threads", THREADS[0] or 1)).double()
                 answer({"sums": [float(y.sum()), float(y.abs().sum())]})
+            elif op == "route":
+                answer(choose_route(req["row"], req["threads"], req.get("reps", 2)))
             elif op == "probe":
                 answer({"gflops": probe(req["threads"], req.get("size", 2048))})
             else:

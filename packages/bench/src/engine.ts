@@ -24,6 +24,12 @@ export interface Engine {
   threadNote: string;
   /** The task for a row of the table (`W1`, `W2 dzdx`, …), or null when the engine skips the row. */
   task(row: string): Task | null;
+  /**
+   * Picks the engine's fastest route for a row, untimed, before the row is
+   * measured (PyTorch: NCHW or channels_last tensors); returns the route's
+   * label for the table, or null where the row has one route.
+   */
+  prepare?(row: string, quick: boolean): Promise<string | null>;
   /** Makes the engine current before each of its runs, untimed (tfjs: switches the global backend to its own, so no tensor moves between backends). */
   activate?(): Promise<void>;
   /** Sum and sum of absolute values of the row's output (W1's convolution, W2's derivatives, W4's product), untimed: proves every engine computed on the same data. */

@@ -9,7 +9,7 @@ const data = makeData();
 const rel = (a: [number, number], b: [number, number]) => Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])) / b[1];
 
 describe('the peers compute on the same data as convnet-ts (skipped where a peer is absent)', () => {
-  it.skipIf(!existsSync(pythonPath()))('PyTorch: W4’s product and W2’s dzdf checksum as convnet-ts’s; a repetition and the SGEMM probe answer', async () => {
+  it.skipIf(!existsSync(pythonPath()))('PyTorch: W4’s product and W2’s dzdf checksum as convnet-ts’s, in either memory format; a repetition, the route and the SGEMM probe answer', async () => {
     const child = await TorchChild.start(data);
     if (typeof child === 'string') {
       // The interpreter exists but has no torch: the bench skips the column with this note.
@@ -23,6 +23,10 @@ describe('the peers compute on the same data as convnet-ts (skipped where a peer
         const [a, b] = [await torch.checksum!(row), await ours.checksum!(row)];
         expect(rel(a!, b!), row).toBeLessThan(1e-6);
       }
+      // The route: W2 dzdf in the faster memory format, same values; W4 (a matrix product) has one route.
+      expect(await torch.prepare!('W2 dzdf', true)).toMatch(/^(NCHW|channels_last) tensors: the faster of NCHW and channels_last here/);
+      expect(rel((await torch.checksum!('W2 dzdf'))!, (await ours.checksum!('W2 dzdf'))!)).toBeLessThan(1e-5);
+      expect(await torch.prepare!('W4', true)).toBeNull();
       const release = await torch.task('W4')!.run!();
       release();
       expect((await child.request({ op: 'probe', threads: 1, size: 128 })).gflops).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ export function pythonPath(): string {
 
 const SCRIPT = fileURLToPath(new URL('../python/torch_bench.py', import.meta.url));
 
-type Reply = { ms?: number; sums?: [number, number]; gflops?: number; error?: string; ready?: boolean; torch?: string };
+type Reply = { ms?: number; sums?: [number, number]; gflops?: number; error?: string; ready?: boolean; torch?: string; route?: string | null; times?: Record<string, number> };
 
 /**
  * PyTorch CPU as a long-lived child (`python/torch_bench.py`): the bench's
@@ -128,6 +128,11 @@ export function pytorchEngine(child: TorchChild, data: BenchData, threads: numbe
     threads,
     threadNote: `${threads} (torch.set_num_threads; torch ${child.version}, oneDNN convolutions, its BLAS for GEMM)`,
     task: (row) => (ROWS.includes(row) && (row !== 'W5' || data.alexnet) ? task(row) : null),
+    prepare: async (row, quick) => {
+      const r = await child.request({ op: 'route', row, threads, reps: quick || row === 'W5' ? 1 : 2 });
+      if (!r.route) return null;
+      return `${r.route === 'nchw' ? 'NCHW' : 'channels_last'} tensors: the faster of NCHW and channels_last here (both tried before the row)`;
+    },
     checksum: async (row) => (['W1', 'W2 dzdx', 'W2 dzdf', 'W4'].includes(row) ? ((await child.request({ op: 'checksum', row, threads })).sums ?? null) : null),
     dispose: () => {},
   };

@@ -145,7 +145,9 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
         const run = task.run ?? task.standIn?.run;
         const cell: Cell = { ...base };
         if (task.missing) cell.missing = task.missing;
-        if (task.route) cell.route = task.route;
+        const route = run ? await engine.prepare?.(row, args.quick) : null;
+        if (route) cell.route = route;
+        else if (task.route) cell.route = task.route;
         if (!task.run && task.standIn) cell.label = task.standIn.label;
         cells.push(cell);
         if (!run) continue;
