@@ -1,31 +1,54 @@
-// Winograd F(m×m, 3×3) convolutions of NHWC images, m = 2 or 4 (Lavin &
-// Gray, "Fast Algorithms for Convolutional Neural Networks", 2016; the layout
-// of NNPACK's and XNNPACK's tile transforms): each m × m block of output
-// pixels ("tile" t) comes from the α × α input window (α = m + 2) at
-// (m·ty − padTop, m·tx − padLeft) as
+// Winograd F(m×m, r×r) convolutions of NHWC images: F(2×2, 3×3),
+// F(4×4, 3×3) and F(2×2, 5×5) (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016; the layout of NNPACK's and XNNPACK's
+// tile transforms): each m × m block of output pixels ("tile" t) comes from
+// the α × α input window (α = m + r − 1) at (m·ty − padTop, m·tx − padLeft) as
 //
 //     Y_t = Aᵀ [ Σ_c (G g_{c,k} Gᵀ) ⊙ (Bᵀ d_{t,c} B) ] A
 //
 // with the matrices of `WINOGRAD` below (F(2×2, 3×3): points 0, ±1, ∞;
-// F(4×4, 3×3): 0, ±1, ±2, ∞). The sum over channels of each of the α²
-// entries ξ of the product is one GEMM, M_ξ = V_ξ·U_ξ (T tiles × C channels
-// times C × K filters), run by gemm.wat's sgemm: α²·C·K multiplies per tile
-// of m² outputs instead of 9·m²·C·K (16 for 4 outputs, 36 for 16).
+// F(4×4, 3×3) and F(2×2, 5×5): 0, ±1, ±2, ∞, so the same 6 × 6 Bᵀ). The sum
+// over channels of each of the α² entries ξ of the product is one GEMM,
+// M_ξ = V_ξ·U_ξ (T tiles × C channels times C × K filters), run by gemm.wat's
+// sgemm: α²·C·K multiplies per tile of m² outputs instead of r²·m²·C·K (16
+// for 36 with F(2×2, 3×3), 36 for 144 with F(4×4, 3×3), 36 for 100 with
+// F(2×2, 5×5)).
 //
 // The transforms are generated from the matrices (a ±1 coefficient is an
 // add or subtract, others a multiply by a splatted constant, zeros dropped)
-// and go four channels (or filters) at a time in f32x4 lanes; C and K must
-// be multiples of 4 (conv-winograd.ts checks). Layouts (floats): V[ξ][t][c]
-// and M[ξ][t][k] (each ξ a row-major T × C or T × K matrix), U[ξ][c][k]
-// (built by conv-winograd.ts from G).
+// and go four channels (or filters) at a time in f32x4 lanes. A group's
+// channels (filters) are padded to a multiple of 4 in V (M, Ŷ): the last
+// block's loads are masked (lanes past the group's count read as +0, whatever
+// the memory holds) and its stores write only the group's lanes. Layouts
+// (floats, cp and kp the group's C and K rounded up to 4): V[ξ][row][cp] and
+// M[ξ][row][kp] (each ξ a row-major R × cp or R × kp matrix, R rows: the
+// tiles of one or more images), U[g][ξ][c][k] (built by conv-winograd.ts
+// from G).
 //
 // A Winograd task block uses the conv task block's words (gemm.wat):
-// 0 H  1 W  2 C  5 Ho  6 Wo  9 padTop  10 padLeft  17 K  18 x  19 count
-// 20 y  21 U  22 V  23 zeros (C floats of 0)  24 M  25 pa  26 pb  27 tile.
+// 0 H  1 W  2 C (all channels: the pixel stride)  5 Ho  6 Wo  9 padTop
+// 10 padLeft  14 cg  15 groups  16 kg  17 K (all filters)  18 x  19 count
+// 20 y (dy for the filter derivative)  21 U  22 V  23 zeros  24 M (Ŷ)
+// 25 pa  26 pb  27 tile, and two of its own: 30 the images per GEMM (forward)
+// or R, the rows of V and Ŷ (filter derivative); 31 (filter products) the
+// images per product. The filter products read 13 and 28 as the first and
+// end pair (g, ξ) of the task.
 
-/** Bᵀ (α × α), G (α × 3) and Aᵀ (m × α) of F(m×m, 3×3). */
+/** Bᵀ of the points 0, ±1, ±2, ∞ (α = 6): F(4×4, 3×3)'s and F(2×2, 5×5)'s input transform. */
+const BT6 = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+
+/** Bᵀ (α × α), G (α × r) and Aᵀ (m × α) of F(m×m, r×r), keyed `${m}x${r}`. */
 export const WINOGRAD = {
-  2: {
+  '2x3': {
+    m: 2,
+    r: 3,
     BT: [
       [1, 0, -1, 0],
       [0, 1, 1, 0],
@@ -43,15 +66,10 @@ export const WINOGRAD = {
       [0, 1, -1, -1],
     ],
   },
-  4: {
-    BT: [
-      [4, 0, -5, 0, 1, 0],
-      [0, -4, -4, 1, 1, 0],
-      [0, 4, -4, -1, 1, 0],
-      [0, -2, -1, 2, 1, 0],
-      [0, 2, -1, -2, 1, 0],
-      [0, 4, 0, -5, 0, 1],
-    ],
+  '4x3': {
+    m: 4,
+    r: 3,
+    BT: BT6,
     G: [
       [1 / 4, 0, 0],
       [-1 / 6, -1 / 6, -1 / 6],
@@ -67,13 +85,37 @@ export const WINOGRAD = {
       [0, 1, -1, 8, -8, 1],
     ],
   },
+  // The points of F(4×4, 3×3): Bᵀ the same; G's rows are s_p·(1, p, …, p⁴) with F(4×4, 3×3)'s s_p, Aᵀ's (1, p).
+  '2x5': {
+    m: 2,
+    r: 5,
+    BT: BT6,
+    G: [
+      [1 / 4, 0, 0, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
+      [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
+      [0, 0, 0, 0, 1],
+    ],
+    AT: [
+      [1, 1, 1, 1, 1, 0],
+      [0, 1, -1, 2, -2, 1],
+    ],
+  },
 };
+
+/** The export-name stem of F(m×m, r×r): `winograd2`, `winograd4` (3×3 filters), `winograd2x5`. */
+export const winogradName = (m, r) => (r === 3 ? `winograd${m}` : `winograd${m}x${r}`);
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const lines = (xs) => xs.join('\n');
 const get = (name) => `(local.get ${name})`;
 const add = (a, b) => `(f32x4.add ${a} ${b})`;
 const sub = (a, b) => `(f32x4.sub ${a} ${b})`;
+const ld = (w) => `(call $ld (local.get $d) (i32.const ${w}))`;
+/** `n` rounded up to a multiple of 4. */
+const round4 = (n) => `(i32.and (i32.add ${n} (i32.const 3)) (i32.const -4))`;
 
 const mul = (c, a) => `(f32x4.mul (v128.const f32x4 ${c} ${c} ${c} ${c}) ${a})`;
 
@@ -92,15 +134,48 @@ function combine(row, v) {
   return e;
 }
 
-function inputFields(m) {
-  const { BT } = WINOGRAD[m];
-  const a = m + 2;
+/** Sets $mask to the lanes of the block at byte $cb that are below $cend4 (the group's count·4 bytes). */
+const setMask = '(local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))';
+
+/** The stores of `entries` (α² expressions) to $o, one plane ($plane bytes) apart. */
+const planeStores = (entries) =>
+  lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${v})`, xi < entries.length - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
+
+/** The tile loops over tilesY × tilesX (tile t, origin m·ty, m·tx in $oy, $ox) around `body`. */
+function tileLoops(m, body) {
+  const shift = Math.log2(m);
+  return `(block $dty (loop $lty
+      (br_if $dty (i32.ge_s (local.get $ty) (local.get $tilesY)))
+      (local.set $oy (i32.shl (local.get $ty) (i32.const ${shift})))
+      (local.set $tx (i32.const 0))
+      (block $dtx (loop $ltx
+        (br_if $dtx (i32.ge_s (local.get $tx) (local.get $tilesX)))
+        (local.set $ox (i32.shl (local.get $tx) (i32.const ${shift})))
+        ${body}
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
+        (br $ltx)))
+      (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
+      (br $lty)))`;
+}
+
+/** Sets $tilesY, $tilesX from Ho, Wo (words 5, 6). */
+const setTiles = (m) =>
+  `(local.set $tilesY (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)})))
+    (local.set $tilesX (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)})))`;
+
+const TILE_LOCALS = '(local $tilesY i32) (local $tilesX i32) (local $ty i32) (local $tx i32) (local $oy i32) (local $ox i32) (local $t i32)';
+
+function inputFields(w) {
+  const { BT, m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
   const dLocals = range(a * a).map((e) => `(local $a${e} i32)`).join(' ');
   const tLocals = range(a)
     .flatMap((i) => range(a).map((j) => `(local $t${i}_${j} v128)`))
     .join(' ');
   const dvLocals = range(a).map((i) => `(local $d${i} v128)`).join(' ');
-  const d = (i, j) => `(v128.load (i32.add (local.get $a${a * i + j}) (local.get $cb)))`;
+  const d = (i, j) => `(v128.and (v128.load (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.get $mask))`;
   // Columns first: t(·, j) = Bᵀ·d(·, j), column j's α vectors loaded once each; then V(i, ·) = t(i, ·)·B.
   const setT = lines(
     range(a).flatMap((j) => [
@@ -109,7 +184,6 @@ function inputFields(m) {
     ]),
   );
   const entries = range(a).flatMap((i) => range(a).map((j) => combine(BT[j], (l) => get(`$t${i}_${l}`))));
-  const stores = lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${v})`, xi < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
   const setAddr = lines(
     range(a).flatMap((i) =>
       range(a).map(
@@ -117,50 +191,45 @@ function inputFields(m) {
       ),
     ),
   );
-  const shift = Math.log2(m);
   return `
-  ;; V[ξ][t][c] = (Bᵀ d_{t,c} B)_ξ, F(${m}×${m}, 3×3), for every tile t of the image at x (task block d's geometry), into v.
-  (func $wino${m}_input (export "winograd${m}_input") (param $d i32) (param $x i32) (param $v i32)
-    (local $H i32) (local $W i32) (local $C i32) (local $tilesY i32) (local $tilesX i32) (local $zeros i32)
-    (local $ty i32) (local $tx i32) (local $iy i32) (local $ix i32) (local $t i32) (local $cb i32) (local $cend i32)
+  ;; V[ξ][t][c] = (Bᵀ d_{t,c} B)_ξ, F(${m}×${m}, ${r}×${r}), for every tile t of the image at x (task block d's geometry;
+  ;; the cn channels from x of each pixel of C), into v (planes of rows·round4(cn) floats).
+  (func $${name}_input (export "${name}_input") (param $d i32) (param $x i32) (param $v i32) (param $cn i32) (param $rows i32)
+    (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
+    (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
     (local $plane i32) (local $o i32) ${dLocals}
     ${dvLocals} ${tLocals}
-    (local.set $H (call $ld (local.get $d) (i32.const 0)))
-    (local.set $W (call $ld (local.get $d) (i32.const 1)))
-    (local.set $C (call $ld (local.get $d) (i32.const 2)))
-    (local.set $zeros (call $ld (local.get $d) (i32.const 23)))
-    (memory.fill (local.get $zeros) (i32.const 0) (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $tilesY (i32.shr_u (i32.add (call $ld (local.get $d) (i32.const 5)) (i32.const ${m - 1})) (i32.const ${shift})))
-    (local.set $tilesX (i32.shr_u (i32.add (call $ld (local.get $d) (i32.const 6)) (i32.const ${m - 1})) (i32.const ${shift})))
-    (local.set $cend (i32.shl (local.get $C) (i32.const 2)))
-    ;; Bytes between V_ξ and V_ξ+1: T·C floats.
-    (local.set $plane (i32.shl (i32.mul (i32.mul (local.get $tilesY) (local.get $tilesX)) (local.get $C)) (i32.const 2)))
-    (block $dty (loop $lty
-      (br_if $dty (i32.ge_s (local.get $ty) (local.get $tilesY)))
-      (local.set $iy (i32.sub (i32.shl (local.get $ty) (i32.const ${shift})) (call $ld (local.get $d) (i32.const 9))))
-      (local.set $tx (i32.const 0))
-      (block $dtx (loop $ltx
-        (br_if $dtx (i32.ge_s (local.get $tx) (local.get $tilesX)))
-        (local.set $ix (i32.sub (i32.shl (local.get $tx) (i32.const ${shift})) (call $ld (local.get $d) (i32.const 10))))
+    (local.set $H ${ld(0)})
+    (local.set $W ${ld(1)})
+    (local.set $C ${ld(2)})
+    (local.set $zeros ${ld(23)})
+    (local.set $cend4 (i32.shl (local.get $cn) (i32.const 2)))
+    (local.set $cend (i32.shl ${round4('(local.get $cn)')} (i32.const 2)))
+    (memory.fill (local.get $zeros) (i32.const 0) (local.get $cend))
+    ${setTiles(m)}
+    ;; Bytes between V_ξ and V_ξ+1.
+    (local.set $plane (i32.mul (local.get $rows) (local.get $cend)))
+    ${tileLoops(
+      m,
+      `(local.set $iy (i32.sub (local.get $oy) ${ld(9)}))
+        (local.set $ix (i32.sub (local.get $ox) ${ld(10)}))
         ${setAddr}
         (local.set $cb (i32.const 0))
         (block $dc (loop $lc
           (br_if $dc (i32.ge_u (local.get $cb) (local.get $cend)))
+          ${setMask}
           ${setT}
           (local.set $o (i32.add (local.get $v) (i32.add (i32.mul (local.get $t) (local.get $cend)) (local.get $cb))))
-          ${stores}
+          ${planeStores(entries)}
           (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
-          (br $lc)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
-        (br $ltx)))
-      (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
-      (br $lty))))`;
+          (br $lc)))`,
+    )})`;
 }
 
-function outputFields(m) {
-  const { AT } = WINOGRAD[m];
-  const a = m + 2;
+function outputFields(w) {
+  const { AT, m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
   const mLocals = range(a * a).map((e) => `(local $m${e} v128)`).join(' ');
   const loads = lines(range(a * a).flatMap((e) => [`(local.set $m${e} (v128.load (local.get $o)))`, e < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
   // s(i, j) = (Aᵀ M)(i, j), i < m; y(i, j) = (s A)(i, j).
@@ -171,98 +240,176 @@ function outputFields(m) {
   const y = (i, j) => combine(AT[j], (l) => get(`$s${i}_${l}`));
   const store = (i, j) => {
     const at = `(i32.add (local.get $y) (i32.add (i32.shl (i32.mul (i32.add (i32.mul (i32.add (local.get $oy) (i32.const ${i})) (local.get $Wo)) (i32.add (local.get $ox) (i32.const ${j}))) (local.get $K)) (i32.const 2)) (local.get $kb)))`;
-    const write = `(local.set $p ${at}) (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) ${y(i, j)}))`;
+    const write = `(local.set $p ${at}) (local.set $r ${y(i, j)})
+            (if (local.get $whole) (then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (local.get $r))))
+              (else (call $wino_tail (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $kend4) (local.get $kb)) (i32.const 2)))))`;
     if (i === 0 && j === 0) return write;
     return `(if (i32.and (i32.lt_s (i32.add (local.get $oy) (i32.const ${i})) (local.get $Ho)) (i32.lt_s (i32.add (local.get $ox) (i32.const ${j})) (local.get $Wo))) (then ${write}))`;
   };
-  const shift = Math.log2(m);
   return `
-  ;; y[${m}ty + i, ${m}tx + j, k] += (Aᵀ M_{t,k} A)_(i, j), F(${m}×${m}, 3×3), for every tile t (outputs past Ho, Wo dropped), from M[ξ][t][k] at m.
-  (func $wino${m}_output (export "winograd${m}_output") (param $d i32) (param $m i32) (param $y i32)
-    (local $Ho i32) (local $Wo i32) (local $K i32) (local $tilesY i32) (local $tilesX i32)
-    (local $ty i32) (local $tx i32) (local $oy i32) (local $ox i32) (local $t i32) (local $kb i32) (local $kend i32)
+  ;; y[${m}ty + i, ${m}tx + j, k] += (Aᵀ M_{t,k} A)_(i, j), F(${m}×${m}, ${r}×${r}), for every tile t (outputs past Ho, Wo dropped),
+  ;; from M[ξ][t][k] at m (planes of rows·round4(kn) floats), into the kn filters from y of each pixel of K.
+  (func $${name}_output (export "${name}_output") (param $d i32) (param $m i32) (param $y i32) (param $kn i32) (param $rows i32)
+    (local $Ho i32) (local $Wo i32) (local $K i32) ${TILE_LOCALS}
+    (local $kb i32) (local $kend i32) (local $kend4 i32) (local $whole i32) (local $r v128)
     (local $plane i32) (local $o i32) (local $p i32)
     ${mLocals} ${sLocals}
-    (local.set $Ho (call $ld (local.get $d) (i32.const 5)))
-    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
-    (local.set $K (call $ld (local.get $d) (i32.const 17)))
-    (local.set $tilesY (i32.shr_u (i32.add (local.get $Ho) (i32.const ${m - 1})) (i32.const ${shift})))
-    (local.set $tilesX (i32.shr_u (i32.add (local.get $Wo) (i32.const ${m - 1})) (i32.const ${shift})))
-    (local.set $kend (i32.shl (local.get $K) (i32.const 2)))
-    (local.set $plane (i32.shl (i32.mul (i32.mul (local.get $tilesY) (local.get $tilesX)) (local.get $K)) (i32.const 2)))
-    (block $dty (loop $lty
-      (br_if $dty (i32.ge_s (local.get $ty) (local.get $tilesY)))
-      (local.set $oy (i32.shl (local.get $ty) (i32.const ${shift})))
-      (local.set $tx (i32.const 0))
-      (block $dtx (loop $ltx
-        (br_if $dtx (i32.ge_s (local.get $tx) (local.get $tilesX)))
-        (local.set $ox (i32.shl (local.get $tx) (i32.const ${shift})))
-        (local.set $kb (i32.const 0))
+    (local.set $Ho ${ld(5)})
+    (local.set $Wo ${ld(6)})
+    (local.set $K ${ld(17)})
+    ${setTiles(m)}
+    (local.set $kend4 (i32.shl (local.get $kn) (i32.const 2)))
+    (local.set $kend (i32.shl ${round4('(local.get $kn)')} (i32.const 2)))
+    (local.set $plane (i32.mul (local.get $rows) (local.get $kend)))
+    ${tileLoops(
+      m,
+      `(local.set $kb (i32.const 0))
         (block $dk (loop $lk
           (br_if $dk (i32.ge_u (local.get $kb) (local.get $kend)))
+          (local.set $whole (i32.le_s (i32.add (local.get $kb) (i32.const 16)) (local.get $kend4)))
           (local.set $o (i32.add (local.get $m) (i32.add (i32.mul (local.get $t) (local.get $kend)) (local.get $kb))))
           ${loads}
           ${setS}
           ${lines(range(m).flatMap((i) => range(m).map((j) => store(i, j))))}
           (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
-          (br $lk)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
-        (br $ltx)))
-      (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
-      (br $lty))))`;
+          (br $lk)))`,
+    )})`;
 }
 
-function imagesField(m) {
-  const a = m + 2;
-  const shift = Math.log2(m);
+/** The sgemm call C_ξ (+)= A_ξ·B_ξ or A_ξᵀ·B_ξ, the operands' byte addresses given. */
+const sgemm = (mm, n, k, a, lda, ta, b, ldb, c, ldc) =>
+  `(call $sgemm ${mm} ${n} ${k} (f32.const 1) ${a} ${lda} (i32.const ${ta}) ${b} ${ldb} (i32.const 0) ${c} ${ldc} ${ld(25)} ${ld(26)} ${ld(27)})`;
+
+function imagesField(w) {
+  const { m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
   return `
-  ;; y_i += conv(x_i, g) for the task block's d[19] images by Winograd F(${m}×${m}, 3×3): per image, V = input
-  ;; transform, M_ξ = V_ξ·U_ξ (${a * a} sgemms, M zeroed first), then y_i += output transform of M.
-  (func (export "winograd${m}_images") (param $d i32)
-    (local $n i32) (local $xi i32) (local $x i32) (local $y i32) (local $C i32) (local $K i32) (local $T i32)
-    (local $v i32) (local $m i32) (local $imageBytes i32) (local $outBytes i32)
-    (local.set $C (call $ld (local.get $d) (i32.const 2)))
-    (local.set $K (call $ld (local.get $d) (i32.const 17)))
-    (local.set $T (i32.mul (i32.shr_u (i32.add (call $ld (local.get $d) (i32.const 5)) (i32.const ${m - 1})) (i32.const ${shift}))
-                           (i32.shr_u (i32.add (call $ld (local.get $d) (i32.const 6)) (i32.const ${m - 1})) (i32.const ${shift}))))
-    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1))) (local.get $C)) (i32.const 2)))
-    (local.set $outBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 5)) (call $ld (local.get $d) (i32.const 6))) (local.get $K)) (i32.const 2)))
-    (local.set $v (call $ld (local.get $d) (i32.const 22)))
-    (local.set $m (call $ld (local.get $d) (i32.const 24)))
-    (local.set $x (call $ld (local.get $d) (i32.const 18)))
-    (local.set $y (call $ld (local.get $d) (i32.const 20)))
+  ;; y_i += conv(x_i, g) for the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}), d[30] images at a time: per
+  ;; group, V = input transform of those images (their tiles one after another), M_ξ = V_ξ·U_ξ (${a * a} sgemms, M zeroed
+  ;; first), then each image's y_i += output transform of its rows of M.
+  (func (export "${name}_images") (param $d i32)
+    (local $n i32) (local $b i32) (local $j i32) (local $g i32) (local $xi i32) (local $x i32) (local $y i32)
+    (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $rows i32)
+    (local $v i32) (local $m i32) (local $u i32) (local $imageBytes i32) (local $outBytes i32)
+    (local.set $cg ${ld(14)})
+    (local.set $kg ${ld(16)})
+    (local.set $cp ${round4('(local.get $cg)')})
+    (local.set $kp ${round4('(local.get $kg)')})
+    (local.set $T (i32.mul (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))
+                           (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
+    (local.set $v ${ld(22)})
+    (local.set $m ${ld(24)})
+    (local.set $x ${ld(18)})
+    (local.set $y ${ld(20)})
     (block $dn (loop $ln
-      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
-      (call $wino${m}_input (local.get $d) (local.get $x) (local.get $v))
-      (memory.fill (local.get $m) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $T) (local.get $K)) (i32.const ${a * a})) (i32.const 2)))
-      (local.set $xi (i32.const 0))
-      (block $dxi (loop $lxi
-        (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
-        (call $sgemm (local.get $T) (local.get $K) (local.get $C) (f32.const 1)
-          (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $T)) (local.get $C)) (i32.const 2))) (local.get $C) (i32.const 0)
-          (i32.add (call $ld (local.get $d) (i32.const 21)) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $C)) (local.get $K)) (i32.const 2))) (local.get $K) (i32.const 0)
-          (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $T)) (local.get $K)) (i32.const 2))) (local.get $K)
-          (call $ld (local.get $d) (i32.const 25)) (call $ld (local.get $d) (i32.const 26)) (call $ld (local.get $d) (i32.const 27)))
-        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-        (br $lxi)))
-      (call $wino${m}_output (local.get $d) (local.get $m) (local.get $y))
-      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
-      (local.set $y (i32.add (local.get $y) (local.get $outBytes)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (local.set $b (call $min ${ld(30)} (i32.sub ${ld(19)} (local.get $n))))
+      (local.set $rows (i32.mul (local.get $b) (local.get $T)))
+      (local.set $g (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
+        (local.set $j (i32.const 0))
+        (block $dj (loop $lj
+          (br_if $dj (i32.ge_s (local.get $j) (local.get $b)))
+          (call $${name}_input (local.get $d)
+            (i32.add (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $imageBytes))) (i32.shl (i32.mul (local.get $g) (local.get $cg)) (i32.const 2)))
+            (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $cp)) (i32.const 2)))
+            (local.get $cg) (local.get $rows))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $lj)))
+        (memory.fill (local.get $m) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $rows) (local.get $kp)) (i32.const ${a * a})) (i32.const 2)))
+        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $kg)) (i32.const 2))))
+        (local.set $xi (i32.const 0))
+        (block $dxi (loop $lxi
+          (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
+          ${sgemm(
+            '(local.get $rows)',
+            '(local.get $kg)',
+            '(local.get $cg)',
+            '(i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $cp)) (i32.const 2)))',
+            '(local.get $cp)',
+            0,
+            '(i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $cg)) (local.get $kg)) (i32.const 2)))',
+            '(local.get $kg)',
+            '(i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $kp)) (i32.const 2)))',
+            '(local.get $kp)',
+          )}
+          (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
+          (br $lxi)))
+        (local.set $j (i32.const 0))
+        (block $dj2 (loop $lj2
+          (br_if $dj2 (i32.ge_s (local.get $j) (local.get $b)))
+          (call $${name}_output (local.get $d)
+            (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $kp)) (i32.const 2)))
+            (i32.add (i32.add (local.get $y) (i32.mul (local.get $j) (local.get $outBytes))) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
+            (local.get $kg) (local.get $rows))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $lj2)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $lg)))
+      (local.set $x (i32.add (local.get $x) (i32.mul (local.get $b) (local.get $imageBytes))))
+      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $b) (local.get $outBytes))))
+      (local.set $n (i32.add (local.get $n) (local.get $b)))
       (br $ln))))`;
 }
 
-/** The module fields of the Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions (spliced into gemm.wat; they use its $ld and $sgemm). */
+/** The module fields of the Winograd convolutions of `WINOGRAD` (spliced into gemm.wat; they use its $ld, $min and $sgemm). */
 export function winogradFields() {
   return `
-  ;; ---- generated by scripts/gen-winograd.mjs: Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions ----
+  ;; ---- generated by scripts/gen-winograd.mjs: Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) convolutions ----
   ;; Byte address of pixel (iy, ix) of the image at x (C channels), or of the zeros outside the image.
   (func $wino_pixel (param $x i32) (param $zeros i32) (param $iy i32) (param $ix i32) (param $H i32) (param $W i32) (param $C i32) (result i32)
     (if (result i32) (i32.and (i32.lt_u (local.get $iy) (local.get $H)) (i32.lt_u (local.get $ix) (local.get $W)))
       (then (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (i32.const 2))))
       (else (local.get $zeros))))
-${[2, 4].map((m) => `${inputFields(m)}\n${outputFields(m)}\n${imagesField(m)}\n${filterFields(m)}`).join('\n')}
+  ;; p[l] += r[l] for the lanes l < n (n < 4) of a last block.
+  (func $wino_tail (param $p i32) (param $r v128) (param $n i32)
+    (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32x4.extract_lane 0 (local.get $r))))
+    (if (i32.gt_s (local.get $n) (i32.const 1))
+      (then (f32.store offset=4 (local.get $p) (f32.add (f32.load offset=4 (local.get $p)) (f32x4.extract_lane 1 (local.get $r))))))
+    (if (i32.gt_s (local.get $n) (i32.const 2))
+      (then (f32.store offset=8 (local.get $p) (f32.add (f32.load offset=8 (local.get $p)) (f32x4.extract_lane 2 (local.get $r)))))))
+  ;; The filter derivative's products: for the task's pairs e = g·α² + ξ in [d[13], d[28]) (α² = d[29]),
+  ;; U_e += V_eᵀ·Ŷ_e over the d[19] images of R = d[30] rows (T = R / d[19] each), d[31] images per sgemm.
+  (func (export "winograd_filter_products_task") (param $d i32)
+    (local $e i32) (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $R i32) (local $T i32)
+    (local $n i32) (local $b i32) (local $row i32)
+    (local.set $cg ${ld(14)})
+    (local.set $kg ${ld(16)})
+    (local.set $cp ${round4('(local.get $cg)')})
+    (local.set $kp ${round4('(local.get $kg)')})
+    (local.set $R ${ld(30)})
+    (local.set $T (i32.div_u (local.get $R) ${ld(19)}))
+    (local.set $e ${ld(13)})
+    (block $de (loop $le
+      (br_if $de (i32.ge_s (local.get $e) ${ld(28)}))
+      (local.set $n (i32.const 0))
+      (block $dn (loop $ln
+        (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+        (local.set $b (call $min ${ld(31)} (i32.sub ${ld(19)} (local.get $n))))
+        (local.set $row (i32.add (i32.mul (local.get $e) (local.get $R)) (i32.mul (local.get $n) (local.get $T))))
+        ${sgemm(
+          '(local.get $cg)',
+          '(local.get $kg)',
+          '(i32.mul (local.get $b) (local.get $T))',
+          `(i32.add ${ld(22)} (i32.shl (i32.mul (local.get $row) (local.get $cp)) (i32.const 2)))`,
+          '(local.get $cp)',
+          1,
+          `(i32.add ${ld(24)} (i32.shl (i32.mul (local.get $row) (local.get $kp)) (i32.const 2)))`,
+          '(local.get $kp)',
+          `(i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (local.get $e) (local.get $cg)) (local.get $kg)) (i32.const 2)))`,
+          '(local.get $kg)',
+        )}
+        (local.set $n (i32.add (local.get $n) (local.get $b)))
+        (br $ln)))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $le))))
+${Object.values(WINOGRAD)
+  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}`)
+  .join('\n')}
 `;
 }
 
@@ -270,14 +417,15 @@ ${[2, 4].map((m) => `${inputFields(m)}\n${outputFields(m)}\n${imagesField(m)}\n$
  * The filter derivative's transforms (dg = Σ_t Gᵀ[(A dy_t Aᵀ) ⊙ (Bᵀ d_t B)]G,
  * the adjoint of the forward in g): Ŷ[ξ][t][k] = (A·dy_t·Aᵀ)_ξ, dy_t the m × m
  * block of dy at (m·ty, m·tx) (zeros past Ho, Wo), and a task op building V
- * and Ŷ of each of its images (V_i at d[22] + i·d[29], Ŷ_i at d[24] +
- * i·d[28]); the products Σ_t V_ξᵀ·Ŷ_ξ and the G transform are conv-winograd.ts's.
+ * and Ŷ of each of its images and groups (V[g][ξ][row][cp] and Ŷ[g][ξ][row][kp],
+ * R = d[30] rows in all, the task's first image at row 0 of d[22] and d[24]); the
+ * products (`winograd_filter_products_task`) and the G transform are conv-winograd.ts's.
  */
-function filterFields(m) {
-  const { AT } = WINOGRAD[m];
-  const a = m + 2;
+function filterFields(w) {
+  const { AT, m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
   const A = range(a).map((i) => range(m).map((j) => AT[j][i]));
-  const shift = Math.log2(m);
   const pLocals = range(m * m).map((e) => `(local $q${e} i32)`).join(' ');
   const sLocals = range(a)
     .flatMap((i) => range(m).map((j) => `(local $s${i}_${j} v128)`))
@@ -290,61 +438,68 @@ function filterFields(m) {
       ),
     ),
   );
-  const loads = lines(range(m * m).map((e) => `(local.set $e${e} (v128.load (i32.add (local.get $q${e}) (local.get $kb))))`));
+  const loads = lines(range(m * m).map((e) => `(local.set $e${e} (v128.and (v128.load (i32.add (local.get $q${e}) (local.get $cb))) (local.get $mask)))`));
   const setS = lines(range(a).flatMap((i) => range(m).map((j) => `(local.set $s${i}_${j} ${combine(A[i], (l) => get(`$e${m * l + j}`))})`)));
   const entries = range(a).flatMap((i) => range(a).map((j) => combine(A[j], (l) => get(`$s${i}_${l}`))));
-  const stores = lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${v})`, xi < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
   return `
-  ;; Ŷ[ξ][t][k] = (A dy_t Aᵀ)_ξ, F(${m}×${m}, 3×3), for every tile t of the dy image at dy (Ho × Wo × K), into out.
-  (func $wino${m}_dy (export "winograd${m}_dy") (param $d i32) (param $dy i32) (param $out i32)
-    (local $Ho i32) (local $Wo i32) (local $K i32) (local $tilesY i32) (local $tilesX i32) (local $zeros i32)
-    (local $ty i32) (local $tx i32) (local $oy i32) (local $ox i32) (local $t i32) (local $kb i32) (local $kend i32)
+  ;; Ŷ[ξ][t][k] = (A dy_t Aᵀ)_ξ, F(${m}×${m}, ${r}×${r}), for every tile t of the dy image at dy (Ho × Wo, the kn filters from dy
+  ;; of each pixel of K), into out (planes of rows·round4(kn) floats).
+  (func $${name}_dy (export "${name}_dy") (param $d i32) (param $dy i32) (param $out i32) (param $kn i32) (param $rows i32)
+    (local $Ho i32) (local $Wo i32) (local $K i32) (local $zeros i32) ${TILE_LOCALS}
+    (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
     (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals}
-    (local.set $Ho (call $ld (local.get $d) (i32.const 5)))
-    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
-    (local.set $K (call $ld (local.get $d) (i32.const 17)))
-    (local.set $zeros (call $ld (local.get $d) (i32.const 23)))
-    (memory.fill (local.get $zeros) (i32.const 0) (i32.shl (local.get $K) (i32.const 2)))
-    (local.set $tilesY (i32.shr_u (i32.add (local.get $Ho) (i32.const ${m - 1})) (i32.const ${shift})))
-    (local.set $tilesX (i32.shr_u (i32.add (local.get $Wo) (i32.const ${m - 1})) (i32.const ${shift})))
-    (local.set $kend (i32.shl (local.get $K) (i32.const 2)))
-    (local.set $plane (i32.shl (i32.mul (i32.mul (local.get $tilesY) (local.get $tilesX)) (local.get $K)) (i32.const 2)))
-    (block $dty (loop $lty
-      (br_if $dty (i32.ge_s (local.get $ty) (local.get $tilesY)))
-      (local.set $oy (i32.shl (local.get $ty) (i32.const ${shift})))
-      (local.set $tx (i32.const 0))
-      (block $dtx (loop $ltx
-        (br_if $dtx (i32.ge_s (local.get $tx) (local.get $tilesX)))
-        (local.set $ox (i32.shl (local.get $tx) (i32.const ${shift})))
-        ${setAddr}
-        (local.set $kb (i32.const 0))
+    (local.set $Ho ${ld(5)})
+    (local.set $Wo ${ld(6)})
+    (local.set $K ${ld(17)})
+    (local.set $zeros ${ld(23)})
+    (local.set $cend4 (i32.shl (local.get $kn) (i32.const 2)))
+    (local.set $cend (i32.shl ${round4('(local.get $kn)')} (i32.const 2)))
+    (memory.fill (local.get $zeros) (i32.const 0) (local.get $cend))
+    ${setTiles(m)}
+    (local.set $plane (i32.mul (local.get $rows) (local.get $cend)))
+    ${tileLoops(
+      m,
+      `${setAddr}
+        (local.set $cb (i32.const 0))
         (block $dk (loop $lk
-          (br_if $dk (i32.ge_u (local.get $kb) (local.get $kend)))
+          (br_if $dk (i32.ge_u (local.get $cb) (local.get $cend)))
+          ${setMask}
           ${loads}
           ${setS}
-          (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (local.get $t) (local.get $kend)) (local.get $kb))))
-          ${stores}
-          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
-          (br $lk)))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
-        (br $ltx)))
-      (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
-      (br $lty))))
+          (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (local.get $t) (local.get $cend)) (local.get $cb))))
+          ${planeStores(entries)}
+          (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
+          (br $lk)))`,
+    )})
 
-  ;; V and Ŷ of the task block's d[19] images (x at d[18], dy at d[20]; V_i at d[22] + i·d[29], Ŷ_i at d[24] + i·d[28]).
-  (func (export "winograd${m}_filter_images") (param $d i32)
-    (local $n i32) (local $x i32) (local $dy i32) (local $imageBytes i32) (local $outBytes i32)
-    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1))) (call $ld (local.get $d) (i32.const 2))) (i32.const 2)))
-    (local.set $outBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 5)) (call $ld (local.get $d) (i32.const 6))) (call $ld (local.get $d) (i32.const 17))) (i32.const 2)))
-    (local.set $x (call $ld (local.get $d) (i32.const 18)))
-    (local.set $dy (call $ld (local.get $d) (i32.const 20)))
+  ;; V and Ŷ of the task block's d[19] images (x at d[18], dy at d[20]) and every group, into d[22] and d[24].
+  (func (export "${name}_filter_images") (param $d i32)
+    (local $n i32) (local $g i32) (local $x i32) (local $dy i32) (local $imageBytes i32) (local $outBytes i32)
+    (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $R i32) (local $e i32)
+    (local.set $cg ${ld(14)})
+    (local.set $kg ${ld(16)})
+    (local.set $cp ${round4('(local.get $cg)')})
+    (local.set $kp ${round4('(local.get $kg)')})
+    (local.set $R ${ld(30)})
+    (local.set $T (i32.mul (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))
+                           (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
+    (local.set $x ${ld(18)})
+    (local.set $dy ${ld(20)})
     (block $dn (loop $ln
-      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
-      (call $wino${m}_input (local.get $d) (local.get $x)
-        (i32.add (call $ld (local.get $d) (i32.const 22)) (i32.mul (local.get $n) (call $ld (local.get $d) (i32.const 29)))))
-      (call $wino${m}_dy (local.get $d) (local.get $dy)
-        (i32.add (call $ld (local.get $d) (i32.const 24)) (i32.mul (local.get $n) (call $ld (local.get $d) (i32.const 28)))))
+      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (local.set $g (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
+        ;; Row of this image's first tile in group g's planes: (g·α²·R + n·T).
+        (local.set $e (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $R)) (i32.mul (local.get $n) (local.get $T))))
+        (call $${name}_input (local.get $d) (i32.add (local.get $x) (i32.shl (i32.mul (local.get $g) (local.get $cg)) (i32.const 2)))
+          (i32.add ${ld(22)} (i32.shl (i32.mul (local.get $e) (local.get $cp)) (i32.const 2))) (local.get $cg) (local.get $R))
+        (call $${name}_dy (local.get $d) (i32.add (local.get $dy) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
+          (i32.add ${ld(24)} (i32.shl (i32.mul (local.get $e) (local.get $kp)) (i32.const 2))) (local.get $kg) (local.get $R))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $lg)))
       (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
       (local.set $dy (i32.add (local.get $dy) (local.get $outBytes)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))

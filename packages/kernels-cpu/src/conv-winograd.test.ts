@@ -1,31 +1,50 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
-import { type WinogradTile, winogradTile } from './conv-winograd.js';
+import { WINOGRAD } from '../scripts/gen-winograd.mjs';
+import { WINOGRAD_VARIANTS, type WinogradOption, winogradTile } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
 import { relativeError } from './test-relative-error.js';
 
 type Pad = readonly [number, number, number, number];
+type Key = keyof typeof WINOGRAD_VARIANTS;
 
-/** conv(x, f) + b in float64 by the definition (NHWC, [3, 3, C, K] filters, stride 1). */
-function reference(x: Float64Array, f: Float64Array, b: Float64Array | null, n: number, h: number, w: number, c: number, k: number, pad: Pad) {
-  const ho = h + pad[0] + pad[1] - 2;
-  const wo = w + pad[2] + pad[3] - 2;
+/** One convolution's sizes: NHWC x, r × r filters, `groups` groups of C/groups channels and K/groups filters, stride 1. */
+interface Conv {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  k: number;
+  r: number;
+  groups: number;
+  pad: Pad;
+}
+
+const outSize = (s: Conv) => [s.h + s.pad[0] + s.pad[1] - s.r + 1, s.w + s.pad[2] + s.pad[3] - s.r + 1] as const;
+
+/** conv(x, f) + b in float64 by the definition (NHWC, [r, r, C/groups, K] filters, group g's filters from g·K/groups). */
+function reference(x: ArrayLike<number>, f: ArrayLike<number>, b: ArrayLike<number> | null, s: Conv): Float64Array {
+  const { n, h, w, c, k, r, pad } = s;
+  const [ho, wo] = outSize(s);
+  const cg = c / s.groups;
+  const kg = k / s.groups;
   const y = new Float64Array(n * ho * wo * k);
   for (let i = 0; i < n; i++) {
     for (let oy = 0; oy < ho; oy++) {
       for (let ox = 0; ox < wo; ox++) {
         for (let q = 0; q < k; q++) {
-          let s = b === null ? 0 : b[q]!;
-          for (let fy = 0; fy < 3; fy++) {
+          const c0 = Math.floor(q / kg) * cg;
+          let sum = b === null ? 0 : b[q]!;
+          for (let fy = 0; fy < r; fy++) {
             const iy = oy - pad[0] + fy;
             if (iy < 0 || iy >= h) continue;
-            for (let fx = 0; fx < 3; fx++) {
+            for (let fx = 0; fx < r; fx++) {
               const ix = ox - pad[2] + fx;
               if (ix < 0 || ix >= w) continue;
-              for (let ch = 0; ch < c; ch++) s += x[((i * h + iy) * w + ix) * c + ch]! * f[((fy * 3 + fx) * c + ch) * k + q]!;
+              for (let ch = 0; ch < cg; ch++) sum += x[((i * h + iy) * w + ix) * c + c0 + ch]! * f[((fy * r + fx) * cg + ch) * k + q]!;
             }
           }
-          y[((i * ho + oy) * wo + ox) * k + q] = s;
+          y[((i * ho + oy) * wo + ox) * k + q] = sum;
         }
       }
     }
@@ -33,79 +52,174 @@ function reference(x: Float64Array, f: Float64Array, b: Float64Array | null, n: 
   return y;
 }
 
-const cases: { name: string; shape: [number, number, number, number]; k: number; pad: Pad }[] = [
-  { name: 'pad 1, odd sizes (edge tiles)', shape: [3, 9, 11, 8], k: 12, pad: [1, 1, 1, 1] },
-  { name: 'no pad', shape: [3, 10, 10, 16], k: 8, pad: [0, 0, 0, 0] },
-  { name: 'asymmetric pad 2/0, 1/2', shape: [1, 8, 9, 12], k: 8, pad: [2, 0, 1, 2] },
+/** dx of `s` as the float64 convolution of dy with f′[fy, fx, q, g·cg + ch] = f[r − 1 − fy, r − 1 − fx, ch, g·kg + q], pads r − 1 − pad. */
+function referenceDx(dy: ArrayLike<number>, f: ArrayLike<number>, s: Conv): Float64Array {
+  const { c, k, r, groups } = s;
+  const cg = c / groups;
+  const kg = k / groups;
+  const flipped = new Float64Array(f.length);
+  for (let e = 0; e < r * r; e++)
+    for (let g = 0; g < groups; g++)
+      for (let ch = 0; ch < cg; ch++) for (let q = 0; q < kg; q++) flipped[((r * r - 1 - e) * kg + q) * c + g * cg + ch] = f[(e * cg + ch) * k + g * kg + q]!;
+  const [ho, wo] = outSize(s);
+  const p = s.pad;
+  return reference(dy, flipped, null, { ...s, h: ho, w: wo, c: k, k: c, pad: [r - 1 - p[0], r - 1 - p[1], r - 1 - p[2], r - 1 - p[3]] });
+}
+
+/** df of `s` in float64: Σ_n Σ_pixels x·dy per filter tap, channel and filter of each group. */
+function referenceDf(x: ArrayLike<number>, dy: ArrayLike<number>, s: Conv): Float64Array {
+  const { n, h, w, c, k, r, pad } = s;
+  const [ho, wo] = outSize(s);
+  const cg = c / s.groups;
+  const kg = k / s.groups;
+  const df = new Float64Array(r * r * cg * k);
+  for (let i = 0; i < n; i++)
+    for (let oy = 0; oy < ho; oy++)
+      for (let ox = 0; ox < wo; ox++)
+        for (let fy = 0; fy < r; fy++)
+          for (let fx = 0; fx < r; fx++) {
+            const iy = oy - pad[0] + fy;
+            const ix = ox - pad[2] + fx;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            for (let q = 0; q < k; q++) {
+              const c0 = Math.floor(q / kg) * cg;
+              const d = dy[((i * ho + oy) * wo + ox) * k + q]!;
+              for (let ch = 0; ch < cg; ch++) {
+                const at = ((fy * r + fx) * cg + ch) * k + q;
+                df[at] = df[at]! + x[((i * h + iy) * w + ix) * c + c0 + ch]! * d;
+              }
+            }
+          }
+  return df;
+}
+
+const conv3 = (n: number, h: number, w: number, c: number, k: number, pad: Pad, groups = 1): Conv => ({ n, h, w, c, k, r: 3, groups, pad });
+const conv5 = (n: number, h: number, w: number, c: number, k: number, pad: Pad, groups = 1): Conv => ({ n, h, w, c, k, r: 5, groups, pad });
+
+/** The cases of each filter size: edge tiles (outputs not a multiple of the tile), pads, groups, channel and filter counts not multiples of 4, batch 1. */
+const cases: Record<3 | 5, { name: string; s: Conv }[]> = {
+  3: [
+    { name: 'pad 1, odd sizes (edge tiles)', s: conv3(3, 9, 11, 8, 12, [1, 1, 1, 1]) },
+    { name: 'no pad', s: conv3(3, 10, 10, 16, 8, [0, 0, 0, 0]) },
+    { name: 'asymmetric pad 2/0, 1/2', s: conv3(1, 8, 9, 12, 8, [2, 0, 1, 2]) },
+    { name: '2 groups of 9 channels and 10 filters', s: conv3(2, 9, 10, 18, 20, [1, 1, 1, 1], 2) },
+  ],
+  5: [
+    { name: "LeNet's conv2 (12×12, C = 20, K = 50)", s: conv5(2, 12, 12, 20, 50, [0, 0, 0, 0]) },
+    { name: 'batch 1, pad 2, odd 11 × 9 output, C = 9, K = 11', s: conv5(1, 11, 9, 9, 11, [2, 2, 2, 2]) },
+    { name: "2 groups of 8 channels and 10 filters, asymmetric pad 2/1, 0/2 (AlexNet conv2's kind)", s: conv5(2, 9, 10, 16, 20, [2, 1, 0, 2], 2) },
+  ],
+};
+
+/** The variants, the option that forces each, and its error bound against float64 (relative to max |y|, per √depth). */
+const VARIANTS: { key: Key; option: WinogradOption; r: 3 | 5; bound: number }[] = [
+  { key: '2x3', option: 2, r: 3, bound: 1e-7 },
+  { key: '4x3', option: 4, r: 3, bound: 1e-6 },
+  { key: '2x5', option: true, r: 5, bound: 1e-6 },
 ];
 
-/** The error bound against float64, relative to max |y|, per √(9·depth): F(2×2) adds little to the direct path's rounding, F(4×4)'s transforms (coefficients up to 8 and 1/24) more. */
-const BOUND: Record<WinogradTile, number> = { 2: 1e-7, 4: 1e-6 };
+/** Seeded x, f (He-scaled or not matters not: errors are relative), b and dy of `s`. */
+function data(s: Conv, seed: number) {
+  const rng = new Rng(seed);
+  const [ho, wo] = outSize(s);
+  const cg = s.c / s.groups;
+  return {
+    x: Float32Array.from(rng.randn(s.n * s.h * s.w * s.c)),
+    f: Float32Array.from(rng.randn(s.r * s.r * cg * s.k)),
+    b: Float32Array.from(rng.randn(s.k)),
+    dy: Float32Array.from(rng.randn(s.n * ho * wo * s.k)),
+  };
+}
+
+/** Conv, ConvBackwardData and ConvBackwardFilter of `s` on a backend with `threads` and `winograd`. */
+async function runAll(s: Conv, d: ReturnType<typeof data>, threads: number, winograd: WinogradOption) {
+  const cpu = createCpuBackend({ threads, winograd });
+  try {
+    await cpu.ready();
+    const shape = [s.n, s.h, s.w, s.c] as const;
+    const [ho, wo] = outSize(s);
+    const fShape = [s.r, s.r, s.c / s.groups, s.k] as const;
+    const attrs = { pad: s.pad, stride: [1, 1], dilate: [1, 1], groups: s.groups } as const;
+    const ft = cpu.tensor(d.f, fShape);
+    const dyt = cpu.tensor(d.dy, [s.n, ho, wo, s.k]);
+    const y = cpu.run('Conv', { x: cpu.tensor(d.x, shape), f: ft, b: cpu.tensor(d.b, [s.k]) }, attrs).dataSync() as Float32Array;
+    const dx = cpu.run('ConvBackwardData', { dy: dyt, f: ft }, { ...attrs, xShape: shape }).dataSync() as Float32Array;
+    const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(d.x, shape), dy: dyt }, { ...attrs, fShape }).dataSync() as Float32Array;
+    return { y: Float32Array.from(y), dx: Float32Array.from(dx), df: Float32Array.from(df) };
+  } finally {
+    cpu.dispose();
+  }
+}
 
 describe('the Winograd tile', () => {
-  it('is F(4×4) from 8 × 8 outputs on, F(2×2) below, unless forced', () => {
+  it('is F(4×4) from 8 × 8 outputs on, F(2×2) below, unless forced; 5×5 filters always F(2×2, 5×5)', () => {
     expect([winogradTile(8, 8), winogradTile(56, 56), winogradTile(7, 56), winogradTile(56, 4)]).toEqual([4, 4, 2, 2]);
     expect([winogradTile(56, 56, 2), winogradTile(4, 4, 4), winogradTile(56, 56, true)]).toEqual([2, 4, 4]);
+    expect([winogradTile(56, 56, true, 5), winogradTile(56, 56, 4, 5)]).toEqual([2, 2]);
+  });
+
+  it("G matches the generator's, and Aᵀ[(G g) ⊙ (Bᵀ d)] is the correlation of d with g (float64, every unit g and d)", () => {
+    for (const [key, w] of Object.entries(WINOGRAD)) {
+      expect(WINOGRAD_VARIANTS[key as Key].G).toEqual(w.G);
+      const a = w.m + w.r - 1;
+      let err = 0;
+      for (let i = 0; i < w.m; i++)
+        for (let j = 0; j < w.r; j++)
+          for (let l = 0; l < a; l++) {
+            let s = 0;
+            for (let xi = 0; xi < a; xi++) s += w.AT[i]![xi]! * w.G[xi]![j]! * w.BT[xi]![l]!;
+            err = Math.max(err, Math.abs(s - (l === i + j ? 1 : 0)));
+          }
+      expect(err).toBeLessThan(1e-15);
+    }
   });
 });
 
-for (const m of [2, 4] as const)
-describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
+for (const { key, option, r, bound } of VARIANTS)
+describe(`Winograd F(${key[0]}×${key[0]}, ${r}×${r}) convolution`, () => {
+  const m = WINOGRAD_VARIANTS[key].m;
 
-  for (const { name, shape, k, pad } of cases) {
-    for (const threads of [1, 3]) {
-      it(`forward and data derivative within the bound of float64, and not the direct path's bits (${name}, ${threads} thread${threads > 1 ? 's' : ''})`, async () => {
-        const [n, h, w, c] = shape;
-        const rng = new Rng(21);
-        const x = Float32Array.from(rng.randn(n * h * w * c));
-        const f = Float32Array.from(rng.randn(9 * c * k));
-        const b = Float32Array.from(rng.randn(k));
-        const ho = h + pad[0] + pad[1] - 2;
-        const wo = w + pad[2] + pad[3] - 2;
-        const dy = Float32Array.from(rng.randn(n * ho * wo * k));
-        const attrs = { pad, stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
-        const run = async (winograd: boolean) => {
-          const cpu = createCpuBackend({ threads, winograd: winograd && m });
-          try {
-            await cpu.ready();
-            const xt = cpu.tensor(x, shape);
-            const ft = cpu.tensor(f, [3, 3, c, k]);
-            const y = cpu.run('Conv', { x: xt, f: ft, b: cpu.tensor(b, [k]) }, attrs).dataSync() as Float32Array;
-            const dx = cpu.run('ConvBackwardData', { dy: cpu.tensor(dy, [n, ho, wo, k]), f: ft }, { ...attrs, xShape: shape }).dataSync() as Float32Array;
-            return { y: Float32Array.from(y), dx: Float32Array.from(dx) };
-          } finally {
-            cpu.dispose();
-          }
-        };
-        const fast = await run(true);
-        const direct = await run(false);
-        const want = reference(Float64Array.from(x), Float64Array.from(f), Float64Array.from(b), n, h, w, c, k, pad);
-        // dx = conv(dy, f′): f′[fy, fx, k, c] = f[2 − fy, 2 − fx, c, k], pads 2 − pad.
-        const flipped = new Float64Array(f.length);
-        for (let q = 0; q < 9; q++) for (let ch = 0; ch < c; ch++) for (let o = 0; o < k; o++) flipped[((8 - q) * k + o) * c + ch] = f[(q * c + ch) * k + o]!;
-        const wantDx = reference(Float64Array.from(dy), flipped, null, n, ho, wo, k, c, [2 - pad[0], 2 - pad[1], 2 - pad[2], 2 - pad[3]]);
-        const bound = (depth: number) => BOUND[m] * Math.sqrt(9 * depth);
-
-        expect(relativeError(fast.y, want)).toBeLessThan(bound(c));
-        expect(relativeError(fast.dx, wantDx)).toBeLessThan(bound(k));
-        expect(relativeError(direct.y, want)).toBeLessThan(BOUND[2] * Math.sqrt(9 * c));
-        expect(Array.from(fast.y)).not.toEqual(Array.from(direct.y));
-      });
-    }
+  for (const { name, s } of cases[r]) {
+    it(`forward, data and filter derivatives within the bound of float64, not the direct path's bits, the same bits at 1 and 3 threads (${name})`, async () => {
+      const d = data(s, 21);
+      const fast = await runAll(s, d, 1, option);
+      const fast3 = await runAll(s, d, 3, option);
+      const direct = await runAll(s, d, 1, false);
+      const [ho, wo] = outSize(s);
+      const cg = s.c / s.groups;
+      const kg = s.k / s.groups;
+      const want = reference(d.x, d.f, d.b, s);
+      const wantDx = referenceDx(d.dy, d.f, s);
+      const wantDf = referenceDf(d.x, d.dy, s);
+      const errors = { y: relativeError(fast.y, want), dx: relativeError(fast.dx, wantDx), df: relativeError(fast.df, wantDf) };
+      const perDepth = { y: errors.y / Math.sqrt(r * r * cg), dx: errors.dx / Math.sqrt(r * r * kg), df: errors.df / Math.sqrt(s.n * ho * wo) };
+      if (process.env.WINOGRAD_ERRORS) console.log(key, name, JSON.stringify(perDepth), 'direct', relativeError(direct.y, want) / Math.sqrt(r * r * cg));
+      expect(perDepth.y).toBeLessThan(bound);
+      expect(perDepth.dx).toBeLessThan(bound);
+      expect(perDepth.df).toBeLessThan(bound);
+      expect(relativeError(direct.y, want)).toBeLessThan(1e-7 * Math.sqrt(r * r * cg));
+      expect(relativeError(direct.dx, wantDx)).toBeLessThan(1e-7 * Math.sqrt(r * r * kg));
+      expect(Array.from(fast.y)).not.toEqual(Array.from(direct.y));
+      expect(Array.from(fast.dx)).not.toEqual(Array.from(direct.dx));
+      expect(Array.from(fast.df)).not.toEqual(Array.from(direct.df));
+      expect(Array.from(fast3.y)).toEqual(Array.from(fast.y));
+      expect(Array.from(fast3.dx)).toEqual(Array.from(fast.dx));
+      expect(Array.from(fast3.df)).toEqual(Array.from(fast.df));
+    });
   }
 
   it('gives the same bits at 1, 2 and 3 threads, with fewer images than threads too', async () => {
     const rng = new Rng(4);
     for (const n of [1, 2, 5]) {
-      const shape = [n, 12, 10, 8] as const;
+      const s: Conv = { n, h: 12, w: 10, c: 8, k: 10, r, groups: 1, pad: [1, 1, 1, 1] };
       const x = Float32Array.from(rng.randn(n * 12 * 10 * 8));
-      const f = Float32Array.from(rng.randn(9 * 8 * 16));
+      const f = Float32Array.from(rng.randn(r * r * 8 * 10));
       const runs: number[][] = [];
       for (const threads of [1, 2, 3]) {
-        const cpu = createCpuBackend({ threads, winograd: m });
+        const cpu = createCpuBackend({ threads, winograd: option });
         try {
           await cpu.ready();
-          const y = cpu.run('Conv', { x: cpu.tensor(x, shape), f: cpu.tensor(f, [3, 3, 8, 16]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 });
+          const y = cpu.run('Conv', { x: cpu.tensor(x, [n, 12, 10, 8]), f: cpu.tensor(f, [r, r, 8, 10]), b: null }, { pad: s.pad, stride: [1, 1], dilate: [1, 1], groups: 1 });
           runs.push(Array.from(y.dataSync()));
         } finally {
           cpu.dispose();
@@ -116,98 +230,55 @@ describe(`Winograd F(${m}×${m}, 3×3) convolution`, () => {
     }
   });
 
-  it('filter derivative within the bound of float64, the same bits at 1 and 3 threads', async () => {
-    for (const { shape, k, pad } of cases) {
-      const [n, h, w, c] = shape;
-      const ho = h + pad[0] + pad[1] - 2;
-      const wo = w + pad[2] + pad[3] - 2;
-      const rng = new Rng(31);
-      const x = Float32Array.from(rng.randn(n * h * w * c));
-      const dy = Float32Array.from(rng.randn(n * ho * wo * k));
-      const attrs = { pad, stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
-      const runs: Float32Array[] = [];
-      for (const threads of [1, 3]) {
-        const cpu = createCpuBackend({ threads, winograd: m });
-        try {
-          await cpu.ready();
-          const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(x, shape), dy: cpu.tensor(dy, [n, ho, wo, k]) }, { ...attrs, fShape: [3, 3, c, k] });
-          runs.push(Float32Array.from(df.dataSync() as Float32Array));
-        } finally {
-          cpu.dispose();
-        }
-      }
-      expect(Array.from(runs[1]!)).toEqual(Array.from(runs[0]!));
-      const want = new Float64Array(9 * c * k);
-      for (let i = 0; i < n; i++)
-        for (let oy = 0; oy < ho; oy++)
-          for (let ox = 0; ox < wo; ox++)
-            for (let fy = 0; fy < 3; fy++)
-              for (let fx = 0; fx < 3; fx++) {
-                const iy = oy - pad[0] + fy;
-                const ix = ox - pad[2] + fx;
-                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                for (let e = 0; e < c; e++)
-                  for (let q = 0; q < k; q++) {
-                    const at = ((fy * 3 + fx) * c + e) * k + q;
-                    want[at] = want[at]! + x[((i * h + iy) * w + ix) * c + e]! * dy[((i * ho + oy) * wo + ox) * k + q]!;
-                  }
-              }
-      expect(relativeError(runs[0]!, want)).toBeLessThan(BOUND[m] * Math.sqrt(n * ho * wo));
-    }
-  });
-
   it('its data derivative is the adjoint of its forward: ⟨conv(x), dy⟩ = ⟨x, dx⟩ (the numerical-derivative identity), and the direct path agrees', async () => {
-    const rng = new Rng(12);
-    const shape = [2, 10, 9, 12] as const;
-    const k = 16;
-    const x = Float32Array.from(rng.randn(2 * 10 * 9 * 12));
-    const f = Float32Array.from(rng.randn(9 * 12 * k));
-    const dy = Float32Array.from(rng.randn(2 * 10 * 9 * k));
-    const attrs = { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 } as const;
+    const s: Conv = { n: 2, h: 10, w: 9, c: 12, k: 14, r, groups: 2, pad: [1, 1, 2, 0] };
+    const d = data(s, 12);
     const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-      let s = 0;
-      for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-      return s;
+      let sum = 0;
+      for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+      return sum;
     };
     const sides: number[][] = [];
-    for (const winograd of [true, false]) {
-      const cpu = createCpuBackend({ threads: 1, winograd: winograd && m });
-      const ft = cpu.tensor(f, [3, 3, 12, k]);
-      const y = cpu.run('Conv', { x: cpu.tensor(x, shape), f: ft, b: null }, attrs).dataSync();
-      const dx = cpu.run('ConvBackwardData', { dy: cpu.tensor(dy, [2, 10, 9, k]), f: ft }, { ...attrs, xShape: shape }).dataSync();
-      sides.push([dot(y, dy), dot(x, dx)]);
-      cpu.dispose();
+    const bias = reference(new Float32Array(d.x.length), d.f, d.b, s);
+    for (const winograd of [option, false]) {
+      const { y, dx } = await runAll(s, d, 1, winograd);
+      // y holds the bias: take it off again (in float64) so that ⟨y, dy⟩ is the linear map's.
+      sides.push([dot(y, d.dy) - dot(bias, d.dy), dot(d.x, dx)]);
     }
     const [[yw, xw], [yd, xd]] = sides as [[number, number], [number, number]];
     // Both sides are the same float64 sum of products up to float32 rounding of y and dx (about 10⁻⁷ of each term).
-    const scale = Math.sqrt(x.length * 9 * 12) * 3;
+    const scale = Math.sqrt(d.x.length * r * r * 6) * 3;
     expect(Math.abs(yw - xw)).toBeLessThan(1e-5 * scale);
     expect(Math.abs(yw - yd)).toBeLessThan(1e-5 * scale);
     expect(Math.abs(xw - xd)).toBeLessThan(1e-5 * scale);
   });
 
-  it(`propagates a NaN input to every output whose window holds it${m === 2 ? ', and to no other (as the direct path)' : ', and at most to the rest of its 4×4 tiles'}`, () => {
+  it(`propagates a NaN input to every output whose window holds it${key === '2x3' ? ', and to no other (as the direct path)' : `, and at most to the rest of its ${m}×${m} tiles`}`, () => {
     const c = 8;
     const x = new Float32Array(12 * 12 * c).fill(1);
     x[(3 * 12 + 3) * c] = Number.NaN;
-    const f = new Float32Array(9 * c * 4).fill(0.5);
-    const nan = (winograd: boolean) => {
-      const cpu = createCpuBackend({ threads: 1, winograd: winograd && m });
-      const y = cpu.run('Conv', { x: cpu.tensor(x, [1, 12, 12, c]), f: cpu.tensor(f, [3, 3, c, 4]), b: null }, { pad: [1, 1, 1, 1], stride: [1, 1], dilate: [1, 1], groups: 1 }).dataSync();
+    const f = new Float32Array(r * r * c * 5).fill(0.5);
+    const p = (r - 1) / 2;
+    const nan = (winograd: WinogradOption) => {
+      const cpu = createCpuBackend({ threads: 1, winograd });
+      const y = cpu.run('Conv', { x: cpu.tensor(x, [1, 12, 12, c]), f: cpu.tensor(f, [r, r, c, 5]), b: null }, { pad: [p, p, p, p], stride: [1, 1], dilate: [1, 1], groups: 1 }).dataSync();
       cpu.dispose();
-      return Array.from({ length: 144 }, (_, i) => Number.isNaN(y[4 * i]!));
+      return Array.from({ length: 144 }, (_, i) => [0, 1, 2, 3, 4].map((q) => Number.isNaN(y[5 * i + q]!)));
     };
-    const fast = nan(true);
+    const fast = nan(option);
     const direct = nan(false);
     for (let i = 0; i < 144; i++) {
       const [oy, ox] = [Math.floor(i / 12), i % 12];
-      // Direct: the outputs whose 3×3 window (pad 1) holds (3, 3).
-      expect(direct[i]).toBe(oy >= 2 && oy <= 4 && ox >= 2 && ox <= 4);
-      if (m === 2 || direct[i]) expect(fast[i]).toBe(direct[i]);
-      // A tile whose (m+2)² input window misses (3, 3) stays finite.
-      const [ty, tx] = [Math.floor(oy / m), Math.floor(ox / m)];
-      const misses = m * ty - 1 > 3 || m * ty + m < 3 || m * tx - 1 > 3 || m * tx + m < 3;
-      if (misses) expect(fast[i]).toBe(false);
+      for (let q = 0; q < 5; q++) {
+        // Direct: the outputs whose r × r window (pad (r − 1)/2) holds (3, 3), in each of the 5 filters (K not a multiple of 4).
+        expect(direct[i]![q]).toBe(Math.abs(oy - 3) <= p && Math.abs(ox - 3) <= p);
+        if (key === '2x3' || direct[i]![q]) expect(fast[i]![q]).toBe(direct[i]![q]);
+        // A tile whose α × α input window misses (3, 3) stays finite.
+        const [ty, tx] = [Math.floor(oy / m), Math.floor(ox / m)];
+        const a = m + r - 1;
+        const misses = m * ty - p > 3 || m * ty - p + a - 1 < 3 || m * tx - p > 3 || m * tx - p + a - 1 < 3;
+        if (misses) expect(fast[i]![q]).toBe(false);
+      }
     }
   });
 });

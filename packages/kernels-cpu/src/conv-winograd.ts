@@ -1,182 +1,286 @@
-import { forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import { type ImageTask, forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
-import { type GemmExports, gemmInstance } from './wasm-instance.js';
+import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 
 /**
- * Winograd F(m×m, 3×3), m = 2 or 4, for 3×3, stride-1, undilated, ungrouped
- * float32 convolutions (scripts/gen-winograd.mjs generates the module's
- * `winograd2_images` and `winograd4_images`): each m × m block of outputs is
- * Aᵀ[Σ_c U_c ⊙ V_c]A with U = G·g·Gᵀ (the filter, transformed here) and
- * V = Bᵀ·d·B (the (m+2) × (m+2) input window, transformed in the module), so
- * a tile of m² outputs takes (m+2)²·C·K multiplies instead of 9·m²·C·K: 16
- * instead of 36 for F(2×2), 36 instead of 144 for F(4×4). The sums differ from
- * the direct im2row path by rounding only (conv-winograd.test.ts bounds both
- * against float64; the README gives the measured errors).
- *
- * Used where `winogradApplies`, on by default (a backend created with
- * `winograd: false` takes the direct path, e.g. for its bits): F(4×4) where the
- * output is at least 8 × 8 (measured 1.46× faster than F(2×2) on W1, with
- * about 12× its rounding error: still about 4·10⁻⁷·√(9C) of max |y|), else
- * F(2×2) (fewer outputs wasted in partial tiles); `winograd: 2 | 4`
- * forces one. The data derivative of such a convolution is itself one
- * (flipped filters, channels and filters swapped, pad 2 − pad), so it takes
- * the same route; the filter derivative is the forward's adjoint in g
- * (`convBackwardFilterWinograd`).
+ * Winograd F(m×m, r×r) for float32 stride-1, undilated convolutions:
+ * F(2×2, 3×3) and F(4×4, 3×3) for 3×3 filters, F(2×2, 5×5) for 5×5
+ * (scripts/gen-winograd.mjs generates the module's transforms): each m × m
+ * block of outputs is Aᵀ[Σ_c U_c ⊙ V_c]A with U = G·g·Gᵀ (the filter,
+ * transformed here) and V = Bᵀ·d·B (the α × α input window, α = m + r − 1,
+ * transformed in the module), so a tile of m² outputs takes α²·C·K
+ * multiplies instead of r²·m²·C·K: 16 instead of 36 for F(2×2, 3×3), 36
+ * instead of 144 for F(4×4, 3×3), 36 instead of 100 for F(2×2, 5×5). Groups
+ * run one after another (each group's channel and filter slices, its own U);
+ * channel and filter counts need not be multiples of 4 (the module pads them
+ * with zeros internally). The sums differ from the direct im2row path by
+ * rounding only (conv-winograd.test.ts bounds them against float64; the
+ * README gives the measured errors).
  */
-/** The output tile m of F(m×m, 3×3). */
+/** The output tile m of F(m×m, 3×3) (5×5 filters always take F(2×2, 5×5)). */
 export type WinogradTile = 2 | 4;
 
 /**
- * A backend's Winograd choice (`CpuBackendOptions.winograd`): `true` picks the
- * tile by size, `2` or `4` forces F(2×2) or F(4×4), `false` takes the direct
- * im2row path.
+ * A backend's Winograd choice (`CpuBackendOptions.winograd`): `true` picks
+ * the tile by size, `2` or `4` forces F(2×2, 3×3) or F(4×4, 3×3) for 3×3
+ * filters, `false` takes the direct im2row path. Covered: float32, stride 1,
+ * no dilation, 3×3 or 5×5 filters, at least 8 channels and 4 filters per
+ * group, at least 64 output pixels (3×3) or 36 (5×5); any groups, pads,
+ * channel and filter counts; forward, data derivative and filter derivative.
+ * With `true`, 3×3 filters take F(4×4, 3×3) where the output is at least
+ * 8 × 8, else F(2×2, 3×3); 5×5 filters take F(2×2, 5×5) under `true`, `2`
+ * and `4`. Results differ from the direct path by rounding (max |error| /
+ * max |y| per √(depth of the sum), measured: F(2×2, 3×3) ≈ 2·10⁻⁸,
+ * F(4×4, 3×3) ≈ 2–4·10⁻⁷, F(2×2, 5×5) ≈ 1–2·10⁻⁷, direct ≈ 3·10⁻⁸). A NaN
+ * input spreads to the outputs whose window holds it and, under F(4×4, 3×3)
+ * and F(2×2, 5×5), possibly to the rest of their output tiles; an infinite
+ * input can give NaN where the direct sum gives ±∞ (the transforms form
+ * ∞ − ∞).
  */
 export type WinogradOption = boolean | WinogradTile;
 
-/** The tile for an Ho × Wo output under `option` (not false): forced, or F(4×4) from 8 × 8 outputs on. */
-export function winogradTile(outHeight: number, outWidth: number, option: WinogradOption = true): WinogradTile {
+/** One F(m×m, r×r): its export-name stem (gen-winograd.mjs's `winogradName`) and G (α × r). */
+interface Variant {
+  m: WinogradTile;
+  r: 3 | 5;
+  name: string;
+  G: readonly (readonly number[])[];
+}
+
+/** G of each F(m×m, r×r): the same matrices as scripts/gen-winograd.mjs's `WINOGRAD` (the tests compare them). */
+export const WINOGRAD_VARIANTS: Record<'2x3' | '4x3' | '2x5', Variant> = {
+  '2x3': {
+    m: 2,
+    r: 3,
+    name: 'winograd2',
+    G: [
+      [1, 0, 0],
+      [1 / 2, 1 / 2, 1 / 2],
+      [1 / 2, -1 / 2, 1 / 2],
+      [0, 0, 1],
+    ],
+  },
+  '4x3': {
+    m: 4,
+    r: 3,
+    name: 'winograd4',
+    G: [
+      [1 / 4, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6],
+      [1 / 24, -1 / 12, 1 / 6],
+      [0, 0, 1],
+    ],
+  },
+  '2x5': {
+    m: 2,
+    r: 5,
+    name: 'winograd2x5',
+    G: [
+      [1 / 4, 0, 0, 0, 0],
+      [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
+      [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
+      [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
+      [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
+      [0, 0, 0, 0, 1],
+    ],
+  },
+};
+
+/** The tile for an Ho × Wo output of r × r filters under `option` (not false): 5×5 → 2; 3×3: forced, or 4 from 8 × 8 outputs on. */
+export function winogradTile(outHeight: number, outWidth: number, option: WinogradOption = true, filterSize: 3 | 5 = 3): WinogradTile {
+  if (filterSize === 5) return 2;
   if (option === 2 || option === 4) return option;
   return outHeight >= 8 && outWidth >= 8 ? 4 : 2;
 }
 
-/** G (α × 3, α = m + 2) of F(m×m, 3×3): the same matrices as scripts/gen-winograd.mjs's `WINOGRAD`. */
-const G: Record<WinogradTile, readonly (readonly number[])[]> = {
-  2: [
-    [1, 0, 0],
-    [1 / 2, 1 / 2, 1 / 2],
-    [1 / 2, -1 / 2, 1 / 2],
-    [0, 0, 1],
-  ],
-  4: [
-    [1 / 4, 0, 0],
-    [-1 / 6, -1 / 6, -1 / 6],
-    [-1 / 6, 1 / 6, -1 / 6],
-    [1 / 24, 1 / 12, 1 / 6],
-    [1 / 24, -1 / 12, 1 / 6],
-    [0, 0, 1],
-  ],
-};
-
-/** Below this many output pixels per image the transforms' overhead outweighs the saved multiplies (measured: README). */
-const MIN_PIXELS = 64;
+/** The variant for `p` (where `winogradApplies`). */
+function variantOf(p: ConvSizes, option: WinogradOption): Variant {
+  const g = p.patch;
+  if (g.filterHeight === 5) return WINOGRAD_VARIANTS['2x5'];
+  return WINOGRAD_VARIANTS[winogradTile(g.outHeight, g.outWidth, option) === 4 ? '4x3' : '2x3'];
+}
 
 /**
- * True where `p` (a patches-path convolution) goes through Winograd: 3×3,
- * stride 1, dilation 1, one group, C ≥ 8 and K multiples of 4, at least
- * `MIN_PIXELS` outputs per image. (Not the thread count: that would make the
- * bits depend on it.)
+ * Below this many output pixels per image the transforms' overhead outweighs
+ * the saved multiplies, per filter size (measured: README).
+ */
+const MIN_PIXELS: Record<3 | 5, number> = { 3: 64, 5: 36 };
+
+/**
+ * True where `p` (a patches-path convolution) goes through Winograd: 3×3
+ * or 5×5, stride 1, dilation 1, at least 8 channels and 4 filters per group,
+ * at least `MIN_PIXELS` outputs per image. (Not the thread count: that would
+ * make the bits depend on it.)
  */
 export function winogradApplies(p: ConvSizes, option: WinogradOption): boolean {
   const g = p.patch;
   return (
     option !== false &&
-    g.filterHeight === 3 &&
-    g.filterWidth === 3 &&
+    (g.filterHeight === 3 || g.filterHeight === 5) &&
+    g.filterWidth === g.filterHeight &&
     g.strideY === 1 &&
     g.strideX === 1 &&
     g.dilateY === 1 &&
     g.dilateX === 1 &&
-    p.groups === 1 &&
-    p.c % 4 === 0 &&
-    p.k % 4 === 0 &&
-    p.c >= 8 &&
-    p.pixels >= MIN_PIXELS
+    p.cg >= 8 &&
+    p.kg >= 4 &&
+    p.pixels >= MIN_PIXELS[g.filterHeight]
   );
 }
 
-/** U[ξ][c][k] = (G·g_{c,k}·Gᵀ)_ξ (ξ = α·i + j) of `[3, 3, C, K]` filters f, in float64 then rounded once. */
-export function winogradFilter(f: Float32Array, c: number, k: number, m: WinogradTile = 2): Float32Array {
-  const g = G[m];
-  const a = m + 2;
-  const ck = c * k;
-  const u = new Float32Array(a * a * ck);
-  const w = new Float64Array(9);
-  const t = new Float64Array(3 * a);
-  for (let e = 0; e < ck; e++) {
-    for (let q = 0; q < 9; q++) w[q] = f[q * ck + e]!;
-    // t = G·w (α × 3), then U = t·Gᵀ (α × α).
-    for (let i = 0; i < a; i++) for (let j = 0; j < 3; j++) t[3 * i + j] = g[i]![0]! * w[j]! + g[i]![1]! * w[3 + j]! + g[i]![2]! * w[6 + j]!;
-    for (let i = 0; i < a; i++) {
-      for (let j = 0; j < a; j++) u[(a * i + j) * ck + e] = t[3 * i]! * g[j]![0]! + t[3 * i + 1]! * g[j]![1]! + t[3 * i + 2]! * g[j]![2]!;
+/** `n` rounded up to a multiple of 4 (the module's padded channel and filter counts). */
+const round4 = (n: number): number => (n + 3) & ~3;
+
+/** Tiles of an m × m output tiling of the output of `p`. */
+function tileCount(p: ConvSizes, m: number): number {
+  return Math.ceil(p.patch.outHeight / m) * Math.ceil(p.patch.outWidth / m);
+}
+
+/**
+ * U[g][ξ][c][k] = (G·g_{c,k}·Gᵀ)_ξ (ξ = α·i + j) of `[r, r, cg, K]` filters f
+ * (group g's filters the columns from g·kg), in float64 then rounded once.
+ */
+export function winogradFilter(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): Float32Array {
+  const { G, r } = w;
+  const a = w.m + r - 1;
+  const { cg, kg, k } = p;
+  const u = new Float32Array(p.groups * a * a * cg * kg);
+  const q = new Float64Array(r * r);
+  const t = new Float64Array(r * a);
+  for (let g = 0; g < p.groups; g++) {
+    const base = g * a * a * cg * kg;
+    for (let c = 0; c < cg; c++) {
+      for (let o = 0; o < kg; o++) {
+        for (let e = 0; e < r * r; e++) q[e] = f[(e * cg + c) * k + g * kg + o]!;
+        // t = G·q (α × r), then U = t·Gᵀ (α × α).
+        for (let i = 0; i < a; i++) {
+          for (let j = 0; j < r; j++) {
+            let s = 0;
+            for (let l = 0; l < r; l++) s += G[i]![l]! * q[l * r + j]!;
+            t[r * i + j] = s;
+          }
+        }
+        for (let i = 0; i < a; i++) {
+          for (let j = 0; j < a; j++) {
+            let s = 0;
+            for (let l = 0; l < r; l++) s += t[r * i + l]! * G[j]![l]!;
+            u[base + ((a * i + j) * cg + c) * kg + o] = s;
+          }
+        }
+      }
     }
   }
   return u;
 }
 
+/** The images whose tiles one forward SGEMM takes at once: enough for about this many rows. */
+const FORWARD_ROWS = 128;
+/** The images whose tiles one filter-derivative SGEMM sums over: depth about this many rows. */
+const PRODUCT_ROWS = 256;
+
+/** The task of `share`'s images with each group's channels and filters (word 30 and 31 set by `writeWinogradTask`). */
+function groupedTask(p: ConvSizes, share: { first: number; count: number }, xAt: number, yAt: number, buffers: TaskBuffers): ImageTask {
+  return { ...ungroupedImagesTask(p, share, xAt, yAt, buffers), cg: p.cg, groups: p.groups, kg: p.kg };
+}
+
+/** Writes `task` at byte address `at` as `writeTask` does, with the Winograd words 30 and 31 (gen-winograd.mjs). */
+function writeWinogradTask(inst: GemmInstance, at: number, thread: number, task: ImageTask, word30: number, word31: number): void {
+  writeTask(inst, at, thread, task);
+  const words = new Int32Array(inst.memory.buffer, at, TASK_WORDS);
+  words[30] = word30;
+  words[31] = word31;
+}
+
+/** The module's transforms of `w` (gen-winograd.mjs; the exports' names are built from `w.name`). */
+function transforms(inst: GemmInstance, w: Variant): { input: Transform; output: Transform } {
+  const e = inst.exports as unknown as Record<string, Transform>;
+  return { input: e[`${w.name}_input`]!, output: e[`${w.name}_output`]! };
+}
+
+/** A transform of the module: task block, source, destination (byte addresses), the group's channel (filter) count, rows of V (M). */
+type Transform = (d: number, from: number, to: number, count: number, rows: number) => void;
+
 /**
- * `y ← conv(x, f) + beta·y` (beta 0 or 1) by Winograd F(m×m, 3×3), float32,
+ * `y ← conv(x, f) + beta·y` (beta 0 or 1) by Winograd F(m×m, r×r), float32,
  * where `winogradApplies(p)`: with at least as many images as threads, the
- * threads take whole images (`winograd<m>_images`: per image, V, (m+2)²
- * SGEMMs V_ξ·U_ξ, then the output transform); with fewer, this thread transforms
- * and each SGEMM is split over the threads. Every output is the same sum in
- * the same order either way, so any thread count gives the same bits.
- * Returns false (doing nothing) where the module cannot run.
+ * threads take whole images (`<name>_images`: per group, V of up to
+ * `FORWARD_ROWS / T` images, α² SGEMMs V_ξ·U_ξ over all their tiles, then
+ * the output transforms); with fewer, this thread transforms and each SGEMM
+ * is split over the threads. Every output is the same sum in the same order
+ * either way, so any thread count gives the same bits. Returns false (doing
+ * nothing) where the module cannot run.
  */
 export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
-  const g = p.patch;
-  const m = winogradTile(g.outHeight, g.outWidth, option);
-  const entries = (m + 2) ** 2;
-  const tiles = Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
+  const w = variantOf(p, option);
+  const entries = (w.m + w.r - 1) ** 2;
+  const tiles = tileCount(p, w.m);
+  const cp = round4(p.cg);
+  const kp = round4(p.kg);
+  const batch = Math.max(1, Math.floor(FORWARD_ROWS / tiles));
   const ySize = p.pixels * p.k;
-  const vSize = entries * tiles * p.c;
-  const mSize = entries * tiles * p.k;
-  const ops = transforms(inst.exports, m);
-  const perThread = vSize + mSize + p.c + TASK_WORDS;
-  return forwardPasses(p.n, p.imageSize, ySize, winogradFilter(f, p.c, p.k, m), perThread, x, beta, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+  const vSize = batch * entries * tiles * cp;
+  const mSize = batch * entries * tiles * kp;
+  const zerosSize = Math.max(cp, kp);
+  const ops = transforms(inst, w);
+  const perThread = vSize + mSize + zerosSize + TASK_WORDS;
+  const u = winogradFilter(f, p, w);
+  return forwardPasses(p.n, p.imageSize, ySize, u, perThread, x, beta, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const v = 4 * (bufAt + share.thread * perThread);
       const m = v + 4 * vSize;
       const zeros = m + 4 * mSize;
-      const block = zeros + 4 * p.c;
-      writeTask(inst, block, share.thread, ungroupedImagesTask(p, share, xAt, yAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }));
+      const block = zeros + 4 * zerosSize;
+      writeWinogradTask(inst, block, share.thread, groupedTask(p, share, xAt, yAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), batch, 0);
       blocks.push(block);
     }
-    if (p.n >= threads) runTasks(inst, `winograd${m}_images`, blocks);
+    if (p.n >= threads) runTasks(inst, `${w.name}_images`, blocks);
     else {
       // Fewer images than threads: the transforms here, each product split over the threads.
       const v = bufAt;
       const mAt = v + vSize;
+      const groupU = entries * p.cg * p.kg;
       for (let i = 0; i < count; i++) {
-        ops.input(blocks[0]!, 4 * (xAt + i * p.imageSize), 4 * v);
-        heap.fill(0, mAt, mAt + mSize);
-        for (let xi = 0; xi < entries; xi++) {
-          sgemmInArena(false, false, tiles, p.k, p.c, 1, v + xi * tiles * p.c, p.c, fAt + xi * p.c * p.k, p.k, mAt + xi * tiles * p.k, p.k);
+        for (let g = 0; g < p.groups; g++) {
+          ops.input(blocks[0]!, 4 * (xAt + i * p.imageSize + g * p.cg), 4 * v, p.cg, tiles);
+          heap.fill(0, mAt, mAt + entries * tiles * kp);
+          for (let xi = 0; xi < entries; xi++) {
+            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * tiles * cp, cp, fAt + g * groupU + xi * p.cg * p.kg, p.kg, mAt + xi * tiles * kp, kp);
+          }
+          ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize + g * p.kg), p.kg, tiles);
         }
-        ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize));
       }
     }
   });
 }
 
-/** The module's input and output transforms of F(m×m, 3×3). */
-function transforms(e: GemmExports, m: WinogradTile): { input: (d: number, x: number, v: number) => void; output: (d: number, mAt: number, y: number) => void } {
-  return m === 2 ? { input: e.winograd2_input, output: e.winograd2_output } : { input: e.winograd4_input, output: e.winograd4_output };
-}
-
 /**
- * The data derivative of a 3×3 stride-1 convolution as the convolution
- * Winograd computes: `dx = conv(dy, f′)` with `f′[fy, fx, k, c] = f[2 − fy,
- * 2 − fx, c, k]` and pads `2 − pad` (dx's size is then H × W). Returns the
- * sizes of that convolution and its filters, or null where it does not apply.
+ * The data derivative of an r × r stride-1 convolution as the convolution
+ * Winograd computes: `dx = conv(dy, f′)` with, per group g,
+ * `f′[fy, fx, k, g·cg + c] = f[r − 1 − fy, r − 1 − fx, c, g·kg + k]` and pads
+ * `r − 1 − pad` (dx's size is then H × W). Returns the sizes of that
+ * convolution and its filters, or null where it does not apply.
  */
 export function winogradDataPlan(p: ConvSizes, option: WinogradOption): { sizes: ConvSizes; filters: (f: Float32Array) => Float32Array } | null {
   if (!winogradApplies(p, option)) return null;
   const g = p.patch;
+  const r = g.filterHeight;
   const sizes: ConvSizes = {
     patch: {
       height: g.outHeight,
       width: g.outWidth,
       channels: p.k,
-      filterHeight: 3,
-      filterWidth: 3,
+      filterHeight: r,
+      filterWidth: r,
       outHeight: g.height,
       outWidth: g.width,
-      padTop: 2 - g.padTop,
-      padLeft: 2 - g.padLeft,
+      padTop: r - 1 - g.padTop,
+      padLeft: r - 1 - g.padLeft,
       strideY: 1,
       strideX: 1,
       dilateY: 1,
@@ -185,21 +289,22 @@ export function winogradDataPlan(p: ConvSizes, option: WinogradOption): { sizes:
     n: p.n,
     c: p.k,
     k: p.c,
-    groups: 1,
-    cg: p.k,
-    kg: p.c,
+    groups: p.groups,
+    cg: p.kg,
+    kg: p.cg,
     imageSize: g.outHeight * g.outWidth * p.k,
     pixels: g.height * g.width,
-    rowLength: 9 * p.k,
+    rowLength: r * r * p.kg,
   };
   if (!winogradApplies(sizes, option)) return null;
   const filters = (f: Float32Array): Float32Array => {
     const out = new Float32Array(f.length);
-    for (let fy = 0; fy < 3; fy++) {
-      for (let fx = 0; fx < 3; fx++) {
-        const src = ((2 - fy) * 3 + (2 - fx)) * p.c * p.k;
-        const dst = (fy * 3 + fx) * p.k * p.c;
-        for (let c = 0; c < p.c; c++) for (let k = 0; k < p.k; k++) out[dst + k * p.c + c] = f[src + c * p.k + k]!;
+    const { cg, kg, c, k } = p;
+    for (let q = 0; q < r * r; q++) {
+      const src = (r * r - 1 - q) * cg * k;
+      const dst = q * kg * c;
+      for (let gr = 0; gr < p.groups; gr++) {
+        for (let e = 0; e < cg; e++) for (let o = 0; o < kg; o++) out[dst + o * c + gr * cg + e] = f[src + e * k + gr * kg + o]!;
       }
     }
     return out;
@@ -210,31 +315,38 @@ export function winogradDataPlan(p: ConvSizes, option: WinogradOption): { sizes:
 /**
  * `df ← Σ_n ∂⟨y_n, dy_n⟩/∂f` by Winograd, the adjoint of the forward in g:
  * dg = Σ_t Gᵀ[(A·dy_t·Aᵀ) ⊙ (Bᵀ·d_t·B)]G. Per pass, the threads transform
- * their images (`winograd<m>_filter_images`: V and Ŷ = A·dy·Aᵀ per image);
- * then, image by image in order, the (m+2)² products Û_ξ += V_ξᵀ·Ŷ_ξ (C × K,
- * depth T, each split over the threads by rows or columns of Û); finally
+ * their images (`<name>_filter_images`: V and Ŷ = A·dy·Aᵀ per image and
+ * group); then the groups·α² products Û_{g,ξ} += V_ξᵀ·Ŷ_ξ (cg × kg) are
+ * split over the threads (`winograd_filter_products_task`), each summing over
+ * the images `PRODUCT_ROWS / T` at a time, in order (passes hold whole such
+ * batches, so their bounds do not depend on the thread count); finally
  * df = Gᵀ·Û·G per (c, k) in float64. Every sum has the same order for any
  * thread count. Where `winogradApplies(p)`; false where the module cannot run.
  */
 export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
-  const g = p.patch;
-  const m = winogradTile(g.outHeight, g.outWidth, option);
-  const a = m + 2;
+  const w = variantOf(p, option);
+  const { r } = w;
+  const a = w.m + r - 1;
   const entries = a * a;
-  const tiles = Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
+  const tiles = tileCount(p, w.m);
+  const cp = round4(p.cg);
+  const kp = round4(p.kg);
   const ySize = p.pixels * p.k;
-  const vSize = entries * tiles * p.c;
-  const wSize = entries * tiles * p.k;
-  const uSize = entries * p.c * p.k;
+  const vSize = p.groups * entries * tiles * cp;
+  const wSize = p.groups * entries * tiles * kp;
+  const products = p.groups * entries;
+  const uSize = products * p.cg * p.kg;
   const threads = taskThreads();
   const perImage = p.imageSize + ySize + vSize + wSize;
-  const per = imagesPerThread(p.n, threads, perImage);
+  const batch = Math.max(1, Math.floor(PRODUCT_ROWS / tiles));
   const tasks = Math.min(threads, p.n);
-  const chunk = Math.min(p.n, tasks * per);
-  const perThread = Math.max(p.c, p.k) + TASK_WORDS;
-  const arena = wasmArena(uSize + chunk * perImage + tasks * perThread);
+  let chunk = Math.min(p.n, tasks * imagesPerThread(p.n, threads, perImage));
+  if (chunk < p.n) chunk = Math.min(p.n, Math.max(batch, chunk - (chunk % batch)));
+  const perThread = Math.max(cp, kp) + TASK_WORDS;
+  const blocksAt = Math.max(tasks, Math.min(threads, products));
+  const arena = wasmArena(uSize + chunk * perImage + blocksAt * perThread);
   if (arena === null) return false;
   const { heap, at } = arena;
   const uAt = at;
@@ -243,40 +355,49 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const vAt = yAt + chunk * ySize;
   const wAt = vAt + chunk * vSize;
   const bufAt = wAt + chunk * wSize;
+  const blockOf = (thread: number) => 4 * (bufAt + thread * perThread) + 4 * Math.max(cp, kp);
   heap.fill(0, uAt, uAt + uSize);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
+    const rows = count * tiles;
     heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
     heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-    const blocks = shares(count, tasks).map((share) => {
+    const transformBlocks = shares(count, tasks).map((share) => {
       const zeros = 4 * (bufAt + share.thread * perThread);
-      const block = zeros + 4 * Math.max(p.c, p.k);
-      writeTask(inst, block, share.thread, ungroupedImagesTask(p, share, xAt, yAt, { f: 0, phi: 4 * (vAt + share.first * vSize), phiStride: 4 * vSize, zeros, scratch: 4 * (wAt + share.first * wSize), src: 4 * wSize }));
-      return block;
+      const buffers = { f: 0, phi: 4 * (vAt + share.first * tiles * cp), phiStride: 0, zeros, scratch: 4 * (wAt + share.first * tiles * kp), src: 0 };
+      writeWinogradTask(inst, blockOf(share.thread), share.thread, groupedTask(p, share, xAt, yAt, buffers), rows, 0);
+      return blockOf(share.thread);
     });
-    runTasks(inst, `winograd${m}_filter_images`, blocks);
-    for (let i = 0; i < count; i++) {
-      for (let xi = 0; xi < entries; xi++) {
-        sgemmInArena(true, false, p.c, p.k, tiles, 1, vAt + i * vSize + xi * tiles * p.c, p.c, wAt + i * wSize + xi * tiles * p.k, p.k, uAt + xi * p.c * p.k, p.k);
-      }
-    }
+    runTasks(inst, `${w.name}_filter_images`, transformBlocks);
+    const productBlocks = shares(products, Math.min(threads, products)).map((share) => {
+      const task = groupedTask(p, { first: 0, count }, xAt, yAt, { f: 4 * uAt, phi: 4 * vAt, phiStride: 0, zeros: 0, scratch: 4 * wAt, src: share.first + share.count });
+      writeWinogradTask(inst, blockOf(share.thread), share.thread, { ...task, c0: share.first }, rows, batch);
+      return blockOf(share.thread);
+    });
+    runTasks(inst, 'winograd_filter_products_task', productBlocks);
   }
-  // df[fy, fx, c, k] = Σ_{i, j} G[i][fy]·Û[αi + j][c][k]·G[j][fx].
-  const G4 = G[m];
-  const ck = p.c * p.k;
+  // df[fy, fx, c, g·kg + k] = Σ_{i, j} G[i][fy]·Û[g][αi + j][c][k]·G[j][fx].
+  const { G } = w;
+  const { cg, kg, k } = p;
   const u = heap.subarray(uAt, uAt + uSize);
-  for (let e = 0; e < ck; e++) {
-    for (let fy = 0; fy < 3; fy++) {
-      for (let fx = 0; fx < 3; fx++) {
-        let s = 0;
-        for (let i = 0; i < a; i++) {
-          const gi = G4[i]![fy]!;
-          if (gi === 0) continue;
-          let r = 0;
-          for (let j = 0; j < a; j++) r += u[(a * i + j) * ck + e]! * G4[j]![fx]!;
-          s += gi * r;
+  for (let g = 0; g < p.groups; g++) {
+    const base = g * entries * cg * kg;
+    for (let c = 0; c < cg; c++) {
+      for (let o = 0; o < kg; o++) {
+        const e = base + c * kg + o;
+        for (let fy = 0; fy < r; fy++) {
+          for (let fx = 0; fx < r; fx++) {
+            let s = 0;
+            for (let i = 0; i < a; i++) {
+              const gi = G[i]![fy]!;
+              if (gi === 0) continue;
+              let t = 0;
+              for (let j = 0; j < a; j++) t += u[e + (a * i + j) * cg * kg]! * G[j]![fx]!;
+              s += gi * t;
+            }
+            df[((fy * r + fx) * cg + c) * k + g * kg + o] = s;
+          }
         }
-        df[(fy * 3 + fx) * ck + e] = s;
       }
     }
   }
