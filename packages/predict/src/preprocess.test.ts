@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { cropWindow, imresize } from '@convnet-ts/images';
 import { RGB2GRAY, type RawImage } from './pixels.js';
 import { preprocess } from './preprocess.js';
-import { expectClose, REFERENCE } from './test-helpers.js';
+// The Octave imresize references are @convnet-ts/images' test fixtures (its test helper loads them).
+import { expectClose, REFERENCE } from '../../images/src/test-helpers.js';
 
 const backend = createCpuBackend({ dtype: 'float32' });
 
