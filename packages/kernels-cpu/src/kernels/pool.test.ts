@@ -1,6 +1,7 @@
 import { type DType, type PoolAttrs, Rng } from '@convnet-ts/tensor';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../index.js';
+import { setPassFloats, setRowsTuning } from '../rows-wasm.js';
 
 /**
  * The loop-optimised Pool/PoolBackward against a plain per-element reference of
@@ -69,6 +70,11 @@ const cases: { name: string; shape: Geometry; attrs: Omit<PoolAttrs, 'method'> }
   { name: 'window larger than the image, one channel', shape: [1, 3, 2, 1], attrs: { poolSize: [4, 5], pad: [2, 2, 3, 3], stride: [3, 2] } },
   { name: 'windows wholly in the padding', shape: [1, 2, 2, 2], attrs: { poolSize: [1, 1], pad: [1, 1, 1, 1], stride: [1, 1] } },
   { name: '3×3 stride 2, pad 1, six channels (four at a time, then two)', shape: [3, 7, 6, 6], attrs: { poolSize: [3, 3], pad: [1, 1, 1, 1], stride: [2, 2] } },
+  // Windows that tile the image (stride = window, no padding): the backward stores every dx element once.
+  { name: '2×2 stride 2 tiling, seven channels', shape: [2, 6, 8, 7], attrs: { poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] } },
+  { name: '3×2 stride 3×2 tiling, five channels', shape: [2, 6, 4, 5], attrs: { poolSize: [3, 2], pad: [0, 0, 0, 0], stride: [3, 2] } },
+  { name: '2×2 stride 2 on an odd image (last row and column in no window)', shape: [2, 7, 5, 4], attrs: { poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] } },
+  { name: '3×3 stride 2 (AlexNet), nine channels', shape: [2, 9, 9, 9], attrs: { poolSize: [3, 3], pad: [0, 0, 0, 0], stride: [2, 2] } },
 ];
 
 describe.each([
@@ -106,5 +112,35 @@ describe.each([
     const copy = cpu.tensor(cpu.readSync(view), [2, 4, 4, 3]);
     const a: PoolAttrs = { method: 'max', poolSize: [2, 3], pad: [0, 1, 1, 0], stride: [1, 2] };
     expect(bits(cpu.readSync(cpu.run('Pool', { x: view }, a)))).toEqual(bits(cpu.readSync(cpu.run('Pool', { x: copy }, a))));
+  });
+});
+
+describe('float32 max pooling split over threads and passes', () => {
+  afterEach(() => {
+    setRowsTuning();
+    setPassFloats();
+  });
+
+  it('gives the reference bits with 3 threads, whole images each, in passes of one image per thread', () => {
+    const cpu = createCpuBackend({ dtype: 'float32', threads: 3 });
+    for (const [index, { shape, attrs }] of cases.entries()) {
+      const rng = new Rng(200 + index);
+      const a: PoolAttrs = { method: 'max', ...attrs };
+      // Seven images, so that shares differ (3, 2, 2) and the passes do too.
+      const geometry: Geometry = [7, shape[1], shape[2], shape[3]];
+      const x = cpu.tensor(values(rng, geometry.reduce((p, q) => p * q, 1)), geometry);
+      const ref0 = reference(cpu.readSync(x), null, geometry, a, Math.fround);
+      const dy = cpu.tensor(Array.from(rng.randn(ref0.y.length), (v) => (v > 1.5 ? -0 : v)), [7, ref0.ho, ref0.wo, shape[3]]);
+      const ref = reference(cpu.readSync(x), cpu.readSync(dy), geometry, a, Math.fround);
+      for (const passFloats of [2 ** 22, 1]) {
+        setRowsTuning({ wasmMin: 0, perThread: 1 }, ['pool']);
+        setPassFloats(passFloats);
+        const calls = cpu.workerCalls;
+        expect(bits(cpu.readSync(cpu.run('Pool', { x }, a))), `case ${index}, pass ${passFloats}`).toEqual(bits(ref.y));
+        expect(bits(cpu.readSync(cpu.run('PoolBackward', { x, dy }, a))), `case ${index}, pass ${passFloats}`).toEqual(bits(ref.dx));
+        expect(cpu.workerCalls).toBeGreaterThan(calls);
+      }
+    }
+    cpu.dispose();
   });
 });
