@@ -1,51 +1,47 @@
 /**
- * The MNIST job's experiment folder, kept to one run:
+ * A training command's experiment folder (mnist-lenet, imagefolder), kept to
+ * one run:
  *
  * - where: `--exp-dir` relative to the directory the command was started in
  *   (`CONVNET_TS_CWD`, set by scripts/run.sh), default
- *   `<repository>/runs/mnist-lenet[-bnorm]`;
+ *   `<repository>/runs/<command's name for the model>`;
  * - what a run is: `net-epoch-<e>.ctsnet` / `.state` (the checkpoints),
  *   `run-options.json` (the options it was started with, written before the
  *   first epoch), `net-train.svg` and `net.mat`, and leftover `.tmp` files of
  *   those;
  * - a new run into a folder holding a run stops (`UsageError`): `--continue`
  *   resumes it — refused when a saved option that changes the result differs
- *   from the command line's (every option but `--epochs`, `--exp-dir` and the
- *   flags) — and `--overwrite` deletes the run's files (nothing else) first.
+ *   from the command line's (the command's `ExpDirRun.flags`: every option
+ *   but `--epochs`, `--exp-dir` and the flags) — and `--overwrite` deletes the
+ *   run's files (nothing else) first.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from './cli-args.js';
-import type { MnistOptions } from './mnist-options.js';
 
 export const OPTIONS_FILE = 'run-options.json';
 
 const RUN_FILE = /^(net-epoch-\d+\.(ctsnet|state)|net-train\.svg|net\.mat|run-options\.json)(\..+\.tmp)?$/;
 const CHECKPOINT = /^net-epoch-(\d+)\.ctsnet$/;
 
-/** The options stored in `run-options.json`: those that decide the result, and the epochs asked for. */
-export type SavedOptions = Pick<MnistOptions, 'backend' | 'bnorm' | 'batchSize' | 'learningRate' | 'weightDecay' | 'momentum' | 'seed' | 'subset' | 'epochs'>;
+/** A command's options stored in `run-options.json`: those that decide the result, and the epochs asked for. */
+export type SavedOptions = { readonly epochs: number };
 
-/** The command-line spelling of each saved option, as `describe` prints it. */
-const FLAGS: Record<Exclude<keyof SavedOptions, 'epochs'>, (o: SavedOptions) => string> = {
-  backend: (o) => `--backend ${o.backend}`,
-  bnorm: (o) => (o.bnorm ? '--bnorm' : 'no --bnorm'),
-  batchSize: (o) => `--batch-size ${o.batchSize}`,
-  learningRate: (o) => `--learning-rate ${o.learningRate.join(',')}`,
-  weightDecay: (o) => `--weight-decay ${o.weightDecay}`,
-  momentum: (o) => `--momentum ${o.momentum}`,
-  seed: (o) => `--seed ${o.seed}`,
-  subset: (o) => (o.subset === null ? 'no --subset' : `--subset ${o.subset}`),
-};
-
-export function savedOptions(o: MnistOptions): SavedOptions {
-  const { backend, bnorm, batchSize, learningRate, weightDecay, momentum, seed, subset, epochs } = o;
-  return { backend, bnorm, batchSize, learningRate, weightDecay, momentum, seed, subset, epochs };
+/** One run of a training command, as its experiment folder is checked against it. */
+export interface ExpDirRun<S extends SavedOptions> {
+  /** The command's name: starts its messages, and is stored in `run-options.json`. */
+  command: string;
+  /** What is saved and compared on `--continue`. */
+  saved: S;
+  /** The command-line spelling of each compared option (all but `epochs`), as `describe` prints it. */
+  flags: { readonly [K in Exclude<keyof S, 'epochs'>]: (o: S) => string };
+  continue: boolean;
+  overwrite: boolean;
 }
 
-/** The folder the run goes to (see the module doc). */
-export function resolveExpDir(given: string | null, bnorm: boolean, cwd: string, repoRoot: string): string {
-  if (given === null) return join(repoRoot, 'runs', bnorm ? 'mnist-lenet-bnorm' : 'mnist-lenet');
+/** The folder the run goes to: `given` (relative to `cwd`), else `<repoRoot>/runs/<defaultName>`. */
+export function resolveExpDir(given: string | null, defaultName: string, cwd: string, repoRoot: string): string {
+  if (given === null) return join(repoRoot, 'runs', defaultName);
   return isAbsolute(given) ? given : resolve(cwd, given);
 }
 
@@ -63,9 +59,10 @@ const epochRange = (epochs: number[]): string =>
   epochs.length === 1 ? `epoch ${epochs[0]}` : `epochs ${Math.min(...epochs)}–${Math.max(...epochs)}`;
 
 /** The settings of `saved` that differ from `given`, as `--flag saved` / `--flag given` lists. */
-export function differences(saved: SavedOptions, given: SavedOptions): { saved: string[]; given: string[] } {
-  const keys = (Object.keys(FLAGS) as (keyof typeof FLAGS)[]).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(given[k]));
-  return { saved: keys.map((k) => FLAGS[k](saved)), given: keys.map((k) => FLAGS[k](given)) };
+export function differences<S extends SavedOptions>(flags: ExpDirRun<S>['flags'], saved: S, given: S): { saved: string[]; given: string[] } {
+  const spell = flags as Readonly<Record<string, (o: S) => string>>;
+  const keys = Object.keys(spell).filter((k) => JSON.stringify((saved as Record<string, unknown>)[k]) !== JSON.stringify((given as Record<string, unknown>)[k]));
+  return { saved: keys.map((k) => spell[k]!(saved)), given: keys.map((k) => spell[k]!(given)) };
 }
 
 /** Writes `path` through a temporary file and a rename, so a reader never sees half of it. */
@@ -74,9 +71,9 @@ export async function writeAtomic(path: string, bytes: Uint8Array | string): Pro
   await rename(`${path}.${process.pid}.tmp`, path);
 }
 
-async function writeOptions(dir: string, options: SavedOptions): Promise<void> {
+async function writeOptions(dir: string, command: string, options: SavedOptions): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeAtomic(join(dir, OPTIONS_FILE), `${JSON.stringify({ command: 'mnist-lenet', options }, null, 2)}\n`);
+  await writeAtomic(join(dir, OPTIONS_FILE), `${JSON.stringify({ command, options }, null, 2)}\n`);
 }
 
 export interface Prepared {
@@ -91,17 +88,18 @@ export interface Prepared {
  * with `overwrite`, and writes `run-options.json`; throws a `UsageError` when
  * the run must not start.
  */
-export async function prepareExpDir(dir: string, o: MnistOptions): Promise<Prepared> {
+export async function prepareExpDir<S extends SavedOptions>(dir: string, run: ExpDirRun<S>): Promise<Prepared> {
+  const o = { ...run, epochs: run.saved.epochs };
   const files = await runFiles(dir);
   const epochs = files.flatMap((f) => {
     const m = CHECKPOINT.exec(f);
     return m ? [Number(m[1])] : [];
   });
-  const given = savedOptions(o);
+  const given = run.saved;
   const held = epochs.length > 0 ? `checkpoints of ${epochRange(epochs)}` : `${files.join(', ')}`;
   if (files.length > 0 && !o.continue && !o.overwrite) {
     throw new UsageError(
-      `mnist-lenet: ${dir} already holds a run (${held}); pass --continue to resume it, ` +
+      `${run.command}: ${dir} already holds a run (${held}); pass --continue to resume it, ` +
         '--exp-dir DIR to start a new run elsewhere, or --overwrite to delete it and start again',
     );
   }
@@ -112,20 +110,20 @@ export async function prepareExpDir(dir: string, o: MnistOptions): Promise<Prepa
   }
   if (!o.continue || files.length === 0) {
     if (o.continue) notes.push(`--continue: ${dir} holds no run yet; starting at epoch 1`);
-    await writeOptions(dir, given);
+    await writeOptions(dir, run.command, given);
     return { resumeAfter: 0, notes };
   }
-  let saved: SavedOptions | null = null;
+  let saved: S | null = null;
   try {
-    saved = (JSON.parse(await readFile(join(dir, OPTIONS_FILE), 'utf8')) as { options: SavedOptions }).options;
+    saved = (JSON.parse(await readFile(join(dir, OPTIONS_FILE), 'utf8')) as { options: S }).options;
   } catch {
     notes.push(`${dir} has no readable ${OPTIONS_FILE} (a run from an older version): its options cannot be checked`);
   }
   if (saved) {
-    const diff = differences(saved, given);
+    const diff = differences(run.flags, saved, given);
     if (diff.saved.length > 0) {
       throw new UsageError(
-        `mnist-lenet: --continue: the run in ${dir} was started with ${diff.saved.join(', ')}, not ${diff.given.join(', ')}; ` +
+        `${run.command}: --continue: the run in ${dir} was started with ${diff.saved.join(', ')}, not ${diff.given.join(', ')}; ` +
           'resuming with other settings would mix two runs: repeat its options, or start a new run (--exp-dir DIR or --overwrite)',
       );
     }
@@ -138,7 +136,7 @@ export async function prepareExpDir(dir: string, o: MnistOptions): Promise<Prepa
     const next = newest + 1 === o.epochs ? `epoch ${o.epochs}` : `epochs ${newest + 1}–${o.epochs}`;
     notes.push(`--continue: resuming from the checkpoint of epoch ${newest} (net-epoch-${newest}.ctsnet); training ${next}`);
   }
-  await writeOptions(dir, given);
+  await writeOptions(dir, run.command, given);
   return { resumeAfter: newest, notes };
 }
 

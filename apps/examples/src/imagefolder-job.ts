@@ -18,33 +18,25 @@
  *   `bash scripts/run.sh classify --model <exp-dir>/net.mat --image x.jpg`
  *   classifies with it.
  *
- * An experiment folder that holds checkpoints needs `--continue` (resume)
- * or `--overwrite` (delete them first). Returns the exit code: 0 done,
- * 1 failed, 2 bad usage.
+ * The experiment folder is kept to one run (exp-dir.ts): a folder that holds
+ * one needs `--continue` (resume; refused when the data folder, model, size,
+ * colour, split or an SGD setting differs from its `run-options.json`) or
+ * `--overwrite` (delete it first). Returns the exit code: 0 done, 1 failed,
+ * 2 bad usage.
  */
-import { readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { imageFolderDataset } from '@convnet-ts/images/node';
 import { createCpuBackend } from '@convnet-ts/kernels-cpu';
 import { display, saveMatConvNet, type SimpleNNSpec } from '@convnet-ts/simplenn';
 import { PLOT_FILE, terminalReport, train } from '@convnet-ts/train/node';
 import { UsageError } from './cli-args.js';
-import { writeAtomic } from './exp-dir.js';
+import { prepareExpDir, resolveExpDir, writeAtomic } from './exp-dir.js';
 import { imageNetInit } from './imagefolder-nets.js';
-import { HELP, type ImageFolderArgs, parseImageFolderArgs } from './imagefolder-options.js';
+import { HELP, imageFolderRun, parseImageFolderArgs } from './imagefolder-options.js';
 import type { CommandIO } from './main.js';
 import { sgdOptions } from './sgd-options.js';
 
-const RUN_FILE = /^(net-epoch-\d+\.(ctsnet|state)|net-train\.svg|net\.mat)(\..+\.tmp)?$/;
 const VAL_CROP = 0.875;
-
-async function prepareExpDir(dir: string, o: ImageFolderArgs): Promise<void> {
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const run = files.filter((f) => RUN_FILE.test(f));
-  if (run.length === 0 || o.continue) return;
-  if (!o.overwrite) throw new UsageError(`imagefolder: ${dir} holds a run (${run.length} files): --continue resumes it, --overwrite deletes it, or choose another --exp-dir (see --help)`);
-  for (const f of run) await rm(join(dir, f));
-}
 
 export async function runImageFolder(argv: readonly string[], io: CommandIO): Promise<number> {
   const backend = createCpuBackend({ dtype: 'float32' });
@@ -55,8 +47,9 @@ export async function runImageFolder(argv: readonly string[], io: CommandIO): Pr
       return 0;
     }
     const dataDir = isAbsolute(o.data) ? o.data : resolve(io.cwd, o.data);
-    const expDir = o.expDir === null ? join(io.repoRoot, 'runs', `imagefolder-${o.model}${o.bnorm ? '-bnorm' : ''}`) : resolve(io.cwd, o.expDir);
-    await prepareExpDir(expDir, o);
+    const expDir = resolveExpDir(o.expDir, `imagefolder-${o.model}${o.bnorm ? '-bnorm' : ''}`, io.cwd, io.repoRoot);
+    const { resumeAfter, notes } = await prepareExpDir(expDir, imageFolderRun(o, dataDir));
+    for (const n of notes) io.out(n);
     const common = { resize: [o.size, o.size] as [number, number], channels: o.channels, valFraction: o.valFraction, seed: o.seed, numThreads: o.threads };
     const val = { cropSize: VAL_CROP, interpolation: 'bilinear' as const };
     // the mean colour of up to 256 training images' centre crops (getImageStats)
@@ -99,7 +92,7 @@ export async function runImageFolder(argv: readonly string[], io: CommandIO): Pr
         val: data.valIndices,
         ...sgdOptions(o),
         expDir,
-        continue: o.continue,
+        continue: resumeAfter > 0,
         ...report,
       });
       const last = stats[stats.length - 1];

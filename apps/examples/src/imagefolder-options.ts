@@ -3,7 +3,8 @@
  * --data DIR [options]`): defaults, `--help`, and the checks.
  */
 import { numberParsers, parseCommandLine } from './cli-args.js';
-import type { SgdArgs } from './sgd-options.js';
+import type { ExpDirRun } from './exp-dir.js';
+import { SGD_FLAGS, type SgdArgs, sgdSettings } from './sgd-options.js';
 import { DEFAULT_SIZE, type ImageNetModel, MODELS } from './imagefolder-nets.js';
 
 export const HELP = `Train a MatConvNet cnn_imagenet_init network on a folder of images (one sub-folder per class).
@@ -27,6 +28,8 @@ export const HELP = `Train a MatConvNet cnn_imagenet_init network on a folder of
                          at the repository root; a relative DIR is taken from the directory
                          the command was started in)
   --continue             resume the run in --exp-dir from its newest checkpoint
+                         (refused if its data, model, size, colour, split or SGD
+                         settings differ: see run-options.json there)
   --overwrite            delete the run in --exp-dir and start again
   --help                 this text
 
@@ -48,6 +51,32 @@ export interface ImageFolderArgs extends SgdArgs {
 }
 
 const COMMAND = 'imagefolder';
+
+/** What decides an image-folder run's result (saved in its experiment folder), and the epochs asked for. */
+export type ImageFolderSettings = SgdArgs & Pick<ImageFolderArgs, 'data' | 'model' | 'bnorm' | 'size' | 'channels' | 'valFraction'>;
+
+/**
+ * The image-folder run of `o` on the folder `dataDir` (resolved), as its
+ * experiment folder checks it: `--continue` refuses another folder, model,
+ * size, colour, split or SGD setting (`--threads` changes no result).
+ */
+export function imageFolderRun(o: ImageFolderArgs, dataDir: string): ExpDirRun<ImageFolderSettings> {
+  return {
+    command: COMMAND,
+    saved: { data: dataDir, model: o.model, bnorm: o.bnorm, size: o.size, channels: o.channels, valFraction: o.valFraction, ...sgdSettings(o) },
+    flags: {
+      data: (s) => `--data ${s.data}`,
+      model: (s) => `--model ${s.model}`,
+      bnorm: (s) => (s.bnorm ? '--bnorm' : 'no --bnorm'),
+      size: (s) => `--size ${s.size}`,
+      channels: (s) => (s.channels === 1 ? '--grey' : 'no --grey'),
+      valFraction: (s) => `--val-fraction ${s.valFraction}`,
+      ...SGD_FLAGS,
+    },
+    continue: o.continue,
+    overwrite: o.overwrite,
+  };
+}
 const { bad, number, positiveInteger, nonNegative, rates: learningRates, momentum } = numberParsers(COMMAND);
 
 export function parseImageFolderArgs(argv: readonly string[]): ImageFolderArgs | 'help' {

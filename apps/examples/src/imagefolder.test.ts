@@ -60,7 +60,11 @@ describe('bash scripts/run.sh imagefolder', () => {
 
     const again = await run([...args, '--epochs', '2'], work);
     expect(again.code).toBe(2);
-    expect(again.err).toContain('holds a run');
+    expect(again.err).toContain('already holds a run (checkpoints of epoch 1)');
+    const changed = await run([...args, '--epochs', '2', '--seed', '5', '--continue'], work);
+    expect(changed.code).toBe(2);
+    expect(changed.err).toContain('imagefolder: --continue: the run in');
+    expect(changed.err).toContain('was started with --seed 0, not --seed 5');
     const resumed = await run([...args, '--epochs', '2', '--continue'], work);
     expect(resumed.code).toBe(0);
     expect(resumed.progress).toMatch(/^epoch 02\/2 .* data \d+\.\d\d s \/ compute /);

@@ -29,7 +29,7 @@ import type { CommandIO } from './main.js';
 import { sgdOptions } from './sgd-options.js';
 import { lenet } from './lenet.js';
 import { loadMnist, mnistNormalization } from './mnist-data.js';
-import { HELP, parseMnistArgs, showRates } from './mnist-options.js';
+import { HELP, mnistRun, parseMnistArgs, showRates } from './mnist-options.js';
 
 /** `n` indices spread evenly over `indices` (every digit class keeps its share). */
 function every(indices: number[], n: number): number[] {
@@ -45,8 +45,8 @@ export async function runMnist(argv: readonly string[], io: CommandIO): Promise<
       io.out(HELP);
       return 0;
     }
-    const expDir = resolveExpDir(o.expDir, o.bnorm, io.cwd, io.repoRoot);
-    const { resumeAfter, notes } = await prepareExpDir(expDir, o);
+    const expDir = resolveExpDir(o.expDir, o.bnorm ? 'mnist-lenet-bnorm' : 'mnist-lenet', io.cwd, io.repoRoot);
+    const { resumeAfter, notes } = await prepareExpDir(expDir, mnistRun(o));
     backend =
       o.backend === 'webgpu'
         ? await (await import('@convnet-ts/kernels-webgpu/node')).createNodeWebGPUBackend()

@@ -5,7 +5,8 @@
  * positive integers.
  */
 import { numberParsers, parseCommandLine } from './cli-args.js';
-import type { SgdArgs } from './sgd-options.js';
+import type { ExpDirRun } from './exp-dir.js';
+import { SGD_FLAGS, type SgdArgs, sgdSettings } from './sgd-options.js';
 
 /**
  * Per-epoch learning rates (the last one holds for later epochs): a few
@@ -58,6 +59,25 @@ export interface MnistOptions extends SgdArgs {
 }
 
 const COMMAND = 'mnist-lenet';
+
+/** What decides an MNIST run's result (saved in its experiment folder), and the epochs asked for. */
+export type MnistSettings = SgdArgs & Pick<MnistOptions, 'backend' | 'bnorm' | 'subset'>;
+
+/** The MNIST run of `o`, as its experiment folder checks it (`--continue` refuses other settings). */
+export function mnistRun(o: MnistOptions): ExpDirRun<MnistSettings> {
+  return {
+    command: COMMAND,
+    saved: { backend: o.backend, bnorm: o.bnorm, ...sgdSettings(o), subset: o.subset },
+    flags: {
+      backend: (s) => `--backend ${s.backend}`,
+      bnorm: (s) => (s.bnorm ? '--bnorm' : 'no --bnorm'),
+      ...SGD_FLAGS,
+      subset: (s) => (s.subset === null ? 'no --subset' : `--subset ${s.subset}`),
+    },
+    continue: o.continue,
+    overwrite: o.overwrite,
+  };
+}
 const { bad, number, positiveInteger, nonNegative, rates: learningRates, momentum } = numberParsers(COMMAND);
 
 /** The options of `argv` (the arguments after `mnist`), or `'help'`; a `UsageError` when they are wrong. */
