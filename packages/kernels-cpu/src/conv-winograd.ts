@@ -110,25 +110,47 @@ function variantOf(p: ConvSizes, option: WinogradOption): Variant {
 const MIN_PIXELS: Record<3 | 5, number> = { 3: 64, 5: 36 };
 
 /**
+ * The most multiplies Winograd may take per image as a fraction of the
+ * direct method's (α²·tiles against r²·Ho·Wo): partial tiles and padding
+ * waste Winograd's. Between the measured (README): LeNet's 5×5 data
+ * derivative as a forward with pad 4, 0.81 of the direct multiplies, ran
+ * 0.64× as fast; F(2×2, 3×3) on W1 (0.44) 1.7× faster, shapes at 0.36–0.39
+ * 1.4–1.7× faster.
+ */
+const MAX_MULTIPLY_RATIO = 0.6;
+
+/**
  * True where `p` (a patches-path convolution) goes through Winograd: 3×3
  * or 5×5, stride 1, dilation 1, at least 8 channels and 4 filters per group,
- * at least `MIN_PIXELS` outputs per image. (Not the thread count: that would
- * make the bits depend on it.)
+ * at least `MIN_PIXELS` outputs per image and at most `MAX_MULTIPLY_RATIO`
+ * of the direct multiplies. (Not the thread count: that would make the bits
+ * depend on it.)
  */
 export function winogradApplies(p: ConvSizes, option: WinogradOption): boolean {
   const g = p.patch;
-  return (
-    option !== false &&
-    (g.filterHeight === 3 || g.filterHeight === 5) &&
-    g.filterWidth === g.filterHeight &&
-    g.strideY === 1 &&
-    g.strideX === 1 &&
-    g.dilateY === 1 &&
-    g.dilateX === 1 &&
-    p.cg >= 8 &&
-    p.kg >= 4 &&
-    p.pixels >= MIN_PIXELS[g.filterHeight]
-  );
+  if (
+    !(
+      option !== false &&
+      (g.filterHeight === 3 || g.filterHeight === 5) &&
+      g.filterWidth === g.filterHeight &&
+      g.strideY === 1 &&
+      g.strideX === 1 &&
+      g.dilateY === 1 &&
+      g.dilateX === 1 &&
+      p.cg >= 8 &&
+      p.kg >= 4 &&
+      p.pixels >= MIN_PIXELS[g.filterHeight]
+    )
+  ) {
+    return false;
+  }
+  return worthIt(p, option, p.pixels);
+}
+
+/** Whether Winograd's multiplies for `p` are at most `MAX_MULTIPLY_RATIO` of the direct method's for `pixels` outputs. */
+function worthIt(p: ConvSizes, option: WinogradOption, pixels: number): boolean {
+  const w = variantOf(p, option);
+  return (w.m + w.r - 1) ** 2 * tileCount(p, w.m) <= MAX_MULTIPLY_RATIO * w.r * w.r * pixels;
 }
 
 /** `n` rounded up to a multiple of 4 (the module's padded channel and filter counts). */
@@ -296,7 +318,8 @@ export function winogradDataPlan(p: ConvSizes, option: WinogradOption): { sizes:
     pixels: g.height * g.width,
     rowLength: r * r * p.kg,
   };
-  if (!winogradApplies(sizes, option)) return null;
+  // Against the direct data derivative's multiplies (the forward's: dy·Fᵀ), not the padded convolution's.
+  if (!winogradApplies(sizes, option) || !worthIt(sizes, option, p.pixels)) return null;
   const filters = (f: Float32Array): Float32Array => {
     const out = new Float32Array(f.length);
     const { cg, kg, c, k } = p;
@@ -376,28 +399,38 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     });
     runTasks(inst, 'winograd_filter_products_task', productBlocks);
   }
-  // df[fy, fx, c, g·kg + k] = Σ_{i, j} G[i][fy]·Û[g][αi + j][c][k]·G[j][fx].
+  // df[fy, fx, c, g·kg + k] = Σ_i G[i][fy]·(Σ_j Û[g][αi + j][c][k]·G[j][fx]), in float64, all (c, k) of a group at once.
   const { G } = w;
   const { cg, kg, k } = p;
+  const ck = cg * kg;
   const u = heap.subarray(uAt, uAt + uSize);
+  const t = new Float64Array(a * r * ck);
+  const s = new Float64Array(ck);
   for (let g = 0; g < p.groups; g++) {
-    const base = g * entries * cg * kg;
-    for (let c = 0; c < cg; c++) {
-      for (let o = 0; o < kg; o++) {
-        const e = base + c * kg + o;
-        for (let fy = 0; fy < r; fy++) {
-          for (let fx = 0; fx < r; fx++) {
-            let s = 0;
-            for (let i = 0; i < a; i++) {
-              const gi = G[i]![fy]!;
-              if (gi === 0) continue;
-              let t = 0;
-              for (let j = 0; j < a; j++) t += u[e + (a * i + j) * cg * kg]! * G[j]![fx]!;
-              s += gi * t;
-            }
-            df[((fy * r + fx) * cg + c) * k + g * kg + o] = s;
-          }
+    const base = g * entries * ck;
+    t.fill(0);
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < a; j++) {
+        const from = base + (a * i + j) * ck;
+        for (let fx = 0; fx < r; fx++) {
+          const gj = G[j]![fx]!;
+          if (gj === 0) continue;
+          const to = (i * r + fx) * ck;
+          for (let e = 0; e < ck; e++) t[to + e] = t[to + e]! + u[from + e]! * gj;
         }
+      }
+    }
+    for (let fy = 0; fy < r; fy++) {
+      for (let fx = 0; fx < r; fx++) {
+        s.fill(0);
+        for (let i = 0; i < a; i++) {
+          const gi = G[i]![fy]!;
+          if (gi === 0) continue;
+          const from = (i * r + fx) * ck;
+          for (let e = 0; e < ck; e++) s[e] = s[e]! + gi * t[from + e]!;
+        }
+        const at = (fy * r + fx) * cg * k + g * kg;
+        for (let c = 0; c < cg; c++) for (let o = 0; o < kg; o++) df[at + c * k + o] = s[c * kg + o]!;
       }
     }
   }
