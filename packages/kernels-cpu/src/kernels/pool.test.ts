@@ -73,6 +73,7 @@ const cases: { name: string; shape: Geometry; attrs: Omit<PoolAttrs, 'method'> }
   // Windows that tile the image (stride = window, no padding): the backward stores every dx element once.
   { name: '2×2 stride 2 tiling, seven channels', shape: [2, 6, 8, 7], attrs: { poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] } },
   { name: '3×2 stride 3×2 tiling, five channels', shape: [2, 6, 4, 5], attrs: { poolSize: [3, 2], pad: [0, 0, 0, 0], stride: [3, 2] } },
+  { name: '3×3 stride 3 tiling, four channels', shape: [2, 6, 9, 4], attrs: { poolSize: [3, 3], pad: [0, 0, 0, 0], stride: [3, 3] } },
   { name: '2×2 stride 2 on an odd image (last row and column in no window)', shape: [2, 7, 5, 4], attrs: { poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] } },
   { name: '3×3 stride 2 (AlexNet), nine channels', shape: [2, 9, 9, 9], attrs: { poolSize: [3, 3], pad: [0, 0, 0, 0], stride: [2, 2] } },
 ];
