@@ -6,7 +6,8 @@
  * sends the files to the training worker (train-worker.ts, 'start-images'),
  * which checks every image (unreadable ones are named here), then trains
  * LeNet at S×S×3 with progress — objective and top-1 error plots, images/s
- * and the time spent waiting for images. Each epoch's model becomes the
+ * and the time spent waiting for images; *Pause* holds the network between
+ * two updates until *Resume*. Each epoch's model becomes the
  * view's model: a dropped image is decoded by the same Web Worker decoder,
  * preprocessed by the model's `meta.normalization` and classified into the
  * folder names; the model downloads as a MatConvNet .mat (for `bash
@@ -27,9 +28,10 @@ import { followVariant, numberField } from './form-fields.js';
 import { IMAGE_VARIANT_DEFAULTS, type LenetVariant } from './lenet.js';
 import { drawTrainingPlots } from './plot.js';
 import type { BackendChoice, BatchReport, FromWorker, ImageTrainConfig } from './protocol.js';
+import { startTrainWorker, type TrainWorker } from './train-worker-client.js';
 
 export interface ImagesLog {
-  state: 'empty' | 'ready' | 'checking' | 'training' | 'done' | 'error' | 'stopped';
+  state: 'empty' | 'ready' | 'checking' | 'training' | 'paused' | 'done' | 'error' | 'stopped';
   /** What the last drop or pick held. */
   found: { root: string; classes: string[]; counts: number[]; train: number[]; val: number[]; ignored: IgnoredFile[] } | null;
   problems: DatasetProblem[];
@@ -121,6 +123,8 @@ function drawPreview(canvas: HTMLCanvasElement, im: { width: number; height: num
 export function imagesPanel(): { log: ImagesLog } {
   const form = byId<HTMLFormElement>('images-form');
   const start = byId<HTMLButtonElement>('images-start');
+  const pause = byId<HTMLButtonElement>('images-pause');
+  const resume = byId<HTMLButtonElement>('images-resume');
   const stop = byId<HTMLButtonElement>('images-stop');
   const status = byId<HTMLParagraphElement>('images-status');
   const found = byId<HTMLDivElement>('images-found');
@@ -135,7 +139,7 @@ export function imagesPanel(): { log: ImagesLog } {
   const modelStatus = byId<HTMLSpanElement>('images-model-status');
   const log: ImagesLog = { state: 'empty', found: null, problems: [], check: null, backend: null, batches: [], epochs: [], error: null, models: 0, classification: null };
   let files: DroppedFile[] = [];
-  let worker: Worker | null = null;
+  let worker: TrainWorker | null = null;
   let numEpochs = 1;
   let model: CurrentModel | null = null;
   let lastImage: { file: File } | null = null;
@@ -147,8 +151,10 @@ export function imagesPanel(): { log: ImagesLog } {
     log.state = state;
     status.dataset.state = state;
     status.textContent = text;
-    start.disabled = state === 'empty' || state === 'checking' || state === 'training';
-    stop.disabled = state !== 'checking' && state !== 'training';
+    start.disabled = state === 'empty' || state === 'checking' || state === 'training' || state === 'paused';
+    pause.disabled = state !== 'training';
+    resume.disabled = state !== 'paused';
+    stop.disabled = state !== 'checking' && state !== 'training' && state !== 'paused';
   };
   const redraw = (): void => drawTrainingPlots(plotObjective, plotError, log.batches, log.epochs, numEpochs);
 
@@ -245,12 +251,16 @@ export function imagesPanel(): { log: ImagesLog } {
       const val = last?.val ? `, held-out error ${(100 * (last.val.errors.top1err ?? Number.NaN)).toFixed(1)} %` : '';
       setModel(m.model, `LeNet on your images, ${plural(m.stats.length, 'epoch')} (${log.backend})`);
       setState('done', `Done: ${plural(m.stats.length, 'epoch')} on ${log.backend}; training error ${(100 * (last?.train.errors.top1err ?? Number.NaN)).toFixed(1)} %${val}.`);
-      worker?.terminate();
+      worker?.stop();
       worker = null;
+    } else if (m.type === 'paused') {
+      setState('paused', `Paused — ${status.textContent}`);
+    } else if (m.type === 'resumed') {
+      setState('training', `Training on ${log.backend}…`);
     } else if (m.type === 'error') {
       log.error = m.message;
       setState('error', `Training failed: ${m.message}`);
-      worker?.terminate();
+      worker?.stop();
       worker = null;
     }
   };
@@ -264,14 +274,13 @@ export function imagesPanel(): { log: ImagesLog } {
     listFiles(problemList, '', []);
     speed.textContent = '';
     redraw();
-    worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
-    worker.onerror = (e) => onMessage({ type: 'error', message: e.message || 'the worker failed to start' });
-    worker.postMessage({ type: 'start-images', config, folder });
+    worker = startTrainWorker({ type: 'start-images', config, folder }, onMessage);
     setState('checking', `Checking the images: 0 of ${folder.files.length} decoded…`);
   });
+  pause.addEventListener('click', () => worker?.pause());
+  resume.addEventListener('click', () => worker?.resume());
   stop.addEventListener('click', () => {
-    worker?.terminate();
+    worker?.stop();
     worker = null;
     setState('stopped', `Stopped after ${plural(log.epochs.length, 'epoch')}${model ? '; the last epoch’s model is kept below' : ''}.`);
   });

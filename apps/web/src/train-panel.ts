@@ -13,6 +13,7 @@ import { followVariant, numberField } from './form-fields.js';
 import { type LenetVariant, VARIANT_DEFAULTS } from './lenet.js';
 import { drawTrainingPlots } from './plot.js';
 import type { BackendChoice, BatchReport, FromWorker, TrainConfig } from './protocol.js';
+import { startTrainWorker, type TrainWorker } from './train-worker-client.js';
 
 export interface TrainingLog {
   state: 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
@@ -61,7 +62,7 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
   const plotObjective = byId<HTMLCanvasElement>('plot-objective');
   const plotError = byId<HTMLCanvasElement>('plot-error');
   const log: TrainingLog = { state: 'idle', backend: null, startup: null, batches: [], epochs: [], error: null };
-  let worker: Worker | null = null;
+  let worker: TrainWorker | null = null;
   let numEpochs = 1;
 
   followVariant(form, VARIANT_DEFAULTS);
@@ -101,7 +102,7 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
       const val = last?.val ? `held-out error ${(100 * (last.val.errors.top1err ?? Number.NaN)).toFixed(2)} %` : '';
       onModel(m.model, `LeNet trained on ${log.backend}, ${m.stats.length} epoch${m.stats.length === 1 ? '' : 's'}`);
       setState('done', `Done: ${m.stats.length} epoch${m.stats.length === 1 ? '' : 's'} on ${log.backend}; ${val}, ${Math.round(log.batches.filter((b) => b.mode === 'train').at(-1)?.imagesPerSecond ?? 0)} training images/s.`);
-      worker?.terminate();
+      worker?.stop();
       worker = null;
     } else if (m.type === 'paused') {
       setState('paused', `Paused — ${status.textContent}`);
@@ -110,7 +111,7 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
     } else if (m.type === 'error') {
       log.error = m.message;
       setState('error', `Training failed: ${m.message}`);
-      worker?.terminate();
+      worker?.stop();
       worker = null;
     }
   };
@@ -126,16 +127,13 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
     numEpochs = config.epochs;
     Object.assign(log, { backend: null, startup: null, batches: [], epochs: [], error: null });
     redraw();
-    worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
-    worker.onerror = (e) => onMessage({ type: 'error', message: e.message || 'the worker failed to start' });
-    worker.postMessage({ type: 'start', config, digitsUrl: new URL('mnist-digits.bin', document.baseURI).href });
+    worker = startTrainWorker({ type: 'start', config, digitsUrl: new URL('mnist-digits.bin', document.baseURI).href }, onMessage);
     setState('loading', 'Loading the digits and opening the backend…');
   });
-  pause.addEventListener('click', () => worker?.postMessage({ type: 'pause' }));
-  resume.addEventListener('click', () => worker?.postMessage({ type: 'resume' }));
+  pause.addEventListener('click', () => worker?.pause());
+  resume.addEventListener('click', () => worker?.resume());
   reset.addEventListener('click', () => {
-    worker?.terminate();
+    worker?.stop();
     worker = null;
     Object.assign(log, { backend: null, startup: null, batches: [], epochs: [], error: null });
     redraw();

@@ -24,6 +24,28 @@ export interface BuiltPage {
   close(): Promise<void>;
 }
 
+/**
+ * Pauses a view's run after `batches` batches (its `#<view>-pause` button),
+ * checks that no batch runs for 0.7 s, that its status says so and that
+ * `#<view>-resume` is enabled, and resumes it. `count` reads how many batch
+ * reports the view's log holds.
+ */
+export async function pauseAndResume(page: Page, view: 'train' | 'images', batches: number, count: () => Promise<number>, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while ((await count()) < batches) {
+    if (Date.now() > deadline) throw new Error(`pauseAndResume: ${batches} batches of #${view} expected within ${waitMs} ms, got ${await count()}`);
+    await page.waitForTimeout(50);
+  }
+  await page.click(`#${view}-pause`);
+  await page.waitForFunction((id) => document.getElementById(id)?.dataset.state === 'paused', `${view}-status`, { timeout: waitMs });
+  const held = await count();
+  await page.waitForTimeout(700);
+  if ((await count()) !== held) throw new Error(`pauseAndResume: no batch expected while #${view} is paused, got ${(await count()) - held}`);
+  if (!/^Paused/.test((await page.textContent(`#${view}-status`)) ?? '')) throw new Error(`pauseAndResume: #${view}-status must start with 'Paused'`);
+  if (!(await page.isEnabled(`#${view}-resume`))) throw new Error(`pauseAndResume: #${view}-resume must be enabled while paused`);
+  await page.click(`#${view}-resume`);
+}
+
 export async function openBuiltPage(): Promise<BuiltPage> {
   const outDir = await mkdtemp(join(tmpdir(), 'convnet-ts-web-build-'));
   const closers: (() => Promise<void>)[] = [() => rm(outDir, { recursive: true, force: true })];

@@ -28,7 +28,7 @@ import { loadModel, predict, preprocess } from '@convnet-ts/predict';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImagesLog } from '../src/images-panel.js';
-import { type BuiltPage, openBuiltPage } from './built-page.js';
+import { type BuiltPage, openBuiltPage, pauseAndResume } from './built-page.js';
 import { SHAPE_CLASSES, type ShapeImage, writeShapesFolder } from './shapes-folder.js';
 
 const PAGE_WAIT_MS = 240_000;
@@ -78,10 +78,11 @@ describe('Train on your images, in headless Chromium', () => {
     await page.locator('#images-view').screenshot({ path: join(shots, 'images-found.png') });
   });
 
-  it('trains LeNet + batch norm at 32×32 on CPU threads: unreadable files named, objective and error fall', async () => {
+  it('trains LeNet + batch norm at 32×32 on CPU threads (paused and resumed on the way): unreadable files named, objective and error fall', async () => {
     await page.selectOption('#images-form select[name=backend]', 'cpu');
     for (const [name, value] of Object.entries({ epochs: '4', batchSize: '16', decodeThreads: '2' })) await page.fill(`#images-form input[name=${name}]`, value);
     await page.click('#images-start');
+    await pauseAndResume(page, 'images', 2, async () => (await imagesLog(page)).batches.length, PAGE_WAIT_MS);
     await page.waitForFunction(() => {
       const s = (window as unknown as { convnetWeb: { images: ImagesLog } }).convnetWeb.images.state;
       return s === 'done' || s === 'error';

@@ -29,7 +29,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lenet } from '../src/lenet.js';
 import type { BatchReport } from '../src/protocol.js';
-import { type BuiltPage, openBuiltPage } from './built-page.js';
+import { type BuiltPage, openBuiltPage, pauseAndResume } from './built-page.js';
 
 /** Training waits: ≈ 10–30 s alone, over a minute on a 2-core machine running the rest of the suite. */
 const PAGE_WAIT_MS = 240_000;
@@ -54,25 +54,12 @@ const DRAW_RUN = { ...RUN, trainImages: '2000', valImages: '200', batchSize: '25
 const training = (page: Page): Promise<Training> =>
   page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training)) as Training);
 
-/** Pauses the run after `batches` batches, checks that no batch runs for a while, and resumes it. */
-async function pauseAndResume(page: Page, batches: number): Promise<void> {
-  await page.waitForFunction((n) => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.batches.length >= n, batches, { timeout: PAGE_WAIT_MS });
-  await page.click('#train-pause');
-  await page.waitForFunction(() => (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.state === 'paused');
-  const held = (await training(page)).batches.length;
-  await page.waitForTimeout(700);
-  expect((await training(page)).batches.length).toBe(held);
-  expect(await page.textContent('#train-status')).toMatch(/^Paused/);
-  expect(await page.isEnabled('#train-resume')).toBe(true);
-  await page.click('#train-resume');
-}
-
 async function trainOn(page: Page, backend: 'cpu' | 'webgpu', run = RUN, pauseAfter?: number): Promise<Training> {
   await page.selectOption('select[name=variant]', run.variant);
   await page.selectOption('select[name=backend]', backend);
   for (const [name, value] of Object.entries(run)) if (name !== 'variant') await page.fill(`input[name=${name}]`, value);
   await page.click('#train-start');
-  if (pauseAfter !== undefined) await pauseAndResume(page, pauseAfter);
+  if (pauseAfter !== undefined) await pauseAndResume(page, 'train', pauseAfter, async () => (await training(page)).batches.length, PAGE_WAIT_MS);
   await page.waitForFunction(() => {
     const s = (window as unknown as { convnetWeb: { training: Training } }).convnetWeb.training.state;
     return s === 'done' || s === 'error';
