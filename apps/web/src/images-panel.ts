@@ -11,7 +11,8 @@
  * view's model: a dropped image is decoded by the same Web Worker decoder,
  * preprocessed by the model's `meta.normalization` and classified into the
  * folder names; the model downloads as a MatConvNet .mat (for `bash
- * scripts/run.sh classify`) or a convnet-ts file.
+ * scripts/run.sh classify`) or a convnet-ts file, and is kept in IndexedDB
+ * (model-store.ts, key `images`) so it is back after a reload.
  *
  * `window.convnetWeb.images` holds the log (for tests and curious users).
  */
@@ -26,6 +27,7 @@ import { downloadButtons } from './downloads.js';
 import { dropTarget } from './drop-target.js';
 import { followVariant, numberField } from './form-fields.js';
 import { IMAGE_VARIANT_DEFAULTS, type LenetVariant } from './lenet.js';
+import { loadStoredModel, saveStoredModel } from './model-store.js';
 import { drawTrainingPlots } from './plot.js';
 import type { BackendChoice, BatchReport, FromWorker, ImageTrainConfig } from './protocol.js';
 import { startTrainWorker, type TrainWorker } from './train-worker-client.js';
@@ -40,7 +42,7 @@ export interface ImagesLog {
   batches: BatchReport[];
   epochs: EpochStats[];
   error: string | null;
-  /** Models received from the worker. */
+  /** Models received from the worker (not counting one restored from IndexedDB). */
   models: number;
   classification: { file: string; best: string; probabilities: number[] } | null;
 }
@@ -203,15 +205,21 @@ export function imagesPanel(): { log: ImagesLog } {
   };
   for (const name of ['valFraction', 'seed']) (form.elements.namedItem(name) as HTMLInputElement).addEventListener('change', () => files.length && !worker && scan());
 
-  const setModel = (bytes: Uint8Array, label: string): void => {
+  /** Makes `bytes` the view's model; `keep`: also save it in IndexedDB (a failure there is said, not thrown). */
+  const setModel = (bytes: Uint8Array, label: string, keep: boolean): void => {
     const next = readModel(bytes, label);
     if (model) disposeModel(model);
     model = next;
-    log.models++;
+    if (keep) log.models++;
     modelStatus.textContent = label;
     for (const id of ['images-download-mat', 'images-download-model']) byId<HTMLButtonElement>(id).disabled = false;
     classifyStatus.textContent = lastImage ? classifyStatus.textContent : 'Drop an image to classify it with this model.';
     if (lastImage) void classify(lastImage.file);
+    if (keep) {
+      saveStoredModel({ bytes, label, savedAt: new Date().toISOString() }, 'images').catch((err: unknown) => {
+        modelStatus.textContent = `${label} (not kept for a reload: ${(err as Error).message})`;
+      });
+    }
   };
 
   const onMessage = (m: FromWorker): void => {
@@ -243,13 +251,13 @@ export function imagesPanel(): { log: ImagesLog } {
     } else if (m.type === 'epoch') {
       log.epochs.push(m.stats);
       redraw();
-      setModel(m.model, `LeNet on your images, epoch ${m.stats.epoch} (${log.backend})`);
+      setModel(m.model, `LeNet on your images, epoch ${m.stats.epoch} (${log.backend})`, true);
     } else if (m.type === 'done') {
       log.epochs = m.stats;
       redraw();
       const last = m.stats.at(-1);
       const val = last?.val ? `, held-out error ${(100 * (last.val.errors.top1err ?? Number.NaN)).toFixed(1)} %` : '';
-      setModel(m.model, `LeNet on your images, ${plural(m.stats.length, 'epoch')} (${log.backend})`);
+      setModel(m.model, `LeNet on your images, ${plural(m.stats.length, 'epoch')} (${log.backend})`, true);
       setState('done', `Done: ${plural(m.stats.length, 'epoch')} on ${log.backend}; training error ${(100 * (last?.train.errors.top1err ?? Number.NaN)).toFixed(1)} %${val}.`);
       worker?.stop();
       worker = null;
@@ -343,5 +351,13 @@ export function imagesPanel(): { log: ImagesLog } {
   );
   redraw();
   setState('empty', 'Drop a folder, or choose one, to start.');
+  loadStoredModel('images').then(
+    (stored) => {
+      if (stored && !model) setModel(stored.bytes, `${stored.label} (saved ${stored.savedAt.slice(0, 16).replace('T', ' ')})`, false);
+    },
+    (err: unknown) => {
+      modelStatus.textContent = `No saved model (${(err as Error).message}).`;
+    },
+  );
   return { log };
 }

@@ -1,7 +1,9 @@
 /**
- * The page's saved model in IndexedDB (database `convnet-ts-web`, object
- * store `models`, key `latest`): the bytes of a convnet-ts model file with
- * a label and the time it was saved, so a trained network survives a reload.
+ * The page's saved models in IndexedDB (database `convnet-ts-web`, object
+ * store `models`; key `latest`: the model in use by the MNIST views, key
+ * `images`: the "Train on your images" view's): the bytes of a convnet-ts
+ * model file with a label and the time it was saved, so a trained network
+ * survives a reload.
  */
 export interface StoredModel {
   bytes: Uint8Array;
@@ -11,7 +13,8 @@ export interface StoredModel {
 
 const DB = 'convnet-ts-web';
 const STORE = 'models';
-const KEY = 'latest';
+/** Which view's model: the MNIST views' (`latest`) or the images view's. */
+export type StoredModelKey = 'latest' | 'images';
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -22,7 +25,7 @@ function open(): Promise<IDBDatabase> {
   });
 }
 
-async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function transact<T>(mode: IDBTransactionMode, key: StoredModelKey, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
   const db = await open();
   try {
     // Settled when the transaction completes, not when its request succeeds: only then is a write
@@ -30,7 +33,7 @@ async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore
     return await new Promise<T>((resolve, reject) => {
       const tx = db.transaction(STORE, mode);
       const request = act(tx.objectStore(STORE));
-      const fail = () => reject(new Error(`model store: ${mode} of '${KEY}' failed: ${(request.error ?? tx.error)?.message ?? 'unknown error'}`));
+      const fail = () => reject(new Error(`model store: ${mode} of '${key}' failed: ${(request.error ?? tx.error)?.message ?? 'unknown error'}`));
       tx.oncomplete = () => resolve(request.result);
       tx.onerror = fail;
       tx.onabort = fail;
@@ -40,11 +43,11 @@ async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore
   }
 }
 
-export async function saveStoredModel(model: StoredModel): Promise<void> {
-  await transact('readwrite', (s) => s.put(model, KEY));
+export async function saveStoredModel(model: StoredModel, key: StoredModelKey = 'latest'): Promise<void> {
+  await transact('readwrite', key, (s) => s.put(model, key));
 }
 
-export async function loadStoredModel(): Promise<StoredModel | null> {
-  const found = (await transact('readonly', (s) => s.get(KEY))) as StoredModel | undefined;
+export async function loadStoredModel(key: StoredModelKey = 'latest'): Promise<StoredModel | null> {
+  const found = (await transact('readonly', key, (s) => s.get(key))) as StoredModel | undefined;
   return found && found.bytes instanceof Uint8Array ? found : null;
 }

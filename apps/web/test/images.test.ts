@@ -164,4 +164,14 @@ describe('Train on your images, in headless Chromium', () => {
     expect(g.train.errors.top1err).toBeCloseTo(c.train.errors.top1err ?? Number.NaN, 6);
     expect(built?.consoleErrors).toEqual([]);
   }, PAGE_WAIT_MS + 60_000);
+
+  it('keeps the last model in IndexedDB: after a reload it is the view\'s model again, ready to download and classify', async () => {
+    await page.reload();
+    await expect
+      .poll(() => page.textContent('#images-model-status'), { timeout: 60_000 })
+      .toMatch(/^LeNet on your images, 1 epoch \(WebGPU.*\) \(saved \d{4}-\d\d-\d\d \d\d:\d\d\)$/);
+    expect(await page.isEnabled('#images-download-mat')).toBe(true);
+    expect((await imagesLog(page)).models).toBe(0);
+    expect(built?.consoleErrors).toEqual([]);
+  });
 });
