@@ -13,6 +13,19 @@
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const lines = (xs) => xs.filter((x) => x !== '').join('\n');
 
+/**
+ * `v` with subnormal lanes flushed to +0 (denormals-are-zero for the
+ * products' operands): a lane whose magnitude bits are at most 0x007fffff
+ * (±0 and subnormals) becomes +0; normals, ±∞ and NaN pass unchanged. The
+ * sign of a zero operand never shows (the micro-kernel's sums start at +0).
+ * Subnormal operands cost a microcode assist per multiply on x86 (about 100×
+ * a normal one), and a saturated softmax's derivative is full of them. Uses
+ * the locals of VLOCALS, set by FLUSH_INIT.
+ */
+const flushVector = (v) => `(v128.and (local.tee $fv ${v}) (i32x4.gt_s (v128.and (local.get $fv) (local.get $fmag)) (local.get $fsub)))`;
+/** The scalar `flushVector` of the f32 `$fs` (set first). */
+const flushScalar = '(select (f32.const 0) (local.get $fs) (f32.lt (f32.abs (local.get $fs)) (f32.const 0x1p-126)))';
+
 /** Checks a tile: NR a multiple of 4 (whole f32x4 vectors), the edge scratch tile within 1024 bytes. */
 export function checkTile({ mr, nr }) {
   if (!Number.isInteger(mr) || mr < 1 || mr > 16) throw new Error(`gen-gemm: MR must be an integer in [1, 16], got ${mr}`);
@@ -51,7 +64,12 @@ function transpose4(r, t) {
 }
 
 const TMP = ['$t0', '$t1', '$t2', '$t3'];
-const VLOCALS = '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)';
+const VLOCALS = '(local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $fv v128) (local $fs f32) (local $fsub v128) (local $fmag v128)';
+/** The constants of `flushVector` in locals (V8 rematerialises a v128.const at every use). */
+const FLUSH_INIT = lines([
+  '(local.set $fsub (v128.const i32x4 0x007fffff 0x007fffff 0x007fffff 0x007fffff))',
+  '(local.set $fmag (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))',
+]);
 
 /**
  * Panel rows from MR row addresses: per 4 columns, each quad of rows is
@@ -64,10 +82,10 @@ function interleaveRows(mr, row, dst) {
   for (let q = 0; q < quads; q++) {
     const tr = transpose4(range(4).map((r) => `(v128.load ${row(4 * q + r)})`), TMP);
     out.push(tr.setup);
-    for (let c = 0; c < 4; c++) out.push(`(v128.store offset=${4 * (mr * c + 4 * q)} ${dst} ${tr.cols[c]})`);
+    for (let c = 0; c < 4; c++) out.push(`(v128.store offset=${4 * (mr * c + 4 * q)} ${dst} ${flushVector(tr.cols[c])})`);
   }
   for (let r = 4 * quads; r < mr; r++) {
-    for (let c = 0; c < 4; c++) out.push(`(f32.store offset=${4 * (mr * c + r)} ${dst} (f32.load offset=${4 * c} ${row(r)}))`);
+    for (let c = 0; c < 4; c++) out.push(`(local.set $fs (f32.load offset=${4 * c} ${row(r)}))`, `(f32.store offset=${4 * (mr * c + r)} ${dst} ${flushScalar})`);
   }
   return lines(out);
 }
@@ -93,9 +111,10 @@ function scalarPanel({ width, at, limit, origin, src, ld, trans, transposed }) {
             (then
               (local.set $i (i32.add (local.get $i) (local.get ${origin})))
               (local.set $q (i32.add (local.get $p) (local.get $p0)))
-              (f32.store (local.get $dst) (f32.load (i32.add (local.get ${src}) (i32.shl
+              (local.set $fs (f32.load (i32.add (local.get ${src}) (i32.shl
                 (if (result i32) (local.get ${trans}) (then ${whenTrans}) (else ${otherwise}))
-                (i32.const 2))))))
+                (i32.const 2)))))
+              (f32.store (local.get $dst) ${flushScalar}))
             (else (f32.store (local.get $dst) (f32.const 0))))
           (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
           (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -104,93 +123,83 @@ function scalarPanel({ width, at, limit, origin, src, ld, trans, transposed }) {
         (br $l3)))`;
 }
 
-/** op(A)[i0 + i, p0 + p] (i < mc, p < kc) into MR-row panels. */
-function packA(mr) {
-  const rowOffsets = range(mr).map((r) => `(local $o${r} i32)`).join(' ');
-  const setOffsets = lines(range(mr).map((r) => (r === 0 ? '' : `(local.set $o${r} (i32.mul (local.get $lda4) (i32.const ${r})))`)));
+/**
+ * Packing into panels of `width` indices over the depth, for op(A) (MR-row
+ * panels, `pack_a`) and op(B) (NR-column panels, `pack_b`): the same loops,
+ * the matrix's depth-major orientation (A stored k × m, B stored k × n:
+ * `width` contiguous values per depth step, copied) or index-major one
+ * (quads of rows transposed, 4 depth steps at a time), partial panels and
+ * the last kc mod 4 steps one element at a time; subnormals flushed.
+ */
+function packPanels({ name, what, width, src, ld, trans, origin, limit, depthMajor }) {
+  const rowOffsets = range(width).map((r) => `(local $o${r} i32)`).join(' ');
+  const setOffsets = lines(range(width).map((r) => (r === 0 ? '' : `(local.set $o${r} (i32.mul (local.get $ld4) (i32.const ${r})))`)));
   const row = (r) => (r === 0 ? '(local.get $s)' : `(i32.add (local.get $s) (local.get $o${r}))`);
-  const vecs = Math.floor(mr / 4);
+  const vecs = Math.floor(width / 4);
   const contiguous = lines([
-    ...range(vecs).map((v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $s)))`),
-    ...range(mr - 4 * vecs).map((e) => `(f32.store offset=${16 * vecs + 4 * e} (local.get $dst) (f32.load offset=${16 * vecs + 4 * e} (local.get $s)))`),
+    ...range(vecs).map((v) => `(v128.store offset=${16 * v} (local.get $dst) ${flushVector(`(v128.load offset=${16 * v} (local.get $s))`)})`),
+    ...range(width - 4 * vecs).flatMap((e) => [`(local.set $fs (f32.load offset=${16 * vecs + 4 * e} (local.get $s)))`, `(f32.store offset=${16 * vecs + 4 * e} (local.get $dst) ${flushScalar})`]),
   ]);
+  const isA = name === 'pack_a';
+  const params = isA
+    ? `(param ${src} i32) (param ${ld} i32) (param ${trans} i32)
+                (param $i0 i32) (param $mc i32) (param $p0 i32) (param $kc i32) (param $dst i32)`
+    : `(param ${src} i32) (param ${ld} i32) (param ${trans} i32)
+                (param $p0 i32) (param $kc i32) (param $j0 i32) (param $nc i32) (param $dst i32)`;
   return `
-  ;; op(A)[i0 + i, p0 + p] for i < mc, p < kc into ${mr}-row panels at dst:
-  ;; element (i, p) at byte dst + (floor(i/${mr})·${mr}·kc + ${mr}p + i mod ${mr})·4, rows past mc zero.
-  (func $pack_a (param $a i32) (param $lda i32) (param $ta i32)
-                (param $i0 i32) (param $mc i32) (param $p0 i32) (param $kc i32) (param $dst i32)
-    (local $ir i32) (local $p i32) (local $r i32) (local $i i32) (local $q i32) (local $s i32) (local $kc4 i32) (local $lda4 i32)
+  ;; ${what} into ${width}-${isA ? 'row' : 'column'} panels at dst:
+  ;; element (${isA ? 'i, p' : 'p, j'}) at byte dst + (floor(${isA ? 'i' : 'j'}/${width})·${width}·kc + ${width}p + ${isA ? 'i' : 'j'} mod ${width})·4, ${isA ? 'rows past mc' : 'columns past nc'} zero.
+  (func $${name} ${params}
+    (local $at i32) (local $p i32) (local $r i32) (local $i i32) (local $q i32) (local $s i32) (local $kc4 i32) (local $ld4 i32)
     ${rowOffsets}
     ${VLOCALS}
+    ${FLUSH_INIT}
     (local.set $kc4 (i32.and (local.get $kc) (i32.const -4)))
-    (local.set $lda4 (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ld4 (i32.shl (local.get ${ld}) (i32.const 2)))
     ${setOffsets}
-    (block $done_ir (loop $loop_ir
-      (br_if $done_ir (i32.ge_u (local.get $ir) (local.get $mc)))
+    (block $done_at (loop $loop_at
+      (br_if $done_at (i32.ge_u (local.get $at) (local.get ${limit})))
       (local.set $p (i32.const 0))
-      (if (i32.le_u (i32.add (local.get $ir) (i32.const ${mr})) (local.get $mc))
+      (if (i32.le_u (i32.add (local.get $at) (i32.const ${width})) (local.get ${limit}))
         (then
-          (if (local.get $ta)
+          (if ${depthMajor}
             (then
-              ;; A stored k × m: the ${mr} values of one p are contiguous.
-              (local.set $s (i32.add (local.get $a)
-                (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $lda))
-                                  (i32.add (local.get $i0) (local.get $ir))) (i32.const 2))))
+              ;; Stored depth-major: the ${width} values of one depth step are contiguous.
+              (local.set $s (i32.add (local.get ${src})
+                (i32.shl (i32.add (i32.mul (local.get $p0) (local.get ${ld}))
+                                  (i32.add (local.get ${origin}) (local.get $at))) (i32.const 2))))
               (block $d1 (loop $l1
                 (br_if $d1 (i32.ge_u (local.get $p) (local.get $kc)))
                 ${contiguous}
-                (local.set $dst (i32.add (local.get $dst) (i32.const ${4 * mr})))
-                (local.set $s (i32.add (local.get $s) (local.get $lda4)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const ${4 * width})))
+                (local.set $s (i32.add (local.get $s) (local.get $ld4)))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $l1))))
             (else
-              ;; A stored m × k: 4 columns at a time, quads of rows transposed.
-              (local.set $s (i32.add (local.get $a)
-                (i32.shl (i32.add (i32.mul (i32.add (local.get $i0) (local.get $ir)) (local.get $lda))
+              ;; Stored index-major: 4 depth steps at a time from each of the ${width} rows, quads of rows transposed.
+              (local.set $s (i32.add (local.get ${src})
+                (i32.shl (i32.add (i32.mul (i32.add (local.get ${origin}) (local.get $at)) (local.get ${ld}))
                                   (local.get $p0)) (i32.const 2))))
               (block $d2 (loop $l2
                 (br_if $d2 (i32.ge_u (local.get $p) (local.get $kc4)))
-                ${interleaveRows(mr, row, '(local.get $dst)')}
-                (local.set $dst (i32.add (local.get $dst) (i32.const ${16 * mr})))
+                ${interleaveRows(width, row, '(local.get $dst)')}
+                (local.set $dst (i32.add (local.get $dst) (i32.const ${16 * width})))
                 (local.set $s (i32.add (local.get $s) (i32.const 16)))
                 (local.set $p (i32.add (local.get $p) (i32.const 4)))
                 (br $l2)))))))
-      ;; What is left (a partial panel, or the last kc mod 4 columns): one element at a time.
-      ${scalarPanel({ width: mr, at: '$ir', limit: '$mc', origin: '$i0', src: '$a', ld: '$lda', trans: '$ta', transposed: false })}
-      (local.set $ir (i32.add (local.get $ir) (i32.const ${mr})))
-      (br $loop_ir))))`;
+      ;; What is left (a partial panel, or the last kc mod 4 depth steps when index-major): one element at a time.
+      ${scalarPanel({ width, at: '$at', limit, origin, src, ld, trans, transposed: !isA })}
+      (local.set $at (i32.add (local.get $at) (i32.const ${width})))
+      (br $loop_at))))`;
 }
 
+/** op(A)[i0 + i, p0 + p] (i < mc, p < kc) into MR-row panels. */
+const packA = (mr) =>
+  packPanels({ name: 'pack_a', what: 'op(A)[i0 + i, p0 + p] for i < mc, p < kc', width: mr, src: '$a', ld: '$lda', trans: '$ta', origin: '$i0', limit: '$mc', depthMajor: '(local.get $ta)' });
+
 /** op(B)[p0 + p, j0 + j] (p < kc, j < nc) into NR-column panels. */
-function packB(nr) {
-  const copy = lines(range(nr / 4).map((v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $s)))`));
-  return `
-  ;; op(B)[p0 + p, j0 + j] for p < kc, j < nc into ${nr}-column panels at dst:
-  ;; element (p, j) at byte dst + (floor(j/${nr})·${nr}·kc + ${nr}p + j mod ${nr})·4, columns past nc zero.
-  (func $pack_b (param $b i32) (param $ldb i32) (param $tb i32)
-                (param $p0 i32) (param $kc i32) (param $j0 i32) (param $nc i32) (param $dst i32)
-    (local $jr i32) (local $p i32) (local $r i32) (local $i i32) (local $s i32) (local $q i32)
-    (block $done_jr (loop $loop_jr
-      (br_if $done_jr (i32.ge_u (local.get $jr) (local.get $nc)))
-      (local.set $p (i32.const 0))
-      (if (i32.and (i32.eqz (local.get $tb)) (i32.le_u (i32.add (local.get $jr) (i32.const ${nr})) (local.get $nc)))
-        (then
-          ;; B stored k × n: ${nr} contiguous values per p.
-          (local.set $s (i32.add (local.get $b)
-            (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $ldb))
-                              (i32.add (local.get $j0) (local.get $jr))) (i32.const 2))))
-          (block $d1 (loop $l1
-            (br_if $d1 (i32.ge_u (local.get $p) (local.get $kc)))
-            ${copy}
-            (local.set $dst (i32.add (local.get $dst) (i32.const ${4 * nr})))
-            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $ldb) (i32.const 2))))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $l1))))
-        (else
-          ${scalarPanel({ width: nr, at: '$jr', limit: '$nc', origin: '$j0', src: '$b', ld: '$ldb', trans: '$tb', transposed: true })}))
-      (local.set $jr (i32.add (local.get $jr) (i32.const ${nr})))
-      (br $loop_jr))))`;
-}
+const packB = (nr) =>
+  packPanels({ name: 'pack_b', what: 'op(B)[p0 + p, j0 + j] for p < kc, j < nc', width: nr, src: '$b', ld: '$ldb', trans: '$tb', origin: '$j0', limit: '$nc', depthMajor: '(i32.eqz (local.get $tb))' });
 
 /** MR rows of `len` floats, their addresses in a table, into one MR-row panel. */
 function packRows(mr) {
@@ -198,7 +207,7 @@ function packRows(mr) {
   const loadRows = lines(range(mr).map((r) => `(local.set $s${r} (i32.load (i32.add (local.get $table) (i32.mul (local.get $stride) (i32.const ${r})))))`));
   const advance = (bytes) => lines(range(mr).map((r) => `(local.set $s${r} (i32.add (local.get $s${r}) (i32.const ${bytes})))`));
   const row = (r) => `(local.get $s${r})`;
-  const one = lines(range(mr).map((r) => `(f32.store offset=${4 * r} (local.get $dst) (f32.load (local.get $s${r})))`));
+  const one = lines(range(mr).flatMap((r) => [`(local.set $fs (f32.load (local.get $s${r})))`, `(f32.store offset=${4 * r} (local.get $dst) ${flushScalar})`]));
   return `
   ;; Interleaves ${mr} rows of \`len\` floats into one ${mr}-row panel at dst:
   ;; dst[${mr}p + r] = s_r[p], where s_r is the byte address at table + r·stride.
@@ -206,6 +215,7 @@ function packRows(mr) {
   (func $pack_rows (export "pack_rows") (param $dst i32) (param $table i32) (param $stride i32) (param $len i32)
     (local $p i32) (local $len4 i32) ${rowLocals}
     ${VLOCALS}
+    ${FLUSH_INIT}
     ${loadRows}
     (local.set $len4 (i32.and (local.get $len) (i32.const -4)))
     (block $d (loop $l

@@ -11,8 +11,14 @@ export function wasmGemmAvailable(): boolean {
  * `C ← alpha·op(A)·op(B) + beta·C` on float32 data with the WebAssembly SIMD
  * kernel (same contract as `gemm`). The operands are copied into the module's
  * memory (row by row, with `TypedArray.set`), the kernel packs and multiplies
- * them there, and C is copied back. Returns false, doing nothing, where the
- * module cannot run; the caller then takes the TypeScript path.
+ * them there, and C is copied back. Where the depth is one KC block and C is
+ * large (`gemmChunkRows`: the fully connected layers' filter derivatives,
+ * 4096 × 4096 × 32), C goes through the module's memory `rows` rows at a
+ * time, so the block stays in cache from its zeroing through the product to
+ * its copy back instead of streaming 64 MB through memory three times; every
+ * element is the same sum either way, so the bits do not depend on the
+ * blocks. Returns false, doing nothing, where the module cannot run; the
+ * caller then takes the TypeScript path.
  */
 export function gemmWasm(
   transA: boolean,
@@ -30,25 +36,55 @@ export function gemmWasm(
   if (inst === null) return false;
   const [ar, ac] = transA ? [k, m] : [m, k];
   const [br, bc] = transB ? [n, k] : [k, n];
+  const rows = gemmChunkRows(m, n, k, inst.mr, inst.exports.KC.value as number);
   const aAt = inst.heap;
   const bAt = aAt + ar * ac * 4;
   const cAt = bAt + br * bc * 4;
-  growTo(inst, cAt + m * n * 4);
+  growTo(inst, cAt + rows * n * 4);
   const heap = new Float32Array(inst.memory.buffer);
   copyIn(A, ar, ac, heap, aAt >> 2);
   copyIn(B, br, bc, heap, bAt >> 2);
   const c0 = cAt >> 2;
-  if (beta === 0) heap.fill(0, c0, c0 + m * n);
-  else {
-    copyIn(C, m, n, heap, c0);
-    if (beta !== 1) for (let i = c0; i < c0 + m * n; i++) heap[i]! *= beta;
+  for (let i0 = 0; i0 < m; i0 += rows) {
+    const mi = Math.min(rows, m - i0);
+    if (beta === 0) heap.fill(0, c0, c0 + mi * n);
+    else {
+      copyIn({ data: C.data, offset: C.offset + i0 * C.ld, ld: C.ld }, mi, n, heap, c0);
+      if (beta !== 1) for (let i = c0; i < c0 + mi * n; i++) heap[i]! *= beta;
+    }
+    if (alpha !== 0 && k > 0) {
+      const a = aAt + 4 * (transA ? i0 : i0 * ac);
+      sgemmParallel(inst, { m: mi, n, k, alpha, a, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n });
+    }
+    copyOut(heap, c0, mi, n, C, i0);
   }
-  if (alpha !== 0 && k > 0) {
-    sgemmParallel(inst, { m, n, k, alpha, a: aAt, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n });
-  }
-  const c = C.data;
-  for (let i = 0; i < m; i++) c.set(heap.subarray(c0 + i * n, c0 + (i + 1) * n), C.offset + i * C.ld);
   return true;
+}
+
+/** Above this many elements of C (1 MB), a one-block-deep product goes through the module's memory in blocks of rows. */
+export const GEMM_CHUNK_FLOATS = 2 ** 18;
+
+/**
+ * The rows of C that `gemmWasm` keeps in the module's memory at once: all m,
+ * unless the depth k is at most `kc` (the module's KC, 256: C is touched once, so streaming it
+ * is all memory traffic) and C has more than `GEMM_CHUNK_FLOATS` elements;
+ * then about `GEMM_CHUNK_FLOATS / n` rows, a multiple of the micro-kernel's
+ * `mr`, at least 64 (each block packs all of op(B) again: 64 rows keep that
+ * to a few per cent).
+ */
+export function gemmChunkRows(m: number, n: number, k: number, mr: number, kc: number): number {
+  if (k > kc || m * n <= GEMM_CHUNK_FLOATS) return m;
+  return Math.min(m, Math.max(64, Math.floor(GEMM_CHUNK_FLOATS / n / mr) * mr));
+}
+
+/** Copies `rows` packed rows of `n` floats from `heap` at element `at` into rows `i0…` of C. */
+function copyOut(heap: Float32Array, at: number, rows: number, n: number, C: MatrixRef, i0: number): void {
+  const c = C.data;
+  if (C.ld === n) {
+    c.set(heap.subarray(at, at + rows * n), C.offset + i0 * n);
+    return;
+  }
+  for (let i = 0; i < rows; i++) c.set(heap.subarray(at + i * n, at + (i + 1) * n), C.offset + (i0 + i) * C.ld);
 }
 
 /** A view of the module's memory with at least `floats` free elements from element `at` on (valid until the next call that may grow it). */
