@@ -2,7 +2,7 @@ import { gemmPool, gemmThreads } from './gemm-threads.js';
 import type { ConvSizes } from './conv-wasm.js';
 import type { PatchGeometry } from './im2row.js';
 import { JS_TASKS, type JsTaskName } from './js-tasks.js';
-import { type TaskOp, taskExport } from './thread-pool.js';
+import { type SgemmCall, type TaskOp, taskExport } from './thread-pool.js';
 import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
@@ -144,6 +144,21 @@ export function runTasks(inst: GemmInstance, op: TaskOp, blocks: readonly number
   else {
     const run = taskExport(inst, op);
     for (const b of blocks) run(b);
+  }
+}
+
+/**
+ * Runs `lists` of `sgemm` calls: list t on thread t, each in order, in one
+ * dispatch of the worker pool (`GemmThreadPool.runLists`), or every list in
+ * turn on this thread without a pool. The lists must write disjoint parts of
+ * the memory, so the results do not depend on which thread runs which list.
+ */
+export function runSgemmLists(inst: GemmInstance, lists: readonly (readonly SgemmCall[])[]): void {
+  const pool = gemmPool();
+  if (pool !== null && lists.length > 1) pool.runLists(lists);
+  else {
+    const s = scratchOf(inst, 0);
+    for (const list of lists) for (const c of list) inst.exports.sgemm(c.m, c.n, c.k, c.alpha, c.a, c.lda, c.ta, c.b, c.ldb, c.tb, c.c, c.ldc, s.pa, s.pb, s.tile);
   }
 }
 

@@ -1,5 +1,19 @@
-import { forwardPasses, imagesPerThread, type ThreadBuffers, packedPatchesSize, runTasks, shares, taskThreads, threadBuffers, threadScratchSize, writeTask } from './conv-tasks.js';
+import {
+  forwardPasses,
+  imagesPerThread,
+  packedPatchesSize,
+  runSgemmLists,
+  runTasks,
+  shares,
+  type ThreadBuffers,
+  taskThreads,
+  threadBuffers,
+  threadScratchSize,
+  writeTask,
+} from './conv-tasks.js';
 import type { PatchGeometry } from './im2row.js';
+import { PARALLEL_MIN_FLOPS, splitSgemm } from './parallel-sgemm.js';
+import type { SgemmCall } from './thread-pool.js';
 import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 
@@ -141,11 +155,39 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
 }
 
 /**
+ * Partial sums of the filter derivative where each image's product is too small
+ * to split over threads (`PARALLEL_MIN_FLOPS`): the batch in this many blocks of
+ * consecutive images (fewer for fewer images), whose sums the threads compute
+ * at once and which are then added in block order. A constant, not the thread
+ * count, so the bits do not depend on it; 16 blocks keep up to 16 threads busy.
+ */
+export const FILTER_BLOCKS = 16;
+
+/** At most this many floats of block sums (`FILTER_BLOCKS`·L·K; 16 MiB): beyond, one sum split over the threads. */
+const FILTER_BLOCK_FLOATS = 2 ** 22;
+
+/**
+ * How the filter derivative of `p` sums its images: 1 (one sum in image order,
+ * each image's product split over the threads by rows or columns of df), or
+ * the count of image blocks summed apart (`FILTER_BLOCKS`). Shapes only.
+ */
+export function filterBlocks(p: ConvSizes): number {
+  const blocks = Math.min(FILTER_BLOCKS, p.n);
+  const small = 2 * p.rowLength * p.kg * p.pixels < PARALLEL_MIN_FLOPS;
+  return small && blocks > 1 && blocks * p.rowLength * p.k <= FILTER_BLOCK_FLOATS ? blocks : 1;
+}
+
+/**
  * `df ← Σ_n φ(x_n)ᵀ·dy_n` (df starts zeroed), float32, in the WebAssembly
  * memory: per pass and group, the threads build φ (row-major) of their images
- * at once (gemm.wat's `im2row_images`), then one SGEMM per image, in image
- * order and split over the threads, adds φᵀ·dy into the sum, which stays in
- * the module's memory. Returns false where WebAssembly SIMD is missing.
+ * at once (gemm.wat's `im2row_images`), then the products φ_nᵀ·dy_n are added
+ * in image order, in one dispatch of `sgemm` lists (`runSgemmLists`): where
+ * an image's product is large enough, each thread takes the same rows or
+ * columns of df in every image's product (`splitSgemm`); where it is small,
+ * the images go in `filterBlocks(p)` blocks, each thread summing whole blocks
+ * into their own sums, which are added in block order at the end. Either
+ * way every value is the same sum in the same order for any thread count.
+ * Returns false where WebAssembly SIMD is missing.
  */
 export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
   const inst = gemmInstance();
@@ -155,25 +197,29 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
   const fSize = L * p.k;
   const ySize = p.pixels * p.k;
   const phiImage = p.pixels * L;
+  const blocks = filterBlocks(p);
   const perThread = threadScratchSize(L, p.patch.filterHeight, inst.mr);
   const per = imagesPerThread(p.n, threads, p.imageSize + ySize + phiImage);
   const tasks = Math.min(threads, p.n);
   const chunk = Math.min(p.n, tasks * per);
-  const arena = wasmArena(fSize + chunk * (p.imageSize + ySize + phiImage) + tasks * perThread);
+  const arena = wasmArena(blocks * fSize + chunk * (p.imageSize + ySize + phiImage) + tasks * perThread);
   if (arena === null) return false;
   const { heap, at } = arena;
   const fAt = at;
-  const xAt = fAt + fSize;
+  const xAt = fAt + blocks * fSize;
   const yAt = xAt + chunk * p.imageSize;
   const phiAt = yAt + chunk * ySize;
   const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(phiAt + chunk * phiImage + t * perThread, 0, L, p.patch.filterHeight, inst.mr));
-  heap.fill(0, fAt, fAt + fSize);
+  // Block b's images: [floor(b·n/blocks), floor((b+1)·n/blocks)), its sum at fAt + b·fSize.
+  const blockOf = new Int32Array(p.n);
+  for (let b = 0; b < blocks; b++) blockOf.fill(b, Math.floor((b * p.n) / blocks), Math.floor(((b + 1) * p.n) / blocks));
+  heap.fill(0, fAt, fAt + blocks * fSize);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
     heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
     heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-        for (let g = 0; g < p.groups; g++) {
-      const blocks: number[] = [];
+    for (let g = 0; g < p.groups; g++) {
+      const tasksBlocks: number[] = [];
       for (const share of shares(count, tasks)) {
         const b = buffers[share.thread]!;
         const first = share.first;
@@ -182,14 +228,62 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
           x: 4 * (xAt + first * p.imageSize), count: share.count, y: 0, f: 0,
           phi: 4 * (phiAt + first * phiImage), phiStride: 4 * phiImage, zeros: b.zeros, scratch: b.scratch, src: b.src,
         });
-        blocks.push(b.block);
+        tasksBlocks.push(b.block);
       }
-      runTasks(inst, 'im2row_images', blocks);
-      for (let i = 0; i < count; i++) {
-        sgemmInArena(true, false, L, p.kg, p.pixels, 1, phiAt + i * phiImage, L, yAt + i * ySize + g * p.kg, p.k, fAt + g * p.kg, p.k);
-      }
+      runTasks(inst, 'im2row_images', tasksBlocks);
+      // φ_iᵀ·dy_i (L × kg, depth pixels) into group g's columns of image i's sum.
+      const product = (i: number): SgemmCall => ({
+        m: L, n: p.kg, k: p.pixels, alpha: 1,
+        a: 4 * (phiAt + i * phiImage), lda: L, ta: 1,
+        b: 4 * (yAt + i * ySize + g * p.kg), ldb: p.k, tb: 0,
+        c: 4 * (fAt + blockOf[i0 + i]! * fSize + g * p.kg), ldc: p.k,
+      });
+      runSgemmLists(inst, blocks === 1 ? splitLists(count, threads, product, inst) : blockLists(count, tasks, (i) => blockOf[i0 + i]!, product));
     }
   }
-  df.set(heap.subarray(fAt, fAt + fSize));
+  if (blocks === 1) df.set(heap.subarray(fAt, fAt + fSize));
+  else {
+    for (let e = 0; e < fSize; e++) {
+      let sum = heap[fAt + e]!;
+      for (let b = 1; b < blocks; b++) sum = Math.fround(sum + heap[fAt + b * fSize + e]!);
+      df[e] = sum;
+    }
+  }
   return true;
+}
+
+/**
+ * The `sgemm` lists of `count` products, in order, each split over `threads`
+ * as `sgemmParallel` would split it alone (`splitSgemm`, from
+ * `PARALLEL_MIN_FLOPS` on): list t holds part t of every product. The
+ * products must have the same sizes, so their parts are the same blocks.
+ */
+function splitLists(count: number, threads: number, product: (i: number) => SgemmCall, inst: GemmInstance): SgemmCall[][] {
+  const lists: SgemmCall[][] = [];
+  for (let i = 0; i < count; i++) {
+    const c = product(i);
+    const parts = threads > 1 && 2 * c.m * c.n * c.k >= PARALLEL_MIN_FLOPS ? splitSgemm(c, threads, inst.mr, inst.nr) : [c];
+    for (const [t, part] of parts.entries()) {
+      if (lists[t] === undefined) lists[t] = [];
+      lists[t].push(part);
+    }
+  }
+  return lists;
+}
+
+/**
+ * The `sgemm` lists of `count` products, in order, whose image i adds into
+ * block `blockOf(i)`'s sum: the runs of images of one block split over at
+ * most `tasks` threads as whole runs (`shares` of the runs), so each block's
+ * sum is one thread's, in image order.
+ */
+function blockLists(count: number, tasks: number, blockOf: (i: number) => number, product: (i: number) => SgemmCall): SgemmCall[][] {
+  const runs: number[] = [];
+  for (let i = 0; i < count; i++) if (i === 0 || blockOf(i) !== blockOf(i - 1)) runs.push(i);
+  runs.push(count);
+  return shares(runs.length - 1, tasks).map((share) => {
+    const list: SgemmCall[] = [];
+    for (let i = runs[share.first]!; i < runs[share.first + share.count]!; i++) list.push(product(i));
+    return list;
+  });
 }

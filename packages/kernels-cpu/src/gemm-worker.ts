@@ -10,17 +10,22 @@ import { jsTasksSource } from './js-tasks.js';
  * then loops: `Atomics.wait` on its slot's sequence number, run the op the
  * main thread wrote into the slot, store the sequence number as done and
  * `Atomics.notify`. Ops: 0 `sgemm` with the arguments in the slot, 1 end
- * the loop, 2 + i the export named `taskOps[i]` (`taskOpNames`) on the task
- * block whose byte address is in word 3, 2 + taskOps.length + j the
- * JavaScript task `JS_TASK_NAMES[j]` (js-tasks.ts, its source in the
- * worker's script) on the memory's buffer and that block. It stores ready = 1 once
- * instantiated, -1 if the module does not instantiate; done = -1 if the op
- * traps.
+ * the loop, 2 a list of `sgemm` calls run in order (word 3: the list's first
+ * word in the control block, word 4: its length; `LIST_CALL_WORDS` words per
+ * call, laid out as a slot's words 3…17), 3 + i the export named
+ * `taskOps[i]` (`taskOpNames`) on the task block whose byte address is in
+ * word 3, 3 + taskOps.length + j the JavaScript task `JS_TASK_NAMES[j]`
+ * (js-tasks.ts, its source in the worker's script) on the memory's buffer and
+ * that block. It stores ready = 1 once instantiated, -1 if the module does
+ * not instantiate; done = -1 if the op traps.
  *
  * Slot layout (int32 words from `slot`): 0 sequence, 1 done, 2 op, 3…17 the
  * 15 arguments of gemm.wat's `sgemm` (argument 4, alpha, as float32 bits),
  * 18 ready.
  */
+/** Int32 words per call of a worker's `sgemm` list (15 arguments, padded). */
+export const LIST_CALL_WORDS = 16;
+
 export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
   const ctl = new Int32Array(d.control);
   const f32 = new Float32Array(d.control);
@@ -48,8 +53,14 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
       if (op === 0) {
         wasm.sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
           ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
-      } else if (op >= 2 && op - 2 < d.taskOps.length) wasm[d.taskOps[op - 2]](ctl[o + 3]);
-      else if (op - 2 - d.taskOps.length < jsTasks.length) jsTasks[op - 2 - d.taskOps.length](d.memory.buffer, ctl[o + 3]);
+      } else if (op === 2) {
+        const end = ctl[o + 3] + ${LIST_CALL_WORDS} * ctl[o + 4];
+        for (let q = ctl[o + 3]; q < end; q += ${LIST_CALL_WORDS}) {
+          wasm.sgemm(ctl[q], ctl[q + 1], ctl[q + 2], f32[q + 3], ctl[q + 4], ctl[q + 5], ctl[q + 6], ctl[q + 7],
+            ctl[q + 8], ctl[q + 9], ctl[q + 10], ctl[q + 11], ctl[q + 12], ctl[q + 13], ctl[q + 14]);
+        }
+      } else if (op >= 3 && op - 3 < d.taskOps.length) wasm[d.taskOps[op - 3]](ctl[o + 3]);
+      else if (op - 3 - d.taskOps.length < jsTasks.length) jsTasks[op - 3 - d.taskOps.length](d.memory.buffer, ctl[o + 3]);
       else done = -1;
     } catch (e) {
       done = -1;
@@ -60,11 +71,11 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
   }
 }`;
 
-/** Op codes of a worker slot below the task ops: gemm.wat's `sgemm` (arguments in the slot), and end the loop. */
-export const WORKER_OPS = { sgemm: 0, quit: 1 } as const;
+/** Op codes of a worker slot below the task ops: gemm.wat's `sgemm` (arguments in the slot), end the loop, a list of `sgemm` calls. */
+export const WORKER_OPS = { sgemm: 0, quit: 1, sgemmList: 2 } as const;
 
 /** The first op code of a task op: task op `taskOps[i]` is code `TASK_OP_BASE + i`. */
-export const TASK_OP_BASE = 2;
+export const TASK_OP_BASE = 3;
 
 /**
  * The module's task ops: its function exports named `*_images` or `*_task`,

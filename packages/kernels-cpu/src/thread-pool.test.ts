@@ -1,8 +1,8 @@
-import { BackendError } from '@convnet-ts/tensor';
+import { BackendError, Rng } from '@convnet-ts/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGemmThreads, defaultThreads, gemmThreads } from './gemm-threads.js';
-import { GemmThreadPool } from './thread-pool.js';
-import { gemmInstance, growTo } from './wasm-instance.js';
+import { GemmThreadPool, LIST_CALLS } from './thread-pool.js';
+import { gemmInstance, growTo, scratchOf } from './wasm-instance.js';
 
 describe('GemmThreadPool', () => {
   const inst = gemmInstance()!;
@@ -31,6 +31,40 @@ describe('GemmThreadPool', () => {
       const c = calls[t]!.c >> 2;
       expect(Array.from(heap.subarray(c, c + 32))).toEqual(new Array(32).fill(3 * 2 * (t + 1)));
     }
+  });
+
+  it('runs lists of sgemm calls, each in order on its thread, lists longer than LIST_CALLS in rounds', () => {
+    // Thread t adds calls[t].length products A_i·B (4×2 by 2×8, seeded values) into its own C_t, in order;
+    // the sums depend on the order, so each C_t must have the bits of the same calls run in turn here.
+    const lengths = [3, LIST_CALLS + 5, 0];
+    const at = inst.heap;
+    const aSize = 8;
+    const total = lengths.reduce((a, b) => a + b, 0);
+    growTo(inst, at + 4 * (total * aSize + 16 + 3 * 32 + 3 * 32));
+    const heap = new Float32Array(inst.memory.buffer);
+    const rng = new Rng(5);
+    const a0 = at >> 2;
+    heap.set(rng.randn(total * aSize + 16), a0);
+    const b = at + 4 * total * aSize;
+    const c0 = b + 4 * 16;
+    const ref0 = c0 + 4 * 3 * 32;
+    heap.fill(0, c0 >> 2, (c0 >> 2) + 2 * 3 * 32);
+    let next = 0;
+    const lists = lengths.map((length, t) =>
+      Array.from({ length }, () => ({ m: 4, n: 8, k: 2, alpha: 1, a: at + 4 * aSize * next++, lda: 2, ta: 0, b, ldb: 8, tb: 0, c: c0 + 4 * 32 * t, ldc: 8 })),
+    );
+    const before = pool.workerCalls;
+    pool.runLists(lists);
+    // One round of the two non-empty lists (one for a worker), then the long list's last 5 calls here.
+    expect(pool.workerCalls - before).toBe(1);
+    const s = scratchOf(inst, 0);
+    for (const [t, list] of lists.entries()) {
+      for (const c of list) inst.exports.sgemm(c.m, c.n, c.k, c.alpha, c.a, c.lda, c.ta, c.b, c.ldb, c.tb, ref0 + 4 * 32 * t, c.ldc, s.pa, s.pb, s.tile);
+    }
+    expect(Array.from(heap.subarray(c0 >> 2, (c0 >> 2) + 3 * 32))).toEqual(Array.from(heap.subarray(ref0 >> 2, (ref0 >> 2) + 3 * 32)));
+    expect(heap[(c0 >> 2) + 32]).not.toBe(0);
+    expect(() => pool.runLists([[], [], []])).not.toThrow();
+    expect(() => pool.runLists([[], [], [], []])).toThrow('gemm: at most 3 lists, got 4');
   });
 
   it('rejects more calls than threads, and runs nothing once terminated', () => {

@@ -1,5 +1,16 @@
 import { BackendError } from '@convnet-ts/tensor';
-import { CSP_WORKER_FIX, type GemmWorkerData, READY_WORD, SLOT_WORDS, startGemmWorker, TASK_OP_BASE, taskOpNames, WORKER_OPS, type WorkerHandle } from './gemm-worker.js';
+import {
+  CSP_WORKER_FIX,
+  type GemmWorkerData,
+  LIST_CALL_WORDS,
+  READY_WORD,
+  SLOT_WORDS,
+  startGemmWorker,
+  TASK_OP_BASE,
+  taskOpNames,
+  WORKER_OPS,
+  type WorkerHandle,
+} from './gemm-worker.js';
 import { JS_TASK_NAMES, JS_TASKS, type JsTaskName } from './js-tasks.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
@@ -18,6 +29,12 @@ export interface SgemmCall {
   c: number;
   ldc: number;
 }
+
+/**
+ * Calls of a worker's `sgemm` list per dispatch: longer lists go in rounds
+ * (`runLists`). 256 calls are 16 KiB of the control block per worker.
+ */
+export const LIST_CALLS = 256;
 
 /**
  * An export of the module that runs one task block: any function export
@@ -66,6 +83,8 @@ export class GemmThreadPool {
   readonly #workers: WorkerHandle[] = [];
   readonly #ctl: Int32Array<SharedArrayBuffer>;
   readonly #f32: Float32Array<SharedArrayBuffer>;
+  /** The control block's word where worker 0's list of sgemm calls starts (after the slots). */
+  readonly #listBase: number;
   /** Task op name → its op code in a worker slot. */
   readonly #taskCodes = new Map<string, number>();
   #seq = 0;
@@ -86,9 +105,11 @@ export class GemmThreadPool {
   constructor(inst: GemmInstance, threads: number) {
     if (!inst.shared) throw new BackendError('createCpuBackend', 'threads', `threads ${threads} needs a shared WebAssembly memory, got an unshared one`);
     this.#inst = inst;
-    const control = new SharedArrayBuffer(Math.max(1, threads - 1) * SLOT_WORDS * 4);
+    // The workers' slots, then each worker's list of sgemm calls (`runLists`).
+    const control = new SharedArrayBuffer(Math.max(1, threads - 1) * (SLOT_WORDS + LIST_CALLS * LIST_CALL_WORDS) * 4);
     this.#ctl = new Int32Array(control);
     this.#f32 = new Float32Array(control);
+    this.#listBase = Math.max(1, threads - 1) * SLOT_WORDS;
     reserveThreads(inst, threads);
     const taskOps = taskOpNames(inst.module);
     for (const [i, name] of taskOps.entries()) this.#taskCodes.set(name, TASK_OP_BASE + i);
@@ -138,6 +159,29 @@ export class GemmThreadPool {
       (w, t, seq) => this.#post(w, calls[t]!, seq),
       (t) => this.#runHere(calls[t]!),
     );
+  }
+
+  /**
+   * Runs `lists` (at most `threads`), each list's calls in order on one
+   * thread and its scratch: the first non-empty list here, the next ones on
+   * the workers that are ready (the others' here, after it); returns when all
+   * are done. Lists longer than `LIST_CALLS` go in rounds of `LIST_CALLS`
+   * calls per list, so each list still runs in order. The lists must write
+   * disjoint parts of memory.
+   */
+  runLists(lists: readonly (readonly SgemmCall[])[]): void {
+    if (lists.length > this.threads) throw new BackendError('gemm', 'calls', `at most ${this.threads} lists, got ${lists.length}`);
+    const longest = Math.max(0, ...lists.map((l) => l.length));
+    for (let from = 0; from < longest; from += LIST_CALLS) {
+      const part = lists.filter((l) => l.length > from).map((l) => l.slice(from, from + LIST_CALLS));
+      this.#dispatch(
+        part.length,
+        (w, t, seq) => this.#postList(w, part[t]!, seq),
+        (t) => {
+          for (const c of part[t]!) this.#runHere(c);
+        },
+      );
+    }
   }
 
   /**
@@ -256,6 +300,39 @@ export class GemmThreadPool {
     ctl[o + 5] = c.k;
     this.#f32[o + 6] = c.alpha;
     ctl.set([c.a, c.lda, c.ta, c.b, c.ldb, c.tb, c.c, c.ldc, s.pa, s.pb, s.tile], o + 7);
+    Atomics.store(ctl, o, seq);
+    Atomics.notify(ctl, o);
+  }
+
+  /** Worker w's list of `calls` (at most `LIST_CALLS`) in its part of the control block, then op `sgemmList`. */
+  #postList(w: number, calls: readonly SgemmCall[], seq: number): void {
+    const ctl = this.#ctl;
+    const f32 = this.#f32;
+    const s = scratchOf(this.#inst, w + 1);
+    const list = this.#listBase + w * LIST_CALLS * LIST_CALL_WORDS;
+    for (let i = 0; i < calls.length; i++) {
+      const c = calls[i]!;
+      const q = list + i * LIST_CALL_WORDS;
+      ctl[q] = c.m;
+      ctl[q + 1] = c.n;
+      ctl[q + 2] = c.k;
+      f32[q + 3] = c.alpha;
+      ctl[q + 4] = c.a;
+      ctl[q + 5] = c.lda;
+      ctl[q + 6] = c.ta;
+      ctl[q + 7] = c.b;
+      ctl[q + 8] = c.ldb;
+      ctl[q + 9] = c.tb;
+      ctl[q + 10] = c.c;
+      ctl[q + 11] = c.ldc;
+      ctl[q + 12] = s.pa;
+      ctl[q + 13] = s.pb;
+      ctl[q + 14] = s.tile;
+    }
+    const o = w * SLOT_WORDS;
+    ctl[o + 2] = WORKER_OPS.sgemmList;
+    ctl[o + 3] = list;
+    ctl[o + 4] = calls.length;
     Atomics.store(ctl, o, seq);
     Atomics.notify(ctl, o);
   }

@@ -79,8 +79,9 @@ describe('convolution on 2 threads (the direct im2row path)', () => {
     const { values: two, workerCalls } = await convAll(2, undefined, undefined, false);
     expect(none).toBe(0);
     // The worker runs one image's forward (φ and product) and data derivative (product and row2im), and builds one
-    // image's φ for the filter derivative, whose two products (one per image) are split, a half for it each.
-    expect(workerCalls).toBe(1 + 1 + 1 + 2);
+    // image's φ for the filter derivative, whose two products (one per image) are split, a half of each for it in
+    // one list.
+    expect(workerCalls).toBe(1 + 1 + 1 + 1);
     // Per image, each of the three GEMMs is 255 pixels × 40 filters × 144 (3·3·16) deep: large enough to split.
     expect(2 * 255 * 40 * 144).toBeGreaterThanOrEqual(PARALLEL_MIN_FLOPS);
     expect(one.map((t) => t.length)).toEqual([2 * 15 * 17 * 40, 2 * 15 * 17 * 16, 3 * 3 * 16 * 40]);
