@@ -27,20 +27,24 @@ export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'af
  * Measured on the loaded 2-core VM (kernel-threads.bench.mjs, medians of 11,
  * loops → WebAssembly on 1 thread), on LeNet conv1's output (100×24×24×20
  * floats) unless said: bias sums 2.5 → 0.75 ms, batch normalisation 30 → 14
- * and its derivative 42 → 32, max pooling 9.9 → 5.5 and its derivative
- * 17 → 13, average pooling 3.1 → 1.4 and its derivative 7.3 → 6.7, leaky
- * ReLU 13.6 → 3.2 (best of 21). ReLU (12.0 → 10.9, its derivative
- * 10.9 → 12.5) and Axpby (13.7 → 13.6) only break even here, their loops
- * running at memory speed while the copies double the traffic; on
- * AlexNet-sized tensors (32×27×27×256) they gain (ReLU 48 → 40, its
- * derivative 70 → 51, Axpby 67 → 63; AlexNet's fc6 filters, 37.7 M floats,
- * 380 → 313), hence their high thresholds. A second thread pays only on
- * large tensors, and not while other jobs hold the cores.
+ * and its derivative 42 → 32, average pooling 3.1 → 1.4 and its derivative
+ * 7.3 → 6.7, leaky ReLU 13.6 → 3.2 (best of 21).
+ *
+ * ReLU, its derivative and Axpby (scripts/bench-memory-bound.mjs): the
+ * branch-free loops cost 2.2–2.7 ns an element wherever the data sit, the
+ * WebAssembly route (copies in, SIMD map, copy out, in passes of
+ * `MAP_PASS_FLOATS` that stay in L2) 0.6–1.5 ns up to a few million
+ * elements; on larger tensors both run at main memory's speed (2.5–4 ns an
+ * element on this loaded VM, within ±20% of each other). So they take it
+ * from 2^12 elements, and on one thread only: the copies in and out are on
+ * this thread and cost more than the map itself, so a second thread gained
+ * nothing and lost its dispatch (AlexNet's step: Axpby 212 → 248 ms, ReLU
+ * 62 → 86 ms at 2 threads before).
  */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
-  relu: { wasmMin: 2 ** 22, perThread: 2 ** 21 },
-  leakyRelu: { wasmMin: 2 ** 16, perThread: 2 ** 20 },
-  axpby: { wasmMin: 2 ** 21, perThread: 2 ** 21 },
+  relu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY },
+  leakyRelu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY },
+  axpby: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY },
   sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   stats: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
@@ -94,6 +98,13 @@ export function setPassFloats(floats = DEFAULT_PASS_FLOATS): void {
   passFloats = floats;
 }
 
+/**
+ * Floats of each operand in one pass of `mapWasm` (256 KiB): the three
+ * operands of a pass stay in L2 from the copies in to the copy out (passes
+ * of 5.6 MiB an operand were 1.2–1.4× slower on 1–17 M elements).
+ */
+const MAP_PASS_FLOATS = 2 ** 16;
+
 /** rows_map_task's ops (kernels-rows.part.wat). */
 export const MAP_OPS = { keepPositive: 0, leaky: 1, axpby: 2 } as const;
 export type MapOp = (typeof MAP_OPS)[keyof typeof MAP_OPS];
@@ -108,7 +119,7 @@ export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float3
   const kernel = op === MAP_OPS.axpby ? 'axpby' : op === MAP_OPS.leaky ? 'leakyRelu' : 'relu';
   const inst = instanceFor(kernel, n);
   if (inst === null) return false;
-  const pass = Math.min(n, Math.max(4, Math.floor(passFloats / 12) * 4));
+  const pass = Math.min(n, MAP_PASS_FLOATS, Math.max(4, Math.floor(passFloats / 12) * 4));
   const tasks = threadsFor(kernel, pass);
   const same = x === y;
   const arena = wasmArena((same ? 2 : 3) * pass + (tasks + 1) * TASK_WORDS);

@@ -7,10 +7,11 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
  * ReLU (leaky), sigmoid and softmax (manual §4.4, §4.6.4; derivatives §6.4,
  * §6.6.4). Softmax runs over the last axis (channels of NHWC data), with the
  * row maximum subtracted before exponentiating, so large scores never overflow.
- * Float32 ReLU and its derivative can run in WebAssembly SIMD, in ranges over
- * the GEMM threads (rows-wasm.ts), with the loops' values: leaky ones from
- * 2^16 elements; with leak 0 only from 2^22, as the branch-free loop already
- * runs at memory speed and the copy into the module adds traffic. Float32
+ * Float32 ReLU and its derivative run in WebAssembly SIMD from 2^12
+ * elements (rows-wasm.ts: copied through the module's memory in passes that
+ * stay in L2, on this thread, as the copies cost more than the map), with the
+ * loops' values; the branch-free loop below (`keepPositive`) takes smaller
+ * tensors. Float32
  * softmax, sigmoid and their derivatives on large inputs split their rows
  * over the threads as JavaScript tasks (rows-js.ts), with the loops' values.
  */

@@ -9,8 +9,9 @@ import { channelSumsBlocked, channelSumsWasm, MAP_OPS, mapWasm } from '../rows-w
  * large tensors run in WebAssembly SIMD over the GEMM threads
  * (rows-wasm.ts), adding rows in fixed blocks (`channelSumsBlocked`, also
  * the loop's order), so they do not depend on the threads. Float32 Axpby
- * (the trainer's updates) does too from 2^21 elements (below, copying both
- * operands in costs what it saves).
+ * (the trainer's updates) runs there too from 2^12 elements, on this thread
+ * (rows-wasm.ts: the copies in and out cost more than the map, so workers
+ * would not gain), in float64 rounded once as the loop.
  */
 export const elementwiseKernels = {
   Unary: (cpu, { x }, { op, alpha }) => {
