@@ -55,6 +55,26 @@ const wgF = hostRandn([3, 3, 8, 8], 52, 1 / 6);
 const wgB = hostRandn([8], 53, 0.1);
 const wgDy = hostRandn([2, 8, 8, 8], 54, 0.1);
 
+// The float32 CPU backend's other fast paths, so that each is held to the float64 reference here:
+// 5×5 in 2 groups with odd filters per group (LeNet's conv2 and AlexNet's conv2 shapes: Winograd
+// F(2×2, 5×5) where kernels-cpu takes it, else im2row), the direct small-channel first layer (C = 1),
+// a fully connected layer (the filter covers the input: one GEMM over the batch) and a 3×3 in two
+// groups (AlexNet's conv4/conv5). Scales as the Winograd cases above: He filters, dy of std 0.1.
+const g5Geom = geom([1, 1, 1, 1], [1, 1], [1, 1], 2);
+const g5X = hostRandn([2, 10, 10, 12], 55);
+const g5F = hostRandn([5, 5, 6, 10], 56, Math.sqrt(2 / 150));
+const g5Dy = hostRandn([2, 8, 8, 10], 57, 0.1);
+const c1X = hostRandn([3, 14, 14, 1], 58);
+const c1F = hostRandn([5, 5, 1, 6], 59, Math.sqrt(2 / 25));
+const c1Dy = hostRandn([3, 10, 10, 6], 60, 0.1);
+const fcX = hostRandn([5, 3, 3, 8], 61);
+const fcF = hostRandn([3, 3, 8, 7], 62, Math.sqrt(2 / 72));
+const fcDy = hostRandn([5, 1, 1, 7], 63, 0.1);
+const g3Geom = geom([1, 1, 1, 1], [1, 1], [1, 1], 2);
+const g3X = hostRandn([2, 8, 8, 16], 64);
+const g3F = hostRandn([3, 3, 8, 12], 65, 1 / 6);
+const g3Dy = hostRandn([2, 8, 8, 12], 66, 0.1);
+
 const xs = hostDistinct([2, 5, 5, 3], 5);
 const poolMax = { method: 'max' as const, poolSize: [3, 2] as const, pad: [1, 1, 0, 1] as const, stride: [2, 2] as const };
 const poolAvg = { ...poolMax, method: 'avg' as const };
@@ -129,6 +149,18 @@ export const kernelCases: KernelCase[] = [
     inputs: { x: wgX, dy: wgDy },
     attrs: { ...wgGeom, fShape: wgF.shape },
   } as KernelCase<'ConvBackwardFilter'>,
+  { name: 'Conv 5x5 2 groups odd K', kernel: 'Conv', inputs: { x: g5X, f: g5F, b: null }, attrs: g5Geom } as KernelCase<'Conv'>,
+  { name: 'ConvBackwardData 5x5 2 groups odd K', kernel: 'ConvBackwardData', inputs: { dy: g5Dy, f: g5F }, attrs: { ...g5Geom, xShape: g5X.shape } } as KernelCase<'ConvBackwardData'>,
+  { name: 'ConvBackwardFilter 5x5 2 groups odd K', kernel: 'ConvBackwardFilter', inputs: { x: g5X, dy: g5Dy }, attrs: { ...g5Geom, fShape: g5F.shape } } as KernelCase<'ConvBackwardFilter'>,
+  { name: 'Conv 5x5 C=1 first layer', kernel: 'Conv', inputs: { x: c1X, f: c1F, b: null }, attrs: geom(pad0, [1, 1], [1, 1], 1) } as KernelCase<'Conv'>,
+  { name: 'ConvBackwardData 5x5 C=1 first layer', kernel: 'ConvBackwardData', inputs: { dy: c1Dy, f: c1F }, attrs: { ...geom(pad0, [1, 1], [1, 1], 1), xShape: c1X.shape } } as KernelCase<'ConvBackwardData'>,
+  { name: 'ConvBackwardFilter 5x5 C=1 first layer', kernel: 'ConvBackwardFilter', inputs: { x: c1X, dy: c1Dy }, attrs: { ...geom(pad0, [1, 1], [1, 1], 1), fShape: c1F.shape } } as KernelCase<'ConvBackwardFilter'>,
+  { name: 'Conv fully connected', kernel: 'Conv', inputs: { x: fcX, f: fcF, b: null }, attrs: geom(pad0, [1, 1], [1, 1], 1) } as KernelCase<'Conv'>,
+  { name: 'ConvBackwardData fully connected', kernel: 'ConvBackwardData', inputs: { dy: fcDy, f: fcF }, attrs: { ...geom(pad0, [1, 1], [1, 1], 1), xShape: fcX.shape } } as KernelCase<'ConvBackwardData'>,
+  { name: 'ConvBackwardFilter fully connected', kernel: 'ConvBackwardFilter', inputs: { x: fcX, dy: fcDy }, attrs: { ...geom(pad0, [1, 1], [1, 1], 1), fShape: fcF.shape } } as KernelCase<'ConvBackwardFilter'>,
+  { name: 'Conv 3x3 2 groups', kernel: 'Conv', inputs: { x: g3X, f: g3F, b: null }, attrs: g3Geom } as KernelCase<'Conv'>,
+  { name: 'ConvBackwardData 3x3 2 groups', kernel: 'ConvBackwardData', inputs: { dy: g3Dy, f: g3F }, attrs: { ...g3Geom, xShape: g3X.shape } } as KernelCase<'ConvBackwardData'>,
+  { name: 'ConvBackwardFilter 3x3 2 groups', kernel: 'ConvBackwardFilter', inputs: { x: g3X, dy: g3Dy }, attrs: { ...g3Geom, fShape: g3F.shape } } as KernelCase<'ConvBackwardFilter'>,
   { name: 'BiasAdd', kernel: 'BiasAdd', inputs: { x: x1, b: hostRandn([4], 25) }, attrs: {} } as KernelCase<'BiasAdd'>,
   { name: 'Pool max', kernel: 'Pool', inputs: { x: xs }, attrs: poolMax } as KernelCase<'Pool'>,
   { name: 'Pool avg', kernel: 'Pool', inputs: { x: xs }, attrs: poolAvg } as KernelCase<'Pool'>,
