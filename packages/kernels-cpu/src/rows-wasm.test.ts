@@ -1,7 +1,7 @@
 import { type KernelAttrs, type KernelName, type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCpuBackend } from './index.js';
-import { channelSumsBlocked, setPassFloats, setRowsTuning, sumBlockRows } from './rows-wasm.js';
+import { channelSumsBlocked, instanceFor, setPassFloats, setRowsTuning, sumBlockRows, threadsFor } from './rows-wasm.js';
 
 /**
  * The WebAssembly paths of the float32 element-wise and per-channel kernels
@@ -260,3 +260,32 @@ function avgReference(x: number[], dy: number[], [n, h, w, c]: number[], a: Pool
       }
   return { y, dx };
 }
+
+describe('ReLU, its derivative and Axpby at the default thresholds', () => {
+  it('take the module on tensors of several passes with a ragged tail, with the loops\' bits, never waking a worker', () => {
+    const be = createCpuBackend({ threads: 3 });
+    const rng = new Rng(9);
+    // Two passes of 2^16 floats and 4·5 + 3 more: the last pass ends in a partial vector.
+    const n = 2 * 2 ** 16 + 23;
+    const x = be.tensor(values(rng, n, true), [n]);
+    const y = be.tensor(values(rng, n, true), [n]);
+    const run = () =>
+      [
+        be.run('Relu', { x }, { leak: 0 }),
+        be.run('Relu', { x }, { leak: 0.1 }),
+        be.run('ReluBackward', { x, dy: y }, { leak: 0 }),
+        be.run('ReluBackward', { x, dy: y }, { leak: 0.1 }),
+        be.run('Axpby', { x, y }, { alpha: 1, beta: -0.001 }),
+      ].map((t) => bits(t.dataSync()));
+    for (const kernel of ['relu', 'leakyRelu', 'axpby'] as const) {
+      expect(instanceFor(kernel, n), kernel).not.toBeNull();
+      expect(threadsFor(kernel, n), kernel).toBe(1);
+    }
+    const calls = be.workerCalls;
+    const routed = run();
+    expect(be.workerCalls).toBe(calls);
+    setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY });
+    expect(routed).toEqual(run());
+    be.dispose();
+  });
+});
