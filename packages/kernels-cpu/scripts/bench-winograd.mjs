@@ -7,8 +7,10 @@
 // the work itself, less sensitive to other jobs on a loaded machine; on more,
 // the sum over the threads).
 // Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-winograd.mjs [threads] [reps] [--shapes=lenet2,alex2,…]
+// `dzdxA` is the adjoint data derivative (convBackwardDataWinograd, called directly) against the direct one, where it applies.
 // Shapes `lenet2s4`, `lenet2s6` (LeNet's conv2 on 8×8 and 10×10 inputs: 4×4 and 6×6 outputs) time the small-output threshold.
 import { Rng } from '@convnet-ts/tensor';
+import { convBackwardDataWinograd, winogradApplies } from '../src/conv-winograd.ts';
 import { createCpuBackend } from '../src/index.ts';
 
 const threads = Number(process.argv[2] ?? 1);
@@ -38,20 +40,35 @@ for (const s of SHAPES) {
   const x = Float32Array.from(rng.randn(size(s.x)));
   const f = Float32Array.from(rng.randn(size(s.f)));
   const dy = Float32Array.from(rng.randn(n * ho * wo * k));
+  const sizes = {
+    patch: { height: h, width: w, channels: s.x[3], filterHeight: r, filterWidth: r, outHeight: ho, outWidth: wo, padTop: s.pad, padLeft: s.pad, strideY: 1, strideX: 1, dilateY: 1, dilateX: 1 },
+    n, c: s.x[3], k, groups: s.groups, cg: s.f[2], kg: k / s.groups, imageSize: h * w * s.x[3], pixels: ho * wo, rowLength: r * r * s.f[2],
+  };
+  const adjoint = winogradApplies(sizes, true);
   const ops = backends.map((cpu) => {
     const xt = cpu.tensor(x, s.x);
     const ft = cpu.tensor(f, s.f);
     const dyt = cpu.tensor(dy, [n, ho, wo, k]);
+    const ops0 = {
+      dzdx: () => cpu.run('ConvBackwardData', { dy: dyt, f: ft }, { ...attrs, xShape: s.x }).dispose(),
+    };
     return {
       fwd: () => cpu.run('Conv', { x: xt, f: ft, b: null }, attrs).dispose(),
       dzdx: () => cpu.run('ConvBackwardData', { dy: dyt, f: ft }, { ...attrs, xShape: s.x }).dispose(),
       dzdf: () => cpu.run('ConvBackwardFilter', { x: xt, dy: dyt }, { ...attrs, fShape: s.f }).dispose(),
+      // The direct data derivative, or (default backend) the adjoint one on this backend's threads (the Relu makes them current).
+      dzdxA: () => {
+        if (!cpu.winograd || !adjoint) return ops0.dzdx();
+        cpu.run('Relu', { x: xt }, { leak: 0 }).dispose();
+        convBackwardDataWinograd(sizes, dy, f, new Float32Array(x.length), true);
+      },
     };
   });
-  const times = { fwd: [[], []], dzdx: [[], []], dzdf: [[], []] };
-  const cpuTimes = { fwd: [[], []], dzdx: [[], []], dzdf: [[], []] };
+  const names = ['fwd', 'dzdx', 'dzdxA', 'dzdf'];
+  const times = Object.fromEntries(names.map((o) => [o, [[], []]]));
+  const cpuTimes = Object.fromEntries(names.map((o) => [o, [[], []]]));
   for (let rep = 0; rep <= reps; rep++) {
-    for (const op of ['fwd', 'dzdx', 'dzdf']) {
+    for (const op of names) {
       for (const b of [0, 1]) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();

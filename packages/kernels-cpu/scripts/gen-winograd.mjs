@@ -408,7 +408,7 @@ export function winogradFields() {
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $le))))
 ${Object.values(WINOGRAD)
-  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}`)
+  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}\n${dataFields(w)}`)
   .join('\n')}
 `;
 }
@@ -503,5 +503,137 @@ function filterFields(w) {
       (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
       (local.set $dy (i32.add (local.get $dy) (local.get $outBytes)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))`;
+}
+
+/**
+ * The data derivative as the forward's adjoint in d: dd_t = B·[Σ_k U_{c,k} ⊙
+ * (A dy_t Aᵀ)]·Bᵀ, each α × α window added into dx where it lies inside the
+ * image (overlapping windows in tile order). Ŷ is the filter derivative's
+ * transform (`_dy`); the sums over filters W_ξ = Ŷ_ξ·U_ξᵀ are α² sgemms.
+ */
+function dataFields(w) {
+  const { BT, m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
+  const wLocals = range(a * a).map((e) => `(local $w${e} v128)`).join(' ');
+  const sLocals = range(a)
+    .flatMap((i) => range(a).map((j) => `(local $s${i}_${j} v128)`))
+    .join(' ');
+  const aLocals = range(a * a).map((e) => `(local $a${e} i32)`).join(' ');
+  const col = (j) => range(a).map((q) => BT[q][j]);
+  const loads = lines(range(a * a).flatMap((e) => [`(local.set $w${e} (v128.load (local.get $o)))`, e < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
+  // s(p, j) = (W B)(p, j) = Σ_q W(p, q)·Bᵀ[q][j]; dd(i, j) = (B s)(i, j) = Σ_p Bᵀ[p][i]·s(p, j).
+  const setS = lines(range(a).flatMap((p) => range(a).map((j) => `(local.set $s${p}_${j} ${combine(col(j), (q) => get(`$w${a * p + q}`))})`)));
+  const setAddr = lines(
+    range(a).flatMap((i) =>
+      range(a).map(
+        (j) => `(local.set $a${a * i + j} (call $wino_pixel (local.get $dx) (local.get $zeros) (i32.add (local.get $iy) (i32.const ${i})) (i32.add (local.get $ix) (i32.const ${j})) (local.get $H) (local.get $W) (local.get $C)))`,
+      ),
+    ),
+  );
+  const adds = lines(
+    range(a).flatMap((i) =>
+      range(a).map(
+        (j) => `(local.set $p (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.set $r ${combine(col(i), (q) => get(`$s${q}_${j}`))})
+          (if (local.get $whole) (then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (local.get $r))))
+            (else (call $wino_tail (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))`,
+      ),
+    ),
+  );
+  return `
+  ;; dx[window of t] += (B W_{t,c} Bᵀ), F(${m}×${m}, ${r}×${r}), for every tile t (pixels outside the image go to the zeros, which
+  ;; the next transform clears), from W[ξ][t][c] at w (planes of rows·round4(cn) floats), into the cn channels from dx of each pixel of C.
+  (func $${name}_input_adjoint (export "${name}_input_adjoint") (param $d i32) (param $w i32) (param $dx i32) (param $cn i32) (param $rows i32)
+    (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
+    (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $whole i32) (local $r v128)
+    (local $plane i32) (local $o i32) (local $p i32) ${aLocals}
+    ${wLocals} ${sLocals}
+    (local.set $H ${ld(0)})
+    (local.set $W ${ld(1)})
+    (local.set $C ${ld(2)})
+    (local.set $zeros ${ld(23)})
+    (local.set $cend4 (i32.shl (local.get $cn) (i32.const 2)))
+    (local.set $cend (i32.shl ${round4('(local.get $cn)')} (i32.const 2)))
+    ${setTiles(m)}
+    (local.set $plane (i32.mul (local.get $rows) (local.get $cend)))
+    ${tileLoops(
+      m,
+      `(local.set $iy (i32.sub (local.get $oy) ${ld(9)}))
+        (local.set $ix (i32.sub (local.get $ox) ${ld(10)}))
+        ${setAddr}
+        (local.set $cb (i32.const 0))
+        (block $dc (loop $lc
+          (br_if $dc (i32.ge_u (local.get $cb) (local.get $cend)))
+          (local.set $whole (i32.le_s (i32.add (local.get $cb) (i32.const 16)) (local.get $cend4)))
+          (local.set $o (i32.add (local.get $w) (i32.add (i32.mul (local.get $t) (local.get $cend)) (local.get $cb))))
+          ${loads}
+          ${setS}
+          ${adds}
+          (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
+          (br $lc)))`,
+    )})
+
+  ;; dx_i += the data derivative of the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}) (dx at d[18], dy at d[20]),
+  ;; d[30] images at a time: per group, Ŷ = A dy Aᵀ of those images, W_ξ = Ŷ_ξ·U_ξᵀ (${a * a} sgemms into d[22], zeroed first),
+  ;; then each image's dx_i += its windows B W Bᵀ.
+  (func (export "${name}_data_images") (param $d i32)
+    (local $n i32) (local $b i32) (local $j i32) (local $g i32) (local $xi i32) (local $dx i32) (local $dy i32)
+    (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $rows i32)
+    (local $v i32) (local $m i32) (local $u i32) (local $imageBytes i32) (local $outBytes i32)
+    (local.set $cg ${ld(14)})
+    (local.set $kg ${ld(16)})
+    (local.set $cp ${round4('(local.get $cg)')})
+    (local.set $kp ${round4('(local.get $kg)')})
+    (local.set $T (i32.mul (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))
+                           (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
+    (local.set $v ${ld(22)})
+    (local.set $m ${ld(24)})
+    (local.set $dx ${ld(18)})
+    (local.set $dy ${ld(20)})
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (local.set $b (call $min ${ld(30)} (i32.sub ${ld(19)} (local.get $n))))
+      (local.set $rows (i32.mul (local.get $b) (local.get $T)))
+      (local.set $g (i32.const 0))
+      (block $dg (loop $lg
+        (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
+        (local.set $j (i32.const 0))
+        (block $dj (loop $lj
+          (br_if $dj (i32.ge_s (local.get $j) (local.get $b)))
+          (call $${name}_dy (local.get $d)
+            (i32.add (i32.add (local.get $dy) (i32.mul (local.get $j) (local.get $outBytes))) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
+            (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $kp)) (i32.const 2)))
+            (local.get $kg) (local.get $rows))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $lj)))
+        (memory.fill (local.get $v) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $rows) (local.get $cp)) (i32.const ${a * a})) (i32.const 2)))
+        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $kg)) (i32.const 2))))
+        (local.set $xi (i32.const 0))
+        (block $dxi (loop $lxi
+          (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
+          (call $sgemm (local.get $rows) (local.get $cg) (local.get $kg) (f32.const 1)
+            (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $kp)) (i32.const 2))) (local.get $kp) (i32.const 0)
+            (i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $cg)) (local.get $kg)) (i32.const 2))) (local.get $kg) (i32.const 1)
+            (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $cp)) (i32.const 2))) (local.get $cp)
+            ${ld(25)} ${ld(26)} ${ld(27)})
+          (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
+          (br $lxi)))
+        (local.set $j (i32.const 0))
+        (block $dj2 (loop $lj2
+          (br_if $dj2 (i32.ge_s (local.get $j) (local.get $b)))
+          (call $${name}_input_adjoint (local.get $d)
+            (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $cp)) (i32.const 2)))
+            (i32.add (i32.add (local.get $dx) (i32.mul (local.get $j) (local.get $imageBytes))) (i32.shl (i32.mul (local.get $g) (local.get $cg)) (i32.const 2)))
+            (local.get $cg) (local.get $rows))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $lj2)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $lg)))
+      (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $b) (local.get $imageBytes))))
+      (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $b) (local.get $outBytes))))
+      (local.set $n (i32.add (local.get $n) (local.get $b)))
       (br $ln))))`;
 }

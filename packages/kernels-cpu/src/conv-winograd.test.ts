@@ -1,7 +1,7 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { WINOGRAD } from '../scripts/gen-winograd.mjs';
-import { WINOGRAD_VARIANTS, type WinogradOption, winogradDataPlan, winogradTile } from './conv-winograd.js';
+import { convBackwardDataWinograd, WINOGRAD_VARIANTS, type WinogradOption, winogradApplies, winogradDataPlan, winogradTile } from './conv-winograd.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { createCpuBackend } from './cpu-backend.js';
 import { relativeError } from './test-relative-error.js';
@@ -154,7 +154,11 @@ async function runAll(s: Conv, d: ReturnType<typeof data>, threads: number, wino
     const y = cpu.run('Conv', { x: cpu.tensor(d.x, shape), f: ft, b: cpu.tensor(d.b, [s.k]) }, attrs).dataSync() as Float32Array;
     const dx = cpu.run('ConvBackwardData', { dy: dyt, f: ft }, { ...attrs, xShape: shape }).dataSync() as Float32Array;
     const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(d.x, shape), dy: dyt }, { ...attrs, fShape }).dataSync() as Float32Array;
-    return { y: Float32Array.from(y), dx: Float32Array.from(dx), df: Float32Array.from(df) };
+    // The adjoint data derivative, on the thread count of this backend (its run above made its threads current).
+    const adjoint = new Float32Array(d.x.length);
+    const sizes = sizesOf(s);
+    const ran = winograd !== false && winogradApplies(sizes, winograd) && convBackwardDataWinograd(sizes, d.dy, d.f, adjoint, winograd);
+    return { y: Float32Array.from(y), dx: Float32Array.from(dx), df: Float32Array.from(df), adjoint: ran ? adjoint : null };
   } finally {
     cpu.dispose();
   }
@@ -200,12 +204,16 @@ describe(`Winograd F(${key[0]}×${key[0]}, ${r}×${r}) convolution`, () => {
       const want = reference(d.x, d.f, d.b, s);
       const wantDx = referenceDx(d.dy, d.f, s);
       const wantDf = referenceDf(d.x, d.dy, s);
-      const errors = { y: relativeError(fast.y, want), dx: relativeError(fast.dx, wantDx), df: relativeError(fast.df, wantDf) };
-      const perDepth = { y: errors.y / Math.sqrt(r * r * cg), dx: errors.dx / Math.sqrt(r * r * kg), df: errors.df / Math.sqrt(s.n * ho * wo) };
+      const adjoint = fast.adjoint!;
+      const errors = { y: relativeError(fast.y, want), dx: relativeError(fast.dx, wantDx), df: relativeError(fast.df, wantDf), adjoint: relativeError(adjoint, wantDx) };
+      const perDepth = { y: errors.y / Math.sqrt(r * r * cg), dx: errors.dx / Math.sqrt(r * r * kg), df: errors.df / Math.sqrt(s.n * ho * wo), adjoint: errors.adjoint / Math.sqrt(r * r * kg) };
       if (process.env.WINOGRAD_ERRORS) console.log(key, name, JSON.stringify(perDepth), 'direct', relativeError(direct.y, want) / Math.sqrt(r * r * cg));
       expect(perDepth.y).toBeLessThan(bound);
       expect(perDepth.dx).toBeLessThan(bound);
       expect(perDepth.df).toBeLessThan(bound);
+      expect(perDepth.adjoint).toBeLessThan(bound);
+      expect(Array.from(adjoint)).not.toEqual(Array.from(direct.dx));
+      expect(Array.from(fast3.adjoint!)).toEqual(Array.from(adjoint));
       expect(relativeError(direct.y, want)).toBeLessThan(1e-7 * Math.sqrt(r * r * cg));
       expect(relativeError(direct.dx, wantDx)).toBeLessThan(1e-7 * Math.sqrt(r * r * kg));
       expect(Array.from(fast.y)).not.toEqual(Array.from(direct.y));
@@ -241,6 +249,19 @@ describe(`Winograd F(${key[0]}×${key[0]}, ${r}×${r}) convolution`, () => {
       expect(runs[1]).toEqual(runs[0]);
       expect(runs[2]).toEqual(runs[0]);
     }
+  });
+
+  it('over several passes and SGEMM batches (9 images of 16 tiles), forward and both derivatives give the same bits at 1, 2 and 3 threads, within the bound', async () => {
+    const s: Conv = { n: 9, h: 12, w: 12, c: 20, k: 18, r, groups: 1, pad: r === 3 ? [1, 1, 1, 1] : [0, 0, 0, 0] };
+    const d = data(s, 9);
+    const runs = [await runAll(s, d, 1, option), await runAll(s, d, 2, option), await runAll(s, d, 3, option)];
+    for (const run of runs.slice(1)) {
+      expect(Array.from(run.y)).toEqual(Array.from(runs[0]!.y));
+      expect(Array.from(run.df)).toEqual(Array.from(runs[0]!.df));
+      expect(Array.from(run.adjoint!)).toEqual(Array.from(runs[0]!.adjoint!));
+    }
+    const [ho, wo] = outSize(s);
+    expect(relativeError(runs[0]!.df, referenceDf(d.x, d.dy, s))).toBeLessThan(bound * Math.sqrt(s.n * ho * wo));
   });
 
   it('its data derivative is the adjoint of its forward: ⟨conv(x), dy⟩ = ⟨x, dx⟩ (the numerical-derivative identity), and the direct path agrees', async () => {

@@ -1,4 +1,4 @@
-import { type ImageTask, forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import { type ImageTask, forwardPasses, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
@@ -198,10 +198,25 @@ export function winogradFilter(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
   return u;
 }
 
-/** The images whose tiles one forward SGEMM takes at once: enough for about this many rows. */
-const FORWARD_ROWS = 128;
-/** The images whose tiles one filter-derivative SGEMM sums over: depth about this many rows. */
-const PRODUCT_ROWS = 256;
+/**
+ * The images whose tiles one forward (or data-derivative) SGEMM takes at
+ * once: enough for about this many rows (LeNet's conv2, 16 tiles an image,
+ * CPU time on the loaded machine: 64 to 256 alike for the forward, 64 the
+ * best for the data derivative, 16 worse).
+ */
+const FORWARD_ROWS = 64;
+/**
+ * The images whose tiles one filter-derivative SGEMM sums over: depth about
+ * this many rows (LeNet's conv2: 64 took 10.1 ms, 256 15 ms, 32 11 ms).
+ */
+const PRODUCT_ROWS = 64;
+
+/**
+ * Floats of x, dy, V and Ŷ one filter-derivative pass keeps, so that the
+ * products read V and Ŷ from cache: about 1 MiB (LeNet's conv2: 10.1 ms
+ * against 13–15 ms at 4 and 16 MiB).
+ */
+const PASS_FLOATS = 2 ** 18;
 
 /** The task of `share`'s images with each group's channels and filters (word 30 and 31 set by `writeWinogradTask`). */
 function groupedTask(p: ConvSizes, share: { first: number; count: number }, xAt: number, yAt: number, buffers: TaskBuffers): ImageTask {
@@ -275,6 +290,66 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
             sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * tiles * cp, cp, fAt + g * groupU + xi * p.cg * p.kg, p.kg, mAt + xi * tiles * kp, kp);
           }
           ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize + g * p.kg), p.kg, tiles);
+        }
+      }
+    }
+  });
+}
+
+/**
+ * `dx ← ∂⟨conv(x, f), dy⟩/∂x` by Winograd, the forward's adjoint in d: per
+ * tile, dd_t = B·[Σ_k U_{c,k} ⊙ (A·dy_t·Aᵀ)]·Bᵀ added into dx over the
+ * tile's α × α input window (inside the image), the sums over filters α²
+ * SGEMMs Ŷ_ξ·U_ξᵀ. It takes the forward's tiles and multiplies (not those
+ * of the padded convolution `winogradDataPlan` makes, which on small maps
+ * costs more than the direct path). With at least as many images as threads
+ * the threads take whole images (`<name>_data_images`), else this thread
+ * transforms and each SGEMM is split over the threads; the bits do not
+ * depend on the thread count. Where `winogradApplies(p)`; false (doing
+ * nothing) where the module cannot run.
+ */
+export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Float32Array, dx: Float32Array, option: WinogradOption): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const w = variantOf(p, option);
+  const entries = (w.m + w.r - 1) ** 2;
+  const tiles = tileCount(p, w.m);
+  const cp = round4(p.cg);
+  const kp = round4(p.kg);
+  const batch = Math.max(1, Math.floor(FORWARD_ROWS / tiles));
+  const ySize = p.pixels * p.k;
+  const vSize = batch * entries * tiles * cp;
+  const mSize = batch * entries * tiles * kp;
+  const zerosSize = Math.max(cp, kp);
+  const perThread = vSize + mSize + zerosSize + TASK_WORDS;
+  const e = inst.exports as unknown as Record<string, Transform>;
+  const dyTransform = e[`${w.name}_dy`]!;
+  const adjoint = e[`${w.name}_input_adjoint`]!;
+  // The passes of a forward with dy as its input and dx (zeroed) as its output.
+  return forwardPasses(p.n, ySize, p.imageSize, winogradFilter(f, p, w), perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+    const blocks: number[] = [];
+    for (const share of shares(count, tasks)) {
+      const v = 4 * (bufAt + share.thread * perThread);
+      const m = v + 4 * vSize;
+      const zeros = m + 4 * mSize;
+      const block = zeros + 4 * zerosSize;
+      // x (word 18) is dx, from yAt; y (word 20) is dy, from xAt.
+      writeWinogradTask(inst, block, share.thread, groupedTask(p, share, yAt, xAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), batch, 0);
+      blocks.push(block);
+    }
+    if (p.n >= threads) runTasks(inst, `${w.name}_data_images`, blocks);
+    else {
+      const v = bufAt;
+      const mAt = v + vSize;
+      const groupU = entries * p.cg * p.kg;
+      for (let i = 0; i < count; i++) {
+        for (let g = 0; g < p.groups; g++) {
+          dyTransform(blocks[0]!, 4 * (xAt + i * ySize + g * p.kg), 4 * mAt, p.kg, tiles);
+          heap.fill(0, v, v + entries * tiles * cp);
+          for (let xi = 0; xi < entries; xi++) {
+            sgemmInArena(false, true, tiles, p.cg, p.kg, 1, mAt + xi * tiles * kp, kp, fAt + g * groupU + xi * p.cg * p.kg, p.kg, v + xi * tiles * cp, cp);
+          }
+          adjoint(blocks[0]!, 4 * v, 4 * (yAt + i * p.imageSize + g * p.cg), p.cg, tiles);
         }
       }
     }
@@ -365,8 +440,9 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const perImage = p.imageSize + ySize + vSize + wSize;
   const batch = Math.max(1, Math.floor(PRODUCT_ROWS / tiles));
   const tasks = Math.min(threads, p.n);
-  let chunk = Math.min(p.n, tasks * imagesPerThread(p.n, threads, perImage));
-  if (chunk < p.n) chunk = Math.min(p.n, Math.max(batch, chunk - (chunk % batch)));
+  // A pass: whole batches, at least one image per thread, else as many as PASS_FLOATS holds.
+  const passImages = Math.max(tasks, Math.floor(PASS_FLOATS / perImage));
+  const chunk = Math.min(p.n, Math.max(batch, passImages - (passImages % batch)));
   const perThread = Math.max(cp, kp) + TASK_WORDS;
   const blocksAt = Math.max(tasks, Math.min(threads, products));
   const arena = wasmArena(uSize + chunk * perImage + blocksAt * perThread);
@@ -391,19 +467,23 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
       writeWinogradTask(inst, blockOf(share.thread), share.thread, groupedTask(p, share, xAt, yAt, buffers), rows, 0);
       return blockOf(share.thread);
     });
+    let t0 = performance.now();
     runTasks(inst, `${w.name}_filter_images`, transformBlocks);
+    (globalThis as any).PT ??= [0,0,0]; (globalThis as any).PT[0] += performance.now() - t0; t0 = performance.now();
     const productBlocks = shares(products, Math.min(threads, products)).map((share) => {
       const task = groupedTask(p, { first: 0, count }, xAt, yAt, { f: 4 * uAt, phi: 4 * vAt, phiStride: 0, zeros: 0, scratch: 4 * wAt, src: share.first + share.count });
       writeWinogradTask(inst, blockOf(share.thread), share.thread, { ...task, c0: share.first }, rows, batch);
       return blockOf(share.thread);
     });
     runTasks(inst, 'winograd_filter_products_task', productBlocks);
+    (globalThis as any).PT[1] += performance.now() - t0;
   }
   // df[fy, fx, c, g·kg + k] = Σ_i G[i][fy]·(Σ_j Û[g][αi + j][c][k]·G[j][fx]), in float64, all (c, k) of a group at once.
   const { G } = w;
   const { cg, kg, k } = p;
   const ck = cg * kg;
   const u = heap.subarray(uAt, uAt + uSize);
+  const t1 = performance.now();
   const t = new Float64Array(a * r * ck);
   const s = new Float64Array(ck);
   for (let g = 0; g < p.groups; g++) {
@@ -434,5 +514,6 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
       }
     }
   }
+  (globalThis as any).PT[2] += performance.now() - t1;
   return true;
 }
