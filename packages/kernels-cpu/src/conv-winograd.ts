@@ -467,23 +467,19 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
       writeWinogradTask(inst, blockOf(share.thread), share.thread, groupedTask(p, share, xAt, yAt, buffers), rows, 0);
       return blockOf(share.thread);
     });
-    let t0 = performance.now();
     runTasks(inst, `${w.name}_filter_images`, transformBlocks);
-    (globalThis as any).PT ??= [0,0,0]; (globalThis as any).PT[0] += performance.now() - t0; t0 = performance.now();
     const productBlocks = shares(products, Math.min(threads, products)).map((share) => {
       const task = groupedTask(p, { first: 0, count }, xAt, yAt, { f: 4 * uAt, phi: 4 * vAt, phiStride: 0, zeros: 0, scratch: 4 * wAt, src: share.first + share.count });
       writeWinogradTask(inst, blockOf(share.thread), share.thread, { ...task, c0: share.first }, rows, batch);
       return blockOf(share.thread);
     });
     runTasks(inst, 'winograd_filter_products_task', productBlocks);
-    (globalThis as any).PT[1] += performance.now() - t0;
   }
   // df[fy, fx, c, g·kg + k] = Σ_i G[i][fy]·(Σ_j Û[g][αi + j][c][k]·G[j][fx]), in float64, all (c, k) of a group at once.
   const { G } = w;
   const { cg, kg, k } = p;
   const ck = cg * kg;
   const u = heap.subarray(uAt, uAt + uSize);
-  const t1 = performance.now();
   const t = new Float64Array(a * r * ck);
   const s = new Float64Array(ck);
   for (let g = 0; g < p.groups; g++) {
@@ -514,6 +510,5 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
       }
     }
   }
-  (globalThis as any).PT[2] += performance.now() - t1;
   return true;
 }
