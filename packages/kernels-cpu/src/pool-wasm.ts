@@ -17,20 +17,23 @@ export interface PoolSizes {
 }
 
 /**
- * Max pooling of float32 NHWC images in WebAssembly SIMD (gemm.wat's
- * `pool_max_images`, four channels at a time), each thread taking whole
- * images; the same values as kernels/pool.ts's loops (strict `>` from −∞, row
- * by row). Returns false (doing nothing) where WebAssembly SIMD is missing.
+ * Max pooling of float32 NHWC images in WebAssembly SIMD
+ * (wasm/pool-max.part.wat's `pool_max_images`, four channels at a time:
+ * `f32x4.pmax` with a NaN check, a window holding a NaN scanned again by the
+ * full rule; 2×2 and 3×3 windows unrolled), each thread taking whole images;
+ * the same values as kernels/pool.ts's loops (strict `>` from −∞, row by
+ * row). Returns false (doing nothing) where WebAssembly SIMD is missing.
  */
 export function maxPoolWasm(s: PoolSizes, x: Float32Array, y: Float32Array): boolean {
   return runPool(s, 'pool_max_images', x, null, y);
 }
 
 /**
- * `dx ← the max-pooling derivative of dy` (gemm.wat's
- * `pool_max_backward_images`: each output's derivative added at the first
- * maximum of its window in column-major order, outputs in order), each thread
- * taking whole images. Returns false where WebAssembly SIMD is missing.
+ * `dx ← the max-pooling derivative of dy` (`pool_max_backward_images`: each
+ * output's derivative added at the first maximum of its window in
+ * column-major order, outputs in order; where the windows tile the image,
+ * every dx element stored once instead), each thread taking whole images.
+ * Returns false where WebAssembly SIMD is missing.
  */
 export function maxPoolBackwardWasm(s: PoolSizes, x: Float32Array, dy: Float32Array, dx: Float32Array): boolean {
   return runPool(s, 'pool_max_backward_images', x, dy, dx);
@@ -115,7 +118,7 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Ar
   return true;
 }
 
-/** The pool task block of gemm.wat's pooling section at byte address `at`. */
+/** The pool task block (wasm/pool-max.part.wat's layout) at byte address `at`. */
 function writePoolTask(inst: GemmInstance, at: number, s: PoolSizes, images: { x: number; count: number; y: number; dx: number }): void {
   const { poolSize, pad, stride } = s.attrs;
   const words = [s.h, s.w, s.c, s.ho, s.wo, poolSize[0], poolSize[1], stride[0], stride[1], pad[0], pad[2], images.x, images.count, images.y, images.dx];

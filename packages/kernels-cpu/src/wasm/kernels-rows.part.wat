@@ -182,7 +182,7 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $lr))))
 
-  ;; Average pooling of the pool task block's images (gemm.wat's layout: 0 H  1 W  2 C  3 Ho  4 Wo
+  ;; Average pooling of the pool task block's images (pool-max.part.wat's layout: 0 H  1 W  2 C  3 Ho  4 Wo
   ;; 5 Ph  6 Pw  7 strideY  8 strideX  9 padTop  10 padLeft  11 x  12 count  13 y  14 unused).
   ;; Windows clipped to the image; y = fround(fround(Σ x, row-major window order, float32) · (1/valid)),
   ;; the scaling in float64 (kernels/pool.ts's avgForward).
