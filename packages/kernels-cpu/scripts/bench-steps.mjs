@@ -2,8 +2,11 @@
 // interleaved in one process (1T, NT, 1T, NT, …), with a per-kernel table (median ms per step at each count, ratio).
 // Usage (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-steps.mjs [W3|W5|W1|…] [reps] [N]
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { CpuBackend } from '@convnet-ts/kernels-cpu';
+import { gemmPool } from '../src/gemm-threads.ts';
 import { GemmThreadPool } from '../src/thread-pool.ts';
+import { wasmArena } from '../src/wasm-gemm.ts';
 import { convnetEngine } from '../../bench/src/convnet-engine.ts';
 import { makeAlexnetData, makeData } from '../../bench/src/workloads.ts';
 
@@ -78,7 +81,35 @@ cpu = () => {
   return [...main, ...w];
 };
 for (const r of runs) r.cpu = [0, 0, 0, 0];
+/**
+ * How many cores the pool's threads get now: a 384³ SGEMM alone on this thread, then one on every thread at once
+ * (own C each), best of 8; threads × alone / together (N on an idle machine, less where other processes take cores).
+ */
+function coresAvailable() {
+  const pool = gemmPool();
+  const n = 384;
+
+  const { heap, at } = wasmArena(2 * n * n + pool.threads * n * n);
+  heap.fill(1, at, at + 2 * n * n);
+  const call = (t) => ({ m: n, n, k: n, alpha: 1, a: 4 * at, lda: n, ta: 0, b: 4 * (at + n * n), ldb: n, tb: 0, c: 4 * (at + (2 + t) * n * n), ldc: n });
+  const best = (calls) => {
+    let ms = Infinity;
+    for (let r = 0; r < 8; r++) {
+      const t0 = performance.now();
+      pool.run(calls);
+      ms = Math.min(ms, performance.now() - t0);
+    }
+    return ms;
+  };
+  const alone = best([call(0)]);
+  const together = best(Array.from({ length: pool.threads }, (_, t) => call(t)));
+  return (pool.threads * alone) / together;
+}
+/** The probe, run right after a step of the N-thread engine (whose lease is then the current one). */
+const probe = () => (gemmPool() === null ? 'n/a' : coresAvailable().toFixed(2));
 const warm = workload === 'W5' ? 1 : 3;
+(await runs[1].task.run())();
+const coresBefore = probe();
 for (let rep = 0; rep < warm + reps; rep++) {
   for (const r of runs) {
     current.get(r.threads).clear();
@@ -93,8 +124,10 @@ for (let rep = 0; rep < warm + reps; rep++) {
     for (const [k, v] of current.get(r.threads)) r.kernels.set(k, [...(r.kernels.get(k) ?? []), v]);
   }
 }
+const coresAfter = probe();
 const [a, b] = runs;
 console.log(`${workload}: step ${counts[0]}T ${median(a.steps).toFixed(1)} ms, ${counts[1]}T ${median(b.steps).toFixed(1)} ms, ${(median(a.steps) / median(b.steps)).toFixed(2)}x (medians of ${reps}, interleaved)`);
+console.log(`  cores the ${counts[1]} threads got (SGEMM probe, ${counts[1]} = all): ${coresBefore} before, ${coresAfter} after; load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 console.log(`  ${counts[0]}T steps: ${a.steps.map((v) => v.toFixed(0)).join(' ')}`);
 console.log(`  ${counts[1]}T steps: ${b.steps.map((v) => v.toFixed(0)).join(' ')}`);
 for (const r of runs) {
