@@ -2,7 +2,7 @@
 // and LeNet's / AlexNet's first layers, one backend call each (Conv,
 // ConvBackwardData, ConvBackwardFilter), float32, at 1 and 2 threads; with
 // BEFORE=<a copy of an older src/> the old and the current sources run
-// interleaved in one process (A, B, A, B, …) and medians are printed.
+// interleaved in one process (A, B, A, B, …) and medians (and minima) are printed.
 // SUBNORMAL=1 makes every 14th element of dy subnormal (AlexNet's fc8 derivative at
 // the first steps: a saturated softmax's has 7 % subnormals).
 // Use: [BEFORE=dir] [ONLY=name,…] [R=7] [T=1,2] [SUBNORMAL=1] node --import ./scripts/ts-hooks.mjs scripts/bench-conv-shapes.mjs
@@ -66,7 +66,8 @@ for (const threads of threadCounts) {
       }
       const cols = variants.map((v, i) => {
         const ms = median(times[i]);
-        return `${v.name} ${ms.toFixed(1).padStart(7)} ms ${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s`;
+        const best = Math.min(...times[i]);
+        return `${v.name} ${ms.toFixed(1).padStart(7)} ms ${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s (min ${best.toFixed(1)})`;
       });
       console.log(`T=${threads} ${name.padEnd(7)} ${call.padEnd(5)} ${cols.join('   ')}`);
     }

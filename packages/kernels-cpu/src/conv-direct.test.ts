@@ -1,7 +1,8 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
-import { DIRECT_MAX_CHANNELS } from './conv-direct.js';
+import { convBackwardFilterDirect, DIRECT_MAX_CHANNELS, directApplies, setDirectConv } from './conv-direct.js';
+import type { ConvSizes } from './conv-wasm.js';
 
 type Pad = readonly [number, number, number, number];
 
@@ -18,7 +19,62 @@ const cases: Case[] = [
   { name: '3×3×3×10, pad 1, odd sizes', x: [2, 9, 11, 3], f: [3, 3, 3, 10], pad: [1, 1, 1, 1], stride: [1, 1] },
   { name: '4×3×2×9, stride [2, 3], asymmetric pad', x: [2, 13, 14, 2], f: [4, 3, 2, 9], pad: [2, 0, 1, 2], stride: [2, 3] },
   { name: '11×11×3×8 stride 4 (AlexNet conv1, L = 363 > KC)', x: [1, 35, 39, 3], f: [11, 11, 3, 8], pad: [2, 2, 2, 2], stride: [4, 4] },
+  { name: '2×5×4×13 stride [1, 2], 4 channels', x: [5, 6, 41, 4], f: [2, 5, 4, 13], pad: [0, 1, 3, 0], stride: [1, 2] },
+  // Wo·K = 298·64 floats of dy per output row: the filter derivative's blocks are one row each.
+  { name: '3×3×1×64 on 300-wide rows, one output row per derivative block', x: [2, 6, 300, 1], f: [3, 3, 1, 64], pad: [0, 0, 0, 0], stride: [1, 1] },
 ];
+
+/** The output size of case `c`: [Ho, Wo]. */
+function outSizes(c: Case): [number, number] {
+  const ho = Math.floor((c.x[1] + c.pad[0] + c.pad[1] - c.f[0]) / c.stride[0]) + 1;
+  const wo = Math.floor((c.x[2] + c.pad[2] + c.pad[3] - c.f[1]) / c.stride[1]) + 1;
+  return [ho, wo];
+}
+
+/** dF = Σ_n φ(x_n)ᵀ·dy_n by the definition in float64. */
+function filterReference(x: Float32Array, dy: Float32Array, c: Case): Float64Array {
+  const [n, h, w, ch] = c.x;
+  const [hf, wf, , k] = c.f;
+  const [ho, wo] = outSizes(c);
+  const df = new Float64Array(hf * wf * ch * k);
+  for (let i = 0; i < n; i++)
+    for (let oy = 0; oy < ho; oy++)
+      for (let ox = 0; ox < wo; ox++)
+        for (let fy = 0; fy < hf; fy++)
+          for (let fx = 0; fx < wf; fx++) {
+            const iy = oy * c.stride[0] - c.pad[0] + fy;
+            const ix = ox * c.stride[1] - c.pad[2] + fx;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            for (let e = 0; e < ch; e++) {
+              const xv = x[((i * h + iy) * w + ix) * ch + e]!;
+              for (let q = 0; q < k; q++) df[((fy * wf + fx) * ch + e) * k + q]! += xv * dy[((i * ho + oy) * wo + ox) * k + q]!;
+            }
+          }
+  return df;
+}
+
+/** The sizes the CPU kernels plan for case `c`. */
+function sizesOf(c: Case): ConvSizes {
+  const [n, h, w, ch] = c.x;
+  const [hf, wf, cg, k] = c.f;
+  const [ho, wo] = outSizes(c);
+  const patch = { height: h, width: w, channels: ch, filterHeight: hf, filterWidth: wf, outHeight: ho, outWidth: wo, padTop: c.pad[0], padLeft: c.pad[2], strideY: c.stride[0], strideX: c.stride[1], dilateY: 1, dilateX: 1 };
+  return { patch, n, c: ch, k, groups: 1, cg, kg: k, imageSize: h * w * ch, pixels: ho * wo, rowLength: hf * wf * cg };
+}
+
+/** The filter derivative of case `c` on a float32 backend with `threads` threads. */
+async function filterDerivative(x: Float32Array, dy: Float32Array, c: Case, threads: number): Promise<Float32Array> {
+  const cpu = createCpuBackend({ threads });
+  try {
+    await cpu.ready();
+    const [ho, wo] = outSizes(c);
+    const attrs = { pad: c.pad, stride: c.stride, dilate: [1, 1], groups: 1, fShape: c.f } as const;
+    const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(x, c.x), dy: cpu.tensor(dy, [c.x[0], ho, wo, c.f[3]]) }, attrs);
+    return Float32Array.from(df.dataSync() as Float32Array);
+  } finally {
+    cpu.dispose();
+  }
+}
 
 /** conv(x, f) + b by the definition in float64 (NHWC, [Hf, Wf, C, K]). */
 function reference(x: Float32Array, f: Float32Array, b: Float32Array, c: Case): Float64Array {
@@ -98,4 +154,73 @@ describe('the implicit-GEMM convolution for few channels', () => {
       }
     });
   }
+});
+
+describe('the direct filter derivative for few channels', () => {
+  for (const c of cases) {
+    it(`gives the definition's values, the same bits on 1 and 3 threads, and is what ConvBackwardFilter takes (${c.name})`, async () => {
+      const p = sizesOf(c);
+      expect(directApplies(p)).toBe(true);
+      const rng = new Rng(12);
+      const x = Float32Array.from(rng.randn(c.x.reduce((a, b) => a * b)));
+      const dy = Float32Array.from(rng.randn(p.n * p.pixels * p.k));
+      const one = await filterDerivative(x, dy, c, 1);
+      expect(Array.from(await filterDerivative(x, dy, c, 3))).toEqual(Array.from(one));
+      const direct = new Float32Array(p.rowLength * p.k).fill(Number.NaN);
+      expect(convBackwardFilterDirect(p, x, dy, direct)).toBe(true);
+      expect(Array.from(direct)).toEqual(Array.from(one));
+      const want = filterReference(x, dy, c);
+      let err = 0;
+      let scale = 0;
+      for (let i = 0; i < want.length; i++) {
+        err = Math.max(err, Math.abs(one[i]! - want[i]!));
+        scale = Math.max(scale, Math.abs(want[i]!));
+      }
+      // Each element sums n·Ho·Wo products; a float32 sum's error grows with its square root on random data.
+      expect(err / scale).toBeLessThan(1e-7 * Math.sqrt(p.n * p.pixels) * 4);
+      // The im2row + GEMM path (the reference's float32 twin) agrees to rounding.
+      const was = setDirectConv(false);
+      try {
+        const packed = await filterDerivative(x, dy, c, 1);
+        for (let i = 0; i < want.length; i++) expect(Math.abs(packed[i]! - one[i]!)).toBeLessThan(1e-5 * scale);
+      } finally {
+        setDirectConv(was);
+      }
+    });
+  }
+
+  // Padding enters the products as zeros (0·±∞ = NaN), as in im2row + GEMM, so the patterns are compared with that path.
+  it('propagates NaN and ±∞ as im2row + GEMM does, forward and derivative', async () => {
+    const c = cases[1]!;
+    const p = sizesOf(c);
+    const rng = new Rng(13);
+    const x = Float32Array.from(rng.randn(c.x.reduce((a, b) => a * b)));
+    const f = Float32Array.from(rng.randn(c.f.reduce((a, b) => a * b)));
+    const dy = Float32Array.from(rng.randn(p.n * p.pixels * p.k));
+    x[40] = Number.NaN;
+    x[301] = Number.POSITIVE_INFINITY;
+    dy[77] = Number.NEGATIVE_INFINITY;
+    f[5] = Number.POSITIVE_INFINITY;
+    const pattern = (v: ArrayLike<number>) => Array.from(v, (e) => (Number.isNaN(e) ? 'nan' : e === Number.POSITIVE_INFINITY ? '+inf' : e === Number.NEGATIVE_INFINITY ? '-inf' : 'finite'));
+    const forward = () => {
+      const cpu = createCpuBackend({ threads: 1 });
+      try {
+        const attrs = { pad: c.pad, stride: c.stride, dilate: [1, 1], groups: 1 } as const;
+        return pattern(cpu.run('Conv', { x: cpu.tensor(x, c.x), f: cpu.tensor(f, c.f), b: null }, attrs).dataSync());
+      } finally {
+        cpu.dispose();
+      }
+    };
+    const direct = [pattern(await filterDerivative(x, dy, c, 1)), forward()];
+    const was = setDirectConv(false);
+    try {
+      const packed = [pattern(await filterDerivative(x, dy, c, 1)), forward()];
+      expect(direct[0]).toEqual(packed[0]);
+      expect(direct[1]).toEqual(packed[1]);
+      expect(direct[0]).toContain('nan');
+      expect(direct[1]).toContain('+inf');
+    } finally {
+      setDirectConv(was);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
-import { convForwardDirect, directApplies } from '../conv-direct.js';
+import { convBackwardFilterDirect, convForwardDirect, directApplies } from '../conv-direct.js';
 import { convBackwardFilterWinograd, convForwardWinograd, winogradApplies, winogradDataPlan } from '../conv-winograd.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
@@ -25,9 +25,10 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * 3×3 stride-1 convolutions (and their data derivatives, which are such
  * convolutions too) go through Winograd F(2×2, 3×3) or F(4×4, 3×3) instead
  * where `winogradApplies` under the backend's `winograd` option
- * (conv-winograd.ts: same sums up to rounding), and forward convolutions of few channels (C ≤ 4: first layers) through an
- * implicit GEMM that reads φ's rows straight from the padded image
- * (conv-direct.ts).
+ * (conv-winograd.ts: same sums up to rounding), and convolutions of few
+ * channels (C ≤ 4: first layers) and their filter derivatives through a
+ * direct kernel that reads the taps straight from a rearranged copy of the
+ * image, without φ (conv-direct.ts).
  *
  * Two shapes skip im2row, since φ(X) is then X itself: 1×1 filters with stride
  * 1 and no padding (one product over all N·H·W pixels), and filters that cover
@@ -202,6 +203,7 @@ function convBackwardFilter(cpu: CpuBackend, p: ConvPlan, x: FloatArray, dy: Flo
   }
   if (x instanceof Float32Array && dy instanceof Float32Array && df instanceof Float32Array) {
     if (winogradApplies(p, cpu.winograd) && convBackwardFilterWinograd(p, x, dy, df, cpu.winograd)) return;
+    if (directApplies(p) && convBackwardFilterDirect(p, x, dy, df)) return;
     if (convBackwardFilterWasm(p, x, dy, df)) return;
   }
   const phi = cpu.alloc(p.pixels * p.rowLength);

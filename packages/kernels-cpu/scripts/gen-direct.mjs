@@ -1,0 +1,307 @@
+// The direct convolution for few input channels (first layers, C ≤ 4) and
+// its filter derivative, generated for gemm.wat (spliced in by gen-gemm.mjs's
+// tileFields; independent of the GEMM's tile). No im2row: each image is
+// rearranged once into "phase planes", in which every run of 8 output pixels
+// along a row reads each tap of its windows as 8 contiguous floats:
+//
+//     P[c, φ][py, q] = x̃[py, q·sx + φ, c]        (φ < sx, x̃ the zero-padded image)
+//     x̃[oy·sy + fy, ox·sx + fx, c] = P[c, fx mod sx][oy·sy + fy, ox + ⌊fx/sx⌋]
+//
+// so tap l = (fy·Wf + fx)·C + c of output pixel (oy, ox) sits at float
+// off[l] + oy·sy·Wq + ox of the image's planes (off: a table of L offsets,
+// Wq = ⌈Wp/sx⌉ the planes' width). Manual §4.1:
+//
+//     forward:            y[oy, ox, k] += Σ_l x̃(l; oy, ox) · F[l, k]
+//     filter derivative:  dF[l, k]     += Σ_n Σ_(oy, ox) x̃_n(l; oy, ox) · dy_n[oy, ox, k]
+//
+// Forward tiles are 4 filters × 8 pixels of one output row (B: two vector
+// loads from the planes per tap, A: 4 splats of F's row l, from a copy of F
+// in filter tiles so that they are contiguous; stored through
+// 4 × 4 transposes into NHWC y); filter-derivative tiles are 4 taps × 8
+// filters (B: two vector loads of dy's pixel row, A: 4 splats from the
+// planes), summed over one image's pixels in registers, then added into dF.
+//
+// Task block words (int32): 0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo  7 sy  8 sx
+// 9 padTop  10 padLeft  11 Hp  12 Wq  17 K  18 x  19 count  20 y (dy)
+// 21 f (forward: F in filter tiles of 4, ⌈K/4⌉ blocks of L × 4; derivative: dF, ⌈L/4⌉·4 rows of
+// Kp = ⌈K/8⌉·8)  22 planes
+// 23 bytes of one image's planes  24 off  25 first tile  26 end tile  27 scratch (16 floats)
+// 28 1: add the forward's sums into y, 0: store them  29 output rows per block (the derivative).
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+const lines = (xs) => xs.filter((x) => x !== '').join('\n');
+const ld = (w) => `(call $ld (local.get $d) (i32.const ${w}))`;
+
+/** The 4 × 4 transpose of the v128 locals `r` into the locals `out` (through `t`). */
+function transpose(r, t, out) {
+  const lo = '0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23';
+  const hi = '8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31';
+  const a = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+  const b = '8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31';
+  const g = (x) => `(local.get ${x})`;
+  return lines([
+    `(local.set ${t[0]} (i8x16.shuffle ${lo} ${g(r[0])} ${g(r[1])}))`,
+    `(local.set ${t[1]} (i8x16.shuffle ${lo} ${g(r[2])} ${g(r[3])}))`,
+    `(local.set ${t[2]} (i8x16.shuffle ${hi} ${g(r[0])} ${g(r[1])}))`,
+    `(local.set ${t[3]} (i8x16.shuffle ${hi} ${g(r[2])} ${g(r[3])}))`,
+    `(local.set ${out[0]} (i8x16.shuffle ${a} ${g(t[0])} ${g(t[1])}))`,
+    `(local.set ${out[1]} (i8x16.shuffle ${b} ${g(t[0])} ${g(t[1])}))`,
+    `(local.set ${out[2]} (i8x16.shuffle ${a} ${g(t[2])} ${g(t[3])}))`,
+    `(local.set ${out[3]} (i8x16.shuffle ${b} ${g(t[2])} ${g(t[3])}))`,
+  ]);
+}
+
+const acc = (i, v) => `$c${i}_${v}`;
+const ACC_LOCALS = range(4)
+  .flatMap((i) => range(2).map((v) => `(local ${acc(i, v)} v128)`))
+  .join(' ');
+const zeroAcc = lines(range(4).flatMap((i) => range(2).map((v) => `(local.set ${acc(i, v)} (v128.const i32x4 0 0 0 0))`)));
+/** acc[i][v] += a_i · b_v for i < 4, v < 2, with a_i = `splat(i)` (an expression) into $av. */
+const madds = (splat) =>
+  lines(
+    range(4).flatMap((i) => [
+      `(local.set $av ${splat(i)})`,
+      ...range(2).map((v) => `(local.set ${acc(i, v)} (f32x4.add (local.get ${acc(i, v)}) (f32x4.mul (local.get $av) (local.get $b${v}))))`),
+    ]),
+  );
+
+/** The planes of the image at x into out (see the header); C = 1 and sx = 1: the padded image itself. */
+const planes = `
+  (func $direct_planes (param $d i32) (param $x i32) (param $out i32)
+    (local $H i32) (local $W i32) (local $C i32) (local $sx i32) (local $Hp i32) (local $Wq i32) (local $pt i32) (local $pl i32)
+    (local $c i32) (local $ph i32) (local $py i32) (local $q i32) (local $iy i32) (local $ix i32)
+    (local.set $H ${ld(0)}) (local.set $W ${ld(1)}) (local.set $C ${ld(2)}) (local.set $sx ${ld(8)})
+    (local.set $Hp ${ld(11)}) (local.set $Wq ${ld(12)}) (local.set $pt ${ld(9)}) (local.set $pl ${ld(10)})
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
+      (local.set $ph (i32.const 0))
+      (block $dph (loop $lph
+        (br_if $dph (i32.ge_s (local.get $ph) (local.get $sx)))
+        (local.set $py (i32.const 0))
+        (block $dpy (loop $lpy
+          (br_if $dpy (i32.ge_s (local.get $py) (local.get $Hp)))
+          (local.set $iy (i32.sub (local.get $py) (local.get $pt)))
+          (local.set $q (i32.const 0))
+          (block $dq (loop $lq
+            (br_if $dq (i32.ge_s (local.get $q) (local.get $Wq)))
+            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $q) (local.get $sx)) (local.get $ph)) (local.get $pl)))
+            (f32.store (local.get $out)
+              (if (result f32) (i32.and (i32.lt_u (local.get $iy) (local.get $H)) (i32.lt_u (local.get $ix) (local.get $W)))
+                (then (f32.load (i32.add (local.get $x)
+                  (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (local.get $c)) (i32.const 2)))))
+                (else (f32.const 0))))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $lq)))
+          (local.set $py (i32.add (local.get $py) (i32.const 1)))
+          (br $lpy)))
+        (local.set $ph (i32.add (local.get $ph) (i32.const 1)))
+        (br $lph)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
+  ;; The planes of the task block's d[19] images from x (H·W·C floats each) to planes (d[23] bytes each).
+  (func (export "direct_planes_images") (param $d i32)
+    (local $n i32) (local $x i32) (local $out i32) (local $imageBytes i32)
+    (local.set $x ${ld(18)})
+    (local.set $out ${ld(22)})
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (call $direct_planes (local.get $d) (local.get $x) (local.get $out))
+      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
+      (local.set $out (i32.add (local.get $out) ${ld(23)}))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))`;
+
+/**
+ * Forward tile: y[row, ox0 + j, k0 + i] (+)= Σ_l P(l) · F[l, k0 + i] for
+ * j < 8, i < 4 (added where `add`, else stored: 0 + s = s, so y need not be
+ * zeroed first); `base` the planes' byte address of pixel (oy, ox0), `fp`
+ * that of the filter tile's F4[l][i] = F[l, k0 + i] (4 floats per tap, zero
+ * past K), K4 the bytes of a pixel of y. Pixels j ≥ pix and filters i ≥ kn
+ * are computed but not stored (their loads stay inside the arena's slack).
+ */
+const forwardTile = `
+  (func $direct_tile (param $base i32) (param $table i32) (param $L i32) (param $fp i32) (param $K4 i32)
+                     (param $y i32) (param $pix i32) (param $kn i32) (param $scratch i32) (param $add i32)
+    ${ACC_LOCALS} (local $b0 v128) (local $b1 v128) (local $av v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128)
+    (local $end i32) (local $p i32) (local $j i32) (local $i i32) (local $yp i32)
+    (local.set $end (i32.add (local.get $table) (i32.shl (local.get $L) (i32.const 2))))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_u (local.get $table) (local.get $end)))
+      (local.set $p (i32.add (local.get $base) (i32.shl (i32.load (local.get $table)) (i32.const 2))))
+      (local.set $b0 (v128.load (local.get $p)))
+      (local.set $b1 (v128.load offset=16 (local.get $p)))
+      ${madds((i) => `(v128.load32_splat offset=${4 * i} (local.get $fp))`)}
+      (local.set $fp (i32.add (local.get $fp) (i32.const 16)))
+      (local.set $table (i32.add (local.get $table) (i32.const 4)))
+      (br $loop)))
+    ;; Per 4 pixels v: the transpose gives pixel 4v + j's 4 filters in $o_j.
+    ${range(2)
+      .map(
+        (v) => `${transpose(
+          range(4).map((i) => acc(i, v)),
+          ['$t0', '$t1', '$t2', '$t3'],
+          ['$o0', '$o1', '$o2', '$o3'],
+        )}
+    ${range(4)
+      .map(
+        (j) => `(if (i32.lt_s (i32.const ${4 * v + j}) (local.get $pix))
+      (then
+        (local.set $yp (i32.add (local.get $y) (i32.mul (local.get $K4) (i32.const ${4 * v + j}))))
+        (if (i32.eq (local.get $kn) (i32.const 4))
+          (then (v128.store (local.get $yp) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yp)) (local.get $o${j}))) (else (local.get $o${j})))))
+          (else
+            (v128.store (local.get $scratch) (local.get $o${j}))
+            (local.set $i (i32.const 0))
+            (block $di${v}${j} (loop $li${v}${j}
+              (br_if $di${v}${j} (i32.ge_s (local.get $i) (local.get $kn)))
+              (f32.store (local.get $yp) (f32.add (if (result f32) (local.get $add) (then (f32.load (local.get $yp))) (else (f32.const 0)))
+                (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))))
+              (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $li${v}${j})))))))`,
+      )
+      .join('\n    ')}`,
+      )
+      .join('\n    ')})`;
+
+/** y_n ← conv(x_n, F) + d[28]·y_n (d[28] 0 or 1) for the task block's d[19] images: planes into d[22], then every tile. */
+const forwardImages = `
+  (func (export "conv_direct_images") (param $d i32)
+    (local $n i32) (local $x i32) (local $y i32) (local $K i32) (local $K4 i32) (local $L i32) (local $Ho i32) (local $Wo i32)
+    (local $rowBytes i32) (local $planes i32) (local $oy i32) (local $ox i32) (local $k0 i32) (local $imageBytes i32) (local $outBytes i32)
+    (local $base i32) (local $yt i32)
+    (local.set $K ${ld(17)})
+    (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $L (i32.mul (i32.mul ${ld(3)} ${ld(4)}) ${ld(2)}))
+    (local.set $Ho ${ld(5)})
+    (local.set $Wo ${ld(6)})
+    (local.set $rowBytes (i32.shl (i32.mul ${ld(7)} ${ld(12)}) (i32.const 2)))
+    (local.set $planes ${ld(22)})
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
+    (local.set $outBytes (i32.mul (i32.mul (local.get $Ho) (local.get $Wo)) (local.get $K4)))
+    (local.set $x ${ld(18)})
+    (local.set $y ${ld(20)})
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (call $direct_planes (local.get $d) (local.get $x) (local.get $planes))
+      (local.set $oy (i32.const 0))
+      (block $doy (loop $loy
+        (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
+        (local.set $ox (i32.const 0))
+        (block $dox (loop $lox
+          (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
+          (local.set $base (i32.add (i32.add (local.get $planes) (i32.mul (local.get $oy) (local.get $rowBytes))) (i32.shl (local.get $ox) (i32.const 2))))
+          (local.set $yt (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $Wo)) (local.get $ox)) (local.get $K4))))
+          (local.set $k0 (i32.const 0))
+          (block $dk (loop $lk
+            (br_if $dk (i32.ge_s (local.get $k0) (local.get $K)))
+            (call $direct_tile (local.get $base) ${ld(24)} (local.get $L)
+              (i32.add ${ld(21)} (i32.shl (i32.mul (local.get $k0) (local.get $L)) (i32.const 2))) (local.get $K4)
+              (i32.add (local.get $yt) (i32.shl (local.get $k0) (i32.const 2)))
+              (call $min (i32.const 8) (i32.sub (local.get $Wo) (local.get $ox)))
+              (call $min (i32.const 4) (i32.sub (local.get $K) (local.get $k0)))
+              ${ld(27)} ${ld(28)})
+            (local.set $k0 (i32.add (local.get $k0) (i32.const 4)))
+            (br $lk)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
+          (br $lox)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $loy)))
+      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $outBytes)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))`;
+
+/**
+ * Filter-derivative tiles d[25] … d[26] − 1 (tile t: taps 4·⌊t / ⌈K/8⌉⌋ …,
+ * filters 8·(t mod ⌈K/8⌉) …) over the task block's d[19] images, in blocks
+ * of d[29] output rows: per image and block, every tile's sum over the
+ * block's pixels (in order) in registers, then added into dF (Kp columns;
+ * rows and columns past L and K are padding). The blocks keep the dy rows
+ * they read in cache across the tiles (AlexNet's conv1 streamed its 37 MB
+ * dy once per tile). Taps past L read offset 0 and filters past K the next
+ * pixel's dy (the arena's slack): padding only.
+ */
+const filterTiles = `
+  (func (export "conv_direct_filter_task") (param $d i32)
+    ${ACC_LOCALS} (local $b0 v128) (local $b1 v128) (local $av v128)
+    (local $K i32) (local $K4 i32) (local $Kp i32) (local $Kp4 i32) (local $Ho i32) (local $Wo i32) (local $rowBytes i32) (local $planeBytes i32)
+    (local $t i32) (local $l0 i32) (local $k0 i32) (local $n i32) (local $oy0 i32) (local $oy1 i32) (local $oy i32)
+    (local $p i32) (local $pEnd i32) (local $dy i32) (local $img i32) (local $dyRow i32)
+    (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32) (local $df i32)
+    (local.set $K ${ld(17)})
+    (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $Kp (i32.and (i32.add (local.get $K) (i32.const 7)) (i32.const -8)))
+    (local.set $Kp4 (i32.shl (local.get $Kp) (i32.const 2)))
+    (local.set $Ho ${ld(5)})
+    (local.set $Wo ${ld(6)})
+    (local.set $rowBytes (i32.shl (i32.mul ${ld(7)} ${ld(12)}) (i32.const 2)))
+    (local.set $planeBytes ${ld(23)})
+    (local.set $img ${ld(22)})
+    (local.set $dyRow ${ld(20)})
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (local.set $oy0 (i32.const 0))
+      (block $db (loop $lb
+        (br_if $db (i32.ge_s (local.get $oy0) (local.get $Ho)))
+        (local.set $oy1 (call $min (local.get $Ho) (i32.add (local.get $oy0) ${ld(29)})))
+        (local.set $t ${ld(25)})
+        (local.set $l0 (i32.shl (i32.div_u (local.get $t) (i32.shr_u (local.get $Kp) (i32.const 3))) (i32.const 2)))
+        (local.set $k0 (i32.shl (i32.rem_u (local.get $t) (i32.shr_u (local.get $Kp) (i32.const 3))) (i32.const 3)))
+        (block $dt (loop $lt
+          (br_if $dt (i32.ge_s (local.get $t) ${ld(26)}))
+          ${lines(range(4).map((i) => `(local.set $q${i} (i32.shl (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))) (i32.const 2)))`))}
+          ${zeroAcc}
+          (local.set $dy (i32.add (local.get $dyRow) (i32.shl (local.get $k0) (i32.const 2))))
+          (local.set $oy (local.get $oy0))
+          (block $doy (loop $loy
+            (br_if $doy (i32.ge_s (local.get $oy) (local.get $oy1)))
+            (local.set $p (i32.add (local.get $img) (i32.mul (local.get $oy) (local.get $rowBytes))))
+            (local.set $pEnd (i32.add (local.get $p) (i32.shl (local.get $Wo) (i32.const 2))))
+            (block $dox (loop $lox
+              (br_if $dox (i32.ge_u (local.get $p) (local.get $pEnd)))
+              (local.set $b0 (v128.load (local.get $dy)))
+              (local.set $b1 (v128.load offset=16 (local.get $dy)))
+              ${madds((i) => `(v128.load32_splat (i32.add (local.get $p) (local.get $q${i})))`)}
+              (local.set $dy (i32.add (local.get $dy) (local.get $K4)))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $lox)))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $loy)))
+          ;; dF's tile += this block's sums.
+          (local.set $df (i32.add ${ld(21)} (i32.add (i32.mul (local.get $l0) (local.get $Kp4)) (i32.shl (local.get $k0) (i32.const 2)))))
+          ${lines(
+            range(4).flatMap((i) =>
+              range(2).map(
+                (v) =>
+                  `(v128.store offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i}))) (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i})))) (local.get ${acc(i, v)})))`,
+              ),
+            ),
+          )}
+          (local.set $k0 (i32.add (local.get $k0) (i32.const 8)))
+          (if (i32.ge_s (local.get $k0) (local.get $Kp))
+            (then (local.set $k0 (i32.const 0)) (local.set $l0 (i32.add (local.get $l0) (i32.const 4)))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $lt)))
+        (local.set $dyRow (i32.add (local.get $dyRow) (i32.mul (i32.mul (i32.sub (local.get $oy1) (local.get $oy0)) (local.get $Wo)) (local.get $K4))))
+        (local.set $oy0 (local.get $oy1))
+        (br $lb)))
+      (local.set $img (i32.add (local.get $img) (local.get $planeBytes)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))`;
+
+/** The module fields of the direct convolution and its filter derivative. */
+export function directFields() {
+  return `
+  ;; ---- generated by scripts/gen-direct.mjs: the direct convolution for few channels ----
+${planes}
+${forwardTile}
+${forwardImages}
+${filterTiles}
+`;
+}
