@@ -2,8 +2,8 @@
 // Axpby, max pooling and its derivative) on LeNet- and AlexNet-sized tensors:
 // the loops on the tensors' own arrays against the WebAssembly route (copies
 // into the module's memory and back) on 1 and on 2 threads, interleaved in one
-// process, medians in ms; `parts` also times the pieces of the WebAssembly
-// route (allocation, copies, the computation alone).
+// process, medians in ms (the machine's other load shows in every column:
+// run it when the cores are quiet).
 // Run (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-memory-bound.mjs [reps] [maps|pool|all]
 import { Rng } from '@convnet-ts/tensor';
 import { createCpuBackend } from '../src/index.ts';
@@ -17,13 +17,13 @@ await be.ready();
 const rng = new Rng(5);
 const randn = (shape) => be.tensor(Float32Array.from(rng.randn(shape.reduce((a, b) => a * b, 1))), shape);
 const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
-const MAPS = ['relu', 'leakyRelu', 'axpby'];
+const KERNELS = ['relu', 'leakyRelu', 'axpby', 'pool'];
 
 /** Variants: the loops, WebAssembly on 1 thread, on 2; and the shipped thresholds at 1 and 2 threads. */
 const VARIANTS = {
-  loops: [1, () => setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }, MAPS)],
-  'wasm 1T': [1, () => setRowsTuning({ wasmMin: 0, perThread: Number.POSITIVE_INFINITY }, MAPS)],
-  'wasm 2T': [2, () => setRowsTuning({ wasmMin: 0, perThread: 1 }, MAPS)],
+  loops: [1, () => setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }, KERNELS)],
+  'wasm 1T': [1, () => setRowsTuning({ wasmMin: 0, perThread: Number.POSITIVE_INFINITY }, KERNELS)],
+  'wasm 2T': [2, () => setRowsTuning({ wasmMin: 0, perThread: 1 }, KERNELS)],
   'default 1T': [1, () => setRowsTuning()],
   'default 2T': [2, () => setRowsTuning()],
 };

@@ -63,7 +63,9 @@ export function avgPoolBackwardWasm(s: PoolSizes, dy: Float32Array, dx: Float32A
  * Floats of x, y (or dy) and dx one thread's images of a pass keep in the
  * module's memory (2 MiB): a pass stays in the core's L2 cache (4 MiB here)
  * from the copy in to the copy out, so the kernel and the copies touch main
- * memory once (passes of 16 MiB were 1.5–2× slower on AlexNet's pool1).
+ * memory once (backward, against the convolutions' 16 MiB passes, medians
+ * of 15 in one process at load 6: AlexNet pool1 71 → 51 ms at 1 thread,
+ * even at 2; pool2 30 → 27; LeNet pool1 even, 2.8 vs 3.1).
  */
 const POOL_PASS_FLOATS = 2 ** 19;
 

@@ -101,7 +101,7 @@ export function setPassFloats(floats = DEFAULT_PASS_FLOATS): void {
 /**
  * Floats of each operand in one pass of `mapWasm` (256 KiB): the three
  * operands of a pass stay in L2 from the copies in to the copy out (passes
- * of 5.6 MiB an operand were 1.2–1.4× slower on 1–17 M elements).
+ * of 5.6 MiB an operand were 1.1–2× slower on 1–17 M elements).
  */
 const MAP_PASS_FLOATS = 2 ** 16;
 
