@@ -31,12 +31,14 @@ function outSizes(c: Case): [number, number] {
   return [ho, wo];
 }
 
-/** dF = Σ_n φ(x_n)ᵀ·dy_n by the definition in float64. */
-function filterReference(x: Float32Array, dy: Float32Array, c: Case): Float64Array {
+/**
+ * Calls `visit(xi, l, pixel)` for every tap inside the image: x's element
+ * xi, the filter row l = (fy·Wf + fx)·C + e, the output pixel (image-major).
+ */
+function forEachTap(c: Case, visit: (xi: number, l: number, pixel: number) => void): void {
   const [n, h, w, ch] = c.x;
-  const [hf, wf, , k] = c.f;
+  const [hf, wf] = c.f;
   const [ho, wo] = outSizes(c);
-  const df = new Float64Array(hf * wf * ch * k);
   for (let i = 0; i < n; i++)
     for (let oy = 0; oy < ho; oy++)
       for (let ox = 0; ox < wo; ox++)
@@ -45,11 +47,17 @@ function filterReference(x: Float32Array, dy: Float32Array, c: Case): Float64Arr
             const iy = oy * c.stride[0] - c.pad[0] + fy;
             const ix = ox * c.stride[1] - c.pad[2] + fx;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-            for (let e = 0; e < ch; e++) {
-              const xv = x[((i * h + iy) * w + ix) * ch + e]!;
-              for (let q = 0; q < k; q++) df[((fy * wf + fx) * ch + e) * k + q]! += xv * dy[((i * ho + oy) * wo + ox) * k + q]!;
-            }
+            for (let e = 0; e < ch; e++) visit(((i * h + iy) * w + ix) * ch + e, (fy * wf + fx) * ch + e, (i * ho + oy) * wo + ox);
           }
+}
+
+/** dF = Σ_n φ(x_n)ᵀ·dy_n by the definition in float64. */
+function filterReference(x: Float32Array, dy: Float32Array, c: Case): Float64Array {
+  const k = c.f[3];
+  const df = new Float64Array(c.f[0] * c.f[1] * c.f[2] * k);
+  forEachTap(c, (xi, l, pixel) => {
+    for (let q = 0; q < k; q++) df[l * k + q]! += x[xi]! * dy[pixel * k + q]!;
+  });
   return df;
 }
 
@@ -78,29 +86,17 @@ async function filterDerivative(x: Float32Array, dy: Float32Array, c: Case, thre
 
 /** conv(x, f) + b by the definition in float64 (NHWC, [Hf, Wf, C, K]). */
 function reference(x: Float32Array, f: Float32Array, b: Float32Array, c: Case): Float64Array {
-  const [n, h, w, ch] = c.x;
-  const [hf, wf, , k] = c.f;
-  const ho = Math.floor((h + c.pad[0] + c.pad[1] - hf) / c.stride[0]) + 1;
-  const wo = Math.floor((w + c.pad[2] + c.pad[3] - wf) / c.stride[1]) + 1;
-  const y = new Float64Array(n * ho * wo * k);
-  for (let i = 0; i < n; i++)
-    for (let oy = 0; oy < ho; oy++)
-      for (let ox = 0; ox < wo; ox++)
-        for (let q = 0; q < k; q++) {
-          let s = b[q]!;
-          for (let fy = 0; fy < hf; fy++)
-            for (let fx = 0; fx < wf; fx++) {
-              const iy = oy * c.stride[0] - c.pad[0] + fy;
-              const ix = ox * c.stride[1] - c.pad[2] + fx;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-              for (let e = 0; e < ch; e++) s += x[((i * h + iy) * w + ix) * ch + e]! * f[((fy * wf + fx) * ch + e) * k + q]!;
-            }
-          y[((i * ho + oy) * wo + ox) * k + q] = s;
-        }
+  const k = c.f[3];
+  const [ho, wo] = outSizes(c);
+  const y = new Float64Array(c.x[0] * ho * wo * k);
+  for (let i = 0; i < y.length; i++) y[i] = b[i % k]!;
+  forEachTap(c, (xi, l, pixel) => {
+    for (let q = 0; q < k; q++) y[pixel * k + q]! += x[xi]! * f[l * k + q]!;
+  });
   return y;
 }
 
-describe('the implicit-GEMM convolution for few channels', () => {
+describe('the direct convolution for few channels', () => {
   for (const c of cases) {
     it(`gives the definition's values, and the packed im2row path's bits where L ≤ 256 (${c.name})`, async () => {
       expect(c.x[3]).toBeLessThanOrEqual(DIRECT_MAX_CHANNELS);
@@ -138,16 +134,9 @@ describe('the implicit-GEMM convolution for few channels', () => {
         const ho = Math.floor((h + c.pad[0] + c.pad[1] - hf) / c.stride[0]) + 1;
         const wo = Math.floor((w + c.pad[2] + c.pad[3] - wf) / c.stride[1]) + 1;
         const phi = new Float32Array(n * ho * wo * L);
-        for (let i = 0; i < n; i++)
-          for (let oy = 0; oy < ho; oy++)
-            for (let ox = 0; ox < wo; ox++)
-              for (let fy = 0; fy < hf; fy++)
-                for (let fx = 0; fx < wf; fx++) {
-                  const iy = oy * c.stride[0] - c.pad[0] + fy;
-                  const ix = ox * c.stride[1] - c.pad[2] + fx;
-                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                  for (let e = 0; e < ch; e++) phi[(((i * ho + oy) * wo + ox) * hf * wf + fy * wf + fx) * ch + e] = x[((i * h + iy) * w + ix) * ch + e]!;
-                }
+        forEachTap(c, (xi, l, pixel) => {
+          phi[pixel * L + l] = x[xi]!;
+        });
         const y = cpu.run('Conv', { x: cpu.tensor(phi, [n, ho, wo, L]), f: cpu.tensor(f, [1, 1, L, k]), b: cpu.tensor(b, [k]) }, { pad: [0, 0, 0, 0], stride: [1, 1], dilate: [1, 1], groups: 1 });
         expect(Array.from(runs[0]!)).toEqual(Array.from(y.dataSync()));
         cpu.dispose();
