@@ -129,10 +129,9 @@ describe('the direct convolution for few channels', () => {
       // compare with the float32 GEMM of φ·F through a 1×1 convolution of φ itself.
       if (L <= 256) {
         const cpu = createCpuBackend({ threads: 1 });
-        const [n, h, w, ch] = c.x;
-        const [hf, wf, , k] = c.f;
-        const ho = Math.floor((h + c.pad[0] + c.pad[1] - hf) / c.stride[0]) + 1;
-        const wo = Math.floor((w + c.pad[2] + c.pad[3] - wf) / c.stride[1]) + 1;
+        const n = c.x[0];
+        const k = c.f[3];
+        const [ho, wo] = outSizes(c);
         const phi = new Float32Array(n * ho * wo * L);
         forEachTap(c, (xi, l, pixel) => {
           phi[pixel * L + l] = x[xi]!;
