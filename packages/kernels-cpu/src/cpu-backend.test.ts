@@ -1,4 +1,4 @@
-import { BackendError, keep, scope } from '@convnet-ts/tensor';
+import { BackendError, keep, scope, type Tensor } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
 
@@ -114,3 +114,69 @@ describe('CpuBackend threads', () => {
     }
   });
 });
+
+describe('CpuBackend reuse of released arrays', () => {
+  const size = 2 ** 14;
+  const shape = [size];
+  const dataOf = (cpu: ReturnType<typeof createCpuBackend>, t: Tensor) => cpu.view(t).data;
+
+  it('reuses the array of a disposed tensor, zeroed, once its last view is disposed too', () => {
+    const cpu = createCpuBackend({ threads: 1 });
+    const a = cpu.fill(shape, 7);
+    const view = cpu.run('Reshape', { x: a }, { shape: [2, size / 2] });
+    const array = dataOf(cpu, a);
+    expect(dataOf(cpu, view)).toBe(array);
+    a.dispose();
+    // The reshape still reads the array: not reused.
+    const b = cpu.zeros(shape);
+    expect(dataOf(cpu, b)).not.toBe(array);
+    expect(view.dataSync()[3]).toBe(7);
+    view.dispose();
+    const c = cpu.zeros(shape);
+    expect(dataOf(cpu, c)).toBe(array);
+    expect(Array.from(c.dataSync().subarray(0, 4))).toEqual([0, 0, 0, 0]);
+    // Another length is never given a kept array.
+    c.dispose();
+    expect(dataOf(cpu, cpu.zeros([size + 1]))).not.toBe(array);
+    cpu.dispose();
+  });
+
+  it('never reuses arrays a caller holds (readSync, ndarray, wrap of its own), small ones, or beyond reuseMaxBytes', () => {
+    const cpu = createCpuBackend({ threads: 1 });
+    const read = cpu.fill(shape, 1).dataSync();
+    cpu.wrap(read, shape).dispose();
+    const own = new Float32Array(size).fill(2);
+    cpu.wrap(own, shape).dispose();
+    const exposed = cpu.fill(shape, 3);
+    const nd = cpu.ndarray(exposed);
+    exposed.dispose();
+    const small = cpu.fill([size / 2], 4);
+    const smallArray = dataOf(cpu, small);
+    small.dispose();
+    for (let i = 0; i < 4; i++) expect([read, own, nd.data]).not.toContain(dataOf(cpu, cpu.zeros(shape)));
+    expect(dataOf(cpu, cpu.zeros([size / 2]))).not.toBe(smallArray);
+    expect([read[0], own[0], nd.data[0]]).toEqual([1, 2, 3]);
+    cpu.reuseMaxBytes = 4 * size - 1;
+    const big = cpu.fill(shape, 5);
+    const bigArray = dataOf(cpu, big);
+    big.dispose();
+    expect(dataOf(cpu, cpu.zeros(shape))).not.toBe(bigArray);
+    cpu.dispose();
+  });
+
+  it('keeps at most reuseMaxBytes, dropping the oldest, and nothing once disposed', () => {
+    const cpu = createCpuBackend({ threads: 1 });
+    cpu.reuseMaxBytes = 2 * 4 * size;
+    const ts = [0, 1, 2].map((v) => cpu.fill(shape, v));
+    const arrays = ts.map((t) => dataOf(cpu, t));
+    for (const t of ts) t.dispose();
+    // The first released array was dropped; the two others come back, most recent first.
+    const again = [0, 1, 2].map(() => dataOf(cpu, cpu.zeros(shape)));
+    expect(again[0]).toBe(arrays[2]);
+    expect(again[1]).toBe(arrays[1]);
+    expect(arrays).not.toContain(again[2]);
+    expect(cpu.memory()).toEqual({ tensors: 3, bytes: 3 * 4 * size });
+    cpu.dispose();
+  });
+});
+
