@@ -15,6 +15,8 @@ import { createCpuBackend } from '../src/index.ts';
 
 const threads = Number(process.argv[2] ?? 1);
 const reps = Number(process.argv[3] ?? 5);
+// --options=false,true,4: the backends' `winograd` options, one column each (the ratios are to the first).
+const options = (process.argv.find((a) => a.startsWith('--options='))?.slice('--options='.length) ?? 'false,true').split(',').map((o) => (o === 'false' ? false : o === 'true' ? true : Number(o)));
 const only = process.argv.find((a) => a.startsWith('--shapes='))?.slice('--shapes='.length).split(',');
 const SHAPES = [
   { name: 'lenet2', x: [100, 12, 12, 20], f: [5, 5, 20, 50], pad: 0, groups: 1 },
@@ -25,10 +27,10 @@ const SHAPES = [
   { name: 'alex5', x: [32, 13, 13, 384], f: [3, 3, 192, 256], pad: 1, groups: 2 },
 ].filter((s) => (only === undefined ? !s.name.includes('s') || s.name === 'lenet2' : only.includes(s.name)));
 
-const backends = [false, true].map((winograd) => createCpuBackend({ threads, winograd }));
+const backends = options.map((winograd) => createCpuBackend({ threads, winograd }));
 await Promise.all(backends.map((b) => b.ready()));
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-console.log(`threads ${threads}, reps ${reps}; ms, medians: winograd false / default`);
+console.log(`threads ${threads}, reps ${reps}; ms, medians: winograd ${options.join(' / ')}`);
 for (const s of SHAPES) {
   const [n, h, w] = s.x;
   const [r, , , k] = s.f;
@@ -44,7 +46,6 @@ for (const s of SHAPES) {
     patch: { height: h, width: w, channels: s.x[3], filterHeight: r, filterWidth: r, outHeight: ho, outWidth: wo, padTop: s.pad, padLeft: s.pad, strideY: 1, strideX: 1, dilateY: 1, dilateX: 1 },
     n, c: s.x[3], k, groups: s.groups, cg: s.f[2], kg: k / s.groups, imageSize: h * w * s.x[3], pixels: ho * wo, rowLength: r * r * s.f[2],
   };
-  const adjoint = winogradApplies(sizes, true);
   const ops = backends.map((cpu) => {
     const xt = cpu.tensor(x, s.x);
     const ft = cpu.tensor(f, s.f);
@@ -58,18 +59,18 @@ for (const s of SHAPES) {
       dzdf: () => cpu.run('ConvBackwardFilter', { x: xt, dy: dyt }, { ...attrs, fShape: s.f }).dispose(),
       // The direct data derivative, or (default backend) the adjoint one on this backend's threads (the Relu makes them current).
       dzdxA: () => {
-        if (!cpu.winograd || !adjoint) return ops0.dzdx();
+        if (!cpu.winograd || !winogradApplies(sizes, cpu.winograd)) return ops0.dzdx();
         cpu.run('Relu', { x: xt }, { leak: 0 }).dispose();
-        convBackwardDataWinograd(sizes, dy, f, new Float32Array(x.length), true);
+        convBackwardDataWinograd(sizes, dy, f, new Float32Array(x.length), cpu.winograd);
       },
     };
   });
   const names = ['fwd', 'dzdx', 'dzdxA', 'dzdf'];
-  const times = Object.fromEntries(names.map((o) => [o, [[], []]]));
-  const cpuTimes = Object.fromEntries(names.map((o) => [o, [[], []]]));
+  const times = Object.fromEntries(names.map((o) => [o, options.map(() => [])]));
+  const cpuTimes = Object.fromEntries(names.map((o) => [o, options.map(() => [])]));
   for (let rep = 0; rep <= reps; rep++) {
     for (const op of names) {
-      for (const b of [0, 1]) {
+      for (const b of options.keys()) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         ops[b][op]();
@@ -82,7 +83,8 @@ for (const s of SHAPES) {
       }
     }
   }
-  const row = (t) => Object.entries(t).map(([op, [a, b]]) => `${op} ${median(a).toFixed(1)} / ${median(b).toFixed(1)} (${(median(a) / median(b)).toFixed(2)}×)`);
+  const row = (t) =>
+    Object.entries(t).map(([op, ts]) => `${op} ${ts.map((v) => median(v).toFixed(1)).join(' / ')} (${ts.slice(1).map((v) => `${(median(ts[0]) / median(v)).toFixed(2)}×`).join(', ')})`);
   console.log(`${s.name.padEnd(9)} wall ${row(times).join('   ')}`);
   console.log(`${''.padEnd(9)} cpu  ${row(cpuTimes).join('   ')}`);
 }

@@ -6,6 +6,6 @@ export interface WinogradMatrices {
   G: number[][];
   AT: number[][];
 }
-export const WINOGRAD: Record<'2x3' | '4x3' | '2x5', WinogradMatrices>;
+export const WINOGRAD: Record<'2x3' | '4x3' | '2x5' | '4x5', WinogradMatrices>;
 export function winogradName(m: number, r: number): string;
 export function winogradFields(): string;

@@ -124,7 +124,8 @@ const cases: Record<3 | 5, { name: string; s: Conv }[]> = {
 const VARIANTS: { key: Key; option: WinogradOption; r: 3 | 5; bound: number }[] = [
   { key: '2x3', option: 2, r: 3, bound: 1e-7 },
   { key: '4x3', option: 4, r: 3, bound: 1e-6 },
-  { key: '2x5', option: true, r: 5, bound: 1e-6 },
+  { key: '2x5', option: 2, r: 5, bound: 1e-6 },
+  { key: '4x5', option: 4, r: 5, bound: 1e-4 },
 ];
 
 /** Seeded x, f (He-scaled or not matters not: errors are relative), b and dy of `s`. */
@@ -165,10 +166,9 @@ async function runAll(s: Conv, d: ReturnType<typeof data>, threads: number, wino
 }
 
 describe('the Winograd tile', () => {
-  it('is F(4×4) from 8 × 8 outputs on, F(2×2) below, unless forced; 5×5 filters always F(2×2, 5×5)', () => {
+  it('is F(4×4) from 8 × 8 outputs on, F(2×2) below, unless forced (3×3 and 5×5 filters alike)', () => {
     expect([winogradTile(8, 8), winogradTile(56, 56), winogradTile(7, 56), winogradTile(56, 4)]).toEqual([4, 4, 2, 2]);
     expect([winogradTile(56, 56, 2), winogradTile(4, 4, 4), winogradTile(56, 56, true)]).toEqual([2, 4, 4]);
-    expect([winogradTile(56, 56, true, 5), winogradTile(56, 56, 4, 5)]).toEqual([2, 2]);
   });
 
   it("G matches the generator's, and Aᵀ[(G g) ⊙ (Bᵀ d)] is the correlation of d with g (float64, every unit g and d)", () => {
@@ -183,7 +183,7 @@ describe('the Winograd tile', () => {
             for (let xi = 0; xi < a; xi++) s += w.AT[i]![xi]! * w.G[xi]![j]! * w.BT[xi]![l]!;
             err = Math.max(err, Math.abs(s - (l === i + j ? 1 : 0)));
           }
-      expect(err).toBeLessThan(1e-15);
+      expect(err).toBeLessThan(1e-14);
     }
   });
 });
@@ -217,9 +217,9 @@ describe(`Winograd F(${key[0]}×${key[0]}, ${r}×${r}) convolution`, () => {
       expect(relativeError(direct.y, want)).toBeLessThan(1e-7 * Math.sqrt(r * r * cg));
       expect(relativeError(direct.dx, wantDx)).toBeLessThan(1e-7 * Math.sqrt(r * r * kg));
       expect(Array.from(fast.y)).not.toEqual(Array.from(direct.y));
-      // The data derivative takes Winograd where the padded convolution it becomes saves enough multiplies (not on LeNet's 8×8 dy, pad 4).
+      // The data derivative takes Winograd where the padded convolution it becomes saves enough multiplies (not on LeNet's 8×8 dy, pad 4, under F(2×2, 5×5)).
       const dataPlan = winogradDataPlan(sizesOf(s), option) !== null;
-      if (name.startsWith('LeNet')) expect(dataPlan).toBe(false);
+      if (name.startsWith('LeNet') && key === '2x5') expect(dataPlan).toBe(false);
       if (dataPlan) expect(Array.from(fast.dx)).not.toEqual(Array.from(direct.dx));
       else expect(Array.from(fast.dx)).toEqual(Array.from(direct.dx));
       expect(Array.from(fast.df)).not.toEqual(Array.from(direct.df));

@@ -4,39 +4,41 @@ import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 
 /**
- * Winograd F(m×m, r×r) for float32 stride-1, undilated convolutions:
- * F(2×2, 3×3) and F(4×4, 3×3) for 3×3 filters, F(2×2, 5×5) for 5×5
- * (scripts/gen-winograd.mjs generates the module's transforms): each m × m
- * block of outputs is Aᵀ[Σ_c U_c ⊙ V_c]A with U = G·g·Gᵀ (the filter,
- * transformed here) and V = Bᵀ·d·B (the α × α input window, α = m + r − 1,
- * transformed in the module), so a tile of m² outputs takes α²·C·K
- * multiplies instead of r²·m²·C·K: 16 instead of 36 for F(2×2, 3×3), 36
- * instead of 144 for F(4×4, 3×3), 36 instead of 100 for F(2×2, 5×5). Groups
- * run one after another (each group's channel and filter slices, its own U);
- * channel and filter counts need not be multiples of 4 (the module pads them
- * with zeros internally). The sums differ from the direct im2row path by
- * rounding only (conv-winograd.test.ts bounds them against float64; the
- * README gives the measured errors).
+ * Winograd F(m×m, r×r) for float32 stride-1, undilated convolutions with
+ * 3×3 or 5×5 filters, m = 2 or 4 (scripts/gen-winograd.mjs generates the
+ * module's transforms from the matrices): each m × m block of outputs is
+ * Aᵀ[Σ_c U_c ⊙ V_c]A with U = G·g·Gᵀ (the filter, transformed here) and
+ * V = Bᵀ·d·B (the α × α input window, α = m + r − 1, transformed in the
+ * module), so a tile of m² outputs takes α²·C·K multiplies instead of
+ * r²·m²·C·K: 16 instead of 36 for F(2×2, 3×3), 36 instead of 144 for
+ * F(4×4, 3×3), 36 instead of 100 for F(2×2, 5×5), 64 instead of 400 for
+ * F(4×4, 5×5). Groups run one after another (each group's channel and
+ * filter slices, its own U); channel and filter counts need not be
+ * multiples of 4 (the module pads them with zeros internally). The sums
+ * differ from the direct im2row path by rounding only
+ * (conv-winograd.test.ts bounds them against float64; the README gives the
+ * measured errors).
  */
-/** The output tile m of F(m×m, 3×3) (5×5 filters always take F(2×2, 5×5)). */
+/** The output tile m of F(m×m, r×r). */
 export type WinogradTile = 2 | 4;
 
 /**
  * A backend's Winograd choice (`CpuBackendOptions.winograd`): `true` picks
- * the tile by size, `2` or `4` forces F(2×2, 3×3) or F(4×4, 3×3) for 3×3
- * filters, `false` takes the direct im2row path. Covered: float32, stride 1,
- * no dilation, 3×3 or 5×5 filters, at least 8 channels and 4 filters per
- * group, at least 64 output pixels (3×3) or 36 (5×5); any groups, pads,
- * channel and filter counts; forward, data derivative and filter derivative.
- * With `true`, 3×3 filters take F(4×4, 3×3) where the output is at least
- * 8 × 8, else F(2×2, 3×3); 5×5 filters take F(2×2, 5×5) under `true`, `2`
- * and `4`. Results differ from the direct path by rounding (max |error| /
- * max |y| per √(depth of the sum), measured: F(2×2, 3×3) ≈ 2·10⁻⁸,
- * F(4×4, 3×3) ≈ 2–4·10⁻⁷, F(2×2, 5×5) ≈ 1–2·10⁻⁷, direct ≈ 3·10⁻⁸). A NaN
- * input spreads to the outputs whose window holds it and, under F(4×4, 3×3)
- * and F(2×2, 5×5), possibly to the rest of their output tiles; an infinite
- * input can give NaN where the direct sum gives ±∞ (the transforms form
- * ∞ − ∞).
+ * the tile by size (F(4×4, r×r) where the output is at least 8 × 8, else
+ * F(2×2, r×r)), `2` or `4` forces that tile, `false` takes the direct
+ * im2row path. Covered: float32, stride 1, no dilation, 3×3 or 5×5 filters,
+ * at least 8 channels and 4 filters per group, at least 64 (3×3) or 36
+ * (5×5) output pixels, at most 0.6 of the direct method's multiplies; any
+ * groups, pads, channel and filter counts; forward, data derivative and
+ * filter derivative. Results differ from the direct path by rounding
+ * (max |error| / max |y| per √(depth of the sum), measured on N(0, 1) data:
+ * direct ≈ 3·10⁻⁸, F(2×2, 3×3) ≈ 2·10⁻⁸, F(4×4, 3×3) ≈ 2–4·10⁻⁷,
+ * F(2×2, 5×5) ≈ 1–2·10⁻⁷, F(4×4, 5×5) ≈ 1.5–2.5·10⁻⁷ for the forward and
+ * data derivative; filter derivative per √(N·Ho·Wo): 2·10⁻⁸, 1–2·10⁻⁷,
+ * 4–5·10⁻⁷, 3–5·10⁻⁷). A NaN input spreads to the outputs whose window holds
+ * it and, except under F(2×2, 3×3), possibly to the rest of their output
+ * tiles; an infinite input can give NaN where the direct sum gives ±∞ (the
+ * transforms form ∞ − ∞).
  */
 export type WinogradOption = boolean | WinogradTile;
 
@@ -49,7 +51,7 @@ interface Variant {
 }
 
 /** G of each F(m×m, r×r): the same matrices as scripts/gen-winograd.mjs's `WINOGRAD` (the tests compare them). */
-export const WINOGRAD_VARIANTS: Record<'2x3' | '4x3' | '2x5', Variant> = {
+export const WINOGRAD_VARIANTS: Record<'2x3' | '4x3' | '2x5' | '4x5', Variant> = {
   '2x3': {
     m: 2,
     r: 3,
@@ -87,11 +89,25 @@ export const WINOGRAD_VARIANTS: Record<'2x3' | '4x3' | '2x5', Variant> = {
       [0, 0, 0, 0, 1],
     ],
   },
+  '4x5': {
+    m: 4,
+    r: 5,
+    name: 'winograd4x5',
+    G: [
+      [-1, 0, 0, 0, 0],
+      [-2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9],
+      [-2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9],
+      [1 / 90, 1 / 45, 2 / 45, 4 / 45, 8 / 45],
+      [1 / 90, -1 / 45, 2 / 45, -4 / 45, 8 / 45],
+      [32 / 45, 16 / 45, 8 / 45, 4 / 45, 2 / 45],
+      [32 / 45, -16 / 45, 8 / 45, -4 / 45, 2 / 45],
+      [0, 0, 0, 0, 1],
+    ],
+  },
 };
 
-/** The tile for an Ho × Wo output of r × r filters under `option` (not false): 5×5 → 2; 3×3: forced, or 4 from 8 × 8 outputs on. */
-export function winogradTile(outHeight: number, outWidth: number, option: WinogradOption = true, filterSize: 3 | 5 = 3): WinogradTile {
-  if (filterSize === 5) return 2;
+/** The tile for an Ho × Wo output (3×3 or 5×5 filters alike) under `option` (not false): forced, or F(4×4) from 8 × 8 outputs on. */
+export function winogradTile(outHeight: number, outWidth: number, option: WinogradOption = true): WinogradTile {
   if (option === 2 || option === 4) return option;
   return outHeight >= 8 && outWidth >= 8 ? 4 : 2;
 }
@@ -99,13 +115,15 @@ export function winogradTile(outHeight: number, outWidth: number, option: Winogr
 /** The variant for `p` (where `winogradApplies`). */
 function variantOf(p: ConvSizes, option: WinogradOption): Variant {
   const g = p.patch;
-  if (g.filterHeight === 5) return WINOGRAD_VARIANTS['2x5'];
-  return WINOGRAD_VARIANTS[winogradTile(g.outHeight, g.outWidth, option) === 4 ? '4x3' : '2x3'];
+  const m = winogradTile(g.outHeight, g.outWidth, option);
+  if (g.filterHeight === 5) return WINOGRAD_VARIANTS[m === 4 ? '4x5' : '2x5'];
+  return WINOGRAD_VARIANTS[m === 4 ? '4x3' : '2x3'];
 }
 
 /**
  * Below this many output pixels per image the transforms' overhead outweighs
- * the saved multiplies, per filter size (measured: README).
+ * the saved multiplies, per filter size (measured: README; for 5×5, LeNet's
+ * conv2 on 6 × 6 outputs ran 1.4× faster, smaller maps were not tried).
  */
 const MIN_PIXELS: Record<3 | 5, number> = { 3: 64, 5: 36 };
 
