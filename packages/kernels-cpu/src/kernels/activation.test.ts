@@ -39,3 +39,11 @@ describe.each(['float32', 'float64'] as DType[])('Relu and ReluBackward (%s)', (
     expect(back(view)).toEqual(back(copy));
   });
 });
+
+describe('ReluBackward on bad sizes', () => {
+  it('refuses a dy with another number of values than x', () => {
+    const cpu = createCpuBackend({ dtype: 'float32' });
+    expect(() => cpu.run('ReluBackward', { x: cpu.zeros([2, 3]), dy: cpu.zeros([5]) }, { leak: 0 })).toThrow('ReluBackward: dy of 6 values (as x) expected, got 5');
+    cpu.dispose();
+  });
+});

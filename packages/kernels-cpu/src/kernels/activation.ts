@@ -1,3 +1,4 @@
+import { ShapeError } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
 import { expRow, sigmoid, softmaxBackwardRow } from '../js-tasks.js';
 import { sigmoidThreaded, softmaxBackwardThreaded, softmaxThreaded } from '../rows-js.js';
@@ -37,6 +38,7 @@ export const activationKernels = {
   },
 
   ReluBackward: (cpu, { x, dy }, { leak }) => {
+    if (dy.size !== x.size) throw new ShapeError('ReluBackward', 'dy', `dy of ${x.size} values (as x) expected, got ${dy.size}`);
     const xv = cpu.contiguous(x);
     const dyv = cpu.contiguous(dy);
     const out = cpu.alloc(x.size);

@@ -52,3 +52,9 @@ describe('elementwise kernels', () => {
     expect(Array.from(cpu.run('BiasAdd', { x, b }, {}).dataSync())).toEqual([11, 22, 33, 14, 25, 36]);
   });
 });
+
+describe('Axpby on bad sizes', () => {
+  it('refuses a y with another number of values than x (nothing broadcast)', () => {
+    expect(() => cpu.run('Axpby', { x: cpu.zeros([4]), y: cpu.zeros([1]) }, { alpha: 1, beta: 1 })).toThrow('Axpby: y of 4 values (as x) expected, got 1');
+  });
+});

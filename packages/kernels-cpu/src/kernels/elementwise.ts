@@ -1,5 +1,5 @@
 import type { BinaryOp, FloatArray, Shape, UnaryOp } from '@convnet-ts/tensor';
-import { sizeOf, stridesOf } from '@convnet-ts/tensor';
+import { ShapeError, sizeOf, stridesOf } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
 import { channelSumsBlocked, channelSumsWasm, MAP_OPS, mapWasm } from '../rows-wasm.js';
 
@@ -56,6 +56,7 @@ export const elementwiseKernels = {
   },
 
   Axpby: (cpu, { x, y }, { alpha, beta }) => {
+    if (y.size !== x.size) throw new ShapeError('Axpby', 'y', `y of ${x.size} values (as x) expected, got ${y.size}`);
     const xv = cpu.contiguous(x);
     const yv = cpu.contiguous(y);
     const out = cpu.alloc(x.size);

@@ -145,3 +145,16 @@ describe('float32 max pooling split over threads and passes', () => {
     cpu.dispose();
   });
 });
+
+describe('bad sizes', () => {
+  it('PoolBackward refuses a dy without n·Ho·Wo·C values, Pool a tensor that is not NHWC', () => {
+    const cpu = createCpuBackend({ dtype: 'float32', threads: 1 });
+    const a: PoolAttrs = { method: 'max', poolSize: [2, 2], pad: [0, 0, 0, 0], stride: [2, 2] };
+    const x = cpu.zeros([2, 6, 6, 3]);
+    expect(() => cpu.run('PoolBackward', { x, dy: cpu.zeros([2, 3, 2, 3]) }, a)).toThrow(
+      'PoolBackward: dy of 54 values expected (shape [2, 3, 3, 3] for x of shape [2, 6, 6, 3]), got shape [2, 3, 2, 3]',
+    );
+    expect(() => cpu.run('Pool', { x: cpu.zeros([6, 6, 3]) }, a)).toThrow('Pool: x of rank 4 (NHWC images) expected, got shape [6, 6, 3]');
+    cpu.dispose();
+  });
+});

@@ -1,4 +1,4 @@
-import type { FloatArray, PoolAttrs, Tensor } from '@convnet-ts/tensor';
+import { type FloatArray, type PoolAttrs, ShapeError, type Tensor } from '@convnet-ts/tensor';
 import type { CpuKernelTable } from '../kernel-table.js';
 import { avgPoolBackwardWasm, avgPoolWasm, maxPoolBackwardWasm, maxPoolWasm, type PoolSizes } from '../pool-wasm.js';
 
@@ -48,6 +48,10 @@ export const poolKernels = {
 
   PoolBackward: (cpu, { x, dy }, attrs) => {
     const g = geometry(x, attrs);
+    // The loops and the module read n·Ho·Wo·C values of dy: fewer would be read past, more ignored.
+    if (dy.size !== g.n * g.ho * g.wo * g.c) {
+      throw new ShapeError('PoolBackward', 'dy', `dy of ${g.n * g.ho * g.wo * g.c} values expected (shape [${[g.n, g.ho, g.wo, g.c].join(', ')}] for x of shape [${x.shape.join(', ')}]), got shape [${dy.shape.join(', ')}]`);
+    }
     const dyv = cpu.contiguous(dy);
     const dx = cpu.alloc(x.size);
     if (attrs.method !== 'max') {
@@ -82,6 +86,7 @@ interface PoolGeometry {
 }
 
 function geometry(x: Tensor, { poolSize, pad, stride }: PoolAttrs): PoolGeometry {
+  if (x.shape.length !== 4) throw new ShapeError('Pool', 'x', `x of rank 4 (NHWC images) expected, got shape [${x.shape.join(', ')}]`);
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const [ph, pw] = poolSize;
   const [top, bottom, left, right] = pad;
