@@ -1,6 +1,9 @@
 // Whole training steps (the bench's W3 LeNet or W5 AlexNet SGD step, or any other bench row) at 1 and N threads,
 // interleaved in one process (1T, NT, 1T, NT, …), with a per-kernel table (median ms per step at each count, ratio).
 // Usage (from packages/kernels-cpu): node --import ./scripts/ts-hooks.mjs scripts/bench-steps.mjs [W3|W5|W1|…] [reps] [N]
+// Env: FIRST=k compares k and N threads (default 1); PER_KERNEL_CPU=1 adds each kernel's main-thread and worker CPU ms;
+// REUSE=0 turns the backends' reuse of released arrays off (reuseMaxBytes = 0), for an A/B in separate processes:
+// in one process the variants would share the garbage collector and the address space's munmaps.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { CpuBackend } from '@convnet-ts/kernels-cpu';
@@ -48,6 +51,7 @@ CpuBackend.prototype.run = function (k, i, a) {
   const c0 = this.threads > 1 && perKernelCpu ? cpu() : null;
   kernel = key;
   const t0 = performance.now();
+  if (process.env.REUSE === '0') this.reuseMaxBytes = 0;
   const out = run.call(this, k, i, a);
   const m = current.get(this.threads);
   m.set(key, (m.get(key) ?? 0) + performance.now() - t0);

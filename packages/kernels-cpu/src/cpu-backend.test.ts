@@ -164,6 +164,25 @@ describe('CpuBackend reuse of released arrays', () => {
     cpu.dispose();
   });
 
+  it('allocOverwritten leaves a reused array as it was; tensor, fill and readSync still give their values', () => {
+    const cpu = createCpuBackend({ threads: 1 });
+    const a = cpu.fill(shape, 6);
+    const array = dataOf(cpu, a);
+    a.dispose();
+    const raw = cpu.allocOverwritten(size);
+    expect(raw).toBe(array);
+    expect(raw[5]).toBe(6);
+    cpu.wrap(raw, shape).dispose();
+    const values = Float32Array.from({ length: size }, (_, i) => i);
+    const t = cpu.tensor(values, shape);
+    expect(dataOf(cpu, t)).toBe(array);
+    expect(t.dataSync()).toEqual(values);
+    t.dispose();
+    expect(Array.from(cpu.fill(shape, -1).dataSync().subarray(size - 2))).toEqual([-1, -1]);
+    expect(cpu.allocOverwritten(size)).not.toBe(array);
+    cpu.dispose();
+  });
+
   it('keeps at most reuseMaxBytes, dropping the oldest, and nothing once disposed', () => {
     const cpu = createCpuBackend({ threads: 1 });
     cpu.reuseMaxBytes = 2 * 4 * size;
