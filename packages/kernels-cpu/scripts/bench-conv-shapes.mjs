@@ -5,7 +5,7 @@
 // interleaved in one process (A, B, A, B, …) and medians (and minima) are printed.
 // SUBNORMAL=1 makes every 14th element of dy subnormal (AlexNet's fc8 derivative at
 // the first steps: a saturated softmax's has 7 % subnormals).
-// Use: [BEFORE=dir] [ONLY=name,…] [R=7] [T=1,2] [SUBNORMAL=1] node --import ./scripts/ts-hooks.mjs scripts/bench-conv-shapes.mjs
+// Use: [BEFORE=dir] [ONLY=name,…] [CALLS=fwd,dzdx,dzdf] [R=7] [T=1,2] [SUBNORMAL=1] node --import ./scripts/ts-hooks.mjs scripts/bench-conv-shapes.mjs
 import { Rng, randnTensor } from '@convnet-ts/tensor';
 import { createCpuBackend } from '../src/index.ts';
 
@@ -53,7 +53,7 @@ for (const threads of threadCounts) {
         dzdf: () => be.run('ConvBackwardFilter', { x, dy }, { ...g, fShape: fs }),
       };
     });
-    for (const call of ['fwd', 'dzdx', 'dzdf']) {
+    for (const call of (process.env.CALLS ?? 'fwd,dzdx,dzdf').split(',')) {
       const times = variants.map(() => []);
       for (let r = 0; r <= R; r++) {
         for (let v = 0; v < variants.length; v++) {

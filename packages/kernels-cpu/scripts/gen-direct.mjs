@@ -4,12 +4,13 @@
 // rearranged once into "phase planes", in which every run of 8 output pixels
 // along a row reads each tap of its windows as 8 contiguous floats:
 //
-//     P[c, φ][py, q] = x̃[py, q·sx + φ, c]        (φ < sx, x̃ the zero-padded image)
-//     x̃[oy·sy + fy, ox·sx + fx, c] = P[c, fx mod sx][oy·sy + fy, ox + ⌊fx/sx⌋]
+//     P[py, φ, c][q] = x̃[py, q·sx + φ, c]        (φ < sx, x̃ the zero-padded image)
+//     x̃[oy·sy + fy, ox·sx + fx, c] = P[oy·sy + fy, fx mod sx, c][ox + ⌊fx/sx⌋]
 //
-// so tap l = (fy·Wf + fx)·C + c of output pixel (oy, ox) sits at float
-// off[l] + oy·sy·Wq + ox of the image's planes (off: a table of L offsets,
-// Wq = ⌈Wp/sx⌉ the planes' width). Manual §4.1:
+// (row py of every plane together, Wq = ⌈Wp/sx⌉ floats each: the taps of a
+// filter row lie together), so tap l = (fy·Wf + fx)·C + c of output pixel
+// (oy, ox) sits at float off[l] + oy·sy·R + ox of the image's planes (off: a
+// table of L offsets, R = sx·C·Wq the floats of one padded row). Manual §4.1:
 //
 //     forward:            y[oy, ox, k] += Σ_l x̃(l; oy, ox) · F[l, k]
 //     filter derivative:  dF[l, k]     += Σ_n Σ_(oy, ox) x̃_n(l; oy, ox) · dy_n[oy, ox, k]
@@ -22,7 +23,7 @@
 // planes), summed over one image's pixels in registers, then added into dF.
 //
 // Task block words (int32): 0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo  7 sy  8 sx
-// 9 padTop  10 padLeft  11 Hp  12 Wq  17 K  18 x  19 count  20 y (dy)
+// 9 padTop  10 padLeft  11 Hp  12 R = sx·C·Wq  13 Wq  17 K  18 x  19 count  20 y (dy)
 // 21 f (forward: F in filter tiles of 4, ⌈K/4⌉ blocks of L × 4; derivative: dF, ⌈L/4⌉·4 rows of
 // Kp = ⌈K/8⌉·8)  22 planes
 // 23 bytes of one image's planes  24 off  25 first tile  26 end tile  27 scratch (16 floats)
@@ -71,16 +72,17 @@ const planes = `
     (local $H i32) (local $W i32) (local $C i32) (local $sx i32) (local $Hp i32) (local $Wq i32) (local $pt i32) (local $pl i32)
     (local $c i32) (local $ph i32) (local $py i32) (local $q i32) (local $iy i32) (local $ix i32)
     (local.set $H ${ld(0)}) (local.set $W ${ld(1)}) (local.set $C ${ld(2)}) (local.set $sx ${ld(8)})
-    (local.set $Hp ${ld(11)}) (local.set $Wq ${ld(12)}) (local.set $pt ${ld(9)}) (local.set $pl ${ld(10)})
-    (block $dc (loop $lc
-      (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
+    (local.set $Hp ${ld(11)}) (local.set $Wq ${ld(13)}) (local.set $pt ${ld(9)}) (local.set $pl ${ld(10)})
+    ;; Row py of the planes (py, φ, c) one after another: the taps of one filter row lie together.
+    (block $dpy (loop $lpy
+      (br_if $dpy (i32.ge_s (local.get $py) (local.get $Hp)))
+      (local.set $iy (i32.sub (local.get $py) (local.get $pt)))
       (local.set $ph (i32.const 0))
       (block $dph (loop $lph
         (br_if $dph (i32.ge_s (local.get $ph) (local.get $sx)))
-        (local.set $py (i32.const 0))
-        (block $dpy (loop $lpy
-          (br_if $dpy (i32.ge_s (local.get $py) (local.get $Hp)))
-          (local.set $iy (i32.sub (local.get $py) (local.get $pt)))
+        (local.set $c (i32.const 0))
+        (block $dc (loop $lc
+          (br_if $dc (i32.ge_s (local.get $c) (local.get $C)))
           (local.set $q (i32.const 0))
           (block $dq (loop $lq
             (br_if $dq (i32.ge_s (local.get $q) (local.get $Wq)))
@@ -93,12 +95,12 @@ const planes = `
             (local.set $out (i32.add (local.get $out) (i32.const 4)))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $lq)))
-          (local.set $py (i32.add (local.get $py) (i32.const 1)))
-          (br $lpy)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $lc)))
         (local.set $ph (i32.add (local.get $ph) (i32.const 1)))
         (br $lph)))
-      (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $lc))))
+      (local.set $py (i32.add (local.get $py) (i32.const 1)))
+      (br $lpy))))
 
   ;; The planes of the task block's d[19] images from x (H·W·C floats each) to planes (d[23] bytes each).
   (func (export "direct_planes_images") (param $d i32)
@@ -171,7 +173,7 @@ const forwardTile = `
 
 /** y_n ← conv(x_n, F) + d[28]·y_n (d[28] 0 or 1) for the task block's d[19] images: planes into d[22], then every tile. */
 const forwardImages = `
-  (func (export "conv_direct_images") (param $d i32)
+  (func (export "conv_planes_images") (param $d i32)
     (local $n i32) (local $x i32) (local $y i32) (local $K i32) (local $K4 i32) (local $L i32) (local $Ho i32) (local $Wo i32)
     (local $rowBytes i32) (local $planes i32) (local $oy i32) (local $ox i32) (local $k0 i32) (local $imageBytes i32) (local $outBytes i32)
     (local $base i32) (local $yt i32)

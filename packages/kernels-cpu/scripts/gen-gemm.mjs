@@ -3,7 +3,9 @@
 // its micro-kernels): the globals MR, NR and MC, the packing of op(A) into
 // MR-row panels and of op(B) into NR-column panels, the interleaving of MR
 // rows of φ into one panel (`pack_rows`, for im2row_packed), and the
-// micro-kernel itself. `fma` uses relaxed-simd's f32x4.relaxed_madd for the
+// micro-kernel itself, with the implicit-GEMM forward convolution for few
+// channels (`conv_direct_images`) and gen-direct.mjs's phase-plane kernels
+// appended. `fma` uses relaxed-simd's f32x4.relaxed_madd for the
 // kernel's multiply-add (one rounding where the engine fuses, two where it
 // does not: results may differ across engines). `splat` takes A's scalars
 // from vector loads by shuffles (see `kernel`).
@@ -245,8 +247,14 @@ function packRows(mr) {
  * ⌈MR/4⌉ vector loads, each lane splatted by a shuffle, instead of MR
  * load32_splat: V8 schedules loads in program order but arithmetic late, so
  * MR broadcast loads are all live at once; shuffles are placed at their use.
+ *
+ * `rows` (the implicit-GEMM convolution's kernel) takes A not from a packed
+ * panel but from MR rows of an image: row i's depth runs over hf runs of
+ * `span` contiguous floats, run f at byte table[i] + f·rowStride (the filter
+ * rows of a stride-s, undilated window in a zero-padded image), in the order
+ * of im2row's row, so the sums are those of the packed path.
  */
-function kernel(mr, nr, fma, splat) {
+function kernel(mr, nr, fma, splat, rows) {
   const nv = nr / 4;
   const acc = (i, j) => `$c${i}_${j}`;
   const accLocals = range(mr)
@@ -259,10 +267,12 @@ function kernel(mr, nr, fma, splat) {
       : `(local.set ${acc(i, j)} (f32x4.add (local.get ${acc(i, j)}) (f32x4.mul (local.get $av) (local.get $b${j}))))`;
   const lane = (l) => range(4).map((b) => 4 * l + b).join(' ');
   const broadcast = (i) =>
-    splat
-      ? `(local.set $av (i8x16.shuffle ${[0, 1, 2, 3].map(() => lane(i % 4)).join(' ')} (local.get $a${i >> 2}) (local.get $a${i >> 2})))`
-      : `(local.set $av (v128.load32_splat offset=${4 * i} (local.get $pa)))`;
-  const useSplat = splat;
+    rows
+      ? `(local.set $av (v128.load32_splat (i32.add (local.get $p${i}) (local.get $o))))`
+      : splat
+        ? `(local.set $av (i8x16.shuffle ${[0, 1, 2, 3].map(() => lane(i % 4)).join(' ')} (local.get $a${i >> 2}) (local.get $a${i >> 2})))`
+        : `(local.set $av (v128.load32_splat offset=${4 * i} (local.get $pa)))`;
+  const useSplat = splat && !rows;
   const step = lines([
     ...range(nv).map((j) => `(local.set $b${j} (v128.load offset=${16 * j} (local.get $pb)))`),
     ...(useSplat ? range(Math.ceil(mr / 4)).map((v) => `(local.set $a${v} (v128.load offset=${16 * v} (local.get $pa)))`) : []),
@@ -287,7 +297,29 @@ function kernel(mr, nr, fma, splat) {
       (local.set $pa (i32.add (local.get $pa) (i32.const ${4 * mr})))
       (local.set $pb (i32.add (local.get $pb) (i32.const ${4 * nr})))
       (br $loop)))`;
-  const header = `;; C[0:rows, 0:cols] += alpha · Apanel(kc × ${mr}) · Bpanel(kc × ${nr}); ldc in bytes.${fma ? ' Relaxed-SIMD multiply-add.' : ''}
+  const rowsLoop = `
+    ${lines(range(mr).map((i) => `(local.set $p${i} (i32.load offset=${4 * i} (local.get $table)))`))}
+    (local.set $end (i32.shl (local.get $span) (i32.const 2)))
+    (block $dfy (loop $lfy
+      (br_if $dfy (i32.ge_u (local.get $fy) (local.get $hf)))
+      (local.set $o (i32.const 0))
+      (block $done (loop $loop
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        ${step}
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const ${4 * nr})))
+        (br $loop)))
+      ${lines(range(mr).map((i) => `(local.set $p${i} (i32.add (local.get $p${i}) (local.get $rowStride)))`))}
+      (local.set $fy (i32.add (local.get $fy) (i32.const 1)))
+      (br $lfy)))`;
+  const header = rows
+    ? `;; C[0:rows, 0:cols] += alpha · A · Bpanel(hf·span × ${nr}), A's ${mr} rows read from an image (see gen-gemm.mjs); ldc in bytes.
+  (func $kernel_rows (param $table i32) (param $hf i32) (param $span i32) (param $rowStride i32) (param $pb i32) (param $c i32) (param $ldc i32)
+                (param $alpha f32) (param $rows i32) (param $cols i32) (param $tile i32)
+    ${range(mr)
+      .map((i) => `(local $p${i} i32)`)
+      .join(' ')} (local $fy i32) (local $o i32)`
+    : `;; C[0:rows, 0:cols] += alpha · Apanel(kc × ${mr}) · Bpanel(kc × ${nr}); ldc in bytes.${fma ? ' Relaxed-SIMD multiply-add.' : ''}
   (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
                 (param $alpha f32) (param $rows i32) (param $cols i32) (param $tile i32)`;
   return `
@@ -295,7 +327,7 @@ function kernel(mr, nr, fma, splat) {
     ${accLocals}
     ${bLocals} ${aLocals} (local $av v128) (local $va v128) (local $end i32)
     (local $r i32) (local $j i32) (local $t i32) (local $cr i32)
-    ${panelLoop}
+    ${rows ? rowsLoop : panelLoop}
     (local.set $va (f32x4.splat (local.get $alpha)))
     (if (i32.and (i32.eq (local.get $rows) (i32.const ${mr})) (i32.eq (local.get $cols) (i32.const ${nr})))
       (then
@@ -334,7 +366,113 @@ export function tileFields({ mr, nr, fma = false, splat = false }) {
 ${packA(mr)}
 ${packB(nr)}
 ${packRows(mr)}
-${kernel(mr, nr, fma, splat)}
+${kernel(mr, nr, fma, splat, false)}
+${kernel(mr, nr, fma, splat, true)}
+${directConv(mr, nr)}
 ${directFields()}
 `;
+}
+
+/**
+ * The implicit-GEMM convolution (stride s, no dilation, one group; for few
+ * channels, where φ's rows are short and building and packing them costs as
+ * much as the product): no im2row. Per image, x is copied into a
+ * zero-padded buffer, so the window of output pixel (oy, ox) is, per filter
+ * row, a run of Wf·C contiguous floats; F is packed once into NR-column
+ * panels; then for every MR output pixels and NR filters, `kernel_rows`
+ * reads A straight from the padded image. Each output is im2row's sum in
+ * im2row's order (one K block: L ≤ KC), so the bits are the packed path's.
+ *
+ * Task block (the conv block's words): 0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo
+ * 7 sy  8 sx  9 padTop  10 padLeft  17 K  18 x  19 count  20 y  21 f
+ * 22 the padded image ((Ho−1)·sy + Hf rows of (Wo−1)·sx + Wf pixels)
+ * 24 MR words of row addresses  26 pb  27 tile.
+ */
+function directConv(mr, nr) {
+  return `
+  ;; The image at x into the zero-padded buffer at out (see conv_direct_images).
+  (func $pad_image (param $d i32) (param $x i32) (param $out i32)
+    (local $H i32) (local $W i32) (local $C4 i32) (local $Hp i32) (local $Wp i32) (local $pt i32) (local $pl i32)
+    (local $py i32) (local $iy i32) (local $ix0 i32) (local $ix1 i32)
+    (local.set $H (call $ld (local.get $d) (i32.const 0)))
+    (local.set $W (call $ld (local.get $d) (i32.const 1)))
+    (local.set $C4 (i32.shl (call $ld (local.get $d) (i32.const 2)) (i32.const 2)))
+    (local.set $Hp (i32.add (i32.mul (i32.sub (call $ld (local.get $d) (i32.const 5)) (i32.const 1)) (call $ld (local.get $d) (i32.const 7))) (call $ld (local.get $d) (i32.const 3))))
+    (local.set $Wp (i32.add (i32.mul (i32.sub (call $ld (local.get $d) (i32.const 6)) (i32.const 1)) (call $ld (local.get $d) (i32.const 8))) (call $ld (local.get $d) (i32.const 4))))
+    (local.set $pt (call $ld (local.get $d) (i32.const 9)))
+    (local.set $pl (call $ld (local.get $d) (i32.const 10)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (i32.mul (local.get $Hp) (local.get $Wp)) (local.get $C4)))
+    ;; Columns ix of x with 0 ≤ ix + pl < Wp.
+    (local.set $ix0 (select (i32.sub (i32.const 0) (local.get $pl)) (i32.const 0) (i32.gt_s (i32.sub (i32.const 0) (local.get $pl)) (i32.const 0))))
+    (local.set $ix1 (call $min (local.get $W) (i32.sub (local.get $Wp) (local.get $pl))))
+    (if (i32.le_s (local.get $ix1) (local.get $ix0)) (then (return)))
+    (block $dpy (loop $lpy
+      (br_if $dpy (i32.ge_s (local.get $py) (local.get $Hp)))
+      (local.set $iy (i32.sub (local.get $py) (local.get $pt)))
+      (if (i32.lt_u (local.get $iy) (local.get $H))
+        (then (memory.copy
+          (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (local.get $py) (local.get $Wp)) (i32.add (local.get $ix0) (local.get $pl))) (local.get $C4)))
+          (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix0)) (local.get $C4)))
+          (i32.mul (i32.sub (local.get $ix1) (local.get $ix0)) (local.get $C4)))))
+      (local.set $py (i32.add (local.get $py) (i32.const 1)))
+      (br $lpy))))
+
+  ;; y_i ← conv(x_i, F) + y_i for the task block's d[19] images without im2row (see gen-gemm.mjs).
+  (func (export "conv_direct_images") (param $d i32)
+    (local $n i32) (local $x i32) (local $y i32) (local $C i32) (local $K i32) (local $L i32) (local $Wo i32) (local $Wp i32)
+    (local $sy i32) (local $sx i32) (local $pixels i32) (local $pad i32) (local $table i32) (local $pb i32)
+    (local $q i32) (local $r i32) (local $i i32) (local $oy i32) (local $jr i32) (local $imageBytes i32) (local $outBytes i32)
+    (local.set $C (call $ld (local.get $d) (i32.const 2)))
+    (local.set $K (call $ld (local.get $d) (i32.const 17)))
+    (local.set $L (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 3)) (call $ld (local.get $d) (i32.const 4))) (local.get $C)))
+    (local.set $Wo (call $ld (local.get $d) (i32.const 6)))
+    (local.set $sy (call $ld (local.get $d) (i32.const 7)))
+    (local.set $sx (call $ld (local.get $d) (i32.const 8)))
+    (local.set $Wp (i32.add (i32.mul (i32.sub (local.get $Wo) (i32.const 1)) (local.get $sx)) (call $ld (local.get $d) (i32.const 4))))
+    (local.set $pixels (i32.mul (call $ld (local.get $d) (i32.const 5)) (local.get $Wo)))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul (call $ld (local.get $d) (i32.const 0)) (call $ld (local.get $d) (i32.const 1))) (local.get $C)) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (local.get $pixels) (local.get $K)) (i32.const 2)))
+    (local.set $pad (call $ld (local.get $d) (i32.const 22)))
+    (local.set $table (call $ld (local.get $d) (i32.const 24)))
+    (local.set $pb (call $ld (local.get $d) (i32.const 26)))
+    (local.set $x (call $ld (local.get $d) (i32.const 18)))
+    (local.set $y (call $ld (local.get $d) (i32.const 20)))
+    (call $pack_b (call $ld (local.get $d) (i32.const 21)) (local.get $K) (i32.const 0) (i32.const 0) (local.get $L) (i32.const 0) (local.get $K) (local.get $pb))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (call $ld (local.get $d) (i32.const 19))))
+      (call $pad_image (local.get $d) (local.get $x) (local.get $pad))
+      (local.set $q (i32.const 0))
+      (block $dq (loop $lq
+        (br_if $dq (i32.ge_s (local.get $q) (local.get $pixels)))
+        ;; The window addresses of pixels q … q + ${mr - 1} (past the end: the last pixel's, not added to y).
+        (local.set $r (i32.const 0))
+        (block $dr (loop $lr
+          (br_if $dr (i32.ge_s (local.get $r) (i32.const ${mr})))
+          (local.set $i (call $min (i32.add (local.get $q) (local.get $r)) (i32.sub (local.get $pixels) (i32.const 1))))
+          (local.set $oy (i32.div_u (local.get $i) (local.get $Wo)))
+          (i32.store (i32.add (local.get $table) (i32.shl (local.get $r) (i32.const 2)))
+            (i32.add (local.get $pad) (i32.shl (i32.mul (i32.add (i32.mul (i32.mul (local.get $oy) (local.get $sy)) (local.get $Wp))
+                                                               (i32.mul (i32.sub (local.get $i) (i32.mul (local.get $oy) (local.get $Wo))) (local.get $sx)))
+                                                      (local.get $C)) (i32.const 2))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $lr)))
+        (local.set $jr (i32.const 0))
+        (block $dj (loop $lj
+          (br_if $dj (i32.ge_s (local.get $jr) (local.get $K)))
+          (call $kernel_rows (local.get $table) (call $ld (local.get $d) (i32.const 3))
+            (i32.mul (call $ld (local.get $d) (i32.const 4)) (local.get $C)) (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2))
+            (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $jr) (local.get $L)) (i32.const 2)))
+            (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $K)) (local.get $jr)) (i32.const 2)))
+            (i32.shl (local.get $K) (i32.const 2)) (f32.const 1)
+            (call $min (i32.const ${mr}) (i32.sub (local.get $pixels) (local.get $q)))
+            (call $min (i32.const ${nr}) (i32.sub (local.get $K) (local.get $jr)))
+            (call $ld (local.get $d) (i32.const 27)))
+          (local.set $jr (i32.add (local.get $jr) (i32.const ${nr})))
+          (br $lj)))
+        (local.set $q (i32.add (local.get $q) (i32.const ${mr})))
+        (br $lq)))
+      (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $outBytes)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))`;
 }

@@ -1,7 +1,7 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
-import { convBackwardFilterDirect, DIRECT_MAX_CHANNELS, directApplies, setDirectConv } from './conv-direct.js';
+import { convBackwardFilterDirect, convForwardPlanes, DIRECT_MAX_CHANNELS, directApplies, setDirectConv } from './conv-direct.js';
 import type { ConvSizes } from './conv-wasm.js';
 
 type Pad = readonly [number, number, number, number];
@@ -98,7 +98,7 @@ function reference(x: Float32Array, f: Float32Array, b: Float32Array, c: Case): 
 
 describe('the direct convolution for few channels', () => {
   for (const c of cases) {
-    it(`gives the definition's values, and the packed im2row path's bits where L ≤ 256 (${c.name})`, async () => {
+    it(`gives the definition's values, and the packed im2row path's bits where L ≤ 256, on both kernels (${c.name})`, async () => {
       expect(c.x[3]).toBeLessThanOrEqual(DIRECT_MAX_CHANNELS);
       const rng = new Rng(11);
       const x = Float32Array.from(rng.randn(c.x.reduce((p, q) => p * q)));
@@ -116,6 +116,19 @@ describe('the direct convolution for few channels', () => {
         }
       }
       expect(Array.from(runs[1]!)).toEqual(Array.from(runs[0]!));
+      // Both forward kernels (phase planes, implicit GEMM) sum over l in order: the same bits, with beta 1
+      // (y holds the bias) and beta 0 (y's NaNs not read).
+      const p = sizesOf(c);
+      const planes = new Float32Array(runs[0]!.length);
+      for (let i = 0; i < planes.length; i++) planes[i] = b[i % c.f[3]]!;
+      expect(convForwardPlanes(p, x, f, 1, planes)).toBe(true);
+      expect(Array.from(planes)).toEqual(Array.from(runs[0]!));
+      const noBias = new Float32Array(runs[0]!.length).fill(Number.NaN);
+      expect(convForwardPlanes(p, x, f, 0, noBias)).toBe(true);
+      const cpu = createCpuBackend({ threads: 1 });
+      const y0 = cpu.run('Conv', { x: cpu.tensor(x, c.x), f: cpu.tensor(f, c.f), b: null }, attrs).dataSync();
+      expect(Array.from(noBias)).toEqual(Array.from(y0));
+      cpu.dispose();
       const want = reference(x, f, b, c);
       let err = 0;
       let scale = 0;
