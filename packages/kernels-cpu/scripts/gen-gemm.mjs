@@ -254,8 +254,9 @@ function packRows(mr) {
  * rows of a stride-s, undilated window in a zero-padded image), in the order
  * of im2row's row, so the sums are those of the packed path.
  */
-function kernel(mr, nr, fma, splat, rows) {
-  const nv = nr / 4;
+function kernel(mr, nr, fma, splat, rows, half = false) {
+  const panel = nr / 4;
+  const nv = half ? Math.ceil(panel / 2) : panel;
   const acc = (i, j) => `$c${i}_${j}`;
   const accLocals = range(mr)
     .flatMap((i) => range(nv).map((j) => `(local ${acc(i, j)} v128)`))
@@ -287,7 +288,7 @@ function kernel(mr, nr, fma, splat, rows) {
       ),
     ]),
   );
-  const spill = lines(range(mr).flatMap((i) => range(nv).map((j) => `(v128.store offset=${16 * (i * nv + j)} (local.get $tile) (f32x4.mul (local.get $va) (local.get ${acc(i, j)})))`)));
+  const spill = lines(range(mr).flatMap((i) => range(nv).map((j) => `(v128.store offset=${16 * (i * panel + j)} (local.get $tile) (f32x4.mul (local.get $va) (local.get ${acc(i, j)})))`)));
   const panelLoop = `
     ;; One step of k per iteration (unrolling by two measured slower in V8 with the 4 × 8 tile: more live values).
     (local.set $end (i32.add (local.get $pb) (i32.mul (local.get $kc) (i32.const ${4 * nr}))))
@@ -319,8 +320,8 @@ function kernel(mr, nr, fma, splat, rows) {
     ${range(mr)
       .map((i) => `(local $p${i} i32)`)
       .join(' ')} (local $fy i32) (local $o i32)`
-    : `;; C[0:rows, 0:cols] += alpha · Apanel(kc × ${mr}) · Bpanel(kc × ${nr}); ldc in bytes.${fma ? ' Relaxed-SIMD multiply-add.' : ''}
-  (func $kernel (param $kc i32) (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
+    : `;; C[0:rows, 0:cols] += alpha · Apanel(kc × ${mr}) · Bpanel(kc × ${nr})${half ? `, only its first ${4 * nv} columns (cols ≤ ${4 * nv})` : ''}; ldc in bytes.${fma ? ' Relaxed-SIMD multiply-add.' : ''}
+  (func ${half ? '$kernel_half' : '$kernel'} (param $kc i32) (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
                 (param $alpha f32) (param $rows i32) (param $cols i32) (param $tile i32)`;
   return `
   ${header}
@@ -329,7 +330,7 @@ function kernel(mr, nr, fma, splat, rows) {
     (local $r i32) (local $j i32) (local $t i32) (local $cr i32)
     ${rows ? rowsLoop : panelLoop}
     (local.set $va (f32x4.splat (local.get $alpha)))
-    (if (i32.and (i32.eq (local.get $rows) (i32.const ${mr})) (i32.eq (local.get $cols) (i32.const ${nr})))
+    (if (i32.and (i32.eq (local.get $rows) (i32.const ${mr})) (i32.eq (local.get $cols) (i32.const ${4 * nv})))
       (then
         ${full})
       (else
@@ -367,7 +368,15 @@ ${packA(mr)}
 ${packB(nr)}
 ${packRows(mr)}
 ${kernel(mr, nr, fma, splat, false)}
+${kernel(mr, nr, fma, splat, false, true)}
 ${kernel(mr, nr, fma, splat, true)}
+  ;; The micro-kernel for a tile of cols columns: the half-width one where they fit it (the last panel of
+  ;; n mod ${nr} ≤ ${4 * Math.ceil(nr / 8)} columns computes ${4 * Math.ceil(nr / 8)}, not ${nr}); each element the same sum either way.
+  (func $kernel_any (param $kc i32) (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
+                    (param $alpha f32) (param $rows i32) (param $cols i32) (param $tile i32)
+    (if (i32.le_u (local.get $cols) (i32.const ${4 * Math.ceil(nr / 8)}))
+      (then (call $kernel_half (local.get $kc) (local.get $pa) (local.get $pb) (local.get $c) (local.get $ldc) (local.get $alpha) (local.get $rows) (local.get $cols) (local.get $tile)))
+      (else (call $kernel (local.get $kc) (local.get $pa) (local.get $pb) (local.get $c) (local.get $ldc) (local.get $alpha) (local.get $rows) (local.get $cols) (local.get $tile)))))
 ${directConv(mr, nr)}
 ${directFields()}
 `;

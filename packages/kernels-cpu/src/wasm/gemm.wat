@@ -76,7 +76,7 @@
               (local.set $cb (i32.add (local.get $c) (i32.shl
                 (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $ldc))
                          (i32.add (local.get $jc) (local.get $jr))) (i32.const 2))))
-              (call $kernel (local.get $kc)
+              (call $kernel_any (local.get $kc)
                 (if (result i32) (i32.eq (local.get $ta) (i32.const 2))
                   (then (i32.add (local.get $a) (i32.shl
                     (i32.add (i32.mul (i32.add (local.get $ic) (local.get $ir)) (local.get $k))
