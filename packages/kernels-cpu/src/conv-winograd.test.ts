@@ -125,7 +125,7 @@ const VARIANTS: { key: Key; option: WinogradOption; r: 3 | 5; bound: number }[] 
   { key: '2x3', option: 2, r: 3, bound: 1e-7 },
   { key: '4x3', option: 4, r: 3, bound: 1e-6 },
   { key: '2x5', option: 2, r: 5, bound: 1e-6 },
-  { key: '4x5', option: 4, r: 5, bound: 1e-4 },
+  { key: '4x5', option: 4, r: 5, bound: 1e-6 },
 ];
 
 /** Seeded x, f (He-scaled or not matters not: errors are relative), b and dy of `s`. */
