@@ -289,3 +289,29 @@ describe('ReLU, its derivative and Axpby at the default thresholds', () => {
     be.dispose();
   });
 });
+
+describe('ReLU, its derivative and Axpby into reused arrays', () => {
+  it('overwrite every element, in the module and in the loops', () => {
+    const be = createCpuBackend({ threads: 1 });
+    const rng = new Rng(12);
+    const n = 3 * 2 ** 14 + 5;
+    const x = be.tensor(values(rng, n, true), [n]);
+    const y = be.tensor(values(rng, n, true), [n]);
+    for (const wasmMin of [0, Number.POSITIVE_INFINITY]) {
+      setRowsTuning({ wasmMin });
+      for (const leak of [0, 0.1]) {
+        const runs = [
+          () => be.run('Relu', { x }, { leak }),
+          () => be.run('ReluBackward', { x, dy: y }, { leak }),
+          () => be.run('Axpby', { x, y }, { alpha: 0.5, beta: -2 }),
+        ];
+        for (const run of runs) {
+          const want = bits(run().dataSync());
+          be.fill([n], Number.NaN).dispose();
+          expect(bits(run().dataSync())).toEqual(want);
+        }
+      }
+    }
+    be.dispose();
+  });
+});

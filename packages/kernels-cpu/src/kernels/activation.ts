@@ -19,7 +19,8 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {
     const xv = cpu.contiguous(x);
-    const out = cpu.alloc(x.size);
+    // Every path below writes every element.
+    const out = cpu.allocOverwritten(x.size);
     const n = out.length;
     if (xv instanceof Float32Array && out instanceof Float32Array && relu32(xv, xv, out, leak)) return cpu.wrap(out, x.shape);
     // leak 0 is MatConvNet's max(x, 0): zeros are +0 (not leak·x = −0) and NaN gives 0 (MATLAB's max ignores NaN).
@@ -41,7 +42,7 @@ export const activationKernels = {
     if (dy.size !== x.size) throw new ShapeError('ReluBackward', 'dy', `dy of ${x.size} values (as x) expected, got ${dy.size}`);
     const xv = cpu.contiguous(x);
     const dyv = cpu.contiguous(dy);
-    const out = cpu.alloc(x.size);
+    const out = cpu.allocOverwritten(x.size);
     const n = out.length;
     if (xv instanceof Float32Array && dyv instanceof Float32Array && out instanceof Float32Array && relu32(xv, dyv, out, leak)) return cpu.wrap(out, x.shape);
     if (leak === 0) for (let i = 0; i < n; i++) out[i] = xv[i]! > 0 ? dyv[i]! : 0;

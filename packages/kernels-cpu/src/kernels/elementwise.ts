@@ -59,7 +59,8 @@ export const elementwiseKernels = {
     if (y.size !== x.size) throw new ShapeError('Axpby', 'y', `y of ${x.size} values (as x) expected, got ${y.size}`);
     const xv = cpu.contiguous(x);
     const yv = cpu.contiguous(y);
-    const out = cpu.alloc(x.size);
+    // Both paths write every element.
+    const out = cpu.allocOverwritten(x.size);
     if (xv instanceof Float32Array && yv instanceof Float32Array && out instanceof Float32Array && mapWasm(MAP_OPS.axpby, xv, yv, out, alpha, beta)) {
       return cpu.wrap(out, x.shape);
     }

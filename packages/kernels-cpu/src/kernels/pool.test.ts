@@ -158,3 +158,32 @@ describe('bad sizes', () => {
     cpu.dispose();
   });
 });
+
+describe('outputs in reused arrays', () => {
+  afterEach(() => setRowsTuning());
+
+  it('hold no trace of the tensor that last used the array, in the module and in the loops', () => {
+    const cpu = createCpuBackend({ dtype: 'float32', threads: 1 });
+    const rng = new Rng(11);
+    const shape = [4, 64, 64, 4];
+    const x = cpu.tensor(values(rng, 4 * 64 * 64 * 4), shape);
+    for (const loops of [false, true]) {
+      if (loops) setRowsTuning({ wasmMin: Number.POSITIVE_INFINITY }, ['pool', 'avgPoolBackward']);
+      for (const method of ['max', 'avg'] as const) {
+        // Overlapping windows (the loops and the module add into dx) and tiling ones (the module stores it).
+        for (const [p, s] of [[3, 2], [2, 2]] as const) {
+          const a: PoolAttrs = { method, poolSize: [p, p], pad: [0, 0, 0, 0], stride: [s, s] };
+          const y = cpu.run('Pool', { x }, a);
+          const dy = cpu.tensor(Array.from(rng.randn(y.size)), y.shape);
+          const want = [bits(cpu.readSync(y)), bits(cpu.readSync(cpu.run('PoolBackward', { x, dy }, a)))];
+          // Arrays of the outputs' lengths, full of NaN, released for the next allocations to reuse.
+          cpu.fill(y.shape, Number.NaN).dispose();
+          cpu.fill(shape, Number.NaN).dispose();
+          const got = [bits(cpu.readSync(cpu.run('Pool', { x }, a))), bits(cpu.readSync(cpu.run('PoolBackward', { x, dy }, a)))];
+          expect(got, `${method} ${p}×${p}/${s}, loops ${loops}`).toEqual(want);
+        }
+      }
+    }
+    cpu.dispose();
+  });
+});

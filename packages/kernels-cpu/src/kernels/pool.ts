@@ -36,9 +36,10 @@ export const poolKernels = {
   Pool: (cpu, { x }, attrs) => {
     const g = geometry(x, attrs);
     const xv = cpu.contiguous(x);
-    const out = cpu.alloc(g.n * g.ho * g.wo * g.c);
+    // Every path writes every output; only the average's loop adds into it, so zeroes it first.
+    const out = cpu.allocOverwritten(g.n * g.ho * g.wo * g.c);
     if (attrs.method !== 'max') {
-      if (!(xv instanceof Float32Array && out instanceof Float32Array && avgPoolWasm(sizes(x, g, attrs), xv, out))) avgForward(g, xv, out);
+      if (!(xv instanceof Float32Array && out instanceof Float32Array && avgPoolWasm(sizes(x, g, attrs), xv, out))) avgForward(g, xv, out.fill(0));
     } else if (xv instanceof Float32Array && out instanceof Float32Array) {
       if (!maxPoolWasm(sizes(x, g, attrs), xv, out)) maxForward32(g, bitsOf(xv), bitsOf(out));
     }
@@ -53,15 +54,16 @@ export const poolKernels = {
       throw new ShapeError('PoolBackward', 'dy', `dy of ${g.n * g.ho * g.wo * g.c} values expected (shape [${[g.n, g.ho, g.wo, g.c].join(', ')}] for x of shape [${x.shape.join(', ')}]), got shape [${dy.shape.join(', ')}]`);
     }
     const dyv = cpu.contiguous(dy);
-    const dx = cpu.alloc(x.size);
+    // The module's routes store all of dx; the loops add into it, so they get it zeroed.
+    const dx = cpu.allocOverwritten(x.size);
     if (attrs.method !== 'max') {
-      if (!(dyv instanceof Float32Array && dx instanceof Float32Array && avgPoolBackwardWasm(sizes(x, g, attrs), dyv, dx))) avgBackward(g, dyv, dx);
+      if (!(dyv instanceof Float32Array && dx instanceof Float32Array && avgPoolBackwardWasm(sizes(x, g, attrs), dyv, dx))) avgBackward(g, dyv, dx.fill(0));
     } else {
       const xv = cpu.contiguous(x);
       if (xv instanceof Float32Array && dyv instanceof Float32Array && dx instanceof Float32Array) {
-        if (!maxPoolBackwardWasm(sizes(x, g, attrs), xv, dyv, dx)) maxBackward32(g, bitsOf(xv), dyv, dx);
-      } else if (xv instanceof Float32Array) maxBackward32(g, bitsOf(xv), dyv, dx);
-      else maxBackward(g, xv, dyv, dx);
+        if (!maxPoolBackwardWasm(sizes(x, g, attrs), xv, dyv, dx)) maxBackward32(g, bitsOf(xv), dyv, dx.fill(0));
+      } else if (xv instanceof Float32Array) maxBackward32(g, bitsOf(xv), dyv, dx.fill(0));
+      else maxBackward(g, xv, dyv, dx.fill(0));
     }
     return cpu.wrap(dx, x.shape);
   },
