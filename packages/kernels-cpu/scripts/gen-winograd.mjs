@@ -145,26 +145,26 @@ export const winogradName = (m, r) => (r === 3 ? `winograd${m}` : `winograd${m}x
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const lines = (xs) => xs.join('\n');
 const get = (name) => `(local.get ${name})`;
-const add = (a, b) => `(f32x4.add ${a} ${b})`;
-const sub = (a, b) => `(f32x4.sub ${a} ${b})`;
+const add = (a, b, ty = 'f32x4') => `(${ty}.add ${a} ${b})`;
+const sub = (a, b, ty = 'f32x4') => `(${ty}.sub ${a} ${b})`;
 const ld = (w) => `(call $ld (local.get $d) (i32.const ${w}))`;
 /** `n` rounded up to a multiple of 4. */
 const round4 = (n) => `(i32.and (i32.add ${n} (i32.const 3)) (i32.const -4))`;
 
-const mul = (c, a) => `(f32x4.mul (v128.const f32x4 ${c} ${c} ${c} ${c}) ${a})`;
+const mul = (c, a, ty = 'f32x4') => (ty === 'f32x4' ? `(f32x4.mul (v128.const f32x4 ${c} ${c} ${c} ${c}) ${a})` : `(f64x2.mul (v128.const f64x2 ${c} ${c}) ${a})`);
 
 /**
  * Σ_l row[l]·v(l) as one WAT expression, terms left to right: a ±1
  * coefficient adds or subtracts, others multiply; a leading negative term is
  * subtracted from the first positive one (so −a + b is b − a, the same bits).
  */
-function combine(row, v) {
+function combine(row, v, ty = 'f32x4') {
   const terms = row.map((c, l) => ({ c, l })).filter(({ c }) => c !== 0);
   const first = terms.find(({ c }) => c > 0) ?? terms[0];
   const rest = terms.filter((t) => t !== first);
-  const value = ({ c, l }) => (Math.abs(c) === 1 ? v(l) : mul(Math.abs(c), v(l)));
-  let e = first.c > 0 ? value(first) : mul(first.c, v(first.l));
-  for (const t of rest) e = t.c > 0 ? add(e, value(t)) : sub(e, value(t));
+  const value = ({ c, l }) => (Math.abs(c) === 1 ? v(l) : mul(Math.abs(c), v(l), ty));
+  let e = first.c > 0 ? value(first) : mul(first.c, v(first.l), ty);
+  for (const t of rest) e = t.c > 0 ? add(e, value(t), ty) : sub(e, value(t), ty);
   return e;
 }
 
@@ -442,7 +442,7 @@ export function winogradFields() {
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $le))))
 ${Object.values(WINOGRAD)
-  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}\n${dataFields(w)}`)
+  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}\n${dataFields(w)}\n${filterTransformField(w)}`)
   .join('\n')}
 `;
 }
@@ -670,4 +670,64 @@ function dataFields(w) {
       (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $b) (local.get $outBytes))))
       (local.set $n (i32.add (local.get $n) (local.get $b)))
       (br $ln))))`;
+}
+
+/**
+ * The filters' transform U = G·g·Gᵀ in float64 (f64x2, two filters at a
+ * time, rounded once to float32), as a task over channels: U[g][ξ][c][k] for
+ * c in [d[13], d[28]) of the `[r, r, cg, K]` float32 filters at d[18] (group
+ * g's filters the columns from g·kg), into d[21]. Reads one float past an
+ * odd K's last filter; a lane past K is stored to d[23].
+ */
+function filterTransformField(w) {
+  const { G, m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
+  const fLocals = range(r * r).map((e) => `(local $f${e} v128)`).join(' ');
+  const tLocals = range(a * r).map((e) => `(local $t${e} v128)`).join(' ');
+  const loads = lines(range(r * r).flatMap((e) => [`(local.set $f${e} (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))`, e < r * r - 1 ? '(local.set $p (i32.add (local.get $p) (local.get $tap)))' : '']).filter((x) => x !== ''));
+  // t(i, x) = Σ_y G[i][y]·f(y, x); U(i, j) = Σ_x G[j][x]·t(i, x).
+  const setT = lines(range(a).flatMap((i) => range(r).map((x) => `(local.set $t${r * i + x} ${combine(G[i], (y) => get(`$f${r * y + x}`), 'f64x2')})`)));
+  const stores = lines(
+    range(a).flatMap((i) =>
+      range(a).map((j) => {
+        const xi = a * i + j;
+        const at = (b, plane) => `(i32.add (local.get ${b}) (i32.mul (local.get ${plane}) (i32.const ${xi})))`;
+        return `(local.set $v (f32x4.demote_f64x2_zero ${combine(G[j], (x) => get(`$t${r * i + x}`), 'f64x2')}))
+          (v128.store32_lane 0 ${at('$b0', '$plane')} (local.get $v)) (v128.store32_lane 1 ${at('$b1', '$plane1')} (local.get $v))`;
+      }),
+    ),
+  );
+  const laneBase = (o, b) => `(local.set $g (i32.div_u ${o} (local.get $kg)))
+        (local.set ${b} (i32.add (local.get $u) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $c)) (local.get $kg)) (i32.sub ${o} (i32.mul (local.get $g) (local.get $kg)))) (i32.const 2))))`;
+  return `
+  ;; U = G g Gᵀ of F(${m}×${m}, ${r}×${r}) in float64 for the task's channels (see filterTransformField in gen-winograd.mjs).
+  (func (export "${name}_filter_transform_task") (param $d i32)
+    (local $c i32) (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $u i32) (local $g i32)
+    (local $tap i32) (local $plane i32) (local $plane1 i32) (local $p i32) (local $b0 i32) (local $b1 i32) (local $v v128) ${fLocals} ${tLocals}
+    (local.set $K ${ld(17)})
+    (local.set $cg ${ld(14)})
+    (local.set $kg ${ld(16)})
+    (local.set $u ${ld(21)})
+    (local.set $tap (i32.shl (i32.mul (local.get $cg) (local.get $K)) (i32.const 2)))
+    (local.set $plane (i32.shl (i32.mul (local.get $cg) (local.get $kg)) (i32.const 2)))
+    (local.set $c ${ld(13)})
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_s (local.get $c) ${ld(28)}))
+      (local.set $o (i32.const 0))
+      (block $do (loop $lo
+        (br_if $do (i32.ge_s (local.get $o) (local.get $K)))
+        (local.set $p (i32.add ${ld(18)} (i32.shl (i32.add (i32.mul (local.get $c) (local.get $K)) (local.get $o)) (i32.const 2))))
+        ${loads}
+        ${setT}
+        ${laneBase('(local.get $o)', '$b0')}
+        (if (i32.lt_s (i32.add (local.get $o) (i32.const 1)) (local.get $K))
+          (then ${laneBase('(i32.add (local.get $o) (i32.const 1))', '$b1')} (local.set $plane1 (local.get $plane)))
+          ;; Past K: every store of lane 1 goes to the sink.
+          (else (local.set $b1 ${ld(23)}) (local.set $plane1 (i32.const 0))))
+        ${stores}
+        (local.set $o (i32.add (local.get $o) (i32.const 2)))
+        (br $lo)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))`;
 }

@@ -1,7 +1,7 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { WINOGRAD } from '../scripts/gen-winograd.mjs';
-import { convBackwardDataWinograd, WINOGRAD_VARIANTS, type WinogradOption, winogradApplies, winogradDataPlan, winogradTile } from './conv-winograd.js';
+import { convBackwardDataWinograd, WINOGRAD_VARIANTS, type WinogradOption, winogradApplies, winogradDataPlan, winogradFilter, winogradFilterInModule, winogradTile } from './conv-winograd.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { createCpuBackend } from './cpu-backend.js';
 import { relativeError } from './test-relative-error.js';
@@ -184,6 +184,35 @@ describe('the Winograd tile', () => {
             err = Math.max(err, Math.abs(s - (l === i + j ? 1 : 0)));
           }
       expect(err).toBeLessThan(1e-14);
+    }
+  });
+});
+
+describe("the module's filter transform", () => {
+  it('is the float64 reference up to one rounding, for every variant, groups with odd filter counts and odd K, the same bits at 1 and 3 threads', async () => {
+    const rng = new Rng(5);
+    for (const key of Object.keys(WINOGRAD_VARIANTS) as Key[]) {
+      const w = WINOGRAD_VARIANTS[key];
+      for (const [cg, k, groups] of [[8, 12, 1], [9, 11, 1], [5, 9, 3]] as const) {
+        const f = Float32Array.from(rng.randn(w.r * w.r * cg * k));
+        const p = { cg, k, groups, kg: k / groups };
+        const want = winogradFilter(f, p, w);
+        const runs: Float32Array[] = [];
+        for (const threads of [1, 3]) {
+          const cpu = createCpuBackend({ threads });
+          try {
+            await cpu.ready();
+            // Its run makes this backend's threads the current ones.
+            cpu.run('Relu', { x: cpu.tensor(new Float32Array(4), [1, 1, 1, 4]) }, { leak: 0 }).dispose();
+            runs.push(winogradFilterInModule(f, p, w)!);
+          } finally {
+            cpu.dispose();
+          }
+        }
+        expect(Array.from(runs[1]!)).toEqual(Array.from(runs[0]!));
+        expect(runs[0]!.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) expect(Math.abs(runs[0]![i]! - want[i]!)).toBeLessThanOrEqual(6e-8 * Math.abs(want[i]!));
+      }
     }
   });
 });

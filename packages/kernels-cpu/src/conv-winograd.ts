@@ -181,10 +181,9 @@ function tileCount(p: ConvSizes, m: number): number {
 
 /**
  * U[g][ξ][c][k] = (G·g_{c,k}·Gᵀ)_ξ (ξ = α·i + j) of `[r, r, cg, K]` filters f
- * (group g's filters the columns from g·kg), in float64 then rounded once.
- * Row by row of K filters (contiguous in f), each product of G a sum of
- * whole rows, so the loops run over contiguous memory (4× faster than per
- * filter on AlexNet's conv3: 55 → 14 ms).
+ * (group g's filters the columns from g·kg), in float64 then rounded once:
+ * the reference of the module's `<name>_filter_transform_task`
+ * (`winogradFilterInModule`), which the convolutions use.
  */
 export function winogradFilter(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): Float32Array {
   const { G, r } = w;
@@ -224,6 +223,44 @@ export function winogradFilter(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
     }
   }
   return u;
+}
+
+/**
+ * `winogradFilter` in the module (f64x2, two filters at a time), the
+ * channels split over the threads; the same float64 sums up to their order,
+ * so within one rounding of it (AlexNet's conv3: 40 ms in TypeScript).
+ * Null where the module cannot run.
+ */
+export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): Float32Array | null {
+  const inst = gemmInstance();
+  if (inst === null) return null;
+  const a = w.m + w.r - 1;
+  const uSize = p.groups * a * a * p.cg * p.kg;
+  const tasks = Math.min(taskThreads(), p.cg);
+  // The filters, one float of slack (an odd K's last pair reads one past), U, then per task a sink float and a task block.
+  const arena = wasmArena(f.length + 1 + uSize + tasks * (4 + TASK_WORDS));
+  if (arena === null) return null;
+  const { heap, at } = arena;
+  heap.set(f, at);
+  const uAt = at + f.length + 1;
+  const bufAt = uAt + uSize;
+  const blocks = shares(p.cg, tasks).map((share) => {
+    const sink = 4 * (bufAt + share.thread * (4 + TASK_WORDS));
+    const block = sink + 16;
+    const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
+    words[13] = share.first;
+    words[28] = share.first + share.count;
+    words[14] = p.cg;
+    words[15] = p.groups;
+    words[16] = p.kg;
+    words[17] = p.k;
+    words[18] = 4 * at;
+    words[21] = 4 * uAt;
+    words[23] = sink;
+    return block;
+  });
+  runTasks(inst, `${w.name}_filter_transform_task`, blocks);
+  return heap.slice(uAt, uAt + uSize);
 }
 
 /**
@@ -293,7 +330,8 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
   const zerosSize = Math.max(cp, kp);
   const ops = transforms(inst, w);
   const perThread = vSize + mSize + zerosSize + TASK_WORDS;
-  const u = winogradFilter(f, p, w);
+  const u = winogradFilterInModule(f, p, w);
+  if (u === null) return false;
   return forwardPasses(p.n, p.imageSize, ySize, u, perThread, x, beta, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
@@ -354,7 +392,9 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
   const dyTransform = e[`${w.name}_dy`]!;
   const adjoint = e[`${w.name}_input_adjoint`]!;
   // The passes of a forward with dy as its input and dx (zeroed) as its output.
-  return forwardPasses(p.n, ySize, p.imageSize, winogradFilter(f, p, w), perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+  const u = winogradFilterInModule(f, p, w);
+  if (u === null) return false;
+  return forwardPasses(p.n, ySize, p.imageSize, u, perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const v = 4 * (bufAt + share.thread * perThread);
