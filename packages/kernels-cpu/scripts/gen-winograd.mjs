@@ -442,7 +442,7 @@ export function winogradFields() {
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $le))))
 ${Object.values(WINOGRAD)
-  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}\n${dataFields(w)}\n${filterTransformField(w)}`)
+  .map((w) => `${inputFields(w)}\n${outputFields(w)}\n${imagesField(w)}\n${filterFields(w)}\n${dataFields(w)}\n${filterTransformField(w)}\n${filterAdjointField(w)}`)
   .join('\n')}
 `;
 }
@@ -730,4 +730,62 @@ function filterTransformField(w) {
         (br $lo)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $lc))))`;
+}
+
+/**
+ * The filter derivative's last step, df = Gᵀ·Û·G in float64 (f64x2, two
+ * filters of a group at a time, rounded once to float32), as a task over
+ * channels: df[y][x][c][g·kg + o] = Σ_i G[i][y]·Σ_j G[j][x]·Û[g][αi + j][c][o]
+ * for c in [d[13], d[28]), Û at d[21] (float32 U[g][ξ][c][o] layout), df
+ * (`[r, r, cg, K]`) at d[18]. Reads one float past a group's odd last filter.
+ */
+function filterAdjointField(w) {
+  const { G, m, r } = w;
+  const a = m + r - 1;
+  const name = winogradName(m, r);
+  const col = (x) => G.map((row) => row[x]);
+  const mLocals = range(a * a).map((e) => `(local $m${e} v128)`).join(' ');
+  const sLocals = range(a * r).map((e) => `(local $s${e} v128)`).join(' ');
+  const loads = lines(range(a * a).flatMap((e) => [`(local.set $m${e} (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))`, e < a * a - 1 ? '(local.set $p (i32.add (local.get $p) (local.get $plane)))' : '']).filter((x) => x !== ''));
+  // s(i, x) = Σ_j Û(i, j)·G[j][x]; df(y, x) = Σ_i G[i][y]·s(i, x).
+  const setS = lines(range(a).flatMap((i) => range(r).map((x) => `(local.set $s${r * i + x} ${combine(col(x), (j) => get(`$m${a * i + j}`), 'f64x2')})`)));
+  const stores = lines(
+    range(r).flatMap((y) =>
+      range(r).map(
+        (x) => `(local.set $v (f32x4.demote_f64x2_zero ${combine(col(y), (i) => get(`$s${r * i + x}`), 'f64x2')}))
+          (local.set $q (i32.add (local.get $out) (i32.mul (local.get $tap) (i32.const ${r * y + x}))))
+          (if (local.get $pair) (then (v128.store64_lane 0 (local.get $q) (local.get $v))) (else (v128.store32_lane 0 (local.get $q) (local.get $v))))`,
+      ),
+    ),
+  );
+  return `
+  ;; df = Gᵀ Û G of F(${m}×${m}, ${r}×${r}) in float64 for the task's channels (see filterAdjointField in gen-winograd.mjs).
+  (func (export "${name}_filter_adjoint_task") (param $d i32)
+    (local $g i32) (local $c i32) (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $pair i32)
+    (local $tap i32) (local $plane i32) (local $p i32) (local $q i32) (local $out i32) (local $v v128) ${mLocals} ${sLocals}
+    (local.set $K ${ld(17)})
+    (local.set $cg ${ld(14)})
+    (local.set $kg ${ld(16)})
+    (local.set $tap (i32.shl (i32.mul (local.get $cg) (local.get $K)) (i32.const 2)))
+    (local.set $plane (i32.shl (i32.mul (local.get $cg) (local.get $kg)) (i32.const 2)))
+    (block $dg (loop $lg
+      (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
+      (local.set $c ${ld(13)})
+      (block $dc (loop $lc
+        (br_if $dc (i32.ge_s (local.get $c) ${ld(28)}))
+        (local.set $o (i32.const 0))
+        (block $do (loop $lo
+          (br_if $do (i32.ge_s (local.get $o) (local.get $kg)))
+          (local.set $pair (i32.lt_s (i32.add (local.get $o) (i32.const 1)) (local.get $kg)))
+          (local.set $p (i32.add ${ld(21)} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $c)) (local.get $kg)) (local.get $o)) (i32.const 2))))
+          ${loads}
+          ${setS}
+          (local.set $out (i32.add ${ld(18)} (i32.shl (i32.add (i32.add (i32.mul (local.get $c) (local.get $K)) (i32.mul (local.get $g) (local.get $kg))) (local.get $o)) (i32.const 2))))
+          ${stores}
+          (local.set $o (i32.add (local.get $o) (i32.const 2)))
+          (br $lo)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $lc)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $lg))))`;
 }

@@ -111,12 +111,12 @@ const cases: Record<3 | 5, { name: string; s: Conv }[]> = {
     { name: 'pad 1, odd sizes (edge tiles)', s: conv3(3, 9, 11, 8, 12, [1, 1, 1, 1]) },
     { name: 'no pad', s: conv3(3, 10, 10, 16, 8, [0, 0, 0, 0]) },
     { name: 'asymmetric pad 2/0, 1/2', s: conv3(1, 8, 9, 12, 8, [2, 0, 1, 2]) },
-    { name: '2 groups of 9 channels and 10 filters', s: conv3(2, 9, 10, 18, 20, [1, 1, 1, 1], 2) },
+    { name: '2 groups of 9 channels and 9 filters', s: conv3(2, 9, 10, 18, 18, [1, 1, 1, 1], 2) },
   ],
   5: [
     { name: "LeNet's conv2 (12×12, C = 20, K = 50)", s: conv5(2, 12, 12, 20, 50, [0, 0, 0, 0]) },
     { name: 'batch 1, pad 2, odd 11 × 9 output, C = 9, K = 11', s: conv5(1, 11, 9, 9, 11, [2, 2, 2, 2]) },
-    { name: "2 groups of 8 channels and 10 filters, asymmetric pad 2/1, 0/2 (AlexNet conv2's kind)", s: conv5(2, 9, 10, 16, 20, [2, 1, 0, 2], 2) },
+    { name: "2 groups of 8 channels and 9 filters, asymmetric pad 2/1, 0/2 (AlexNet conv2's kind)", s: conv5(2, 9, 10, 16, 18, [2, 1, 0, 2], 2) },
   ],
 };
 

@@ -512,12 +512,13 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const passImages = Math.max(tasks, Math.floor(PASS_FLOATS / perImage));
   const chunk = Math.min(p.n, Math.max(batch, passImages - (passImages % batch)));
   const perThread = Math.max(cp, kp) + TASK_WORDS;
-  const blocksAt = Math.max(tasks, Math.min(threads, products));
-  const arena = wasmArena(uSize + chunk * perImage + blocksAt * perThread);
+  const blocksAt = Math.max(tasks, Math.min(threads, products), Math.min(threads, p.cg));
+  // Û (one float of slack: a group's odd last filter's pair reads one past), the pass's images and transforms, task blocks, then df.
+  const arena = wasmArena(uSize + 1 + chunk * perImage + blocksAt * perThread + r * r * p.cg * p.k);
   if (arena === null) return false;
   const { heap, at } = arena;
   const uAt = at;
-  const xAt = uAt + uSize;
+  const xAt = uAt + uSize + 1;
   const yAt = xAt + chunk * p.imageSize;
   const vAt = yAt + chunk * ySize;
   const wAt = vAt + chunk * vSize;
@@ -543,40 +544,22 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     });
     runTasks(inst, 'winograd_filter_products_task', productBlocks);
   }
-  // df[fy, fx, c, g·kg + k] = Σ_i G[i][fy]·(Σ_j Û[g][αi + j][c][k]·G[j][fx]), in float64, all (c, k) of a group at once.
-  const { G } = w;
-  const { cg, kg, k } = p;
-  const ck = cg * kg;
-  const u = heap.subarray(uAt, uAt + uSize);
-  const t = new Float64Array(a * r * ck);
-  const s = new Float64Array(ck);
-  for (let g = 0; g < p.groups; g++) {
-    const base = g * entries * ck;
-    t.fill(0);
-    for (let i = 0; i < a; i++) {
-      for (let j = 0; j < a; j++) {
-        const from = base + (a * i + j) * ck;
-        for (let fx = 0; fx < r; fx++) {
-          const gj = G[j]![fx]!;
-          if (gj === 0) continue;
-          const to = (i * r + fx) * ck;
-          for (let e = 0; e < ck; e++) t[to + e] = t[to + e]! + u[from + e]! * gj;
-        }
-      }
-    }
-    for (let fy = 0; fy < r; fy++) {
-      for (let fx = 0; fx < r; fx++) {
-        s.fill(0);
-        for (let i = 0; i < a; i++) {
-          const gi = G[i]![fy]!;
-          if (gi === 0) continue;
-          const from = (i * r + fx) * ck;
-          for (let e = 0; e < ck; e++) s[e] = s[e]! + gi * t[from + e]!;
-        }
-        const at = (fy * r + fx) * cg * k + g * kg;
-        for (let c = 0; c < cg; c++) for (let o = 0; o < kg; o++) df[at + c * k + o] = s[c * kg + o]!;
-      }
-    }
-  }
+  // df = Gᵀ·Û·G per (c, k) in float64 in the module (`<name>_filter_adjoint_task`), the channels over the threads, into the arena after the task blocks.
+  const dfAt = bufAt + blocksAt * perThread;
+  const adjointBlocks = shares(p.cg, Math.min(threads, p.cg)).map((share) => {
+    const block = blockOf(share.thread);
+    const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
+    words[13] = share.first;
+    words[28] = share.first + share.count;
+    words[14] = p.cg;
+    words[15] = p.groups;
+    words[16] = p.kg;
+    words[17] = p.k;
+    words[18] = 4 * dfAt;
+    words[21] = 4 * uAt;
+    return block;
+  });
+  runTasks(inst, `${w.name}_filter_adjoint_task`, adjointBlocks);
+  df.set(heap.subarray(dfAt, dfAt + df.length));
   return true;
 }
