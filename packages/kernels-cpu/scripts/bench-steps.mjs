@@ -42,6 +42,15 @@ for (const method of ['run', 'runTasks', 'runJsTasks']) {
 /** Per kernel key at N threads (PER_KERNEL_CPU=1): ms the main thread and the workers were on a CPU, over all steps. */
 const perKernelCpu = process.env.PER_KERNEL_CPU === '1';
 const kernelCpu = new Map();
+/** Per thread count: ms in `alloc` (new arrays, or reused ones zeroed) over all steps. */
+const allocMs = new Map();
+const alloc = CpuBackend.prototype.alloc;
+CpuBackend.prototype.alloc = function (...args) {
+  const t0 = performance.now();
+  const out = alloc.apply(this, args);
+  allocMs.set(this.threads, (allocMs.get(this.threads) ?? 0) + performance.now() - t0);
+  return out;
+};
 const run = CpuBackend.prototype.run;
 CpuBackend.prototype.run = function (k, i, a) {
   const key = k.startsWith('Conv')
@@ -136,7 +145,8 @@ console.log(`  ${counts[0]}T steps: ${a.steps.map((v) => v.toFixed(0)).join(' ')
 console.log(`  ${counts[1]}T steps: ${b.steps.map((v) => v.toFixed(0)).join(' ')}`);
 for (const r of runs) {
   const [mr, mw, wr, ww] = r.cpu.map((v) => (v / reps).toFixed(1));
-  console.log(`  ${r.threads}T per step: main thread ${mr} ms on a CPU, ${mw} ms waiting for one; workers ${wr} ms on a CPU, ${ww} ms waiting for one`);
+  const inAlloc = ((allocMs.get(r.threads) ?? 0) / (warm + reps)).toFixed(1);
+  console.log(`  ${r.threads}T per step: main thread ${mr} ms on a CPU, ${mw} ms waiting for one; workers ${wr} ms on a CPU, ${ww} ms waiting for one; ${inAlloc} ms in alloc`);
 }
 const rows = [...a.kernels.keys()].map((k) => [k, median(a.kernels.get(k)), median(b.kernels.get(k) ?? [0])]).sort((x, y) => y[1] - x[1]);
 const steps = warm + reps;
