@@ -3,9 +3,10 @@
 // ConvBackwardData, ConvBackwardFilter), float32, at 1 and 2 threads; with
 // BEFORE=<a copy of an older src/> the old and the current sources run
 // interleaved in one process (A, B, A, B, …) and medians (and minima) are printed.
-// SUBNORMAL=1 makes every 14th element of dy subnormal (AlexNet's fc8 derivative at
-// the first steps: a saturated softmax's has 7 % subnormals).
-// Use: [BEFORE=dir] [ONLY=name,…] [CALLS=fwd,dzdx,dzdf] [R=7] [T=1,2] [SUBNORMAL=1] node --import ./scripts/ts-hooks.mjs scripts/bench-conv-shapes.mjs
+// SUBNORMAL=1 makes every 14th element of dy subnormal, TINY=1 six in seven between 2^-140
+// and 2^-90 (AlexNet's fc8 derivative at the first steps: a saturated softmax's has 7 %
+// subnormals and 73 % below 2^-60).
+// Use: [BEFORE=dir] [ONLY=name,…] [CALLS=fwd,dzdx,dzdf] [R=7] [T=1,2] [SUBNORMAL=1] [TINY=1] node --import ./scripts/ts-hooks.mjs scripts/bench-conv-shapes.mjs
 import { Rng, randnTensor } from '@convnet-ts/tensor';
 import { createCpuBackend } from '../src/index.ts';
 
@@ -46,6 +47,10 @@ for (const threads of threadCounts) {
       if (process.env.SUBNORMAL) {
         const d = be.contiguous(dy);
         for (let i = 0; i < d.length; i += 14) d[i] = 1e-40;
+      }
+      if (process.env.TINY) {
+        const d = be.contiguous(dy);
+        for (let i = 0; i < d.length; i++) if (i % 7 !== 0) d[i] *= 2 ** -(90 + (i % 50));
       }
       return {
         fwd: () => be.run('Conv', { x, f, b: null }, g),

@@ -1,6 +1,7 @@
 import { Rng } from '@convnet-ts/tensor';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { gemmPortable, type MatrixRef } from './gemm.js';
+import { setUnderflowScaling } from './gemm-scaling.js';
 import { acquireGemmThreads } from './gemm-threads.js';
 import { GEMM_CHUNK_FLOATS, gemmChunkRows, gemmWasm } from './wasm-gemm.js';
 
@@ -34,7 +35,11 @@ describe('gemmWasm operands', () => {
   ];
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
-      it(`treats subnormal elements of op(A)${transA ? 'ᵀ' : ''} and op(B)${transB ? 'ᵀ' : ''} as +0, bit for bit`, () => {
+      it(`treats subnormal elements of op(A)${transA ? 'ᵀ' : ''} and op(B)${transB ? 'ᵀ' : ''} as +0 (unscaled), bit for bit`, () => {
+        const was = setUnderflowScaling(false);
+        onTestFinished(() => {
+          setUnderflowScaling(was);
+        });
         const rng = new Rng(40 + (transA ? 2 : 0) + (transB ? 1 : 0));
         for (const [m, n, k] of sizes) {
           const [ar, lda] = transA ? [k, m + 1] : [m, k + 2];
@@ -55,11 +60,15 @@ describe('gemmWasm operands', () => {
     }
   }
 
-  it('gives 0 for a subnormal times a large number (the TypeScript path gives the exact product), and keeps NaN and ±∞', () => {
+  it('gives 0 for a subnormal times a large number unscaled (the TypeScript path and the scaled one give the exact product), and keeps NaN and ±∞', () => {
     const one = (v: number) => new Float32Array([v]);
     const c = new Float32Array(1);
+    const was = setUnderflowScaling(false);
     gemmWasm(false, false, 1, 1, 1, 1, mat(one(SUBNORMAL), 0, 1), mat(one(2 ** 100), 0, 1), 0, mat(c, 0, 1));
+    setUnderflowScaling(was);
     expect(c[0]).toBe(0);
+    gemmWasm(false, false, 1, 1, 1, 1, mat(one(SUBNORMAL), 0, 1), mat(one(2 ** 100), 0, 1), 0, mat(c, 0, 1));
+    expect(c[0]).toBe(2 ** -33);
     gemmPortable(false, false, 1, 1, 1, 1, mat(one(SUBNORMAL), 0, 1), mat(one(2 ** 100), 0, 1), 0, mat(c, 0, 1));
     expect(c[0]).toBe(2 ** -33);
     // A = [NaN, 1; ∞, 1; SUBNORMAL, 1], B = [1 1; 2 −∞]: rows 0 and 1 NaN or ∞ as IEEE says, row 2 only the second term.
@@ -131,4 +140,82 @@ describe('gemmWasm in blocks of rows of C', () => {
       }
     });
   }
+});
+
+describe('gemmWasm with tiny operands', () => {
+  const lease = acquireGemmThreads(3);
+  afterAll(() => lease.release());
+
+  /** C = alpha·op(A)·op(B) on `threads` threads, with the underflow scaling on or off. */
+  function product(transA: boolean, transB: boolean, [m, n, k]: [number, number, number], a: Float32Array, b: Float32Array, threads: number, scaling = true): Float32Array {
+    const use = acquireGemmThreads(threads);
+    const was = setUnderflowScaling(scaling);
+    try {
+      const c = new Float32Array(m * n);
+      gemmWasm(transA, transB, m, n, k, 1.5, mat(a, 0, transA ? m : k), mat(b, 0, transB ? k : n), 0, mat(c, 0, n));
+      return c;
+    } finally {
+      setUnderflowScaling(was);
+      use.release();
+    }
+  }
+
+  /**
+   * max over C of (|c − reference| − 2^-149) / Σ_p |op(A)[i, p]·op(B)[p, j]| (the scale of a dot product's
+   * rounding error, less the resolution of a subnormal result), float64 reference.
+   */
+  function relativeError(transA: boolean, transB: boolean, [m, n, k]: [number, number, number], a: Float32Array, b: Float32Array, c: Float32Array): number {
+    const run = (x: Float32Array, y: Float32Array, f: (v: number) => number) => {
+      const out = new Float64Array(m * n);
+      const A = { data: Float64Array.from(x, f), offset: 0, ld: transA ? m : k };
+      const B = { data: Float64Array.from(y, f), offset: 0, ld: transB ? k : n };
+      gemmPortable(transA, transB, m, n, k, 1.5, A, B, 0, { data: out, offset: 0, ld: n });
+      return out;
+    };
+    const want = run(a, b, (v) => v);
+    const scale = run(a, b, Math.abs);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) if (scale[i]! > 0) worst = Math.max(worst, (Math.abs(c[i]! - want[i]!) - 2 ** -149) / scale[i]!);
+    return worst;
+  }
+
+  // Elements between 2^-140 and 2^-90 (subnormals included), as in a saturated softmax's derivative; `group(i)`
+  // picks the power for element i (a row of C whose terms are all below 2^-122 underflows entirely when unscaled).
+  const tinyRows = (rng: Rng, count: number, group: (i: number) => number = (i) => i) =>
+    Float32Array.from(rng.randn(count), (v, i) => v * 2 ** -(90 + (group(i) % 50)));
+  // The tiny operand the smaller one (A, then B), then the larger one (A: 21 000 elements, B 840).
+  const tinyCases: [boolean, boolean, [number, number, number], 'a' | 'b'][] = [
+    [false, true, [12, 300, 70], 'a'],
+    [true, false, [300, 70, 12], 'b'],
+    [false, true, [300, 12, 70], 'a'],
+  ];
+  for (const [transA, transB, size, tiny] of tinyCases) {
+    it(`keeps the precision of products that would underflow, the same bits on 1 and 3 threads (op(A)${transA ? 'ᵀ' : ''}·op(B)${transB ? 'ᵀ' : ''}, ${size.join(' × ')}, tiny ${tiny.toUpperCase()})`, () => {
+      const rng = new Rng(60 + size[0] + size[1]);
+      const [m, n, k] = size;
+      // One power per row of A (A·Bᵀ) or column of B (Aᵀ·B): one per row or column of C.
+      const a = tiny === 'a' ? tinyRows(rng, m * k, (i) => Math.floor(i / k) * 4) : Float32Array.from(rng.randn(k * m), (v) => v * 0.05);
+      const b = tiny === 'b' ? tinyRows(rng, k * n, (i) => (i % n) * 4) : Float32Array.from(rng.randn(n * k), (v) => v * 0.05);
+      const one = product(transA, transB, size, a, b, 1);
+      expect(firstDifference(product(transA, transB, size, a, b, 3), one)).toBe(-1);
+      expect(relativeError(transA, transB, size, a, b, one)).toBeLessThan(1e-5);
+      // Unscaled, the underflowing products lose their precision (and subnormal operands count as 0).
+      expect(relativeError(transA, transB, size, a, b, product(transA, transB, size, a, b, 1, false))).toBeGreaterThan(1e-2);
+    });
+  }
+
+  it('gives the unscaled bits where no product underflows, and leaves operands with ±∞ or NaN unscaled', () => {
+    const rng = new Rng(62);
+    const size: [number, number, number] = [9, 40, 33];
+    const a = Float32Array.from(rng.randn(9 * 33));
+    a[5] = 2 ** -70; // tiny: the scaling runs, but its products with B (about 1) are normal
+    const b = Float32Array.from(rng.randn(33 * 40));
+    expect(firstDifference(product(false, false, size, a, b, 1), product(false, false, size, a, b, 1, false))).toBe(-1);
+    const tiny = tinyRows(rng, 9 * 33);
+    b[7] = Number.POSITIVE_INFINITY;
+    expect(Array.from(product(false, false, size, tiny, b, 1))).toEqual(Array.from(product(false, false, size, tiny, b, 1, false)));
+    b[7] = 1;
+    tiny[3] = Number.NaN;
+    expect(Array.from(product(false, false, size, tiny, b, 1))).toEqual(Array.from(product(false, false, size, tiny, b, 1, false)));
+  });
 });

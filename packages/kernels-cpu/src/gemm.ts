@@ -30,12 +30,16 @@ export interface MatrixRef {
  * TypeScript path `gemmPortable`, which is also the reference in tests.
  *
  * Special values: NaN and ±∞ propagate as IEEE arithmetic says on both
- * paths. The WebAssembly path treats subnormal elements of op(A) and op(B)
- * as +0 (denormals-are-zero, as it packs them; products that underflow still
- * give subnormals): a multiply with a subnormal operand takes a microcode
- * assist on x86, about 100× a normal one, and the softmax derivative of a
- * saturated class is full of them (AlexNet's fc8 data derivative ran at
- * 1 GFLOP/s). The difference to IEEE is below 2^-126·|b| per product.
+ * paths. Tiny values: a multiply whose operand or product is subnormal takes
+ * a microcode assist on x86, about 100× a normal one, and the softmax
+ * derivative of a saturated class is full of them (AlexNet's fc8
+ * derivatives ran at 0.4–1 GFLOP/s). So the WebAssembly path scales an
+ * operand holding elements below 2^-64 by an exact power of two (alpha by its
+ * inverse) where that keeps the sums far from overflow (gemm-scaling.ts):
+ * the same bits wherever no product underflows, more precise than IEEE where
+ * one does. Subnormal elements of operands not so scaled count as +0
+ * (denormals-are-zero, as it packs them): the difference to IEEE is below
+ * 2^-126·|b| per product. The TypeScript path keeps IEEE subnormals.
  */
 export function gemm(
   transA: boolean,

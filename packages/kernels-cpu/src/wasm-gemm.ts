@@ -1,4 +1,5 @@
 import type { MatrixRef } from './gemm.js';
+import { underflowScale } from './gemm-scaling.js';
 import { sgemmParallel } from './parallel-sgemm.js';
 import { gemmInstance, growTo } from './wasm-instance.js';
 
@@ -17,8 +18,10 @@ export function wasmGemmAvailable(): boolean {
  * time, so the block stays in cache from its zeroing through the product to
  * its copy back instead of streaming 64 MB through memory three times; every
  * element is the same sum either way, so the bits do not depend on the
- * blocks. Returns false, doing nothing, where the module cannot run; the
- * caller then takes the TypeScript path.
+ * blocks. Where the smaller operand holds tiny elements, it is scaled by an
+ * exact power of two first so that products do not underflow
+ * (gemm-scaling.ts). Returns false, doing nothing, where the module cannot
+ * run; the caller then takes the TypeScript path.
  */
 export function gemmWasm(
   transA: boolean,
@@ -44,6 +47,10 @@ export function gemmWasm(
   const heap = new Float32Array(inst.memory.buffer);
   copyIn(A, ar, ac, heap, aAt >> 2);
   copyIn(B, br, bc, heap, bAt >> 2);
+  const a = { at: aAt >> 2, count: ar * ac };
+  const b = { at: bAt >> 2, count: br * bc };
+  const factor = underflowScale(inst, heap, a, b, k, alpha);
+  const scaledAlpha = alpha / factor;
   const c0 = cAt >> 2;
   for (let i0 = 0; i0 < m; i0 += rows) {
     const mi = Math.min(rows, m - i0);
@@ -53,8 +60,8 @@ export function gemmWasm(
       if (beta !== 1) for (let i = c0; i < c0 + mi * n; i++) heap[i]! *= beta;
     }
     if (alpha !== 0 && k > 0) {
-      const a = aAt + 4 * (transA ? i0 : i0 * ac);
-      sgemmParallel(inst, { m: mi, n, k, alpha, a, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n });
+      const ai = aAt + 4 * (transA ? i0 : i0 * ac);
+      sgemmParallel(inst, { m: mi, n, k, alpha: scaledAlpha, a: ai, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n });
     }
     copyOut(heap, c0, mi, n, C, i0);
   }

@@ -98,6 +98,41 @@
       (local.set $jc (i32.add (local.get $jc) (global.get $NC)))
       (br $ljc))))
 
+;; The largest magnitude of count floats at byte address at, and the smallest nonzero one, into the two
+  ;; floats at out (gemm-scaling.ts); a NaN in the range gives NaN. pmax/pmin are one instruction each on x64
+  ;; (max/min order ±0 and carry NaN: several), so NaN lanes are collected apart.
+  (func (export "magnitudes") (param $at i32) (param $count i32) (param $out i32)
+    (local $end i32) (local $end4 i32) (local $v v128) (local $hi v128) (local $lo v128) (local $inf v128) (local $s f32)
+    (local $max f32) (local $min f32) (local $nan v128) (local $zero v128)
+    (local.set $zero (v128.const i32x4 0 0 0 0))
+    (local.set $inf (f32x4.splat (f32.const inf)))
+    (local.set $lo (local.get $inf))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $at) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $at) (local.get $end4)))
+      (local.set $v (f32x4.abs (v128.load (local.get $at))))
+      (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+      (local.set $hi (f32x4.pmax (local.get $hi) (local.get $v)))
+      (local.set $lo (f32x4.pmin (local.get $lo)
+        (v128.bitselect (local.get $inf) (local.get $v) (f32x4.eq (local.get $v) (local.get $zero)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br $l)))
+    (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 (local.get $hi)) (f32x4.extract_lane 1 (local.get $hi)))
+                             (f32.max (f32x4.extract_lane 2 (local.get $hi)) (f32x4.extract_lane 3 (local.get $hi)))))
+    (local.set $min (f32.min (f32.min (f32x4.extract_lane 0 (local.get $lo)) (f32x4.extract_lane 1 (local.get $lo)))
+                             (f32.min (f32x4.extract_lane 2 (local.get $lo)) (f32x4.extract_lane 3 (local.get $lo)))))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $s (f32.abs (f32.load (local.get $at))))
+      (local.set $max (f32.max (local.get $max) (local.get $s)))
+      (if (f32.ne (local.get $s) (f32.const 0)) (then (local.set $min (f32.min (local.get $min) (local.get $s)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $l1)))
+    (if (v128.any_true (local.get $nan)) (then (local.set $max (f32.const nan))))
+    (f32.store (local.get $out) (local.get $max))
+    (f32.store offset=4 (local.get $out) (local.get $min)))
+
 ;; ---- φ(x) (im2row, manual §6.1) and whole convolutions of images ----
   ;;
   ;; A task block `d` (int32 words at byte address d) says what to do:
