@@ -30,8 +30,8 @@ import { type GemmInstance, gemmInstance } from './wasm-instance.js';
  * the blocks and the images in order: one thread computes each element, so
  * any thread count gives the same bits (the im2row path blocks the pixels at
  * KC: rounding differs). NaN and ±∞ propagate as in im2row + GEMM (padding
- * enters the products as zeros, so 0·∞ = NaN); subnormals are not flushed
- * (unlike the GEMM's packing).
+ * enters the products as zeros, so 0·∞ = NaN). The phase-plane kernels keep
+ * subnormals (the implicit GEMM flushes those of F as it packs F).
  */
 export const DIRECT_MAX_CHANNELS = 4;
 
