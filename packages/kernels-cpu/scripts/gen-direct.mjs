@@ -9,8 +9,8 @@
 //
 // (row py of every plane together, Wq = ⌈Wp/sx⌉ floats each: the taps of a
 // filter row lie together), so tap l = (fy·Wf + fx)·C + c of output pixel
-// (oy, ox) sits at float off[l] + oy·sy·R + ox of the image's planes (off: a
-// table of L offsets, R = sx·C·Wq the floats of one padded row). Manual §4.1:
+// (oy, ox) sits at float off[l]/4 + oy·sy·R + ox of the image's planes (off: a
+// table of L byte offsets, R = sx·C·Wq the floats of one padded row). Manual §4.1:
 //
 //     forward:            y[oy, ox, k] += Σ_l x̃(l; oy, ox) · F[l, k]
 //     filter derivative:  dF[l, k]     += Σ_n Σ_(oy, ox) x̃_n(l; oy, ox) · dy_n[oy, ox, k]
@@ -134,7 +134,7 @@ const forwardTile = `
     (local.set $end (i32.add (local.get $table) (i32.shl (local.get $L) (i32.const 2))))
     (block $done (loop $loop
       (br_if $done (i32.ge_u (local.get $table) (local.get $end)))
-      (local.set $p (i32.add (local.get $base) (i32.shl (i32.load (local.get $table)) (i32.const 2))))
+      (local.set $p (i32.add (local.get $base) (i32.load (local.get $table))))
       (local.set $b0 (v128.load (local.get $p)))
       (local.set $b1 (v128.load offset=16 (local.get $p)))
       ${madds((i) => `(v128.load32_splat offset=${4 * i} (local.get $fp))`)}
@@ -257,7 +257,7 @@ const filterTiles = `
         (local.set $k0 (i32.shl (i32.rem_u (local.get $t) (i32.shr_u (local.get $Kp) (i32.const 3))) (i32.const 3)))
         (block $dt (loop $lt
           (br_if $dt (i32.ge_s (local.get $t) ${ld(26)}))
-          ${lines(range(4).map((i) => `(local.set $q${i} (i32.shl (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))) (i32.const 2)))`))}
+          ${lines(range(4).map((i) => `(local.set $q${i} (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))))`))}
           ${zeroAcc}
           (local.set $dy (i32.add (local.get $dyRow) (i32.shl (local.get $k0) (i32.const 2))))
           (local.set $oy (local.get $oy0))

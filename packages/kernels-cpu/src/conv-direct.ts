@@ -63,7 +63,7 @@ interface Planes {
   wq: number;
   /** Floats of one image's C·sx planes. */
   floats: number;
-  /** off[l]: tap l's float offset in an image's planes from output pixel (0, 0); ⌈L/4⌉·4 entries, 0 past L. */
+  /** off[l]: tap l's byte offset in an image's planes from output pixel (0, 0); ⌈L/4⌉·4 entries, 0 past L. */
   table: Int32Array;
 }
 
@@ -75,7 +75,7 @@ function planesOf(p: ConvSizes): Planes {
   for (let fy = 0; fy < g.filterHeight; fy++) {
     for (let fx = 0; fx < g.filterWidth; fx++) {
       for (let c = 0; c < p.c; c++) {
-        table[(fy * g.filterWidth + fx) * p.c + c] = ((fy * g.strideX + (fx % g.strideX)) * p.c + c) * wq + Math.floor(fx / g.strideX);
+        table[(fy * g.filterWidth + fx) * p.c + c] = 4 * (((fy * g.strideX + (fx % g.strideX)) * p.c + c) * wq + Math.floor(fx / g.strideX));
       }
     }
   }
