@@ -14,8 +14,11 @@ import { type GemmInstance, gemmInstance } from './wasm-instance.js';
  * F(4×4, 3×3), 36 instead of 100 for F(2×2, 5×5), 64 instead of 400 for
  * F(4×4, 5×5). Groups run one after another (each group's channel and
  * filter slices, its own U); channel and filter counts need not be
- * multiples of 4 (the module pads them with zeros internally). The sums
- * differ from the direct im2row path by rounding only
+ * multiples of 4 (the module pads them with zeros internally). The data
+ * derivative is the forward's adjoint in d on the same tiles
+ * (`convBackwardDataWinograd`), the filter derivative its adjoint in g
+ * (`convBackwardFilterWinograd`). The sums differ from the direct im2row
+ * path by rounding only
  * (conv-winograd.test.ts bounds them against float64; the README gives the
  * measured errors).
  */
@@ -367,8 +370,8 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
  * tile, dd_t = B·[Σ_k U_{c,k} ⊙ (A·dy_t·Aᵀ)]·Bᵀ added into dx over the
  * tile's α × α input window (inside the image), the sums over filters α²
  * SGEMMs Ŷ_ξ·U_ξᵀ. It takes the forward's tiles and multiplies (not those
- * of the padded convolution `winogradDataPlan` makes, which on small maps
- * costs more than the direct path). With at least as many images as threads
+ * of the padded convolution with flipped filters that dx also is, which on
+ * small maps costs more than the direct path). With at least as many images as threads
  * the threads take whole images (`<name>_data_images`), else this thread
  * transforms and each SGEMM is split over the threads; the bits do not
  * depend on the thread count. Where `winogradApplies(p)`; false (doing
@@ -422,60 +425,6 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
       }
     }
   });
-}
-
-/**
- * The data derivative of an r × r stride-1 convolution as the convolution
- * Winograd computes: `dx = conv(dy, f′)` with, per group g,
- * `f′[fy, fx, k, g·cg + c] = f[r − 1 − fy, r − 1 − fx, c, g·kg + k]` and pads
- * `r − 1 − pad` (dx's size is then H × W). Returns the sizes of that
- * convolution and its filters, or null where it does not apply.
- */
-export function winogradDataPlan(p: ConvSizes, option: WinogradOption): { sizes: ConvSizes; filters: (f: Float32Array) => Float32Array } | null {
-  if (!winogradApplies(p, option)) return null;
-  const g = p.patch;
-  const r = g.filterHeight;
-  const sizes: ConvSizes = {
-    patch: {
-      height: g.outHeight,
-      width: g.outWidth,
-      channels: p.k,
-      filterHeight: r,
-      filterWidth: r,
-      outHeight: g.height,
-      outWidth: g.width,
-      padTop: r - 1 - g.padTop,
-      padLeft: r - 1 - g.padLeft,
-      strideY: 1,
-      strideX: 1,
-      dilateY: 1,
-      dilateX: 1,
-    },
-    n: p.n,
-    c: p.k,
-    k: p.c,
-    groups: p.groups,
-    cg: p.kg,
-    kg: p.cg,
-    imageSize: g.outHeight * g.outWidth * p.k,
-    pixels: g.height * g.width,
-    rowLength: r * r * p.kg,
-  };
-  // Against the direct data derivative's multiplies (the forward's: dy·Fᵀ), not the padded convolution's.
-  if (!winogradApplies(sizes, option) || !worthIt(sizes, option, p.pixels)) return null;
-  const filters = (f: Float32Array): Float32Array => {
-    const out = new Float32Array(f.length);
-    const { cg, kg, c, k } = p;
-    for (let q = 0; q < r * r; q++) {
-      const src = (r * r - 1 - q) * cg * k;
-      const dst = q * kg * c;
-      for (let gr = 0; gr < p.groups; gr++) {
-        for (let e = 0; e < cg; e++) for (let o = 0; o < kg; o++) out[dst + o * c + gr * cg + e] = f[src + e * k + gr * kg + o]!;
-      }
-    }
-    return out;
-  };
-  return { sizes, filters };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
 import { convBackwardFilterDirect, convForwardDirect, directApplies } from '../conv-direct.js';
-import { convBackwardFilterWinograd, convForwardWinograd, winogradApplies, winogradDataPlan } from '../conv-winograd.js';
+import { convBackwardDataWinograd, convBackwardFilterWinograd, convForwardWinograd, winogradApplies } from '../conv-winograd.js';
 import type { CpuBackend } from '../cpu-backend.js';
 import { gemm, type MatrixRef } from '../gemm.js';
 import { im2row, type PatchGeometry, row2im } from '../im2row.js';
@@ -22,10 +22,11 @@ import type { CpuKernelTable } from '../kernel-table.js';
  * the module's memory and multiplied there by the SIMD GEMM, forward and for
  * the filter derivative; float64 and engines without WebAssembly SIMD take the
  * TypeScript im2row + `gemm` path below, which is also the reference. Float32
- * 3×3 stride-1 convolutions (and their data derivatives, which are such
- * convolutions too) go through Winograd F(2×2, 3×3) or F(4×4, 3×3) instead
- * where `winogradApplies` under the backend's `winograd` option
- * (conv-winograd.ts: same sums up to rounding), and convolutions of few
+ * 3×3 and 5×5 stride-1 convolutions, any groups, go through Winograd
+ * F(2×2, r×r) or F(4×4, r×r) instead — forward, data derivative (the
+ * forward's adjoint on the same tiles) and filter derivative — where
+ * `winogradApplies` under the backend's `winograd` option (conv-winograd.ts:
+ * same sums up to rounding), and convolutions of few
  * channels (C ≤ 4: first layers) and their filter derivatives through a
  * direct kernel that reads the taps straight from a rearranged copy of the
  * image, without φ (conv-direct.ts).
@@ -174,8 +175,7 @@ function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: Float
     return;
   }
   if (dy instanceof Float32Array && f instanceof Float32Array && dx instanceof Float32Array) {
-    const w = winogradDataPlan(p, cpu.winograd);
-    if (w !== null && convForwardWinograd(w.sizes, dy, w.filters(f), 0, dx, cpu.winograd)) return;
+    if (winogradApplies(p, cpu.winograd) && convBackwardDataWinograd(p, dy, f, dx, cpu.winograd)) return;
     if (convBackwardDataWasm(p, dy, f, dx)) return;
   }
   const dphi = cpu.alloc(p.pixels * p.rowLength);
