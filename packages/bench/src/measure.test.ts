@@ -33,6 +33,18 @@ describe('measureInterleaved', () => {
     expect([a, b]).toEqual([2, 3]);
   });
 
+  it('pauses settleMs after every run, outside the timing', async () => {
+    const log: string[] = [];
+    const t0 = performance.now();
+    const outcomes = await measureInterleaved([contender('a', { warmup: 1, reps: 2 }, log), contender('b', { warmup: 0, reps: 2 }, log)], 40);
+    // Five runs (a's warm-up and two timed, b's two), each followed by a 40 ms pause.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(5 * 40 - 5);
+    for (const o of outcomes) {
+      if (!('measurement' in o)) throw new Error('expected a measurement');
+      for (const ms of o.measurement.timesMs) expect(ms).toBeLessThan(40);
+    }
+  });
+
   it('keeps an over-budget first run as the only sample, and a failing contender stops alone', async () => {
     const log: string[] = [];
     const slow: Contender = {

@@ -53,9 +53,13 @@ interface State {
  * budget is. `run` returns a function releasing what it kept, so the memory
  * sample after each run (V8 heap + external, above the level just before it)
  * sees its results alive; with a baseline per run, garbage the other
- * contenders leave does not count. A lower bound of the true peak.
+ * contenders leave does not count. A lower bound of the true peak. With
+ * `settleMs`, every run is followed by that long a pause (untimed) before the
+ * next one, so threads an engine leaves spinning after its work (OpenBLAS's
+ * and OpenMP's in PyTorch, ONNX Runtime's) have gone to sleep before the next
+ * engine is timed.
  */
-export async function measureInterleaved(contenders: readonly Contender[]): Promise<Outcome[]> {
+export async function measureInterleaved(contenders: readonly Contender[], settleMs = 0): Promise<Outcome[]> {
   const states: State[] = contenders.map((c) => ({ c, times: [], peak: 0, warm: 0, done: c.opts.reps <= 0 && c.opts.warmup <= 0, failed: false }));
   while (states.some((s) => !s.done)) {
     for (const s of states) {
@@ -70,6 +74,7 @@ export async function measureInterleaved(contenders: readonly Contender[]): Prom
         const ms = performance.now() - t0;
         s.peak = Math.max(s.peak, inUse() - base);
         release();
+        if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
         const over = budgetMs !== undefined && ms > budgetMs;
         if (warming) {
           s.warm++;

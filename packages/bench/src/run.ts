@@ -55,6 +55,15 @@ function plan(engine: EngineName, row: string, quick: boolean): MeasureOptions |
   return row === 'W5' ? { warmup: 1, reps: 3 } : { warmup: 1, reps: 5 };
 }
 
+/**
+ * The untimed pause after every run before the next engine's: PyTorch's
+ * worker threads keep spinning after their work (measured here: 127 ms of CPU
+ * in the 0.5 s after a 2-thread convolution, against under 1 ms for
+ * convnet-ts's workers), which took a core from whichever engine ran next
+ * (LeNet's 2-thread step, ~45 ms, ran entirely inside that window).
+ */
+export const SETTLE_MS = 250;
+
 /** tfjs-backend-cpu's Conv2DBackpropFilter at W2's size ran over 13 minutes here without finishing (and W5 needs it 8 times): not run even in the full mode. */
 export function hopelessCell(engine: EngineName, row: string): boolean {
   return engine === 'tfjs-cpu' && (row === 'W2 dzdf' || row === 'W5');
@@ -155,7 +164,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
         contenders.push(activate ? { run, opts: reps, before: activate } : { run, opts: reps });
         timed.push(cell);
       }
-      const outcomes = await measureInterleaved(contenders);
+      const outcomes = await measureInterleaved(contenders, SETTLE_MS);
       for (const [i, outcome] of outcomes.entries()) {
         const cell = timed[i]!;
         if ('measurement' in outcome) {
