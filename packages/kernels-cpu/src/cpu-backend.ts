@@ -46,20 +46,21 @@ export interface CpuBackendOptions {
    */
   threads?: number;
   /**
-   * Winograd for float32 3×3, stride-1, undilated, ungrouped convolutions with
-   * C ≥ 8 and K multiples of 4 and at least 64 outputs per image (forward and
-   * both derivatives; conv-winograd.ts). `true` (the default) takes F(4×4, 3×3)
-   * where the output is at least 8 × 8 and F(2×2, 3×3) below; `4` or `2`
-   * forces one; `false` takes the direct im2row + GEMM path everywhere.
-   * Numerical consequences: the sums differ from the direct path's by
-   * rounding, so not bit for bit. Against float64 (max |error| / max |y|),
-   * F(2×2) is about as accurate as the direct path (≈ 2–3·10⁻⁸·√(9C));
-   * F(4×4)'s transforms (coefficients up to 8 and 1/24) give ≈ 2–4·10⁻⁷·√(9C),
-   * about 10⁻⁵ at C = 64 (README). A NaN input reaches under F(2×2) exactly
-   * the outputs whose 3×3 window holds it (as on the direct path), under
-   * F(4×4) possibly also the rest of those outputs' 4×4 tiles; a ±Inf input
-   * can give NaN where the direct sum gives ±Inf (the transforms form
-   * Inf − Inf). This backend's choice, not process-wide.
+   * Winograd for float32 stride-1, undilated 3×3 and 5×5 convolutions with
+   * at least 8 channels and 4 filters per group and at least 64 (3×3) or 36
+   * (5×5) outputs per image, where it takes at most 0.6 of the direct
+   * method's multiplies; any groups, pads, channel and filter counts (forward
+   * and both derivatives; conv-winograd.ts). `true` (the default) takes
+   * F(4×4, r×r) where the output is at least 8 × 8 and F(2×2, r×r) below;
+   * `4` or `2` forces one; `false` takes the direct im2row + GEMM path.
+   * The sums differ from the direct path's by rounding. Against float64
+   * (max |error| / max |y| per √(r²C)): direct ≈ 2–4·10⁻⁸, F(2×2, 3×3)
+   * ≈ 2·10⁻⁸, F(4×4, 3×3) ≈ 2–4·10⁻⁷ (about 10⁻⁵ at C = 64),
+   * F(2×2, 5×5) ≈ 1–2·10⁻⁷, F(4×4, 5×5) ≈ 1.3–2.5·10⁻⁷ (README). A NaN
+   * input reaches under F(2×2, 3×3) exactly the outputs whose window holds
+   * it; under the other tiles possibly the rest of those outputs' tiles. A
+   * ±Inf input can give NaN where the direct sum gives ±Inf (the transforms
+   * form Inf − Inf). This backend's choice, not process-wide.
    */
   winograd?: WinogradOption;
   /**
