@@ -25,6 +25,7 @@ import {
 } from '@convnet-ts/tensor';
 import ndarray, { type NdArray } from 'ndarray';
 import type { WinogradOption } from './conv-winograd.js';
+import { sharedTasksAvailable } from './gemm-worker.js';
 import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmWorkerCalls, gemmWorkersFailure, gemmWorkersReady, selectFma } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
 import { copyToContiguous, isContiguous, rowMajorView, type StridedView } from './strided-view.js';
@@ -86,6 +87,15 @@ export interface CpuBackendOptions {
  */
 const REUSE_MIN_ELEMENTS = 2 ** 14;
 
+/**
+ * Float32 tensors of at least this many elements live on a SharedArrayBuffer
+ * when the backend has more than one thread and its workers take shared
+ * tasks (Node): the memory-bound maps then split them over the threads, each
+ * thread copying its own range (shared-tasks.ts). 2^16 elements (256 KiB);
+ * below, the maps stay on the calling thread anyway.
+ */
+export const SHARED_MIN_ELEMENTS = 2 ** 16;
+
 /** Bytes of released arrays a backend keeps for reuse at most (256 MiB; the oldest are dropped beyond). */
 export const REUSE_MAX_BYTES = 2 ** 28;
 
@@ -130,6 +140,8 @@ export class CpuBackend implements Backend {
   #reusableBytes = 0;
   /** The bytes of released arrays kept for reuse at most (`REUSE_MAX_BYTES`; 0 keeps none). */
   reuseMaxBytes = REUSE_MAX_BYTES;
+  /** Whether `alloc` puts float32 tensors of `SHARED_MIN_ELEMENTS` or more on a SharedArrayBuffer (threads > 1, Node's workers). */
+  readonly sharedTensors: boolean;
 
   constructor(options: CpuBackendOptions = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -157,13 +169,16 @@ export class CpuBackend implements Backend {
     selectFma(fma);
     this.#threadsLease = acquireGemmThreads(options.threads ?? defaultThreads());
     this.threads = this.#threadsLease.threads;
+    this.sharedTensors = this.threads > 1 && dtype === 'float32' && sharedTasksAvailable();
   }
 
   /**
    * A zeroed typed array of this backend's dtype for `what` (named in errors
    * with `block`): new, or the array of a disposed tensor of that length
-   * (reuse: see `release`). A `BackendError` before allocating when it needs
-   * more than `maxTensorBytes`, or when the engine cannot allocate it.
+   * (reuse: see `release`). With `sharedTensors`, arrays of at least
+   * `SHARED_MIN_ELEMENTS` are views of a SharedArrayBuffer (still
+   * `instanceof Float32Array`). A `BackendError` before allocating when it
+   * needs more than `maxTensorBytes`, or when the engine cannot allocate it.
    */
   alloc(size: number, block = 'cpu', what = 'a tensor'): FloatArray {
     return this.#alloc(size, block, what, true);
@@ -178,13 +193,15 @@ export class CpuBackend implements Backend {
     return this.#alloc(size, block, what, false);
   }
 
-  #alloc(size: number, block: string, what: string, zeroed: boolean): FloatArray {
+  /** `alloc`; `mayShare` false: a plain array (not reused from arrays that may be shared). */
+  #alloc(size: number, block: string, what: string, zeroed: boolean, mayShare = true): FloatArray {
     checkAllocation(block, what, size, this.#bytesPerElement, this.maxTensorBytes, `the cpu ${this.dtype} backend's largest tensor, 2^31 − 1 elements`);
-    const reused = this.#reuse(size);
+    const shared = this.sharedTensors && size >= SHARED_MIN_ELEMENTS;
+    const reused = shared && !mayShare ? null : this.#reuse(size);
     if (reused !== null) return zeroed ? reused.fill(0) : reused;
     let a: FloatArray;
     try {
-      a = allocFloatArray(this.dtype, size);
+      a = shared && mayShare ? new Float32Array(new SharedArrayBuffer(size * 4)) : allocFloatArray(this.dtype, size);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new BackendError(block, what, `${what} of ${size * this.#bytesPerElement} bytes could not be allocated (${e.message}); dispose tensors you no longer need`);
@@ -329,7 +346,8 @@ export class CpuBackend implements Backend {
   readonly readSync = (t: Tensor): FloatArray => {
     this.#alive('read');
     this.own('read', 'tensor', t);
-    return this.#handOut(copyToContiguous(this.view(t), this.allocOverwritten(t.size)));
+    // A plain array, never a SharedArrayBuffer's view: callers may transfer its buffer (postMessage) or keep it.
+    return this.#handOut(copyToContiguous(this.view(t), this.#alloc(t.size, 'read', 'the values read', false, false)));
   };
 
   /**

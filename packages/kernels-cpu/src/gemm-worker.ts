@@ -1,5 +1,6 @@
 import { BackendError } from '@convnet-ts/tensor';
 import { jsTasksSource } from './js-tasks.js';
+import { sharedTasksSource } from './shared-tasks.js';
 
 /**
  * The worker side of the GEMM thread pool (thread-pool.ts), as JavaScript
@@ -16,8 +17,13 @@ import { jsTasksSource } from './js-tasks.js';
  * `taskOps[i]` (`taskOpNames`) on the task block whose byte address is in
  * word 3, 3 + taskOps.length + j the JavaScript task `JS_TASK_NAMES[j]`
  * (js-tasks.ts, its source in the worker's script) on the memory's buffer and
- * that block. It stores ready = 1 once instantiated, -1 if the module does
- * not instantiate; done = -1 if the op traps.
+ * that block; op -2 (`sharedTask`) takes the next message of its port (Node's
+ * `receiveMessageOnPort`: the main thread posted it before waking the
+ * worker) and runs shared task `message.task` (shared-tasks.ts) on it, its
+ * exports and the memory's buffer: maps over tensors that live on
+ * SharedArrayBuffers. It stores ready = 1 once
+ * instantiated, -1 if the module does not instantiate; done = -1 if the op
+ * traps or no message waits.
  *
  * Slot layout (int32 words from `slot`): 0 sequence, 1 done, 2 op, 3…17 the
  * 15 arguments of gemm.wat's `sgemm` (argument 4, alpha, as float32 bits),
@@ -26,7 +32,7 @@ import { jsTasksSource } from './js-tasks.js';
 /** Int32 words per call of a worker's `sgemm` list (15 arguments, padded). */
 export const LIST_CALL_WORDS = 16;
 
-export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
+export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, receive) {
   const ctl = new Int32Array(d.control);
   const f32 = new Float32Array(d.control);
   const o = d.slot;
@@ -50,7 +56,11 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
     if (op === 1) return;
     let done = seq;
     try {
-      if (op === 0) {
+      if (op === -2) {
+        const m = receive(d.port);
+        if (m === undefined) done = -1;
+        else sharedTasks[m.message.task](m.message, wasm, d.memory.buffer);
+      } else if (op === 0) {
         wasm.sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
           ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
       } else if (op === 2) {
@@ -72,7 +82,7 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks) {
 }`;
 
 /** Op codes of a worker slot below the task ops: gemm.wat's `sgemm` (arguments in the slot), end the loop, a list of `sgemm` calls. */
-export const WORKER_OPS = { sgemm: 0, quit: 1, sgemmList: 2 } as const;
+export const WORKER_OPS = { sgemm: 0, quit: 1, sgemmList: 2, sharedTask: -2 } as const;
 
 /** The first op code of a task op: task op `taskOps[i]` is code `TASK_OP_BASE + i`. */
 export const TASK_OP_BASE = 3;
@@ -101,6 +111,8 @@ export interface GemmWorkerData {
   slot: number;
   /** `taskOpNames(module)`: op code `TASK_OP_BASE + i` runs export `taskOps[i]`. */
   taskOps: string[];
+  /** Node only: the worker's end of a channel whose messages are shared tasks (`receiveMessageOnPort`). */
+  port?: unknown;
 }
 
 /** A started worker, in Node or a browser. */
@@ -108,11 +120,37 @@ export interface WorkerHandle {
   terminate(): unknown;
 }
 
+/** One end of a Node `MessageChannel`. */
+export interface NodePort {
+  postMessage(message: unknown): void;
+  unref(): void;
+  close(): void;
+}
+
 interface NodeWorkerThreads {
   Worker: new (
     code: string,
-    options: { eval: true; workerData: GemmWorkerData; execArgv: string[] },
+    options: { eval: true; workerData: GemmWorkerData; execArgv: string[]; transferList?: unknown[] },
   ) => WorkerHandle & { unref(): void; on(event: 'error', listener: (error: Error) => void): void };
+  MessageChannel?: new () => { port1: NodePort; port2: NodePort };
+  receiveMessageOnPort?: (port: unknown) => { message: unknown } | undefined;
+}
+
+/**
+ * A channel to a worker for shared tasks, where workers can take a message
+ * synchronously (Node's worker_threads: `receiveMessageOnPort`); null in
+ * browsers, whose workers get messages only from their event loop.
+ */
+export function sharedTaskChannel(): { port1: NodePort; port2: NodePort } | null {
+  const threads = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
+  if (threads?.MessageChannel === undefined || threads.receiveMessageOnPort === undefined) return null;
+  return new threads.MessageChannel();
+}
+
+/** True where workers can run shared tasks (Node's worker_threads, with SharedArrayBuffer). */
+export function sharedTasksAvailable(): boolean {
+  const threads = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
+  return typeof SharedArrayBuffer !== 'undefined' && threads?.MessageChannel !== undefined && threads.receiveMessageOnPort !== undefined;
 }
 
 interface WebWorkerConstructor {
@@ -157,10 +195,12 @@ export const CSP_WORKER_FIX = "allow blob: workers in the page's Content-Securit
 export function startGemmWorker(data: GemmWorkerData, onError: (reason: string) => void): WorkerHandle {
   const threads = nodeBuiltin<NodeWorkerThreads>('node:worker_threads');
   if (threads !== undefined) {
-    const worker = new threads.Worker(`(${GEMM_WORKER_SOURCE})(require('node:worker_threads').workerData, ${jsTasksSource()});`, {
+    const script = `const wt = require('node:worker_threads');\n(${GEMM_WORKER_SOURCE})(wt.workerData, ${jsTasksSource()}, ${sharedTasksSource()}, wt.receiveMessageOnPort);`;
+    const worker = new threads.Worker(script, {
       eval: true,
       workerData: data,
       execArgv: [],
+      ...(data.port === undefined ? {} : { transferList: [data.port] }),
     });
     worker.on('error', (error) => onError(`its worker thread threw ${error.message}`));
     worker.unref();
@@ -168,7 +208,7 @@ export function startGemmWorker(data: GemmWorkerData, onError: (reason: string) 
   }
   const WebWorker = (globalThis as Host).Worker;
   if (WebWorker === undefined) throw new BackendError('createCpuBackend', 'threads', 'worker threads need Node worker_threads or Web Workers, got neither');
-  const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${GEMM_WORKER_SOURCE})(e.data, ${jsTasksSource()});`], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([`onmessage = (e) => (${GEMM_WORKER_SOURCE})(e.data, ${jsTasksSource()}, [], undefined);`], { type: 'text/javascript' }));
   let worker: InstanceType<WebWorkerConstructor>;
   try {
     worker = new WebWorker(url);

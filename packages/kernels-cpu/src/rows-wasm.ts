@@ -1,4 +1,6 @@
 import { runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
+import { gemmPool } from './gemm-threads.js';
+import { type SharedMapMessage, sharedMapFloats } from './shared-tasks.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
 
@@ -18,6 +20,12 @@ export interface RowsTuning {
   wasmMin: number;
   /** Fewest elements per thread: a tensor of n elements uses at most ⌊n / perThread⌋ threads (at least 1). */
   perThread: number;
+  /**
+   * ReLU, leaky ReLU and Axpby on tensors that all live on SharedArrayBuffers
+   * (cpu-backend.ts): fewest elements per thread when each thread copies its
+   * own range through the module (shared-tasks.ts).
+   */
+  sharedPerThread?: number;
 }
 
 /** The kernels of this file. */
@@ -42,9 +50,9 @@ export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'af
  * 62 → 86 ms at 2 threads before).
  */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
-  relu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY },
-  leakyRelu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY },
-  axpby: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY },
+  relu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY, sharedPerThread: 2 ** 17 },
+  leakyRelu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY, sharedPerThread: 2 ** 17 },
+  axpby: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY, sharedPerThread: 2 ** 17 },
   sums: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   stats: { wasmMin: 2 ** 12, perThread: 2 ** 21 },
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
@@ -119,6 +127,7 @@ export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float3
   const kernel = op === MAP_OPS.axpby ? 'axpby' : op === MAP_OPS.leaky ? 'leakyRelu' : 'relu';
   const inst = instanceFor(kernel, n);
   if (inst === null) return false;
+  if (mapShared(op, kernel, x, y, out, a, b)) return true;
   const pass = Math.min(n, MAP_PASS_FLOATS, Math.max(4, Math.floor(passFloats / 12) * 4));
   const tasks = threadsFor(kernel, pass);
   const same = x === y;
@@ -146,6 +155,51 @@ export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float3
     runTasks(inst, 'rows_map_task', blocks);
     out.set(heap.subarray(outAt, outAt + count), i0);
   }
+  return true;
+}
+
+/** True when `a` lives on a SharedArrayBuffer (the workers can then be handed it). */
+export function isShared(a: Float32Array): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * `mapWasm` with each thread copying its own range of the operands through
+ * its own part of the module's memory (shared-tasks.ts), where x, y and out
+ * all live on SharedArrayBuffers, the workers take shared tasks, and at
+ * least two threads get `sharedPerThread` elements each; false (nothing
+ * done) otherwise. Ranges are whole vectors of 4 floats, the tail with the last.
+ */
+function mapShared(op: MapOp, kernel: RowsKernel, x: Float32Array, y: Float32Array, out: Float32Array, a: number, b: number): boolean {
+  const n = out.length;
+  const per = tuning[kernel].sharedPerThread ?? Number.POSITIVE_INFINITY;
+  const pool = gemmPool();
+  if (pool === null || !pool.sharedTasks || n < 2 * per) return false;
+  if (!isShared(x) || !isShared(y) || !isShared(out)) return false;
+  const tasks = Math.min(taskThreads(), Math.floor(n / per));
+  if (tasks < 2) return false;
+  const vectors = Math.ceil(n / 4);
+  const pass = Math.min(MAP_PASS_FLOATS, 4 * Math.ceil(vectors / tasks));
+  const perThread = sharedMapFloats(pass);
+  const arena = wasmArena(tasks * perThread + 32);
+  if (arena === null) return false;
+  const base = Math.ceil(arena.at / 32) * 32;
+  const same = x === y;
+  const messages: SharedMapMessage[] = shares(vectors, tasks).map((share) => ({
+    task: 0,
+    op,
+    x,
+    y,
+    same,
+    out,
+    first: 4 * share.first,
+    end: Math.min(n, 4 * (share.first + share.count)),
+    a,
+    b,
+    at: base + share.thread * perThread,
+    pass,
+  }));
+  pool.runShared(messages);
   return true;
 }
 

@@ -3,7 +3,9 @@ import {
   CSP_WORKER_FIX,
   type GemmWorkerData,
   LIST_CALL_WORDS,
+  type NodePort,
   READY_WORD,
+  sharedTaskChannel,
   SLOT_WORDS,
   startGemmWorker,
   TASK_OP_BASE,
@@ -12,6 +14,7 @@ import {
   type WorkerHandle,
 } from './gemm-worker.js';
 import { JS_TASK_NAMES, JS_TASKS, type JsTaskName } from './js-tasks.js';
+import { type SharedMapMessage, sharedMapTask, type SharedTaskExports } from './shared-tasks.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
 /** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
@@ -81,6 +84,8 @@ export const canBlock = ((): boolean => {
 export class GemmThreadPool {
   readonly #inst: GemmInstance;
   readonly #workers: WorkerHandle[] = [];
+  /** This thread's end of each worker's shared-task channel (Node), else empty. */
+  readonly #ports: NodePort[] = [];
   readonly #ctl: Int32Array<SharedArrayBuffer>;
   readonly #f32: Float32Array<SharedArrayBuffer>;
   /** The control block's word where worker 0's list of sgemm calls starts (after the slots). */
@@ -116,6 +121,12 @@ export class GemmThreadPool {
     (globalThis as EventHost).addEventListener?.('securitypolicyviolation', this.#onViolation);
     for (let w = 0; w < threads - 1; w++) {
       const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS, taskOps };
+      const channel = sharedTaskChannel();
+      if (channel !== null) {
+        channel.port1.unref();
+        this.#ports.push(channel.port1);
+        data.port = channel.port2;
+      }
       this.#workers.push(startGemmWorker(data, (reason) => this.#workerFailed(w, reason)));
     }
   }
@@ -201,6 +212,29 @@ export class GemmThreadPool {
     );
   }
 
+  /** True when the workers can run shared tasks (`runShared`): Node's worker_threads. */
+  get sharedTasks(): boolean {
+    return this.#ports.length === this.#workers.length && this.#workers.length > 0;
+  }
+
+  /**
+   * Runs `sharedMapTask` on each message (at most `threads`): message 0
+   * here, the others posted on the workers' channels (their operands on
+   * SharedArrayBuffers, so the workers compute on the same arrays) and run
+   * there; the messages must write disjoint elements.
+   */
+  runShared(messages: readonly SharedMapMessage[]): void {
+    if (!this.sharedTasks) throw new BackendError('gemm', 'threads', 'workers that take shared tasks (Node worker_threads), got none');
+    this.#dispatch(
+      messages.length,
+      (w, t, seq) => {
+        this.#ports[w]!.postMessage(messages[t]!);
+        this.#postTask(w, WORKER_OPS.sharedTask, 0, seq);
+      },
+      (t) => sharedMapTask(messages[t]!, this.#inst.exports as unknown as SharedTaskExports, this.#inst.memory.buffer),
+    );
+  }
+
   /** Runs `op` on each task block (byte addresses, at most `threads`) as `run` runs calls; each block names its own scratch. */
   runTasks(op: TaskOp, blocks: readonly number[]): void {
     const code = this.#taskCodes.get(op);
@@ -281,7 +315,9 @@ export class GemmThreadPool {
     }
     (globalThis as EventHost).removeEventListener?.('securitypolicyviolation', this.#onViolation);
     for (const worker of this.#workers) void worker.terminate();
+    for (const port of this.#ports) port.close();
     this.#workers.length = 0;
+    this.#ports.length = 0;
     this.#failed = true;
   }
 

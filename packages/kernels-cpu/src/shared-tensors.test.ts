@@ -1,0 +1,139 @@
+import { Rng, type Tensor } from '@convnet-ts/tensor';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SHARED_MIN_ELEMENTS } from './cpu-backend.js';
+import { createCpuBackend } from './index.js';
+import { setRowsTuning } from './rows-wasm.js';
+
+/**
+ * Tensors on SharedArrayBuffers (backends with more than one thread, in
+ * Node) and the maps that split them over the threads, each thread copying
+ * its own range through the module (shared-tasks.ts): storage, reuse and
+ * reads; ReLU, leaky ReLU, their derivatives and Axpby against a one-thread
+ * backend bit for bit (NaN, ±∞, ±0, denormals; lengths not a multiple of 4).
+ */
+const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
+const bits = (v: ArrayLike<number>) => Array.from(v, (e) => (Object.is(e, -0) ? '-0' : String(e)));
+const n = SHARED_MIN_ELEMENTS + 4 * 1000 + 3;
+
+function values(rng: Rng, count: number): Float32Array {
+  const v = Float32Array.from(rng.randn(count));
+  for (let i = 0; i < specials.length * 50; i++) v[(i * 7919) % count] = specials[i % specials.length]!;
+  return v;
+}
+
+afterEach(() => setRowsTuning());
+
+describe('tensors on SharedArrayBuffers', () => {
+  it('puts large float32 tensors of a multi-thread backend on one, small ones and one-thread backends on ArrayBuffers', () => {
+    const two = createCpuBackend({ threads: 2 });
+    const one = createCpuBackend({ threads: 1 });
+    const f64 = createCpuBackend({ threads: 2, dtype: 'float64' });
+    try {
+      expect(two.sharedTensors).toBe(true);
+      const big = two.zeros([n]);
+      expect(two.view(big).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(two.view(big).data).toBeInstanceOf(Float32Array);
+      expect(two.view(two.zeros([SHARED_MIN_ELEMENTS - 1])).data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(one.sharedTensors).toBe(false);
+      expect(one.view(one.zeros([n])).data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(f64.sharedTensors).toBe(false);
+      expect(f64.view(f64.zeros([n])).data.buffer).toBeInstanceOf(ArrayBuffer);
+    } finally {
+      two.dispose();
+      one.dispose();
+      f64.dispose();
+    }
+  });
+
+  it('reuses a disposed shared array (zeroed by alloc), and reads into plain arrays that can be transferred', async () => {
+    const be = createCpuBackend({ threads: 2 });
+    try {
+      const a = be.fill([n], 3);
+      const data = be.view(a).data;
+      a.dispose();
+      const b = be.zeros([n]);
+      expect(be.view(b).data).toBe(data);
+      expect(Array.from(be.view(b).data.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+      const c = be.tensor(values(new Rng(1), n), [n]);
+      const read = be.readSync(c);
+      expect(read.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(bits(read)).toEqual(bits(be.view(c).data));
+      // A transfer detaches a plain buffer; a SharedArrayBuffer's view could not be transferred.
+      const copy = structuredClone(read, { transfer: [read.buffer] });
+      expect(read.length).toBe(0);
+      expect(copy.length).toBe(n);
+      expect((await c.data()).buffer).toBeInstanceOf(ArrayBuffer);
+    } finally {
+      be.dispose();
+    }
+  });
+});
+
+describe('maps over shared tensors on the threads', () => {
+  for (const threads of [2, 3]) {
+    it(`Relu, ReluBackward (leak 0 and 0.1) and Axpby give the one-thread bits at ${threads} threads`, () => {
+      const be = createCpuBackend({ threads });
+      const ref = createCpuBackend({ threads: 1 });
+      // Two threads from 2·2^14 elements, so that these tensors split over all of them.
+      setRowsTuning({ sharedPerThread: 2 ** 14 }, ['relu', 'leakyRelu', 'axpby']);
+      try {
+        const rng = new Rng(7 + threads);
+        const xv = values(rng, n);
+        const yv = values(rng, n);
+        const runs: [string, (b: typeof be, x: Tensor, y: Tensor) => Tensor][] = [];
+        for (const leak of [0, 0.1]) {
+          runs.push([`Relu leak ${leak}`, (b, x) => b.run('Relu', { x }, { leak })]);
+          runs.push([`ReluBackward leak ${leak}`, (b, x, y) => b.run('ReluBackward', { x, dy: y }, { leak })]);
+        }
+        runs.push(['Axpby', (b, x, y) => b.run('Axpby', { x, y }, { alpha: 0.9, beta: -0.0123 })]);
+        runs.push(['Axpby, x as y', (b, x) => b.run('Axpby', { x, y: x }, { alpha: -1.5, beta: 0.3 })]);
+        for (const [name, run] of runs) {
+          const x = be.tensor(xv, [n]);
+          const y = be.tensor(yv, [n]);
+          expect(be.view(x).data.buffer, name).toBeInstanceOf(SharedArrayBuffer);
+          const calls = be.workerCalls;
+          const got = run(be, x, y);
+          expect(be.workerCalls, `${name}: the workers ran`).toBe(calls + threads - 1);
+          const want = run(ref, ref.tensor(xv, [n]), ref.tensor(yv, [n]));
+          expect(bits(be.readSync(got)), name).toEqual(bits(ref.readSync(want)));
+        }
+      } finally {
+        be.dispose();
+        ref.dispose();
+      }
+    });
+  }
+
+  it('keeps an operand that is not shared (a wrapped ArrayBuffer) on the calling thread, with the same values', () => {
+    const be = createCpuBackend({ threads: 2 });
+    const ref = createCpuBackend({ threads: 1 });
+    setRowsTuning({ sharedPerThread: 2 ** 14 }, ['relu', 'leakyRelu', 'axpby']);
+    try {
+      const rng = new Rng(3);
+      const xv = values(rng, n);
+      const yv = values(rng, n);
+      const x = be.wrap(Float32Array.from(xv), [n]);
+      const y = be.tensor(yv, [n]);
+      const calls = be.workerCalls;
+      const got = be.run('Axpby', { x, y }, { alpha: 2, beta: 0.5 });
+      expect(be.workerCalls).toBe(calls);
+      const want = ref.run('Axpby', { x: ref.tensor(xv, [n]), y: ref.tensor(yv, [n]) }, { alpha: 2, beta: 0.5 });
+      expect(bits(be.readSync(got))).toEqual(bits(ref.readSync(want)));
+    } finally {
+      be.dispose();
+      ref.dispose();
+    }
+  });
+
+  it('keeps tensors under the default threshold (2 threads × 2^17 elements) on the calling thread', () => {
+    const be = createCpuBackend({ threads: 2 });
+    try {
+      const x = be.tensor(values(new Rng(4), n), [n]);
+      const calls = be.workerCalls;
+      be.run('Relu', { x }, { leak: 0 });
+      expect(be.workerCalls).toBe(calls);
+    } finally {
+      be.dispose();
+    }
+  });
+});
