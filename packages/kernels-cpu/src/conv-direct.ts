@@ -1,4 +1,4 @@
-import { forwardPasses, imagesPerThread, runTasks, shares, TASK_WORDS, taskThreads, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import { type ForwardStart, forwardPasses, imagesPerThread, putStart, runTasks, shares, TASK_WORDS, taskThreads, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
@@ -94,19 +94,19 @@ function writeDirectTask(inst: GemmInstance, at: number, p: ConvSizes, planes: P
 }
 
 /**
- * `y ← conv(x, f) + beta·y` (beta 0 or 1) where `directApplies(p)`, float32:
+ * `y ← conv(x, f) + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) where `directApplies(p)`, float32:
  * by the phase planes for one channel, else by the implicit GEMM (measured:
  * LeNet's 5×5×1×20 ran 1.2–1.6× faster on the planes, AlexNet's 11×11×3×96
  * stride 4 10–15 % slower). Returns false (doing nothing) where the module
  * cannot run.
  */
-export function convForwardDirect(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
+export function convForwardDirect(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const kc = inst.exports.KC.value as number;
   const nc = inst.exports.NC.value as number;
   const packedF = Math.ceil(p.k / inst.nr) * inst.nr * p.rowLength <= kc * nc;
-  return p.c === 1 || !packedF ? convForwardPlanes(p, x, f, beta, y) : convForwardImplicit(inst, p, x, f, beta, y);
+  return p.c === 1 || !packedF ? convForwardPlanes(p, x, f, start, y) : convForwardImplicit(inst, p, x, f, start, y);
 }
 
 /**
@@ -117,12 +117,12 @@ export function convForwardDirect(p: ConvSizes, x: Float32Array, f: Float32Array
  * of Wf·C floats, over the whole depth L at once. The threads take whole
  * images (one task with fewer images than threads).
  */
-function convForwardImplicit(inst: GemmInstance, p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
+function convForwardImplicit(inst: GemmInstance, p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array): boolean {
   const g = p.patch;
   const padded = ((g.outHeight - 1) * g.strideY + g.filterHeight) * ((g.outWidth - 1) * g.strideX + g.filterWidth) * p.c;
   const perThread = padded + inst.mr + TASK_WORDS;
   const ySize = p.pixels * p.k;
-  return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, beta, y, ({ fAt, xAt, yAt, bufAt, tasks, count }) => {
+  return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, start, y, ({ fAt, xAt, yAt, bufAt, tasks, count }) => {
     const blocks = shares(count, tasks).map((share) => {
       const pad = 4 * (bufAt + share.thread * perThread);
       const table = pad + 4 * padded;
@@ -135,14 +135,14 @@ function convForwardImplicit(inst: GemmInstance, p: ConvSizes, x: Float32Array, 
 }
 
 /**
- * `y ← conv(x, f) + beta·y` (beta 0 or 1) on the phase planes
+ * `y ← conv(x, f) + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) on the phase planes
  * (`conv_planes_images`), float32, in passes over the batch: the threads take
  * whole images (one task with fewer images than threads), so any thread
  * count gives the same bits. With beta 0 the kernel stores its sums, so y is
- * neither zeroed nor copied into the module's memory. Returns false (doing
+ * neither zeroed nor copied into the module's memory; a bias is broadcast there. Returns false (doing
  * nothing) where the module cannot run.
  */
-export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
+export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const planes = planesOf(p);
@@ -173,7 +173,7 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
     heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), at + xAt);
-    if (beta !== 0) heap.set(y.subarray(i0 * ySize, (i0 + count) * ySize), at + yAt);
+    if (start !== 0) putStart(heap, at + yAt, start, y, i0 * ySize, count * ySize);
     const run = shares(count, tasks).map((share) => {
       const b = blocks[share.thread]!;
       writeDirectTask(inst, b.block, p, planes, {
@@ -184,7 +184,7 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
         22: 4 * b.planes,
         24: 4 * b.table,
         27: 4 * b.scratch,
-        28: beta === 0 ? 0 : 1,
+        28: start === 0 ? 0 : 1,
       });
       return b.block;
     });

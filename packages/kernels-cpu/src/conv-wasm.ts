@@ -1,4 +1,5 @@
 import {
+  type ForwardStart,
   forwardPasses,
   imagesPerThread,
   packedPatchesSize,
@@ -32,7 +33,7 @@ export interface ConvSizes {
 }
 
 /**
- * `y ← φ(x)·F + beta·y` (beta 0 or 1) per image and group, float32, in the
+ * `y ← φ(x)·F + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) per image and group, float32, in the
  * WebAssembly memory. With at least as many images as threads, each thread
  * takes whole images (gemm.wat's `conv_images`: φ(x_n) built straight in the
  * GEMM's packed panels, then one SGEMM per group), so φ is built in parallel
@@ -40,14 +41,14 @@ export interface ConvSizes {
  * threads. Either way every output is the same sum in the same order as on one
  * thread. Returns false (doing nothing) where WebAssembly SIMD is missing.
  */
-export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array): boolean {
+export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const L = p.rowLength;
   const ySize = p.pixels * p.k;
   const phiSize = packedPatchesSize(p.pixels, L, inst.mr);
   const perThread = phiSize + threadScratchSize(L, p.patch.filterHeight, inst.mr);
-  return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, beta, y, ({ fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+  return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, start, y, ({ fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(bufAt + t * perThread, phiSize, L, p.patch.filterHeight, inst.mr));
     const blocks = writeImageTasks(inst, p, buffers, count, tasks, xAt, yAt, fAt);
     if (p.n >= threads) runTasks(inst, 'conv_images', blocks);

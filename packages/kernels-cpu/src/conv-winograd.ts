@@ -1,4 +1,4 @@
-import { type ImageTask, forwardPasses, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import { type ForwardStart, type ImageTask, forwardPasses, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
@@ -309,7 +309,7 @@ function transforms(inst: GemmInstance, w: Variant): { input: Transform; output:
 type Transform = (d: number, from: number, to: number, count: number, rows: number) => void;
 
 /**
- * `y ← conv(x, f) + beta·y` (beta 0 or 1) by Winograd F(m×m, r×r), float32,
+ * `y ← conv(x, f) + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) by Winograd F(m×m, r×r), float32,
  * where `winogradApplies(p)`: with at least as many images as threads, the
  * threads take whole images (`<name>_images`: per group, V of up to
  * `FORWARD_ROWS / T` images, α² SGEMMs V_ξ·U_ξ over all their tiles, then
@@ -318,7 +318,7 @@ type Transform = (d: number, from: number, to: number, count: number, rows: numb
  * either way, so any thread count gives the same bits. Returns false (doing
  * nothing) where the module cannot run.
  */
-export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Array, beta: number, y: Float32Array, option: WinogradOption): boolean {
+export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const w = variantOf(p, option);
@@ -335,7 +335,7 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
   const perThread = vSize + mSize + zerosSize + TASK_WORDS;
   const u = winogradFilterInModule(f, p, w);
   if (u === null) return false;
-  return forwardPasses(p.n, p.imageSize, ySize, u, perThread, x, beta, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+  return forwardPasses(p.n, p.imageSize, ySize, u, perThread, x, start, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const v = 4 * (bufAt + share.thread * perThread);

@@ -1,7 +1,5 @@
-import { type GemmExports, type GemmInstance, scratchOf } from './wasm-instance.js';
+import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
-/** gemm.wat's `magnitudes` (not in GemmExports, whose file this module does not own). */
-type MagnitudesExport = GemmExports & { magnitudes(at: number, count: number, out: number): void };
 
 /**
  * Products that underflow cost a microcode assist per multiply on x86 (about
@@ -38,7 +36,7 @@ export function setUnderflowScaling(on: boolean): boolean {
 /** The largest magnitude of `count` floats of `heap` from `at`, and the smallest nonzero one (NaN where one is NaN): gemm.wat's `magnitudes`. */
 function magnitudes(inst: GemmInstance, heap: Float32Array, at: number, count: number): { max: number; min: number } {
   const out = scratchOf(inst, 0).tile;
-  (inst.exports as MagnitudesExport).magnitudes(4 * at, count, out);
+  inst.exports.magnitudes(4 * at, count, out);
   return { max: heap[out >> 2]!, min: heap[(out >> 2) + 1]! };
 }
 

@@ -40,16 +40,19 @@ export interface GemmExports {
   row2im(d: number, rows: number, c0: number, cg: number, dx: number): void;
   /** dx_i += φ*(dy_i·Fᵀ) for the task block's images. */
   conv_backward_data_images(d: number): void;
-  /** Winograd F(2×2, 3×3) and F(4×4, 3×3): the task block's image at x into V, and M's output transform added into y (gen-winograd.mjs). */
-  winograd2_input(d: number, x: number, v: number): void;
-  winograd2_output(d: number, m: number, y: number): void;
-  winograd4_input(d: number, x: number, v: number): void;
-  winograd4_output(d: number, m: number, y: number): void;
-  /** Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions of the task block's images. */
+  /** Winograd convolutions of the task block's images (gen-winograd.mjs; the transforms, named per variant, are looked up by name in conv-winograd.ts). */
   winograd2_images(d: number): void;
   winograd4_images(d: number): void;
   /** y_i += conv(x_i, F) of the task block's images by the implicit GEMM (few channels; gen-gemm.mjs). */
   conv_direct_images(d: number): void;
+  /** y_i ← (or +=, task word 28) conv(x_i, F) of the task block's images on their phase planes (one channel; gen-direct.mjs). */
+  conv_planes_images(d: number): void;
+  /** The task block's images rearranged into phase planes (gen-direct.mjs). */
+  direct_planes_images(d: number): void;
+  /** dF's 4 × 8 tiles d[25] … d[26] − 1 += their sums over the task block's images (gen-direct.mjs). */
+  conv_direct_filter_task(d: number): void;
+  /** The largest magnitude of `count` floats at byte address `at` and the smallest nonzero one, into the two floats at `out` (NaN where one is NaN). */
+  magnitudes(at: number, count: number, out: number): void;
   /** Max pooling of the pool task block's images. */
   pool_max_images(d: number): void;
   /** dx_i += the max-pooling derivative of dy_i, for the pool task block's images. */

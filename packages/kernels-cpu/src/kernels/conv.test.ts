@@ -123,3 +123,50 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   }
   expect(worst).toBeLessThanOrEqual(tol);
 }
+
+describe('convolution outputs in reused arrays', () => {
+  const bitsOf = (v: ArrayLike<number>) => Array.from(v, (e) => (Object.is(e, -0) ? '-0' : String(e)));
+  // One shape per route: im2row + GEMM (TypeScript and module), 1×1, fully connected, Winograd 3×3 and
+  // 5×5 in groups, the direct first-layer kernels for 1 and 3 channels.
+  // Inputs and outputs mostly of at least 2^14 elements, the least the backend reuses.
+  const routes: { name: string; x: Shape; f: Shape; g: ConvGeometry }[] = [
+    { name: 'im2row, stride 2', x: [4, 24, 24, 32], f: [3, 3, 32, 64], g: geom([1, 1, 1, 1], [2, 2], [1, 1], 1) },
+    { name: 'pointwise', x: [2, 16, 16, 64], f: [1, 1, 64, 256], g: geom([0, 0, 0, 0], [1, 1], [1, 1], 1) },
+    { name: 'fully connected', x: [24, 5, 5, 32], f: [5, 5, 32, 700], g: geom([0, 0, 0, 0], [1, 1], [1, 1], 1) },
+    { name: 'Winograd 3×3', x: [4, 16, 16, 32], f: [3, 3, 32, 64], g: geom([1, 1, 1, 1], [1, 1], [1, 1], 1) },
+    { name: 'Winograd 5×5, groups 2', x: [4, 16, 16, 32], f: [5, 5, 16, 48], g: geom([2, 2, 2, 2], [1, 1], [1, 1], 2) },
+    { name: 'direct, 1 channel', x: [12, 40, 40, 1], f: [5, 5, 1, 20], g: geom([0, 0, 0, 0], [1, 1], [1, 1], 1) },
+    { name: 'direct, 3 channels, stride 2', x: [4, 40, 40, 3], f: [5, 5, 3, 16], g: geom([0, 0, 0, 0], [2, 2], [1, 1], 1) },
+  ];
+
+  it('hold no trace of the tensor that last used the array, on every route, float32 and float64', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const cpu = createCpuBackend({ dtype, threads: 1 });
+      for (const r of routes) {
+        const rng = new Rng(sizeOf(r.x));
+        const x = cpu.tensor(rng.randn(sizeOf(r.x)), r.x);
+        const f = cpu.tensor(rng.randn(sizeOf(r.f)), r.f);
+        const b = cpu.tensor(rng.randn(r.f[3]!), [r.f[3]!]);
+        const y0 = cpu.run('Conv', { x, f, b: null }, r.g);
+        const dy = cpu.tensor(rng.randn(y0.size), y0.shape);
+        const outputs = () => [
+          cpu.run('Conv', { x, f, b: null }, r.g),
+          cpu.run('Conv', { x, f, b }, r.g),
+          cpu.run('ConvBackwardData', { dy, f }, { ...r.g, xShape: r.x }),
+          cpu.run('ConvBackwardFilter', { x, dy }, { ...r.g, fShape: r.f }),
+        ];
+        const want = outputs().map((t) => bitsOf(cpu.readSync(t)));
+        // The bias broadcast (1·bᵀ on every pixel) under the products: y with b is y without it plus b, up to rounding.
+        const yb = cpu.readSync(cpu.run('Conv', { x, f, b }, r.g));
+        const y = cpu.readSync(y0);
+        const bv = cpu.readSync(b);
+        for (let i = 0; i < y.length; i += 97) expect(Math.abs(yb[i]! - y[i]! - bv[i % bv.length]!), `${r.name} ${dtype} y[${i}]`).toBeLessThan(1e-4 * (1 + Math.abs(y[i]!)));
+        // Arrays of the outputs' lengths full of NaN, released for the next allocations to reuse.
+        for (const shape of [y0.shape, y0.shape, r.x, r.f]) cpu.fill(shape, Number.NaN).dispose();
+        const got = outputs().map((t) => bitsOf(cpu.readSync(t)));
+        expect(got, `${r.name} ${dtype}`).toEqual(want);
+      }
+      cpu.dispose();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
+import { broadcastBias } from '../conv-tasks.js';
 import { convBackwardFilterDirect, convForwardDirect, directApplies } from '../conv-direct.js';
 import { convBackwardDataWinograd, convBackwardFilterWinograd, convForwardWinograd, winogradApplies } from '../conv-winograd.js';
 import type { CpuBackend } from '../cpu-backend.js';
@@ -43,27 +44,22 @@ export const convKernels = {
     const ho = outSize(H, Hf, attrs.pad[0] + attrs.pad[1], attrs.stride[0], attrs.dilate[0]);
     const wo = outSize(W, Wf, attrs.pad[2] + attrs.pad[3], attrs.stride[1], attrs.dilate[1]);
     const p = plan(x.shape, f.shape, ho, wo, attrs);
-    const y = cpu.alloc(p.n * p.pixels * p.k);
-    let beta = 0;
-    if (b) {
-      const bv = cpu.contiguous(b);
-      for (let i = 0; i < y.length; i += p.k) y.set(bv, i);
-      beta = 1;
-    }
-    convForward(cpu, p, cpu.contiguous(x), cpu.contiguous(f), beta, y);
+    // Every path writes every element of y (beta 0 products, or passes copied out whole).
+    const y = cpu.allocOverwritten(p.n * p.pixels * p.k);
+    convForward(cpu, p, cpu.contiguous(x), cpu.contiguous(f), b ? cpu.contiguous(b) : null, y);
     return cpu.wrap(y, [p.n, ho, wo, p.k]);
   },
 
   ConvBackwardData: (cpu, { dy, f }, attrs) => {
     const p = plan(attrs.xShape, f.shape, dy.shape[1]!, dy.shape[2]!, attrs);
-    const dx = cpu.alloc(p.n * p.imageSize);
+    const dx = cpu.allocOverwritten(p.n * p.imageSize);
     convBackwardData(cpu, p, cpu.contiguous(dy), cpu.contiguous(f), dx);
     return cpu.wrap(dx, attrs.xShape);
   },
 
   ConvBackwardFilter: (cpu, { x, dy }, attrs) => {
     const p = plan(x.shape, attrs.fShape, dy.shape[1]!, dy.shape[2]!, attrs);
-    const df = cpu.alloc(p.rowLength * p.k);
+    const df = cpu.allocOverwritten(p.rowLength * p.k);
     convBackwardFilter(cpu, p, cpu.contiguous(x), cpu.contiguous(dy), df);
     return cpu.wrap(df, attrs.fShape);
   },
@@ -133,9 +129,24 @@ function plan(xShape: Shape, fShape: Shape, ho: number, wo: number, g: ConvGeome
   };
 }
 
-/** y ← φ(x)·F + beta·y. */
-function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray, beta: number, y: FloatArray): void {
+/**
+ * y ← φ(x)·F + 1·bᵀ (the bias b, K values, on every pixel; none where null),
+ * every element of y written. The module's paths put b into their copy of y
+ * (`ForwardStart`); the others broadcast it into y first and add the product.
+ */
+function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray, b: FloatArray | null, y: FloatArray): void {
   const { k, kg, cg } = p;
+  if (p.path === 'patches' && x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array && (b === null || b instanceof Float32Array)) {
+    const start = b ?? 0;
+    if (winogradApplies(p, cpu.winograd) && convForwardWinograd(p, x, f, start, y, cpu.winograd)) return;
+    if (directApplies(p) && convForwardDirect(p, x, f, start, y)) return;
+    if (convForwardWasm(p, x, f, start, y)) return;
+  }
+  let beta = 0;
+  if (b !== null) {
+    broadcastBias(y, 0, b, p.n * p.pixels);
+    beta = 1;
+  }
   if (p.path === 'pointwise') {
     for (let g = 0; g < p.groups; g++) {
       gemm(false, false, p.n * p.pixels, kg, cg, 1, mat(x, g * cg, p.c), mat(f, g * kg, k), beta, mat(y, g * kg, k));
@@ -145,11 +156,6 @@ function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray,
   if (p.path === 'full') {
     gemm(false, false, p.n, k, p.imageSize, 1, mat(x, 0, p.imageSize), mat(f, 0, k), beta, mat(y, 0, k));
     return;
-  }
-  if (x instanceof Float32Array && f instanceof Float32Array && y instanceof Float32Array) {
-    if (winogradApplies(p, cpu.winograd) && convForwardWinograd(p, x, f, beta, y, cpu.winograd)) return;
-    if (directApplies(p) && convForwardDirect(p, x, f, beta, y)) return;
-    if (convForwardWasm(p, x, f, beta, y)) return;
   }
   const phi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
@@ -161,7 +167,7 @@ function convForward(cpu: CpuBackend, p: ConvPlan, x: FloatArray, f: FloatArray,
   }
 }
 
-/** dx ← φ*(dy·Fᵀ); `dx` starts zeroed. */
+/** dx ← φ*(dy·Fᵀ), every element of dx written (whatever it held). */
 function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: FloatArray, dx: FloatArray): void {
   const { k, kg, cg } = p;
   if (p.path === 'pointwise') {
@@ -178,6 +184,7 @@ function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: Float
     if (winogradApplies(p, cpu.winograd) && convBackwardDataWinograd(p, dy, f, dx, cpu.winograd)) return;
     if (convBackwardDataWasm(p, dy, f, dx)) return;
   }
+  dx.fill(0);
   const dphi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {
@@ -188,7 +195,7 @@ function convBackwardData(cpu: CpuBackend, p: ConvPlan, dy: FloatArray, f: Float
   }
 }
 
-/** df ← Σ_n φ(x_n)ᵀ·dy_n; `df` starts zeroed. */
+/** df ← Σ_n φ(x_n)ᵀ·dy_n, every element of df written (whatever it held). */
 function convBackwardFilter(cpu: CpuBackend, p: ConvPlan, x: FloatArray, dy: FloatArray, df: FloatArray): void {
   const { k, kg, cg } = p;
   if (p.path === 'pointwise') {
@@ -206,6 +213,7 @@ function convBackwardFilter(cpu: CpuBackend, p: ConvPlan, x: FloatArray, dy: Flo
     if (directApplies(p) && convBackwardFilterDirect(p, x, dy, df)) return;
     if (convBackwardFilterWasm(p, x, dy, df)) return;
   }
+  df.fill(0);
   const phi = cpu.alloc(p.pixels * p.rowLength);
   for (let i = 0; i < p.n; i++) {
     for (let g = 0; g < p.groups; g++) {
