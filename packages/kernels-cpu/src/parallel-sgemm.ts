@@ -26,6 +26,33 @@ export function sgemmParallel(inst: GemmInstance, call: SgemmCall): void {
   inst.exports.sgemm(c.m, c.n, c.k, c.alpha, c.a, c.lda, c.ta, c.b, c.ldb, c.tb, c.c, c.ldc, s.pa, s.pb, s.tile);
 }
 
+/** Bytes of one `sgemm_zeroed_task` block (gemm.wat): the call's 15 words, padded. */
+export const ZEROED_TASK_BYTES = 64;
+
+/**
+ * `C ← alpha·op(A)·op(B)`, C's old values not read (beta 0), on
+ * `gemmThreads()` threads: split as `sgemmParallel` splits, each part's
+ * block of C zeroed by the thread that then computes it (gemm.wat's
+ * `sgemm_zeroed_task`), so the zero-fill is split with the product instead
+ * of running on this thread first, and C is in the computing core's cache.
+ * The same sums as zeroing all of C and then `sgemmParallel`, so the same
+ * bits. `blocks`: a byte address of `gemmThreads() · ZEROED_TASK_BYTES`
+ * free bytes of the module's memory.
+ */
+export function sgemmZeroedParallel(inst: GemmInstance, call: SgemmCall, blocks: number): void {
+  const pool = gemmPool();
+  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr);
+  const at = parts.map((c, t) => {
+    const block = blocks + t * ZEROED_TASK_BYTES;
+    const s = scratchOf(inst, t);
+    new Int32Array(inst.memory.buffer, block, 15).set([c.m, c.n, c.k, 0, c.a, c.lda, c.ta, c.b, c.ldb, c.tb, c.c, c.ldc, s.pa, s.pb, s.tile]);
+    new Float32Array(inst.memory.buffer, block + 12, 1)[0] = c.alpha;
+    return block;
+  });
+  if (at.length > 1 && pool !== null) pool.runTasks('sgemm_zeroed_task', at);
+  else inst.exports.sgemm_zeroed_task(at[0]!);
+}
+
 /**
  * Splits `C ← alpha·op(A)·op(B) + C` into at most `threads` products on
  * disjoint blocks of C: by rows (ranges of M, multiples of the micro-kernel's

@@ -1,6 +1,7 @@
 import type { MatrixRef } from './gemm.js';
 import { underflowScale } from './gemm-scaling.js';
-import { sgemmParallel } from './parallel-sgemm.js';
+import { sgemmParallel, sgemmZeroedParallel, ZEROED_TASK_BYTES } from './parallel-sgemm.js';
+import { gemmThreads } from './gemm-threads.js';
 import { gemmInstance, growTo } from './wasm-instance.js';
 
 /** True when the WebAssembly SIMD GEMM can run here. */
@@ -16,7 +17,9 @@ export function wasmGemmAvailable(): boolean {
  * large (`gemmChunkRows`: the fully connected layers' filter derivatives,
  * 4096 × 4096 × 32), C goes through the module's memory `rows` rows at a
  * time, so the block stays in cache from its zeroing through the product to
- * its copy back instead of streaming 64 MB through memory three times; every
+ * its copy back instead of streaming 64 MB through memory three times. With
+ * beta 0 the threads zero their own parts of C (`sgemmZeroedParallel`)
+ * instead of this thread zeroing it all before the product; every
  * element is the same sum either way, so the bits do not depend on the
  * blocks. Where the smaller operand holds tiny elements, it is scaled by an
  * exact power of two first so that products do not underflow
@@ -43,7 +46,8 @@ export function gemmWasm(
   const aAt = inst.heap;
   const bAt = aAt + ar * ac * 4;
   const cAt = bAt + br * bc * 4;
-  growTo(inst, cAt + rows * n * 4);
+  const blocksAt = cAt + rows * n * 4;
+  growTo(inst, blocksAt + gemmThreads() * ZEROED_TASK_BYTES);
   const heap = new Float32Array(inst.memory.buffer);
   copyIn(A, ar, ac, heap, aAt >> 2);
   copyIn(B, br, bc, heap, bAt >> 2);
@@ -54,14 +58,15 @@ export function gemmWasm(
   const c0 = cAt >> 2;
   for (let i0 = 0; i0 < m; i0 += rows) {
     const mi = Math.min(rows, m - i0);
-    if (beta === 0) heap.fill(0, c0, c0 + mi * n);
+    const ai = aAt + 4 * (transA ? i0 : i0 * ac);
+    const call = { m: mi, n, k, alpha: scaledAlpha, a: ai, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n };
+    const product = alpha !== 0 && k > 0;
+    if (beta === 0 && product) sgemmZeroedParallel(inst, call, blocksAt);
+    else if (beta === 0) heap.fill(0, c0, c0 + mi * n);
     else {
       copyIn({ data: C.data, offset: C.offset + i0 * C.ld, ld: C.ld }, mi, n, heap, c0);
       if (beta !== 1) for (let i = c0; i < c0 + mi * n; i++) heap[i]! *= beta;
-    }
-    if (alpha !== 0 && k > 0) {
-      const ai = aAt + 4 * (transA ? i0 : i0 * ac);
-      sgemmParallel(inst, { m: mi, n, k, alpha: scaledAlpha, a: ai, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n });
+      if (product) sgemmParallel(inst, call);
     }
     copyOut(heap, c0, mi, n, C, i0);
   }

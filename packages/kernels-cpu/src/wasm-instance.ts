@@ -26,6 +26,8 @@ export interface GemmExports {
     pb: number,
     tile: number,
   ): void;
+  /** `sgemm` of the call in the task block at `d` (15 words: sgemm's parameters in order) on C zeroed first. */
+  sgemm_zeroed_task(d: number): void;
   /** Interleaves MR rows of `len` floats (byte addresses at `table + r·stride`) into one MR-row panel. */
   pack_rows(dst: number, table: number, stride: number, len: number): void;
   /** φ of one image, row-major (task block `d` gives the geometry; see gemm.wat's conv section). */

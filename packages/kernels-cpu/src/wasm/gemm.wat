@@ -98,6 +98,27 @@
       (local.set $jc (i32.add (local.get $jc) (global.get $NC)))
       (br $ljc))))
 
+;; sgemm with C zeroed first (beta 0) by the thread that then computes it, so a product's zero-fill is
+  ;; split as the product is and C is in that thread's cache when the kernel reads it: the task block at d
+  ;; holds m, n, k, alpha (f32), a, lda, ta, b, ldb, tb, c, ldc, pa, pb, tile, one 32-bit word each.
+  (func (export "sgemm_zeroed_task") (param $d i32)
+    (local $i i32) (local $row i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (i32.load offset=4 (local.get $d)) (i32.const 2)))
+    (local.set $row (i32.load offset=40 (local.get $d)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_s (local.get $i) (i32.load (local.get $d))))
+      (memory.fill (local.get $row) (i32.const 0) (local.get $bytes))
+      (local.set $row (i32.add (local.get $row) (i32.shl (i32.load offset=44 (local.get $d)) (i32.const 2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+    (call $sgemm
+      (i32.load (local.get $d)) (i32.load offset=4 (local.get $d)) (i32.load offset=8 (local.get $d))
+      (f32.load offset=12 (local.get $d))
+      (i32.load offset=16 (local.get $d)) (i32.load offset=20 (local.get $d)) (i32.load offset=24 (local.get $d))
+      (i32.load offset=28 (local.get $d)) (i32.load offset=32 (local.get $d)) (i32.load offset=36 (local.get $d))
+      (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d))
+      (i32.load offset=48 (local.get $d)) (i32.load offset=52 (local.get $d)) (i32.load offset=56 (local.get $d))))
+
 ;; The largest magnitude of count floats at byte address at, and the smallest nonzero one, into the two
   ;; floats at out (gemm-scaling.ts); a NaN in the range gives NaN. pmax/pmin are one instruction each on x64
   ;; (max/min order ±0 and carry NaN: several), so NaN lanes are collected apart.
