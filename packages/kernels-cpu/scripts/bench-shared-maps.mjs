@@ -1,4 +1,4 @@
-// ReLU, its derivative and Axpby on AlexNet-sized tensors: a one-thread
+// ReLU, its derivative, Axpby and max pooling on AlexNet-sized tensors: a one-thread
 // backend (plain arrays, the calling thread's module route) against a
 // two-thread backend (tensors on SharedArrayBuffers) with the shared route
 // off (the calling thread's route, as before) and on (each thread copying
@@ -16,7 +16,7 @@ const two = createCpuBackend({ threads: 2 });
 await two.ready();
 const rng = new Rng(5);
 const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
-const MAPS = ['relu', 'leakyRelu', 'axpby'];
+const MAPS = ['relu', 'leakyRelu', 'axpby', 'pool', 'avgPoolBackward'];
 let calls = two.workerCalls;
 
 const VARIANTS = {
@@ -57,6 +57,14 @@ bench('ReluBackward AlexNet conv2 out 32×27×27×256', conv2, (be, x, dy) => be
 bench('Relu AlexNet conv1 out', conv1, (be, x) => be.run('Relu', { x }, { leak: 0 }));
 bench('Relu leaky 0.1 AlexNet conv2 out', conv2, (be, x) => be.run('Relu', { x }, { leak: 0.1 }));
 bench('Axpby AlexNet fc8 filters 4096×1000', [4096, 1000], (be, x, y) => be.run('Axpby', { x, y }, { alpha: 0.9, beta: -0.01 }));
-bench('Axpby AlexNet fc6 filters 37.7 M', [1, 5, 5, 256 * 4096 / 1], (be, x, y) => be.run('Axpby', { x, y }, { alpha: 0.9, beta: -0.01 }));
+const pool3 = { method: 'max', poolSize: [3, 3], stride: [2, 2], pad: [0, 0, 0, 0] };
+bench('Pool max 3×3/2 AlexNet conv1 out', conv1, (be, x) => be.run('Pool', { x }, pool3));
+bench('PoolBackward max 3×3/2 AlexNet conv1 out', conv1, (be, x) => {
+  const y = be.run('Pool', { x }, pool3);
+  const dx = be.run('PoolBackward', { x, dy: y }, pool3);
+  y.dispose();
+  return dx;
+});
+bench('Axpby AlexNet fc6 filters 26.2 M', [5, 5, 256, 4096], (be, x, y) => be.run('Axpby', { x, y }, { alpha: 0.9, beta: -0.01 }));
 one.dispose();
 two.dispose();

@@ -1,6 +1,6 @@
 import type { PoolAttrs } from '@convnet-ts/tensor';
 import { runTasks, shares, TASK_WORDS } from './conv-tasks.js';
-import { instanceFor, passFloatsNow, threadsFor } from './rows-wasm.js';
+import { instanceFor, passFloatsNow, runSharedPasses, sharedRouteOn, sharedThreads, threadsFor } from './rows-wasm.js';
 import type { TaskOp } from './thread-pool.js';
 import type { GemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
@@ -88,6 +88,7 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Ar
   const threads = threadsFor(kernel, s.n * image);
   const per = Math.max(1, Math.min(Math.ceil(s.n / threads), Math.floor(Math.min(POOL_PASS_FLOATS, passFloatsNow()) / perImage)));
   const tasks = Math.min(threads, s.n);
+  if (poolShared(s, op, x, dy, out, tasks, per)) return true;
   const chunk = Math.min(s.n, tasks * per);
   const arena = wasmArena(chunk * perImage + tasks * TASK_WORDS);
   if (arena === null) return false;
@@ -120,9 +121,32 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Ar
   return true;
 }
 
-/** The pool task block (wasm/pool-max.part.wat's layout) at byte address `at`. */
-function writePoolTask(inst: GemmInstance, at: number, s: PoolSizes, images: { x: number; count: number; y: number; dx: number }): void {
+/**
+ * `runPool` with each thread copying its own images in and out through its
+ * own part of the module's memory (rows-wasm.ts's `runSharedPasses`), where
+ * every operand lives on a SharedArrayBuffer and at least two threads run;
+ * false (nothing done) otherwise. Each image is computed as in `runPool`.
+ */
+function poolShared(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Array | null, out: Float32Array, tasks: number, per: number): boolean {
+  const inputs = [x, dy].filter((a) => a !== null);
+  if (!sharedRouteOn(op === 'pool_avg_backward_images' ? 'avgPoolBackward' : 'pool')) return false;
+  if (sharedThreads([...inputs, out], tasks) < tasks || tasks < 2) return false;
+  const ranges = shares(s.n, tasks).map((r) => ({ first: r.first, end: r.first + r.count }));
+  const backward = dy !== null;
+  return runSharedPasses(op, ranges, per, inputs, out, op === 'pool_avg_backward_images', (at, outAt) => {
+    const inAt = (a: Float32Array | null) => (a === null ? 0 : 4 * at[inputs.indexOf(a)]!);
+    return poolWords(s, { x: inAt(x), count: 0, y: backward ? inAt(dy) : 4 * outAt, dx: backward ? 4 * outAt : 0 });
+  }, 12);
+}
+
+/** The pool task block's words (wasm/pool-max.part.wat's layout; word 12 the images' count). */
+function poolWords(s: PoolSizes, images: { x: number; count: number; y: number; dx: number }): number[] {
   const { poolSize, pad, stride } = s.attrs;
-  const words = [s.h, s.w, s.c, s.ho, s.wo, poolSize[0], poolSize[1], stride[0], stride[1], pad[0], pad[2], images.x, images.count, images.y, images.dx];
+  return [s.h, s.w, s.c, s.ho, s.wo, poolSize[0], poolSize[1], stride[0], stride[1], pad[0], pad[2], images.x, images.count, images.y, images.dx];
+}
+
+/** The pool task block at byte address `at`. */
+function writePoolTask(inst: GemmInstance, at: number, s: PoolSizes, images: { x: number; count: number; y: number; dx: number }): void {
+  const words = poolWords(s, images);
   new Int32Array(inst.memory.buffer, at, words.length).set(words);
 }

@@ -1,6 +1,6 @@
 import { runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
 import { gemmPool } from './gemm-threads.js';
-import { type SharedMapMessage, sharedMapFloats } from './shared-tasks.js';
+import type { SharedPassMessage } from './shared-tasks.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
 
@@ -23,7 +23,8 @@ export interface RowsTuning {
   /**
    * ReLU, leaky ReLU and Axpby on tensors that all live on SharedArrayBuffers
    * (cpu-backend.ts): fewest elements per thread when each thread copies its
-   * own range through the module (shared-tasks.ts).
+   * own range through the module (shared-tasks.ts); pooling: whether it
+   * takes that route (Infinity: off).
    */
   sharedPerThread?: number;
 }
@@ -58,8 +59,10 @@ const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   affine: { wasmMin: 2 ** 14, perThread: 2 ** 19 },
   // Max and average pooling (pool-wasm.ts), in input elements: a thread per 32 768 (0.1 ms of work against
   // the dispatch's tens of µs), whole images each.
-  pool: { wasmMin: 0, perThread: 2 ** 15 },
-  avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 15 },
+  // On shared tensors each thread copies its own images (pool-wasm.ts): the same threads, sharedPerThread only
+  // switches that route (Infinity: off).
+  pool: { wasmMin: 0, perThread: 2 ** 15, sharedPerThread: 2 ** 15 },
+  avgPoolBackward: { wasmMin: 2 ** 16, perThread: 2 ** 15, sharedPerThread: 2 ** 15 },
   // Softmax, sigmoid, LRN, their derivatives and the softmaxlog loss and derivative (rows-js.ts): JavaScript
   // tasks, only with more than one thread. Loops → 2 threads (scripts/bench-js-tasks.mjs, medians of 21,
   // load 0.2–2.2): even at 10 240 elements (softmax 0.28 → 0.26 ms, loss 0.23 → 0.28, sigmoid 0.19 → 0.19,
@@ -173,32 +176,70 @@ export function isShared(a: Float32Array): boolean {
 function mapShared(op: MapOp, kernel: RowsKernel, x: Float32Array, y: Float32Array, out: Float32Array, a: number, b: number): boolean {
   const n = out.length;
   const per = tuning[kernel].sharedPerThread ?? Number.POSITIVE_INFINITY;
-  const pool = gemmPool();
-  if (pool === null || !pool.sharedTasks || n < 2 * per) return false;
-  if (!isShared(x) || !isShared(y) || !isShared(out)) return false;
-  const tasks = Math.min(taskThreads(), Math.floor(n / per));
+  const tasks = sharedThreads([x, y, out], Math.floor(n / per));
   if (tasks < 2) return false;
   const vectors = Math.ceil(n / 4);
   const pass = Math.min(MAP_PASS_FLOATS, 4 * Math.ceil(vectors / tasks));
-  const perThread = sharedMapFloats(pass);
-  const arena = wasmArena(tasks * perThread + 32);
+  const same = x === y;
+  const ranges = shares(vectors, tasks).map((s) => ({ first: 4 * s.first, end: Math.min(n, 4 * (s.first + s.count)) }));
+  return runSharedPasses('rows_map_task', ranges, pass, same ? [x] : [x, y], out, false, (at, outAt) => [op, 0, 4 * at[0]!, 4 * at[same ? 0 : 1]!, 4 * outAt], 1, [a, b]);
+}
+
+/** Whether `kernel` may take the shared route (its `sharedPerThread` is finite). */
+export function sharedRouteOn(kernel: RowsKernel): boolean {
+  return Number.isFinite(tuning[kernel].sharedPerThread ?? Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Threads a shared task may use on `arrays` (at most `most`): the pool's
+ * where its workers take shared tasks and every array lives on a
+ * SharedArrayBuffer, else 1.
+ */
+export function sharedThreads(arrays: readonly Float32Array[], most: number): number {
+  const pool = gemmPool();
+  if (pool === null || !pool.sharedTasks || most < 2 || !arrays.every(isShared)) return 1;
+  return Math.min(taskThreads(), most);
+}
+
+/**
+ * Runs export `op` over units (elements or images) as shared tasks
+ * (shared-tasks.ts's `sharedPassTask`): range t of `ranges` on thread t, in
+ * passes of `pass` units, each thread with its own part of the module's
+ * memory (the inputs' and the output's `pass` units, then its task block,
+ * whose words `words(inputsAt, outputAt)` gives in byte addresses; word
+ * `countWord` is set to each pass's units). False where the module cannot run.
+ */
+export function runSharedPasses(
+  op: string,
+  ranges: readonly { first: number; end: number }[],
+  pass: number,
+  inputs: readonly Float32Array[],
+  output: Float32Array,
+  zero: boolean,
+  words: (inputsAt: number[], outputAt: number) => number[],
+  countWord: number,
+  floats: readonly number[] = [],
+): boolean {
+  const pool = gemmPool();
+  if (pool === null) return false;
+  const units = ranges[ranges.length - 1]!.end;
+  const perUnit = (a: Float32Array) => a.length / units;
+  const region = Math.ceil((pass * (inputs.reduce((s, a) => s + perUnit(a), 0) + perUnit(output)) + TASK_WORDS) / 32) * 32;
+  const arena = wasmArena(ranges.length * region + 32);
   if (arena === null) return false;
   const base = Math.ceil(arena.at / 32) * 32;
-  const same = x === y;
-  const messages: SharedMapMessage[] = shares(vectors, tasks).map((share) => ({
-    task: 0,
-    op,
-    x,
-    y,
-    same,
-    out,
-    first: 4 * share.first,
-    end: Math.min(n, 4 * (share.first + share.count)),
-    a,
-    b,
-    at: base + share.thread * perThread,
-    pass,
-  }));
+  const messages: SharedPassMessage[] = ranges.map((r, t) => {
+    let next = base + t * region;
+    const ins = inputs.map((data) => {
+      const at = next;
+      next += pass * perUnit(data);
+      return { data, per: perUnit(data), at };
+    });
+    const out = { data: output, per: perUnit(output), at: next };
+    next += pass * perUnit(output);
+    const block = 4 * (next + (next % 2));
+    return { task: 0, op, first: r.first, end: r.end, pass, inputs: ins, output: out, zero, block, words: words(ins.map((i) => i.at), out.at), countWord, floats: [...floats] };
+  });
   pool.runShared(messages);
   return true;
 }

@@ -12,74 +12,67 @@
  * slower in a JavaScript loop than those of an ArrayBuffer (axpby on 37.7 M
  * floats 140 vs 92 ms, a copy loop 100 vs 65 ms; int32 elements and
  * `TypedArray.set` run at the same speed on both), so the maps do not loop
- * in JavaScript: each thread copies its own range of the operands into its
- * own part of the module's memory with `set`, runs the module's
- * `rows_map_task` there, and copies its outputs back, in passes that stay
- * in L2. The map is the calling thread's route (rows-wasm.ts's `mapWasm`)
- * element for element, so any split gives the same bits.
+ * in JavaScript: each thread copies its own range of the operands (elements
+ * of the maps, images of pooling) into its own part of the module's memory
+ * with `set`, runs the module's task export there (`rows_map_task`,
+ * `pool_max_images`, …), and copies its outputs back, in passes that stay
+ * in L2. Each unit is computed as on the calling thread's route
+ * (rows-wasm.ts's `mapWasm`, pool-wasm.ts), so any split gives the same bits.
  */
-export interface SharedMapMessage {
-  /** The task's index in the workers' table (`sharedTasksSource`): 0, `sharedMapTask`. */
-  task: 0;
-  /** rows_map_task's op (rows-wasm.ts's `MAP_OPS`). */
-  op: number;
-  x: Float32Array;
-  /** The second operand (ReLU's x again, its derivative's dy, Axpby's y); unused when `same`. */
-  y: Float32Array;
-  /** x and y are the same array (ReLU): copied once. */
-  same: boolean;
-  out: Float32Array;
-  /** This thread's elements `[first, end)`. */
-  first: number;
-  end: number;
-  /** Leaky ReLU's leak, Axpby's alpha, Axpby's beta. */
-  a: number;
-  b: number;
-  /** This thread's part of the module's memory (a float index, a multiple of 32) and the floats of one pass per operand (a multiple of 4). */
+
+/** One operand of a shared task: its whole array and where this thread's pass of it sits in the module's memory. */
+export interface SharedOperand {
+  data: Float32Array;
+  /** Floats per unit (an element of a map, an image of pooling). */
+  per: number;
+  /** This thread's place for it in the module's memory (a float index). */
   at: number;
-  pass: number;
-}
-
-/** The module exports a shared task calls. */
-export interface SharedTaskExports {
-  rows_map_task(block: number): void;
-}
-
-/** Floats of the module's memory one thread's `sharedMapTask` uses with passes of `pass` floats: the three operands, then its task block. */
-export function sharedMapFloats(pass: number): number {
-  return Math.ceil((3 * pass + 32) / 32) * 32;
 }
 
 /**
- * `out_i = f(x_i, y_i)` for i in `[first, end)` (`rows_map_task`'s op), in
- * passes of `pass` floats: x (and y) copied into the thread's part of the
- * module's memory at `at`, mapped there, the outputs copied back.
+ * A task over units `[first, end)` (elements or images) in passes of `pass`
+ * units: each pass copies the inputs' units into the module's memory (or
+ * zeroes the output's place, `zero`), runs the export `op` on the task
+ * block at byte `block` (int32 `words`, word `countWord` set to the pass's
+ * units; float64 `floats` from byte 32), and copies the output's units back.
  */
-export function sharedMapTask(m: SharedMapMessage, wasm: SharedTaskExports, buffer: ArrayBufferLike): void {
+export interface SharedPassMessage {
+  /** The task's index in the workers' table (`sharedTasksSource`): 0, `sharedPassTask`. */
+  task: 0;
+  op: string;
+  first: number;
+  end: number;
+  pass: number;
+  inputs: SharedOperand[];
+  output: SharedOperand;
+  zero: boolean;
+  block: number;
+  words: number[];
+  countWord: number;
+  floats: number[];
+}
+
+/** The module's task exports by name, as a shared task calls them. */
+export type SharedTaskExports = Record<string, (block: number) => void>;
+
+/** `SharedPassMessage`'s passes on this thread (the module's exports and its memory's buffer). */
+export function sharedPassTask(m: SharedPassMessage, wasm: SharedTaskExports, buffer: ArrayBufferLike): void {
   const heap = new Float32Array(buffer);
-  const xAt = m.at;
-  const yAt = m.same ? xAt : xAt + m.pass;
-  const outAt = xAt + 2 * m.pass;
-  const blockAt = 4 * (xAt + 3 * m.pass);
-  const words = new Int32Array(buffer, blockAt, 5);
-  const attrs = new Float64Array(buffer, blockAt + 32, 2);
-  attrs[0] = m.a;
-  attrs[1] = m.b;
-  for (let i0 = m.first; i0 < m.end; i0 += m.pass) {
-    const count = Math.min(m.pass, m.end - i0);
-    heap.set(m.x.subarray(i0, i0 + count), xAt);
-    if (!m.same) heap.set(m.y.subarray(i0, i0 + count), yAt);
-    words[0] = m.op;
-    words[1] = count;
-    words[2] = 4 * xAt;
-    words[3] = 4 * yAt;
-    words[4] = 4 * outAt;
-    wasm.rows_map_task(blockAt);
-    m.out.set(heap.subarray(outAt, outAt + count), i0);
+  const words = new Int32Array(buffer, m.block, m.words.length);
+  words.set(m.words);
+  if (m.floats.length > 0) new Float64Array(buffer, m.block + 32, m.floats.length).set(m.floats);
+  const o = m.output;
+  for (let u = m.first; u < m.end; u += m.pass) {
+    const count = Math.min(m.pass, m.end - u);
+    for (const a of m.inputs) heap.set(a.data.subarray(u * a.per, (u + count) * a.per), a.at);
+    if (m.zero) heap.fill(0, o.at, o.at + count * o.per);
+    words[m.countWord] = count;
+    wasm[m.op]!(m.block);
+    o.data.set(heap.subarray(o.at, o.at + count * o.per), u * o.per);
   }
 }
 
-/** The workers' shared-task table, as a JavaScript expression (`[sharedMapTask]`). */
+/** The workers' shared-task table, as a JavaScript expression (`[sharedPassTask]`). */
 export function sharedTasksSource(): string {
-  return `[(${sharedMapTask.toString()})]`;
+  return `[(${sharedPassTask.toString()})]`;
 }

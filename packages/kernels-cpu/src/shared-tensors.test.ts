@@ -1,15 +1,16 @@
-import { Rng, type Tensor } from '@convnet-ts/tensor';
+import { type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SHARED_MIN_ELEMENTS } from './cpu-backend.js';
 import { createCpuBackend } from './index.js';
-import { setRowsTuning } from './rows-wasm.js';
+import { setPassFloats, setRowsTuning } from './rows-wasm.js';
 
 /**
  * Tensors on SharedArrayBuffers (backends with more than one thread, in
  * Node) and the maps that split them over the threads, each thread copying
  * its own range through the module (shared-tasks.ts): storage, reuse and
- * reads; ReLU, leaky ReLU, their derivatives and Axpby against a one-thread
- * backend bit for bit (NaN, ±∞, ±0, denormals; lengths not a multiple of 4).
+ * reads; ReLU, leaky ReLU, their derivatives, Axpby, max and average
+ * pooling and their derivatives against a one-thread backend bit for bit
+ * (NaN, ±∞, ±0, denormals; lengths not a multiple of 4, several passes).
  */
 const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, 1, -1];
 const bits = (v: ArrayLike<number>) => Array.from(v, (e) => (Object.is(e, -0) ? '-0' : String(e)));
@@ -21,7 +22,10 @@ function values(rng: Rng, count: number): Float32Array {
   return v;
 }
 
-afterEach(() => setRowsTuning());
+afterEach(() => {
+  setRowsTuning();
+  setPassFloats();
+});
 
 describe('tensors on SharedArrayBuffers', () => {
   it('puts large float32 tensors of a multi-thread backend on one, small ones and one-thread backends on ArrayBuffers', () => {
@@ -136,4 +140,48 @@ describe('maps over shared tensors on the threads', () => {
       be.dispose();
     }
   });
+});
+
+describe('pooling over shared tensors, each thread copying its own images', () => {
+  // Outputs of at least 2^16 elements too, so that dy is shared.
+  const shape = [9, 48, 48, 16];
+  const size = 9 * 48 * 48 * 16;
+  const pools: [string, PoolAttrs][] = [
+    ['max 3×3/2', { method: 'max', poolSize: [3, 3], stride: [2, 2], pad: [0, 0, 0, 0] }],
+    ['max 2×2/2 padded', { method: 'max', poolSize: [2, 2], stride: [2, 2], pad: [0, 1, 0, 1] }],
+    ['avg 3×3/2 padded', { method: 'avg', poolSize: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1] }],
+  ];
+  for (const threads of [2, 3]) {
+    it(`Pool and PoolBackward give the one-thread bits at ${threads} threads, in passes of a few images`, () => {
+      const be = createCpuBackend({ threads });
+      const ref = createCpuBackend({ threads: 1 });
+      setRowsTuning({ perThread: 2 ** 12 }, ['pool', 'avgPoolBackward']);
+      // A few images a pass per thread: several passes.
+      setPassFloats(4 * 48 * 48 * 16);
+      try {
+        const xv = values(new Rng(11 + threads), size);
+        for (const [name, attrs] of pools) {
+          const x = be.tensor(xv, shape);
+          expect(be.view(x).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+          let calls = be.workerCalls;
+          const y = be.run('Pool', { x }, attrs);
+          expect(be.workerCalls, `${name}: the workers ran`).toBe(calls + threads - 1);
+          const xr = ref.tensor(xv, shape);
+          const yr = ref.run('Pool', { x: xr }, attrs);
+          expect(bits(be.readSync(y)), name).toEqual(bits(ref.readSync(yr)));
+          const dyv = values(new Rng(3), y.size);
+          const dy = be.tensor(dyv, y.shape);
+          expect(be.view(dy).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+          calls = be.workerCalls;
+          const dx = be.run('PoolBackward', { x, dy }, attrs);
+          expect(be.workerCalls, `${name} backward: the workers ran`).toBe(calls + threads - 1);
+          const dxr = ref.run('PoolBackward', { x: xr, dy: ref.tensor(dyv, y.shape) }, attrs);
+          expect(bits(be.readSync(dx)), `${name} backward`).toEqual(bits(ref.readSync(dxr)));
+        }
+      } finally {
+        be.dispose();
+        ref.dispose();
+      }
+    });
+  }
 });

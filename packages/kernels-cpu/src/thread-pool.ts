@@ -14,7 +14,7 @@ import {
   type WorkerHandle,
 } from './gemm-worker.js';
 import { JS_TASK_NAMES, JS_TASKS, type JsTaskName } from './js-tasks.js';
-import { type SharedMapMessage, sharedMapTask, type SharedTaskExports } from './shared-tasks.js';
+import { type SharedPassMessage, sharedPassTask, type SharedTaskExports } from './shared-tasks.js';
 import { type GemmInstance, reserveThreads, scratchOf } from './wasm-instance.js';
 
 /** One `sgemm` of gemm.wat: `C ← alpha·op(A)·op(B) + C`, byte addresses, leading dimensions in elements. */
@@ -218,12 +218,12 @@ export class GemmThreadPool {
   }
 
   /**
-   * Runs `sharedMapTask` on each message (at most `threads`): message 0
+   * Runs `sharedPassTask` on each message (at most `threads`): message 0
    * here, the others posted on the workers' channels (their operands on
    * SharedArrayBuffers, so the workers compute on the same arrays) and run
    * there; the messages must write disjoint elements.
    */
-  runShared(messages: readonly SharedMapMessage[]): void {
+  runShared(messages: readonly SharedPassMessage[]): void {
     if (!this.sharedTasks) throw new BackendError('gemm', 'threads', 'workers that take shared tasks (Node worker_threads), got none');
     this.#dispatch(
       messages.length,
@@ -231,7 +231,7 @@ export class GemmThreadPool {
         this.#ports[w]!.postMessage(messages[t]!);
         this.#postTask(w, WORKER_OPS.sharedTask, 0, seq);
       },
-      (t) => sharedMapTask(messages[t]!, this.#inst.exports as unknown as SharedTaskExports, this.#inst.memory.buffer),
+      (t) => sharedPassTask(messages[t]!, this.#inst.exports as unknown as SharedTaskExports, this.#inst.memory.buffer),
     );
   }
 
