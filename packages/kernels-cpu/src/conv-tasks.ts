@@ -217,7 +217,8 @@ export function broadcastBias(out: Float32Array | Float64Array, at: number, bias
 /**
  * Runs a float32 convolution forward `y ← conv(x) + start` (`ForwardStart`:
  * beta 0 or 1 times y, or a bias per filter)
- * in passes over the batch, in the module's memory: `filters` first, then
+ * in passes over the batch, in the module's memory: `filters` first (or,
+ * given as a count, that many floats already at the arena's start), then
  * a pass's images of x (`imageSize` each) and y (`ySize` each), then
  * `perThread` floats per task. Per pass, x and y (zeros where beta is 0, the
  * bias broadcast where `start` is one) are put in, `run` computes (adding
@@ -231,7 +232,7 @@ export function forwardPasses(
   n: number,
   imageSize: number,
   ySize: number,
-  filters: Float32Array,
+  filters: Float32Array | number,
   perThread: number,
   x: Float32Array,
   start: ForwardStart,
@@ -242,13 +243,14 @@ export function forwardPasses(
   const per = n >= threads ? imagesPerThread(n, threads, imageSize + ySize) : 1;
   const tasks = n >= threads ? threads : 1;
   const chunk = Math.min(n, tasks * per);
-  const arena = wasmArena(filters.length + chunk * (imageSize + ySize) + tasks * perThread);
+  const fSize = typeof filters === 'number' ? filters : filters.length;
+  const arena = wasmArena(fSize + chunk * (imageSize + ySize) + tasks * perThread);
   if (arena === null) return false;
   const { heap, at: fAt } = arena;
-  const xAt = fAt + filters.length;
+  const xAt = fAt + fSize;
   const yAt = xAt + chunk * imageSize;
   const bufAt = yAt + chunk * ySize;
-  heap.set(filters, fAt);
+  if (typeof filters !== 'number') heap.set(filters, fAt);
   for (let i0 = 0; i0 < n; i0 += chunk) {
     const count = Math.min(chunk, n - i0);
     heap.set(x.subarray(i0 * imageSize, (i0 + count) * imageSize), xAt);

@@ -235,18 +235,32 @@ export function winogradFilter(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
  * Null where the module cannot run.
  */
 export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): Float32Array | null {
+  const uSize = winogradFilterInPlace(f, p, w);
+  if (uSize === null) return null;
+  const inst = gemmInstance()!;
+  return new Float32Array(inst.memory.buffer, inst.heap, uSize).slice();
+}
+
+/**
+ * `winogradFilterInModule`'s U left where the convolutions' passes want it,
+ * at the start of the module's arena (`forwardPasses` with its size for
+ * filters), instead of copied out and back in (AlexNet's conv3: 3.5 M floats
+ * each way). Returns U's size in floats, or null where the module cannot run.
+ */
+function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): number | null {
   const inst = gemmInstance();
   if (inst === null) return null;
   const a = w.m + w.r - 1;
   const uSize = p.groups * a * a * p.cg * p.kg;
   const tasks = Math.min(taskThreads(), p.cg);
-  // The filters, one float of slack (an odd K's last pair reads one past), U, then per task a sink float and a task block.
-  const arena = wasmArena(f.length + 1 + uSize + tasks * (4 + TASK_WORDS));
+  // U, the filters with one float of slack (an odd K's last pair reads one past), then per task a sink float and a task block.
+  const arena = wasmArena(uSize + f.length + 1 + tasks * (4 + TASK_WORDS));
   if (arena === null) return null;
   const { heap, at } = arena;
-  heap.set(f, at);
-  const uAt = at + f.length + 1;
-  const bufAt = uAt + uSize;
+  const uAt = at;
+  const fAt = uAt + uSize;
+  heap.set(f, fAt);
+  const bufAt = fAt + f.length + 1;
   const blocks = shares(p.cg, tasks).map((share) => {
     const sink = 4 * (bufAt + share.thread * (4 + TASK_WORDS));
     const block = sink + 16;
@@ -257,13 +271,13 @@ export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' 
     words[15] = p.groups;
     words[16] = p.kg;
     words[17] = p.k;
-    words[18] = 4 * at;
+    words[18] = 4 * fAt;
     words[21] = 4 * uAt;
     words[23] = sink;
     return block;
   });
   runTasks(inst, `${w.name}_filter_transform_task`, blocks);
-  return heap.slice(uAt, uAt + uSize);
+  return uSize;
 }
 
 /**
@@ -333,7 +347,7 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
   const zerosSize = Math.max(cp, kp);
   const ops = transforms(inst, w);
   const perThread = vSize + mSize + zerosSize + TASK_WORDS;
-  const u = winogradFilterInModule(f, p, w);
+  const u = winogradFilterInPlace(f, p, w);
   if (u === null) return false;
   return forwardPasses(p.n, p.imageSize, ySize, u, perThread, x, start, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
@@ -395,7 +409,7 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
   const dyTransform = e[`${w.name}_dy`]!;
   const adjoint = e[`${w.name}_input_adjoint`]!;
   // The passes of a forward with dy as its input and dx (zeroed) as its output.
-  const u = winogradFilterInModule(f, p, w);
+  const u = winogradFilterInPlace(f, p, w);
   if (u === null) return false;
   return forwardPasses(p.n, ySize, p.imageSize, u, perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const blocks: number[] = [];
