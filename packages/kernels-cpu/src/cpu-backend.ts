@@ -96,8 +96,53 @@ const REUSE_MIN_ELEMENTS = 2 ** 14;
  */
 export const SHARED_MIN_ELEMENTS = 2 ** 16;
 
+/**
+ * Bytes of SharedArrayBuffers the backends keep allocated at most,
+ * process-wide, counted from allocation until the garbage collector takes
+ * the buffer (2 GiB); beyond, tensors get plain arrays (the calling
+ * thread's copies). V8 collects unreachable SharedArrayBuffers far later
+ * than ArrayBuffers (fresh 16 MB tensors never disposed nor reused reached
+ * 3 GB of RSS, against 0.35 GB as ArrayBuffers), so without this bound a
+ * program that leaves tensors to the garbage collector would grow.
+ */
+export const SHARED_MAX_BYTES = 2 ** 31;
+let sharedMaxBytes = SHARED_MAX_BYTES;
+let sharedBytes = 0;
+
+/** Sets the process-wide bound on shared tensor bytes (tests); without an argument, `SHARED_MAX_BYTES`. */
+export function setSharedTensorBudget(bytes = SHARED_MAX_BYTES): void {
+  sharedMaxBytes = bytes;
+}
+const sharedCollected = new FinalizationRegistry<number>((bytes) => {
+  sharedBytes -= bytes;
+});
+
+/** A Float32Array of `size` elements on a new SharedArrayBuffer, or null when `SHARED_MAX_BYTES` would be exceeded. */
+function sharedFloat32(size: number): Float32Array | null {
+  const bytes = size * 4;
+  if (sharedBytes + bytes > sharedMaxBytes) return null;
+  const buffer = new SharedArrayBuffer(bytes);
+  sharedBytes += bytes;
+  sharedCollected.register(buffer, bytes);
+  return new Float32Array(buffer);
+}
+
+/** Bytes of SharedArrayBuffers allocated for tensors that the garbage collector has not taken yet (process-wide; tests). */
+export function sharedTensorBytes(): number {
+  return sharedBytes;
+}
+
 /** Bytes of released arrays a backend keeps for reuse at most (256 MiB; the oldest are dropped beyond). */
 export const REUSE_MAX_BYTES = 2 ** 28;
+
+/**
+ * `REUSE_MAX_BYTES` of a backend with `sharedTensors` (1 GiB): a shared
+ * array dropped from the reuse pool stays in memory until V8 collects it,
+ * which it does late (`SHARED_MAX_BYTES`), so keeping it for reuse costs no
+ * memory and spares new ones (AlexNet's step allocated about 500 MB of new
+ * shared arrays a step with 256 MiB).
+ */
+export const REUSE_MAX_BYTES_SHARED = 2 ** 30;
 
 /** The options `createCpuBackend` knows. */
 const OPTIONS = ['dtype', 'threads', 'winograd', 'fma'] as const;
@@ -138,8 +183,11 @@ export class CpuBackend implements Backend {
   #reusable = new Map<number, FloatArray[]>();
   #reuseOrder: FloatArray[] = [];
   #reusableBytes = 0;
-  /** The bytes of released arrays kept for reuse at most (`REUSE_MAX_BYTES`; 0 keeps none). */
-  reuseMaxBytes = REUSE_MAX_BYTES;
+  /**
+   * The bytes of released arrays kept for reuse at most (`REUSE_MAX_BYTES`,
+   * or `REUSE_MAX_BYTES_SHARED` with `sharedTensors`; 0 keeps none).
+   */
+  reuseMaxBytes: number;
   /** Whether `alloc` puts float32 tensors of `SHARED_MIN_ELEMENTS` or more on a SharedArrayBuffer (threads > 1, Node's workers). */
   readonly sharedTensors: boolean;
 
@@ -170,6 +218,7 @@ export class CpuBackend implements Backend {
     this.#threadsLease = acquireGemmThreads(options.threads ?? defaultThreads());
     this.threads = this.#threadsLease.threads;
     this.sharedTensors = this.threads > 1 && dtype === 'float32' && sharedTasksAvailable();
+    this.reuseMaxBytes = this.sharedTensors ? REUSE_MAX_BYTES_SHARED : REUSE_MAX_BYTES;
   }
 
   /**
@@ -177,7 +226,7 @@ export class CpuBackend implements Backend {
    * with `block`): new, or the array of a disposed tensor of that length
    * (reuse: see `release`). With `sharedTensors`, arrays of at least
    * `SHARED_MIN_ELEMENTS` are views of a SharedArrayBuffer (still
-   * `instanceof Float32Array`). A `BackendError` before allocating when it
+   * `instanceof Float32Array`) while `SHARED_MAX_BYTES` allows. A `BackendError` before allocating when it
    * needs more than `maxTensorBytes`, or when the engine cannot allocate it.
    */
   alloc(size: number, block = 'cpu', what = 'a tensor'): FloatArray {
@@ -201,7 +250,7 @@ export class CpuBackend implements Backend {
     if (reused !== null) return zeroed ? reused.fill(0) : reused;
     let a: FloatArray;
     try {
-      a = shared && mayShare ? new Float32Array(new SharedArrayBuffer(size * 4)) : allocFloatArray(this.dtype, size);
+      a = (shared && mayShare ? sharedFloat32(size) : null) ?? allocFloatArray(this.dtype, size);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new BackendError(block, what, `${what} of ${size * this.#bytesPerElement} bytes could not be allocated (${e.message}); dispose tensors you no longer need`);

@@ -1,6 +1,6 @@
 import { type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SHARED_MIN_ELEMENTS } from './cpu-backend.js';
+import { REUSE_MAX_BYTES, REUSE_MAX_BYTES_SHARED, SHARED_MIN_ELEMENTS, setSharedTensorBudget, sharedTensorBytes } from './cpu-backend.js';
 import { createCpuBackend } from './index.js';
 import { setPassFloats, setRowsTuning } from './rows-wasm.js';
 
@@ -46,6 +46,31 @@ describe('tensors on SharedArrayBuffers', () => {
       two.dispose();
       one.dispose();
       f64.dispose();
+    }
+  });
+
+  it('gives plain arrays beyond the budget of shared bytes the garbage collector has not taken, and keeps more for reuse', () => {
+    const be = createCpuBackend({ threads: 2 });
+    try {
+      expect(be.reuseMaxBytes).toBe(REUSE_MAX_BYTES_SHARED);
+      expect(createCpuBackend({ threads: 1 }).reuseMaxBytes).toBe(REUSE_MAX_BYTES);
+      setSharedTensorBudget(sharedTensorBytes() + 2 * 4 * n);
+      const a = be.zeros([n]);
+      const b = be.zeros([n]);
+      const c = be.zeros([n]);
+      expect(be.view(a).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(be.view(b).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(be.view(c).data.buffer).toBeInstanceOf(ArrayBuffer);
+      // The maps fall back to the calling thread's route on it, with the same values.
+      const y = be.run('Axpby', { x: a, y: c }, { alpha: 1, beta: 1 });
+      expect(be.view(y).data.buffer).toBeInstanceOf(ArrayBuffer);
+      // A disposed shared array is reused within the budget.
+      const data = be.view(b).data;
+      b.dispose();
+      expect(be.view(be.zeros([n])).data).toBe(data);
+    } finally {
+      setSharedTensorBudget();
+      be.dispose();
     }
   });
 
