@@ -139,6 +139,14 @@ describe('convolution outputs in reused arrays', () => {
     { name: 'direct, 3 channels, stride 2', x: [4, 40, 40, 3], f: [5, 5, 3, 16], g: geom([0, 0, 0, 0], [2, 2], [1, 1], 1) },
   ];
 
+  it('refuse a bias of another length than the filters', () => {
+    const cpu = createCpuBackend({ dtype: 'float32', threads: 1 });
+    const x = cpu.zeros([1, 6, 6, 2]);
+    const f = cpu.zeros([3, 3, 2, 4]);
+    expect(() => cpu.run('Conv', { x, f, b: cpu.zeros([5]) }, geom([0, 0, 0, 0], [1, 1], [1, 1], 1))).toThrow('Conv: b of 4 elements (one per filter) expected, got shape [5]');
+    cpu.dispose();
+  });
+
   it('hold no trace of the tensor that last used the array, on every route, float32 and float64', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const cpu = createCpuBackend({ dtype, threads: 1 });

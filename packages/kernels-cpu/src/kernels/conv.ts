@@ -1,4 +1,4 @@
-import type { ConvGeometry, FloatArray, Shape } from '@convnet-ts/tensor';
+import { type ConvGeometry, type FloatArray, type Shape, ShapeError } from '@convnet-ts/tensor';
 import { convBackwardDataWasm, convBackwardFilterWasm, convForwardWasm } from '../conv-wasm.js';
 import { broadcastBias } from '../conv-tasks.js';
 import { convBackwardFilterDirect, convForwardDirect, directApplies } from '../conv-direct.js';
@@ -44,6 +44,8 @@ export const convKernels = {
     const ho = outSize(H, Hf, attrs.pad[0] + attrs.pad[1], attrs.stride[0], attrs.dilate[0]);
     const wo = outSize(W, Wf, attrs.pad[2] + attrs.pad[3], attrs.stride[1], attrs.dilate[1]);
     const p = plan(x.shape, f.shape, ho, wo, attrs);
+    // The bias is broadcast by its length: one of another length would shift every pixel's.
+    if (b && b.size !== p.k) throw new ShapeError('Conv', 'b', `b of ${p.k} elements (one per filter) expected, got shape [${b.shape.join(', ')}]`);
     // Every path writes every element of y (beta 0 products, or passes copied out whole).
     const y = cpu.allocOverwritten(p.n * p.pixels * p.k);
     convForward(cpu, p, cpu.contiguous(x), cpu.contiguous(f), b ? cpu.contiguous(b) : null, y);
