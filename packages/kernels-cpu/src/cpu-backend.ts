@@ -44,6 +44,9 @@ export interface CpuBackendOptions {
    * workers cannot share memory throws. Results do not depend on the count.
    * The count is per backend: each kernel call runs on its backend's count
    * (the workers are shared, grown to the largest count; see gemm-threads.ts).
+   * With more than one thread in Node, float32 tensors of 2^16 elements or
+   * more live on SharedArrayBuffers (`sharedTensors`), so that the
+   * memory-bound kernels' copies split over the threads too.
    */
   threads?: number;
   /**
