@@ -42,7 +42,9 @@ export function slowCell(engine: EngineName, row: string): boolean {
 }
 
 /**
- * Repetitions: the full run times 5 repetitions after one warm-up (W5: 3);
+ * Repetitions: the full run times 9 repetitions after two warm-ups (W5: 3
+ * after one; these VMs' speed drifts by ±30 % within minutes, so the median
+ * needs more than 5);
  * `--quick` times 2, and keeps the warm-up as the only sample when it took
  * over 1 s. tfjs-backend-cpu and the slow cells (see `slowCell`) get no
  * warm-up, and a first run over 10 s (2 s in `--quick`) is the only sample.
@@ -52,7 +54,7 @@ function plan(engine: EngineName, row: string, quick: boolean): MeasureOptions |
   if (quick && slowCell(engine, row)) return null;
   if (slow) return { warmup: 0, reps: 3, budgetMs: quick ? 2000 : 10000 };
   if (quick) return { warmup: 1, reps: 2, budgetMs: 1000 };
-  return row === 'W5' ? { warmup: 1, reps: 3 } : { warmup: 1, reps: 5 };
+  return row === 'W5' ? { warmup: 1, reps: 3 } : { warmup: 2, reps: 9 };
 }
 
 /**
