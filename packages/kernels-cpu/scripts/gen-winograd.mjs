@@ -311,19 +311,39 @@ function outputFields(w) {
 }
 
 /** The sgemm call C_ξ (+)= A_ξ·B_ξ or A_ξᵀ·B_ξ, the operands' byte addresses given. */
-const sgemm = (mm, n, k, a, lda, ta, b, ldb, c, ldc) =>
-  `(call $sgemm ${mm} ${n} ${k} (f32.const 1) ${a} ${lda} (i32.const ${ta}) ${b} ${ldb} (i32.const 0) ${c} ${ldc} ${ld(25)} ${ld(26)} ${ld(27)})`;
+const sgemm = (mm, n, k, a, lda, ta, b, ldb, c, ldc, tb = 0) =>
+  `(call $sgemm ${mm} ${n} ${k} (f32.const 1) ${a} ${lda} (i32.const ${ta}) ${b} ${ldb} (i32.const ${tb}) ${c} ${ldc} ${ld(25)} ${ld(26)} ${ld(27)})`;
 
-function imagesField(w) {
+/**
+ * The two sides of a batch of images in the task block: the images x or dx
+ * (d[18]; cg channels a group, their tiles' α² planes at V = d[22], rows of
+ * round4(cg)) and the outputs y or dy (d[20]; kg filters a group, planes at
+ * M = d[24], rows of round4(kg)).
+ */
+const IMAGE_SIDE = { bytes: '$imageBytes', chans: '$cg', buf: '$v', pad: '$cp' };
+const OUTPUT_SIDE = { bytes: '$outBytes', chans: '$kg', buf: '$m', pad: '$kp' };
+
+/**
+ * A task op over the task block's d[19] images, d[30] at a time, per group:
+ * `read` (one image's side into its planes, per image), zero the other
+ * side's planes, the α² products into them (U_ξ at d[21], transposed when
+ * `transposeU`), then `write` (per image, from those planes into the other
+ * side). The forward reads the images and writes the outputs; the data
+ * derivative the other way round.
+ */
+function imagesLoopField(w, { exportName, comment, locals, from, read, write, transposeU }) {
   const { m, r } = w;
   const a = m + r - 1;
   const name = winogradName(m, r);
+  const [src, dst] = from === 'images' ? [IMAGE_SIDE, OUTPUT_SIDE] : [OUTPUT_SIDE, IMAGE_SIDE];
+  const ptr = (side) => (side === IMAGE_SIDE ? locals[0] : locals[1]);
+  const image = (side) => `(i32.add (i32.add (local.get ${ptr(side)}) (i32.mul (local.get $j) (local.get ${side.bytes}))) (i32.shl (i32.mul (local.get $g) (local.get ${side.chans})) (i32.const 2)))`;
+  const planes = (side) => `(i32.add (local.get ${side.buf}) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get ${side.pad})) (i32.const 2)))`;
+  const plane = (side) => `(i32.add (local.get ${side.buf}) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get ${side.pad})) (i32.const 2)))`;
   return `
-  ;; y_i += conv(x_i, g) for the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}), d[30] images at a time: per
-  ;; group, V = input transform of those images (their tiles one after another), M_ξ = V_ξ·U_ξ (${a * a} sgemms, M zeroed
-  ;; first), then each image's y_i += output transform of its rows of M.
-  (func (export "${name}_images") (param $d i32)
-    (local $n i32) (local $b i32) (local $j i32) (local $g i32) (local $xi i32) (local $x i32) (local $y i32)
+${comment}
+  (func (export "${name}_${exportName}") (param $d i32)
+    (local $n i32) (local $b i32) (local $j i32) (local $g i32) (local $xi i32) (local ${locals[0]} i32) (local ${locals[1]} i32)
     (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $rows i32)
     (local $v i32) (local $m i32) (local $u i32) (local $imageBytes i32) (local $outBytes i32)
     (local.set $cg ${ld(14)})
@@ -336,8 +356,8 @@ function imagesField(w) {
     (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
     (local.set $v ${ld(22)})
     (local.set $m ${ld(24)})
-    (local.set $x ${ld(18)})
-    (local.set $y ${ld(20)})
+    (local.set ${locals[0]} ${ld(18)})
+    (local.set ${locals[1]} ${ld(20)})
     (block $dn (loop $ln
       (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
       (local.set $b (call $min ${ld(30)} (i32.sub ${ld(19)} (local.get $n))))
@@ -348,46 +368,57 @@ function imagesField(w) {
         (local.set $j (i32.const 0))
         (block $dj (loop $lj
           (br_if $dj (i32.ge_s (local.get $j) (local.get $b)))
-          (call $${name}_input (local.get $d)
-            (i32.add (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $imageBytes))) (i32.shl (i32.mul (local.get $g) (local.get $cg)) (i32.const 2)))
-            (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $cp)) (i32.const 2)))
-            (local.get $cg) (local.get $rows))
+          (call $${name}_${read} (local.get $d) ${image(src)} ${planes(src)} (local.get ${src.chans}) (local.get $rows))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $lj)))
-        (memory.fill (local.get $m) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $rows) (local.get $kp)) (i32.const ${a * a})) (i32.const 2)))
+        (memory.fill (local.get ${dst.buf}) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $rows) (local.get ${dst.pad})) (i32.const ${a * a})) (i32.const 2)))
         (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $kg)) (i32.const 2))))
         (local.set $xi (i32.const 0))
         (block $dxi (loop $lxi
           (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
           ${sgemm(
             '(local.get $rows)',
-            '(local.get $kg)',
-            '(local.get $cg)',
-            '(i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $cp)) (i32.const 2)))',
-            '(local.get $cp)',
+            `(local.get ${dst.chans})`,
+            `(local.get ${src.chans})`,
+            plane(src),
+            `(local.get ${src.pad})`,
             0,
             '(i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $cg)) (local.get $kg)) (i32.const 2)))',
             '(local.get $kg)',
-            '(i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $kp)) (i32.const 2)))',
-            '(local.get $kp)',
+            plane(dst),
+            `(local.get ${dst.pad})`,
+            transposeU ? 1 : 0,
           )}
           (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
           (br $lxi)))
         (local.set $j (i32.const 0))
         (block $dj2 (loop $lj2
           (br_if $dj2 (i32.ge_s (local.get $j) (local.get $b)))
-          (call $${name}_output (local.get $d)
-            (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $kp)) (i32.const 2)))
-            (i32.add (i32.add (local.get $y) (i32.mul (local.get $j) (local.get $outBytes))) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
-            (local.get $kg) (local.get $rows))
+          (call $${name}_${write} (local.get $d) ${planes(dst)} ${image(dst)} (local.get ${dst.chans}) (local.get $rows))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $lj2)))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
         (br $lg)))
-      (local.set $x (i32.add (local.get $x) (i32.mul (local.get $b) (local.get $imageBytes))))
-      (local.set $y (i32.add (local.get $y) (i32.mul (local.get $b) (local.get $outBytes))))
+      (local.set ${locals[0]} (i32.add (local.get ${locals[0]}) (i32.mul (local.get $b) (local.get $imageBytes))))
+      (local.set ${locals[1]} (i32.add (local.get ${locals[1]}) (i32.mul (local.get $b) (local.get $outBytes))))
       (local.set $n (i32.add (local.get $n) (local.get $b)))
       (br $ln))))`;
+}
+
+function imagesField(w) {
+  const { m, r } = w;
+  const a = m + r - 1;
+  return imagesLoopField(w, {
+    exportName: 'images',
+    comment: `  ;; y_i += conv(x_i, g) for the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}), d[30] images at a time: per
+  ;; group, V = input transform of those images (their tiles one after another), M_ξ = V_ξ·U_ξ (${a * a} sgemms, M zeroed
+  ;; first), then each image's y_i += output transform of its rows of M.`,
+    locals: ['$x', '$y'],
+    from: 'images',
+    read: 'input',
+    write: 'output',
+    transposeU: false,
+  });
 }
 
 /** The module fields of the Winograd convolutions of `WINOGRAD` (spliced into gemm.wat; they use its $ld, $min and $sgemm). */
@@ -608,68 +639,17 @@ function dataFields(w) {
           (br $lc)))`,
     )})
 
-  ;; dx_i += the data derivative of the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}) (dx at d[18], dy at d[20]),
+  ${imagesLoopField(w, {
+    exportName: 'data_images',
+    comment: `  ;; dx_i += the data derivative of the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}) (dx at d[18], dy at d[20]),
   ;; d[30] images at a time: per group, Ŷ = A dy Aᵀ of those images, W_ξ = Ŷ_ξ·U_ξᵀ (${a * a} sgemms into d[22], zeroed first),
-  ;; then each image's dx_i += its windows B W Bᵀ.
-  (func (export "${name}_data_images") (param $d i32)
-    (local $n i32) (local $b i32) (local $j i32) (local $g i32) (local $xi i32) (local $dx i32) (local $dy i32)
-    (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $rows i32)
-    (local $v i32) (local $m i32) (local $u i32) (local $imageBytes i32) (local $outBytes i32)
-    (local.set $cg ${ld(14)})
-    (local.set $kg ${ld(16)})
-    (local.set $cp ${round4('(local.get $cg)')})
-    (local.set $kp ${round4('(local.get $kg)')})
-    (local.set $T (i32.mul (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))
-                           (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))))
-    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
-    (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
-    (local.set $v ${ld(22)})
-    (local.set $m ${ld(24)})
-    (local.set $dx ${ld(18)})
-    (local.set $dy ${ld(20)})
-    (block $dn (loop $ln
-      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
-      (local.set $b (call $min ${ld(30)} (i32.sub ${ld(19)} (local.get $n))))
-      (local.set $rows (i32.mul (local.get $b) (local.get $T)))
-      (local.set $g (i32.const 0))
-      (block $dg (loop $lg
-        (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
-        (local.set $j (i32.const 0))
-        (block $dj (loop $lj
-          (br_if $dj (i32.ge_s (local.get $j) (local.get $b)))
-          (call $${name}_dy (local.get $d)
-            (i32.add (i32.add (local.get $dy) (i32.mul (local.get $j) (local.get $outBytes))) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
-            (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $kp)) (i32.const 2)))
-            (local.get $kg) (local.get $rows))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $lj)))
-        (memory.fill (local.get $v) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $rows) (local.get $cp)) (i32.const ${a * a})) (i32.const 2)))
-        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $kg)) (i32.const 2))))
-        (local.set $xi (i32.const 0))
-        (block $dxi (loop $lxi
-          (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
-          (call $sgemm (local.get $rows) (local.get $cg) (local.get $kg) (f32.const 1)
-            (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $kp)) (i32.const 2))) (local.get $kp) (i32.const 0)
-            (i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $cg)) (local.get $kg)) (i32.const 2))) (local.get $kg) (i32.const 1)
-            (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get $cp)) (i32.const 2))) (local.get $cp)
-            ${ld(25)} ${ld(26)} ${ld(27)})
-          (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-          (br $lxi)))
-        (local.set $j (i32.const 0))
-        (block $dj2 (loop $lj2
-          (br_if $dj2 (i32.ge_s (local.get $j) (local.get $b)))
-          (call $${name}_input_adjoint (local.get $d)
-            (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get $cp)) (i32.const 2)))
-            (i32.add (i32.add (local.get $dx) (i32.mul (local.get $j) (local.get $imageBytes))) (i32.shl (i32.mul (local.get $g) (local.get $cg)) (i32.const 2)))
-            (local.get $cg) (local.get $rows))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $lj2)))
-        (local.set $g (i32.add (local.get $g) (i32.const 1)))
-        (br $lg)))
-      (local.set $dx (i32.add (local.get $dx) (i32.mul (local.get $b) (local.get $imageBytes))))
-      (local.set $dy (i32.add (local.get $dy) (i32.mul (local.get $b) (local.get $outBytes))))
-      (local.set $n (i32.add (local.get $n) (local.get $b)))
-      (br $ln))))`;
+  ;; then each image's dx_i += its windows B W Bᵀ.`,
+    locals: ['$dx', '$dy'],
+    from: 'outputs',
+    read: 'dy',
+    write: 'input_adjoint',
+    transposeU: true,
+  })}`;
 }
 
 /**
