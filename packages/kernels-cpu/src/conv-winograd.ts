@@ -322,6 +322,54 @@ function transforms(inst: GemmInstance, w: Variant): { input: Transform; output:
 /** A transform of the module: task block, source, destination (byte addresses), the group's channel (filter) count, rows of V (M). */
 type Transform = (d: number, from: number, to: number, count: number, rows: number) => void;
 
+/** The sizes of the image-batch task ops (`<name>_images`, `<name>_data_images`): tiles, padded counts, each thread's buffers. */
+interface ImageBatches {
+  w: Variant;
+  /** α². */
+  entries: number;
+  /** Tiles per image. */
+  tiles: number;
+  cp: number;
+  kp: number;
+  /** Images per batch: about `FORWARD_ROWS` tile rows. */
+  batch: number;
+  /** Floats of V (the images' side) and of M (the outputs' side) per thread. */
+  vSize: number;
+  mSize: number;
+  zerosSize: number;
+  perThread: number;
+}
+
+function imageBatches(p: ConvSizes, option: WinogradOption): ImageBatches {
+  const w = variantOf(p, option);
+  const entries = (w.m + w.r - 1) ** 2;
+  const tiles = tileCount(p, w.m);
+  const cp = round4(p.cg);
+  const kp = round4(p.kg);
+  const batch = Math.max(1, Math.floor(FORWARD_ROWS / tiles));
+  const vSize = batch * entries * tiles * cp;
+  const mSize = batch * entries * tiles * kp;
+  const zerosSize = Math.max(cp, kp);
+  return { w, entries, tiles, cp, kp, batch, vSize, mSize, zerosSize, perThread: vSize + mSize + zerosSize + TASK_WORDS };
+}
+
+/**
+ * Writes the task block of each thread's share of `count` images (images
+ * at element `imagesAt`, outputs at `outputsAt`, U at `fAt`), with V, M,
+ * the zeros and the block in that thread's buffers from `bufAt`; returns
+ * the blocks' byte addresses.
+ */
+function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, count: number, tasks: number, bufAt: number, imagesAt: number, outputsAt: number, fAt: number): number[] {
+  return shares(count, tasks).map((share) => {
+    const v = 4 * (bufAt + share.thread * b.perThread);
+    const m = v + 4 * b.vSize;
+    const zeros = m + 4 * b.mSize;
+    const block = zeros + 4 * b.zerosSize;
+    writeWinogradTask(inst, block, share.thread, groupedTask(p, share, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), b.batch, 0);
+    return block;
+  });
+}
+
 /**
  * `y ← conv(x, f) + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) by Winograd F(m×m, r×r), float32,
  * where `winogradApplies(p)`: with at least as many images as threads, the
@@ -335,30 +383,14 @@ type Transform = (d: number, from: number, to: number, count: number, rows: numb
 export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
-  const w = variantOf(p, option);
-  const entries = (w.m + w.r - 1) ** 2;
-  const tiles = tileCount(p, w.m);
-  const cp = round4(p.cg);
-  const kp = round4(p.kg);
-  const batch = Math.max(1, Math.floor(FORWARD_ROWS / tiles));
+  const b = imageBatches(p, option);
+  const { w, entries, tiles, cp, kp, vSize } = b;
   const ySize = p.pixels * p.k;
-  const vSize = batch * entries * tiles * cp;
-  const mSize = batch * entries * tiles * kp;
-  const zerosSize = Math.max(cp, kp);
   const ops = transforms(inst, w);
-  const perThread = vSize + mSize + zerosSize + TASK_WORDS;
   const u = winogradFilterInPlace(f, p, w);
   if (u === null) return false;
-  return forwardPasses(p.n, p.imageSize, ySize, u, perThread, x, start, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
-    const blocks: number[] = [];
-    for (const share of shares(count, tasks)) {
-      const v = 4 * (bufAt + share.thread * perThread);
-      const m = v + 4 * vSize;
-      const zeros = m + 4 * mSize;
-      const block = zeros + 4 * zerosSize;
-      writeWinogradTask(inst, block, share.thread, groupedTask(p, share, xAt, yAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), batch, 0);
-      blocks.push(block);
-    }
+  return forwardPasses(p.n, p.imageSize, ySize, u, b.perThread, x, start, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+    const blocks = imageBatchTasks(inst, p, b, count, tasks, bufAt, xAt, yAt, fAt);
     if (p.n >= threads) runTasks(inst, `${w.name}_images`, blocks);
     else {
       // Fewer images than threads: the transforms here, each product split over the threads.
@@ -394,34 +426,18 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
 export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Float32Array, dx: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
-  const w = variantOf(p, option);
-  const entries = (w.m + w.r - 1) ** 2;
-  const tiles = tileCount(p, w.m);
-  const cp = round4(p.cg);
-  const kp = round4(p.kg);
-  const batch = Math.max(1, Math.floor(FORWARD_ROWS / tiles));
+  const b = imageBatches(p, option);
+  const { w, entries, tiles, cp, kp, vSize } = b;
   const ySize = p.pixels * p.k;
-  const vSize = batch * entries * tiles * cp;
-  const mSize = batch * entries * tiles * kp;
-  const zerosSize = Math.max(cp, kp);
-  const perThread = vSize + mSize + zerosSize + TASK_WORDS;
   const e = inst.exports as unknown as Record<string, Transform>;
   const dyTransform = e[`${w.name}_dy`]!;
   const adjoint = e[`${w.name}_input_adjoint`]!;
   // The passes of a forward with dy as its input and dx (zeroed) as its output.
   const u = winogradFilterInPlace(f, p, w);
   if (u === null) return false;
-  return forwardPasses(p.n, ySize, p.imageSize, u, perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
-    const blocks: number[] = [];
-    for (const share of shares(count, tasks)) {
-      const v = 4 * (bufAt + share.thread * perThread);
-      const m = v + 4 * vSize;
-      const zeros = m + 4 * mSize;
-      const block = zeros + 4 * zerosSize;
-      // x (word 18) is dx, from yAt; y (word 20) is dy, from xAt.
-      writeWinogradTask(inst, block, share.thread, groupedTask(p, share, yAt, xAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), batch, 0);
-      blocks.push(block);
-    }
+  return forwardPasses(p.n, ySize, p.imageSize, u, b.perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+    // x (word 18) is dx, from yAt; y (word 20) is dy, from xAt.
+    const blocks = imageBatchTasks(inst, p, b, count, tasks, bufAt, yAt, xAt, fAt);
     if (p.n >= threads) runTasks(inst, `${w.name}_data_images`, blocks);
     else {
       const v = bufAt;
