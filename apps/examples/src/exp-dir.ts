@@ -89,27 +89,27 @@ export interface Prepared {
  * the run must not start.
  */
 export async function prepareExpDir<S extends SavedOptions>(dir: string, run: ExpDirRun<S>): Promise<Prepared> {
-  const o = { ...run, epochs: run.saved.epochs };
   const files = await runFiles(dir);
   const epochs = files.flatMap((f) => {
     const m = CHECKPOINT.exec(f);
     return m ? [Number(m[1])] : [];
   });
   const given = run.saved;
+  const asked = given.epochs;
   const held = epochs.length > 0 ? `checkpoints of ${epochRange(epochs)}` : `${files.join(', ')}`;
-  if (files.length > 0 && !o.continue && !o.overwrite) {
+  if (files.length > 0 && !run.continue && !run.overwrite) {
     throw new UsageError(
       `${run.command}: ${dir} already holds a run (${held}); pass --continue to resume it, ` +
         '--exp-dir DIR to start a new run elsewhere, or --overwrite to delete it and start again',
     );
   }
   const notes: string[] = [];
-  if (o.overwrite && files.length > 0) {
+  if (run.overwrite && files.length > 0) {
     await Promise.all(files.map((f) => rm(join(dir, f), { force: true })));
     notes.push(`--overwrite: deleted the previous run in ${dir} (${held})`);
   }
-  if (!o.continue || files.length === 0) {
-    if (o.continue) notes.push(`--continue: ${dir} holds no run yet; starting at epoch 1`);
+  if (!run.continue || files.length === 0) {
+    if (run.continue) notes.push(`--continue: ${dir} holds no run yet; starting at epoch 1`);
     await writeOptions(dir, run.command, given);
     return { resumeAfter: 0, notes };
   }
@@ -130,10 +130,10 @@ export async function prepareExpDir<S extends SavedOptions>(dir: string, run: Ex
   }
   const newest = epochs.length > 0 ? Math.max(...epochs) : 0;
   if (newest === 0) notes.push(`--continue: ${dir} holds no checkpoint yet; starting at epoch 1`);
-  else if (newest >= o.epochs) {
-    notes.push(`--continue: resuming after epoch ${newest} (net-epoch-${newest}.ctsnet): nothing left to train for --epochs ${o.epochs}`);
+  else if (newest >= asked) {
+    notes.push(`--continue: resuming after epoch ${newest} (net-epoch-${newest}.ctsnet): nothing left to train for --epochs ${asked}`);
   } else {
-    const next = newest + 1 === o.epochs ? `epoch ${o.epochs}` : `epochs ${newest + 1}–${o.epochs}`;
+    const next = newest + 1 === asked ? `epoch ${asked}` : `epochs ${newest + 1}–${asked}`;
     notes.push(`--continue: resuming from the checkpoint of epoch ${newest} (net-epoch-${newest}.ctsnet); training ${next}`);
   }
   await writeOptions(dir, run.command, given);
