@@ -27,7 +27,7 @@ import { downloadButtons } from './downloads.js';
 import { dropTarget } from './drop-target.js';
 import { followVariant, numberField } from './form-fields.js';
 import { IMAGE_VARIANT_DEFAULTS, type LenetVariant } from './lenet.js';
-import { loadStoredModel, saveStoredModel } from './model-store.js';
+import { loadStoredModel, restoredLabel, saveStoredModel } from './model-store.js';
 import { drawTrainingPlots } from './plot.js';
 import type { BackendChoice, BatchReport, FromWorker, ImageTrainConfig } from './protocol.js';
 import { startTrainWorker, type TrainWorker } from './train-worker-client.js';
@@ -353,7 +353,7 @@ export function imagesPanel(): { log: ImagesLog } {
   setState('empty', 'Drop a folder, or choose one, to start.');
   loadStoredModel('images').then(
     (stored) => {
-      if (stored && !model) setModel(stored.bytes, `${stored.label} (saved ${stored.savedAt.slice(0, 16).replace('T', ' ')})`, false);
+      if (stored && !model) setModel(stored.bytes, restoredLabel(stored), false);
     },
     (err: unknown) => {
       modelStatus.textContent = `No saved model (${(err as Error).message}).`;

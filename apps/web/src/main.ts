@@ -16,7 +16,7 @@ import { downloadButtons } from './downloads.js';
 import { drawPad } from './draw-pad.js';
 import { dropTarget } from './drop-target.js';
 import { bodyOf, type LayerOutput, layerFields, layerOutputs, placeOverlay, renderFilters, renderInput, renderMaps, renderSummary, unitWindow } from './inside.js';
-import { loadStoredModel, saveStoredModel } from './model-store.js';
+import { loadStoredModel, restoredLabel, saveStoredModel } from './model-store.js';
 import { imagesPanel } from './images-panel.js';
 import { trainPanel } from './train-panel.js';
 
@@ -278,7 +278,7 @@ const images = imagesPanel();
 renderBars(bars, DIGITS, null);
 void describeEnvironment();
 loadStoredModel().then(
-  (stored) => (stored ? setModel(stored.bytes, `${stored.label} (saved ${stored.savedAt.slice(0, 16).replace('T', ' ')})`, false) : undefined),
+  (stored) => (stored ? setModel(stored.bytes, restoredLabel(stored), false) : undefined),
   (err: unknown) => {
     modelStatus.textContent = `No saved model (${(err as Error).message}).`;
   },

@@ -43,6 +43,11 @@ async function transact<T>(mode: IDBTransactionMode, key: StoredModelKey, act: (
   }
 }
 
+/** How the page names a model restored from the store: its label and when it was saved (`… (saved 2026-12-01 15:03)`). */
+export function restoredLabel(model: StoredModel): string {
+  return `${model.label} (saved ${model.savedAt.slice(0, 16).replace('T', ' ')})`;
+}
+
 export async function saveStoredModel(model: StoredModel, key: StoredModelKey = 'latest'): Promise<void> {
   await transact('readwrite', key, (s) => s.put(model, key));
 }
