@@ -28,6 +28,7 @@ import type { WinogradOption } from './conv-winograd.js';
 import { sharedTasksAvailable } from './gemm-worker.js';
 import { acquireGemmThreads, defaultThreads, type GemmThreadsLease, gemmWorkerCalls, gemmWorkersFailure, gemmWorkersReady, selectFma } from './gemm-threads.js';
 import { cpuKernels } from './kernel-table.js';
+import { freeModuleArray, moduleArraysAvailable, moduleFloat32 } from './module-arrays.js';
 import { copyToContiguous, isContiguous, rowMajorView, type StridedView } from './strided-view.js';
 import { gemmInstance } from './wasm-instance.js';
 
@@ -193,6 +194,12 @@ export class CpuBackend implements Backend {
   reuseMaxBytes: number;
   /** Whether `alloc` puts float32 tensors of `SHARED_MIN_ELEMENTS` or more on a SharedArrayBuffer (threads > 1, Node's workers). */
   readonly sharedTensors: boolean;
+  /**
+   * Whether `alloc` puts float32 tensors of `REUSE_MIN_ELEMENTS` or more in
+   * the GEMM module's memory (module-arrays.ts: where it is shared), so
+   * that the kernels read and write them there without copies.
+   */
+  readonly moduleTensors: boolean;
 
   constructor(options: CpuBackendOptions = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -221,6 +228,7 @@ export class CpuBackend implements Backend {
     this.#threadsLease = acquireGemmThreads(options.threads ?? defaultThreads());
     this.threads = this.#threadsLease.threads;
     this.sharedTensors = this.threads > 1 && dtype === 'float32' && sharedTasksAvailable();
+    this.moduleTensors = dtype === 'float32' && moduleArraysAvailable();
     this.reuseMaxBytes = this.sharedTensors ? REUSE_MAX_BYTES_SHARED : REUSE_MAX_BYTES;
   }
 
@@ -245,12 +253,23 @@ export class CpuBackend implements Backend {
     return this.#alloc(size, block, what, false);
   }
 
-  /** `alloc`; `mayShare` false: a plain array (not reused from arrays that may be shared). */
+  /**
+   * `alloc`; `mayShare` false: a plain array (not reused from arrays that may
+   * be shared or in the module's memory). Order of preference: a released
+   * array, the module's memory, a SharedArrayBuffer, a plain array.
+   */
   #alloc(size: number, block: string, what: string, zeroed: boolean, mayShare = true): FloatArray {
     checkAllocation(block, what, size, this.#bytesPerElement, this.maxTensorBytes, `the cpu ${this.dtype} backend's largest tensor, 2^31 − 1 elements`);
     const shared = this.sharedTensors && size >= SHARED_MIN_ELEMENTS;
-    const reused = shared && !mayShare ? null : this.#reuse(size);
+    const resident = this.moduleTensors && size >= REUSE_MIN_ELEMENTS;
+    const reused = (shared || resident) && !mayShare ? null : this.#reuse(size);
     if (reused !== null) return zeroed ? reused.fill(0) : reused;
+    const inModule = resident && mayShare ? moduleFloat32(size) : null;
+    if (inModule !== null) {
+      this.#owned.set(inModule, 0);
+      // The block may have held another array's values.
+      return zeroed ? inModule.fill(0) : inModule;
+    }
     let a: FloatArray;
     try {
       a = (shared && mayShare ? sharedFloat32(size) : null) ?? allocFloatArray(this.dtype, size);
@@ -280,7 +299,10 @@ export class CpuBackend implements Backend {
   /** Keeps `a` (no tensor over it is live, nothing outside holds it) for `alloc`, dropping the oldest beyond `reuseMaxBytes`. */
   #keep(a: FloatArray): void {
     this.#owned.delete(a);
-    if (a.byteLength > this.reuseMaxBytes) return;
+    if (a.byteLength > this.reuseMaxBytes) {
+      freeModuleArray(a);
+      return;
+    }
     let list = this.#reusable.get(a.length);
     if (list === undefined) {
       list = [];
@@ -294,6 +316,7 @@ export class CpuBackend implements Backend {
       const same = this.#reusable.get(old.length)!;
       same.splice(same.indexOf(old), 1);
       this.#reusableBytes -= old.byteLength;
+      freeModuleArray(old);
     }
   }
 
@@ -359,7 +382,8 @@ export class CpuBackend implements Backend {
   contiguous(t: Tensor): FloatArray {
     const a = this.view(t);
     if (isContiguous(a) && a.offset === 0 && a.data.length === t.size) return a.data;
-    return copyToContiguous(a, this.allocOverwritten(t.size));
+    // A temporary nothing releases: a plain array, which the garbage collector sees (a block of the module's memory it would not).
+    return copyToContiguous(a, this.#alloc(t.size, 'cpu', 'a contiguous copy', false, false));
   }
 
   tensor(values: ArrayLike<number>, shape: Shape): Tensor {
@@ -416,6 +440,10 @@ export class CpuBackend implements Backend {
     if (users === undefined) return;
     if (users > 1) this.#owned.set(data, users - 1);
     else if (!this.#disposed) this.#keep(data);
+    else {
+      this.#owned.delete(data);
+      freeModuleArray(data);
+    }
   }
 
   #forget(size: number): void {
@@ -490,6 +518,7 @@ export class CpuBackend implements Backend {
    */
   dispose(): void {
     this.#disposed = true;
+    for (const a of this.#reuseOrder) freeModuleArray(a);
     this.#reusable.clear();
     this.#reuseOrder = [];
     this.#reusableBytes = 0;

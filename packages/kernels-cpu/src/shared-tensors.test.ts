@@ -2,6 +2,7 @@ import { type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REUSE_MAX_BYTES, REUSE_MAX_BYTES_SHARED, SHARED_MIN_ELEMENTS, setSharedTensorBudget, sharedTensorBytes } from './cpu-backend.js';
 import { createCpuBackend } from './index.js';
+import { isModuleArray, moduleArrayBytes, setModuleArrayBudget } from './module-arrays.js';
 import { setPassFloats, setRowsTuning } from './rows-wasm.js';
 
 /**
@@ -25,22 +26,26 @@ function values(rng: Rng, count: number): Float32Array {
 afterEach(() => {
   setRowsTuning();
   setPassFloats();
+  setModuleArrayBudget();
 });
 
 describe('tensors on SharedArrayBuffers', () => {
-  it('puts large float32 tensors of a multi-thread backend on one, small ones and one-thread backends on ArrayBuffers', () => {
+  it('puts large float32 tensors in the module memory (a SharedArrayBuffer), small ones and float64 ones on ArrayBuffers', () => {
     const two = createCpuBackend({ threads: 2 });
     const one = createCpuBackend({ threads: 1 });
     const f64 = createCpuBackend({ threads: 2, dtype: 'float64' });
     try {
       expect(two.sharedTensors).toBe(true);
+      expect(two.moduleTensors).toBe(true);
       const big = two.zeros([n]);
+      expect(isModuleArray(two.view(big).data)).toBe(true);
       expect(two.view(big).data.buffer).toBeInstanceOf(SharedArrayBuffer);
       expect(two.view(big).data).toBeInstanceOf(Float32Array);
-      expect(two.view(two.zeros([SHARED_MIN_ELEMENTS - 1])).data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(two.view(two.zeros([SHARED_MIN_ELEMENTS / 4 - 1])).data.buffer).toBeInstanceOf(ArrayBuffer);
       expect(one.sharedTensors).toBe(false);
-      expect(one.view(one.zeros([n])).data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(isModuleArray(one.view(one.zeros([n])).data)).toBe(true);
       expect(f64.sharedTensors).toBe(false);
+      expect(f64.moduleTensors).toBe(false);
       expect(f64.view(f64.zeros([n])).data.buffer).toBeInstanceOf(ArrayBuffer);
     } finally {
       two.dispose();
@@ -54,6 +59,8 @@ describe('tensors on SharedArrayBuffers', () => {
     try {
       expect(be.reuseMaxBytes).toBe(REUSE_MAX_BYTES_SHARED);
       expect(createCpuBackend({ threads: 1 }).reuseMaxBytes).toBe(REUSE_MAX_BYTES);
+      // No room in the module's memory: the shared route is what is left.
+      setModuleArrayBudget(moduleArrayBytes());
       setSharedTensorBudget(sharedTensorBytes() + 2 * 4 * n);
       const a = be.zeros([n]);
       const b = be.zeros([n]);

@@ -2,7 +2,7 @@ import type { MatrixRef } from './gemm.js';
 import { underflowScale } from './gemm-scaling.js';
 import { sgemmParallel, sgemmZeroedParallel, ZEROED_TASK_BYTES } from './parallel-sgemm.js';
 import { gemmThreads } from './gemm-threads.js';
-import { gemmInstance, growTo } from './wasm-instance.js';
+import { arena, gemmInstance } from './wasm-instance.js';
 
 /** True when the WebAssembly SIMD GEMM can run here. */
 export function wasmGemmAvailable(): boolean {
@@ -43,11 +43,11 @@ export function gemmWasm(
   const [ar, ac] = transA ? [k, m] : [m, k];
   const [br, bc] = transB ? [n, k] : [k, n];
   const rows = gemmChunkRows(m, n, k, inst.mr, inst.exports.KC.value as number);
-  const aAt = inst.heap;
+  const bytes = (ar * ac + br * bc + rows * n) * 4 + gemmThreads() * ZEROED_TASK_BYTES;
+  const aAt = arena(inst, bytes);
   const bAt = aAt + ar * ac * 4;
   const cAt = bAt + br * bc * 4;
   const blocksAt = cAt + rows * n * 4;
-  growTo(inst, blocksAt + gemmThreads() * ZEROED_TASK_BYTES);
   const heap = new Float32Array(inst.memory.buffer);
   copyIn(A, ar, ac, heap, aAt >> 2);
   copyIn(B, br, bc, heap, bAt >> 2);
@@ -109,8 +109,8 @@ export interface WasmArena {
 export function wasmArena(floats: number): WasmArena | null {
   const inst = gemmInstance();
   if (inst === null) return null;
-  growTo(inst, inst.heap + floats * 4);
-  return { heap: new Float32Array(inst.memory.buffer), at: inst.heap >> 2 };
+  const at = arena(inst, floats * 4);
+  return { heap: new Float32Array(inst.memory.buffer), at: at >> 2 };
 }
 
 /**

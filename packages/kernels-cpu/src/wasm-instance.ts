@@ -1,4 +1,5 @@
 import { BackendError, checkAllocation } from '@convnet-ts/tensor';
+import { ModuleHeap } from './module-heap.js';
 import { gemmFmaWasmSharedBase64, gemmWasmSharedBase64, relaxedSimdProbeBase64 } from './wasm/gemm-binary.js';
 
 /** A GEMM module's binaries: importing a shared memory, and an unshared one. */
@@ -69,11 +70,12 @@ export interface GemmExports {
 }
 
 /**
- * The GEMM module instantiated on its memory. The memory starts with one
- * scratch area per thread that may run `sgemm` at once (a 4 × 8 tile, packed
- * A and packed B: `scratchBytes` each, thread t's at `t · scratchBytes`); the
- * operands of a call go from `heap` on. `heap` moves up when more threads are
- * reserved (`reserveThreads`), between calls only.
+ * The GEMM module instantiated on its memory. The memory is cut into blocks
+ * (`blocks`, module-heap.ts): one scratch area per thread that may run
+ * `sgemm` at once (a 4 × 8 tile, packed A and packed B: `scratchBytes`
+ * each, `reserveThreads`), the arena where a call puts its operands (from
+ * `heap` on, `arenaBytes` long: `arena`), and float32 tensors that live in
+ * the module's memory (module-arrays.ts).
  */
 export interface GemmInstance {
   module: WebAssembly.Module;
@@ -90,7 +92,14 @@ export interface GemmInstance {
   /** True when the micro-kernel multiplies and adds with relaxed-SIMD FMA (rounding may differ by engine). */
   fma: boolean;
   threads: number;
+  /** The memory's blocks. */
+  blocks: ModuleHeap;
+  /** Thread t's scratch area's byte address. */
+  scratchAt: number[];
+  /** The arena's byte address and length, and the bytes the last `arena` call asked for (kept when it moves). */
   heap: number;
+  arenaBytes: number;
+  arenaAsked: number;
 }
 
 /** Byte addresses of thread t's scratch: `tile` (MR·NR·4 bytes, at most 1024), `pa` (MC·KC·4), `pb` (KC·NC·4). */
@@ -181,7 +190,30 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>, shared: boolean): GemmInsta
     const mr = exports.MR.value as number;
     const nr = exports.NR.value as number;
     const fma = exports.FMA.value === 1;
-    return { module, memory, shared, exports, scratchBytes, paBytes: mc * kc * 4, mr, nr, fma, threads: 1, heap: scratchBytes };
+    const inst: GemmInstance = {
+      module,
+      memory,
+      shared,
+      exports,
+      scratchBytes,
+      paBytes: mc * kc * 4,
+      mr,
+      nr,
+      fma,
+      threads: 1,
+      blocks: new ModuleHeap(0, memory.buffer.byteLength, (bytes) => {
+        growTo(inst, bytes);
+        return memory.buffer.byteLength;
+      }),
+      scratchAt: [],
+      heap: 0,
+      arenaBytes: 0,
+      arenaAsked: 0,
+    };
+    inst.scratchAt.push(inst.blocks.alloc(scratchBytes));
+    inst.arenaBytes = INITIAL_ARENA_BYTES;
+    inst.heap = inst.blocks.alloc(INITIAL_ARENA_BYTES);
+    return inst;
   } catch {
     return null;
   }
@@ -189,17 +221,40 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>, shared: boolean): GemmInsta
 
 /** Thread t's scratch area (t < `inst.threads`). */
 export function scratchOf(inst: GemmInstance, t: number): Scratch {
-  const tile = t * inst.scratchBytes;
+  const tile = inst.scratchAt[t]!;
   const pa = tile + 1024;
   return { tile, pa, pb: pa + inst.paBytes };
 }
 
-/** Makes room for `threads` scratch areas (moving `heap` up); never shrinks. */
+/** Makes room for `threads` scratch areas; never shrinks. */
 export function reserveThreads(inst: GemmInstance, threads: number): void {
-  if (threads <= inst.threads) return;
-  inst.threads = threads;
-  inst.heap = threads * inst.scratchBytes;
-  growTo(inst, inst.heap);
+  while (inst.scratchAt.length < threads) inst.scratchAt.push(inst.blocks.alloc(inst.scratchBytes));
+  inst.threads = Math.max(inst.threads, threads);
+}
+
+/** The arena's length when the module is instantiated (1 MiB); it doubles, at least, when a call needs more. */
+const INITIAL_ARENA_BYTES = 2 ** 20;
+
+/**
+ * The byte address of an arena of at least `bytes` bytes for a call's
+ * operands. When it must grow, the arena moves to a new block (twice as
+ * long at least) and takes the bytes the previous call asked for along, so
+ * what a caller left at its start (Winograd's transformed filters for
+ * `forwardPasses`) is still there; addresses taken before the move are
+ * stale, so callers ask again (`wasmArena`) after anything that may grow it.
+ */
+export function arena(inst: GemmInstance, bytes: number): number {
+  if (bytes > inst.arenaBytes) {
+    const size = Math.max(bytes, 2 * inst.arenaBytes);
+    const to = inst.blocks.alloc(size);
+    const keep = Math.min(inst.arenaAsked, inst.arenaBytes);
+    if (keep > 0) new Uint8Array(inst.memory.buffer).copyWithin(to, inst.heap, inst.heap + keep);
+    inst.blocks.free(inst.heap);
+    inst.heap = to;
+    inst.arenaBytes = size;
+  }
+  inst.arenaAsked = bytes;
+  return inst.heap;
 }
 
 /**
