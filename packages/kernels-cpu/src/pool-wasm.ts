@@ -1,9 +1,24 @@
 import type { PoolAttrs } from '@convnet-ts/tensor';
 import { runTasks, shares, TASK_WORDS } from './conv-tasks.js';
-import { instanceFor, passFloatsNow, runSharedPasses, sharedRouteOn, sharedThreads, threadsFor } from './rows-wasm.js';
+import {
+  copiedPerUnit,
+  copyIn,
+  copyOut,
+  everyResident,
+  instanceFor,
+  type PassOperand,
+  passFloatsNow,
+  passOperands,
+  placeSlots,
+  runSharedPasses,
+  sharedRouteOn,
+  sharedThreads,
+  threadsFor,
+  unitAt,
+  zeroUnits,
+} from './rows-wasm.js';
 import type { TaskOp } from './thread-pool.js';
 import type { GemmInstance } from './wasm-instance.js';
-import { wasmArena } from './wasm-gemm.js';
 
 /** The sizes of a max pooling: input `[n, h, w, c]`, output `ho × wo`, and its attributes. */
 export interface PoolSizes {
@@ -70,9 +85,14 @@ export function avgPoolBackwardWasm(s: PoolSizes, dy: Float32Array, dx: Float32A
 const POOL_PASS_FLOATS = 2 ** 19;
 
 /**
- * Copies images in (x, and dy for the backward; average pooling's backward
- * reads no x), runs `op` per thread on its share of each pass, copies y or dx
- * out. The backward ops zero their own images' dx where they need it.
+ * Runs `op` per thread on its share of the images: where x, dy and the
+ * output are all resident in the module's memory, on their own addresses,
+ * all images in one pass; else over shared tensors each thread copies its
+ * own images (`poolShared`); else this thread copies the operands that are
+ * not resident (x, and dy for the backward; average pooling's backward
+ * reads no x) into the arena a pass at a time and the output back out, the
+ * resident ones read and written in place. The backward ops zero their own
+ * images' dx where they need it; average pooling's backward is given it zeroed.
  */
 function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Array | null, out: Float32Array): boolean {
   const image = s.h * s.w * s.c;
@@ -82,41 +102,33 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Ar
   const outImage = s.ho * s.wo * s.c;
   const backward = dy !== null;
   // The forward writes y; the backward reads dy and writes dx (an image's size).
-  const resultImage = backward ? image : outImage;
-  const perImage = image + outImage + (backward ? image : 0);
+  const ops = passOperands(inst, [x, dy, out], [image, outImage, backward ? image : outImage]);
+  const [xo, dyo, oo] = ops as [PassOperand, PassOperand, PassOperand];
+  const inPlace = everyResident(ops);
   // Whole images per thread, and only as many threads as have enough elements (the worker dispatch costs tens of µs).
   const threads = threadsFor(kernel, s.n * image);
-  const per = Math.max(1, Math.min(Math.ceil(s.n / threads), Math.floor(Math.min(POOL_PASS_FLOATS, passFloatsNow()) / perImage)));
+  const per = inPlace ? Math.ceil(s.n / threads) : Math.max(1, Math.min(Math.ceil(s.n / threads), Math.floor(Math.min(POOL_PASS_FLOATS, passFloatsNow()) / copiedPerUnit(ops))));
   const tasks = Math.min(threads, s.n);
-  if (poolShared(s, op, x, dy, out, tasks, per)) return true;
+  if (!inPlace && poolShared(s, op, x, dy, out, tasks, per)) return true;
   const chunk = Math.min(s.n, tasks * per);
-  const arena = wasmArena(chunk * perImage + tasks * TASK_WORDS);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const xAt = at;
-  const yAt = xAt + chunk * image;
-  const dxAt = yAt + chunk * outImage;
-  const blocksAt = 4 * (backward ? dxAt + chunk * image : yAt + chunk * outImage);
+  const place = placeSlots(ops, chunk, tasks * TASK_WORDS + 1);
+  if (place === null) return false;
+  const { heap } = place;
+  const blocksAt = 4 * place.free;
   for (let i0 = 0; i0 < s.n; i0 += chunk) {
     const count = Math.min(chunk, s.n - i0);
-    if (x !== null) heap.set(x.subarray(i0 * image, (i0 + count) * image), xAt);
-    if (backward) heap.set(dy.subarray(i0 * outImage, (i0 + count) * outImage), yAt);
-    if (op === 'pool_avg_backward_images') heap.fill(0, dxAt, dxAt + count * image);
+    copyIn(heap, xo, i0, count);
+    copyIn(heap, dyo, i0, count);
+    if (op === 'pool_avg_backward_images') zeroUnits(heap, oo, i0, count);
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
-      const first = share.first;
       const block = blocksAt + 4 * share.thread * TASK_WORDS;
-      writePoolTask(inst, block, s, {
-        x: 4 * (xAt + first * image),
-        count: share.count,
-        y: 4 * (yAt + first * outImage),
-        dx: 4 * (dxAt + first * image),
-      });
+      const at = (o: PassOperand) => 4 * unitAt(o, i0, share.first);
+      writePoolTask(inst, block, s, { x: at(xo), count: share.count, y: backward ? at(dyo) : at(oo), dx: backward ? at(oo) : 0 });
       blocks.push(block);
     }
     runTasks(inst, op, blocks);
-    const resultAt = backward ? dxAt : yAt;
-    out.set(heap.subarray(resultAt, resultAt + count * resultImage), i0 * resultImage);
+    copyOut(heap, oo, i0, count);
   }
   return true;
 }

@@ -1,5 +1,6 @@
 import { runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
 import { gemmPool } from './gemm-threads.js';
+import { residentOffset } from './module-arrays.js';
 import type { SharedPassMessage } from './shared-tasks.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
@@ -110,6 +111,82 @@ export function setPassFloats(floats = DEFAULT_PASS_FLOATS): void {
 }
 
 /**
+ * One operand of a kernel's passes through the module's memory: where it is
+ * one of the module's resident arrays (module-arrays.ts) the kernel reads or
+ * writes it in place at its own address, else it is copied through its slot
+ * in the arena, a pass at a time. An absent operand (`data` null) has
+ * address 0 (the tasks read 0 as "none").
+ */
+export interface PassOperand {
+  data: Float32Array | null;
+  /** Floats per unit (an element, a row, an image). */
+  per: number;
+  /** Its element offset in the module's memory where resident, else -1. */
+  resident: number;
+  /** Its slot in the arena (an element offset, a pass of units), where not resident (`placeSlots`). */
+  slot: number;
+}
+
+/** The operands `arrays` (units of `per[i]` floats each) of a kernel on `inst`, resident or not; the same array twice is one operand. */
+export function passOperands(inst: GemmInstance, arrays: readonly (Float32Array | null)[], per: readonly number[]): PassOperand[] {
+  const out: PassOperand[] = [];
+  arrays.forEach((data, i) => {
+    const same = data === null ? undefined : out.find((o) => o.data === data);
+    out.push(same ?? { data, per: per[i]!, resident: data === null ? -1 : residentOffset(inst, data), slot: -1 });
+  });
+  return out;
+}
+
+/** True when every present operand is resident: a kernel then runs in one pass, copying nothing. */
+export function everyResident(ops: readonly PassOperand[]): boolean {
+  return ops.every((o) => o.data === null || o.resident >= 0);
+}
+
+/** Floats per unit of the operands that go through the arena (each counted once). */
+export function copiedPerUnit(ops: readonly PassOperand[]): number {
+  return [...new Set(ops)].reduce((s, o) => s + (o.data !== null && o.resident < 0 ? o.per : 0), 0);
+}
+
+/**
+ * Reserves the arena for a pass of `pass` units: a slot for each operand
+ * that is not resident (64-byte aligned), then `extra` floats from the
+ * returned element offset `free` (8-byte aligned). Null where the module cannot run.
+ */
+export function placeSlots(ops: readonly PassOperand[], pass: number, extra: number): { heap: Float32Array; free: number } | null {
+  const copied = [...new Set(ops)].filter((o) => o.data !== null && o.resident < 0);
+  const arena = wasmArena(copied.reduce((s, o) => s + Math.ceil((pass * o.per) / 16) * 16, 0) + extra + 16);
+  if (arena === null) return null;
+  let next = Math.ceil(arena.at / 16) * 16;
+  for (const o of copied) {
+    o.slot = next;
+    next += Math.ceil((pass * o.per) / 16) * 16;
+  }
+  return { heap: arena.heap, free: next };
+}
+
+/** The element address of unit `u0 + k` of `o` in a pass starting at unit `u0` (in place, or in its slot); 0 when absent. */
+export function unitAt(o: PassOperand, u0: number, k = 0): number {
+  if (o.data === null) return 0;
+  return o.resident >= 0 ? o.resident + (u0 + k) * o.per : o.slot + k * o.per;
+}
+
+/** Copies units `[u0, u0 + count)` of an input that is not resident into its slot. */
+export function copyIn(heap: Float32Array, o: PassOperand, u0: number, count: number): void {
+  if (o.data !== null && o.resident < 0) heap.set(o.data.subarray(u0 * o.per, (u0 + count) * o.per), o.slot);
+}
+
+/** Copies units `[u0, u0 + count)` of an output that is not resident out of its slot. */
+export function copyOut(heap: Float32Array, o: PassOperand, u0: number, count: number): void {
+  if (o.data !== null && o.resident < 0) o.data.set(heap.subarray(o.slot, o.slot + count * o.per), u0 * o.per);
+}
+
+/** Zeroes units `[u0, u0 + count)` of an output where the kernel reads them: in place, or in its slot. */
+export function zeroUnits(heap: Float32Array, o: PassOperand, u0: number, count: number): void {
+  const at = unitAt(o, u0);
+  heap.fill(0, at, at + count * o.per);
+}
+
+/**
  * Floats of each operand in one pass of `mapWasm` (256 KiB): the three
  * operands of a pass stay in L2 from the copies in to the copy out (passes
  * of 5.6 MiB an operand were 1.1–2× slower on 1–17 M elements).
@@ -122,29 +199,34 @@ export type MapOp = (typeof MAP_OPS)[keyof typeof MAP_OPS];
 
 /**
  * `out_i = f(x_i, y_i)` for the ops of `MAP_OPS` (`a`, `b` their float64
- * attributes), split in ranges over the threads. Returns false, doing
- * nothing, when the tensor is small or SIMD is missing.
+ * attributes). Where x, y and out are all resident in the module's memory,
+ * the export runs on their own addresses in one pass, split in ranges over
+ * the threads (`residentThreads`); else over shared tensors each thread
+ * copies its own range (`mapShared`); else this thread copies the operands
+ * that are not resident through the arena in passes that stay in L2 (the
+ * resident ones read and written in place). Every element is the same
+ * operation on every route. Returns false, doing nothing, when the tensor
+ * is small or SIMD is missing.
  */
 export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float32Array, a = 0, b = 0): boolean {
   const n = out.length;
   const kernel = op === MAP_OPS.axpby ? 'axpby' : op === MAP_OPS.leaky ? 'leakyRelu' : 'relu';
   const inst = instanceFor(kernel, n);
   if (inst === null) return false;
-  if (mapShared(op, kernel, x, y, out, a, b)) return true;
-  const pass = Math.min(n, MAP_PASS_FLOATS, Math.max(4, Math.floor(passFloats / 12) * 4));
-  const tasks = threadsFor(kernel, pass);
-  const same = x === y;
-  const arena = wasmArena((same ? 2 : 3) * pass + (tasks + 1) * TASK_WORDS);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const xAt = at;
-  const yAt = same ? xAt : xAt + pass;
-  const outAt = yAt + pass;
-  const blocksAt = alignedBlocks(outAt + pass);
+  const ops = passOperands(inst, [x, y, out], [1, 1, 1]);
+  const [xo, yo, oo] = ops as [PassOperand, PassOperand, PassOperand];
+  const inPlace = everyResident(ops);
+  if (!inPlace && mapShared(op, kernel, x, y, out, a, b)) return true;
+  const pass = inPlace ? n : Math.min(n, MAP_PASS_FLOATS, Math.max(4, Math.floor(passFloats / 12) * 4));
+  const tasks = inPlace ? residentThreads(kernel, n) : threadsFor(kernel, pass);
+  const place = placeSlots(ops, pass, (tasks + 1) * TASK_WORDS);
+  if (place === null) return false;
+  const { heap } = place;
+  const blocksAt = alignedBlocks(place.free);
   for (let i0 = 0; i0 < n; i0 += pass) {
     const count = Math.min(pass, n - i0);
-    heap.set(x.subarray(i0, i0 + count), xAt);
-    if (!same) heap.set(y.subarray(i0, i0 + count), yAt);
+    copyIn(heap, xo, i0, count);
+    if (yo !== xo) copyIn(heap, yo, i0, count);
     const blocks: number[] = [];
     // Ranges of whole vectors (4 floats), the tail with the last.
     const vectors = Math.ceil(count / 4);
@@ -152,13 +234,23 @@ export function mapWasm(op: MapOp, x: Float32Array, y: Float32Array, out: Float3
       const first = 4 * share.first;
       const len = Math.min(count, first + 4 * share.count) - first;
       const block = blocksAt + 4 * share.thread * TASK_WORDS;
-      writeBlock(inst, block, [op, len, 4 * (xAt + first), 4 * (yAt + first), 4 * (outAt + first)], a, b);
+      writeBlock(inst, block, [op, len, 4 * unitAt(xo, i0, first), 4 * unitAt(yo, i0, first), 4 * unitAt(oo, i0, first)], a, b);
       blocks.push(block);
     }
     runTasks(inst, 'rows_map_task', blocks);
-    out.set(heap.subarray(outAt, outAt + count), i0);
+    copyOut(heap, oo, i0, count);
   }
   return true;
+}
+
+/**
+ * Threads for a map over `n` resident elements: at most the pool's, each
+ * with `sharedPerThread` elements (the map is memory-bound and copies
+ * nothing, so a thread pays where it has enough to stream), at least 1.
+ */
+export function residentThreads(kernel: RowsKernel, n: number): number {
+  const per = tuning[kernel].sharedPerThread ?? tuning[kernel].perThread;
+  return Math.max(1, Math.min(taskThreads(), Math.floor(n / per)));
 }
 
 /** True when `a` lives on a SharedArrayBuffer (the workers can then be handed it). */
@@ -264,26 +356,29 @@ export function channelSumsWasm(x: Float32Array, c: number, out: Float32Array): 
   const rows = x.length / c;
   const per = sumBlockRows(c);
   const blocks = Math.ceil(rows / per);
-  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(passFloats / (per * c + c))));
+  // Units are blocks of rows; a resident x is read in place, so a pass holds only the blocks' sums.
+  const ops = passOperands(inst, [x], [per * c]);
+  const xo = ops[0]!;
+  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(passFloats / (copiedPerUnit(ops) + c))));
   const tasks = threadsFor('sums', passBlocks * per * c);
-  const arena = wasmArena(passBlocks * (per * c + c) + (tasks + 1) * TASK_WORDS);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const xAt = at;
-  const partAt = xAt + passBlocks * per * c;
+  const place = placeSlots(ops, passBlocks, passBlocks * c + (tasks + 1) * TASK_WORDS);
+  if (place === null) return false;
+  const { heap } = place;
+  const partAt = place.free;
   const blocksAt = alignedBlocks(partAt + passBlocks * c);
   out.fill(0);
   for (let b0 = 0; b0 < blocks; b0 += passBlocks) {
     const r0 = b0 * per;
     const passRows = Math.min(rows, (b0 + passBlocks) * per) - r0;
     const count = Math.ceil(passRows / per);
-    heap.set(x.subarray(r0 * c, (r0 + passRows) * c), xAt);
+    // The last block may be short: copyIn's subarray ends at x's end.
+    copyIn(heap, xo, b0, count);
     const taskBlocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const first = share.first * per;
       const len = Math.min(passRows, first + share.count * per) - first;
       const block = blocksAt + 4 * share.thread * TASK_WORDS;
-      writeBlock(inst, block, [len, c, 4 * (xAt + first * c), per, 4 * (partAt + share.first * c)]);
+      writeBlock(inst, block, [len, c, 4 * unitAt(xo, b0, share.first), per, 4 * (partAt + share.first * c)]);
       taskBlocks.push(block);
     }
     runTasks(inst, 'channel_sums_task', taskBlocks);
@@ -335,17 +430,15 @@ export function channelStatsWasm(op: StatsOp, x: Float32Array, dy: Float32Array 
   const per = sumBlockRows(c);
   const blocks = Math.ceil(rows / per);
   const width = op === STATS_OPS.backward ? 2 * c : c;
-  const inputs = op === STATS_OPS.backward ? 2 : 1;
-  // Per block: its rows of x (and dy) and its float64 results (2 floats each).
-  const blockFloats = inputs * per * c + 2 * width;
-  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(passFloats / blockFloats)));
+  // Units are blocks of rows: x and dy (read in place where resident) and each block's float64 results (2 floats each).
+  const ops = passOperands(inst, [x, dy], [per * c, per * c]);
+  const [xo, dyo] = ops as [PassOperand, PassOperand];
+  const passBlocks = Math.max(1, Math.min(blocks, Math.floor(passFloats / (copiedPerUnit(ops) + 2 * width))));
   const tasks = threadsFor('stats', passBlocks * per * c);
-  const arena = wasmArena(passBlocks * blockFloats + 2 * c + (tasks + 2) * TASK_WORDS);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const xAt = at;
-  const dyAt = xAt + passBlocks * per * c;
-  const partAt = alignedBlocks(dyAt + (inputs - 1) * passBlocks * per * c);
+  const place = placeSlots(ops, passBlocks, 2 * passBlocks * width + 2 * c + (tasks + 2) * TASK_WORDS);
+  if (place === null) return false;
+  const { heap } = place;
+  const partAt = alignedBlocks(place.free);
   const muAt = partAt + 8 * passBlocks * width;
   new Float64Array(inst.memory.buffer, muAt, c).set(mu);
   const blocksAt = muAt + 8 * c;
@@ -354,14 +447,14 @@ export function channelStatsWasm(op: StatsOp, x: Float32Array, dy: Float32Array 
     const r0 = b0 * per;
     const passRows = Math.min(rows, (b0 + passBlocks) * per) - r0;
     const count = Math.ceil(passRows / per);
-    heap.set(x.subarray(r0 * c, (r0 + passRows) * c), xAt);
-    if (dy !== null) heap.set(dy.subarray(r0 * c, (r0 + passRows) * c), dyAt);
+    copyIn(heap, xo, b0, count);
+    if (dyo !== xo) copyIn(heap, dyo, b0, count);
     const taskBlocks: number[] = [];
     for (const share of shares(count, tasks)) {
       const first = share.first * per;
       const len = Math.min(passRows, first + share.count * per) - first;
       const block = blocksAt + 4 * share.thread * TASK_WORDS;
-      writeBlock(inst, block, [op, len, c, 4 * (xAt + first * c), 4 * (dyAt + first * c), per, partAt + 8 * share.first * width, muAt]);
+      writeBlock(inst, block, [op, len, c, 4 * unitAt(xo, b0, share.first), 4 * unitAt(dyo, b0, share.first), per, partAt + 8 * share.first * width, muAt]);
       taskBlocks.push(block);
     }
     runTasks(inst, 'channel_stats_task', taskBlocks);
@@ -419,31 +512,30 @@ export function channelAffineWasm(op: AffineOp, x: Float32Array, dy: Float32Arra
   const inst = instanceFor('affine', x.length);
   if (inst === null || c === 0) return false;
   const rows = x.length / c;
-  const inputs = dy === null ? 2 : 3;
-  const passRows = Math.max(1, Math.min(rows, Math.floor(passFloats / (inputs * c))));
+  // Units are rows; resident operands in place, all rows in one pass where every one is.
+  const ops = passOperands(inst, [x, dy, out], [c, c, c]);
+  const [xo, dyo, oo] = ops as [PassOperand, PassOperand, PassOperand];
+  const copied = copiedPerUnit(ops);
+  const passRows = copied === 0 ? rows : Math.max(1, Math.min(rows, Math.floor(passFloats / copied)));
   const tasks = threadsFor('affine', passRows * c);
-  const arena = wasmArena(inputs * passRows * c + 2 * coef.length + 2 + (tasks + 1) * TASK_WORDS);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const xAt = at;
-  const dyAt = xAt + passRows * c;
-  const outAt = dy === null ? dyAt : dyAt + passRows * c;
-  const coefAt = alignedBlocks(outAt + passRows * c);
+  const place = placeSlots(ops, passRows, 2 * coef.length + 2 + (tasks + 1) * TASK_WORDS);
+  if (place === null) return false;
+  const { heap } = place;
+  const coefAt = alignedBlocks(place.free);
   new Float64Array(inst.memory.buffer, coefAt, coef.length).set(coef);
   const blocksAt = alignedBlocks((coefAt + 8 * coef.length) / 4);
   for (let r0 = 0; r0 < rows; r0 += passRows) {
     const count = Math.min(passRows, rows - r0);
-    heap.set(x.subarray(r0 * c, (r0 + count) * c), xAt);
-    if (dy !== null) heap.set(dy.subarray(r0 * c, (r0 + count) * c), dyAt);
+    copyIn(heap, xo, r0, count);
+    copyIn(heap, dyo, r0, count);
     const blocks: number[] = [];
     for (const share of shares(count, tasks)) {
-      const first = share.first * c;
       const block = blocksAt + 4 * share.thread * TASK_WORDS;
-      writeBlock(inst, block, [op, share.count, c, 4 * (xAt + first), 4 * (dyAt + first), 4 * (outAt + first), coefAt]);
+      writeBlock(inst, block, [op, share.count, c, 4 * unitAt(xo, r0, share.first), 4 * unitAt(dyo, r0, share.first), 4 * unitAt(oo, r0, share.first), coefAt]);
       blocks.push(block);
     }
     runTasks(inst, 'channel_affine_task', blocks);
-    out.set(heap.subarray(outAt, outAt + count * c), r0 * c);
+    copyOut(heap, oo, r0, count);
   }
   return true;
 }
