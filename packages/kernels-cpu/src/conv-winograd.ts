@@ -1,5 +1,6 @@
 import { type ForwardStart, type ImageTask, forwardPasses, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
+import { residentOffset } from './module-arrays.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 
@@ -245,7 +246,9 @@ export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' 
  * `winogradFilterInModule`'s U left where the convolutions' passes want it,
  * at the start of the module's arena (`forwardPasses` with its size for
  * filters), instead of copied out and back in (AlexNet's conv3: 3.5 M floats
- * each way). Returns U's size in floats, or null where the module cannot run.
+ * each way). The filters are read in place where they are a resident array
+ * (module-arrays.ts), else copied in after U. Returns U's size in floats, or
+ * null where the module cannot run.
  */
 function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): number | null {
   const inst = gemmInstance();
@@ -253,31 +256,44 @@ function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
   const a = w.m + w.r - 1;
   const uSize = p.groups * a * a * p.cg * p.kg;
   const tasks = Math.min(taskThreads(), p.cg);
-  // U, the filters with one float of slack (an odd K's last pair reads one past), then per task a sink float and a task block.
-  const arena = wasmArena(uSize + f.length + 1 + tasks * (4 + TASK_WORDS));
+  // In place where the float read past an odd K's last filter (a discarded lane) stays inside the memory.
+  const resident = residentOffset(inst, f);
+  const inPlace = resident >= 0 && 4 * (resident + f.length + 1) <= inst.memory.buffer.byteLength;
+  const copied = inPlace ? 0 : f.length + 1;
+  // U, the filters with one float of slack (an odd K's last pair reads one past) unless read in place, then per task a sink float and a task block.
+  const arena = wasmArena(uSize + copied + tasks * (4 + TASK_WORDS));
   if (arena === null) return null;
   const { heap, at } = arena;
   const uAt = at;
-  const fAt = uAt + uSize;
-  heap.set(f, fAt);
-  const bufAt = fAt + f.length + 1;
+  const fAt = inPlace ? resident : uAt + uSize;
+  if (!inPlace) heap.set(f, fAt);
+  const bufAt = uAt + uSize + copied;
   const blocks = shares(p.cg, tasks).map((share) => {
     const sink = 4 * (bufAt + share.thread * (4 + TASK_WORDS));
     const block = sink + 16;
-    const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
-    words[13] = share.first;
-    words[28] = share.first + share.count;
-    words[14] = p.cg;
-    words[15] = p.groups;
-    words[16] = p.kg;
-    words[17] = p.k;
-    words[18] = 4 * fAt;
-    words[21] = 4 * uAt;
-    words[23] = sink;
+    writeChannelTask(inst, block, share, p, fAt, uAt);
+    new Int32Array(inst.memory.buffer, block, TASK_WORDS)[23] = sink;
     return block;
   });
   runTasks(inst, `${w.name}_filter_transform_task`, blocks);
   return uSize;
+}
+
+/**
+ * The task block at byte address `block` of the filter transform and of the
+ * filter derivative's last step over `share`'s channels: the filters (`[r,
+ * r, cg, K]`) at element `fAt`, U (or Û) at `uAt`.
+ */
+function writeChannelTask(inst: GemmInstance, block: number, share: { first: number; count: number }, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, fAt: number, uAt: number): void {
+  const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
+  words[13] = share.first;
+  words[28] = share.first + share.count;
+  words[14] = p.cg;
+  words[15] = p.groups;
+  words[16] = p.kg;
+  words[17] = p.k;
+  words[18] = 4 * fAt;
+  words[21] = 4 * uAt;
 }
 
 /**
@@ -294,9 +310,10 @@ const FORWARD_ROWS = 64;
 const PRODUCT_ROWS = 64;
 
 /**
- * Floats of x, dy, V and Ŷ one filter-derivative pass keeps, so that the
- * products read V and Ŷ from cache: about 1 MiB (LeNet's conv2: 10.1 ms
- * against 13–15 ms at 4 and 16 MiB).
+ * Floats of V and Ŷ (and of x and dy where they are copied in, not
+ * resident) one filter-derivative pass keeps, so that the products read V
+ * and Ŷ from cache: about 1 MiB (LeNet's conv2: 10.1 ms against 13–15 ms at
+ * 4 and 16 MiB).
  */
 const PASS_FLOATS = 2 ** 18;
 
@@ -464,9 +481,12 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
  * group); then the groups·α² products Û_{g,ξ} += V_ξᵀ·Ŷ_ξ (cg × kg) are
  * split over the threads (`winograd_filter_products_task`), each summing over
  * the images `PRODUCT_ROWS / T` at a time, in order (passes hold whole such
- * batches, so their bounds do not depend on the thread count); finally
- * df = Gᵀ·Û·G per (c, k) in float64. Every sum has the same order for any
- * thread count. Where `winogradApplies(p)`; false where the module cannot run.
+ * batches, so their bounds depend neither on the thread count nor on whether
+ * x and dy are copied); finally df = Gᵀ·Û·G per (c, k) in float64. Every sum
+ * has the same order for any thread count. Resident x and dy (module-arrays.ts)
+ * are read in place and a resident df written in place; the others go through
+ * the arena (x and dy a pass at a time). Where `winogradApplies(p)`; false
+ * where the module cannot run.
  */
 export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, option: WinogradOption): boolean {
   const inst = gemmInstance();
@@ -484,7 +504,13 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const products = p.groups * entries;
   const uSize = products * p.cg * p.kg;
   const threads = taskThreads();
-  const perImage = p.imageSize + ySize + vSize + wSize;
+  // Resident x, dy and df are read and written in place (element offsets, or -1: copied through the arena).
+  const xResident = residentOffset(inst, x);
+  const dyResident = residentOffset(inst, dy);
+  const dfResident = residentOffset(inst, df);
+  const xCopied = xResident < 0 ? p.imageSize : 0;
+  const dyCopied = dyResident < 0 ? ySize : 0;
+  const perImage = xCopied + dyCopied + vSize + wSize;
   const batch = Math.max(1, Math.floor(PRODUCT_ROWS / tiles));
   const tasks = Math.min(threads, p.n);
   // A pass: whole batches, at least one image per thread, else as many as PASS_FLOATS holds.
@@ -492,14 +518,15 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const chunk = Math.min(p.n, Math.max(batch, passImages - (passImages % batch)));
   const perThread = Math.max(cp, kp) + TASK_WORDS;
   const blocksAt = Math.max(tasks, Math.min(threads, products), Math.min(threads, p.cg));
-  // Û (one float of slack: a group's odd last filter's pair reads one past), the pass's images and transforms, task blocks, then df.
-  const arena = wasmArena(uSize + 1 + chunk * perImage + blocksAt * perThread + r * r * p.cg * p.k);
+  const dfCopied = dfResident < 0 ? df.length : 0;
+  // Û (one float of slack: a group's odd last filter's pair reads one past), the pass's copies of x and dy, V and Ŷ, task blocks, then df's copy.
+  const arena = wasmArena(uSize + 1 + chunk * perImage + blocksAt * perThread + dfCopied);
   if (arena === null) return false;
   const { heap, at } = arena;
   const uAt = at;
-  const xAt = uAt + uSize + 1;
-  const yAt = xAt + chunk * p.imageSize;
-  const vAt = yAt + chunk * ySize;
+  const xCopyAt = uAt + uSize + 1;
+  const yCopyAt = xCopyAt + chunk * xCopied;
+  const vAt = yCopyAt + chunk * dyCopied;
   const wAt = vAt + chunk * vSize;
   const bufAt = wAt + chunk * wSize;
   const blockOf = (thread: number) => 4 * (bufAt + thread * perThread) + 4 * Math.max(cp, kp);
@@ -507,8 +534,11 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
     const rows = count * tiles;
-    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
-    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    // The pass's first image of x and of dy: in place, or copied in.
+    const xAt = xResident >= 0 ? xResident + i0 * p.imageSize : xCopyAt;
+    const yAt = dyResident >= 0 ? dyResident + i0 * ySize : yCopyAt;
+    if (xResident < 0) heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
+    if (dyResident < 0) heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
     const transformBlocks = shares(count, tasks).map((share) => {
       const zeros = 4 * (bufAt + share.thread * perThread);
       const buffers = { f: 0, phi: 4 * (vAt + share.first * tiles * cp), phiStride: 0, zeros, scratch: 4 * (wAt + share.first * tiles * kp), src: 0 };
@@ -523,22 +553,14 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     });
     runTasks(inst, 'winograd_filter_products_task', productBlocks);
   }
-  // df = Gᵀ·Û·G per (c, k) in float64 in the module (`<name>_filter_adjoint_task`), the channels over the threads, into the arena after the task blocks.
-  const dfAt = bufAt + blocksAt * perThread;
+  // df = Gᵀ·Û·G per (c, k) in float64 in the module (`<name>_filter_adjoint_task`, every element of df stored), the channels over the threads: into df in place, or into the arena after the task blocks and copied out.
+  const dfAt = dfResident >= 0 ? dfResident : bufAt + blocksAt * perThread;
   const adjointBlocks = shares(p.cg, Math.min(threads, p.cg)).map((share) => {
     const block = blockOf(share.thread);
-    const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
-    words[13] = share.first;
-    words[28] = share.first + share.count;
-    words[14] = p.cg;
-    words[15] = p.groups;
-    words[16] = p.kg;
-    words[17] = p.k;
-    words[18] = 4 * dfAt;
-    words[21] = 4 * uAt;
+    writeChannelTask(inst, block, share, p, dfAt, uAt);
     return block;
   });
   runTasks(inst, `${w.name}_filter_adjoint_task`, adjointBlocks);
-  df.set(heap.subarray(dfAt, dfAt + df.length));
+  if (dfResident < 0) df.set(heap.subarray(dfAt, dfAt + df.length));
   return true;
 }
