@@ -1,6 +1,5 @@
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
-
 /**
  * Products that underflow cost a microcode assist per multiply on x86 (about
  * 100× a normal one): subnormal operands are flushed while packing, but
@@ -33,46 +32,77 @@ export function setUnderflowScaling(on: boolean): boolean {
   return was;
 }
 
-/** The largest magnitude of `count` floats of `heap` from `at`, and the smallest nonzero one (NaN where one is NaN): gemm.wat's `magnitudes`. */
-function magnitudes(inst: GemmInstance, heap: Float32Array, at: number, count: number): { max: number; min: number } {
+/**
+ * The largest magnitude of an operand's elements and the smallest nonzero one (NaN where one is NaN): gemm.wat's
+ * `magnitudes`, once over contiguous rows, else row by row (Math.max and Math.min carry NaN as the module does, so
+ * the decisions below are those of one pass over a packed copy).
+ */
+function magnitudes(inst: GemmInstance, heap: Float32Array, op: Operand): { max: number; min: number } {
   const out = scratchOf(inst, 0).tile;
-  inst.exports.magnitudes(4 * at, count, out);
-  return { max: heap[out >> 2]!, min: heap[(out >> 2) + 1]! };
+  const count = op.rows * op.cols;
+  if (count === 0 || op.rows === 1 || op.ld === op.cols) {
+    inst.exports.magnitudes(4 * op.at, count, out);
+    return { max: heap[out >> 2]!, min: heap[(out >> 2) + 1]! };
+  }
+  let max = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < op.rows; i++) {
+    inst.exports.magnitudes(4 * (op.at + i * op.ld), op.cols, out);
+    max = Math.max(max, heap[out >> 2]!);
+    min = Math.min(min, heap[(out >> 2) + 1]!);
+  }
+  return { max, min };
 }
 
 /** Operands of at most this many elements are checked for tiny elements even when they are the larger one (4 MB: about 0.5 ms). */
 export const SCAN_FLOATS = 2 ** 20;
 
-/**
- * Scales one of the operands `a` and `b` (`count` floats at element `at` of
- * `heap` each) by 2^e where it holds tiny elements (see the header): the
- * smaller one first, the other where it has at most `SCAN_FLOATS` elements.
- * Returns 2^e, or 1 where nothing was scaled.
- */
-export function underflowScale(inst: GemmInstance, heap: Float32Array, a: Operand, b: Operand, k: number, alpha: number): number {
-  if (!scalingOn || alpha === 0 || k === 0) return 1;
-  const [first, second] = a.count <= b.count ? [a, b] : [b, a];
-  const f = scaleOne(inst, heap, first, second, k, alpha);
-  if (f !== 1 || second.count > SCAN_FLOATS) return f;
-  return scaleOne(inst, heap, second, first, k, alpha);
-}
-
-/** Floats of an operand in the module's memory. */
+/** A `rows × cols` operand in the module's memory: element offset `at` of `heap`, `ld` elements from row to row. */
 export interface Operand {
   at: number;
-  count: number;
+  rows: number;
+  cols: number;
+  ld: number;
 }
 
-/** Scales `small` by 2^e where it holds elements below `TINY` and the sums stay far from overflow (`other`'s largest magnitude); 2^e or 1. */
-function scaleOne(inst: GemmInstance, heap: Float32Array, small: Operand, other: Operand, k: number, alpha: number): number {
-  const s = magnitudes(inst, heap, small.at, small.count);
+/** The operand to scale and by what (an exact power of two). */
+export interface UnderflowScale {
+  operand: Operand;
+  factor: number;
+}
+
+/**
+ * Which of the operands `a` and `b` to scale by 2^e where one holds tiny
+ * elements (see the header): the smaller one first, the other where it has
+ * at most `SCAN_FLOATS` elements; null where neither. Reads the operands
+ * only: the caller scales (`scaleOperand`) a copy it owns, never an input.
+ */
+export function underflowScale(inst: GemmInstance, heap: Float32Array, a: Operand, b: Operand, k: number, alpha: number): UnderflowScale | null {
+  if (!scalingOn || alpha === 0 || k === 0) return null;
+  const [first, second] = a.rows * a.cols <= b.rows * b.cols ? [a, b] : [b, a];
+  const f = scaleFactor(inst, heap, first, second, k, alpha);
+  if (f !== 1) return { operand: first, factor: f };
+  if (second.rows * second.cols > SCAN_FLOATS) return null;
+  const g = scaleFactor(inst, heap, second, first, k, alpha);
+  return g !== 1 ? { operand: second, factor: g } : null;
+}
+
+/** Multiplies the operand's elements by `factor` in place (its memory must be the caller's own copy). */
+export function scaleOperand(heap: Float32Array, op: Operand, factor: number): void {
+  for (let i = 0; i < op.rows; i++) {
+    const row = op.at + i * op.ld;
+    for (let j = row; j < row + op.cols; j++) heap[j]! *= factor;
+  }
+}
+
+/** 2^e to scale `small` by where it holds elements below `TINY` and the sums stay far from overflow (`other`'s largest magnitude), or 1. */
+function scaleFactor(inst: GemmInstance, heap: Float32Array, small: Operand, other: Operand, k: number, alpha: number): number {
+  const s = magnitudes(inst, heap, small);
   if (!(s.min < TINY) || !Number.isFinite(s.max) || s.max === 0) return 1;
   // 2^e: the largest magnitude to about 2^64, alpha·2^-e still normal.
   const e = Math.min(64 - Math.ceil(Math.log2(s.max)), 125 + Math.floor(Math.log2(Math.abs(alpha))));
   if (e <= 0) return 1;
-  const o = magnitudes(inst, heap, other.at, other.count);
+  const o = magnitudes(inst, heap, other);
   if (!Number.isFinite(o.max) || k * s.max * 2 ** e * o.max >= 2 ** 100) return 1;
-  const factor = 2 ** e;
-  for (let i = small.at; i < small.at + small.count; i++) heap[i]! *= factor;
-  return factor;
+  return 2 ** e;
 }

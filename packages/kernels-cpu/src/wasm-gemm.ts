@@ -1,7 +1,8 @@
 import type { MatrixRef } from './gemm.js';
-import { underflowScale } from './gemm-scaling.js';
+import { type Operand, scaleOperand, underflowScale } from './gemm-scaling.js';
 import { sgemmParallel, sgemmZeroedParallel, ZEROED_TASK_BYTES } from './parallel-sgemm.js';
 import { gemmThreads } from './gemm-threads.js';
+import { residentOffset } from './module-arrays.js';
 import { arena, gemmInstance } from './wasm-instance.js';
 
 /** True when the WebAssembly SIMD GEMM can run here. */
@@ -11,20 +12,25 @@ export function wasmGemmAvailable(): boolean {
 
 /**
  * `C ← alpha·op(A)·op(B) + beta·C` on float32 data with the WebAssembly SIMD
- * kernel (same contract as `gemm`). The operands are copied into the module's
- * memory (row by row, with `TypedArray.set`), the kernel packs and multiplies
- * them there, and C is copied back. Where the depth is one KC block and C is
- * large (`gemmChunkRows`: the fully connected layers' filter derivatives,
- * 4096 × 4096 × 32), C goes through the module's memory `rows` rows at a
- * time, so the block stays in cache from its zeroing through the product to
- * its copy back instead of streaming 64 MB through memory three times. With
- * beta 0 the threads zero their own parts of C (`sgemmZeroedParallel`)
- * instead of this thread zeroing it all before the product; every
- * element is the same sum either way, so the bits do not depend on the
- * blocks. Where the smaller operand holds tiny elements, it is scaled by an
- * exact power of two first so that products do not underflow
- * (gemm-scaling.ts). Returns false, doing nothing, where the module cannot
- * run; the caller then takes the TypeScript path.
+ * kernel (same contract as `gemm`). An operand that lives in the module's
+ * memory (a resident tensor's whole array, module-arrays.ts) is used where
+ * it is: A and B are read in place, C is zeroed (beta 0), scaled (beta ≠ 0,
+ * 1) and accumulated into in place, with their offsets and leading
+ * dimensions as given. Other operands are copied into the arena (row by
+ * row, with `TypedArray.set`) and C back out; C is copied too where its
+ * array is also A's or B's. Where the depth is one KC block and C is large
+ * (`gemmChunkRows`: the fully connected layers' filter derivatives, 4096 ×
+ * 4096 × 32), C is done `rows` rows at a time (through the arena, or in
+ * place), so the block stays in cache from its zeroing through the product
+ * (to its copy back) instead of streaming 64 MB through memory three times.
+ * With beta 0 the threads zero their own parts of C (`sgemmZeroedParallel`)
+ * instead of this thread zeroing it all before the product; every element
+ * is the same sum either way, so the bits depend neither on the blocks nor
+ * on where the operands live. Where an operand holds tiny elements, it is
+ * scaled by an exact power of two first so that products do not underflow
+ * (gemm-scaling.ts): in the arena, a resident one copied there first (an
+ * input is never written). Returns false, doing nothing, where the module
+ * cannot run; the caller then takes the TypeScript path.
  */
 export function gemmWasm(
   transA: boolean,
@@ -40,37 +46,75 @@ export function gemmWasm(
 ): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
+  const product = alpha !== 0 && k > 0;
   const [ar, ac] = transA ? [k, m] : [m, k];
   const [br, bc] = transB ? [n, k] : [k, n];
   const rows = gemmChunkRows(m, n, k, inst.mr, inst.exports.KC.value as number);
-  const bytes = (ar * ac + br * bc + rows * n) * 4 + gemmThreads() * ZEROED_TASK_BYTES;
-  const aAt = arena(inst, bytes);
-  const bAt = aAt + ar * ac * 4;
-  const cAt = bAt + br * bc * 4;
-  const blocksAt = cAt + rows * n * 4;
-  const heap = new Float32Array(inst.memory.buffer);
-  copyIn(A, ar, ac, heap, aAt >> 2);
-  copyIn(B, br, bc, heap, bAt >> 2);
-  const a = { at: aAt >> 2, count: ar * ac };
-  const b = { at: bAt >> 2, count: br * bc };
-  const factor = underflowScale(inst, heap, a, b, k, alpha);
+  // Element offsets of the resident operands' arrays (-1: copied; A and B not needed without a product).
+  const aRes = product ? residentOffset(inst, A.data) : -1;
+  const bRes = product ? residentOffset(inst, B.data) : -1;
+  const cRes = C.data === A.data || C.data === B.data ? -1 : residentOffset(inst, C.data);
+  // The arena: copies of the operands that are not resident, a block of C's rows, the zeroed-task blocks.
+  const aFloats = product && aRes < 0 ? ar * ac : 0;
+  const bFloats = product && bRes < 0 ? br * bc : 0;
+  const cFloats = cRes < 0 ? rows * n : 0;
+  const bytes = (aFloats + bFloats + cFloats) * 4 + gemmThreads() * ZEROED_TASK_BYTES;
+  let base = arena(inst, bytes) >> 2;
+  let heap = new Float32Array(inst.memory.buffer);
+  const a: Operand = aRes >= 0 ? { at: aRes + A.offset, rows: ar, cols: ac, ld: A.ld } : { at: base, rows: ar, cols: ac, ld: ac };
+  const b: Operand = bRes >= 0 ? { at: bRes + B.offset, rows: br, cols: bc, ld: B.ld } : { at: base + aFloats, rows: br, cols: bc, ld: bc };
+  if (aFloats > 0) copyIn(A, ar, ac, heap, a.at);
+  if (bFloats > 0) copyIn(B, br, bc, heap, b.at);
+  let factor = 1;
+  const scale = product ? underflowScale(inst, heap, a, b, k, alpha) : null;
+  if (scale !== null) {
+    const op = scale.operand;
+    if ((op === a ? aRes : bRes) >= 0) {
+      // A resident input: scale a copy of it, after the arena's other parts (the arena may move: they move along).
+      const moved = (arena(inst, bytes + op.rows * op.cols * 4) >> 2) - base;
+      base += moved;
+      heap = new Float32Array(inst.memory.buffer);
+      for (const copied of [aFloats > 0 ? a : null, bFloats > 0 ? b : null]) if (copied !== null) copied.at += moved;
+      const at = base + bytes / 4;
+      for (let i = 0; i < op.rows; i++) heap.copyWithin(at + i * op.cols, op.at + i * op.ld, op.at + i * op.ld + op.cols);
+      op.at = at;
+      op.ld = op.cols;
+    }
+    scaleOperand(heap, op, scale.factor);
+    factor = scale.factor;
+  }
   const scaledAlpha = alpha / factor;
-  const c0 = cAt >> 2;
+  const blockAt = base + aFloats + bFloats;
+  const blocksAt = 4 * (blockAt + cFloats);
+  const ldc = cRes >= 0 ? C.ld : n;
   for (let i0 = 0; i0 < m; i0 += rows) {
     const mi = Math.min(rows, m - i0);
-    const ai = aAt + 4 * (transA ? i0 : i0 * ac);
-    const call = { m: mi, n, k, alpha: scaledAlpha, a: ai, lda: ac, ta: transA ? 1 : 0, b: bAt, ldb: bc, tb: transB ? 1 : 0, c: cAt, ldc: n };
-    const product = alpha !== 0 && k > 0;
+    const c0 = cRes >= 0 ? cRes + C.offset + i0 * C.ld : blockAt;
+    const ai = a.at + (transA ? i0 : i0 * a.ld);
+    const call = { m: mi, n, k, alpha: scaledAlpha, a: 4 * ai, lda: a.ld, ta: transA ? 1 : 0, b: 4 * b.at, ldb: b.ld, tb: transB ? 1 : 0, c: 4 * c0, ldc };
     if (beta === 0 && product) sgemmZeroedParallel(inst, call, blocksAt);
-    else if (beta === 0) heap.fill(0, c0, c0 + mi * n);
+    else if (beta === 0) forRows(mi, n, ldc, c0, (from, to) => heap.fill(0, from, to));
     else {
-      copyIn({ data: C.data, offset: C.offset + i0 * C.ld, ld: C.ld }, mi, n, heap, c0);
-      if (beta !== 1) for (let i = c0; i < c0 + mi * n; i++) heap[i]! *= beta;
+      if (cRes < 0) copyIn({ data: C.data, offset: C.offset + i0 * C.ld, ld: C.ld }, mi, n, heap, c0);
+      if (beta !== 1) {
+        forRows(mi, n, ldc, c0, (from, to) => {
+          for (let i = from; i < to; i++) heap[i]! *= beta;
+        });
+      }
       if (product) sgemmParallel(inst, call);
     }
-    copyOut(heap, c0, mi, n, C, i0);
+    if (cRes < 0) copyOut(heap, c0, mi, n, C, i0);
   }
   return true;
+}
+
+/** Calls `each(from, to)` for the element ranges of `rows` rows of `n` elements, `ld` apart, from element `at` (one range where they are contiguous). */
+function forRows(rows: number, n: number, ld: number, at: number, each: (from: number, to: number) => void): void {
+  if (ld === n) {
+    each(at, at + rows * n);
+    return;
+  }
+  for (let i = 0; i < rows; i++) each(at + i * ld, at + i * ld + n);
 }
 
 /** Above this many elements of C (1 MB), a one-block-deep product goes through the module's memory in blocks of rows. */
