@@ -175,6 +175,23 @@ function worthIt(p: ConvSizes, option: WinogradOption, pixels: number): boolean 
   return (w.m + w.r - 1) ** 2 * tileCount(p, w.m) <= MAX_MULTIPLY_RATIO * w.r * w.r * pixels;
 }
 
+/**
+ * Bytes past an operand's last element that the module may load from it:
+ * the transforms' masked 4-lane loads of a last channel (filter) block, the
+ * filter transform's pair of an odd K's last filter; lanes it drops.
+ */
+const READ_PAST_BYTES = 16;
+
+/**
+ * The element offset of `a` where the module can use it in place: a whole
+ * resident array of `inst` (module-arrays.ts) with `READ_PAST_BYTES` of
+ * memory after it; else -1 (copied through the arena).
+ */
+function inPlaceAt(inst: GemmInstance, a: Float32Array): number {
+  const at = residentOffset(inst, a);
+  return at >= 0 && 4 * (at + a.length) + READ_PAST_BYTES <= inst.memory.buffer.byteLength ? at : -1;
+}
+
 /** `n` rounded up to a multiple of 4 (the module's padded channel and filter counts). */
 const round4 = (n: number): number => (n + 3) & ~3;
 
@@ -256,9 +273,8 @@ function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
   const a = w.m + w.r - 1;
   const uSize = p.groups * a * a * p.cg * p.kg;
   const tasks = Math.min(taskThreads(), p.cg);
-  // In place where the float read past an odd K's last filter (a discarded lane) stays inside the memory.
-  const resident = residentOffset(inst, f);
-  const inPlace = resident >= 0 && 4 * (resident + f.length + 1) <= inst.memory.buffer.byteLength;
+  const resident = inPlaceAt(inst, f);
+  const inPlace = resident >= 0;
   const copied = inPlace ? 0 : f.length + 1;
   // U, the filters with one float of slack (an odd K's last pair reads one past) unless read in place, then per task a sink float and a task block.
   const arena = wasmArena(uSize + copied + tasks * (4 + TASK_WORDS));
@@ -505,9 +521,9 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const uSize = products * p.cg * p.kg;
   const threads = taskThreads();
   // Resident x, dy and df are read and written in place (element offsets, or -1: copied through the arena).
-  const xResident = residentOffset(inst, x);
-  const dyResident = residentOffset(inst, dy);
-  const dfResident = residentOffset(inst, df);
+  const xResident = inPlaceAt(inst, x);
+  const dyResident = inPlaceAt(inst, dy);
+  const dfResident = inPlaceAt(inst, df);
   const xCopied = xResident < 0 ? p.imageSize : 0;
   const dyCopied = dyResident < 0 ? ySize : 0;
   const perImage = xCopied + dyCopied + vSize + wSize;
