@@ -1,5 +1,5 @@
 import { type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REUSE_MAX_BYTES, REUSE_MAX_BYTES_SHARED, SHARED_MIN_ELEMENTS, setSharedTensorBudget, sharedTensorBytes } from './cpu-backend.js';
 import { createCpuBackend } from './index.js';
 import { isModuleArray, moduleArrayBytes, setModuleArrayBudget } from './module-arrays.js';
@@ -8,7 +8,8 @@ import { setPassFloats, setRowsTuning } from './rows-wasm.js';
 /**
  * Tensors on SharedArrayBuffers (backends with more than one thread, in
  * Node) and the maps that split them over the threads, each thread copying
- * its own range through the module (shared-tasks.ts): storage, reuse and
+ * its own range through the module (shared-tasks.ts; the tensors kept out
+ * of the module's memory with `setModuleArrayBudget(0)`): storage, reuse and
  * reads; ReLU, leaky ReLU, their derivatives, Axpby, max and average
  * pooling and their derivatives against a one-thread backend bit for bit
  * (NaN, ±∞, ±0, denormals; lengths not a multiple of 4, several passes).
@@ -106,6 +107,8 @@ describe('tensors on SharedArrayBuffers', () => {
 });
 
 describe('maps over shared tensors on the threads', () => {
+  // Shared tensors outside the module's memory (resident ones run in place: rows-resident.test.ts).
+  beforeEach(() => setModuleArrayBudget(0));
   for (const threads of [2, 3]) {
     it(`Relu, ReluBackward (leak 0 and 0.1) and Axpby give the one-thread bits at ${threads} threads`, () => {
       const be = createCpuBackend({ threads });
@@ -127,6 +130,7 @@ describe('maps over shared tensors on the threads', () => {
           const x = be.tensor(xv, [n]);
           const y = be.tensor(yv, [n]);
           expect(be.view(x).data.buffer, name).toBeInstanceOf(SharedArrayBuffer);
+          expect(isModuleArray(be.view(x).data), name).toBe(false);
           const calls = be.workerCalls;
           const got = run(be, x, y);
           expect(be.workerCalls, `${name}: the workers ran`).toBe(calls + threads - 1);
@@ -175,6 +179,7 @@ describe('maps over shared tensors on the threads', () => {
 });
 
 describe('pooling over shared tensors, each thread copying its own images', () => {
+  beforeEach(() => setModuleArrayBudget(0));
   // Outputs of at least 2^16 elements too, so that dy is shared.
   const shape = [9, 48, 48, 16];
   const size = 9 * 48 * 48 * 16;
@@ -195,6 +200,7 @@ describe('pooling over shared tensors, each thread copying its own images', () =
         for (const [name, attrs] of pools) {
           const x = be.tensor(xv, shape);
           expect(be.view(x).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+          expect(isModuleArray(be.view(x).data)).toBe(false);
           let calls = be.workerCalls;
           const y = be.run('Pool', { x }, attrs);
           expect(be.workerCalls, `${name}: the workers ran`).toBe(calls + threads - 1);
