@@ -1,4 +1,19 @@
-import { type ForwardStart, forwardPasses, imagesPerThread, putStart, runTasks, shares, TASK_WORDS, taskThreads, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import {
+  copiedSize,
+  type ForwardPass,
+  type ForwardStart,
+  forwardPasses,
+  imagesPerThread,
+  passIn,
+  passOperand,
+  runTasks,
+  shares,
+  storingPasses,
+  TASK_WORDS,
+  taskThreads,
+  ungroupedImagesTask,
+  writeTask,
+} from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
@@ -139,59 +154,48 @@ function convForwardImplicit(inst: GemmInstance, p: ConvSizes, x: Float32Array, 
  * (`conv_planes_images`), float32, in passes over the batch: the threads take
  * whole images (one task with fewer images than threads), so any thread
  * count gives the same bits. With beta 0 the kernel stores its sums, so y is
- * neither zeroed nor copied into the module's memory; a bias is broadcast there. Returns false (doing
- * nothing) where the module cannot run.
+ * neither zeroed nor copied into the module's memory (`storingPasses`); a
+ * bias is broadcast there. Resident x and y are read and written in place
+ * (`forwardPasses`). Returns false (doing nothing) where the module cannot run.
  */
 export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
   const planes = planesOf(p);
   const ySize = p.pixels * p.k;
-  const threads = taskThreads();
-  const tasks = p.n >= threads ? threads : 1;
-  const chunk = Math.min(p.n, tasks * (p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1));
-  // F in filter tiles (⌈K/4⌉ blocks of L taps × 4 filters, zero past K), then per thread: the offset
-  // table, its image's planes (+ slack), a 16-float scratch and its task block; then the pass's x and y.
+  // F in filter tiles (⌈K/4⌉ blocks of L taps × 4 filters, zero past K) at the arena's start, kept there by the
+  // passes; per thread: the offset table, its image's planes (+ slack), a 16-float scratch and its task block.
   const L = p.rowLength;
-  const fTiles = Math.ceil(p.k / 4);
+  const fTiles = Math.ceil(p.k / 4) * L * 4;
   const perThread = planes.table.length + planes.floats + SLACK + 16 + TASK_WORDS;
-  const threadsAt = fTiles * L * 4;
-  const xAt = threadsAt + tasks * perThread;
-  const yAt = xAt + chunk * p.imageSize;
-  const arena = wasmArena(yAt + chunk * ySize);
+  const arena = wasmArena(fTiles);
   if (arena === null) return false;
   const { heap, at } = arena;
-  heap.fill(0, at, at + threadsAt);
+  heap.fill(0, at, at + fTiles);
   for (let l = 0; l < L; l++) {
     for (let k = 0; k < p.k; k++) heap[at + ((k >> 2) * L + l) * 4 + (k & 3)] = f[l * p.k + k]!;
   }
-  const blocks = Array.from({ length: tasks }, (_, t) => {
-    const mine = at + threadsAt + t * perThread;
-    new Int32Array(heap.buffer, 4 * mine, planes.table.length).set(planes.table);
-    return { table: mine, planes: mine + planes.table.length, scratch: mine + planes.table.length + planes.floats + SLACK, block: 4 * (mine + perThread - TASK_WORDS) };
-  });
-  for (let i0 = 0; i0 < p.n; i0 += chunk) {
-    const count = Math.min(chunk, p.n - i0);
-    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), at + xAt);
-    if (start !== 0) putStart(heap, at + yAt, start, y, i0 * ySize, count * ySize);
-    const run = shares(count, tasks).map((share) => {
-      const b = blocks[share.thread]!;
-      writeDirectTask(inst, b.block, p, planes, {
-        18: 4 * (at + xAt + share.first * p.imageSize),
+  const run = ({ heap, fAt, xAt, yAt, bufAt, tasks, count }: ForwardPass) => {
+    const blocks = shares(count, tasks).map((share) => {
+      const mine = bufAt + share.thread * perThread;
+      new Int32Array(heap.buffer, 4 * mine, planes.table.length).set(planes.table);
+      const block = 4 * (mine + perThread - TASK_WORDS);
+      writeDirectTask(inst, block, p, planes, {
+        18: 4 * (xAt + share.first * p.imageSize),
         19: share.count,
-        20: 4 * (at + yAt + share.first * ySize),
-        21: 4 * at,
-        22: 4 * b.planes,
-        24: 4 * b.table,
-        27: 4 * b.scratch,
+        20: 4 * (yAt + share.first * ySize),
+        21: 4 * fAt,
+        22: 4 * (mine + planes.table.length),
+        24: 4 * mine,
+        27: 4 * (mine + planes.table.length + planes.floats + SLACK),
         28: start === 0 ? 0 : 1,
       });
-      return b.block;
+      return block;
     });
-    runTasks(inst, 'conv_planes_images', run);
-    y.set(heap.subarray(at + yAt, at + yAt + count * ySize), i0 * ySize);
-  }
-  return true;
+    runTasks(inst, 'conv_planes_images', blocks);
+  };
+  // With beta 0 the kernel stores its sums: y needs no start value.
+  return start === 0 ? storingPasses(p.n, p.imageSize, ySize, fTiles, perThread, x, y, run) : forwardPasses(p.n, p.imageSize, ySize, fTiles, perThread, x, start, y, run);
 }
 
 /**
@@ -202,7 +206,8 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
  * every image of the pass by one thread, in blocks of output rows whose dy
  * (about 64 kB) stays in cache across the tiles; dF (⌈L/4⌉·4 rows of ⌈K/8⌉·8, the
  * padding dropped at the end) stays in the module's memory between passes.
- * Returns false (doing nothing) where the module cannot run.
+ * Resident x and dy (`inPlaceAt`) are read in place; the passes then hold
+ * only the planes. Returns false (doing nothing) where the module cannot run.
  */
 export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
   const inst = gemmInstance();
@@ -214,30 +219,35 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
   const tiles = (rows / 4) * (kp / 8);
   const ySize = p.pixels * p.k;
   const threads = taskThreads();
-  const chunk = Math.min(p.n, threads * imagesPerThread(p.n, threads, p.imageSize + planes.floats + ySize));
+  const xs = passOperand(inst, x, p.imageSize);
+  const dys = passOperand(inst, dy, ySize);
+  const chunk = Math.min(p.n, threads * imagesPerThread(p.n, threads, copiedSize(xs) + planes.floats + copiedSize(dys)));
   const tasks = Math.max(1, Math.min(threads, Math.max(chunk, tiles)));
+  // Element offsets from the arena's start: the offset table, dF, the pass's copies of x and dy (dy's 8-wide loads
+  // read up to 7 floats past a pass's dy: slack; in place, past the array, inside the memory: `inPlaceAt`), the
+  // pass's planes (+ slack), the task blocks.
   const tableAt = 0;
   const dfAt = tableAt + rows;
   const xAt = dfAt + rows * kp;
-  const yAt = xAt + chunk * p.imageSize;
-  const planesAt = yAt + chunk * ySize + SLACK;
+  const yAt = xAt + chunk * copiedSize(xs);
+  const planesAt = yAt + chunk * copiedSize(dys) + SLACK;
   const blocksAt = planesAt + chunk * planes.floats + SLACK;
   const arena = wasmArena(blocksAt + 2 * tasks * TASK_WORDS);
   if (arena === null) return false;
   const { heap, at } = arena;
   new Int32Array(heap.buffer, 4 * (at + tableAt), rows).set(planes.table);
   heap.fill(0, at + dfAt, at + xAt);
-  heap.fill(0, at + yAt + chunk * ySize, at + planesAt);
+  heap.fill(0, at + planesAt - SLACK, at + planesAt);
   const block = (i: number) => 4 * (at + blocksAt + i * TASK_WORDS);
   // Output rows per block: their dy rows (Wo·K floats each) within about 64 kB, so they stay in cache across the tiles.
   const blockRows = Math.max(1, Math.floor(DY_BLOCK_FLOATS / (p.patch.outWidth * p.k)));
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
-    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), at + xAt);
-    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), at + yAt);
+    const xIn = passIn(heap, xs, i0, count, at + xAt);
+    const dyIn = passIn(heap, dys, i0, count, at + yAt);
     const planeBlocks = shares(count, tasks).map((share) => {
       writeDirectTask(inst, block(share.thread), p, planes, {
-        18: 4 * (at + xAt + share.first * p.imageSize),
+        18: 4 * (xIn + share.first * p.imageSize),
         19: share.count,
         22: 4 * (at + planesAt + share.first * planes.floats),
       });
@@ -247,7 +257,7 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
     const tileBlocks = shares(tiles, tasks).map((share) => {
       writeDirectTask(inst, block(tasks + share.thread), p, planes, {
         19: count,
-        20: 4 * (at + yAt),
+        20: 4 * dyIn,
         21: 4 * (at + dfAt),
         22: 4 * (at + planesAt),
         24: 4 * (at + tableAt),

@@ -2,9 +2,10 @@ import { gemmPool, gemmThreads } from './gemm-threads.js';
 import type { ConvSizes } from './conv-wasm.js';
 import type { PatchGeometry } from './im2row.js';
 import { JS_TASKS, type JsTaskName } from './js-tasks.js';
+import { residentOffset } from './module-arrays.js';
 import { type SgemmCall, type TaskOp, taskExport } from './thread-pool.js';
 import { wasmArena } from './wasm-gemm.js';
-import { type GemmInstance, scratchOf } from './wasm-instance.js';
+import { type GemmInstance, gemmInstance, scratchOf } from './wasm-instance.js';
 
 /** Int32 words of a task block (gemm.wat's conv section: 30 used). */
 export const TASK_WORDS = 32;
@@ -110,11 +111,21 @@ export function threadBuffers(at: number, phiSize: number, rowLength: number, fi
  * keeps in the module's memory at once, in floats (16 MiB); a pass holds at
  * least one image per thread.
  */
-const CHUNK_FLOATS = 2 ** 22;
+export const CHUNK_FLOATS = 2 ** 22;
+let chunkFloats = CHUNK_FLOATS;
 
-/** Images per thread in one pass: all of them spread over the threads, as far as `CHUNK_FLOATS` allows. */
+/** Sets the floats a pass holds (tests: many passes on small tensors); without an argument, `CHUNK_FLOATS`. */
+export function setChunkFloats(floats = CHUNK_FLOATS): void {
+  chunkFloats = floats;
+}
+
+/**
+ * Images per thread in one pass: all of them spread over the threads, as
+ * far as `CHUNK_FLOATS` allows for `floatsPerImage` (all of them where 0:
+ * nothing per image in the arena).
+ */
 export function imagesPerThread(n: number, threads: number, floatsPerImage: number): number {
-  return Math.max(1, Math.min(Math.ceil(n / threads), Math.floor(CHUNK_FLOATS / (threads * floatsPerImage))));
+  return Math.max(1, Math.min(Math.ceil(n / threads), Math.floor(chunkFloats / (threads * floatsPerImage))));
 }
 
 /**
@@ -215,6 +226,59 @@ export function broadcastBias(out: Float32Array | Float64Array, at: number, bias
 }
 
 /**
+ * Bytes past an operand's last element that the kernels may load (lanes
+ * they drop or mask: Winograd's 4-channel blocks, the direct filter
+ * derivative's 8-filter rows of dy); an array used in place needs them
+ * inside the module's memory.
+ */
+const READ_PAST_BYTES = 64;
+
+/**
+ * The element offset of `a` in `inst`'s memory where a kernel may read or
+ * write it in place: a whole resident array of `inst` (module-arrays.ts)
+ * with `READ_PAST_BYTES` of memory after it; else -1 (copied through the
+ * arena).
+ */
+export function inPlaceAt(inst: GemmInstance, a: Float32Array): number {
+  const at = residentOffset(inst, a);
+  return at >= 0 && 4 * (at + a.length) + READ_PAST_BYTES <= inst.memory.buffer.byteLength ? at : -1;
+}
+
+/** The images of a tensor that passes over a batch take: in place (`home`, an element offset) or copied through the arena (`home` −1). */
+export interface PassOperand {
+  data: Float32Array;
+  /** Floats per image. */
+  size: number;
+  home: number;
+}
+
+/** `data` (images of `size` floats) as a pass operand of `inst`: in place where `inPlaceAt` allows. */
+export function passOperand(inst: GemmInstance, data: Float32Array, size: number): PassOperand {
+  return { data, size, home: inPlaceAt(inst, data) };
+}
+
+/** Floats per image that the arena holds for `op`: its size where copied, 0 in place. */
+export function copiedSize(op: PassOperand): number {
+  return op.home < 0 ? op.size : 0;
+}
+
+/**
+ * The element offset of images `[i0, i0 + count)` of `op` for a pass: in
+ * place, or at `copyAt` in the arena, where they are copied now (`input`
+ * true) or only placed (an output, copied out by `passOut`).
+ */
+export function passIn(heap: Float32Array, op: PassOperand, i0: number, count: number, copyAt: number, input = true): number {
+  if (op.home >= 0) return op.home + i0 * op.size;
+  if (input) heap.set(op.data.subarray(i0 * op.size, (i0 + count) * op.size), copyAt);
+  return copyAt;
+}
+
+/** Copies a pass's images `[i0, i0 + count)` of output `op` out of the arena at `at` (nothing in place). */
+export function passOut(heap: Float32Array, op: PassOperand, i0: number, count: number, at: number): void {
+  if (op.home < 0) op.data.set(heap.subarray(at, at + count * op.size), i0 * op.size);
+}
+
+/**
  * Runs a float32 convolution forward `y ← conv(x) + start` (`ForwardStart`:
  * beta 0 or 1 times y, or a bias per filter)
  * in passes over the batch, in the module's memory: `filters` first (or,
@@ -222,41 +286,54 @@ export function broadcastBias(out: Float32Array | Float64Array, at: number, bias
  * a pass's images of x (`imageSize` each) and y (`ySize` each), then
  * `perThread` floats per task. Per pass, x and y (zeros where beta is 0, the
  * bias broadcast where `start` is one) are put in, `run` computes (adding
- * into y), y is copied out, so every element of y is written. With at least as many
+ * into y), y is copied out, so every element of y is written. Where x or y
+ * is a resident array (`inPlaceAt`), its images are not copied: the pass's
+ * `xAt` or `yAt` points at them in place (y's start put there), and with
+ * both resident the whole batch is one pass. With at least as many
  * images as threads each thread takes whole images (as many per pass as
  * `imagesPerThread` allows), else a pass is one image for one task (its
- * products then split over the threads). Returns false where the module
- * cannot run.
+ * products then split over the threads; all the images where nothing is
+ * copied). Returns false where the module cannot run (touching nothing).
  */
-export function forwardPasses(
-  n: number,
-  imageSize: number,
-  ySize: number,
-  filters: Float32Array | number,
-  perThread: number,
-  x: Float32Array,
-  start: ForwardStart,
-  y: Float32Array,
-  run: (pass: ForwardPass) => void,
-): boolean {
+export function forwardPasses(n: number, imageSize: number, ySize: number, filters: Float32Array | number, perThread: number, x: Float32Array, start: ForwardStart, y: Float32Array, run: (pass: ForwardPass) => void): boolean {
+  return imagePasses(n, imageSize, ySize, filters, perThread, x, start, y, run);
+}
+
+/**
+ * `forwardPasses` for a kernel that stores every element of y (no start
+ * value: y is neither zeroed nor copied in).
+ */
+export function storingPasses(n: number, imageSize: number, ySize: number, filters: Float32Array | number, perThread: number, x: Float32Array, y: Float32Array, run: (pass: ForwardPass) => void): boolean {
+  return imagePasses(n, imageSize, ySize, filters, perThread, x, null, y, run);
+}
+
+/** `forwardPasses`, or `storingPasses` where `start` is null. */
+function imagePasses(n: number, imageSize: number, ySize: number, filters: Float32Array | number, perThread: number, x: Float32Array, start: ForwardStart | null, y: Float32Array, run: (pass: ForwardPass) => void): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
   const threads = taskThreads();
-  const per = n >= threads ? imagesPerThread(n, threads, imageSize + ySize) : 1;
+  const xs = passOperand(inst, x, imageSize);
+  const ys = passOperand(inst, y, ySize);
+  const copied = copiedSize(xs) + copiedSize(ys);
+  const per = n >= threads ? imagesPerThread(n, threads, copied) : copied === 0 ? n : 1;
   const tasks = n >= threads ? threads : 1;
   const chunk = Math.min(n, tasks * per);
   const fSize = typeof filters === 'number' ? filters : filters.length;
-  const arena = wasmArena(fSize + chunk * (imageSize + ySize) + tasks * perThread);
+  const arena = wasmArena(fSize + chunk * copied + tasks * perThread);
   if (arena === null) return false;
   const { heap, at: fAt } = arena;
-  const xAt = fAt + fSize;
-  const yAt = xAt + chunk * imageSize;
-  const bufAt = yAt + chunk * ySize;
+  const xCopyAt = fAt + fSize;
+  const yCopyAt = xCopyAt + chunk * copiedSize(xs);
+  const bufAt = yCopyAt + chunk * copiedSize(ys);
   if (typeof filters !== 'number') heap.set(filters, fAt);
   for (let i0 = 0; i0 < n; i0 += chunk) {
     const count = Math.min(chunk, n - i0);
-    heap.set(x.subarray(i0 * imageSize, (i0 + count) * imageSize), xAt);
-    putStart(heap, yAt, start, y, i0 * ySize, count * ySize);
+    const xAt = passIn(heap, xs, i0, count, xCopyAt);
+    const yAt = passIn(heap, ys, i0, count, yCopyAt, false);
+    // In place, y's own values (beta 1) are already there.
+    if (start !== null && !(ys.home >= 0 && typeof start === 'number' && start !== 0)) putStart(heap, yAt, start, y, i0 * ySize, count * ySize);
     run({ heap, fAt, xAt, yAt, bufAt, tasks, threads, i0, count });
-    y.set(heap.subarray(yAt, yAt + count * ySize), i0 * ySize);
+    passOut(heap, ys, i0, count, yAt);
   }
   return true;
 }

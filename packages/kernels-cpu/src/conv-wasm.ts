@@ -1,8 +1,11 @@
 import {
+  copiedSize,
   type ForwardStart,
   forwardPasses,
   imagesPerThread,
   packedPatchesSize,
+  passIn,
+  passOperand,
   runSgemmLists,
   runTasks,
   shares,
@@ -109,35 +112,22 @@ function writeImageTasks(
  * WebAssembly memory. With at least as many images as threads, each thread
  * takes whole images (gemm.wat's `conv_backward_data_images`: the product
  * dy_n·F_gᵀ in its buffer, then row2im into dx_n); with fewer, each product
- * is split over the threads and this thread runs row2im. Every value is the
- * same sum in the same order for any thread count. Returns false where
- * WebAssembly SIMD is missing.
+ * is split over the threads and this thread runs row2im (`forwardPasses`
+ * with dy as the input and dx, zeroed, as the output: resident ones are read
+ * and written in place). Every value is the same sum in the same order for
+ * any thread count. Returns false where WebAssembly SIMD is missing.
  */
 export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32Array, dx: Float32Array): boolean {
   const inst = gemmInstance();
   if (inst === null) return false;
-  const threads = taskThreads();
   const L = p.rowLength;
-  const fSize = L * p.k;
   const ySize = p.pixels * p.k;
   const rowsSize = p.pixels * L;
   const perThread = rowsSize + threadScratchSize(L, p.patch.filterHeight, inst.mr);
-  const per = p.n >= threads ? imagesPerThread(p.n, threads, p.imageSize + ySize) : 1;
-  const tasks = p.n >= threads ? threads : 1;
-  const chunk = Math.min(p.n, tasks * per);
-  const arena = wasmArena(fSize + chunk * (p.imageSize + ySize) + tasks * perThread);
-  if (arena === null) return false;
-  const { heap, at } = arena;
-  const fAt = at;
-  const xAt = fAt + fSize;
-  const yAt = xAt + chunk * p.imageSize;
-  const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(yAt + chunk * ySize + t * perThread, rowsSize, L, p.patch.filterHeight, inst.mr));
-  heap.set(f, fAt);
-  for (let i0 = 0; i0 < p.n; i0 += chunk) {
-    const count = Math.min(chunk, p.n - i0);
-    heap.fill(0, xAt, xAt + count * p.imageSize);
-    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-    const blocks = writeImageTasks(inst, p, buffers, count, tasks, xAt, yAt, fAt);
+  // The passes of a forward with dy as its input and dx (zeroed) as its output.
+  return forwardPasses(p.n, ySize, p.imageSize, f, perThread, dy, 0, dx, ({ heap, fAt, xAt: dyAt, yAt: dxAt, bufAt, tasks, threads, count }) => {
+    const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(bufAt + t * perThread, rowsSize, L, p.patch.filterHeight, inst.mr));
+    const blocks = writeImageTasks(inst, p, buffers, count, tasks, dxAt, dyAt, fAt);
     if (p.n >= threads) runTasks(inst, 'conv_backward_data_images', blocks);
     else {
       // Fewer images than threads: each product split over the threads, row2im here.
@@ -145,14 +135,12 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
       for (let i = 0; i < count; i++) {
         for (let g = 0; g < p.groups; g++) {
           heap.fill(0, b.phi >> 2, (b.phi >> 2) + rowsSize);
-          sgemmInArena(false, true, p.pixels, L, p.kg, 1, yAt + i * ySize + g * p.kg, p.k, fAt + g * p.kg, p.k, b.phi >> 2, L);
-          inst.exports.row2im(b.block, b.phi, g * p.cg, p.cg, 4 * (xAt + i * p.imageSize));
+          sgemmInArena(false, true, p.pixels, L, p.kg, 1, dyAt + i * ySize + g * p.kg, p.k, fAt + g * p.kg, p.k, b.phi >> 2, L);
+          inst.exports.row2im(b.block, b.phi, g * p.cg, p.cg, 4 * (dxAt + i * p.imageSize));
         }
       }
     }
-    dx.set(heap.subarray(xAt, xAt + count * p.imageSize), i0 * p.imageSize);
-  }
-  return true;
+  });
 }
 
 /**
@@ -188,7 +176,8 @@ export function filterBlocks(p: ConvSizes): number {
  * the images go in `filterBlocks(p)` blocks, each thread summing whole blocks
  * into their own sums, which are added in block order at the end. Either
  * way every value is the same sum in the same order for any thread count.
- * Returns false where WebAssembly SIMD is missing.
+ * Resident x and dy (`inPlaceAt`) are read in place; the passes then hold
+ * only φ. Returns false where WebAssembly SIMD is missing.
  */
 export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
   const inst = gemmInstance();
@@ -200,16 +189,18 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
   const phiImage = p.pixels * L;
   const blocks = filterBlocks(p);
   const perThread = threadScratchSize(L, p.patch.filterHeight, inst.mr);
-  const per = imagesPerThread(p.n, threads, p.imageSize + ySize + phiImage);
+  const xs = passOperand(inst, x, p.imageSize);
+  const dys = passOperand(inst, dy, ySize);
+  const per = imagesPerThread(p.n, threads, copiedSize(xs) + copiedSize(dys) + phiImage);
   const tasks = Math.min(threads, p.n);
   const chunk = Math.min(p.n, tasks * per);
-  const arena = wasmArena(blocks * fSize + chunk * (p.imageSize + ySize + phiImage) + tasks * perThread);
+  const arena = wasmArena(blocks * fSize + chunk * (copiedSize(xs) + copiedSize(dys) + phiImage) + tasks * perThread);
   if (arena === null) return false;
   const { heap, at } = arena;
   const fAt = at;
-  const xAt = fAt + blocks * fSize;
-  const yAt = xAt + chunk * p.imageSize;
-  const phiAt = yAt + chunk * ySize;
+  const xCopyAt = fAt + blocks * fSize;
+  const yCopyAt = xCopyAt + chunk * copiedSize(xs);
+  const phiAt = yCopyAt + chunk * copiedSize(dys);
   const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(phiAt + chunk * phiImage + t * perThread, 0, L, p.patch.filterHeight, inst.mr));
   // Block b's images: [floor(b·n/blocks), floor((b+1)·n/blocks)), its sum at fAt + b·fSize.
   const blockOf = new Int32Array(p.n);
@@ -217,8 +208,8 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
   heap.fill(0, fAt, fAt + blocks * fSize);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
-    heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
-    heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    const xAt = passIn(heap, xs, i0, count, xCopyAt);
+    const yAt = passIn(heap, dys, i0, count, yCopyAt);
     for (let g = 0; g < p.groups; g++) {
       const tasksBlocks: number[] = [];
       for (const share of shares(count, tasks)) {
