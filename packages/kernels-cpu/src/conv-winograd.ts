@@ -2,7 +2,7 @@ import { type ForwardStart, type ImageTask, forwardPasses, runTasks, shares, TAS
 import type { ConvSizes } from './conv-wasm.js';
 import { residentOffset } from './module-arrays.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
-import { type GemmInstance, gemmInstance } from './wasm-instance.js';
+import { type GemmInstance, gemmInstance, scratchOf } from './wasm-instance.js';
 
 /**
  * Winograd F(m×m, r×r) for float32 stride-1, undilated convolutions with
@@ -546,7 +546,15 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const wAt = vAt + chunk * vSize;
   const bufAt = wAt + chunk * wSize;
   const blockOf = (thread: number) => 4 * (bufAt + thread * perThread) + 4 * Math.max(cp, kp);
-  heap.fill(0, uAt, uAt + uSize);
+  // Û zeroed by the threads that sum into it (each its products' share): `sgemm_zeroed_task` of depth 0 only zeroes its C.
+  const productShares = shares(products, Math.min(threads, products));
+  const zeroBlocks = productShares.map((share) => {
+    const block = blockOf(share.thread);
+    const s = scratchOf(inst, share.thread);
+    new Int32Array(inst.memory.buffer, block, 15).set([share.count, p.cg * p.kg, 0, 0, 0, 0, 0, 0, 0, 0, 4 * (uAt + share.first * p.cg * p.kg), p.cg * p.kg, s.pa, s.pb, s.tile]);
+    return block;
+  });
+  runTasks(inst, 'sgemm_zeroed_task', zeroBlocks);
   for (let i0 = 0; i0 < p.n; i0 += chunk) {
     const count = Math.min(chunk, p.n - i0);
     const rows = count * tiles;
@@ -562,7 +570,7 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
       return blockOf(share.thread);
     });
     runTasks(inst, `${w.name}_filter_images`, transformBlocks);
-    const productBlocks = shares(products, Math.min(threads, products)).map((share) => {
+    const productBlocks = productShares.map((share) => {
       const task = groupedTask(p, { first: 0, count }, xAt, yAt, { f: 4 * uAt, phi: 4 * vAt, phiStride: 0, zeros: 0, scratch: 4 * wAt, src: share.first + share.count });
       writeWinogradTask(inst, blockOf(share.thread), share.thread, { ...task, c0: share.first }, rows, batch);
       return blockOf(share.thread);
