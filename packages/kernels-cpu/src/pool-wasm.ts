@@ -145,10 +145,12 @@ function poolShared(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float3
   if (sharedThreads([...inputs, out], tasks) < tasks || tasks < 2) return false;
   const ranges = shares(s.n, tasks).map((r) => ({ first: r.first, end: r.first + r.count }));
   const backward = dy !== null;
+  // The pool task block's address words: 11 x, 13 y or dy, 14 dx.
+  const addressWords = [...(x === null ? [] : [[11]]), ...(dy === null ? [] : [[13]]), backward ? [14] : [13]];
   return runSharedPasses(op, ranges, per, inputs, out, op === 'pool_avg_backward_images', (at, outAt) => {
     const inAt = (a: Float32Array | null) => (a === null ? 0 : 4 * at[inputs.indexOf(a)]!);
     return poolWords(s, { x: inAt(x), count: 0, y: backward ? inAt(dy) : 4 * outAt, dx: backward ? 4 * outAt : 0 });
-  }, 12);
+  }, 12, addressWords);
 }
 
 /** The pool task block's words (wasm/pool-max.part.wat's layout; word 12 the images' count). */

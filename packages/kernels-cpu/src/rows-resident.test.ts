@@ -60,13 +60,13 @@ interface Run {
  * Runs `kernels` on a new backend of `threads` threads: with the default
  * module budget (resident tensors) or none (plain and shared arrays).
  */
-function run(threads: number, resident: boolean, kernels: (be: CpuBackend) => (() => Tensor)[]): Run {
+function run(threads: number, resident: boolean, kernels: (be: CpuBackend, resident: boolean) => (() => Tensor)[]): Run {
   if (!resident) setModuleArrayBudget(0);
   const be = createCpuBackend({ threads });
   try {
     const out: Run = { bits: [], resident: [], copyFree: [], workerCalls: 0 };
     const calls = be.workerCalls;
-    for (const k of kernels(be)) {
+    for (const k of kernels(be, resident)) {
       const t = k();
       out.copyFree.push(arenaAsked() <= NO_COPY_BYTES);
       out.resident.push(isModuleArray(be.view(t).data));
@@ -183,32 +183,40 @@ describe.each([1, 2, 3])('module-resident tensors at %i thread(s)', (threads) =>
   it('mixes resident operands with plain and shared ones, with the same bits', () => {
     setRowsTuning({ sharedPerThread: 2 ** 14 }, ['relu', 'leakyRelu', 'axpby']);
     setRowsTuning({ perThread: 2 ** 12 }, ['pool']);
+    // Pooling in passes of one image a thread, the maps' shared passes 2^16 elements: several passes each.
+    setPassFloats(2 * 55 * 55 * 16);
     const xv = values(40, n);
     const yv = values(41, n);
     const attrs: PoolAttrs = { method: 'max', poolSize: [3, 3], stride: [2, 2], pad: [0, 0, 0, 0] };
-    const pv = values(42, 4 * 27 * 27 * 16);
-    const kernels = (mix: 'plain' | 'shared') => (be: CpuBackend) => {
+    const pv = values(42, 8 * 55 * 55 * 16);
+    const dyv = values(43, 8 * 27 * 27 * 16);
+    type Mix = 'plain' | 'shared' | 'shared output';
+    // No room for more resident arrays: later tensors are shared (threads > 1; dy too, 93 312 elements) or plain.
+    const full = () => setModuleArrayBudget(moduleArrayBytes());
+    const kernels = (mix: Mix) => (be: CpuBackend, resident: boolean) => {
+      if (mix === 'shared output') full();
       const x = be.tensor(xv, [n]);
-      const p = be.tensor(pv, [4, 27, 27, 16]);
-      const dyv = values(43, 4 * 13 * 13 * 16);
-      // After x, no room for more resident arrays: later tensors are shared (threads > 1) or plain.
-      if (mix === 'shared') setModuleArrayBudget(moduleArrayBytes());
+      const p = be.tensor(pv, [8, 55, 55, 16]);
+      if (mix === 'shared') full();
       const y = mix === 'plain' ? be.wrap(Float32Array.from(yv), [n]) : be.tensor(yv, [n]);
-      const dy = mix === 'plain' ? be.wrap(Float32Array.from(dyv), [4, 13, 13, 16]) : be.tensor(dyv, [4, 13, 13, 16]);
+      const dy = mix === 'plain' ? be.wrap(Float32Array.from(dyv), [8, 27, 27, 16]) : be.tensor(dyv, [8, 27, 27, 16]);
+      // Shared inputs, resident outputs.
+      if (mix === 'shared output' && resident) setModuleArrayBudget();
       return [
         () => be.run('Axpby', { x, y }, { alpha: 2, beta: 0.5 }),
         () => be.run('Axpby', { x: y, y: x }, { alpha: 2, beta: 0.5 }),
         () => be.run('ReluBackward', { x, dy: y }, { leak: 0 }),
         () => be.run('ReluBackward', { x: y, dy: x }, { leak: 0.1 }),
+        () => be.run('Pool', { x: p }, attrs),
         () => be.run('PoolBackward', { x: p, dy }, attrs),
       ];
     };
-    for (const mix of ['plain', 'shared'] as const) {
+    for (const mix of ['plain', 'shared', 'shared output'] as const) {
       const got = run(threads, true, kernels(mix));
       expect(differences(got, run(threads, false, kernels(mix))), mix).toBe('same');
       expect(differences(got, run(1, false, kernels(mix))), mix).toBe('same');
-      // Outputs of a plain mix are resident (room is left); of a shared one, not.
-      expect(got.resident.every((r) => r === (mix === 'plain')), mix).toBe(true);
+      expect(got.resident.every((r) => r === (mix !== 'shared')), mix).toBe(true);
+      if (threads > 1) expect(got.workerCalls, mix).toBeGreaterThan(0);
     }
   });
 

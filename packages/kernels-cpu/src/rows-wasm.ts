@@ -1,7 +1,7 @@
 import { runTasks, shares, TASK_WORDS, taskThreads } from './conv-tasks.js';
 import { gemmPool } from './gemm-threads.js';
 import { residentOffset } from './module-arrays.js';
-import type { SharedPassMessage } from './shared-tasks.js';
+import type { SharedOperand, SharedPassMessage } from './shared-tasks.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 import { wasmArena } from './wasm-gemm.js';
 
@@ -274,7 +274,8 @@ function mapShared(op: MapOp, kernel: RowsKernel, x: Float32Array, y: Float32Arr
   const pass = Math.min(MAP_PASS_FLOATS, 4 * Math.ceil(vectors / tasks));
   const same = x === y;
   const ranges = shares(vectors, tasks).map((s) => ({ first: 4 * s.first, end: Math.min(n, 4 * (s.first + s.count)) }));
-  return runSharedPasses('rows_map_task', ranges, pass, same ? [x] : [x, y], out, false, (at, outAt) => [op, 0, 4 * at[0]!, 4 * at[same ? 0 : 1]!, 4 * outAt], 1, [a, b]);
+  const addressWords = same ? [[2, 3], [4]] : [[2], [3], [4]];
+  return runSharedPasses('rows_map_task', ranges, pass, same ? [x] : [x, y], out, false, (at, outAt) => [op, 0, 4 * at[0]!, 4 * at[same ? 0 : 1]!, 4 * outAt], 1, addressWords, [a, b]);
 }
 
 /** Whether `kernel` may take the shared route (its `sharedPerThread` is finite). */
@@ -297,9 +298,12 @@ export function sharedThreads(arrays: readonly Float32Array[], most: number): nu
  * Runs export `op` over units (elements or images) as shared tasks
  * (shared-tasks.ts's `sharedPassTask`): range t of `ranges` on thread t, in
  * passes of `pass` units, each thread with its own part of the module's
- * memory (the inputs' and the output's `pass` units, then its task block,
- * whose words `words(inputsAt, outputAt)` gives in byte addresses; word
- * `countWord` is set to each pass's units). False where the module cannot run.
+ * memory (the `pass` units of the inputs and the output that are not
+ * resident, then its task block, whose words `words(inputsAt, outputAt)`
+ * gives in byte addresses; word `countWord` is set to each pass's units).
+ * `addressWords` names, for each input and then the output, the words
+ * holding its address: a resident operand is used in place, those words
+ * pointed at each pass's units. False where the module cannot run.
  */
 export function runSharedPasses(
   op: string,
@@ -310,27 +314,31 @@ export function runSharedPasses(
   zero: boolean,
   words: (inputsAt: number[], outputAt: number) => number[],
   countWord: number,
+  addressWords: readonly (readonly number[])[],
   floats: readonly number[] = [],
 ): boolean {
   const pool = gemmPool();
-  if (pool === null) return false;
+  const inst = gemmInstance();
+  if (pool === null || inst === null) return false;
   const units = ranges[ranges.length - 1]!.end;
-  const perUnit = (a: Float32Array) => a.length / units;
-  const region = Math.ceil((pass * (inputs.reduce((s, a) => s + perUnit(a), 0) + perUnit(output)) + TASK_WORDS) / 32) * 32;
+  const operands = [...inputs, output].map((data, i) => ({ data, per: data.length / units, resident: residentOffset(inst, data), words: [...addressWords[i]!] }));
+  const copied = operands.reduce((s, o) => s + (o.resident < 0 ? o.per : 0), 0);
+  const region = Math.ceil((pass * copied + TASK_WORDS) / 32) * 32;
   const arena = wasmArena(ranges.length * region + 32);
   if (arena === null) return false;
   const base = Math.ceil(arena.at / 32) * 32;
   const messages: SharedPassMessage[] = ranges.map((r, t) => {
     let next = base + t * region;
-    const ins = inputs.map((data) => {
-      const at = next;
-      next += pass * perUnit(data);
-      return { data, per: perUnit(data), at };
+    // A resident operand's `at` is its range's first unit (the worker moves it each pass), others get this thread's slots.
+    const placed: SharedOperand[] = operands.map((o) => {
+      const at = o.resident >= 0 ? o.resident + r.first * o.per : next;
+      if (o.resident < 0) next += pass * o.per;
+      return { ...o, at };
     });
-    const out = { data: output, per: perUnit(output), at: next };
-    next += pass * perUnit(output);
+    const ins = placed.slice(0, -1);
+    const output = placed[placed.length - 1]!;
     const block = 4 * (next + (next % 2));
-    return { task: 0, op, first: r.first, end: r.end, pass, inputs: ins, output: out, zero, block, words: words(ins.map((i) => i.at), out.at), countWord, floats: [...floats] };
+    return { task: 0, op, first: r.first, end: r.end, pass, inputs: ins, output, zero, block, words: words(ins.map((i) => i.at), output.at), countWord, floats: [...floats] };
   });
   pool.runShared(messages);
   return true;

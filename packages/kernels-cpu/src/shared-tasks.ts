@@ -16,7 +16,10 @@
  * of the maps, images of pooling) into its own part of the module's memory
  * with `set`, runs the module's task export there (`rows_map_task`,
  * `pool_max_images`, …), and copies its outputs back, in passes that stay
- * in L2. Each unit is computed as on the calling thread's route
+ * in L2. An operand that is one of the module's resident arrays
+ * (module-arrays.ts; a mix of resident and other shared tensors) is read or
+ * written in place instead: each pass points the task block's words at its
+ * own units. Each unit is computed as on the calling thread's route
  * (rows-wasm.ts's `mapWasm`, pool-wasm.ts), so any split gives the same bits.
  */
 
@@ -25,8 +28,12 @@ export interface SharedOperand {
   data: Float32Array;
   /** Floats per unit (an element of a map, an image of pooling). */
   per: number;
-  /** This thread's place for it in the module's memory (a float index). */
+  /** This thread's place for it in the module's memory (a float index), where it is not resident. */
   at: number;
+  /** Its element offset in the module's memory where it is resident (read and written there, never copied), else -1. */
+  resident: number;
+  /** The task block's words that hold its byte address (set each pass where it is resident). */
+  words: number[];
 }
 
 /**
@@ -34,7 +41,8 @@ export interface SharedOperand {
  * units: each pass copies the inputs' units into the module's memory (or
  * zeroes the output's place, `zero`), runs the export `op` on the task
  * block at byte `block` (int32 `words`, word `countWord` set to the pass's
- * units; float64 `floats` from byte 32), and copies the output's units back.
+ * units; float64 `floats` from byte 32), and copies the output's units back;
+ * resident operands are used where they are.
  */
 export interface SharedPassMessage {
   /** The task's index in the workers' table (`sharedTasksSource`): 0, `sharedPassTask`. */
@@ -64,11 +72,16 @@ export function sharedPassTask(m: SharedPassMessage, wasm: SharedTaskExports, bu
   const o = m.output;
   for (let u = m.first; u < m.end; u += m.pass) {
     const count = Math.min(m.pass, m.end - u);
-    for (const a of m.inputs) heap.set(a.data.subarray(u * a.per, (u + count) * a.per), a.at);
-    if (m.zero) heap.fill(0, o.at, o.at + count * o.per);
+    for (const a of m.inputs) {
+      if (a.resident >= 0) for (const w of a.words) words[w] = 4 * (a.resident + u * a.per);
+      else heap.set(a.data.subarray(u * a.per, (u + count) * a.per), a.at);
+    }
+    const outAt = o.resident >= 0 ? o.resident + u * o.per : o.at;
+    if (o.resident >= 0) for (const w of o.words) words[w] = 4 * outAt;
+    if (m.zero) heap.fill(0, outAt, outAt + count * o.per);
     words[m.countWord] = count;
     wasm[m.op]!(m.block);
-    o.data.set(heap.subarray(o.at, o.at + count * o.per), u * o.per);
+    if (o.resident < 0) o.data.set(heap.subarray(o.at, o.at + count * o.per), u * o.per);
   }
 }
 
