@@ -24,8 +24,9 @@ export interface RowsTuning {
   /**
    * ReLU, leaky ReLU and Axpby on tensors that all live on SharedArrayBuffers
    * (cpu-backend.ts): fewest elements per thread when each thread copies its
-   * own range through the module (shared-tasks.ts); pooling: whether it
-   * takes that route (Infinity: off).
+   * own range through the module (shared-tasks.ts), or, all resident in the
+   * module's memory, maps its own range in place (`residentThreads`);
+   * pooling: whether it takes the shared route (Infinity: off).
    */
   sharedPerThread?: number;
 }
@@ -46,10 +47,12 @@ export type RowsKernel = 'relu' | 'leakyRelu' | 'axpby' | 'sums' | 'stats' | 'af
  * `MAP_PASS_FLOATS` that stay in L2) 0.6–1.5 ns up to a few million
  * elements; on larger tensors both run at main memory's speed (2.5–4 ns an
  * element on this loaded VM, within ±20% of each other). So they take it
- * from 2^12 elements, and on one thread only: the copies in and out are on
- * this thread and cost more than the map itself, so a second thread gained
- * nothing and lost its dispatch (AlexNet's step: Axpby 212 → 248 ms, ReLU
- * 62 → 86 ms at 2 threads before).
+ * from 2^12 elements, and where this thread copies them, on it alone: the
+ * copies in and out are on this thread and cost more than the map itself,
+ * so a second thread gained nothing and lost its dispatch (AlexNet's step:
+ * Axpby 212 → 248 ms, ReLU 62 → 86 ms at 2 threads before). Over shared
+ * tensors each thread copies its own range, and on tensors resident in the
+ * module's memory nothing is copied: both split from `sharedPerThread`.
  */
 const DEFAULT_TUNING: Readonly<Record<RowsKernel, RowsTuning>> = {
   relu: { wasmMin: 2 ** 12, perThread: Number.POSITIVE_INFINITY, sharedPerThread: 2 ** 17 },

@@ -9,12 +9,14 @@ import { MAP_OPS, mapWasm } from '../rows-wasm.js';
  * §6.6.4). Softmax runs over the last axis (channels of NHWC data), with the
  * row maximum subtracted before exponentiating, so large scores never overflow.
  * Float32 ReLU and its derivative run in WebAssembly SIMD from 2^12
- * elements (rows-wasm.ts: copied through the module's memory in passes that
- * stay in L2, on this thread, as the copies cost more than the map), with the
- * loops' values; the branch-free loop below (`keepPositive`) takes smaller
- * tensors. Float32
+ * elements (rows-wasm.ts: on tensors resident in the module's memory in
+ * place, split over the threads when large; others copied through the
+ * module's memory in passes that stay in L2, on this thread, or over shared
+ * tensors by each thread for its own range), with the loops' values; the
+ * branch-free loop below (`keepPositive`) takes smaller tensors. Float32
  * softmax, sigmoid and their derivatives on large inputs split their rows
- * over the threads as JavaScript tasks (rows-js.ts), with the loops' values.
+ * over the threads as JavaScript tasks (rows-js.ts, resident operands in
+ * place), with the loops' values.
  */
 export const activationKernels = {
   Relu: (cpu, { x }, { leak }) => {

@@ -9,9 +9,10 @@ import { channelSumsBlocked, channelSumsWasm, MAP_OPS, mapWasm } from '../rows-w
  * large tensors run in WebAssembly SIMD over the GEMM threads
  * (rows-wasm.ts), adding rows in fixed blocks (`channelSumsBlocked`, also
  * the loop's order), so they do not depend on the threads. Float32 Axpby
- * (the trainer's updates) runs there too from 2^12 elements, on this thread
- * (rows-wasm.ts: the copies in and out cost more than the map, so workers
- * would not gain), in float64 rounded once as the loop.
+ * (the trainer's updates) runs there too from 2^12 elements, in float64
+ * rounded once as the loop (rows-wasm.ts: in place over the threads where x,
+ * y and the output are resident in the module's memory; else on this
+ * thread through copies, or each thread copying its range of shared tensors).
  */
 export const elementwiseKernels = {
   Unary: (cpu, { x }, { op, alpha }) => {
