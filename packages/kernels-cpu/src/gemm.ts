@@ -21,10 +21,13 @@ export interface MatrixRef {
  * with `op(A)` of size `m × k`, `op(B)` of size `k × n`, `C` of size `m × n`;
  * `op(A) = Aᵀ` when `transA` (then `A` is stored `k × m`), likewise for `B`.
  * `beta = 0` overwrites `C` without reading it (so NaNs already in `C` do not
- * survive), as BLAS does.
+ * survive), as BLAS does. As in BLAS, `C` must not overlap `A` or `B`, except
+ * by being the same array (then it is copied).
  *
  * Float32 operands of at least `WASM_MIN_FLOPS / 2` multiply-adds go to the
- * WebAssembly SIMD kernel (`gemmWasm`, wasm/gemm.wat); everything else —
+ * WebAssembly SIMD kernel (`gemmWasm`, wasm/gemm.wat), which uses operands
+ * living in its memory (resident tensors) in place and copies the others;
+ * everything else —
  * float64 backends, tiny products where copying into the module's memory
  * costs more than it saves, engines without WebAssembly SIMD — takes the
  * TypeScript path `gemmPortable`, which is also the reference in tests.

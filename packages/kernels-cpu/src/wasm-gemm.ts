@@ -61,6 +61,7 @@ export function gemmWasm(
   const bytes = (aFloats + bFloats + cFloats) * 4 + gemmThreads() * ZEROED_TASK_BYTES;
   let base = arena(inst, bytes) >> 2;
   let heap = new Float32Array(inst.memory.buffer);
+  // sgemm packs op(A) and op(B) from the stored matrices (k × m where transposed), `ld` apart in either orientation.
   const a: Operand = aRes >= 0 ? { at: aRes + A.offset, rows: ar, cols: ac, ld: A.ld } : { at: base, rows: ar, cols: ac, ld: ac };
   const b: Operand = bRes >= 0 ? { at: bRes + B.offset, rows: br, cols: bc, ld: B.ld } : { at: base + aFloats, rows: br, cols: bc, ld: bc };
   if (aFloats > 0) copyIn(A, ar, ac, heap, a.at);
