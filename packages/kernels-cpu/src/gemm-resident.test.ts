@@ -258,12 +258,17 @@ describe('gemmWasm on resident operands with tiny elements', () => {
 
 describe('the backend’s fully connected and 1×1 convolutions on resident tensors', () => {
   const geometry = (groups = 1): ConvGeometry => ({ stride: [1, 1], pad: [0, 0, 0, 0], dilate: [1, 1], groups });
-  // Fully connected (filters cover the image; y 512 elements: not resident), 1×1 (one group and two), with and without a bias.
+  // Fully connected (filters cover the image; y too small to be resident), 1×1 (one group and two), with and without a bias.
   const cases: { name: string; x: number[]; f: number[]; groups: number }[] = [
     { name: 'fully connected 4×4×64×40', x: [16, 4, 4, 64], f: [4, 4, 64, 40], groups: 1 },
+    // Batch 1 (fewer rows than threads in the forward); the filter derivative (16384 × 20, depth 1) in blocks of rows.
+    { name: 'fully connected 8×8×256×20, batch 1', x: [1, 8, 8, 256], f: [8, 8, 256, 20], groups: 1 },
     { name: '1×1 32→48', x: [4, 16, 16, 32], f: [1, 1, 32, 48], groups: 1 },
     { name: '1×1 32→48 in 2 groups', x: [4, 16, 16, 32], f: [1, 1, 16, 48], groups: 2 },
   ];
+  it('does the batch-1 filter derivative in blocks of rows', () => {
+    expect(gemmChunkRows(8 * 8 * 256, 20, 1, 4, 256)).toBeLessThan(8 * 8 * 256);
+  });
   for (const c of cases) {
     it(`gives the bits of plain arrays for Conv, ConvBackwardData and ConvBackwardFilter (${c.name}) on 1–3 threads`, () => {
       const rng = new Rng(90 + c.f[3]!);
