@@ -1,6 +1,5 @@
-import { type ForwardStart, type ImageTask, forwardPasses, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import { type ForwardStart, type ImageTask, forwardPasses, inPlaceAt, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
-import { residentOffset } from './module-arrays.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance, scratchOf } from './wasm-instance.js';
 
@@ -175,23 +174,6 @@ function worthIt(p: ConvSizes, option: WinogradOption, pixels: number): boolean 
   return (w.m + w.r - 1) ** 2 * tileCount(p, w.m) <= MAX_MULTIPLY_RATIO * w.r * w.r * pixels;
 }
 
-/**
- * Bytes past an operand's last element that the module may load from it:
- * the transforms' masked 4-lane loads of a last channel (filter) block, the
- * filter transform's pair of an odd K's last filter; lanes it drops.
- */
-const READ_PAST_BYTES = 16;
-
-/**
- * The element offset of `a` where the module can use it in place: a whole
- * resident array of `inst` (module-arrays.ts) with `READ_PAST_BYTES` of
- * memory after it; else -1 (copied through the arena).
- */
-function inPlaceAt(inst: GemmInstance, a: Float32Array): number {
-  const at = residentOffset(inst, a);
-  return at >= 0 && 4 * (at + a.length) + READ_PAST_BYTES <= inst.memory.buffer.byteLength ? at : -1;
-}
-
 /** `n` rounded up to a multiple of 4 (the module's padded channel and filter counts). */
 const round4 = (n: number): number => (n + 3) & ~3;
 
@@ -264,7 +246,7 @@ export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' 
  * at the start of the module's arena (`forwardPasses` with its size for
  * filters), instead of copied out and back in (AlexNet's conv3: 3.5 M floats
  * each way). The filters are read in place where they are a resident array
- * (module-arrays.ts), else copied in after U. Returns U's size in floats, or
+ * (`inPlaceAt`), else copied in after U. Returns U's size in floats, or
  * null where the module cannot run.
  */
 function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): number | null {
@@ -499,7 +481,7 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
  * the images `PRODUCT_ROWS / T` at a time, in order (passes hold whole such
  * batches, so their bounds depend neither on the thread count nor on whether
  * x and dy are copied); finally df = Gᵀ·Û·G per (c, k) in float64. Every sum
- * has the same order for any thread count. Resident x and dy (module-arrays.ts)
+ * has the same order for any thread count. Resident x and dy (`inPlaceAt`)
  * are read in place and a resident df written in place; the others go through
  * the arena (x and dy a pass at a time). Where `winogradApplies(p)`; false
  * where the module cannot run.
