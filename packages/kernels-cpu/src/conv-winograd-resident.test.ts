@@ -142,6 +142,9 @@ async function convs(s: Case, d: ReturnType<typeof data>, tile: WinogradTile, th
     const resident = (t: Tensor) => isModuleArray(be.view(t).data);
     // Resident filters are read in place by the filter transform (never copied into the arena).
     if (resident(f)) expect([forward.copiedSource, data.copiedSource]).toEqual([false, false]);
+    // With every operand resident, the forward and the data derivative copy nothing large on this thread.
+    if (resident(x) && resident(f) && resident(forward.result)) expect(forward.largest).toBeLessThan(1024);
+    if (resident(dy) && resident(f) && resident(data.result)) expect(data.largest).toBeLessThan(1024);
     // With x and dy resident, the filter derivative copies nothing large on this thread (at most a plain df out).
     if (resident(x) && resident(dy)) expect(filter.largest).toBeLessThanOrEqual(resident(filter.result) ? 1023 : filter.result.size);
     const [y, dx, df] = outputs.map((t) => Float32Array.from(be.readSync(t)));
