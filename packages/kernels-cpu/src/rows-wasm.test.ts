@@ -1,6 +1,7 @@
 import { type KernelAttrs, type KernelName, type PoolAttrs, Rng, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCpuBackend } from './index.js';
+import { setModuleArrayBudget } from './module-arrays.js';
 import { channelSumsBlocked, instanceFor, setPassFloats, setRowsTuning, sumBlockRows, threadsFor } from './rows-wasm.js';
 
 /**
@@ -22,7 +23,14 @@ function values(rng: Rng, n: number, special: boolean): number[] {
 afterEach(() => {
   setRowsTuning();
   setPassFloats();
+  setModuleArrayBudget();
 });
+
+/** Tensors in the module's memory (read in place), then on plain arrays (copied through the arena in passes). */
+const residencies = [
+  ['resident', undefined],
+  ['plain', 0],
+] as const;
 
 type Case = { name: string; run: (t: (v: number[], shape: number[]) => Tensor) => Tensor[] };
 
@@ -182,8 +190,9 @@ describe.each([1, 3])('float32 kernels in WebAssembly on %i thread(s)', (threads
   });
 });
 
-describe('tensors larger than one pass through the module\'s memory', () => {
+describe.each(residencies)('%s tensors larger than one pass through the module\'s memory', (_, budget) => {
   it('give the values of one pass', () => {
+    setModuleArrayBudget(budget);
     const be = createCpuBackend({ threads: 3 });
     const rng = new Rng(8);
     const c = 5;
@@ -261,8 +270,9 @@ function avgReference(x: number[], dy: number[], [n, h, w, c]: number[], a: Pool
   return { y, dx };
 }
 
-describe('ReLU, its derivative and Axpby at the default thresholds', () => {
-  it('take the module on tensors of several passes with a ragged tail, with the loops\' bits, never waking a worker', () => {
+describe.each(residencies)('ReLU, its derivative and Axpby at the default thresholds on %s tensors', (_, budget) => {
+  it('take the module on tensors of several passes (plain) or one (resident) with a ragged tail, with the loops\' bits, never waking a worker', () => {
+    setModuleArrayBudget(budget);
     const be = createCpuBackend({ threads: 3 });
     const rng = new Rng(9);
     // Two passes of 2^16 floats and 4·5 + 3 more: the last pass ends in a partial vector.
