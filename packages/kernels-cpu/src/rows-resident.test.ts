@@ -173,6 +173,10 @@ describe.each([1, 2, 3])('module-resident tensors at %i thread(s)', (threads) =>
     const want = run(threads, false, kernels);
     expect(differences(got, want)).toBe('same');
     expect(differences(got, run(1, false, kernels))).toBe('same');
+    // Small passes: the operands that are copied (the loss's labels, the sums' partial results) go in several.
+    setPassFloats(3000);
+    expect(differences(run(threads, true, kernels), want)).toBe('same');
+    setPassFloats();
     const big = [false, true, true, false, true, true, true, true, true, true, false, true];
     expect(got.resident).toEqual(big);
     // The maps over the rows copied nothing (the loss's labels are small: copied).
