@@ -83,7 +83,7 @@ export function moduleFloat32(size: number): Float32Array | null {
 export function residentOffset(inst: GemmInstance, a: Float32Array | Float64Array): number {
   if (!(a instanceof Float32Array)) return -1;
   const r = residents.get(a);
-  return r !== undefined && r.inst === inst ? r.at >> 2 : -1;
+  return r !== undefined && r.inst === inst ? r.at / 4 : -1;
 }
 
 /** True when `a` is a resident array (of any instance). */
