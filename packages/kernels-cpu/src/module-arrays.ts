@@ -17,8 +17,8 @@ import { type GemmInstance, gemmInstance } from './wasm-instance.js';
  * memory cannot grow (wasm32's 4 GiB), tensors get their own arrays.
  */
 
-/** Bytes of live resident arrays at most, process-wide (2 GiB: half of wasm32's address space, the rest for the arena and scratch). */
-export const MODULE_MAX_BYTES = 2 ** 31;
+/** Bytes of live resident arrays at most, process-wide (1.5 GiB of the module memory's 2 GiB, `MODULE_MEMORY_MAX_BYTES`; the rest for the arena and scratch). */
+export const MODULE_MAX_BYTES = 3 * 2 ** 29;
 let maxBytes = MODULE_MAX_BYTES;
 let liveBytes = 0;
 

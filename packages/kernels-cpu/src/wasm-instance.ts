@@ -112,6 +112,12 @@ export interface Scratch {
 const PAGE = 65536;
 /** Shared memories need a maximum: the whole 32-bit address space (engines reserve it virtually). */
 const MAX_PAGES = 65536;
+/**
+ * The most the module's memory grows to: 2 GiB, where byte addresses stay
+ * positive as signed 32-bit integers (the kernels' loops compare them
+ * signed, and their JavaScript callers shift them).
+ */
+export const MODULE_MEMORY_MAX_BYTES = 2 ** 31;
 let instance: GemmInstance | null | undefined;
 
 /**
@@ -266,7 +272,7 @@ export function growTo(inst: GemmInstance, bytes: number): void {
   const have = inst.memory.buffer.byteLength;
   if (bytes <= have) return;
   const what = 'WebAssembly memory';
-  checkAllocation('cpu', what, bytes, 1, MAX_PAGES * PAGE, "wasm32's address space; use smaller batches or the float64 backend, which does not use WebAssembly");
+  checkAllocation('cpu', what, bytes, 1, MODULE_MEMORY_MAX_BYTES, 'the 2 GiB the module addresses (its loops compare addresses as signed 32-bit integers); use smaller batches or the float64 backend, which does not use WebAssembly');
   try {
     inst.memory.grow(Math.ceil((bytes - have) / PAGE));
   } catch (e) {
