@@ -4,7 +4,7 @@ import { setDirectConv } from './conv-direct.js';
 import { type ForwardPass, forwardPasses, inPlaceAt, setChunkFloats } from './conv-tasks.js';
 import type { WinogradOption } from './conv-winograd.js';
 import { createCpuBackend } from './cpu-backend.js';
-import { isModuleArray, moduleFloat32, residentOffset, setModuleArrayBudget } from './module-arrays.js';
+import { freeModuleArray, isModuleArray, moduleFloat32, residentOffset, setModuleArrayBudget } from './module-arrays.js';
 import { gemmInstance } from './wasm-instance.js';
 
 /**
@@ -235,5 +235,27 @@ describe('forwardPasses on resident tensors', () => {
     expect(inPlaceAt(inst, a)).toBe(residentOffset(inst, a));
     expect(inPlaceAt(inst, a.subarray(0, 16))).toBe(-1);
     expect(inPlaceAt(inst, new Float32Array(RESIDENT_MIN_ELEMENTS))).toBe(-1);
+  });
+
+  it('copies a resident array that ends at the end of the memory (kernels load a few floats past an operand)', async () => {
+    await createCpuBackend({ threads: 1 }).ready();
+    const inst = gemmInstance()!;
+    // Fill every free block, so the next array grows the memory by exactly its own pages and ends where it ends.
+    const fillers = inst.blocks.freeBlocks().map((b) => moduleFloat32(b.bytes / 4)!);
+    try {
+      expect(inst.blocks.freeBlocks()).toEqual([]);
+      const page = 2 ** 16;
+      const bytes = Math.ceil((inst.memory.buffer.byteLength / 8 + 1) / page) * page;
+      const last = moduleFloat32(bytes / 4)!;
+      fillers.push(last);
+      expect(4 * (residentOffset(inst, last) + last.length)).toBe(inst.memory.buffer.byteLength);
+      expect(residentOffset(inst, last)).toBeGreaterThanOrEqual(0);
+      expect(inPlaceAt(inst, last)).toBe(-1);
+      // With another block after it, it is used in place.
+      fillers.push(moduleFloat32(RESIDENT_MIN_ELEMENTS)!);
+      expect(inPlaceAt(inst, last)).toBe(residentOffset(inst, last));
+    } finally {
+      for (const a of fillers) freeModuleArray(a);
+    }
   });
 });
