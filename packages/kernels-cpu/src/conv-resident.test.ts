@@ -159,7 +159,6 @@ describe('float32 convolutions on module-resident tensors', () => {
       }
     }, 120_000);
   }
-
 });
 
 describe('forwardPasses on resident tensors', () => {
