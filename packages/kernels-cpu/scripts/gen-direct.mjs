@@ -15,10 +15,12 @@
 //     forward:            y[oy, ox, k] += Σ_l x̃(l; oy, ox) · F[l, k]
 //     filter derivative:  dF[l, k]     += Σ_n Σ_(oy, ox) x̃_n(l; oy, ox) · dy_n[oy, ox, k]
 //
-// Forward tiles are 4 filters × 8 pixels of one output row (B: two vector
-// loads from the planes per tap, A: 4 splats of F's row l, from a copy of F
-// in filter tiles so that they are contiguous; stored through
-// 4 × 4 transposes into NHWC y); filter-derivative tiles are 4 taps × 8
+// Forward tiles are 4 pixels of one output row × 8 filters (per tap: 4 splats
+// from the planes, two vector loads of F's row l from a copy of F in filter
+// tiles of 4, stored straight into NHWC y), and for the last K mod 8 ≤ 4
+// filters 4 filters × 8 pixels (two vector loads from the planes, 4 splats of
+// F, stored through 4 × 4 transposes), all in one function (no call or
+// task-block read per tile); filter-derivative tiles are 4 taps × 8
 // filters (B: two vector loads of dy's pixel row, A: 4 splats from the
 // planes), summed over one image's pixels in registers, then added into dF.
 //
@@ -117,29 +119,45 @@ const planes = `
       (br $ln))))`;
 
 /**
- * Forward tile: y[row, ox0 + j, k0 + i] (+)= Σ_l P(l) · F[l, k0 + i] for
- * j < 8, i < 4 (added where `add`, else stored: 0 + s = s, so y need not be
- * zeroed first); `base` the planes' byte address of pixel (oy, ox0), `fp`
- * that of the filter tile's F4[l][i] = F[l, k0 + i] (4 floats per tap, zero
- * past K), K4 the bytes of a pixel of y. Pixels j ≥ pix and filters i ≥ kn
- * are computed but not stored (their loads stay inside the arena's slack).
+ * Stores the 4 filters `o` (a v128 local) of one pixel at y's byte address
+ * $yq: all 4 where `n` (an i32 expression) is 4, else its first n lanes
+ * through $scratch; added to y's values where $add. `id` names the loop.
+ */
+const storeQuad = (o, n, id) => `(if (i32.ge_s ${n} (i32.const 4))
+          (then (v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yq)) (local.get ${o}))) (else (local.get ${o})))))
+          (else
+            (v128.store (local.get $scratch) (local.get ${o}))
+            (local.set $i (i32.const 0))
+            (block $di${id} (loop $li${id}
+              (br_if $di${id} (i32.ge_s (local.get $i) ${n}))
+              (f32.store (local.get $yq) (f32.add (if (result f32) (local.get $add) (then (f32.load (local.get $yq))) (else (f32.const 0)))
+                (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))))
+              (local.set $yq (i32.add (local.get $yq) (i32.const 4)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $li${id})))))`;
+
+/**
+ * The forward tile of 8 pixels × 4 filters (the last K mod 8 ≤ 4 filters) at (oy, ox0, k0): y[oy, ox0 + j, k0 + i] (+)= Σ_l P(l) · F[l, k0 + i] for
+ * j < 8, i < 4, l in order from 0 (added where $add, else stored: 0 + s = s, so
+ * y need not be zeroed first); $base the planes' byte address of pixel
+ * (oy, ox0), $fp that of the filter tile's F4[l][i] = F[l, k0 + i] (4 floats
+ * per tap, zero past K), $K4 the bytes of a pixel of y, $yp y's address of
+ * (oy, ox0, k0). Pixels j ≥ $pix and filters i ≥ $kn are computed but not
+ * stored (their loads stay inside the arena's slack). Inlined in the loops of
+ * conv_planes_images: a call per tile and the task-block words read per tile
+ * took about a tenth of the time of LeNet's conv1 (25 taps a tile).
  */
 const forwardTile = `
-  (func $direct_tile (param $base i32) (param $table i32) (param $L i32) (param $fp i32) (param $K4 i32)
-                     (param $y i32) (param $pix i32) (param $kn i32) (param $scratch i32) (param $add i32)
-    ${ACC_LOCALS} (local $b0 v128) (local $b1 v128) (local $av v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128)
-    (local $end i32) (local $p i32) (local $j i32) (local $i i32) (local $yp i32)
-    (local.set $end (i32.add (local.get $table) (i32.shl (local.get $L) (i32.const 2))))
+    ${zeroAcc}
+    (local.set $tp (local.get $table))
     (block $done (loop $loop
-      (br_if $done (i32.ge_u (local.get $table) (local.get $end)))
-      (local.set $p (i32.add (local.get $base) (i32.load (local.get $table))))
+      (br_if $done (i32.ge_u (local.get $tp) (local.get $tableEnd)))
+      (local.set $p (i32.add (local.get $base) (i32.load (local.get $tp))))
       (local.set $b0 (v128.load (local.get $p)))
       (local.set $b1 (v128.load offset=16 (local.get $p)))
       ${madds((i) => `(v128.load32_splat offset=${4 * i} (local.get $fp))`)}
       (local.set $fp (i32.add (local.get $fp) (i32.const 16)))
-      (local.set $table (i32.add (local.get $table) (i32.const 4)))
+      (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
       (br $loop)))
     ;; Per 4 pixels v: the transpose gives pixel 4v + j's 4 filters in $o_j.
     ${range(2)
@@ -153,30 +171,57 @@ const forwardTile = `
       .map(
         (j) => `(if (i32.lt_s (i32.const ${4 * v + j}) (local.get $pix))
       (then
-        (local.set $yp (i32.add (local.get $y) (i32.mul (local.get $K4) (i32.const ${4 * v + j}))))
-        (if (i32.eq (local.get $kn) (i32.const 4))
-          (then (v128.store (local.get $yp) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yp)) (local.get $o${j}))) (else (local.get $o${j})))))
-          (else
-            (v128.store (local.get $scratch) (local.get $o${j}))
-            (local.set $i (i32.const 0))
-            (block $di${v}${j} (loop $li${v}${j}
-              (br_if $di${v}${j} (i32.ge_s (local.get $i) (local.get $kn)))
-              (f32.store (local.get $yp) (f32.add (if (result f32) (local.get $add) (then (f32.load (local.get $yp))) (else (f32.const 0)))
-                (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))))
-              (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $li${v}${j})))))))`,
+        (local.set $yq (i32.add (local.get $yp) (i32.mul (local.get $K4) (i32.const ${4 * v + j}))))
+        ${storeQuad(`$o${j}`, '(local.get $kn)', `${v}${j}`)}))`,
       )
       .join('\n    ')}`,
       )
-      .join('\n    ')})`;
+      .join('\n    ')}`;
+
+/**
+ * The forward tile of 4 pixels × 8 filters at (oy, ox0 + 4h, k0): acc[j][w] =
+ * Σ_l P(l)[ox0 + 4h + j] · F[l, k0 + 4w …] (the pixels splatted from the
+ * planes, the filters two vectors of the filter tiles k0/4 and k0/4 + 1), l in
+ * order from 0: the same sums as the 8 × 4 tile, stored without transposes.
+ */
+const forwardWideTile = (h) => `
+    ${zeroAcc}
+    (local.set $tp (local.get $table))
+    (local.set $fp (i32.add (local.get $f) (i32.shl (i32.mul (local.get $k0) (local.get $L)) (i32.const 2))))
+    (local.set $fq (i32.add (local.get $fp) (i32.shl (local.get $L) (i32.const 4))))
+    (block $dw${h} (loop $lw${h}
+      (br_if $dw${h} (i32.ge_u (local.get $tp) (local.get $tableEnd)))
+      (local.set $p (i32.add (local.get $base) (i32.load (local.get $tp))))
+      (local.set $b0 (v128.load (local.get $fp)))
+      (local.set $b1 (v128.load (local.get $fq)))
+      ${madds((j) => `(v128.load32_splat offset=${16 * h + 4 * j} (local.get $p))`)}
+      (local.set $fp (i32.add (local.get $fp) (i32.const 16)))
+      (local.set $fq (i32.add (local.get $fq) (i32.const 16)))
+      (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
+      (br $lw${h})))
+    ${range(4)
+      .map(
+        (j) => `(if (i32.lt_s (i32.const ${4 * h + j}) (local.get $pix))
+      (then
+        ${range(2)
+          .map(
+            (w) => `(local.set $yq (i32.add (local.get $yp) (i32.add (i32.mul (local.get $K4) (i32.const ${4 * h + j})) (i32.const ${16 * w}))))
+        ${storeQuad(acc(j, w), `(i32.sub (local.get $kn) (i32.const ${4 * w}))`, `w${h}${j}${w}`)}`,
+          )
+          .join('\n        ')}))`,
+      )
+      .join('\n    ')}`;
 
 /** y_n ← conv(x_n, F) + d[28]·y_n (d[28] 0 or 1) for the task block's d[19] images: planes into d[22], then every tile. */
 const forwardImages = `
   (func (export "conv_planes_images") (param $d i32)
-    (local $n i32) (local $x i32) (local $y i32) (local $K i32) (local $K4 i32) (local $L i32) (local $Ho i32) (local $Wo i32)
+    ${ACC_LOCALS} (local $b0 v128) (local $b1 v128) (local $av v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128)
+    (local $n i32) (local $count i32) (local $x i32) (local $y i32) (local $K i32) (local $K4 i32) (local $L i32) (local $Ho i32) (local $Wo i32)
     (local $rowBytes i32) (local $planes i32) (local $oy i32) (local $ox i32) (local $k0 i32) (local $imageBytes i32) (local $outBytes i32)
-    (local $base i32) (local $yt i32)
+    (local $base i32) (local $yt i32) (local $f i32) (local $fp i32) (local $table i32) (local $tableEnd i32) (local $tp i32) (local $p i32)
+    (local $pix i32) (local $kn i32) (local $fq i32) (local $scratch i32) (local $add i32) (local $yp i32) (local $yq i32) (local $i i32)
     (local.set $K ${ld(17)})
     (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
     (local.set $L (i32.mul (i32.mul ${ld(3)} ${ld(4)}) ${ld(2)}))
@@ -187,9 +232,15 @@ const forwardImages = `
     (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
     (local.set $outBytes (i32.mul (i32.mul (local.get $Ho) (local.get $Wo)) (local.get $K4)))
     (local.set $x ${ld(18)})
+    (local.set $count ${ld(19)})
     (local.set $y ${ld(20)})
+    (local.set $f ${ld(21)})
+    (local.set $table ${ld(24)})
+    (local.set $tableEnd (i32.add (local.get $table) (i32.shl (local.get $L) (i32.const 2))))
+    (local.set $scratch ${ld(27)})
+    (local.set $add ${ld(28)})
     (block $dn (loop $ln
-      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
+      (br_if $dn (i32.ge_s (local.get $n) (local.get $count)))
       (call $direct_planes (local.get $d) (local.get $x) (local.get $planes))
       (local.set $oy (i32.const 0))
       (block $doy (loop $loy
@@ -199,16 +250,22 @@ const forwardImages = `
           (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
           (local.set $base (i32.add (i32.add (local.get $planes) (i32.mul (local.get $oy) (local.get $rowBytes))) (i32.shl (local.get $ox) (i32.const 2))))
           (local.set $yt (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $Wo)) (local.get $ox)) (local.get $K4))))
+          (local.set $pix (call $min (i32.const 8) (i32.sub (local.get $Wo) (local.get $ox))))
           (local.set $k0 (i32.const 0))
           (block $dk (loop $lk
             (br_if $dk (i32.ge_s (local.get $k0) (local.get $K)))
-            (call $direct_tile (local.get $base) ${ld(24)} (local.get $L)
-              (i32.add ${ld(21)} (i32.shl (i32.mul (local.get $k0) (local.get $L)) (i32.const 2))) (local.get $K4)
-              (i32.add (local.get $yt) (i32.shl (local.get $k0) (i32.const 2)))
-              (call $min (i32.const 8) (i32.sub (local.get $Wo) (local.get $ox)))
-              (call $min (i32.const 4) (i32.sub (local.get $K) (local.get $k0)))
-              ${ld(27)} ${ld(28)})
-            (local.set $k0 (i32.add (local.get $k0) (i32.const 4)))
+            (local.set $yp (i32.add (local.get $yt) (i32.shl (local.get $k0) (i32.const 2))))
+            (if (i32.gt_s (i32.sub (local.get $K) (local.get $k0)) (i32.const 4))
+              (then
+                (local.set $kn (call $min (i32.const 8) (i32.sub (local.get $K) (local.get $k0))))
+                ${forwardWideTile(0)}
+                (if (i32.gt_s (local.get $pix) (i32.const 4)) (then ${forwardWideTile(1)}))
+                (local.set $k0 (i32.add (local.get $k0) (i32.const 8))))
+              (else
+                (local.set $fp (i32.add (local.get $f) (i32.shl (i32.mul (local.get $k0) (local.get $L)) (i32.const 2))))
+                (local.set $kn (i32.sub (local.get $K) (local.get $k0)))
+                ${forwardTile}
+                (local.set $k0 (i32.add (local.get $k0) (i32.const 4)))))
             (br $lk)))
           (local.set $ox (i32.add (local.get $ox) (i32.const 8)))
           (br $lox)))
@@ -302,7 +359,6 @@ export function directFields() {
   return `
   ;; ---- generated by scripts/gen-direct.mjs: the direct convolution for few channels ----
 ${planes}
-${forwardTile}
 ${forwardImages}
 ${filterTiles}
 `;
