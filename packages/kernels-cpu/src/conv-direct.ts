@@ -4,10 +4,10 @@ import {
   type ForwardStart,
   forwardPasses,
   imagesPerThread,
+  imageUnits,
   passIn,
   passOperand,
-  runTasks,
-  shares,
+  runClaimed,
   storingPasses,
   TASK_WORDS,
   taskThreads,
@@ -138,14 +138,14 @@ function convForwardImplicit(inst: GemmInstance, p: ConvSizes, x: Float32Array, 
   const perThread = padded + inst.mr + TASK_WORDS;
   const ySize = p.pixels * p.k;
   return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, start, y, ({ fAt, xAt, yAt, bufAt, tasks, count }) => {
-    const blocks = shares(count, tasks).map((share) => {
-      const pad = 4 * (bufAt + share.thread * perThread);
+    const blocks = Array.from({ length: tasks }, (_, t) => {
+      const pad = 4 * (bufAt + t * perThread);
       const table = pad + 4 * padded;
       const block = table + 4 * inst.mr;
-      writeTask(inst, block, share.thread, ungroupedImagesTask(p, share, xAt, yAt, { f: 4 * fAt, phi: pad, phiStride: 0, zeros: 0, scratch: table, src: 0 }));
+      writeTask(inst, block, t, ungroupedImagesTask(p, { first: 0, count: 0 }, xAt, yAt, { f: 4 * fAt, phi: pad, phiStride: 0, zeros: 0, scratch: table, src: 0 }));
       return block;
     });
-    runTasks(inst, 'conv_direct_images', blocks);
+    runClaimed(inst, 'conv_direct_images', blocks, imageUnits(count, xAt, p.imageSize, yAt, ySize));
   });
 }
 
@@ -176,14 +176,11 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
     for (let k = 0; k < p.k; k++) heap[at + ((k >> 2) * L + l) * 4 + (k & 3)] = f[l * p.k + k]!;
   }
   const run = ({ heap, fAt, xAt, yAt, bufAt, tasks, count }: ForwardPass) => {
-    const blocks = shares(count, tasks).map((share) => {
-      const mine = bufAt + share.thread * perThread;
+    const blocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
+      const mine = bufAt + t * perThread;
       new Int32Array(heap.buffer, 4 * mine, planes.table.length).set(planes.table);
       const block = 4 * (mine + perThread - TASK_WORDS);
       writeDirectTask(inst, block, p, planes, {
-        18: 4 * (xAt + share.first * p.imageSize),
-        19: share.count,
-        20: 4 * (yAt + share.first * ySize),
         21: 4 * fAt,
         22: 4 * (mine + planes.table.length),
         24: 4 * mine,
@@ -192,7 +189,7 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
       });
       return block;
     });
-    runTasks(inst, 'conv_planes_images', blocks);
+    runClaimed(inst, 'conv_planes_images', blocks, imageUnits(count, xAt, p.imageSize, yAt, ySize));
   };
   // With beta 0 the kernel stores its sums: y needs no start value.
   return start === 0 ? storingPasses(p.n, p.imageSize, ySize, fTiles, perThread, x, y, run) : forwardPasses(p.n, p.imageSize, ySize, fTiles, perThread, x, start, y, run);
@@ -245,29 +242,31 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
     const count = Math.min(chunk, p.n - i0);
     const xIn = passIn(heap, xs, i0, count, at + xAt);
     const dyIn = passIn(heap, dys, i0, count, at + yAt);
-    const planeBlocks = shares(count, tasks).map((share) => {
-      writeDirectTask(inst, block(share.thread), p, planes, {
-        18: 4 * (xIn + share.first * p.imageSize),
-        19: share.count,
-        22: 4 * (at + planesAt + share.first * planes.floats),
-      });
-      return block(share.thread);
+    // Planes: word 18 the images, 19 their count, 22 their planes. Tiles: words 25 and 26 the first and end tile.
+    const planeBlocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
+      writeDirectTask(inst, block(t), p, planes, {});
+      return block(t);
     });
-    runTasks(inst, 'direct_planes_images', planeBlocks);
-    const tileBlocks = shares(tiles, tasks).map((share) => {
-      writeDirectTask(inst, block(tasks + share.thread), p, planes, {
+    runClaimed(inst, 'direct_planes_images', planeBlocks, {
+      units: count,
+      at: [
+        { word: 18, base: 4 * xIn, stride: 4 * p.imageSize },
+        { word: 22, base: 4 * (at + planesAt), stride: 4 * planes.floats },
+      ],
+      count: 19,
+    });
+    const tileBlocks = Array.from({ length: Math.min(tasks, tiles) }, (_, t) => {
+      writeDirectTask(inst, block(tasks + t), p, planes, {
         19: count,
         20: 4 * dyIn,
         21: 4 * (at + dfAt),
         22: 4 * (at + planesAt),
         24: 4 * (at + tableAt),
-        25: share.first,
-        26: share.first + share.count,
         29: blockRows,
       });
-      return block(tasks + share.thread);
+      return block(tasks + t);
     });
-    runTasks(inst, 'conv_direct_filter_task', tileBlocks);
+    runClaimed(inst, 'conv_direct_filter_task', tileBlocks, { units: tiles, at: [{ word: 25, base: 0, stride: 1 }], end: 26 });
   }
   for (let l = 0; l < L; l++) df.set(heap.subarray(at + dfAt + l * kp, at + dfAt + l * kp + p.k), l * p.k);
   return true;

@@ -3,7 +3,7 @@ import type { ConvSizes } from './conv-wasm.js';
 import type { PatchGeometry } from './im2row.js';
 import { JS_TASKS, type JsTaskName } from './js-tasks.js';
 import { residentOffset } from './module-arrays.js';
-import { type SgemmCall, type TaskOp, taskExport } from './thread-pool.js';
+import { type SgemmCall, type TaskOp, taskExport, type UnitClaims, type UnitWord } from './thread-pool.js';
 import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance, scratchOf } from './wasm-instance.js';
 
@@ -155,6 +155,86 @@ export function runTasks(inst: GemmInstance, op: TaskOp, blocks: readonly number
   else {
     const run = taskExport(inst, op);
     for (const b of blocks) run(b);
+  }
+}
+
+let claimedOn = true;
+
+/**
+ * Turns claimed dispatch (`runClaimed`) on or off for later calls (on by
+ * default; off: the static split, each thread one fixed share of the units,
+ * for tests and benchmarks); returns the previous setting.
+ */
+export function setClaimedTasks(on: boolean): boolean {
+  const was = claimedOn;
+  claimedOn = on;
+  return was;
+}
+
+/** Claims per thread that `claimStep` aims at: few enough that the atomics cost nothing, enough that a slow thread's last claim is short. */
+export const CLAIMS_PER_THREAD = 8;
+
+/** Units per claim for `units` units on `threads` threads: about `CLAIMS_PER_THREAD` claims each, at least one unit. */
+export function claimStep(units: number, threads: number): number {
+  return Math.max(1, Math.floor(units / (CLAIMS_PER_THREAD * threads)));
+}
+
+/**
+ * The units of a claimed dispatch: `units` of them, their range words
+ * (`UnitWord`: `base + u·stride` for a claim's first unit u), the count word
+ * (the units claimed) and the end word (the claim's end unit), if any;
+ * `step` units per claim (default `claimStep`).
+ */
+export interface Units {
+  units: number;
+  at: readonly UnitWord[];
+  count?: number;
+  end?: number;
+  step?: number;
+}
+
+/**
+ * The units of a task over `count` images of the image-task layout
+ * (`writeTask`, gen-direct.mjs: word 18 x, 19 the count, 20 y): images of
+ * `xSize` floats from element `xAt`, outputs of `ySize` from `yAt`.
+ */
+export function imageUnits(count: number, xAt: number, xSize: number, yAt: number, ySize: number): Units {
+  return { units: count, at: [{ word: 18, base: 4 * xAt, stride: 4 * xSize }, { word: 20, base: 4 * yAt, stride: 4 * ySize }], count: 19 };
+}
+
+/** Points block `at` (byte address) at units `[first, first + count)` of `u`. */
+function pointAt(inst: GemmInstance, at: number, u: Units, first: number, count: number): void {
+  const block = new Int32Array(inst.memory.buffer, at, TASK_WORDS);
+  for (const w of u.at) block[w.word] = w.base + first * w.stride;
+  if (u.count !== undefined) block[u.count] = count;
+  if (u.end !== undefined) block[u.end] = first + count;
+}
+
+/**
+ * Runs `op` over the units `u` with one task block per thread (`blocks`,
+ * each with its own scratch, every other word written): with the pool and
+ * more than one block, the threads claim `step` units at a time
+ * (`GemmThreadPool.runClaimed`), so a slower thread takes fewer; with claimed
+ * dispatch off (`setClaimedTasks`), each block gets a fixed share in order
+ * (`shares`) and `runTasks` runs them; on one thread, block 0 takes every
+ * unit in one call. The op's units must be independent with outputs of
+ * their own, so the bits do not depend on which thread takes which.
+ */
+export function runClaimed(inst: GemmInstance, op: TaskOp, blocks: readonly number[], u: Units): void {
+  const pool = gemmPool();
+  if (u.units === 0) return;
+  if (pool === null || blocks.length < 2) {
+    pointAt(inst, blocks[0]!, u, 0, u.units);
+    taskExport(inst, op)(blocks[0]!);
+  } else if (claimedOn) {
+    const claims: UnitClaims = { units: u.units, step: u.step ?? claimStep(u.units, blocks.length), at: u.at };
+    if (u.count !== undefined) claims.count = u.count;
+    if (u.end !== undefined) claims.end = u.end;
+    pool.runClaimed(op, blocks, claims);
+  } else {
+    const parts = shares(u.units, blocks.length);
+    for (const share of parts) pointAt(inst, blocks[share.thread]!, u, share.first, share.count);
+    runTasks(inst, op, parts.map((share) => blocks[share.thread]!));
   }
 }
 

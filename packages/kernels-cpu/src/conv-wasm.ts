@@ -3,11 +3,12 @@ import {
   type ForwardStart,
   forwardPasses,
   imagesPerThread,
+  imageUnits,
   packedPatchesSize,
   passIn,
   passOperand,
+  runClaimed,
   runSgemmLists,
-  runTasks,
   shares,
   type ThreadBuffers,
   taskThreads,
@@ -53,8 +54,8 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
   const perThread = phiSize + threadScratchSize(L, p.patch.filterHeight, inst.mr);
   return forwardPasses(p.n, p.imageSize, ySize, f, perThread, x, start, y, ({ fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(bufAt + t * perThread, phiSize, L, p.patch.filterHeight, inst.mr));
-    const blocks = writeImageTasks(inst, p, buffers, count, tasks, xAt, yAt, fAt);
-    if (p.n >= threads) runTasks(inst, 'conv_images', blocks);
+    const blocks = writeImageTasks(inst, p, buffers, xAt, yAt, fAt);
+    if (p.n >= threads) runClaimed(inst, 'conv_images', blocks, imageUnits(count, xAt, p.imageSize, yAt, ySize));
     else {
       // Fewer images than threads: φ here, each product split over the threads.
       const b = buffers[0]!;
@@ -69,33 +70,22 @@ export function convForwardWasm(p: ConvSizes, x: Float32Array, f: Float32Array, 
 }
 
 /**
- * Writes the task blocks of `count` images split over `tasks` threads
- * (`shares`), x (or dx) at element `xAt`, y (or dy) at `yAt`, F at `fAt`,
- * each thread's buffers from `buffers`; returns their byte addresses.
+ * Writes each thread's task block (its buffers from `buffers`), x (or dx)
+ * at element `xAt`, y (or dy) at `yAt`, F at `fAt`, for image 0 (`runClaimed`
+ * points them at the images they take); returns their byte addresses.
  */
-function writeImageTasks(
-  inst: GemmInstance,
-  p: ConvSizes,
-  buffers: readonly ThreadBuffers[],
-  count: number,
-  tasks: number,
-  xAt: number,
-  yAt: number,
-  fAt: number,
-): number[] {
-  const ySize = p.pixels * p.k;
-  return shares(count, tasks).map((share) => {
-    const b = buffers[share.thread]!;
-    writeTask(inst, b.block, share.thread, {
+function writeImageTasks(inst: GemmInstance, p: ConvSizes, buffers: readonly ThreadBuffers[], xAt: number, yAt: number, fAt: number): number[] {
+  return buffers.map((b, t) => {
+    writeTask(inst, b.block, t, {
       patch: p.patch,
       c0: 0,
       cg: p.cg,
       groups: p.groups,
       kg: p.kg,
       k: p.k,
-      x: 4 * (xAt + share.first * p.imageSize),
-      count: share.count,
-      y: 4 * (yAt + share.first * ySize),
+      x: 4 * xAt,
+      count: 0,
+      y: 4 * yAt,
       f: 4 * fAt,
       phi: b.phi,
       phiStride: 0,
@@ -127,8 +117,8 @@ export function convBackwardDataWasm(p: ConvSizes, dy: Float32Array, f: Float32A
   // The passes of a forward with dy as its input and dx (zeroed) as its output.
   return forwardPasses(p.n, ySize, p.imageSize, f, perThread, dy, 0, dx, ({ heap, fAt, xAt: dyAt, yAt: dxAt, bufAt, tasks, threads, count }) => {
     const buffers = Array.from({ length: tasks }, (_, t) => threadBuffers(bufAt + t * perThread, rowsSize, L, p.patch.filterHeight, inst.mr));
-    const blocks = writeImageTasks(inst, p, buffers, count, tasks, dxAt, dyAt, fAt);
-    if (p.n >= threads) runTasks(inst, 'conv_backward_data_images', blocks);
+    const blocks = writeImageTasks(inst, p, buffers, dxAt, dyAt, fAt);
+    if (p.n >= threads) runClaimed(inst, 'conv_backward_data_images', blocks, imageUnits(count, dxAt, p.imageSize, dyAt, ySize));
     else {
       // Fewer images than threads: each product split over the threads, row2im here.
       const b = buffers[0]!;
@@ -211,18 +201,20 @@ export function convBackwardFilterWasm(p: ConvSizes, x: Float32Array, dy: Float3
     const xAt = passIn(heap, xs, i0, count, xCopyAt);
     const yAt = passIn(heap, dys, i0, count, yCopyAt);
     for (let g = 0; g < p.groups; g++) {
-      const tasksBlocks: number[] = [];
-      for (const share of shares(count, tasks)) {
-        const b = buffers[share.thread]!;
-        const first = share.first;
-        writeTask(inst, b.block, share.thread, {
+      const tasksBlocks = buffers.map((b, t) => {
+        writeTask(inst, b.block, t, {
           patch: p.patch, c0: g * p.cg, cg: p.cg, groups: p.groups, kg: p.kg, k: p.k,
-          x: 4 * (xAt + first * p.imageSize), count: share.count, y: 0, f: 0,
-          phi: 4 * (phiAt + first * phiImage), phiStride: 4 * phiImage, zeros: b.zeros, scratch: b.scratch, src: b.src,
+          x: 4 * xAt, count: 0, y: 0, f: 0,
+          phi: 4 * phiAt, phiStride: 4 * phiImage, zeros: b.zeros, scratch: b.scratch, src: b.src,
         });
-        tasksBlocks.push(b.block);
-      }
-      runTasks(inst, 'im2row_images', tasksBlocks);
+        return b.block;
+      });
+      // Word 22: the images' φ, `phiImage` floats each.
+      runClaimed(inst, 'im2row_images', tasksBlocks.slice(0, count), {
+        units: count,
+        at: [{ word: 18, base: 4 * xAt, stride: 4 * p.imageSize }, { word: 22, base: 4 * phiAt, stride: 4 * phiImage }],
+        count: 19,
+      });
       // φ_iᵀ·dy_i (L × kg, depth pixels) into group g's columns of image i's sum.
       const product = (i: number): SgemmCall => ({
         m: L, n: p.kg, k: p.pixels, alpha: 1,

@@ -1,4 +1,20 @@
-import { type ForwardStart, type ImageTask, forwardPasses, inPlaceAt, runTasks, shares, TASK_WORDS, taskThreads, type TaskBuffers, ungroupedImagesTask, writeTask } from './conv-tasks.js';
+import {
+  claimStep,
+  type ForwardStart,
+  type ImageTask,
+  forwardPasses,
+  imageUnits,
+  inPlaceAt,
+  runClaimed,
+  runTasks,
+  shares,
+  TASK_WORDS,
+  taskThreads,
+  type TaskBuffers,
+  type Units,
+  ungroupedImagesTask,
+  writeTask,
+} from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance, scratchOf } from './wasm-instance.js';
@@ -369,20 +385,31 @@ function imageBatches(p: ConvSizes, option: WinogradOption): ImageBatches {
 }
 
 /**
- * Writes the task block of each thread's share of `count` images (images
- * at element `imagesAt`, outputs at `outputsAt`, U at `fAt`), with V, M,
- * the zeros and the block in that thread's buffers from `bufAt`; returns
- * the blocks' byte addresses.
+ * Writes the task block of each of `tasks` threads (images at element
+ * `imagesAt`, outputs at `outputsAt`, U at `fAt`), with V, M, the zeros
+ * and the block in that thread's buffers from `bufAt`; returns the blocks'
+ * byte addresses (`runClaimed` points them at the images they take).
  */
-function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, count: number, tasks: number, bufAt: number, imagesAt: number, outputsAt: number, fAt: number): number[] {
-  return shares(count, tasks).map((share) => {
-    const v = 4 * (bufAt + share.thread * b.perThread);
+function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, tasks: number, bufAt: number, imagesAt: number, outputsAt: number, fAt: number): number[] {
+  return Array.from({ length: tasks }, (_, t) => {
+    const v = 4 * (bufAt + t * b.perThread);
     const m = v + 4 * b.vSize;
     const zeros = m + 4 * b.mSize;
     const block = zeros + 4 * b.zerosSize;
-    writeWinogradTask(inst, block, share.thread, groupedTask(p, share, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), b.batch, 0);
+    writeWinogradTask(inst, block, t, groupedTask(p, { first: 0, count: 0 }, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), b.batch, 0);
     return block;
   });
+}
+
+/**
+ * The units of `count` images of the image-batch ops (images of `imageSize`
+ * floats at element `imagesAt`, outputs of `outputSize` at `outputsAt`), claimed in
+ * whole batches of `b.batch` images where `claimStep` allows, so that each
+ * SGEMM takes the tiles of as many images as on one thread.
+ */
+function batchUnits(b: ImageBatches, count: number, tasks: number, imagesAt: number, imageSize: number, outputsAt: number, outputSize: number): Units {
+  const step = claimStep(count, tasks);
+  return { ...imageUnits(count, imagesAt, imageSize, outputsAt, outputSize), step: step < b.batch ? step : Math.round(step / b.batch) * b.batch };
 }
 
 /**
@@ -405,8 +432,8 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
   const u = winogradFilterInPlace(f, p, w);
   if (u === null) return false;
   return forwardPasses(p.n, p.imageSize, ySize, u, b.perThread, x, start, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
-    const blocks = imageBatchTasks(inst, p, b, count, tasks, bufAt, xAt, yAt, fAt);
-    if (p.n >= threads) runTasks(inst, `${w.name}_images`, blocks);
+    const blocks = imageBatchTasks(inst, p, b, tasks, bufAt, xAt, yAt, fAt);
+    if (p.n >= threads) runClaimed(inst, `${w.name}_images`, blocks, batchUnits(b, count, tasks, xAt, p.imageSize, yAt, ySize));
     else {
       // Fewer images than threads: the transforms here, each product split over the threads.
       const v = bufAt;
@@ -452,8 +479,8 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
   if (u === null) return false;
   return forwardPasses(p.n, ySize, p.imageSize, u, b.perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     // x (word 18) is dx, from yAt; y (word 20) is dy, from xAt.
-    const blocks = imageBatchTasks(inst, p, b, count, tasks, bufAt, yAt, xAt, fAt);
-    if (p.n >= threads) runTasks(inst, `${w.name}_data_images`, blocks);
+    const blocks = imageBatchTasks(inst, p, b, tasks, bufAt, yAt, xAt, fAt);
+    if (p.n >= threads) runClaimed(inst, `${w.name}_data_images`, blocks, batchUnits(b, count, tasks, yAt, p.imageSize, xAt, ySize));
     else {
       const v = bufAt;
       const mAt = v + vSize;

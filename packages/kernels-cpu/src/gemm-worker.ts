@@ -21,7 +21,10 @@ import { sharedTasksSource } from './shared-tasks.js';
  * `receiveMessageOnPort`: the main thread posted it before waking the
  * worker) and runs shared task `message.task` (shared-tasks.ts) on it, its
  * exports and the memory's buffer: maps over tensors that live on
- * SharedArrayBuffers. It stores ready = 1 once
+ * SharedArrayBuffers; op -3 (`claimedTask`) runs `claimUnits` on the task
+ * block at word 3 with export `taskOps[word 4]` as thread word 5: the units
+ * of one dispatch claimed from a shared counter (`CLAIM_LAYOUT`, from word
+ * `claimAt` of the control block). It stores ready = 1 once
  * instantiated, -1 if the module does not instantiate; done = -1 if the op
  * traps or no message waits.
  *
@@ -32,7 +35,66 @@ import { sharedTasksSource } from './shared-tasks.js';
 /** Int32 words per call of a worker's `sgemm` list (15 arguments, padded). */
 export const LIST_CALL_WORDS = 16;
 
+/**
+ * The claim area of the control block (int32 words from its start): word 0
+ * the next unclaimed unit (alone on its cache line), then the dispatch's
+ * description — the units, units per claim, the task block's count word and
+ * end word (-1: none), how many range words, a thread to slow down and by
+ * how many µs per claim (tests; -1: none) — the range words as (word, base,
+ * stride) triples, and each thread's units done.
+ */
+export const CLAIM_LAYOUT = { next: 0, units: 16, step: 17, countWord: 18, endWord: 19, ranges: 20, slowThread: 21, slowMicros: 22, range: 24, done: 48 } as const;
+
+/** The most range words a claimed dispatch sets (`CLAIM_LAYOUT.range` holds 8 triples). */
+export const CLAIM_MAX_RANGES = 8;
+
+/** Int32 words of the claim area: its layout and one units-done word per thread (at most 64). */
+export const CLAIM_WORDS = CLAIM_LAYOUT.done + 64;
+
+/**
+ * One thread's part of a claimed dispatch: until the units run out, claim
+ * the next `step` units u…u + n − 1 from the shared counter (`Atomics.add`
+ * on word `at` of `ctl`), point the thread's own task block (byte `block` of
+ * the module's memory `mem`) at them — each range word w = base + u·stride,
+ * the count word n, the end word u + n — and run the export on it. Returns
+ * the units this thread did (also stored in the area's done word of
+ * `thread`). Self-contained (no imports, no closure): the workers get its
+ * source (`toString()`), the calling thread runs it as it is.
+ */
+export function claimUnits(ctl: Int32Array, at: number, mem: Int32Array, block: number, run: (block: number) => void, thread: number): number {
+  const units = ctl[at + 16]!;
+  const step = ctl[at + 17]!;
+  const countWord = ctl[at + 18]!;
+  const endWord = ctl[at + 19]!;
+  const ranges = ctl[at + 20]!;
+  const slowMicros = ctl[at + 21] === thread ? ctl[at + 22]! : 0;
+  const b = block >> 2;
+  let done = 0;
+  for (;;) {
+    if (slowMicros > 0) {
+      const until = Date.now() + slowMicros / 1000;
+      while (Date.now() < until) {
+        // Spin: a thread that gets less of the core.
+      }
+    }
+    const u = Atomics.add(ctl, at, step);
+    if (u >= units) break;
+    const n = Math.min(step, units - u);
+    for (let r = 0; r < ranges; r++) {
+      const q = at + 24 + 3 * r;
+      mem[b + ctl[q]!] = ctl[q + 1]! + u * ctl[q + 2]!;
+    }
+    if (countWord >= 0) mem[b + countWord] = n;
+    if (endWord >= 0) mem[b + endWord] = u + n;
+    run(block);
+    done += n;
+  }
+  ctl[at + 48 + thread] = done;
+  return done;
+}
+
 export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, receive) {
+  const claimUnits = (${claimUnits.toString()});
   const ctl = new Int32Array(d.control);
   const f32 = new Float32Array(d.control);
   const o = d.slot;
@@ -60,6 +122,8 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, 
         const m = receive(d.port);
         if (m === undefined) done = -1;
         else sharedTasks[m.message.task](m.message, wasm, d.memory.buffer);
+      } else if (op === -3) {
+        claimUnits(ctl, d.claimAt, new Int32Array(d.memory.buffer), ctl[o + 3], wasm[d.taskOps[ctl[o + 4]]], ctl[o + 5]);
       } else if (op === 0) {
         wasm.sgemm(ctl[o + 3], ctl[o + 4], ctl[o + 5], f32[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10],
           ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16], ctl[o + 17]);
@@ -82,7 +146,7 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, 
 }`;
 
 /** Op codes of a worker slot below the task ops: gemm.wat's `sgemm` (arguments in the slot), end the loop, a list of `sgemm` calls. */
-export const WORKER_OPS = { sgemm: 0, quit: 1, sgemmList: 2, sharedTask: -2 } as const;
+export const WORKER_OPS = { sgemm: 0, quit: 1, sgemmList: 2, sharedTask: -2, claimedTask: -3 } as const;
 
 /** The first op code of a task op: task op `taskOps[i]` is code `TASK_OP_BASE + i`. */
 export const TASK_OP_BASE = 3;
@@ -111,6 +175,8 @@ export interface GemmWorkerData {
   slot: number;
   /** `taskOpNames(module)`: op code `TASK_OP_BASE + i` runs export `taskOps[i]`. */
   taskOps: string[];
+  /** The control block's word where the claim area starts (`CLAIM_LAYOUT`). */
+  claimAt: number;
   /** Node only: the worker's end of a channel whose messages are shared tasks (`receiveMessageOnPort`). */
   port?: unknown;
 }

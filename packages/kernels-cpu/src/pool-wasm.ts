@@ -1,5 +1,5 @@
 import type { PoolAttrs } from '@convnet-ts/tensor';
-import { runTasks, shares, TASK_WORDS } from './conv-tasks.js';
+import { runClaimed, shares, TASK_WORDS } from './conv-tasks.js';
 import {
   copiedPerUnit,
   copyIn,
@@ -120,14 +120,14 @@ function runPool(s: PoolSizes, op: TaskOp, x: Float32Array | null, dy: Float32Ar
     copyIn(heap, xo, i0, count);
     copyIn(heap, dyo, i0, count);
     if (op === 'pool_avg_backward_images') zeroUnits(heap, oo, i0, count);
-    const blocks: number[] = [];
-    for (const share of shares(count, tasks)) {
-      const block = blocksAt + 4 * share.thread * TASK_WORDS;
-      const at = (o: PassOperand) => 4 * unitAt(o, i0, share.first);
-      writePoolTask(inst, block, s, { x: at(xo), count: share.count, y: backward ? at(dyo) : at(oo), dx: backward ? at(oo) : 0 });
-      blocks.push(block);
-    }
-    runTasks(inst, op, blocks);
+    const blocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
+      const block = blocksAt + 4 * t * TASK_WORDS;
+      writePoolTask(inst, block, s, { x: 0, count: 0, y: 0, dx: 0 });
+      return block;
+    });
+    // Words 11 x, 13 y (or dy), 14 dx: each image's, `per` floats apart; word 12 the images' count.
+    const unit = (word: number, o: PassOperand) => ({ word, base: 4 * unitAt(o, i0), stride: o.data === null ? 0 : 4 * o.per });
+    runClaimed(inst, op, blocks, { units: count, at: [unit(11, xo), unit(13, backward ? dyo : oo), ...(backward ? [unit(14, oo)] : [])], count: 12 });
     copyOut(heap, oo, i0, count);
   }
   return true;

@@ -1,5 +1,9 @@
 import { BackendError } from '@convnet-ts/tensor';
 import {
+  CLAIM_LAYOUT,
+  CLAIM_MAX_RANGES,
+  CLAIM_WORDS,
+  claimUnits,
   CSP_WORKER_FIX,
   type GemmWorkerData,
   LIST_CALL_WORDS,
@@ -44,6 +48,28 @@ export const LIST_CALLS = 256;
  * named `*_images` or `*_task` (`taskOpNames`) taking the block's byte address.
  */
 export type TaskOp = string;
+
+/** A word of a task block that a claim points at its first unit u: `base + u·stride` (a byte address, or a unit index with stride 1). */
+export interface UnitWord {
+  word: number;
+  base: number;
+  stride: number;
+}
+
+/**
+ * Units `[0, units)` of a task op (images, image batches, tiles: each
+ * computed alone into outputs of its own) as the threads claim them:
+ * `step` at a time, each claim setting the words `at` of the claiming
+ * thread's block, word `count` (if any) to the units claimed and word `end`
+ * (if any) to the claim's end unit.
+ */
+export interface UnitClaims {
+  units: number;
+  step: number;
+  at: readonly UnitWord[];
+  count?: number;
+  end?: number;
+}
 
 /** The fields of a `SecurityPolicyViolationEvent` the pool reads. */
 interface CspViolation {
@@ -90,6 +116,13 @@ export class GemmThreadPool {
   readonly #f32: Float32Array<SharedArrayBuffer>;
   /** The control block's word where worker 0's list of sgemm calls starts (after the slots). */
   readonly #listBase: number;
+  /** The control block's word where the claim area starts (`CLAIM_LAYOUT`, after the lists). */
+  readonly #claimAt: number;
+  /** Task op name → its index in `taskOpNames` (a claimed dispatch's word 4). */
+  readonly #taskIndex = new Map<string, number>();
+  /** The thread a claimed dispatch slows down and by how many µs per claim (tests), -1 for none. */
+  #slowThread = -1;
+  #slowMicros = 0;
   /** Task op name → its op code in a worker slot. */
   readonly #taskCodes = new Map<string, number>();
   #seq = 0;
@@ -111,16 +144,21 @@ export class GemmThreadPool {
     if (!inst.shared) throw new BackendError('createCpuBackend', 'threads', `threads ${threads} needs a shared WebAssembly memory, got an unshared one`);
     this.#inst = inst;
     // The workers' slots, then each worker's list of sgemm calls (`runLists`).
-    const control = new SharedArrayBuffer(Math.max(1, threads - 1) * (SLOT_WORDS + LIST_CALLS * LIST_CALL_WORDS) * 4);
+    const lists = Math.max(1, threads - 1) * (SLOT_WORDS + LIST_CALLS * LIST_CALL_WORDS);
+    const control = new SharedArrayBuffer((lists + CLAIM_WORDS) * 4);
     this.#ctl = new Int32Array(control);
     this.#f32 = new Float32Array(control);
     this.#listBase = Math.max(1, threads - 1) * SLOT_WORDS;
+    this.#claimAt = lists;
     reserveThreads(inst, threads);
     const taskOps = taskOpNames(inst.module);
-    for (const [i, name] of taskOps.entries()) this.#taskCodes.set(name, TASK_OP_BASE + i);
+    for (const [i, name] of taskOps.entries()) {
+      this.#taskCodes.set(name, TASK_OP_BASE + i);
+      this.#taskIndex.set(name, i);
+    }
     (globalThis as EventHost).addEventListener?.('securitypolicyviolation', this.#onViolation);
     for (let w = 0; w < threads - 1; w++) {
-      const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS, taskOps };
+      const data: GemmWorkerData = { module: inst.module, memory: inst.memory, control, slot: w * SLOT_WORDS, taskOps, claimAt: this.#claimAt };
       const channel = sharedTaskChannel();
       if (channel !== null) {
         channel.port1.unref();
@@ -244,6 +282,64 @@ export class GemmThreadPool {
       (w, t, seq) => this.#postTask(w, code, blocks[t]!, seq),
       (t) => taskExport(this.#inst, op)(blocks[t]!),
     );
+  }
+
+  /**
+   * Runs `op` over `claims.units` units on the blocks' threads (block 0
+   * here, block t on worker t − 1 where it is ready), each thread claiming
+   * the next `claims.step` units from a shared counter until none are left
+   * (`claimUnits`), so a thread that runs slower does fewer of them; each
+   * block names its own scratch, and its range words are rewritten per claim.
+   * Which thread computes a unit changes nothing else: the op's units must
+   * be independent, with outputs of their own. Returns when all are done.
+   */
+  runClaimed(op: TaskOp, blocks: readonly number[], claims: UnitClaims): void {
+    const index = this.#taskIndex.get(op);
+    if (index === undefined) throw new BackendError('gemm', 'op', `a task op of the module (an export named *_images or *_task), got ${JSON.stringify(op)}`);
+    if (claims.at.length > CLAIM_MAX_RANGES) throw new BackendError('gemm', 'claims', `at most ${CLAIM_MAX_RANGES} range words, got ${claims.at.length}`);
+    if (!Number.isInteger(claims.step) || claims.step < 1) throw new BackendError('gemm', 'claims', `a positive integer step, got ${claims.step}`);
+    const ctl = this.#ctl;
+    const a = this.#claimAt;
+    ctl.fill(0, a + CLAIM_LAYOUT.done, a + CLAIM_WORDS);
+    ctl[a + CLAIM_LAYOUT.units] = claims.units;
+    ctl[a + CLAIM_LAYOUT.step] = claims.step;
+    ctl[a + CLAIM_LAYOUT.countWord] = claims.count ?? -1;
+    ctl[a + CLAIM_LAYOUT.endWord] = claims.end ?? -1;
+    ctl[a + CLAIM_LAYOUT.ranges] = claims.at.length;
+    ctl[a + CLAIM_LAYOUT.slowThread] = this.#slowThread;
+    ctl[a + CLAIM_LAYOUT.slowMicros] = this.#slowMicros;
+    for (const [r, w] of claims.at.entries()) ctl.set([w.word, w.base, w.stride], a + CLAIM_LAYOUT.range + 3 * r);
+    // The posts' Atomics.store publishes the description and the counter to the workers.
+    Atomics.store(ctl, a + CLAIM_LAYOUT.next, 0);
+    const run = taskExport(this.#inst, op);
+    this.#dispatch(
+      blocks.length,
+      (w, t, seq) => {
+        const o = w * SLOT_WORDS;
+        ctl[o + 2] = WORKER_OPS.claimedTask;
+        ctl[o + 3] = blocks[t]!;
+        ctl[o + 4] = index;
+        ctl[o + 5] = t;
+        Atomics.store(ctl, o, seq);
+        Atomics.notify(ctl, o);
+      },
+      // A worker that is not ready has no share to run here: the others claim its units.
+      (t) => {
+        if (t === 0) claimUnits(ctl, a, new Int32Array(this.#inst.memory.buffer), blocks[0]!, run, 0);
+      },
+    );
+  }
+
+  /** The units each thread (0 this one, t worker t − 1) did in the last claimed dispatch. */
+  get claimedUnits(): number[] {
+    const at = this.#claimAt + CLAIM_LAYOUT.done;
+    return Array.from(this.#ctl.subarray(at, at + this.threads));
+  }
+
+  /** Tests: makes thread `thread` (0 this one) spin `micros` µs (ms granularity) before each claim of later claimed dispatches; no arguments: none. */
+  slowClaims(thread = -1, micros = 0): void {
+    this.#slowThread = thread;
+    this.#slowMicros = micros;
   }
 
   #dispatch(count: number, post: (w: number, t: number, seq: number) => void, here: (t: number) => void): void {
