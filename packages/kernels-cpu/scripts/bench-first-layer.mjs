@@ -26,7 +26,7 @@ for (const [i, path] of before.entries()) {
 }
 
 const wabt = await wabtInit();
-const features = { simd: true };
+const features = { simd: true, bulk_memory: true };
 const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
 for (const v of variants) {
   const text = `(module (import "env" "memory" (memory 1 65536))

@@ -72,9 +72,30 @@ const madds = (splat) =>
 const planes = `
   (func $direct_planes (param $d i32) (param $x i32) (param $out i32)
     (local $H i32) (local $W i32) (local $C i32) (local $sx i32) (local $Hp i32) (local $Wq i32) (local $pt i32) (local $pl i32)
-    (local $c i32) (local $ph i32) (local $py i32) (local $q i32) (local $iy i32) (local $ix i32)
+    (local $c i32) (local $ph i32) (local $py i32) (local $q i32) (local $iy i32) (local $ix i32) (local $q0 i32) (local $q1 i32)
     (local.set $H ${ld(0)}) (local.set $W ${ld(1)}) (local.set $C ${ld(2)}) (local.set $sx ${ld(8)})
     (local.set $Hp ${ld(11)}) (local.set $Wq ${ld(13)}) (local.set $pt ${ld(9)}) (local.set $pl ${ld(10)})
+    ;; One channel, stride 1: the plane is the padded image, each row zeros around a copy of x's row.
+    (if (i32.and (i32.eq (local.get $C) (i32.const 1)) (i32.eq (local.get $sx) (i32.const 1)))
+      (then
+        (local.set $q0 (call $min (local.get $pl) (local.get $Wq)))
+        (local.set $q1 (call $min (local.get $Wq) (i32.add (local.get $W) (local.get $pl))))
+        (local.set $q1 (select (local.get $q1) (local.get $q0) (i32.gt_s (local.get $q1) (local.get $q0))))
+        (block $dr (loop $lr
+          (br_if $dr (i32.ge_s (local.get $py) (local.get $Hp)))
+          (local.set $iy (i32.sub (local.get $py) (local.get $pt)))
+          (if (i32.lt_u (local.get $iy) (local.get $H))
+            (then
+              (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $q0) (i32.const 2)))
+              (memory.copy (i32.add (local.get $out) (i32.shl (local.get $q0) (i32.const 2)))
+                (i32.add (local.get $x) (i32.shl (i32.sub (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $q0)) (local.get $pl)) (i32.const 2)))
+                (i32.shl (i32.sub (local.get $q1) (local.get $q0)) (i32.const 2)))
+              (memory.fill (i32.add (local.get $out) (i32.shl (local.get $q1) (i32.const 2))) (i32.const 0) (i32.shl (i32.sub (local.get $Wq) (local.get $q1)) (i32.const 2))))
+            (else (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $Wq) (i32.const 2)))))
+          (local.set $out (i32.add (local.get $out) (i32.shl (local.get $Wq) (i32.const 2))))
+          (local.set $py (i32.add (local.get $py) (i32.const 1)))
+          (br $lr)))
+        (return)))
     ;; Row py of the planes (py, φ, c) one after another: the taps of one filter row lie together.
     (block $dpy (loop $lpy
       (br_if $dpy (i32.ge_s (local.get $py) (local.get $Hp)))

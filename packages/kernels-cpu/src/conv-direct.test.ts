@@ -20,8 +20,9 @@ const cases: Case[] = [
   { name: '4×3×2×9, stride [2, 3], asymmetric pad', x: [2, 13, 14, 2], f: [4, 3, 2, 9], pad: [2, 0, 1, 2], stride: [2, 3] },
   { name: '11×11×3×8 stride 4 (AlexNet conv1, L = 363 > KC)', x: [1, 35, 39, 3], f: [11, 11, 3, 8], pad: [2, 2, 2, 2], stride: [4, 4] },
   { name: '2×5×4×13 stride [1, 2], 4 channels', x: [5, 6, 41, 4], f: [2, 5, 4, 13], pad: [0, 1, 3, 0], stride: [1, 2] },
-  // K = 6: one 4-pixel × 8-filter forward tile per 4 pixels, its second filter quad 2 wide; Wo = 7: both halves, the second 3 pixels wide.
-  { name: '3×3×1×6, pad [1, 0, 0, 1], a partial filter quad', x: [2, 8, 8, 1], f: [3, 3, 1, 6], pad: [1, 0, 0, 1], stride: [1, 1] },
+  // K = 6: 4-pixel × 8-filter forward tiles, their second filter quad 2 wide; Wo = 9: a last tile of one pixel. One
+  // channel and stride 1 with padding on every side: the planes are x's rows copied between zeros.
+  { name: '3×3×1×6, pad [1, 2, 2, 1], a partial filter quad', x: [2, 8, 8, 1], f: [3, 3, 1, 6], pad: [1, 2, 2, 1], stride: [1, 1] },
   // Wo·K = 298·64 floats of dy per output row: the filter derivative's blocks are one row each.
   { name: '3×3×1×64 on 300-wide rows, one output row per derivative block', x: [2, 6, 300, 1], f: [3, 3, 1, 64], pad: [0, 0, 0, 0], stride: [1, 1] },
 ];
