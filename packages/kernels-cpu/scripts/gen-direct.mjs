@@ -297,6 +297,22 @@ const forwardImages = `
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $ln))))`;
 
+/** The loops over a derivative block's pixels in order (rows $oy0 … $oy1 − 1), `body` per pixel ($p its planes' address, $dy its dy's at column k0). */
+const pixelLoops = (id, body) => `(local.set $dy (i32.add (local.get $dyRow) (i32.shl (local.get $k0) (i32.const 2))))
+              (local.set $oy (local.get $oy0))
+              (block $doy${id} (loop $loy${id}
+                (br_if $doy${id} (i32.ge_s (local.get $oy) (local.get $oy1)))
+                (local.set $p (i32.add (local.get $img) (i32.mul (local.get $oy) (local.get $rowBytes))))
+                (local.set $pEnd (i32.add (local.get $p) (i32.shl (local.get $Wo) (i32.const 2))))
+                (block $dox${id} (loop $lox${id}
+                  (br_if $dox${id} (i32.ge_u (local.get $p) (local.get $pEnd)))
+                  ${body}
+                  (local.set $dy (i32.add (local.get $dy) (local.get $K4)))
+                  (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                  (br $lox${id})))
+                (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+                (br $loy${id})))`;
+
 /**
  * Filter-derivative tiles d[25] … d[26] − 1 (tile t: taps 4·⌊t / ⌈K/8⌉⌋ …,
  * filters 8·(t mod ⌈K/8⌉) …) over the task block's d[19] images, in blocks
@@ -313,7 +329,8 @@ const filterTiles = `
     (local $K i32) (local $K4 i32) (local $Kp i32) (local $Kp4 i32) (local $Ho i32) (local $Wo i32) (local $rowBytes i32) (local $planeBytes i32)
     (local $t i32) (local $l0 i32) (local $k0 i32) (local $n i32) (local $oy0 i32) (local $oy1 i32) (local $oy i32)
     (local $p i32) (local $pEnd i32) (local $dy i32) (local $img i32) (local $dyRow i32)
-    (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32) (local $df i32)
+    ${range(8).map((i) => `(local $q${i} i32)`).join(' ')} (local $df i32)
+    (local $mode i32) (local $rows i32) (local $nk i32) (local $first i32) (local $end i32)
     (local.set $K ${ld(17)})
     (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
     (local.set $Kp (i32.and (i32.add (local.get $K) (i32.const 7)) (i32.const -8)))
@@ -324,6 +341,10 @@ const filterTiles = `
     (local.set $planeBytes ${ld(23)})
     (local.set $img ${ld(22)})
     (local.set $dyRow ${ld(20)})
+    (local.set $rows (i32.and (i32.add (i32.mul (i32.mul ${ld(3)} ${ld(4)}) ${ld(2)}) (i32.const 3)) (i32.const -4)))
+    (local.set $nk (i32.shr_u (local.get $Kp) (i32.const 3)))
+    (local.set $first ${ld(25)})
+    (local.set $end ${ld(26)})
     (block $dn (loop $ln
       (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
       (local.set $oy0 (i32.const 0))
@@ -335,34 +356,58 @@ const filterTiles = `
         (local.set $k0 (i32.shl (i32.rem_u (local.get $t) (i32.shr_u (local.get $Kp) (i32.const 3))) (i32.const 3)))
         (block $dt (loop $lt
           (br_if $dt (i32.ge_s (local.get $t) ${ld(26)}))
-          ${lines(range(4).map((i) => `(local.set $q${i} (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))))`))}
-          ${zeroAcc}
-          (local.set $dy (i32.add (local.get $dyRow) (i32.shl (local.get $k0) (i32.const 2))))
-          (local.set $oy (local.get $oy0))
-          (block $doy (loop $loy
-            (br_if $doy (i32.ge_s (local.get $oy) (local.get $oy1)))
-            (local.set $p (i32.add (local.get $img) (i32.mul (local.get $oy) (local.get $rowBytes))))
-            (local.set $pEnd (i32.add (local.get $p) (i32.shl (local.get $Wo) (i32.const 2))))
-            (block $dox (loop $lox
-              (br_if $dox (i32.ge_u (local.get $p) (local.get $pEnd)))
-              (local.set $b0 (v128.load (local.get $dy)))
-              (local.set $b1 (v128.load offset=16 (local.get $dy)))
-              ${madds((i) => `(v128.load32_splat (i32.add (local.get $p) (local.get $q${i})))`)}
-              (local.set $dy (i32.add (local.get $dy) (local.get $K4)))
-              (local.set $p (i32.add (local.get $p) (i32.const 4)))
-              (br $lox)))
-            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-            (br $loy)))
-          ;; dF's tile += this block's sums.
+          ;; The last filter octet holding at most 4 filters: two tap quads (g even, g + 1) in one tile of 8 taps × 4
+          ;; filters where both are this task's, the odd one then skipped.
+          (local.set $mode (i32.const 0))
+          (if (i32.le_s (i32.sub (local.get $K) (local.get $k0)) (i32.const 4))
+            (then
+              (if (i32.and (i32.eqz (i32.and (local.get $l0) (i32.const 4)))
+                    (i32.and (i32.lt_s (i32.add (local.get $l0) (i32.const 4)) (local.get $rows)) (i32.lt_s (i32.add (local.get $t) (local.get $nk)) (local.get $end))))
+                (then (local.set $mode (i32.const 1)))
+                (else
+                  (if (i32.and (i32.ne (i32.and (local.get $l0) (i32.const 4)) (i32.const 0)) (i32.ge_s (i32.sub (local.get $t) (local.get $nk)) (local.get $first)))
+                    (then (local.set $mode (i32.const 2))))))))
           (local.set $df (i32.add ${ld(21)} (i32.add (i32.mul (local.get $l0) (local.get $Kp4)) (i32.shl (local.get $k0) (i32.const 2)))))
-          ${lines(
-            range(4).flatMap((i) =>
-              range(2).map(
-                (v) =>
-                  `(v128.store offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i}))) (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i})))) (local.get ${acc(i, v)})))`,
-              ),
-            ),
-          )}
+          (if (i32.eq (local.get $mode) (i32.const 1))
+            (then
+              ${lines(range(8).map((i) => `(local.set $q${i} (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))))`))}
+              ${zeroAcc}
+              ${pixelLoops(
+                'p',
+                `(local.set $b0 (v128.load (local.get $dy)))
+              ${lines(
+                range(8).map(
+                  (i) =>
+                    `(local.set ${acc(i & 3, i >> 2)} (f32x4.add (local.get ${acc(i & 3, i >> 2)}) (f32x4.mul (v128.load32_splat (i32.add (local.get $p) (local.get $q${i}))) (local.get $b0))))`,
+                ),
+              )}`,
+              )}
+              ;; dF's 8 × 4 tile += this block's sums.
+              ${lines(
+                range(8).map(
+                  (i) =>
+                    `(v128.store (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i}))) (f32x4.add (v128.load (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i})))) (local.get ${acc(i & 3, i >> 2)})))`,
+                ),
+              )}))
+          (if (i32.eqz (local.get $mode))
+            (then
+              ${lines(range(4).map((i) => `(local.set $q${i} (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))))`))}
+              ${zeroAcc}
+              ${pixelLoops(
+                'q',
+                `(local.set $b0 (v128.load (local.get $dy)))
+              (local.set $b1 (v128.load offset=16 (local.get $dy)))
+              ${madds((i) => `(v128.load32_splat (i32.add (local.get $p) (local.get $q${i})))`)}`,
+              )}
+              ;; dF's tile += this block's sums.
+              ${lines(
+                range(4).flatMap((i) =>
+                  range(2).map(
+                    (v) =>
+                      `(v128.store offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i}))) (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i})))) (local.get ${acc(i, v)})))`,
+                  ),
+                ),
+              )}))
           (local.set $k0 (i32.add (local.get $k0) (i32.const 8)))
           (if (i32.ge_s (local.get $k0) (local.get $Kp))
             (then (local.set $k0 (i32.const 0)) (local.set $l0 (i32.add (local.get $l0) (i32.const 4)))))
