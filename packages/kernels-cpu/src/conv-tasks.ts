@@ -171,19 +171,31 @@ export function setClaimedTasks(on: boolean): boolean {
   return was;
 }
 
-/** Claims per thread that `claimStep` aims at: few enough that the atomics cost nothing, enough that a slow thread's last claim is short. */
+/**
+ * The smallest claim is a `CLAIMS_PER_THREAD`-th of a thread's even share
+ * (`claimStep`): the claims at the end, short enough that a slow thread's
+ * last one holds the others up little; the first claims are larger
+ * (`claimUnits`: 1/(2·threads) of the units left).
+ */
 export const CLAIMS_PER_THREAD = 8;
 
-/** Units per claim for `units` units on `threads` threads: about `CLAIMS_PER_THREAD` claims each, at least one unit. */
+let claimsPerThread = CLAIMS_PER_THREAD;
+
+/** Sets the smallest claims per thread's share that `claimStep` gives (benchmarks); without an argument, `CLAIMS_PER_THREAD`. */
+export function setClaimsPerThread(claims = CLAIMS_PER_THREAD): void {
+  claimsPerThread = claims;
+}
+
+/** The smallest claim of `units` units on `threads` threads (a multiple of which every claim is): `CLAIMS_PER_THREAD` of them per thread's share, at least one unit. */
 export function claimStep(units: number, threads: number): number {
-  return Math.max(1, Math.floor(units / (CLAIMS_PER_THREAD * threads)));
+  return Math.max(1, Math.floor(units / (claimsPerThread * threads)));
 }
 
 /**
  * The units of a claimed dispatch: `units` of them, their range words
  * (`UnitWord`: `base + u·stride` for a claim's first unit u), the count word
  * (the units claimed) and the end word (the claim's end unit), if any;
- * `step` units per claim (default `claimStep`).
+ * `step`, the smallest claim, of which every claim is a multiple (default `claimStep`).
  */
 export interface Units {
   units: number;

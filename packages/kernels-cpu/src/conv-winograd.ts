@@ -405,7 +405,8 @@ function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, task
  * The units of `count` images of the image-batch ops (images of `imageSize`
  * floats at element `imagesAt`, outputs of `outputSize` at `outputsAt`), claimed in
  * whole batches of `b.batch` images where `claimStep` allows, so that each
- * SGEMM takes the tiles of as many images as on one thread.
+ * SGEMM takes the tiles of as many images as on one thread (the bits do
+ * not depend on it: each tile row of a product is its own sum).
  */
 function batchUnits(b: ImageBatches, count: number, tasks: number, imagesAt: number, imageSize: number, outputsAt: number, outputSize: number): Units {
   const step = claimStep(count, tasks);

@@ -40,10 +40,11 @@ export const LIST_CALL_WORDS = 16;
  * the next unclaimed unit (alone on its cache line), then the dispatch's
  * description — the units, units per claim, the task block's count word and
  * end word (-1: none), how many range words, a thread to slow down and by
- * how many µs per claim (tests; -1: none) — the range words as (word, base,
+ * how many µs per claim (tests; -1: none), the share of the units left a
+ * claim takes (1/parts) — the range words as (word, base,
  * stride) triples, and each thread's units done.
  */
-export const CLAIM_LAYOUT = { next: 0, units: 16, step: 17, countWord: 18, endWord: 19, ranges: 20, slowThread: 21, slowMicros: 22, range: 24, done: 48 } as const;
+export const CLAIM_LAYOUT = { next: 0, units: 16, step: 17, countWord: 18, endWord: 19, ranges: 20, slowThread: 21, slowMicros: 22, parts: 23, range: 24, done: 48 } as const;
 
 /** The most range words a claimed dispatch sets (`CLAIM_LAYOUT.range` holds 8 triples). */
 export const CLAIM_MAX_RANGES = 8;
@@ -53,8 +54,11 @@ export const CLAIM_WORDS = CLAIM_LAYOUT.done + 64;
 
 /**
  * One thread's part of a claimed dispatch: until the units run out, claim
- * the next `step` units u…u + n − 1 from the shared counter (`Atomics.add`
- * on word `at` of `ctl`), point the thread's own task block (byte `block` of
+ * the next n units u…u + n − 1 from the shared counter (word `at` of `ctl`,
+ * by `Atomics.compareExchange`): a `parts`-th of the units left, rounded up
+ * to whole `step`s (guided self-scheduling: few large claims while much is left, small
+ * ones at the end, where a slower thread would otherwise hold the others
+ * up), and point the thread's own task block (byte `block` of
  * the module's memory `mem`) at them — each range word w = base + u·stride,
  * the count word n, the end word u + n — and run the export on it. Returns
  * the units this thread did (also stored in the area's done word of
@@ -68,6 +72,7 @@ export function claimUnits(ctl: Int32Array, at: number, mem: Int32Array, block: 
   const endWord = ctl[at + 19]!;
   const ranges = ctl[at + 20]!;
   const slowMicros = ctl[at + 21] === thread ? ctl[at + 22]! : 0;
+  const parts = ctl[at + 23]!;
   const b = block >> 2;
   let done = 0;
   for (;;) {
@@ -77,9 +82,12 @@ export function claimUnits(ctl: Int32Array, at: number, mem: Int32Array, block: 
         // Spin: a thread that gets less of the core.
       }
     }
-    const u = Atomics.add(ctl, at, step);
+    const u = Atomics.load(ctl, at);
     if (u >= units) break;
-    const n = Math.min(step, units - u);
+    // Guided: a share of what is left in whole steps (large claims first, one step at the end), taken only if no
+    // other thread claimed meanwhile.
+    const n = Math.min(units - u, Math.ceil((units - u) / (parts * step)) * step);
+    if (Atomics.compareExchange(ctl, at, u, u + n) !== u) continue;
     for (let r = 0; r < ranges; r++) {
       const q = at + 24 + 3 * r;
       mem[b + ctl[q]!] = ctl[q + 1]! + u * ctl[q + 2]!;

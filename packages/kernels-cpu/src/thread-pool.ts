@@ -58,8 +58,8 @@ export interface UnitWord {
 
 /**
  * Units `[0, units)` of a task op (images, image batches, tiles: each
- * computed alone into outputs of its own) as the threads claim them:
- * `step` at a time, each claim setting the words `at` of the claiming
+ * computed alone into outputs of its own) as the threads claim them: a
+ * share of those left, 1/(2·threads) of them in whole `step`s, each claim setting the words `at` of the claiming
  * thread's block, word `count` (if any) to the units claimed and word `end`
  * (if any) to the claim's end unit.
  */
@@ -287,8 +287,9 @@ export class GemmThreadPool {
   /**
    * Runs `op` over `claims.units` units on the blocks' threads (block 0
    * here, block t on worker t − 1 where it is ready), each thread claiming
-   * the next `claims.step` units from a shared counter until none are left
-   * (`claimUnits`), so a thread that runs slower does fewer of them; each
+   * the next units from a shared counter until none are left (`claimUnits`:
+   * 1/(2·threads) of those left, in whole `claims.step`s), so a thread that
+   * runs slower does fewer of them; each
    * block names its own scratch, and its range words are rewritten per claim.
    * Which thread computes a unit changes nothing else: the op's units must
    * be independent, with outputs of their own. Returns when all are done.
@@ -308,6 +309,7 @@ export class GemmThreadPool {
     ctl[a + CLAIM_LAYOUT.ranges] = claims.at.length;
     ctl[a + CLAIM_LAYOUT.slowThread] = this.#slowThread;
     ctl[a + CLAIM_LAYOUT.slowMicros] = this.#slowMicros;
+    ctl[a + CLAIM_LAYOUT.parts] = 2 * blocks.length;
     for (const [r, w] of claims.at.entries()) ctl.set([w.word, w.base, w.stride], a + CLAIM_LAYOUT.range + 3 * r);
     // The posts' Atomics.store publishes the description and the counter to the workers.
     Atomics.store(ctl, a + CLAIM_LAYOUT.next, 0);
