@@ -8,7 +8,7 @@
 // current kernels run interleaved in one process (A, B, A, B, …) on the same
 // operands, their outputs are compared bit for bit with the first's, and medians (and minima)
 // are printed.
-// Use: [BEFORE=/tmp/gen-direct-old.mjs] [R=9] [ONLY=lenet1,alex1] [CALLS=fwd,dzdf] node scripts/bench-first-layer.mjs
+// Use: [BEFORE=/tmp/gen-direct-old.mjs] [ADD=1] [R=9] [ONLY=lenet1,alex1] [CALLS=fwd,dzdf] node scripts/bench-first-layer.mjs
 import { resolve } from 'node:path';
 import wabtInit from 'wabt';
 import { directFields } from './gen-direct.mjs';
@@ -16,6 +16,8 @@ import { directFields } from './gen-direct.mjs';
 const R = Number(process.env.R ?? 9);
 const only = process.env.ONLY?.split(',');
 const calls = (process.env.CALLS ?? 'fwd,dzdf').split(',');
+// ADD=1: the forward adds its sums into y (as with a bias), else stores them.
+const add = process.env.ADD === '1' ? 1 : 0;
 const TASK_WORDS = 32;
 const SLACK = 8;
 
@@ -98,7 +100,7 @@ for (const [name, n, H, W, C, Hf, Wf, K, s] of cases) {
   const flops = 2 * n * Ho * Wo * K * L;
   const run = {
     // The forward, one image's planes at a time (as convForwardPlanes: y stored).
-    fwd: (v, i) => v.exports.conv_planes_images(block(i, { 18: 4 * xAt, 19: n, 20: 4 * outAt(i), 21: 4 * fAt, 22: 4 * planesAt, 28: 0 })),
+    fwd: (v, i) => v.exports.conv_planes_images(block(i, { 18: 4 * xAt, 19: n, 20: 4 * outAt(i), 21: 4 * fAt, 22: 4 * planesAt, 28: add })),
     // The filter derivative (as convBackwardFilterDirect, one pass): the planes, then every tile.
     dzdf: (v, i) => {
       const dfAt = outAt(i) + n * ySize;

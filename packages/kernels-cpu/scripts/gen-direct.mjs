@@ -22,7 +22,9 @@
 // F, stored through 4 × 4 transposes), all in one function (no call or
 // task-block read per tile); filter-derivative tiles are 4 taps × 8
 // filters (B: two vector loads of dy's pixel row, A: 4 splats from the
-// planes), summed over one image's pixels in registers, then added into dF.
+// planes), and where the last octet holds at most 4 filters, 8 taps × 4
+// filters there (two tap quads in one tile), summed over one image's pixels
+// in registers, then added into dF.
 //
 // Task block words (int32): 0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo  7 sy  8 sx
 // 9 padTop  10 padLeft  11 Hp  12 R = sx·C·Wq  13 Wq  17 K  18 x  19 count  20 y (dy)
@@ -181,6 +183,26 @@ const forwardTile = `
       (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
       (br $loop)))
     ;; Per 4 pixels v: the transpose gives pixel 4v + j's 4 filters in $o_j.
+    (if (i32.and (i32.ge_s (local.get $pix) (i32.const 8)) (i32.ge_s (local.get $kn) (i32.const 4)))
+      (then
+        ;; All 8 pixels × 4 filters inside y: 8 stores.
+        (local.set $yq (local.get $yp))
+        ${range(2)
+          .map(
+            (v) => `${transpose(
+              range(4).map((i) => acc(i, v)),
+              ['$t0', '$t1', '$t2', '$t3'],
+              ['$o0', '$o1', '$o2', '$o3'],
+            )}
+        ${range(4)
+          .map(
+            (j) => `(v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yq)) (local.get $o${j}))) (else (local.get $o${j}))))
+        (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
+          )
+          .join('\n        ')}`,
+          )
+          .join('\n        ')})
+      (else
     ${range(2)
       .map(
         (v) => `${transpose(
@@ -197,7 +219,7 @@ const forwardTile = `
       )
       .join('\n    ')}`,
       )
-      .join('\n    ')}`;
+      .join('\n    ')}))`;
 
 /**
  * The forward tile of 4 pixels × 8 filters at (oy, ox0 + 4h, k0): acc[j][w] =
@@ -220,6 +242,22 @@ const forwardWideTile = (h) => `
       (local.set $fq (i32.add (local.get $fq) (i32.const 16)))
       (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
       (br $lw${h})))
+    (if (i32.and (i32.ge_s (local.get $pix) (i32.const ${4 * h + 4})) (i32.ge_s (local.get $kn) (i32.const 8)))
+      (then
+        ;; All 4 pixels × 8 filters inside y: 8 stores.
+        (local.set $yq (i32.add (local.get $yp) (i32.mul (local.get $K4) (i32.const ${4 * h}))))
+        ${range(4)
+          .map(
+            (j) => `${range(2)
+              .map(
+                (w) =>
+                  `(v128.store offset=${16 * w} (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load offset=${16 * w} (local.get $yq)) (local.get ${acc(j, w)}))) (else (local.get ${acc(j, w)}))))`,
+              )
+              .join(' ')}
+        (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
+          )
+          .join('\n        ')})
+      (else
     ${range(4)
       .map(
         (j) => `(if (i32.lt_s (i32.const ${4 * h + j}) (local.get $pix))
@@ -231,7 +269,7 @@ const forwardWideTile = (h) => `
           )
           .join('\n        ')}))`,
       )
-      .join('\n    ')}`;
+      .join('\n    ')}))`;
 
 /** y_n ← conv(x_n, F) + d[28]·y_n (d[28] 0 or 1) for the task block's d[19] images: planes into d[22], then every tile. */
 const forwardImages = `
@@ -320,7 +358,12 @@ const pixelLoops = (id, body) => `(local.set $dy (i32.add (local.get $dyRow) (i3
  * block's pixels (in order) in registers, then added into dF (Kp columns;
  * rows and columns past L and K are padding). The blocks keep the dy rows
  * they read in cache across the tiles (AlexNet's conv1 streamed its 37 MB
- * dy once per tile). Taps past L read offset 0 and filters past K the next
+ * dy once per tile). Where the last filter octet holds at most 4 filters
+ * (LeNet's K = 20: a sixth of the products were padding), the tiles of tap
+ * quads g (even) and g + 1 there are one tile of 8 taps × 4 filters when
+ * both are in this task's range, the odd one then skipped: each element is
+ * the same sum (10 % faster on LeNet's conv1 although V8 spills one
+ * accumulator: 8 + 8 + 1 registers). Taps past L read offset 0 and filters past K the next
  * pixel's dy (the arena's slack): padding only.
  */
 const filterTiles = `
