@@ -505,7 +505,8 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
  * dg = Σ_t Gᵀ[(A·dy_t·Aᵀ) ⊙ (Bᵀ·d_t·B)]G. Per pass, the threads transform
  * their images (`<name>_filter_images`: V and Ŷ = A·dy·Aᵀ per image and
  * group); then the groups·α² products Û_{g,ξ} += V_ξᵀ·Ŷ_ξ (cg × kg) are
- * split over the threads (`winograd_filter_products_task`), each summing over
+ * claimed by the threads (`winograd_filter_products_task`; the images too:
+ * `runClaimed`), each summing over
  * the images `PRODUCT_ROWS / T` at a time, in order (passes hold whole such
  * batches, so their bounds depend neither on the thread count nor on whether
  * x and dy are copied); finally df = Gᵀ·Û·G per (c, k) in float64. Every sum
@@ -573,19 +574,24 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     const yAt = dyResident >= 0 ? dyResident + i0 * ySize : yCopyAt;
     if (xResident < 0) heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
     if (dyResident < 0) heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
-    const transformBlocks = shares(count, tasks).map((share) => {
-      const zeros = 4 * (bufAt + share.thread * perThread);
-      const buffers = { f: 0, phi: 4 * (vAt + share.first * tiles * cp), phiStride: 0, zeros, scratch: 4 * (wAt + share.first * tiles * kp), src: 0 };
-      writeWinogradTask(inst, blockOf(share.thread), share.thread, groupedTask(p, share, xAt, yAt, buffers), rows, 0);
-      return blockOf(share.thread);
+    // Per image: x (word 18), dy (20), its tiles' rows of V (22) and Ŷ (24), `rows` apart per ξ (word 30).
+    const transformBlocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
+      const buffers = { f: 0, phi: 4 * vAt, phiStride: 0, zeros: 4 * (bufAt + t * perThread), scratch: 4 * wAt, src: 0 };
+      writeWinogradTask(inst, blockOf(t), t, groupedTask(p, { first: 0, count: 0 }, xAt, yAt, buffers), rows, 0);
+      return blockOf(t);
     });
-    runTasks(inst, `${w.name}_filter_images`, transformBlocks);
+    const images = imageUnits(count, xAt, p.imageSize, yAt, ySize);
+    runClaimed(inst, `${w.name}_filter_images`, transformBlocks, {
+      ...images,
+      at: [...images.at, { word: 22, base: 4 * vAt, stride: 4 * tiles * cp }, { word: 24, base: 4 * wAt, stride: 4 * tiles * kp }],
+    });
+    // Products [word 13, word 28): each Û_{g,ξ} its own sum over the pass's images.
     const productBlocks = productShares.map((share) => {
-      const task = groupedTask(p, { first: 0, count }, xAt, yAt, { f: 4 * uAt, phi: 4 * vAt, phiStride: 0, zeros: 0, scratch: 4 * wAt, src: share.first + share.count });
-      writeWinogradTask(inst, blockOf(share.thread), share.thread, { ...task, c0: share.first }, rows, batch);
+      const task = groupedTask(p, { first: 0, count }, xAt, yAt, { f: 4 * uAt, phi: 4 * vAt, phiStride: 0, zeros: 0, scratch: 4 * wAt, src: 0 });
+      writeWinogradTask(inst, blockOf(share.thread), share.thread, task, rows, batch);
       return blockOf(share.thread);
     });
-    runTasks(inst, 'winograd_filter_products_task', productBlocks);
+    runClaimed(inst, 'winograd_filter_products_task', productBlocks, { units: products, at: [{ word: 13, base: 0, stride: 1 }], end: 28 });
   }
   // df = Gᵀ·Û·G per (c, k) in float64 in the module (`<name>_filter_adjoint_task`, every element of df stored), the channels over the threads: into df in place, or into the arena after the task blocks and copied out.
   const dfAt = dfResident >= 0 ? dfResident : bufAt + blocksAt * perThread;
