@@ -159,6 +159,21 @@ const storeQuad = (o, n, id) => `(if (i32.ge_s ${n} (i32.const 4))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br $li${id})))))`;
 
+/** Per 4 pixels v of the 8 × 4 tile: the transpose (pixel 4v + j's 4 filters in $o_j), then `store(v, j)` for each of the 4 pixels. */
+const transposedQuads = (store) =>
+  range(2)
+    .map(
+      (v) => `${transpose(
+        range(4).map((i) => acc(i, v)),
+        ['$t0', '$t1', '$t2', '$t3'],
+        ['$o0', '$o1', '$o2', '$o3'],
+      )}
+        ${range(4)
+          .map((j) => store(v, j))
+          .join('\n        ')}`,
+    )
+    .join('\n        ');
+
 /**
  * The forward tile of 8 pixels × 4 filters (the last K mod 8 ≤ 4 filters) at (oy, ox0, k0): y[oy, ox0 + j, k0 + i] (+)= Σ_l P(l) · F[l, k0 + i] for
  * j < 8, i < 4, l in order from 0 (added where $add, else stored: 0 + s = s, so
@@ -187,39 +202,17 @@ const forwardTile = `
       (then
         ;; All 8 pixels × 4 filters inside y: 8 stores.
         (local.set $yq (local.get $yp))
-        ${range(2)
-          .map(
-            (v) => `${transpose(
-              range(4).map((i) => acc(i, v)),
-              ['$t0', '$t1', '$t2', '$t3'],
-              ['$o0', '$o1', '$o2', '$o3'],
-            )}
-        ${range(4)
-          .map(
-            (j) => `(v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yq)) (local.get $o${j}))) (else (local.get $o${j}))))
+        ${transposedQuads(
+          (_, j) => `(v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yq)) (local.get $o${j}))) (else (local.get $o${j}))))
         (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
-          )
-          .join('\n        ')}`,
-          )
-          .join('\n        ')})
+        )})
       (else
-    ${range(2)
-      .map(
-        (v) => `${transpose(
-          range(4).map((i) => acc(i, v)),
-          ['$t0', '$t1', '$t2', '$t3'],
-          ['$o0', '$o1', '$o2', '$o3'],
-        )}
-    ${range(4)
-      .map(
-        (j) => `(if (i32.lt_s (i32.const ${4 * v + j}) (local.get $pix))
+        ${transposedQuads(
+          (v, j) => `(if (i32.lt_s (i32.const ${4 * v + j}) (local.get $pix))
       (then
         (local.set $yq (i32.add (local.get $yp) (i32.mul (local.get $K4) (i32.const ${4 * v + j}))))
         ${storeQuad(`$o${j}`, '(local.get $kn)', `${v}${j}`)}))`,
-      )
-      .join('\n    ')}`,
-      )
-      .join('\n    ')}))`;
+        )}))`;
 
 /**
  * The forward tile of 4 pixels × 8 filters at (oy, ox0 + 4h, k0): acc[j][w] =
