@@ -83,8 +83,8 @@ describe('resident outputs written in place', () => {
           const dy = randnTensor(be, y.shape, rng);
           check(`Pool ${shape}`, y.size, () => be.run('Pool', { x }, attrs));
           check(`PoolBackward ${shape}`, x.size, () => be.run('PoolBackward', { x, dy }, attrs));
-          check(`Relu ${shape}`, x.size, () => be.run('Relu', { x }, {}));
-          check(`ReluBackward ${shape}`, x.size, () => be.run('ReluBackward', { x, dy: x }, {}));
+          check(`Relu ${shape}`, x.size, () => be.run('Relu', { x }, { leak: 0 }));
+          check(`ReluBackward ${shape}`, x.size, () => be.run('ReluBackward', { x, dy: x }, { leak: 0 }));
           check(`Axpby ${shape}`, x.size, () => be.run('Axpby', { x, y: x }, { alpha: 1, beta: 0.5 }));
           check(`Sigmoid ${shape}`, x.size, () => be.run('Sigmoid', { x }, {}));
         }
