@@ -9,7 +9,8 @@
 // without SharedArrayBuffer, e.g. browser pages that are not cross-origin
 // isolated), each also with relaxed-SIMD FMA in the micro-kernel (used only
 // where the engine validates it and the caller asks for it). Writes the
-// binaries as base64 into src/wasm/gemm-binary.ts, a generated module
+// binaries as base64, and the Winograd variants' G, into
+// src/wasm/gemm-binary.ts, a generated module
 // (git-ignored) that the package's build, typecheck and test scripts
 // regenerate first. The file is replaced atomically and only when its text
 // changes, so concurrent runs are safe.
@@ -17,6 +18,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 import { DEFAULT_TILE, gemmModuleBinary, partFiles, wasmDir } from './gemm-module.mjs';
+import { WINOGRAD } from './gen-winograd.mjs';
 
 const outPath = join(wasmDir, 'gemm-binary.ts');
 const b64 = async (tile, shared) => Buffer.from(await gemmModuleBinary(tile, { shared })).toString('base64');
@@ -51,6 +53,10 @@ export const gemmFmaWasmSharedBase64 =
   '${fmaShared}';
 /** A module of one function using f32x4.relaxed_madd: it validates where the engine has relaxed SIMD. */
 export const relaxedSimdProbeBase64 = '${probe}';
+/** G (α × r) of each F(m×m, r×r) the module's transforms were generated for (scripts/gen-winograd.mjs's \`WINOGRAD\`), for the filter transform in TypeScript. */
+export const winogradG: Record<${Object.keys(WINOGRAD)
+  .map((k) => `'${k}'`)
+  .join(' | ')}, readonly (readonly number[])[]> = ${JSON.stringify(Object.fromEntries(Object.entries(WINOGRAD).map(([k, w]) => [k, w.G])))};
 `;
 let old = '';
 try {

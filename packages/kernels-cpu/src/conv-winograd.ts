@@ -18,6 +18,7 @@ import {
 import type { ConvSizes } from './conv-wasm.js';
 import { sgemmInArena, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance, scratchOf } from './wasm-instance.js';
+import { winogradG } from './wasm/gemm-binary.js';
 
 /**
  * Winograd F(m×m, r×r) for float32 stride-1, undilated convolutions with
@@ -69,60 +70,12 @@ interface Variant {
   G: readonly (readonly number[])[];
 }
 
-/** G of each F(m×m, r×r): the same matrices as scripts/gen-winograd.mjs's `WINOGRAD` (the tests compare them). */
+/** Each F(m×m, r×r), with the G its module transforms were generated for (build-wasm.mjs writes gen-winograd.mjs's into gemm-binary.ts). */
 export const WINOGRAD_VARIANTS: Record<'2x3' | '4x3' | '2x5' | '4x5', Variant> = {
-  '2x3': {
-    m: 2,
-    r: 3,
-    name: 'winograd2',
-    G: [
-      [1, 0, 0],
-      [1 / 2, 1 / 2, 1 / 2],
-      [1 / 2, -1 / 2, 1 / 2],
-      [0, 0, 1],
-    ],
-  },
-  '4x3': {
-    m: 4,
-    r: 3,
-    name: 'winograd4',
-    G: [
-      [1 / 4, 0, 0],
-      [-1 / 6, -1 / 6, -1 / 6],
-      [-1 / 6, 1 / 6, -1 / 6],
-      [1 / 24, 1 / 12, 1 / 6],
-      [1 / 24, -1 / 12, 1 / 6],
-      [0, 0, 1],
-    ],
-  },
-  '2x5': {
-    m: 2,
-    r: 5,
-    name: 'winograd2x5',
-    G: [
-      [1 / 4, 0, 0, 0, 0],
-      [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
-      [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
-      [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
-      [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
-      [0, 0, 0, 0, 1],
-    ],
-  },
-  '4x5': {
-    m: 4,
-    r: 5,
-    name: 'winograd4x5',
-    G: [
-      [-1, 0, 0, 0, 0],
-      [-2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9],
-      [-2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9],
-      [1 / 90, 1 / 45, 2 / 45, 4 / 45, 8 / 45],
-      [1 / 90, -1 / 45, 2 / 45, -4 / 45, 8 / 45],
-      [32 / 45, 16 / 45, 8 / 45, 4 / 45, 2 / 45],
-      [32 / 45, -16 / 45, 8 / 45, -4 / 45, 2 / 45],
-      [0, 0, 0, 0, 1],
-    ],
-  },
+  '2x3': { m: 2, r: 3, name: 'winograd2', G: winogradG['2x3'] },
+  '4x3': { m: 4, r: 3, name: 'winograd4', G: winogradG['4x3'] },
+  '2x5': { m: 2, r: 5, name: 'winograd2x5', G: winogradG['2x5'] },
+  '4x5': { m: 4, r: 5, name: 'winograd4x5', G: winogradG['4x5'] },
 };
 
 /** The tile for an Ho × Wo output (3×3 or 5×5 filters alike) under `option` (not false): forced, or F(4×4) from 8 × 8 outputs on. */
