@@ -9,9 +9,10 @@
 // with the matrices of `WINOGRAD` below (F(2×2, 3×3): points 0, ±1, ∞;
 // F(4×4, 3×3) and F(2×2, 5×5): 0, ±1, ±2, ∞, so the same 6 × 6 Bᵀ). The sum
 // over channels of each of the α² entries ξ of the product is one GEMM,
-// M_ξ = V_ξ·U_ξ (T tiles × C channels times C × K filters), run by gemm.wat's
-// sgemm: α²·C·K multiplies per tile of m² outputs instead of r²·m²·C·K (16
-// for 36 with F(2×2, 3×3), 36 for 144 with F(4×4, 3×3), 36 for 100 with
+// M_ξ = V_ξ·U_ξ (T tiles × C channels times C × K filters), run by
+// `$wino_product` on the operands as the transforms lay them out (no
+// packing; the sums of gemm.wat's sgemm): α²·C·K multiplies per tile of m²
+// outputs instead of r²·m²·C·K (16 for 36 with F(2×2, 3×3), 36 for 144 with F(4×4, 3×3), 36 for 100 with
 // F(2×2, 5×5)).
 //
 // The transforms are generated from the matrices (a ±1 coefficient is an
@@ -22,8 +23,9 @@
 // the memory holds) and its stores write only the group's lanes. Layouts
 // (floats, cp and kp the group's C and K rounded up to 4): V[ξ][row][cp] and
 // M[ξ][row][kp] (each ξ a row-major R × cp or R × kp matrix, R rows: the
-// tiles of one or more images), U[g][ξ][c][k] (built by conv-winograd.ts
-// from G).
+// tiles of one or more images), U[g][ξ][c][kp] for the forward and
+// U[g][ξ][k][cp] for the data derivative (`_filter_transform_task`, its
+// layout in words 24, 30, 31; the padding zero).
 //
 // A Winograd task block uses the conv task block's words (gemm.wat):
 // 0 H  1 W  2 C (all channels: the pixel stride)  5 Ho  6 Wo  9 padTop
@@ -31,8 +33,9 @@
 // 20 y (dy for the filter derivative)  21 U  22 V  23 zeros  24 M (Ŷ)
 // 25 pa  26 pb  27 tile, and two of its own: 30 the images per GEMM (forward)
 // or R, the rows of V and Ŷ (filter derivative); 31 (filter products) the
-// images per product. The filter products read 13 and 28 as the first and
-// end pair (g, ξ) of the task.
+// images per product, (forward) the bias's byte address or 0 (y added to).
+// The filter products read 13 and 28 as the first and end pair (g, ξ) of
+// the task; the filter transform 24, 30, 31 as U's layout.
 
 /** Bᵀ of the points 0, ±1, ±2, ∞ (α = 6): F(4×4, 3×3)'s and F(2×2, 5×5)'s input transform. */
 const BT6 = [
@@ -154,6 +157,16 @@ const round4 = (n) => `(i32.and (i32.add ${n} (i32.const 3)) (i32.const -4))`;
 const mul = (c, a, ty = 'f32x4') => (ty === 'f32x4' ? `(f32x4.mul (v128.const f32x4 ${c} ${c} ${c} ${c}) ${a})` : `(f64x2.mul (v128.const f64x2 ${c} ${c}) ${a})`);
 
 /**
+ * `v` with subnormal lanes flushed to +0 (as gen-gemm.mjs's packing flushes the GEMM's operands: a lane
+ * whose magnitude bits are at most 0x007fffff becomes +0; normals, ±∞ and NaN pass), with the locals
+ * FLUSH_LOCALS set by FLUSH_INIT: the products' operands (V, Ŷ, U) are flushed where they are stored.
+ */
+const flushVector = (v) => `(v128.and (local.tee $fv ${v}) (i32x4.gt_s (v128.and (local.get $fv) (local.get $fmag)) (local.get $fsub)))`;
+const FLUSH_LOCALS = '(local $fv v128) (local $fsub v128) (local $fmag v128)';
+const FLUSH_INIT = `(local.set $fsub (v128.const i32x4 0x007fffff 0x007fffff 0x007fffff 0x007fffff))
+    (local.set $fmag (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))`;
+
+/**
  * Σ_l row[l]·v(l) as one WAT expression, terms left to right: a ±1
  * coefficient adds or subtracts, others multiply; a leading negative term is
  * subtracted from the first positive one (so −a + b is b − a, the same bits).
@@ -171,9 +184,9 @@ function combine(row, v, ty = 'f32x4') {
 /** Sets $mask to the lanes of the block at byte $cb that are below $cend4 (the group's count·4 bytes). */
 const setMask = '(local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))';
 
-/** The stores of `entries` (α² expressions) to $o, one plane ($plane bytes) apart. */
+/** The stores of `entries` (α² expressions, flushed: they are the products' operands) to $o, one plane ($plane bytes) apart. */
 const planeStores = (entries) =>
-  lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${v})`, xi < entries.length - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
+  lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${flushVector(v)})`, xi < entries.length - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
 
 /** The tile loops over tilesY × tilesX (tile t, origin m·ty, m·tx in $oy, $ox) around `body`. */
 function tileLoops(m, body) {
@@ -231,8 +244,9 @@ function inputFields(w) {
   (func $${name}_input (export "${name}_input") (param $d i32) (param $x i32) (param $v i32) (param $cn i32) (param $rows i32)
     (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
     (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
-    (local $plane i32) (local $o i32) ${dLocals}
+    (local $plane i32) (local $o i32) ${dLocals} ${FLUSH_LOCALS}
     ${dvLocals} ${tLocals}
+    ${FLUSH_INIT}
     (local.set $H ${ld(0)})
     (local.set $W ${ld(1)})
     (local.set $C ${ld(2)})
@@ -274,18 +288,21 @@ function outputFields(w) {
   const y = (i, j) => combine(AT[j], (l) => get(`$s${i}_${l}`));
   const store = (i, j) => {
     const at = `(i32.add (local.get $y) (i32.add (i32.shl (i32.mul (i32.add (i32.mul (i32.add (local.get $oy) (i32.const ${i})) (local.get $Wo)) (i32.add (local.get $ox) (i32.const ${j}))) (local.get $K)) (i32.const 2)) (local.get $kb)))`;
-    const write = `(local.set $p ${at}) (local.set $r ${y(i, j)})
-            (if (local.get $whole) (then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (local.get $r))))
-              (else (call $wino_tail (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $kend4) (local.get $kb)) (i32.const 2)))))`;
+    // y = bias + r (the bias block in $bv), or y + r; the lanes past kn of a last block are not stored.
+    const write = `(local.set $p ${at})
+            (local.set $r (f32x4.add (if (result v128) (local.get $bias) (then (local.get $bv)) (else (v128.load (local.get $p)))) ${y(i, j)}))
+            (if (local.get $whole) (then (v128.store (local.get $p) (local.get $r)))
+              (else (call $wino_lanes (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $kend4) (local.get $kb)) (i32.const 2)))))`;
     if (i === 0 && j === 0) return write;
     return `(if (i32.and (i32.lt_s (i32.add (local.get $oy) (i32.const ${i})) (local.get $Ho)) (i32.lt_s (i32.add (local.get $ox) (i32.const ${j})) (local.get $Wo))) (then ${write}))`;
   };
   return `
-  ;; y[${m}ty + i, ${m}tx + j, k] += (Aᵀ M_{t,k} A)_(i, j), F(${m}×${m}, ${r}×${r}), for every tile t (outputs past Ho, Wo dropped),
-  ;; from M[ξ][t][k] at m (planes of rows·round4(kn) floats), into the kn filters from y of each pixel of K.
-  (func $${name}_output (export "${name}_output") (param $d i32) (param $m i32) (param $y i32) (param $kn i32) (param $rows i32)
+  ;; y[${m}ty + i, ${m}tx + j, k] = bias[k] + (Aᵀ M_{t,k} A)_(i, j) (bias: byte address of kn floats; 0: y[…] += …), F(${m}×${m}, ${r}×${r}),
+  ;; for every tile t (outputs past Ho, Wo dropped), from M[ξ][t][k] at m (planes of rows·round4(kn) floats), into the kn
+  ;; filters from y of each pixel of K.
+  (func $${name}_output (export "${name}_output") (param $d i32) (param $m i32) (param $y i32) (param $kn i32) (param $rows i32) (param $bias i32)
     (local $Ho i32) (local $Wo i32) (local $K i32) ${TILE_LOCALS}
-    (local $kb i32) (local $kend i32) (local $kend4 i32) (local $whole i32) (local $r v128)
+    (local $kb i32) (local $kend i32) (local $kend4 i32) (local $whole i32) (local $r v128) (local $bv v128)
     (local $plane i32) (local $o i32) (local $p i32)
     ${mLocals} ${sLocals}
     (local.set $Ho ${ld(5)})
@@ -301,6 +318,7 @@ function outputFields(w) {
         (block $dk (loop $lk
           (br_if $dk (i32.ge_u (local.get $kb) (local.get $kend)))
           (local.set $whole (i32.le_s (i32.add (local.get $kb) (i32.const 16)) (local.get $kend4)))
+          (if (local.get $bias) (then (local.set $bv (v128.load (i32.add (local.get $bias) (local.get $kb))))))
           (local.set $o (i32.add (local.get $m) (i32.add (i32.mul (local.get $t) (local.get $kend)) (local.get $kb))))
           ${loads}
           ${setS}
@@ -310,9 +328,91 @@ function outputFields(w) {
     )})`;
 }
 
-/** The sgemm call C_ξ (+)= A_ξ·B_ξ or A_ξᵀ·B_ξ, the operands' byte addresses given. */
-const sgemm = (mm, n, k, a, lda, ta, b, ldb, c, ldc, tb = 0) =>
-  `(call $sgemm ${mm} ${n} ${k} (f32.const 1) ${a} ${lda} (i32.const ${ta}) ${b} ${ldb} (i32.const ${tb}) ${c} ${ldc} ${ld(25)} ${ld(26)} ${ld(27)})`;
+/**
+ * The products' kernel, `$wino_product`: C[i][0:cols] = (or +=, with `add`)
+ * Σ_{d < depth} A(i, d)·B(d, 0:cols) for i < rows, A(i, d) the float at
+ * byte a + i·as + d·ad, B(d, j) at b + d·bd + 4j, C(i, j) at c + i·cs + 4j;
+ * cols a multiple of 4. The transforms lay V, Ŷ and M out so that every
+ * product reads its operands where they are, unpacked: 4 × 8 blocks of C in
+ * 8 f32x4 accumulators (per step of d, 4 splat loads of A and 2 vector loads
+ * of B), then 1-row blocks and a last 4-column panel. Each element is the
+ * sum over d in order from +0, split at KC (256) steps as gemm.wat's sgemm
+ * splits it (each slice's sum added to C), so these products give sgemm's
+ * bits (the transforms flush subnormal operands to +0, as its packing does).
+ */
+const KC = 256;
+function productBlock(rows, vecs) {
+  const acc = (q, v) => `$c${q}_${v}`;
+  const zero = '(v128.const i32x4 0 0 0 0)';
+  const step = lines([
+    ...range(vecs).map((v) => `(local.set $b${v} (v128.load offset=${16 * v} (local.get $pb)))`),
+    ...range(rows).flatMap((q) => [
+      `(local.set $av (v128.load32_splat (local.get $r${q})))`,
+      ...range(vecs).map((v) => `(local.set ${acc(q, v)} (f32x4.add (local.get ${acc(q, v)}) (f32x4.mul (local.get $av) (local.get $b${v}))))`),
+      `(local.set $r${q} (i32.add (local.get $r${q}) (local.get $ad)))`,
+    ]),
+    '(local.set $pb (i32.add (local.get $pb) (local.get $bd)))',
+  ]);
+  const store = lines(
+    range(rows).flatMap((q) => [
+      `(local.set $cr (i32.add (local.get $c) (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${q})) (local.get $cs)) (i32.shl (local.get $j) (i32.const 2)))))`,
+      ...range(vecs).map(
+        (v) => `(v128.store offset=${16 * v} (local.get $cr) (if (result v128) (local.get $sum) (then (f32x4.add (v128.load offset=${16 * v} (local.get $cr)) (local.get ${acc(q, v)}))) (else (local.get ${acc(q, v)}))))`,
+      ),
+    ]),
+  );
+  return `(local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+        ${lines(range(rows).map((q) => `(local.set $r${q} (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (i32.const ${q})) (local.get $as))))`))}
+        (local.set $sum (local.get $add))
+        (local.set $d0 (i32.const 0))
+        (loop $lk
+          ${lines(range(rows).flatMap((q) => range(vecs).map((v) => `(local.set ${acc(q, v)} ${zero})`)))}
+          (local.set $end (i32.add (local.get $pb) (i32.mul (call $min (i32.const ${KC}) (i32.sub (local.get $depth) (local.get $d0))) (local.get $bd))))
+          (block $dd (loop $lz
+            (br_if $dd (i32.ge_s (local.get $pb) (local.get $end)))
+            ${step}
+            (br $lz)))
+          ${store}
+          (local.set $sum (i32.const 1))
+          (local.set $d0 (i32.add (local.get $d0) (i32.const ${KC})))
+          (br_if $lk (i32.lt_s (local.get $d0) (local.get $depth))))`;
+}
+
+/** The panels of `vecs` vectors: 4-row blocks, then single rows. */
+function productPanel(vecs) {
+  return `(local.set $i (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $rows)))
+        ${productBlock(4, vecs)}
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_s (local.get $i) (local.get $rows)))
+        ${productBlock(1, vecs)}
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l1)))`;
+}
+
+const productField = () => `
+  ;; C[i][0:cols] (+)= Σ_d A(i, d)·B(d, 0:cols), unpacked operands (see productBlock in gen-winograd.mjs); byte strides.
+  (func $wino_product (param $a i32) (param $as i32) (param $ad i32) (param $b i32) (param $bd i32) (param $c i32) (param $cs i32)
+    (param $rows i32) (param $cols i32) (param $depth i32) (param $add i32)
+    (local $i i32) (local $j i32) (local $d0 i32) (local $pb i32) (local $end i32) (local $cr i32) (local $sum i32)
+    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $av v128) (local $b0 v128) (local $b1 v128)
+    ${range(4)
+      .flatMap((q) => range(2).map((v) => `(local $c${q}_${v} v128)`))
+      .join(' ')}
+    (block $d8 (loop $l8
+      (br_if $d8 (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $cols)))
+      ${productPanel(2)}
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $l8)))
+    (if (i32.lt_s (local.get $j) (local.get $cols))
+      (then
+      ${productPanel(1)})))`;
+
+/** The call of `$wino_product` (byte addresses and strides as WAT expressions). */
+const product = ({ a, as, ad, b, bd, c, cs, rows, cols, depth, add }) => `(call $wino_product ${a} ${as} ${ad} ${b} ${bd} ${c} ${cs} ${rows} ${cols} ${depth} (i32.const ${add}))`;
 
 /**
  * The two sides of a batch of images in the task block: the images x or dx
@@ -325,13 +425,13 @@ const OUTPUT_SIDE = { bytes: '$outBytes', chans: '$kg', buf: '$m', pad: '$kp' };
 
 /**
  * A task op over the task block's d[19] images, d[30] at a time, per group:
- * `read` (one image's side into its planes, per image), zero the other
- * side's planes, the α² products into them (U_ξ at d[21], transposed when
- * `transposeU`), then `write` (per image, from those planes into the other
- * side). The forward reads the images and writes the outputs; the data
+ * `read` (one image's side into its planes, per image), the α² products
+ * stored into the other side's planes (U_ξ at d[21] in the layout of this op,
+ * see `filterLayout` in conv-winograd.ts), then `write` (per image, from
+ * those planes into the other side, with `writeBias` its last argument). The forward reads the images and writes the outputs; the data
  * derivative the other way round.
  */
-function imagesLoopField(w, { exportName, comment, locals, from, read, write, transposeU }) {
+function imagesLoopField(w, { exportName, comment, locals, from, read, write, writeBias }) {
   const { m, r } = w;
   const a = m + r - 1;
   const name = winogradName(m, r);
@@ -371,30 +471,30 @@ ${comment}
           (call $${name}_${read} (local.get $d) ${image(src)} ${planes(src)} (local.get ${src.chans}) (local.get $rows))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $lj)))
-        (memory.fill (local.get ${dst.buf}) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $rows) (local.get ${dst.pad})) (i32.const ${a * a})) (i32.const 2)))
-        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $kg)) (i32.const 2))))
+        ;; U_{g,ξ} (src.chans × dst.pad floats, rows of dst.pad: conv-winograd.ts's layout for this op).
+        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get ${src.chans})) (local.get ${dst.pad})) (i32.const 2))))
         (local.set $xi (i32.const 0))
         (block $dxi (loop $lxi
           (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
-          ${sgemm(
-            '(local.get $rows)',
-            `(local.get ${dst.chans})`,
-            `(local.get ${src.chans})`,
-            plane(src),
-            `(local.get ${src.pad})`,
-            0,
-            '(i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $cg)) (local.get $kg)) (i32.const 2)))',
-            '(local.get $kg)',
-            plane(dst),
-            `(local.get ${dst.pad})`,
-            transposeU ? 1 : 0,
-          )}
+          ${product({
+            a: plane(src),
+            as: `(i32.shl (local.get ${src.pad}) (i32.const 2))`,
+            ad: '(i32.const 4)',
+            b: `(i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get ${src.chans})) (local.get ${dst.pad})) (i32.const 2)))`,
+            bd: `(i32.shl (local.get ${dst.pad}) (i32.const 2))`,
+            c: plane(dst),
+            cs: `(i32.shl (local.get ${dst.pad}) (i32.const 2))`,
+            rows: '(local.get $rows)',
+            cols: `(local.get ${dst.pad})`,
+            depth: `(local.get ${src.chans})`,
+            add: 0,
+          })}
           (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
           (br $lxi)))
         (local.set $j (i32.const 0))
         (block $dj2 (loop $lj2
           (br_if $dj2 (i32.ge_s (local.get $j) (local.get $b)))
-          (call $${name}_${write} (local.get $d) ${planes(dst)} ${image(dst)} (local.get ${dst.chans}) (local.get $rows))
+          (call $${name}_${write} (local.get $d) ${planes(dst)} ${image(dst)} (local.get ${dst.chans}) (local.get $rows)${writeBias ? ` ${writeBias}` : ''})
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $lj2)))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
@@ -411,17 +511,18 @@ function imagesField(w) {
   return imagesLoopField(w, {
     exportName: 'images',
     comment: `  ;; y_i += conv(x_i, g) for the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}), d[30] images at a time: per
-  ;; group, V = input transform of those images (their tiles one after another), M_ξ = V_ξ·U_ξ (${a * a} sgemms, M zeroed
-  ;; first), then each image's y_i += output transform of its rows of M.`,
+  ;; group, V = input transform of those images (their tiles one after another), M_ξ = V_ξ·U_ξ (${a * a} products),
+  ;; then each image's y_i = bias + (or y_i +=) output transform of its rows of M.`,
     locals: ['$x', '$y'],
     from: 'images',
     read: 'input',
     write: 'output',
-    transposeU: false,
+    // The bias (d[31], byte address) for group g's filters, or 0 (y added to).
+    writeBias: `(if (result i32) ${ld(31)} (then (i32.add ${ld(31)} (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))) (else (i32.const 0)))`,
   });
 }
 
-/** The module fields of the Winograd convolutions of `WINOGRAD` (spliced into gemm.wat; they use its $ld, $min and $sgemm). */
+/** The module fields of the Winograd convolutions of `WINOGRAD` (spliced into gemm.wat; they use its $ld and $min). */
 export function winogradFields() {
   return `
   ;; ---- generated by scripts/gen-winograd.mjs: Winograd F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5) convolutions ----
@@ -430,6 +531,12 @@ export function winogradFields() {
     (if (result i32) (i32.and (i32.lt_u (local.get $iy) (local.get $H)) (i32.lt_u (local.get $ix) (local.get $W)))
       (then (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (i32.const 2))))
       (else (local.get $zeros))))
+${productField()}
+  ;; p[l] = r[l] for the lanes l < n (n < 4) of a last block.
+  (func $wino_lanes (param $p i32) (param $r v128) (param $n i32)
+    (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $r)))
+    (if (i32.gt_s (local.get $n) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $r)))))
+    (if (i32.gt_s (local.get $n) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $r))))))
   ;; p[l] += r[l] for the lanes l < n (n < 4) of a last block.
   (func $wino_tail (param $p i32) (param $r v128) (param $n i32)
     (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32x4.extract_lane 0 (local.get $r))))
@@ -437,8 +544,9 @@ export function winogradFields() {
       (then (f32.store offset=4 (local.get $p) (f32.add (f32.load offset=4 (local.get $p)) (f32x4.extract_lane 1 (local.get $r))))))
     (if (i32.gt_s (local.get $n) (i32.const 2))
       (then (f32.store offset=8 (local.get $p) (f32.add (f32.load offset=8 (local.get $p)) (f32x4.extract_lane 2 (local.get $r)))))))
-  ;; The filter derivative's products: for the task's pairs e = g·α² + ξ in [d[13], d[28]) (α² = d[29]),
-  ;; U_e += V_eᵀ·Ŷ_e over the d[19] images of R = d[30] rows (T = R / d[19] each), d[31] images per sgemm.
+  ;; The filter derivative's products: for the task's pairs e = g·α² + ξ in [d[13], d[28]),
+  ;; Û_e += V_eᵀ·Ŷ_e (cg × round4(kg), rows of round4(kg)) over the d[19] images of R = d[30] rows (T = R / d[19] each),
+  ;; d[31] images per sum.
   (func (export "winograd_filter_products_task") (param $d i32)
     (local $e i32) (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $R i32) (local $T i32)
     (local $n i32) (local $b i32) (local $row i32)
@@ -456,18 +564,19 @@ export function winogradFields() {
         (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
         (local.set $b (call $min ${ld(31)} (i32.sub ${ld(19)} (local.get $n))))
         (local.set $row (i32.add (i32.mul (local.get $e) (local.get $R)) (i32.mul (local.get $n) (local.get $T))))
-        ${sgemm(
-          '(local.get $cg)',
-          '(local.get $kg)',
-          '(i32.mul (local.get $b) (local.get $T))',
-          `(i32.add ${ld(22)} (i32.shl (i32.mul (local.get $row) (local.get $cp)) (i32.const 2)))`,
-          '(local.get $cp)',
-          1,
-          `(i32.add ${ld(24)} (i32.shl (i32.mul (local.get $row) (local.get $kp)) (i32.const 2)))`,
-          '(local.get $kp)',
-          `(i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (local.get $e) (local.get $cg)) (local.get $kg)) (i32.const 2)))`,
-          '(local.get $kg)',
-        )}
+        ${product({
+          a: `(i32.add ${ld(22)} (i32.shl (i32.mul (local.get $row) (local.get $cp)) (i32.const 2)))`,
+          as: '(i32.const 4)',
+          ad: '(i32.shl (local.get $cp) (i32.const 2))',
+          b: `(i32.add ${ld(24)} (i32.shl (i32.mul (local.get $row) (local.get $kp)) (i32.const 2)))`,
+          bd: '(i32.shl (local.get $kp) (i32.const 2))',
+          c: `(i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (local.get $e) (local.get $cg)) (local.get $kp)) (i32.const 2)))`,
+          cs: '(i32.shl (local.get $kp) (i32.const 2))',
+          rows: '(local.get $cg)',
+          cols: '(local.get $kp)',
+          depth: '(i32.mul (local.get $b) (local.get $T))',
+          add: 1,
+        })}
         (local.set $n (i32.add (local.get $n) (local.get $b)))
         (br $ln)))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
@@ -512,7 +621,8 @@ function filterFields(w) {
   (func $${name}_dy (export "${name}_dy") (param $d i32) (param $dy i32) (param $out i32) (param $kn i32) (param $rows i32)
     (local $Ho i32) (local $Wo i32) (local $K i32) (local $zeros i32) ${TILE_LOCALS}
     (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
-    (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals}
+    (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals} ${FLUSH_LOCALS}
+    ${FLUSH_INIT}
     (local.set $Ho ${ld(5)})
     (local.set $Wo ${ld(6)})
     (local.set $K ${ld(17)})
@@ -575,7 +685,7 @@ function filterFields(w) {
  * The data derivative as the forward's adjoint in d: dd_t = B·[Σ_k U_{c,k} ⊙
  * (A dy_t Aᵀ)]·Bᵀ, each α × α window added into dx where it lies inside the
  * image (overlapping windows in tile order). Ŷ is the filter derivative's
- * transform (`_dy`); the sums over filters W_ξ = Ŷ_ξ·U_ξᵀ are α² sgemms.
+ * transform (`_dy`); the sums over filters W_ξ = Ŷ_ξ·U_ξᵀ are α² products.
  */
 function dataFields(w) {
   const { BT, m, r } = w;
@@ -642,13 +752,12 @@ function dataFields(w) {
   ${imagesLoopField(w, {
     exportName: 'data_images',
     comment: `  ;; dx_i += the data derivative of the task block's d[19] images by Winograd F(${m}×${m}, ${r}×${r}) (dx at d[18], dy at d[20]),
-  ;; d[30] images at a time: per group, Ŷ = A dy Aᵀ of those images, W_ξ = Ŷ_ξ·U_ξᵀ (${a * a} sgemms into d[22], zeroed first),
+  ;; d[30] images at a time: per group, Ŷ = A dy Aᵀ of those images, W_ξ = Ŷ_ξ·U_ξᵀ (${a * a} products into d[22]),
   ;; then each image's dx_i += its windows B W Bᵀ.`,
     locals: ['$dx', '$dy'],
     from: 'outputs',
     read: 'dy',
     write: 'input_adjoint',
-    transposeU: true,
   })}`;
 }
 
@@ -673,24 +782,27 @@ function filterTransformField(w) {
       range(a).map((j) => {
         const xi = a * i + j;
         const at = (b, plane) => `(i32.add (local.get ${b}) (i32.mul (local.get ${plane}) (i32.const ${xi})))`;
-        return `(local.set $v (f32x4.demote_f64x2_zero ${combine(G[j], (x) => get(`$t${r * i + x}`), 'f64x2')}))
+        return `(local.set $v ${flushVector(`(f32x4.demote_f64x2_zero ${combine(G[j], (x) => get(`$t${r * i + x}`), 'f64x2')})`)})
           (v128.store32_lane 0 ${at('$b0', '$plane')} (local.get $v)) (v128.store32_lane 1 ${at('$b1', '$plane1')} (local.get $v))`;
       }),
     ),
   );
+  // Element (g, ξ, c, o) of the task's layout at u + 4·((g·α² + ξ)·P + c·sc + o·so): P, sc, so = d[24], d[30], d[31].
   const laneBase = (o, b) => `(local.set $g (i32.div_u ${o} (local.get $kg)))
-        (local.set ${b} (i32.add (local.get $u) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $c)) (local.get $kg)) (i32.sub ${o} (i32.mul (local.get $g) (local.get $kg)))) (i32.const 2))))`;
+        (local.set ${b} (i32.add (local.get $u) (i32.shl (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) ${ld(24)})
+          (i32.add (i32.mul (local.get $c) ${ld(30)}) (i32.mul (i32.sub ${o} (i32.mul (local.get $g) (local.get $kg))) ${ld(31)}))) (i32.const 2))))`;
   return `
   ;; U = G g Gᵀ of F(${m}×${m}, ${r}×${r}) in float64 for the task's channels (see filterTransformField in gen-winograd.mjs).
   (func (export "${name}_filter_transform_task") (param $d i32)
     (local $c i32) (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $u i32) (local $g i32)
-    (local $tap i32) (local $plane i32) (local $plane1 i32) (local $p i32) (local $b0 i32) (local $b1 i32) (local $v v128) ${fLocals} ${tLocals}
+    (local $tap i32) (local $plane i32) (local $plane1 i32) (local $p i32) (local $b0 i32) (local $b1 i32) (local $v v128) ${FLUSH_LOCALS} ${fLocals} ${tLocals}
     (local.set $K ${ld(17)})
     (local.set $cg ${ld(14)})
     (local.set $kg ${ld(16)})
     (local.set $u ${ld(21)})
     (local.set $tap (i32.shl (i32.mul (local.get $cg) (local.get $K)) (i32.const 2)))
-    (local.set $plane (i32.shl (i32.mul (local.get $cg) (local.get $kg)) (i32.const 2)))
+    (local.set $plane (i32.shl ${ld(24)} (i32.const 2)))
+    ${FLUSH_INIT}
     (local.set $c ${ld(13)})
     (block $dc (loop $lc
       (br_if $dc (i32.ge_s (local.get $c) ${ld(28)}))
@@ -716,8 +828,8 @@ function filterTransformField(w) {
  * The filter derivative's last step, df = Gᵀ·Û·G in float64 (f64x2, two
  * filters of a group at a time, rounded once to float32), as a task over
  * channels: df[y][x][c][g·kg + o] = Σ_i G[i][y]·Σ_j G[j][x]·Û[g][αi + j][c][o]
- * for c in [d[13], d[28]), Û at d[21] (float32 U[g][ξ][c][o] layout), df
- * (`[r, r, cg, K]`) at d[18]. Reads one float past a group's odd last filter.
+ * for c in [d[13], d[28]), Û at d[21] (float32 Û[g][ξ][c][o], rows of round4(kg)), df
+ * (`[r, r, cg, K]`) at d[18].
  */
 function filterAdjointField(w) {
   const { G, m, r } = w;
@@ -741,13 +853,14 @@ function filterAdjointField(w) {
   return `
   ;; df = Gᵀ Û G of F(${m}×${m}, ${r}×${r}) in float64 for the task's channels (see filterAdjointField in gen-winograd.mjs).
   (func (export "${name}_filter_adjoint_task") (param $d i32)
-    (local $g i32) (local $c i32) (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $pair i32)
+    (local $g i32) (local $c i32) (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $kp i32) (local $pair i32)
     (local $tap i32) (local $plane i32) (local $p i32) (local $q i32) (local $out i32) (local $v v128) ${mLocals} ${sLocals}
     (local.set $K ${ld(17)})
     (local.set $cg ${ld(14)})
     (local.set $kg ${ld(16)})
     (local.set $tap (i32.shl (i32.mul (local.get $cg) (local.get $K)) (i32.const 2)))
-    (local.set $plane (i32.shl (i32.mul (local.get $cg) (local.get $kg)) (i32.const 2)))
+    (local.set $kp ${round4('(local.get $kg)')})
+    (local.set $plane (i32.shl (i32.mul (local.get $cg) (local.get $kp)) (i32.const 2)))
     (block $dg (loop $lg
       (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
       (local.set $c ${ld(13)})
@@ -757,7 +870,7 @@ function filterAdjointField(w) {
         (block $do (loop $lo
           (br_if $do (i32.ge_s (local.get $o) (local.get $kg)))
           (local.set $pair (i32.lt_s (i32.add (local.get $o) (i32.const 1)) (local.get $kg)))
-          (local.set $p (i32.add ${ld(21)} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $c)) (local.get $kg)) (local.get $o)) (i32.const 2))))
+          (local.set $p (i32.add ${ld(21)} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $cg)) (local.get $c)) (local.get $kp)) (local.get $o)) (i32.const 2))))
           ${loads}
           ${setS}
           (local.set $out (i32.add ${ld(18)} (i32.shl (i32.add (i32.add (i32.mul (local.get $c) (local.get $K)) (i32.mul (local.get $g) (local.get $kg))) (local.get $o)) (i32.const 2))))

@@ -1,5 +1,6 @@
 import {
   claimStep,
+  type ForwardPass,
   type ForwardStart,
   type ImageTask,
   forwardPasses,
@@ -8,6 +9,7 @@ import {
   runClaimed,
   runTasks,
   shares,
+  storingPasses,
   TASK_WORDS,
   taskThreads,
   type TaskBuffers,
@@ -204,43 +206,67 @@ export function winogradFilter(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
  * Null where the module cannot run.
  */
 export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): Float32Array | null {
-  const uSize = winogradFilterInPlace(f, p, w);
+  const uSize = winogradFilterInPlace(f, p, w, 'plain');
   if (uSize === null) return null;
   const inst = gemmInstance()!;
   return new Float32Array(inst.memory.buffer, inst.heap, uSize).slice();
 }
 
 /**
- * `winogradFilterInModule`'s U left where the convolutions' passes want it,
+ * How U is laid out for its consumer, per (g, ξ) one block: `plain`
+ * U[g][ξ][c][k] (`winogradFilter`'s); `forward` the same with rows of
+ * round4(kg) floats (the forward's products read B = U_ξ unpacked, the
+ * columns past kg zero); `data` transposed, U[g][ξ][k][c] with rows of
+ * round4(cg) (the data derivative's B = U_ξᵀ).
+ */
+type FilterLayout = 'plain' | 'forward' | 'data';
+
+/** Floats per (g, ξ) block of `layout`, and the element strides of c and k within it. */
+function filterLayout(p: Pick<ConvSizes, 'cg' | 'kg'>, layout: FilterLayout): { block: number; sc: number; so: number } {
+  if (layout === 'plain') return { block: p.cg * p.kg, sc: p.kg, so: 1 };
+  if (layout === 'forward') return { block: p.cg * round4(p.kg), sc: round4(p.kg), so: 1 };
+  return { block: p.kg * round4(p.cg), sc: 1, so: round4(p.cg) };
+}
+
+/**
+ * `winogradFilterInModule`'s U, in `layout`, left where the convolutions' passes want it,
  * at the start of the module's arena (`forwardPasses` with its size for
  * filters), instead of copied out and back in (AlexNet's conv3: 3.5 M floats
- * each way). The filters are read in place where they are a resident array
+ * each way), with `extra` floats after it for the caller. The filters are read in place where they are a resident array
  * (`inPlaceAt`), else copied in after U. Returns U's size in floats, or
- * null where the module cannot run.
+ * null where the module cannot run. Subnormal elements of U are flushed to +0
+ * (the products' operands, as the GEMM's packing flushes them).
  */
-function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant): number | null {
+function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' | 'groups' | 'k'>, w: Variant, layout: FilterLayout, extra = 0): number | null {
   const inst = gemmInstance();
   if (inst === null) return null;
   const a = w.m + w.r - 1;
-  const uSize = p.groups * a * a * p.cg * p.kg;
+  const { block, sc, so } = filterLayout(p, layout);
+  const uSize = p.groups * a * a * block;
   const tasks = Math.min(taskThreads(), p.cg);
   const resident = inPlaceAt(inst, f);
   const inPlace = resident >= 0;
   const copied = inPlace ? 0 : f.length + 1;
-  // U, the filters with one float of slack (an odd K's last pair reads one past) unless read in place, then per task a sink float and a task block.
-  const arena = wasmArena(uSize + copied + tasks * (4 + TASK_WORDS));
+  // U, then the filters with one float of slack (an odd K's last pair reads one past) unless read in place and per task a sink float and a task block (the caller's `extra` floats afterwards).
+  const arena = wasmArena(uSize + Math.max(copied + tasks * (4 + TASK_WORDS), extra));
   if (arena === null) return null;
   const { heap, at } = arena;
   const uAt = at;
   const fAt = inPlace ? resident : uAt + uSize;
   if (!inPlace) heap.set(f, fAt);
+  // The padded layouts' columns past the group's count stay zero.
+  if (layout !== 'plain') heap.fill(0, uAt, uAt + uSize);
   const bufAt = uAt + uSize + copied;
   const blocks = shares(p.cg, tasks).map((share) => {
     const sink = 4 * (bufAt + share.thread * (4 + TASK_WORDS));
-    const block = sink + 16;
-    writeChannelTask(inst, block, share, p, fAt, uAt);
-    new Int32Array(inst.memory.buffer, block, TASK_WORDS)[23] = sink;
-    return block;
+    const taskAt = sink + 16;
+    writeChannelTask(inst, taskAt, share, p, fAt, uAt);
+    const words = new Int32Array(inst.memory.buffer, taskAt, TASK_WORDS);
+    words[23] = sink;
+    words[24] = block;
+    words[30] = sc;
+    words[31] = so;
+    return taskAt;
   });
   runTasks(inst, `${w.name}_filter_transform_task`, blocks);
   return uSize;
@@ -303,8 +329,8 @@ function transforms(inst: GemmInstance, w: Variant): { input: Transform; output:
   return { input: e[`${w.name}_input`]!, output: e[`${w.name}_output`]! };
 }
 
-/** A transform of the module: task block, source, destination (byte addresses), the group's channel (filter) count, rows of V (M). */
-type Transform = (d: number, from: number, to: number, count: number, rows: number) => void;
+/** A transform of the module: task block, source, destination (byte addresses), the group's channel (filter) count, rows of V (M); the output transform also the bias (byte address; 0: added into y). */
+type Transform = (d: number, from: number, to: number, count: number, rows: number, bias?: number) => void;
 
 /** The sizes of the image-batch task ops (`<name>_images`, `<name>_data_images`): tiles, padded counts, each thread's buffers. */
 interface ImageBatches {
@@ -343,13 +369,13 @@ function imageBatches(p: ConvSizes, option: WinogradOption): ImageBatches {
  * and the block in that thread's buffers from `bufAt`; returns the blocks'
  * byte addresses (`runClaimed` points them at the images they take).
  */
-function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, tasks: number, bufAt: number, imagesAt: number, outputsAt: number, fAt: number): number[] {
+function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, tasks: number, bufAt: number, imagesAt: number, outputsAt: number, fAt: number, bias = 0): number[] {
   return Array.from({ length: tasks }, (_, t) => {
     const v = 4 * (bufAt + t * b.perThread);
     const m = v + 4 * b.vSize;
     const zeros = m + 4 * b.mSize;
     const block = zeros + 4 * b.zerosSize;
-    writeWinogradTask(inst, block, t, groupedTask(p, { first: 0, count: 0 }, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), b.batch, 0);
+    writeWinogradTask(inst, block, t, groupedTask(p, { first: 0, count: 0 }, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), b.batch, bias);
     return block;
   });
 }
@@ -383,28 +409,37 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
   const { w, entries, tiles, cp, kp, vSize } = b;
   const ySize = p.pixels * p.k;
   const ops = transforms(inst, w);
-  const u = winogradFilterInPlace(f, p, w);
+  // A bias (or beta 0: zeros) is added in the output transform's store, y = bias + Σ (putStart's bias, then y += Σ, gave the same sum), so y is neither filled nor read; beta 1 adds into y.
+  const stores = typeof start !== 'number' || start === 0;
+  const biasSize = stores ? p.k + 4 : 0;
+  const u = winogradFilterInPlace(f, p, w, 'forward', biasSize);
   if (u === null) return false;
-  return forwardPasses(p.n, p.imageSize, ySize, u, b.perThread, x, start, y, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
-    const blocks = imageBatchTasks(inst, p, b, tasks, bufAt, xAt, yAt, fAt);
+  if (stores) {
+    const { heap, at } = wasmArena(u + biasSize)!;
+    heap.fill(0, at + u, at + u + biasSize);
+    if (typeof start !== 'number') heap.set(start, at + u);
+  }
+  const run = ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }: ForwardPass): void => {
+    const bias = stores ? 4 * (fAt + u) : 0;
+    const blocks = imageBatchTasks(inst, p, b, tasks, bufAt, xAt, yAt, fAt, bias);
     if (p.n >= threads) runClaimed(inst, `${w.name}_images`, blocks, batchUnits(b, count, tasks, xAt, p.imageSize, yAt, ySize));
     else {
       // Fewer images than threads: the transforms here, each product split over the threads.
       const v = bufAt;
       const mAt = v + vSize;
-      const groupU = entries * p.cg * p.kg;
       for (let i = 0; i < count; i++) {
         for (let g = 0; g < p.groups; g++) {
           ops.input(blocks[0]!, 4 * (xAt + i * p.imageSize + g * p.cg), 4 * v, p.cg, tiles);
           heap.fill(0, mAt, mAt + entries * tiles * kp);
           for (let xi = 0; xi < entries; xi++) {
-            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * tiles * cp, cp, fAt + g * groupU + xi * p.cg * p.kg, p.kg, mAt + xi * tiles * kp, kp);
+            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * tiles * cp, cp, fAt + (g * entries + xi) * p.cg * kp, kp, mAt + xi * tiles * kp, kp);
           }
-          ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize + g * p.kg), p.kg, tiles);
+          ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize + g * p.kg), p.kg, tiles, bias === 0 ? 0 : bias + 4 * g * p.kg);
         }
       }
     }
-  });
+  };
+  return stores ? storingPasses(p.n, p.imageSize, ySize, u + biasSize, b.perThread, x, y, run) : forwardPasses(p.n, p.imageSize, ySize, u, b.perThread, x, start, y, run);
 }
 
 /**
@@ -429,7 +464,7 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
   const dyTransform = e[`${w.name}_dy`]!;
   const adjoint = e[`${w.name}_input_adjoint`]!;
   // The passes of a forward with dy as its input and dx (zeroed) as its output.
-  const u = winogradFilterInPlace(f, p, w);
+  const u = winogradFilterInPlace(f, p, w, 'data');
   if (u === null) return false;
   return forwardPasses(p.n, ySize, p.imageSize, u, b.perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     // x (word 18) is dx, from yAt; y (word 20) is dy, from xAt.
@@ -438,13 +473,12 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
     else {
       const v = bufAt;
       const mAt = v + vSize;
-      const groupU = entries * p.cg * p.kg;
       for (let i = 0; i < count; i++) {
         for (let g = 0; g < p.groups; g++) {
           dyTransform(blocks[0]!, 4 * (xAt + i * ySize + g * p.kg), 4 * mAt, p.kg, tiles);
           heap.fill(0, v, v + entries * tiles * cp);
           for (let xi = 0; xi < entries; xi++) {
-            sgemmInArena(false, true, tiles, p.cg, p.kg, 1, mAt + xi * tiles * kp, kp, fAt + g * groupU + xi * p.cg * p.kg, p.kg, v + xi * tiles * cp, cp);
+            sgemmInArena(false, false, tiles, p.cg, p.kg, 1, mAt + xi * tiles * kp, kp, fAt + (g * entries + xi) * p.kg * cp, cp, v + xi * tiles * cp, cp);
           }
           adjoint(blocks[0]!, 4 * v, 4 * (yAt + i * p.imageSize + g * p.cg), p.cg, tiles);
         }
@@ -482,7 +516,8 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const vSize = p.groups * entries * tiles * cp;
   const wSize = p.groups * entries * tiles * kp;
   const products = p.groups * entries;
-  const uSize = products * p.cg * p.kg;
+  // Û[g][ξ][c][k], rows of kp floats (the products add whole vectors; the columns past kg stay zero).
+  const uSize = products * p.cg * kp;
   const threads = taskThreads();
   // Resident x, dy and df are read and written in place (element offsets, or -1: copied through the arena).
   const xResident = inPlaceAt(inst, x);
@@ -499,12 +534,12 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const perThread = Math.max(cp, kp) + TASK_WORDS;
   const blocksAt = Math.max(tasks, Math.min(threads, products), Math.min(threads, p.cg));
   const dfCopied = dfResident < 0 ? df.length : 0;
-  // Û (one float of slack: a group's odd last filter's pair reads one past), the pass's copies of x and dy, V and Ŷ, task blocks, then df's copy.
-  const arena = wasmArena(uSize + 1 + chunk * perImage + blocksAt * perThread + dfCopied);
+  // Û, the pass's copies of x and dy, V and Ŷ, task blocks, then df's copy.
+  const arena = wasmArena(uSize + chunk * perImage + blocksAt * perThread + dfCopied);
   if (arena === null) return false;
   const { heap, at } = arena;
   const uAt = at;
-  const xCopyAt = uAt + uSize + 1;
+  const xCopyAt = uAt + uSize;
   const yCopyAt = xCopyAt + chunk * xCopied;
   const vAt = yCopyAt + chunk * dyCopied;
   const wAt = vAt + chunk * vSize;
@@ -515,7 +550,7 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const zeroBlocks = productShares.map((share) => {
     const block = blockOf(share.thread);
     const s = scratchOf(inst, share.thread);
-    new Int32Array(inst.memory.buffer, block, 15).set([share.count, p.cg * p.kg, 0, 0, 0, 0, 0, 0, 0, 0, 4 * (uAt + share.first * p.cg * p.kg), p.cg * p.kg, s.pa, s.pb, s.tile]);
+    new Int32Array(inst.memory.buffer, block, 15).set([share.count, p.cg * kp, 0, 0, 0, 0, 0, 0, 0, 0, 4 * (uAt + share.first * p.cg * kp), p.cg * kp, s.pa, s.pb, s.tile]);
     return block;
   });
   runTasks(inst, 'sgemm_zeroed_task', zeroBlocks);
