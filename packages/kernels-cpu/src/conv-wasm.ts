@@ -17,7 +17,7 @@ import {
   writeTask,
 } from './conv-tasks.js';
 import type { PatchGeometry } from './im2row.js';
-import { PARALLEL_MIN_FLOPS, splitSgemm } from './parallel-sgemm.js';
+import { PARALLEL_MIN_FLOPS, splitShares, splitSgemm } from './parallel-sgemm.js';
 import type { SgemmCall } from './thread-pool.js';
 import { sgemmInArena, sgemmPackedA, wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
@@ -246,7 +246,7 @@ function splitLists(count: number, threads: number, product: (i: number) => Sgem
   const lists: SgemmCall[][] = [];
   for (let i = 0; i < count; i++) {
     const c = product(i);
-    const parts = threads > 1 && 2 * c.m * c.n * c.k >= PARALLEL_MIN_FLOPS ? splitSgemm(c, threads, inst.mr, inst.nr) : [c];
+    const parts = threads > 1 && 2 * c.m * c.n * c.k >= PARALLEL_MIN_FLOPS ? splitSgemm(c, threads, inst.mr, inst.nr, splitShares()) : [c];
     for (const [t, part] of parts.entries()) {
       if (lists[t] === undefined) lists[t] = [];
       lists[t].push(part);

@@ -16,7 +16,7 @@ export const PARALLEL_MIN_FLOPS = 2 ** 21;
  */
 export function sgemmParallel(inst: GemmInstance, call: SgemmCall): void {
   const pool = gemmPool();
-  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr);
+  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr, splitShares());
   if (parts.length > 1 && pool !== null) {
     pool.run(parts);
     return;
@@ -41,7 +41,7 @@ export const ZEROED_TASK_BYTES = 64;
  */
 export function sgemmZeroedParallel(inst: GemmInstance, call: SgemmCall, blocks: number): void {
   const pool = gemmPool();
-  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr);
+  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr, splitShares());
   const at = parts.map((c, t) => {
     const block = blocks + t * ZEROED_TASK_BYTES;
     const s = scratchOf(inst, t);
@@ -53,34 +53,85 @@ export function sgemmZeroedParallel(inst: GemmInstance, call: SgemmCall, blocks:
   else inst.exports.sgemm_zeroed_task(at[0]!);
 }
 
+/** How static splits size their parts (`setSplitShares`). */
+let splitMode: 'equal' | 'measured' | readonly number[] = 'measured';
+
+/**
+ * How `sgemmParallel`, `sgemmZeroedParallel` and the convolutions' split
+ * products size each thread's part: `'measured'` (the default) by the
+ * pool's measured speeds (`GemmThreadPool.speedShares`), `'equal'` in equal
+ * parts, or by the given shares (one per thread, for tests and benchmarks).
+ * The bits are the same either way. Returns the previous setting.
+ */
+export function setSplitShares(mode: 'equal' | 'measured' | readonly number[]): 'equal' | 'measured' | readonly number[] {
+  const was = splitMode;
+  splitMode = mode;
+  return was;
+}
+
+/**
+ * The shares the split products give their threads (summing to 1), or null
+ * for equal parts: under `'measured'` the pool's speed estimates, each at
+ * least half an equal share, renormalised.
+ */
+export function splitShares(): readonly number[] | null {
+  const pool = gemmPool();
+  if (splitMode === 'equal' || pool === null) return null;
+  const raw = splitMode === 'measured' ? pool.speedShares : splitMode;
+  const floor = 0.5 / pool.threads;
+  let sum = 0;
+  for (const v of raw) sum += Math.max(v, floor);
+  return raw.map((v) => Math.max(v, floor) / sum);
+}
+
+/**
+ * Where `shares` (summing to 1) cut `total` rows or columns into parts of
+ * whole `unit`s: the cumulative share of each part rounded to a multiple of
+ * `unit`, the last part ending at `total`; equal parts of ⌈total/parts/unit⌉
+ * units without shares. Returns each part's [start, end), empty parts left out.
+ */
+export function splitPoints(total: number, parts: number, unit: number, shares: readonly number[] | null): [number, number][] {
+  const out: [number, number][] = [];
+  if (shares === null || shares.length !== parts) {
+    const step = Math.ceil(total / parts / unit) * unit;
+    for (let i0 = 0; i0 < total; i0 += step) out.push([i0, Math.min(total, i0 + step)]);
+    return out;
+  }
+  let start = 0;
+  let cum = 0;
+  for (let t = 0; t < parts; t++) {
+    cum += shares[t]!;
+    const end = t === parts - 1 ? total : Math.min(total, Math.max(start, Math.round((cum * total) / unit) * unit));
+    if (end > start) out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
 /**
  * Splits `C ← alpha·op(A)·op(B) + C` into at most `threads` products on
  * disjoint blocks of C: by rows (ranges of M, multiples of the micro-kernel's
  * `mr` rows, each thread packing all of op(B)) when m ≥ n, else by columns
  * (ranges of N, multiples of its `nr` columns, each thread packing all of
  * op(A)); the other dimension when the first has too few rows or columns for
- * every thread. The parts' results are those of the whole product: each
- * element of C is the same sum in the same order, whoever computes it.
+ * every thread. Part t (for thread t) is sized by `shares[t]` where given
+ * (`splitShares`), else the parts are equal. The parts' results are those
+ * of the whole product: each element of C is the same sum in the same
+ * order, whoever computes it.
  */
-export function splitSgemm(c: SgemmCall, threads: number, mr: number, nr: number): SgemmCall[] {
+export function splitSgemm(c: SgemmCall, threads: number, mr: number, nr: number, shares: readonly number[] | null = null): SgemmCall[] {
   const byRows = c.m >= c.n ? c.m >= 8 * threads : c.n < 16 * threads && c.m >= 8 * threads;
   if (byRows) {
-    const step = Math.ceil(c.m / threads / mr) * mr;
-    const parts: SgemmCall[] = [];
-    for (let i0 = 0; i0 < c.m; i0 += step) {
+    return splitPoints(c.m, threads, mr, shares).map(([i0, i1]) => {
       const rowOffset = c.ta === 2 ? i0 * c.k : c.ta === 1 ? i0 : i0 * c.lda;
-      parts.push({ ...c, m: Math.min(step, c.m - i0), a: c.a + 4 * rowOffset, c: c.c + 4 * i0 * c.ldc });
-    }
-    return parts;
+      return { ...c, m: i1 - i0, a: c.a + 4 * rowOffset, c: c.c + 4 * i0 * c.ldc };
+    });
   }
   if (c.n >= 16 * threads) {
-    const step = Math.ceil(c.n / threads / nr) * nr;
-    const parts: SgemmCall[] = [];
-    for (let j0 = 0; j0 < c.n; j0 += step) {
+    return splitPoints(c.n, threads, nr, shares).map(([j0, j1]) => {
       const colOffset = c.tb === 1 ? j0 * c.ldb : j0;
-      parts.push({ ...c, n: Math.min(step, c.n - j0), b: c.b + 4 * colOffset, c: c.c + 4 * j0 });
-    }
-    return parts;
+      return { ...c, n: j1 - j0, b: c.b + 4 * colOffset, c: c.c + 4 * j0 };
+    });
   }
   return [c];
 }

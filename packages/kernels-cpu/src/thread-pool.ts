@@ -43,6 +43,9 @@ export interface SgemmCall {
  */
 export const LIST_CALLS = 256;
 
+/** Claimed dispatches shorter than this (ms) do not move `speedShares`: a worker wakes some 20 µs after this thread starts. */
+const LEARN_MIN_MS = 1;
+
 /**
  * An export of the module that runs one task block: any function export
  * named `*_images` or `*_task` (`taskOpNames`) taking the block's byte address.
@@ -123,6 +126,8 @@ export class GemmThreadPool {
   /** The thread a claimed dispatch slows down and by how many µs per claim (tests), -1 for none. */
   #slowThread = -1;
   #slowMicros = 0;
+  /** Each thread's estimated share of the pool's speed (`speedShares`), from the claimed dispatches so far. */
+  readonly #speed: Float64Array;
   /** Task op name → its op code in a worker slot. */
   readonly #taskCodes = new Map<string, number>();
   #seq = 0;
@@ -150,6 +155,7 @@ export class GemmThreadPool {
     this.#f32 = new Float32Array(control);
     this.#listBase = Math.max(1, threads - 1) * SLOT_WORDS;
     this.#claimAt = lists;
+    this.#speed = new Float64Array(threads).fill(1 / threads);
     reserveThreads(inst, threads);
     const taskOps = taskOpNames(inst.module);
     for (const [i, name] of taskOps.entries()) {
@@ -314,6 +320,7 @@ export class GemmThreadPool {
     // The posts' Atomics.store publishes the description and the counter to the workers.
     Atomics.store(ctl, a + CLAIM_LAYOUT.next, 0);
     const run = taskExport(this.#inst, op);
+    const t0 = performance.now();
     this.#dispatch(
       blocks.length,
       (w, t, seq) => {
@@ -330,6 +337,36 @@ export class GemmThreadPool {
         if (t === 0) claimUnits(ctl, a, new Int32Array(this.#inst.memory.buffer), blocks[0]!, run, 0);
       },
     );
+    if (blocks.length === this.threads && performance.now() - t0 >= LEARN_MIN_MS) this.#learnSpeed(claims.units, claims.step);
+  }
+
+  /**
+   * Folds the last claimed dispatch into `speedShares`: where every thread
+   * took part, it ran at least `LEARN_MIN_MS` and there were at least 4
+   * claims' worth of units per thread (so the split says something about
+   * speed, not about who claimed first or the workers' wake-up), each
+   * thread's estimate moves a fifth of the way towards its fraction of the
+   * units.
+   */
+  #learnSpeed(units: number, step: number): void {
+    if (units < 4 * step * this.threads) return;
+    const done = this.claimedUnits;
+    let total = 0;
+    for (const d of done) total += d;
+    if (total !== units) return;
+    for (let t = 0; t < this.threads; t++) this.#speed[t] = 0.8 * this.#speed[t]! + (0.2 * done[t]!) / total;
+  }
+
+  /**
+   * Each thread's estimated share of the pool's throughput (0 this one, t
+   * worker t − 1; they sum to 1, equal until claimed dispatches have been
+   * seen): the fractions of units each thread took in recent claimed
+   * dispatches (`runClaimed`), averaged with weight 0.8ⁱ on the i-th last.
+   * Static splits (`splitSgemm`) size their parts by it, so a vCPU that runs
+   * slower (a busy hyperthread sibling, another VM) gets a smaller part.
+   */
+  get speedShares(): readonly number[] {
+    return Array.from(this.#speed);
   }
 
   /** The units each thread (0 this one, t worker t − 1) did in the last claimed dispatch. */
