@@ -54,6 +54,25 @@ function magnitudes(inst: GemmInstance, heap: Float32Array, op: Operand): { max:
   return { max, min };
 }
 
+/** The bits of `TINY` (a float32 power of two: exponent field 127 − 64). */
+const TINY_BITS = (127 - 64) << 23;
+
+/**
+ * True where one of the operand's elements has a magnitude in (0, `TINY`):
+ * the module's `has_tiny` (an integer minimum over the magnitudes' bits, four
+ * times cheaper than `magnitudes`), once over contiguous rows, else row by
+ * row. Where it is false `magnitudes` would give a smallest nonzero magnitude
+ * of at least `TINY` (or NaN), so `scaleFactor` answers 1 without it.
+ */
+function hasTiny(inst: GemmInstance, op: Operand): boolean {
+  const f = (inst.exports as unknown as Record<string, unknown>).has_tiny;
+  if (typeof f !== 'function') return true;
+  const test = f as (at: number, count: number, tBits: number) => number;
+  if (op.rows === 1 || op.ld === op.cols) return test(4 * op.at, op.rows * op.cols, TINY_BITS) !== 0;
+  for (let i = 0; i < op.rows; i++) if (test(4 * (op.at + i * op.ld), op.cols, TINY_BITS) !== 0) return true;
+  return false;
+}
+
 /** Operands of at most this many elements are checked for tiny elements even when they are the larger one (4 MB: about 0.5 ms). */
 export const SCAN_FLOATS = 2 ** 20;
 
@@ -97,6 +116,7 @@ export function scaleOperand(heap: Float32Array, op: Operand, factor: number): v
 
 /** 2^e to scale `small` by where it holds elements below `TINY` and the sums stay far from overflow (`other`'s largest magnitude), or 1. */
 function scaleFactor(inst: GemmInstance, heap: Float32Array, small: Operand, other: Operand, k: number, alpha: number): number {
+  if (!hasTiny(inst, small)) return 1;
   const s = magnitudes(inst, heap, small);
   if (!(s.min < TINY) || !Number.isFinite(s.max) || s.max === 0) return 1;
   // 2^e: the largest magnitude to about 2^64, alpha·2^-e still normal.

@@ -32,28 +32,48 @@
     (local.set $b (f64.load offset=40 (local.get $d)))
     (local.set $av (f64x2.splat (local.get $a)))
     (local.set $bv (f64x2.splat (local.get $b)))
-    (block $d4 (loop $l4
-      (br_if $d4 (i32.ge_u (local.get $i) (local.get $end4)))
-      (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
-      (local.set $yv (v128.load (i32.add (local.get $y) (local.get $i))))
-      (v128.store (i32.add (local.get $o) (local.get $i))
-        (if (result v128) (i32.eqz (local.get $op))
-          (then (v128.and (local.get $yv) (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
-          (else (if (result v128) (i32.eq (local.get $op) (i32.const 1))
-            (then (v128.bitselect (local.get $yv)
-                    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-                      (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $yv)) (local.get $av)))
-                      (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4
-                        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $yv) (local.get $yv))) (local.get $av))))
-                    (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
-            (else (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-              (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $av))
-                                                  (f64x2.mul (f64x2.promote_low_f32x4 (local.get $yv)) (local.get $bv))))
-              (f32x4.demote_f64x2_zero (f64x2.add
-                (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $av))
-                (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $yv) (local.get $yv))) (local.get $bv))))))))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $l4)))
+    ;; One loop per op (a branch per vector cost Axpby a fifth); Axpby with a = 1 adds x itself (1·x is x exactly).
+    (if (i32.eqz (local.get $op)) (then
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $yv (v128.load (i32.add (local.get $y) (local.get $i))))
+        (v128.store (i32.add (local.get $o) (local.get $i))
+          (v128.and (local.get $yv) (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $lr))))
+    (else (if (i32.eq (local.get $op) (i32.const 1)) (then
+      (block $dk (loop $lk
+        (br_if $dk (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $yv (v128.load (i32.add (local.get $y) (local.get $i))))
+        (v128.store (i32.add (local.get $o) (local.get $i))
+          (v128.bitselect (local.get $yv)
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $yv)) (local.get $av)))
+            (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $yv) (local.get $yv))) (local.get $av))))
+            (f32x4.gt (local.get $xv) (f32x4.splat (f32.const 0)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $lk))))
+    ;; Axpby two lanes at a time (8-byte loads and stores: no shuffles, which cost it half its time).
+    (else (if (f64.eq (local.get $a) (f64.const 1)) (then
+      (block $du (loop $lu
+        (br_if $du (i32.ge_u (local.get $i) (local.get $end4)))
+        (v128.store64_lane 0 (i32.add (local.get $o) (local.get $i))
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (i32.add (local.get $x) (local.get $i)))) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (i32.add (local.get $y) (local.get $i)))) (local.get $bv)))))
+        (v128.store64_lane offset=8 0 (i32.add (local.get $o) (local.get $i))
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $x) (local.get $i)))) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $y) (local.get $i)))) (local.get $bv)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $lu))))
+    (else
+      (block $da (loop $la
+        (br_if $da (i32.ge_u (local.get $i) (local.get $end4)))
+        (v128.store64_lane 0 (i32.add (local.get $o) (local.get $i))
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (i32.add (local.get $x) (local.get $i)))) (local.get $av)) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (i32.add (local.get $y) (local.get $i)))) (local.get $bv)))))
+        (v128.store64_lane offset=8 0 (i32.add (local.get $o) (local.get $i))
+          (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $x) (local.get $i)))) (local.get $av)) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (i32.add (local.get $y) (local.get $i)))) (local.get $bv)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $la)))))))))
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_u (local.get $i) (local.get $end)))
       (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
@@ -72,10 +92,15 @@
   ;; Per-channel sums of rows in blocks. Block: 0 rows  1 C  2 x  3 rows per block  4 out.
   ;; For each block of rows (the last may be short), out gets C float32 sums of
   ;; its rows, each from +0 adding the rows in order; blocks one after another.
+  ;; From 4 channels, up to 32 at a time (a sum per 4 channels: up to eight in
+  ;; flight a row, so an add's latency is shared), the chunks from channel 0;
+  ;; where fewer than 32 are left, the last chunk's vectors end at channel C
+  ;; (those overlapping the chunk before summed again: the same sums stored);
+  ;; fewer than 4 channels one by one.
   (func (export "channel_sums_task") (param $d i32)
     (local $rows i32) (local $C i32) (local $C4 i32) (local $x i32) (local $per i32) (local $out i32)
     (local $b0 i32) (local $b1 i32) (local $r i32) (local $k i32) (local $p i32) (local $step i32)
-    (local $acc v128) (local $s f32)
+    (local $acc v128) (local $s f32) (local $kk i32) (local $pEnd i32) (local $nv i32) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local.set $rows (call $ld (local.get $d) (i32.const 0)))
     (local.set $C (call $ld (local.get $d) (i32.const 1)))
     (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
@@ -88,6 +113,47 @@
       (local.set $b1 (i32.add (local.get $b0) (local.get $per)))
       (if (i32.gt_s (local.get $b1) (local.get $rows)) (then (local.set $b1 (local.get $rows))))
       (local.set $k (i32.const 0))
+      (if (i32.ge_s (local.get $C) (i32.const 4)) (then
+        (loop $lch
+          ;; The chunk: nv vectors from channel kk.
+          (local.set $nv (i32.shr_u (i32.add (i32.sub (local.get $C) (local.get $k)) (i32.const 3)) (i32.const 2)))
+          (local.set $kk (local.get $k))
+          (if (i32.gt_u (local.get $nv) (i32.const 8)) (then (local.set $nv (i32.const 8)))
+            (else (local.set $kk (i32.sub (local.get $C) (i32.shl (local.get $nv) (i32.const 2))))))
+          (if (i32.lt_s (local.get $kk) (i32.const 0)) (then
+            (local.set $nv (i32.shr_u (local.get $C) (i32.const 2)))
+            (local.set $kk (i32.const 0))))
+          (local.set $acc (f32x4.splat (f32.const 0)))
+          (local.set $a1 (local.get $acc)) (local.set $a2 (local.get $acc)) (local.set $a3 (local.get $acc))
+          (local.set $a4 (local.get $acc)) (local.set $a5 (local.get $acc)) (local.set $a6 (local.get $acc)) (local.set $a7 (local.get $acc))
+          (local.set $p (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $b0) (local.get $C)) (local.get $kk)) (i32.const 2))))
+          (local.set $pEnd (i32.add (local.get $p) (i32.mul (i32.sub (local.get $b1) (local.get $b0)) (local.get $step))))
+          (block $drc (loop $lrc
+            (br_if $drc (i32.ge_u (local.get $p) (local.get $pEnd)))
+            ;; Adds for vectors nv − 1 … 0 (the table jumps past the others).
+            (block $i0 (block $i1 (block $i2 (block $i3 (block $i4 (block $i5 (block $i6 (block $i7 (br_table $i0 $i1 $i2 $i3 $i4 $i5 $i6 $i7 (i32.sub (local.get $nv) (i32.const 1))))
+              (local.set $a7 (f32x4.add (local.get $a7) (v128.load offset=112 (local.get $p)))))
+              (local.set $a6 (f32x4.add (local.get $a6) (v128.load offset=96 (local.get $p)))))
+              (local.set $a5 (f32x4.add (local.get $a5) (v128.load offset=80 (local.get $p)))))
+              (local.set $a4 (f32x4.add (local.get $a4) (v128.load offset=64 (local.get $p)))))
+              (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 (local.get $p)))))
+              (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 (local.get $p)))))
+              (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 (local.get $p)))))
+              (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=0 (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (local.get $step)))
+            (br $lrc)))
+          (local.set $p (i32.add (local.get $out) (i32.shl (local.get $kk) (i32.const 2))))
+          (block $i0 (block $i1 (block $i2 (block $i3 (block $i4 (block $i5 (block $i6 (block $i7 (br_table $i0 $i1 $i2 $i3 $i4 $i5 $i6 $i7 (i32.sub (local.get $nv) (i32.const 1))))
+              (v128.store offset=112 (local.get $p) (local.get $a7)))
+              (v128.store offset=96 (local.get $p) (local.get $a6)))
+              (v128.store offset=80 (local.get $p) (local.get $a5)))
+              (v128.store offset=64 (local.get $p) (local.get $a4)))
+              (v128.store offset=48 (local.get $p) (local.get $a3)))
+              (v128.store offset=32 (local.get $p) (local.get $a2)))
+              (v128.store offset=16 (local.get $p) (local.get $a1)))
+              (v128.store offset=0 (local.get $p) (local.get $acc))
+          (local.set $k (i32.add (local.get $kk) (i32.shl (local.get $nv) (i32.const 2))))
+          (br_if $lch (i32.lt_s (local.get $k) (local.get $C))))))
       (block $dk (loop $lk
         (br_if $dk (i32.ge_s (local.get $k) (local.get $C4)))
         (local.set $acc (f32x4.splat (f32.const 0)))
@@ -446,3 +512,36 @@
       (local.set $out (i32.add (local.get $out) (local.get $width)))
       (local.set $b0 (local.get $b1))
       (br $lb))))
+
+  ;; 1 where one of the `count` floats at byte address `at` has a magnitude in
+  ;; (0, t) (`tBits`: t's bits, t a positive normal float), else 0 (NaN, ±∞ and
+  ;; ±0 never count): gemm-scaling.ts's test for tiny elements before it takes
+  ;; `magnitudes`. In bits, u = (|x| bits) − 1 is below tBits − 1 (unsigned)
+  ;; exactly there; the least u of each lane, sixteen floats at a time in four
+  ;; independent minima.
+  (func (export "has_tiny") (param $at i32) (param $count i32) (param $tBits i32) (result i32)
+    (local $end i32) (local $end16 i32) (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local $abs v128) (local $one v128) (local $u i32)
+    (local.set $abs (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $one (i32x4.splat (i32.const 1)))
+    (local.set $m0 (i32x4.splat (i32.const -1)))
+    (local.set $m1 (local.get $m0)) (local.set $m2 (local.get $m0)) (local.set $m3 (local.get $m0))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $at) (i32.shl (i32.and (local.get $count) (i32.const -16)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $at) (local.get $end16)))
+      (local.set $m0 (i32x4.min_u (local.get $m0) (i32x4.sub (v128.and (v128.load (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $m1 (i32x4.min_u (local.get $m1) (i32x4.sub (v128.and (v128.load offset=16 (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $m2 (i32x4.min_u (local.get $m2) (i32x4.sub (v128.and (v128.load offset=32 (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $m3 (i32x4.min_u (local.get $m3) (i32x4.sub (v128.and (v128.load offset=48 (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $at (i32.add (local.get $at) (i32.const 64)))
+      (br $l)))
+    (local.set $m0 (i32x4.min_u (i32x4.min_u (local.get $m0) (local.get $m1)) (i32x4.min_u (local.get $m2) (local.get $m3))))
+    (if (v128.any_true (i32x4.lt_u (local.get $m0) (i32x4.splat (i32.sub (local.get $tBits) (i32.const 1))))) (then (return (i32.const 1))))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $u (i32.sub (i32.and (i32.load (local.get $at)) (i32.const 0x7fffffff)) (i32.const 1)))
+      (if (i32.lt_u (local.get $u) (i32.sub (local.get $tBits) (i32.const 1))) (then (return (i32.const 1))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $l1)))
+    (i32.const 0))

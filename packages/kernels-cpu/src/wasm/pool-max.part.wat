@@ -32,6 +32,179 @@
                            (call $win_start (local.get $o) (local.get $stride) (local.get $pad))))
     (select (local.get $l) (i32.const 0) (i32.gt_s (local.get $l) (i32.const 0))))
 
+  ;; True when the pool task block's windows are 2×2 at stride 2 without padding and C ≥ 4.
+  (func $pool_2x2 (param $d i32) (result i32)
+    (i32.and
+      (i32.and (i32.and (i32.eq (call $ld (local.get $d) (i32.const 5)) (i32.const 2)) (i32.eq (call $ld (local.get $d) (i32.const 6)) (i32.const 2)))
+               (i32.and (i32.eq (call $ld (local.get $d) (i32.const 7)) (i32.const 2)) (i32.eq (call $ld (local.get $d) (i32.const 8)) (i32.const 2))))
+      (i32.and (i32.and (i32.eqz (call $ld (local.get $d) (i32.const 9))) (i32.eqz (call $ld (local.get $d) (i32.const 10))))
+               (i32.ge_s (call $ld (local.get $d) (i32.const 2)) (i32.const 4)))))
+
+  ;; 2×2 windows at stride 2 without padding, at least four channels (LeNet's pools): every window
+  ;; lies inside the image. Channels go four at a time from 0, the last four at C − 4 (overlapping the
+  ;; previous ones where 4 does not divide C: those channels are computed again, the same values
+  ;; stored), so there is no scalar tail. A window's maximum is pmax(pmax(v0, v1), pmax(v2, v3)) (row
+  ;; by row: v0 v1 the top row): without NaN that is the rule's maximum (of equal values the first
+  ;; stays, as each pmax keeps its first operand unless the second is larger). (v0 + v1) + (v2 + v3) is
+  ;; NaN where a window holds a NaN (or +∞ and −∞); where one of an output pixel's windows does, the
+  ;; pixel's channels are scanned again by the full rule.
+  (func $pool_max_2x2_images (param $x i32) (param $count i32) (param $out i32) (param $H i32) (param $W i32) (param $C i32) (param $Ho i32) (param $Wo i32)
+    (local $pix i32) (local $row i32) (local $image i32) (local $last i32) (local $cb i32)
+    (local $n i32) (local $oy i32) (local $ox i32) (local $p i32) (local $k i32) (local $kk i32) (local $q i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $nan v128) (local $m v128) (local $v v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $last (i32.sub (local.get $cb) (i32.const 16)))
+    (local.set $pix (local.get $cb))
+    (local.set $row (i32.mul (local.get $W) (local.get $pix)))
+    (local.set $image (i32.mul (local.get $H) (local.get $row)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (local.get $count)))
+      (local.set $oy (i32.const 0))
+      (block $doy (loop $loy
+        (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
+        (local.set $p (i32.add (local.get $x) (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $row))))
+        (local.set $ox (i32.const 0))
+        (block $dox (loop $lox
+          (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
+          (local.set $nan (v128.const i32x4 0 0 0 0))
+          (local.set $k (i32.const 0))
+          (loop $lk
+            (local.set $kk (select (local.get $k) (local.get $last) (i32.lt_u (local.get $k) (local.get $last))))
+            (local.set $q (i32.add (local.get $p) (local.get $kk)))
+            (local.set $v0 (v128.load (local.get $q)))
+            (local.set $v1 (v128.load (i32.add (local.get $q) (local.get $pix))))
+            (local.set $v2 (v128.load (i32.add (local.get $q) (local.get $row))))
+            (local.set $v3 (v128.load (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $pix))))
+            (v128.store (i32.add (local.get $out) (local.get $kk))
+              (f32x4.pmax (f32x4.pmax (local.get $v0) (local.get $v1)) (f32x4.pmax (local.get $v2) (local.get $v3))))
+            (local.set $v (f32x4.add (f32x4.add (local.get $v0) (local.get $v1)) (f32x4.add (local.get $v2) (local.get $v3))))
+            (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br_if $lk (i32.lt_u (local.get $k) (local.get $cb))))
+          (if (v128.any_true (local.get $nan)) (then
+            (local.set $k (i32.const 0))
+            (loop $lkn
+              (local.set $kk (select (local.get $k) (local.get $last) (i32.lt_u (local.get $k) (local.get $last))))
+              (local.set $q (i32.add (local.get $p) (local.get $kk)))
+              (local.set $m (f32x4.splat (f32.const -inf)))
+              (local.set $v (v128.load (local.get $q)))
+              (local.set $m (v128.bitselect (local.get $v) (local.get $m) (v128.or (f32x4.gt (local.get $v) (local.get $m))
+                (v128.andnot (f32x4.ne (local.get $v) (local.get $v)) (f32x4.ne (local.get $m) (local.get $m))))))
+              (local.set $v (v128.load (i32.add (local.get $q) (local.get $pix))))
+              (local.set $m (v128.bitselect (local.get $v) (local.get $m) (v128.or (f32x4.gt (local.get $v) (local.get $m))
+                (v128.andnot (f32x4.ne (local.get $v) (local.get $v)) (f32x4.ne (local.get $m) (local.get $m))))))
+              (local.set $v (v128.load (i32.add (local.get $q) (local.get $row))))
+              (local.set $m (v128.bitselect (local.get $v) (local.get $m) (v128.or (f32x4.gt (local.get $v) (local.get $m))
+                (v128.andnot (f32x4.ne (local.get $v) (local.get $v)) (f32x4.ne (local.get $m) (local.get $m))))))
+              (local.set $v (v128.load (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $pix))))
+              (local.set $m (v128.bitselect (local.get $v) (local.get $m) (v128.or (f32x4.gt (local.get $v) (local.get $m))
+                (v128.andnot (f32x4.ne (local.get $v) (local.get $v)) (f32x4.ne (local.get $m) (local.get $m))))))
+              (v128.store (i32.add (local.get $out) (local.get $kk)) (local.get $m))
+              (local.set $k (i32.add (local.get $k) (i32.const 16)))
+              (br_if $lkn (i32.lt_u (local.get $k) (local.get $cb))))))
+          (local.set $out (i32.add (local.get $out) (local.get $cb)))
+          (local.set $p (i32.add (local.get $p) (i32.shl (local.get $pix) (i32.const 1))))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $lox)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $loy)))
+      (local.set $x (i32.add (local.get $x) (local.get $image)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))
+
+  ;; The derivative for 2×2 windows that tile the images at stride 2 (H = 2·Ho, W = 2·Wo, no padding),
+  ;; at least four channels, channels as `pool_max_2x2_images` takes them (every dx element is stored,
+  ;; so recomputed channels store the same values again). Column by column (v0 v1 the left column), the
+  ;; first element equal to the window's maximum takes +0 + dy, the others +0; without NaN the maximum
+  ;; is pmax(pmax(v0, v1), pmax(v2, v3)) (equal values compare equal, so which of them it is does not
+  ;; matter), where a window holds a NaN the pixel's channels are done again as the general loop does
+  ;; them: the maximum by the full rule, then the first element that is it or NaN.
+  (func $pool_max_backward_2x2_images (param $x i32) (param $count i32) (param $dy i32) (param $dx i32) (param $H i32) (param $W i32) (param $C i32) (param $Ho i32) (param $Wo i32)
+    (local $pix i32) (local $row i32) (local $image i32) (local $last i32) (local $cb i32) (local $delta i32)
+    (local $n i32) (local $oy i32) (local $ox i32) (local $p i32) (local $k i32) (local $kk i32) (local $q i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $nan v128) (local $best v128) (local $v v128)
+    (local $g v128) (local $e v128) (local $f v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $last (i32.sub (local.get $cb) (i32.const 16)))
+    (local.set $pix (local.get $cb))
+    (local.set $row (i32.mul (local.get $W) (local.get $pix)))
+    (local.set $image (i32.mul (local.get $H) (local.get $row)))
+    (local.set $delta (i32.sub (local.get $dx) (local.get $x)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_s (local.get $n) (local.get $count)))
+      (local.set $oy (i32.const 0))
+      (block $doy (loop $loy
+        (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
+        (local.set $p (i32.add (local.get $x) (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $row))))
+        (local.set $ox (i32.const 0))
+        (block $dox (loop $lox
+          (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
+          (local.set $nan (v128.const i32x4 0 0 0 0))
+          (local.set $k (i32.const 0))
+          (loop $lk
+            (local.set $kk (select (local.get $k) (local.get $last) (i32.lt_u (local.get $k) (local.get $last))))
+            (local.set $q (i32.add (local.get $p) (local.get $kk)))
+            (local.set $g (f32x4.add (v128.load (i32.add (local.get $dy) (local.get $kk))) (f32x4.splat (f32.const 0))))
+            (local.set $v0 (v128.load (local.get $q)))
+            (local.set $v1 (v128.load (i32.add (local.get $q) (local.get $row))))
+            (local.set $v2 (v128.load (i32.add (local.get $q) (local.get $pix))))
+            (local.set $v3 (v128.load (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $pix))))
+            (local.set $best (f32x4.pmax (f32x4.pmax (local.get $v0) (local.get $v1)) (f32x4.pmax (local.get $v2) (local.get $v3))))
+            (local.set $v (f32x4.add (f32x4.add (local.get $v0) (local.get $v1)) (f32x4.add (local.get $v2) (local.get $v3))))
+            (local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+            (local.set $f (f32x4.eq (local.get $v0) (local.get $best)))
+            (v128.store (i32.add (local.get $q) (local.get $delta)) (v128.and (local.get $g) (local.get $f)))
+            (local.set $e (v128.andnot (f32x4.eq (local.get $v1) (local.get $best)) (local.get $f)))
+            (v128.store (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $delta)) (v128.and (local.get $g) (local.get $e)))
+            (local.set $f (v128.or (local.get $f) (local.get $e)))
+            (local.set $e (v128.andnot (f32x4.eq (local.get $v2) (local.get $best)) (local.get $f)))
+            (v128.store (i32.add (i32.add (local.get $q) (local.get $pix)) (local.get $delta)) (v128.and (local.get $g) (local.get $e)))
+            (local.set $f (v128.or (local.get $f) (local.get $e)))
+            (v128.store (i32.add (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $pix)) (local.get $delta))
+              (v128.and (local.get $g) (v128.andnot (f32x4.eq (local.get $v3) (local.get $best)) (local.get $f))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br_if $lk (i32.lt_u (local.get $k) (local.get $cb))))
+          (if (v128.any_true (local.get $nan)) (then
+            (local.set $k (i32.const 0))
+            (loop $lkn
+              (local.set $kk (select (local.get $k) (local.get $last) (i32.lt_u (local.get $k) (local.get $last))))
+              (local.set $q (i32.add (local.get $p) (local.get $kk)))
+              (local.set $g (f32x4.add (v128.load (i32.add (local.get $dy) (local.get $kk))) (f32x4.splat (f32.const 0))))
+              (local.set $v0 (v128.load (local.get $q)))
+              (local.set $v1 (v128.load (i32.add (local.get $q) (local.get $row))))
+              (local.set $v2 (v128.load (i32.add (local.get $q) (local.get $pix))))
+              (local.set $v3 (v128.load (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $pix))))
+              (local.set $best (f32x4.splat (f32.const -inf)))
+              (local.set $best (v128.bitselect (local.get $v0) (local.get $best) (v128.or (f32x4.gt (local.get $v0) (local.get $best))
+                (v128.andnot (f32x4.ne (local.get $v0) (local.get $v0)) (f32x4.ne (local.get $best) (local.get $best))))))
+              (local.set $best (v128.bitselect (local.get $v1) (local.get $best) (v128.or (f32x4.gt (local.get $v1) (local.get $best))
+                (v128.andnot (f32x4.ne (local.get $v1) (local.get $v1)) (f32x4.ne (local.get $best) (local.get $best))))))
+              (local.set $best (v128.bitselect (local.get $v2) (local.get $best) (v128.or (f32x4.gt (local.get $v2) (local.get $best))
+                (v128.andnot (f32x4.ne (local.get $v2) (local.get $v2)) (f32x4.ne (local.get $best) (local.get $best))))))
+              (local.set $best (v128.bitselect (local.get $v3) (local.get $best) (v128.or (f32x4.gt (local.get $v3) (local.get $best))
+                (v128.andnot (f32x4.ne (local.get $v3) (local.get $v3)) (f32x4.ne (local.get $best) (local.get $best))))))
+              (local.set $f (v128.or (f32x4.eq (local.get $v0) (local.get $best)) (f32x4.ne (local.get $v0) (local.get $v0))))
+              (v128.store (i32.add (local.get $q) (local.get $delta)) (v128.and (local.get $g) (local.get $f)))
+              (local.set $e (v128.andnot (v128.or (f32x4.eq (local.get $v1) (local.get $best)) (f32x4.ne (local.get $v1) (local.get $v1))) (local.get $f)))
+              (v128.store (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $delta)) (v128.and (local.get $g) (local.get $e)))
+              (local.set $f (v128.or (local.get $f) (local.get $e)))
+              (local.set $e (v128.andnot (v128.or (f32x4.eq (local.get $v2) (local.get $best)) (f32x4.ne (local.get $v2) (local.get $v2))) (local.get $f)))
+              (v128.store (i32.add (i32.add (local.get $q) (local.get $pix)) (local.get $delta)) (v128.and (local.get $g) (local.get $e)))
+              (local.set $f (v128.or (local.get $f) (local.get $e)))
+              (v128.store (i32.add (i32.add (i32.add (local.get $q) (local.get $row)) (local.get $pix)) (local.get $delta))
+                (v128.and (local.get $g) (v128.andnot (v128.or (f32x4.eq (local.get $v3) (local.get $best)) (f32x4.ne (local.get $v3) (local.get $v3))) (local.get $f))))
+              (local.set $k (i32.add (local.get $k) (i32.const 16)))
+              (br_if $lkn (i32.lt_u (local.get $k) (local.get $cb))))))
+          (local.set $dy (i32.add (local.get $dy) (local.get $cb)))
+          (local.set $p (i32.add (local.get $p) (i32.shl (local.get $pix) (i32.const 1))))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $lox)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $loy)))
+      (local.set $x (i32.add (local.get $x) (local.get $image)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $ln))))
+
   ;; y = the maximum of each window, row by row.
   (func (export "pool_max_images") (param $d i32)
     (local $H i32) (local $W i32) (local $C i32) (local $Ho i32) (local $Wo i32) (local $ph i32) (local $pw i32)
@@ -54,6 +227,10 @@
     (local.set $x (call $ld (local.get $d) (i32.const 11)))
     (local.set $count (call $ld (local.get $d) (i32.const 12)))
     (local.set $out (call $ld (local.get $d) (i32.const 13)))
+    (if (i32.and (call $pool_2x2 (local.get $d)) (i32.and (i32.le_s (i32.shl (local.get $Ho) (i32.const 1)) (local.get $H))
+                                                           (i32.le_s (i32.shl (local.get $Wo) (i32.const 1)) (local.get $W)))) (then
+      (call $pool_max_2x2_images (local.get $x) (local.get $count) (local.get $out) (local.get $H) (local.get $W) (local.get $C) (local.get $Ho) (local.get $Wo))
+      (return)))
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (local.set $c4 (i32.and (local.get $cb) (i32.const -16)))
     (local.set $pix (local.get $cb))
@@ -230,6 +407,11 @@
     (local.set $count (call $ld (local.get $d) (i32.const 12)))
     (local.set $dy (call $ld (local.get $d) (i32.const 13)))
     ;; dx's address of an element is its x address + delta (both advance an image at a time).
+    (if (i32.and (call $pool_2x2 (local.get $d)) (i32.and (i32.eq (i32.shl (local.get $Ho) (i32.const 1)) (local.get $H))
+                                                           (i32.eq (i32.shl (local.get $Wo) (i32.const 1)) (local.get $W)))) (then
+      (call $pool_max_backward_2x2_images (local.get $x) (local.get $count) (local.get $dy) (call $ld (local.get $d) (i32.const 14))
+        (local.get $H) (local.get $W) (local.get $C) (local.get $Ho) (local.get $Wo))
+      (return)))
     (local.set $delta (i32.sub (call $ld (local.get $d) (i32.const 14)) (local.get $x)))
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (local.set $c4 (i32.and (local.get $cb) (i32.const -16)))
