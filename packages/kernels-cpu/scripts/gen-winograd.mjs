@@ -181,12 +181,112 @@ function combine(row, v, ty = 'f32x4') {
   return e;
 }
 
+/**
+ * Σ_t c_t·x_t over `terms` ({ c, x }: coefficient, WAT expression) as one
+ * expression, terms of equal |c| summed first and multiplied once
+ * (21/4·a − 21/4·b is 21/4·(a − b)), the groups in order of first
+ * appearance, ±1 groups not multiplied, an all-negative sum negated once.
+ */
+function sumOf(terms, ty = 'f32x4') {
+  const signed = (ts) => {
+    const pos = ts.filter((t) => t.sign > 0);
+    const neg = ts.filter((t) => t.sign < 0);
+    if (pos.length === 0) return { x: neg.slice(1).reduce((e, t) => add(e, t.x, ty), neg[0].x), sign: -1 };
+    return { x: neg.reduce((e, t) => sub(e, t.x, ty), pos.slice(1).reduce((e, t) => add(e, t.x, ty), pos[0].x)), sign: 1 };
+  };
+  const groups = new Map();
+  for (const t of terms) {
+    const c = Math.abs(t.c);
+    if (!groups.has(c)) groups.set(c, []);
+    groups.get(c).push({ x: t.x, sign: Math.sign(t.c) });
+  }
+  const parts = [...groups].map(([c, ts]) => {
+    const g = signed(ts);
+    return { x: c === 1 ? g.x : mul(c, g.x, ty), sign: g.sign };
+  });
+  const total = signed(parts);
+  return total.sign > 0 ? total.x : `(${ty}.neg ${total.x})`;
+}
+
+/** The temporaries of `linear` (declared in each transform; they hold values only within one `linear`'s code). */
+const LINEAR_LOCALS = range(16)
+  .map((k) => `(local $lt${k} v128)`)
+  .join(' ');
+
+/**
+ * The rows of M·v (M's rows over the inputs v(l), WAT expressions) with the
+ * matrices' structure used, as NNPACK's and XNNPACK's tile transforms do:
+ * columns l1, l2 equal up to sign in every row (Aᵀ's points ±p) enter as
+ * v(l1) ± v(l2), computed once; then rows equal up to the signs of some
+ * inputs (Bᵀ's and A's rows of ±p) as E ± O, E the sum of the terms of equal
+ * sign, O of the others, each computed once. Returns the `sets` of those
+ * temporaries (run first) and the rows' expressions.
+ */
+function linear(M, v, ty = 'f32x4') {
+  const sets = [];
+  const temp = (x) => {
+    const name = `$lt${sets.length}`;
+    sets.push(`(local.set ${name} ${x})`);
+    return get(name);
+  };
+  const n = M[0].length;
+  const inputs = [];
+  const used = new Set();
+  for (let l1 = 0; l1 < n; l1++) {
+    if (used.has(l1)) continue;
+    used.add(l1);
+    const l2 = range(n).find((l) => l > l1 && !used.has(l) && M.every((row) => Math.abs(row[l]) === Math.abs(row[l1])) && M.some((row) => row[l1] !== 0));
+    if (l2 === undefined) {
+      inputs.push({ x: v(l1), c: M.map((row) => row[l1]) });
+      continue;
+    }
+    used.add(l2);
+    if (M.some((row) => row[l1] !== 0 && row[l2] === row[l1])) inputs.push({ x: temp(add(v(l1), v(l2), ty)), c: M.map((row) => (row[l2] === row[l1] ? row[l1] : 0)) });
+    if (M.some((row) => row[l1] !== 0 && row[l2] === -row[l1])) inputs.push({ x: temp(sub(v(l1), v(l2), ty)), c: M.map((row) => (row[l2] === -row[l1] ? row[l1] : 0)) });
+  }
+  const rows = new Array(M.length);
+  const terms = (i, qs) => qs.map((q) => ({ c: q.c[i], x: q.x }));
+  for (let i = 0; i < M.length; i++) {
+    if (rows[i] !== undefined) continue;
+    const live = inputs.filter((q) => q.c[i] !== 0);
+    const i2 = range(M.length).find(
+      (j) =>
+        j > i &&
+        rows[j] === undefined &&
+        inputs.every((q) => Math.abs(q.c[j]) === Math.abs(q.c[i])) &&
+        live.some((q) => q.c[j] === q.c[i]) &&
+        live.some((q) => q.c[j] === -q.c[i]),
+    );
+    if (i2 === undefined) {
+      rows[i] = sumOf(terms(i, live), ty);
+      continue;
+    }
+    const e = temp(sumOf(terms(i, live.filter((q) => q.c[i2] === q.c[i])), ty));
+    const o = temp(sumOf(terms(i, live.filter((q) => q.c[i2] === -q.c[i])), ty));
+    rows[i] = add(e, o, ty);
+    rows[i2] = sub(e, o, ty);
+  }
+  return { sets, rows };
+}
+
 /** Sets $mask to the lanes of the block at byte $cb that are below $cend4 (the group's count·4 bytes). */
 const setMask = '(local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))';
 
-/** The stores of `entries` (α² expressions, flushed: they are the products' operands) to $o, one plane ($plane bytes) apart. */
-const planeStores = (entries) =>
-  lines(entries.flatMap((v, xi) => [`(v128.store (local.get $o) ${flushVector(v)})`, xi < entries.length - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
+/**
+ * The stores of α² entries, given as `linear` results (`sets`, `rows`) in ξ
+ * order, flushed (they are the products' operands), to $o, one plane ($plane
+ * bytes) apart.
+ */
+function planeStores(groups) {
+  const count = groups.reduce((k, g) => k + g.rows.length, 0);
+  let xi = 0;
+  return lines(
+    groups.flatMap((g) => [
+      ...g.sets,
+      ...g.rows.flatMap((v) => [`(v128.store (local.get $o) ${flushVector(v)})`, ++xi < count ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']),
+    ]).filter((x) => x !== ''),
+  );
+}
 
 /** The tile loops over tilesY × tilesX (tile t, origin m·ty, m·tx in $oy, $ox) around `body`. */
 function tileLoops(m, body) {
@@ -225,12 +325,12 @@ function inputFields(w) {
   const d = (i, j) => `(v128.and (v128.load (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.get $mask))`;
   // Columns first: t(·, j) = Bᵀ·d(·, j), column j's α vectors loaded once each; then V(i, ·) = t(i, ·)·B.
   const setT = lines(
-    range(a).flatMap((j) => [
-      ...range(a).map((i) => `(local.set $d${i} ${d(i, j)})`),
-      ...range(a).map((i) => `(local.set $t${i}_${j} ${combine(BT[i], (l) => get(`$d${l}`))})`),
-    ]),
+    range(a).flatMap((j) => {
+      const t = linear(BT, (l) => get(`$d${l}`));
+      return [...range(a).map((i) => `(local.set $d${i} ${d(i, j)})`), ...t.sets, ...t.rows.map((x, i) => `(local.set $t${i}_${j} ${x})`)];
+    }),
   );
-  const entries = range(a).flatMap((i) => range(a).map((j) => combine(BT[j], (l) => get(`$t${i}_${l}`))));
+  const entries = range(a).map((i) => linear(BT, (l) => get(`$t${i}_${l}`)));
   const setAddr = lines(
     range(a).flatMap((i) =>
       range(a).map(
@@ -244,7 +344,7 @@ function inputFields(w) {
   (func $${name}_input (export "${name}_input") (param $d i32) (param $x i32) (param $v i32) (param $cn i32) (param $rows i32)
     (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
     (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
-    (local $plane i32) (local $o i32) ${dLocals} ${FLUSH_LOCALS}
+    (local $plane i32) (local $o i32) ${dLocals} ${FLUSH_LOCALS} ${LINEAR_LOCALS}
     ${dvLocals} ${tLocals}
     ${FLUSH_INIT}
     (local.set $H ${ld(0)})
@@ -256,7 +356,7 @@ function inputFields(w) {
     (memory.fill (local.get $zeros) (i32.const 0) (local.get $cend))
     ${setTiles(m)}
     ;; Bytes between V_ξ and V_ξ+1.
-    (local.set $plane (i32.mul (local.get $rows) (local.get $cend)))
+    (local.set $plane (call $wino_plane (local.get $rows) (local.get $cend)))
     ${tileLoops(
       m,
       `(local.set $iy (i32.sub (local.get $oy) ${ld(9)}))
@@ -281,16 +381,20 @@ function outputFields(w) {
   const mLocals = range(a * a).map((e) => `(local $m${e} v128)`).join(' ');
   const loads = lines(range(a * a).flatMap((e) => [`(local.set $m${e} (v128.load (local.get $o)))`, e < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
   // s(i, j) = (Aᵀ M)(i, j), i < m; y(i, j) = (s A)(i, j).
-  const setS = lines(range(m).flatMap((i) => range(a).map((j) => `(local.set $s${i}_${j} ${combine(AT[i], (l) => get(`$m${a * l + j}`))})`)));
+  const setS = lines(
+    range(a).flatMap((j) => {
+      const t = linear(AT, (l) => get(`$m${a * l + j}`));
+      return [...t.sets, ...t.rows.map((x, i) => `(local.set $s${i}_${j} ${x})`)];
+    }),
+  );
   const sLocals = range(m)
     .flatMap((i) => range(a).map((j) => `(local $s${i}_${j} v128)`))
     .join(' ');
-  const y = (i, j) => combine(AT[j], (l) => get(`$s${i}_${l}`));
-  const store = (i, j) => {
+  const store = (i, j, y) => {
     const at = `(i32.add (local.get $y) (i32.add (i32.shl (i32.mul (i32.add (i32.mul (i32.add (local.get $oy) (i32.const ${i})) (local.get $Wo)) (i32.add (local.get $ox) (i32.const ${j}))) (local.get $K)) (i32.const 2)) (local.get $kb)))`;
     // y = bias + r (the bias block in $bv), or y + r; the lanes past kn of a last block are not stored.
     const write = `(local.set $p ${at})
-            (local.set $r (f32x4.add (if (result v128) (local.get $bias) (then (local.get $bv)) (else (v128.load (local.get $p)))) ${y(i, j)}))
+            (local.set $r (f32x4.add (if (result v128) (local.get $bias) (then (local.get $bv)) (else (v128.load (local.get $p)))) ${y}))
             (if (local.get $whole) (then (v128.store (local.get $p) (local.get $r)))
               (else (call $wino_lanes (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $kend4) (local.get $kb)) (i32.const 2)))))`;
     if (i === 0 && j === 0) return write;
@@ -304,14 +408,14 @@ function outputFields(w) {
     (local $Ho i32) (local $Wo i32) (local $K i32) ${TILE_LOCALS}
     (local $kb i32) (local $kend i32) (local $kend4 i32) (local $whole i32) (local $r v128) (local $bv v128)
     (local $plane i32) (local $o i32) (local $p i32)
-    ${mLocals} ${sLocals}
+    ${mLocals} ${sLocals} ${LINEAR_LOCALS}
     (local.set $Ho ${ld(5)})
     (local.set $Wo ${ld(6)})
     (local.set $K ${ld(17)})
     ${setTiles(m)}
     (local.set $kend4 (i32.shl (local.get $kn) (i32.const 2)))
     (local.set $kend (i32.shl ${round4('(local.get $kn)')} (i32.const 2)))
-    (local.set $plane (i32.mul (local.get $rows) (local.get $kend)))
+    (local.set $plane (call $wino_plane (local.get $rows) (local.get $kend)))
     ${tileLoops(
       m,
       `(local.set $kb (i32.const 0))
@@ -322,7 +426,12 @@ function outputFields(w) {
           (local.set $o (i32.add (local.get $m) (i32.add (i32.mul (local.get $t) (local.get $kend)) (local.get $kb))))
           ${loads}
           ${setS}
-          ${lines(range(m).flatMap((i) => range(m).map((j) => store(i, j))))}
+          ${lines(
+            range(m).flatMap((i) => {
+              const y = linear(AT, (l) => get(`$s${i}_${l}`));
+              return [...y.sets, ...y.rows.map((x, j) => store(i, j, x))];
+            }),
+          )}
           (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
           (br $lk)))`,
     )})`;
@@ -439,7 +548,7 @@ function imagesLoopField(w, { exportName, comment, locals, from, read, write, wr
   const ptr = (side) => (side === IMAGE_SIDE ? locals[0] : locals[1]);
   const image = (side) => `(i32.add (i32.add (local.get ${ptr(side)}) (i32.mul (local.get $j) (local.get ${side.bytes}))) (i32.shl (i32.mul (local.get $g) (local.get ${side.chans})) (i32.const 2)))`;
   const planes = (side) => `(i32.add (local.get ${side.buf}) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $T)) (local.get ${side.pad})) (i32.const 2)))`;
-  const plane = (side) => `(i32.add (local.get ${side.buf}) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get $rows)) (local.get ${side.pad})) (i32.const 2)))`;
+  const plane = (side) => `(i32.add (local.get ${side.buf}) (i32.mul (local.get $xi) (call $wino_plane (local.get $rows) (i32.shl (local.get ${side.pad}) (i32.const 2)))))`;
   return `
 ${comment}
   (func (export "${name}_${exportName}") (param $d i32)
@@ -532,6 +641,11 @@ export function winogradFields() {
       (then (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $C)) (i32.const 2))))
       (else (local.get $zeros))))
 ${productField()}
+  ;; Bytes from one plane ξ of V, M or Ŷ to the next for rows rows of rowBytes: rounded up to an odd number of
+  ;; 64-byte lines, so that the α² planes' vectors of one tile fall in different L1 sets (at rows·rowBytes, a multiple or
+  ;; near-multiple of 4 KiB, the 64 stores of a tile shared 4 sets: LeNet's conv2 transforms ran up to 2.3× slower).
+  (func $wino_plane (param $rows i32) (param $rowBytes i32) (result i32)
+    (i32.shl (i32.or (i32.shr_u (i32.add (i32.mul (local.get $rows) (local.get $rowBytes)) (i32.const 63)) (i32.const 6)) (i32.const 1)) (i32.const 6)))
   ;; p[l] = r[l] for the lanes l < n (n < 4) of a last block.
   (func $wino_lanes (param $p i32) (param $r v128) (param $n i32)
     (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $r)))
@@ -549,13 +663,15 @@ ${productField()}
   ;; d[31] images per sum.
   (func (export "winograd_filter_products_task") (param $d i32)
     (local $e i32) (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $R i32) (local $T i32)
-    (local $n i32) (local $b i32) (local $row i32)
+    (local $n i32) (local $b i32) (local $pv i32) (local $pm i32)
     (local.set $cg ${ld(14)})
     (local.set $kg ${ld(16)})
     (local.set $cp ${round4('(local.get $cg)')})
     (local.set $kp ${round4('(local.get $kg)')})
     (local.set $R ${ld(30)})
     (local.set $T (i32.div_u (local.get $R) ${ld(19)}))
+    (local.set $pv (call $wino_plane (local.get $R) (i32.shl (local.get $cp) (i32.const 2))))
+    (local.set $pm (call $wino_plane (local.get $R) (i32.shl (local.get $kp) (i32.const 2))))
     (local.set $e ${ld(13)})
     (block $de (loop $le
       (br_if $de (i32.ge_s (local.get $e) ${ld(28)}))
@@ -563,12 +679,11 @@ ${productField()}
       (block $dn (loop $ln
         (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
         (local.set $b (call $min ${ld(31)} (i32.sub ${ld(19)} (local.get $n))))
-        (local.set $row (i32.add (i32.mul (local.get $e) (local.get $R)) (i32.mul (local.get $n) (local.get $T))))
         ${product({
-          a: `(i32.add ${ld(22)} (i32.shl (i32.mul (local.get $row) (local.get $cp)) (i32.const 2)))`,
+          a: `(i32.add (i32.add ${ld(22)} (i32.mul (local.get $e) (local.get $pv))) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $T)) (local.get $cp)) (i32.const 2)))`,
           as: '(i32.const 4)',
           ad: '(i32.shl (local.get $cp) (i32.const 2))',
-          b: `(i32.add ${ld(24)} (i32.shl (i32.mul (local.get $row) (local.get $kp)) (i32.const 2)))`,
+          b: `(i32.add (i32.add ${ld(24)} (i32.mul (local.get $e) (local.get $pm))) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $T)) (local.get $kp)) (i32.const 2)))`,
           bd: '(i32.shl (local.get $kp) (i32.const 2))',
           c: `(i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (local.get $e) (local.get $cg)) (local.get $kp)) (i32.const 2)))`,
           cs: '(i32.shl (local.get $kp) (i32.const 2))',
@@ -613,15 +728,20 @@ function filterFields(w) {
     ),
   );
   const loads = lines(range(m * m).map((e) => `(local.set $e${e} (v128.and (v128.load (i32.add (local.get $q${e}) (local.get $cb))) (local.get $mask)))`));
-  const setS = lines(range(a).flatMap((i) => range(m).map((j) => `(local.set $s${i}_${j} ${combine(A[i], (l) => get(`$e${m * l + j}`))})`)));
-  const entries = range(a).flatMap((i) => range(a).map((j) => combine(A[j], (l) => get(`$s${i}_${l}`))));
+  const setS = lines(
+    range(m).flatMap((j) => {
+      const t = linear(A, (l) => get(`$e${m * l + j}`));
+      return [...t.sets, ...t.rows.map((x, i) => `(local.set $s${i}_${j} ${x})`)];
+    }),
+  );
+  const entries = range(a).map((i) => linear(A, (l) => get(`$s${i}_${l}`)));
   return `
   ;; Ŷ[ξ][t][k] = (A dy_t Aᵀ)_ξ, F(${m}×${m}, ${r}×${r}), for every tile t of the dy image at dy (Ho × Wo, the kn filters from dy
   ;; of each pixel of K), into out (planes of rows·round4(kn) floats).
   (func $${name}_dy (export "${name}_dy") (param $d i32) (param $dy i32) (param $out i32) (param $kn i32) (param $rows i32)
     (local $Ho i32) (local $Wo i32) (local $K i32) (local $zeros i32) ${TILE_LOCALS}
     (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
-    (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals} ${FLUSH_LOCALS}
+    (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals} ${FLUSH_LOCALS} ${LINEAR_LOCALS}
     ${FLUSH_INIT}
     (local.set $Ho ${ld(5)})
     (local.set $Wo ${ld(6)})
@@ -631,7 +751,7 @@ function filterFields(w) {
     (local.set $cend (i32.shl ${round4('(local.get $kn)')} (i32.const 2)))
     (memory.fill (local.get $zeros) (i32.const 0) (local.get $cend))
     ${setTiles(m)}
-    (local.set $plane (i32.mul (local.get $rows) (local.get $cend)))
+    (local.set $plane (call $wino_plane (local.get $rows) (local.get $cend)))
     ${tileLoops(
       m,
       `${setAddr}
@@ -650,7 +770,7 @@ function filterFields(w) {
   ;; V and Ŷ of the task block's d[19] images (x at d[18], dy at d[20]) and every group, into d[22] and d[24].
   (func (export "${name}_filter_images") (param $d i32)
     (local $n i32) (local $g i32) (local $x i32) (local $dy i32) (local $imageBytes i32) (local $outBytes i32)
-    (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $R i32) (local $e i32)
+    (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $R i32) (local $pv i32) (local $pm i32)
     (local.set $cg ${ld(14)})
     (local.set $kg ${ld(16)})
     (local.set $cp ${round4('(local.get $cg)')})
@@ -660,6 +780,8 @@ function filterFields(w) {
                            (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))))
     (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
     (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
+    (local.set $pv (call $wino_plane (local.get $R) (i32.shl (local.get $cp) (i32.const 2))))
+    (local.set $pm (call $wino_plane (local.get $R) (i32.shl (local.get $kp) (i32.const 2))))
     (local.set $x ${ld(18)})
     (local.set $dy ${ld(20)})
     (block $dn (loop $ln
@@ -667,12 +789,13 @@ function filterFields(w) {
       (local.set $g (i32.const 0))
       (block $dg (loop $lg
         (br_if $dg (i32.ge_s (local.get $g) ${ld(15)}))
-        ;; Row of this image's first tile in group g's planes: (g·α²·R + n·T).
-        (local.set $e (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $R)) (i32.mul (local.get $n) (local.get $T))))
+        ;; This image's first tile (row n·T) in group g's first plane (planes g·α² on).
         (call $${name}_input (local.get $d) (i32.add (local.get $x) (i32.shl (i32.mul (local.get $g) (local.get $cg)) (i32.const 2)))
-          (i32.add ${ld(22)} (i32.shl (i32.mul (local.get $e) (local.get $cp)) (i32.const 2))) (local.get $cg) (local.get $R))
+          (i32.add (i32.add ${ld(22)} (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $pv))) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $T)) (local.get $cp)) (i32.const 2)))
+          (local.get $cg) (local.get $R))
         (call $${name}_dy (local.get $d) (i32.add (local.get $dy) (i32.shl (i32.mul (local.get $g) (local.get $kg)) (i32.const 2)))
-          (i32.add ${ld(24)} (i32.shl (i32.mul (local.get $e) (local.get $kp)) (i32.const 2))) (local.get $kg) (local.get $R))
+          (i32.add (i32.add ${ld(24)} (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get $pm))) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $T)) (local.get $kp)) (i32.const 2)))
+          (local.get $kg) (local.get $R))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
         (br $lg)))
       (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
@@ -699,7 +822,13 @@ function dataFields(w) {
   const col = (j) => range(a).map((q) => BT[q][j]);
   const loads = lines(range(a * a).flatMap((e) => [`(local.set $w${e} (v128.load (local.get $o)))`, e < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
   // s(p, j) = (W B)(p, j) = Σ_q W(p, q)·Bᵀ[q][j]; dd(i, j) = (B s)(i, j) = Σ_p Bᵀ[p][i]·s(p, j).
-  const setS = lines(range(a).flatMap((p) => range(a).map((j) => `(local.set $s${p}_${j} ${combine(col(j), (q) => get(`$w${a * p + q}`))})`)));
+  const B = range(a).map(col);
+  const setS = lines(
+    range(a).flatMap((p) => {
+      const t = linear(B, (q) => get(`$w${a * p + q}`));
+      return [...t.sets, ...t.rows.map((x, j) => `(local.set $s${p}_${j} ${x})`)];
+    }),
+  );
   const setAddr = lines(
     range(a).flatMap((i) =>
       range(a).map(
@@ -708,13 +837,17 @@ function dataFields(w) {
     ),
   );
   const adds = lines(
-    range(a).flatMap((i) =>
-      range(a).map(
-        (j) => `(local.set $p (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.set $r ${combine(col(i), (q) => get(`$s${q}_${j}`))})
+    range(a).flatMap((j) => {
+      const dd = linear(B, (q) => get(`$s${q}_${j}`));
+      return [
+        ...dd.sets,
+        ...dd.rows.map(
+          (x, i) => `(local.set $p (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.set $r ${x})
           (if (local.get $whole) (then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (local.get $r))))
             (else (call $wino_tail (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))`,
-      ),
-    ),
+        ),
+      ];
+    }),
   );
   return `
   ;; dx[window of t] += (B W_{t,c} Bᵀ), F(${m}×${m}, ${r}×${r}), for every tile t (pixels outside the image go to the zeros, which
@@ -723,7 +856,7 @@ function dataFields(w) {
     (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
     (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $whole i32) (local $r v128)
     (local $plane i32) (local $o i32) (local $p i32) ${aLocals}
-    ${wLocals} ${sLocals}
+    ${wLocals} ${sLocals} ${LINEAR_LOCALS}
     (local.set $H ${ld(0)})
     (local.set $W ${ld(1)})
     (local.set $C ${ld(2)})
@@ -731,7 +864,7 @@ function dataFields(w) {
     (local.set $cend4 (i32.shl (local.get $cn) (i32.const 2)))
     (local.set $cend (i32.shl ${round4('(local.get $cn)')} (i32.const 2)))
     ${setTiles(m)}
-    (local.set $plane (i32.mul (local.get $rows) (local.get $cend)))
+    (local.set $plane (call $wino_plane (local.get $rows) (local.get $cend)))
     ${tileLoops(
       m,
       `(local.set $iy (i32.sub (local.get $oy) ${ld(9)}))

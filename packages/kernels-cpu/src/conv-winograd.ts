@@ -148,6 +148,15 @@ function worthIt(p: ConvSizes, option: WinogradOption, pixels: number): boolean 
 /** `n` rounded up to a multiple of 4 (the module's padded channel and filter counts). */
 const round4 = (n: number): number => (n + 3) & ~3;
 
+/**
+ * Floats from one plane ξ of V, M or Ŷ to the next for `rows` rows of `row`
+ * floats: an odd number of 64-byte lines (gen-winograd.mjs's `$wino_plane`),
+ * so that the α² vectors of a tile do not share a few L1 sets.
+ */
+export function planeFloats(rows: number, row: number): number {
+  return ((Math.ceil((rows * row) / 16) | 1) * 16);
+}
+
 /** Tiles of an m × m output tiling of the output of `p`. */
 function tileCount(p: ConvSizes, m: number): number {
   return Math.ceil(p.patch.outHeight / m) * Math.ceil(p.patch.outWidth / m);
@@ -357,8 +366,8 @@ function imageBatches(p: ConvSizes, option: WinogradOption): ImageBatches {
   const cp = round4(p.cg);
   const kp = round4(p.kg);
   const batch = Math.max(1, Math.floor(FORWARD_ROWS / tiles));
-  const vSize = batch * entries * tiles * cp;
-  const mSize = batch * entries * tiles * kp;
+  const vSize = entries * planeFloats(batch * tiles, cp);
+  const mSize = entries * planeFloats(batch * tiles, kp);
   const zerosSize = Math.max(cp, kp);
   return { w, entries, tiles, cp, kp, batch, vSize, mSize, zerosSize, perThread: vSize + mSize + zerosSize + TASK_WORDS };
 }
@@ -427,12 +436,13 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
       // Fewer images than threads: the transforms here, each product split over the threads.
       const v = bufAt;
       const mAt = v + vSize;
+      const [vPlane, mPlane] = [planeFloats(tiles, cp), planeFloats(tiles, kp)];
       for (let i = 0; i < count; i++) {
         for (let g = 0; g < p.groups; g++) {
           ops.input(blocks[0]!, 4 * (xAt + i * p.imageSize + g * p.cg), 4 * v, p.cg, tiles);
-          heap.fill(0, mAt, mAt + entries * tiles * kp);
+          heap.fill(0, mAt, mAt + entries * mPlane);
           for (let xi = 0; xi < entries; xi++) {
-            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * tiles * cp, cp, fAt + (g * entries + xi) * p.cg * kp, kp, mAt + xi * tiles * kp, kp);
+            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * vPlane, cp, fAt + (g * entries + xi) * p.cg * kp, kp, mAt + xi * mPlane, kp);
           }
           ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize + g * p.kg), p.kg, tiles, bias === 0 ? 0 : bias + 4 * g * p.kg);
         }
@@ -473,12 +483,13 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
     else {
       const v = bufAt;
       const mAt = v + vSize;
+      const [vPlane, mPlane] = [planeFloats(tiles, cp), planeFloats(tiles, kp)];
       for (let i = 0; i < count; i++) {
         for (let g = 0; g < p.groups; g++) {
           dyTransform(blocks[0]!, 4 * (xAt + i * ySize + g * p.kg), 4 * mAt, p.kg, tiles);
-          heap.fill(0, v, v + entries * tiles * cp);
+          heap.fill(0, v, v + entries * vPlane);
           for (let xi = 0; xi < entries; xi++) {
-            sgemmInArena(false, false, tiles, p.cg, p.kg, 1, mAt + xi * tiles * kp, kp, fAt + (g * entries + xi) * p.kg * cp, cp, v + xi * tiles * cp, cp);
+            sgemmInArena(false, false, tiles, p.cg, p.kg, 1, mAt + xi * mPlane, kp, fAt + (g * entries + xi) * p.kg * cp, cp, v + xi * vPlane, cp);
           }
           adjoint(blocks[0]!, 4 * v, 4 * (yAt + i * p.imageSize + g * p.cg), p.cg, tiles);
         }
@@ -513,6 +524,7 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const cp = round4(p.cg);
   const kp = round4(p.kg);
   const ySize = p.pixels * p.k;
+  // Floats of V and Ŷ per image (the planes' padding aside).
   const vSize = p.groups * entries * tiles * cp;
   const wSize = p.groups * entries * tiles * kp;
   const products = p.groups * entries;
@@ -534,16 +546,18 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   const perThread = Math.max(cp, kp) + TASK_WORDS;
   const blocksAt = Math.max(tasks, Math.min(threads, products), Math.min(threads, p.cg));
   const dfCopied = dfResident < 0 ? df.length : 0;
-  // Û, the pass's copies of x and dy, V and Ŷ, task blocks, then df's copy.
-  const arena = wasmArena(uSize + chunk * perImage + blocksAt * perThread + dfCopied);
+  // Û, the pass's copies of x and dy, V and Ŷ (planes of the pass's rows), task blocks, then df's copy.
+  const vPass = p.groups * entries * planeFloats(chunk * tiles, cp);
+  const wPass = p.groups * entries * planeFloats(chunk * tiles, kp);
+  const arena = wasmArena(uSize + chunk * (xCopied + dyCopied) + vPass + wPass + blocksAt * perThread + dfCopied);
   if (arena === null) return false;
   const { heap, at } = arena;
   const uAt = at;
   const xCopyAt = uAt + uSize;
   const yCopyAt = xCopyAt + chunk * xCopied;
   const vAt = yCopyAt + chunk * dyCopied;
-  const wAt = vAt + chunk * vSize;
-  const bufAt = wAt + chunk * wSize;
+  const wAt = vAt + vPass;
+  const bufAt = wAt + wPass;
   const blockOf = (thread: number) => 4 * (bufAt + thread * perThread) + 4 * Math.max(cp, kp);
   // Û zeroed by the threads that sum into it (each its products' share): `sgemm_zeroed_task` of depth 0 only zeroes its C.
   const productShares = shares(products, Math.min(threads, products));
