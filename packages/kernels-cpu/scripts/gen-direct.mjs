@@ -20,18 +20,22 @@
 // tiles of 4, stored straight into NHWC y), and for the last K mod 8 ≤ 4
 // filters 4 filters × 8 pixels (two vector loads from the planes, 4 splats of
 // F, stored through 4 × 4 transposes), all in one function (no call or
-// task-block read per tile); filter-derivative tiles are 4 taps × 8
-// filters (B: two vector loads of dy's pixel row, A: 4 splats from the
-// planes), and where the last octet holds at most 4 filters, 8 taps × 4
-// filters there (two tap quads in one tile), summed over one image's pixels
-// in registers, then added into dF.
+// task-block read per tile): 8 accumulators, the most V8 keeps in registers
+// with the vectors of a tap (it loads them all before the arithmetic; 2 pixels
+// × 20 filters with the taps of a filter row unrolled ran 5–25 % slower). The
+// filter derivative's tiles are gen-direct-filter.mjs's.
 //
 // Task block words (int32): 0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo  7 sy  8 sx
 // 9 padTop  10 padLeft  11 Hp  12 R = sx·C·Wq  13 Wq  17 K  18 x  19 count  20 y (dy)
-// 21 f (forward: F in filter tiles of 4, ⌈K/4⌉ blocks of L × 4; derivative: dF, ⌈L/4⌉·4 rows of
-// Kp = ⌈K/8⌉·8)  22 planes
+// 21 f (forward: F in filter tiles of 4, ⌈K/4⌉ blocks of L × 4; derivative: dF, see
+// gen-direct-filter.mjs)  22 planes
 // 23 bytes of one image's planes  24 off  25 first tile  26 end tile  27 scratch (16 floats)
-// 28 1: add the forward's sums into y, 0: store them  29 output rows per block (the derivative).
+// 28 the forward's start: 0 none (its sums stored), 1 y's own values, 2 the bias at word 30 (⌈K/4⌉·4
+// floats, added to the sums as they are stored: y is written once, never filled first)  29 output rows
+// per block (the derivative)  30 the bias  31 1: the image is its own plane (one channel, sx = 1, no
+// padding: the forward reads x in place).
+
+import { filterFields } from './gen-direct-filter.mjs';
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const lines = (xs) => xs.filter((x) => x !== '').join('\n');
@@ -142,20 +146,27 @@ const planes = `
       (br $ln))))`;
 
 /**
+ * Sets $sq, where a forward's stores at $yq read what they add: y itself ($yq, mode 1) or the bias of
+ * their filters ($bk, the bias of filter k0, + `offset` bytes; mode 2).
+ */
+const srcAt = (offset) => `(local.set $sq (select (local.get $yq) (i32.add (local.get $bk) (i32.const ${offset})) (local.get $fromY)))`;
+
+/**
  * Stores the 4 filters `o` (a v128 local) of one pixel at y's byte address
  * $yq: all 4 where `n` (an i32 expression) is 4, else its first n lanes
  * through $scratch; added to y's values where $add. `id` names the loop.
  */
 const storeQuad = (o, n, id) => `(if (i32.ge_s ${n} (i32.const 4))
-          (then (v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yq)) (local.get ${o}))) (else (local.get ${o})))))
+          (then (v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $sq)) (local.get ${o}))) (else (local.get ${o})))))
           (else
             (v128.store (local.get $scratch) (local.get ${o}))
             (local.set $i (i32.const 0))
             (block $di${id} (loop $li${id}
               (br_if $di${id} (i32.ge_s (local.get $i) ${n}))
-              (f32.store (local.get $yq) (f32.add (if (result f32) (local.get $add) (then (f32.load (local.get $yq))) (else (f32.const 0)))
+              (f32.store (local.get $yq) (f32.add (if (result f32) (local.get $add) (then (f32.load (local.get $sq))) (else (f32.const 0)))
                 (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))))
               (local.set $yq (i32.add (local.get $yq) (i32.const 4)))
+              (local.set $sq (i32.add (local.get $sq) (i32.const 4)))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br $li${id})))))`;
 
@@ -203,7 +214,8 @@ const forwardTile = `
         ;; All 8 pixels × 4 filters inside y: 8 stores.
         (local.set $yq (local.get $yp))
         ${transposedQuads(
-          (_, j) => `(v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $yq)) (local.get $o${j}))) (else (local.get $o${j}))))
+          (_, j) => `${srcAt(0)}
+        (v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $sq)) (local.get $o${j}))) (else (local.get $o${j}))))
         (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
         )})
       (else
@@ -211,6 +223,7 @@ const forwardTile = `
           (v, j) => `(if (i32.lt_s (i32.const ${4 * v + j}) (local.get $pix))
       (then
         (local.set $yq (i32.add (local.get $yp) (i32.mul (local.get $K4) (i32.const ${4 * v + j}))))
+        ${srcAt(0)}
         ${storeQuad(`$o${j}`, '(local.get $kn)', `${v}${j}`)}))`,
         )}))`;
 
@@ -241,10 +254,11 @@ const forwardWideTile = (h) => `
         (local.set $yq (i32.add (local.get $yp) (i32.mul (local.get $K4) (i32.const ${4 * h}))))
         ${range(4)
           .map(
-            (j) => `${range(2)
+            (j) => `${srcAt(0)}
+        ${range(2)
               .map(
                 (w) =>
-                  `(v128.store offset=${16 * w} (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load offset=${16 * w} (local.get $yq)) (local.get ${acc(j, w)}))) (else (local.get ${acc(j, w)}))))`,
+                  `(v128.store offset=${16 * w} (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load offset=${16 * w} (local.get $sq)) (local.get ${acc(j, w)}))) (else (local.get ${acc(j, w)}))))`,
               )
               .join(' ')}
         (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
@@ -258,6 +272,7 @@ const forwardWideTile = (h) => `
         ${range(2)
           .map(
             (w) => `(local.set $yq (i32.add (local.get $yp) (i32.add (i32.mul (local.get $K4) (i32.const ${4 * h + j})) (i32.const ${16 * w}))))
+        ${srcAt(16 * w)}
         ${storeQuad(acc(j, w), `(i32.sub (local.get $kn) (i32.const ${4 * w}))`, `w${h}${j}${w}`)}`,
           )
           .join('\n        ')}))`,
@@ -274,6 +289,7 @@ const forwardImages = `
     (local $rowBytes i32) (local $planes i32) (local $oy i32) (local $ox i32) (local $k0 i32) (local $imageBytes i32) (local $outBytes i32)
     (local $base i32) (local $yt i32) (local $f i32) (local $fp i32) (local $table i32) (local $tableEnd i32) (local $tp i32) (local $p i32)
     (local $pix i32) (local $kn i32) (local $fq i32) (local $scratch i32) (local $add i32) (local $yp i32) (local $yq i32) (local $i i32)
+    (local $sq i32) (local $bk i32) (local $bias i32) (local $fromY i32) (local $img i32) (local $inPlace i32)
     (local.set $K ${ld(17)})
     (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
     (local.set $L (i32.mul (i32.mul ${ld(3)} ${ld(4)}) ${ld(2)}))
@@ -281,6 +297,7 @@ const forwardImages = `
     (local.set $Wo ${ld(6)})
     (local.set $rowBytes (i32.shl (i32.mul ${ld(7)} ${ld(12)}) (i32.const 2)))
     (local.set $planes ${ld(22)})
+    (local.set $inPlace ${ld(31)})
     (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
     (local.set $outBytes (i32.mul (i32.mul (local.get $Ho) (local.get $Wo)) (local.get $K4)))
     (local.set $x ${ld(18)})
@@ -290,23 +307,30 @@ const forwardImages = `
     (local.set $table ${ld(24)})
     (local.set $tableEnd (i32.add (local.get $table) (i32.shl (local.get $L) (i32.const 2))))
     (local.set $scratch ${ld(27)})
-    (local.set $add ${ld(28)})
+    (local.set $add (i32.ne ${ld(28)} (i32.const 0)))
+    (local.set $fromY (i32.eq ${ld(28)} (i32.const 1)))
+    (local.set $bias ${ld(30)})
     (block $dn (loop $ln
       (br_if $dn (i32.ge_s (local.get $n) (local.get $count)))
-      (call $direct_planes (local.get $d) (local.get $x) (local.get $planes))
+      (if (local.get $inPlace)
+        (then (local.set $img (local.get $x)))
+        (else
+          (call $direct_planes (local.get $d) (local.get $x) (local.get $planes))
+          (local.set $img (local.get $planes))))
       (local.set $oy (i32.const 0))
       (block $doy (loop $loy
         (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
         (local.set $ox (i32.const 0))
         (block $dox (loop $lox
           (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
-          (local.set $base (i32.add (i32.add (local.get $planes) (i32.mul (local.get $oy) (local.get $rowBytes))) (i32.shl (local.get $ox) (i32.const 2))))
+          (local.set $base (i32.add (i32.add (local.get $img) (i32.mul (local.get $oy) (local.get $rowBytes))) (i32.shl (local.get $ox) (i32.const 2))))
           (local.set $yt (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $Wo)) (local.get $ox)) (local.get $K4))))
           (local.set $pix (call $min (i32.const 8) (i32.sub (local.get $Wo) (local.get $ox))))
           (local.set $k0 (i32.const 0))
           (block $dk (loop $lk
             (br_if $dk (i32.ge_s (local.get $k0) (local.get $K)))
             (local.set $yp (i32.add (local.get $yt) (i32.shl (local.get $k0) (i32.const 2))))
+            (local.set $bk (i32.add (local.get $bias) (i32.shl (local.get $k0) (i32.const 2))))
             (if (i32.gt_s (i32.sub (local.get $K) (local.get $k0)) (i32.const 4))
               (then
                 (local.set $kn (call $min (i32.const 8) (i32.sub (local.get $K) (local.get $k0))))
@@ -328,140 +352,12 @@ const forwardImages = `
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $ln))))`;
 
-/** The loops over a derivative block's pixels in order (rows $oy0 … $oy1 − 1), `body` per pixel ($p its planes' address, $dy its dy's at column k0). */
-const pixelLoops = (id, body) => `(local.set $dy (i32.add (local.get $dyRow) (i32.shl (local.get $k0) (i32.const 2))))
-              (local.set $oy (local.get $oy0))
-              (block $doy${id} (loop $loy${id}
-                (br_if $doy${id} (i32.ge_s (local.get $oy) (local.get $oy1)))
-                (local.set $p (i32.add (local.get $img) (i32.mul (local.get $oy) (local.get $rowBytes))))
-                (local.set $pEnd (i32.add (local.get $p) (i32.shl (local.get $Wo) (i32.const 2))))
-                (block $dox${id} (loop $lox${id}
-                  (br_if $dox${id} (i32.ge_u (local.get $p) (local.get $pEnd)))
-                  ${body}
-                  (local.set $dy (i32.add (local.get $dy) (local.get $K4)))
-                  (local.set $p (i32.add (local.get $p) (i32.const 4)))
-                  (br $lox${id})))
-                (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-                (br $loy${id})))`;
-
-/**
- * Filter-derivative tiles d[25] … d[26] − 1 (tile t: taps 4·⌊t / ⌈K/8⌉⌋ …,
- * filters 8·(t mod ⌈K/8⌉) …) over the task block's d[19] images, in blocks
- * of d[29] output rows: per image and block, every tile's sum over the
- * block's pixels (in order) in registers, then added into dF (Kp columns;
- * rows and columns past L and K are padding). The blocks keep the dy rows
- * they read in cache across the tiles (AlexNet's conv1 streamed its 37 MB
- * dy once per tile). Where the last filter octet holds at most 4 filters
- * (LeNet's K = 20: a sixth of the products were padding), the tiles of tap
- * quads g (even) and g + 1 there are one tile of 8 taps × 4 filters when
- * both are in this task's range, the odd one then skipped: each element is
- * the same sum (10 % faster on LeNet's conv1 although V8 spills one
- * accumulator: 8 + 8 + 1 registers). Taps past L read offset 0 and filters past K the next
- * pixel's dy (the arena's slack): padding only.
- */
-const filterTiles = `
-  (func (export "conv_direct_filter_task") (param $d i32)
-    ${ACC_LOCALS} (local $b0 v128) (local $b1 v128) (local $av v128)
-    (local $K i32) (local $K4 i32) (local $Kp i32) (local $Kp4 i32) (local $Ho i32) (local $Wo i32) (local $rowBytes i32) (local $planeBytes i32)
-    (local $t i32) (local $l0 i32) (local $k0 i32) (local $n i32) (local $oy0 i32) (local $oy1 i32) (local $oy i32)
-    (local $p i32) (local $pEnd i32) (local $dy i32) (local $img i32) (local $dyRow i32)
-    ${range(8).map((i) => `(local $q${i} i32)`).join(' ')} (local $df i32)
-    (local $mode i32) (local $rows i32) (local $nk i32) (local $first i32) (local $end i32)
-    (local.set $K ${ld(17)})
-    (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
-    (local.set $Kp (i32.and (i32.add (local.get $K) (i32.const 7)) (i32.const -8)))
-    (local.set $Kp4 (i32.shl (local.get $Kp) (i32.const 2)))
-    (local.set $Ho ${ld(5)})
-    (local.set $Wo ${ld(6)})
-    (local.set $rowBytes (i32.shl (i32.mul ${ld(7)} ${ld(12)}) (i32.const 2)))
-    (local.set $planeBytes ${ld(23)})
-    (local.set $img ${ld(22)})
-    (local.set $dyRow ${ld(20)})
-    (local.set $rows (i32.and (i32.add (i32.mul (i32.mul ${ld(3)} ${ld(4)}) ${ld(2)}) (i32.const 3)) (i32.const -4)))
-    (local.set $nk (i32.shr_u (local.get $Kp) (i32.const 3)))
-    (local.set $first ${ld(25)})
-    (local.set $end ${ld(26)})
-    (block $dn (loop $ln
-      (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
-      (local.set $oy0 (i32.const 0))
-      (block $db (loop $lb
-        (br_if $db (i32.ge_s (local.get $oy0) (local.get $Ho)))
-        (local.set $oy1 (call $min (local.get $Ho) (i32.add (local.get $oy0) ${ld(29)})))
-        (local.set $t ${ld(25)})
-        (local.set $l0 (i32.shl (i32.div_u (local.get $t) (i32.shr_u (local.get $Kp) (i32.const 3))) (i32.const 2)))
-        (local.set $k0 (i32.shl (i32.rem_u (local.get $t) (i32.shr_u (local.get $Kp) (i32.const 3))) (i32.const 3)))
-        (block $dt (loop $lt
-          (br_if $dt (i32.ge_s (local.get $t) ${ld(26)}))
-          ;; The last filter octet holding at most 4 filters: two tap quads (g even, g + 1) in one tile of 8 taps × 4
-          ;; filters where both are this task's, the odd one then skipped.
-          (local.set $mode (i32.const 0))
-          (if (i32.le_s (i32.sub (local.get $K) (local.get $k0)) (i32.const 4))
-            (then
-              (if (i32.and (i32.eqz (i32.and (local.get $l0) (i32.const 4)))
-                    (i32.and (i32.lt_s (i32.add (local.get $l0) (i32.const 4)) (local.get $rows)) (i32.lt_s (i32.add (local.get $t) (local.get $nk)) (local.get $end))))
-                (then (local.set $mode (i32.const 1)))
-                (else
-                  (if (i32.and (i32.ne (i32.and (local.get $l0) (i32.const 4)) (i32.const 0)) (i32.ge_s (i32.sub (local.get $t) (local.get $nk)) (local.get $first)))
-                    (then (local.set $mode (i32.const 2))))))))
-          (local.set $df (i32.add ${ld(21)} (i32.add (i32.mul (local.get $l0) (local.get $Kp4)) (i32.shl (local.get $k0) (i32.const 2)))))
-          (if (i32.eq (local.get $mode) (i32.const 1))
-            (then
-              ${lines(range(8).map((i) => `(local.set $q${i} (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))))`))}
-              ${zeroAcc}
-              ${pixelLoops(
-                'p',
-                `(local.set $b0 (v128.load (local.get $dy)))
-              ${lines(
-                range(8).map(
-                  (i) =>
-                    `(local.set ${acc(i & 3, i >> 2)} (f32x4.add (local.get ${acc(i & 3, i >> 2)}) (f32x4.mul (v128.load32_splat (i32.add (local.get $p) (local.get $q${i}))) (local.get $b0))))`,
-                ),
-              )}`,
-              )}
-              ;; dF's 8 × 4 tile += this block's sums.
-              ${lines(
-                range(8).map(
-                  (i) =>
-                    `(v128.store (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i}))) (f32x4.add (v128.load (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i})))) (local.get ${acc(i & 3, i >> 2)})))`,
-                ),
-              )}))
-          (if (i32.eqz (local.get $mode))
-            (then
-              ${lines(range(4).map((i) => `(local.set $q${i} (i32.load offset=${4 * i} (i32.add ${ld(24)} (i32.shl (local.get $l0) (i32.const 2)))))`))}
-              ${zeroAcc}
-              ${pixelLoops(
-                'q',
-                `(local.set $b0 (v128.load (local.get $dy)))
-              (local.set $b1 (v128.load offset=16 (local.get $dy)))
-              ${madds((i) => `(v128.load32_splat (i32.add (local.get $p) (local.get $q${i})))`)}`,
-              )}
-              ;; dF's tile += this block's sums.
-              ${lines(
-                range(4).flatMap((i) =>
-                  range(2).map(
-                    (v) =>
-                      `(v128.store offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i}))) (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $df) (i32.mul (local.get $Kp4) (i32.const ${i})))) (local.get ${acc(i, v)})))`,
-                  ),
-                ),
-              )}))
-          (local.set $k0 (i32.add (local.get $k0) (i32.const 8)))
-          (if (i32.ge_s (local.get $k0) (local.get $Kp))
-            (then (local.set $k0 (i32.const 0)) (local.set $l0 (i32.add (local.get $l0) (i32.const 4)))))
-          (local.set $t (i32.add (local.get $t) (i32.const 1)))
-          (br $lt)))
-        (local.set $dyRow (i32.add (local.get $dyRow) (i32.mul (i32.mul (i32.sub (local.get $oy1) (local.get $oy0)) (local.get $Wo)) (local.get $K4))))
-        (local.set $oy0 (local.get $oy1))
-        (br $lb)))
-      (local.set $img (i32.add (local.get $img) (local.get $planeBytes)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $ln))))`;
-
 /** The module fields of the direct convolution and its filter derivative. */
 export function directFields() {
   return `
   ;; ---- generated by scripts/gen-direct.mjs: the direct convolution for few channels ----
 ${planes}
 ${forwardImages}
-${filterTiles}
+${filterFields()}
 `;
 }

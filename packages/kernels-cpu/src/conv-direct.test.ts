@@ -2,17 +2,9 @@ import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
 import { convBackwardFilterDirect, convForwardPlanes, DIRECT_MAX_CHANNELS, directApplies, setDirectConv } from './conv-direct.js';
-import type { ConvSizes } from './conv-wasm.js';
+import { type DirectCase, outSizes, sizesOf } from './test-direct-cases.js';
 
-type Pad = readonly [number, number, number, number];
-
-interface Case {
-  name: string;
-  x: [number, number, number, number];
-  f: [number, number, number, number];
-  pad: Pad;
-  stride: [number, number];
-}
+type Case = DirectCase;
 
 const cases: Case[] = [
   { name: 'LeNet conv1: 5×5×1×20, no pad', x: [3, 28, 28, 1], f: [5, 5, 1, 20], pad: [0, 0, 0, 0], stride: [1, 1] },
@@ -26,13 +18,6 @@ const cases: Case[] = [
   // Wo·K = 298·64 floats of dy per output row: the filter derivative's blocks are one row each.
   { name: '3×3×1×64 on 300-wide rows, one output row per derivative block', x: [2, 6, 300, 1], f: [3, 3, 1, 64], pad: [0, 0, 0, 0], stride: [1, 1] },
 ];
-
-/** The output size of case `c`: [Ho, Wo]. */
-function outSizes(c: Case): [number, number] {
-  const ho = Math.floor((c.x[1] + c.pad[0] + c.pad[1] - c.f[0]) / c.stride[0]) + 1;
-  const wo = Math.floor((c.x[2] + c.pad[2] + c.pad[3] - c.f[1]) / c.stride[1]) + 1;
-  return [ho, wo];
-}
 
 /**
  * Calls `visit(xi, l, pixel)` for every tap inside the image: x's element
@@ -62,15 +47,6 @@ function filterReference(x: Float32Array, dy: Float32Array, c: Case): Float64Arr
     for (let q = 0; q < k; q++) df[l * k + q]! += x[xi]! * dy[pixel * k + q]!;
   });
   return df;
-}
-
-/** The sizes the CPU kernels plan for case `c`. */
-function sizesOf(c: Case): ConvSizes {
-  const [n, h, w, ch] = c.x;
-  const [hf, wf, cg, k] = c.f;
-  const [ho, wo] = outSizes(c);
-  const patch = { height: h, width: w, channels: ch, filterHeight: hf, filterWidth: wf, outHeight: ho, outWidth: wo, padTop: c.pad[0], padLeft: c.pad[2], strideY: c.stride[0], strideX: c.stride[1], dilateY: 1, dilateX: 1 };
-  return { patch, n, c: ch, k, groups: 1, cg, kg: k, imageSize: h * w * ch, pixels: ho * wo, rowLength: hf * wf * cg };
 }
 
 /** The filter derivative of case `c` on a float32 backend with `threads` threads. */

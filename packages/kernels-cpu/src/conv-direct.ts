@@ -1,3 +1,4 @@
+import { BackendError } from '@convnet-ts/tensor';
 import {
   copiedSize,
   type ForwardPass,
@@ -32,13 +33,14 @@ import { type GemmInstance, gemmInstance } from './wasm-instance.js';
  *   stride (manual §4.1):
  *
  *       forward     y[oy, ox, k] += Σ_l x̃(l; oy, ox)·F[l, k]                    4 filters × 8 pixels per tile
- *       derivative  dF[l, k]     = Σ_n Σ_(oy, ox) x̃_n(l; oy, ox)·dy_n[oy, ox, k]   4 taps × 8 filters per tile
+ *       derivative  dF[l, k]     = Σ_n Σ_(oy, ox) x̃_n(l; oy, ox)·dy_n[oy, ox, k]   T taps × 4V filters per tile
  *
- *   with l = (fy·Wf + fx)·C + c.
+ *   with l = (fy·Wf + fx)·C + c (the derivative's tiles: scripts/gen-direct-filter.mjs, V by `wideVectors`).
  * - The implicit GEMM (gen-gemm.mjs: `conv_direct_images`), forward only:
  *   the GEMM's micro-kernel reading φ's rows from the padded image.
  *
- * The forwards sum each output over l in order, as im2row + GEMM does: where
+ * The forwards sum each output over l in order from zero and add the start
+ * (y or a bias) last, as im2row + GEMM on y holding the start does: where
  * L ≤ KC (256) the bits are the packed path's, deeper (AlexNet's 11×11×3 =
  * 363) the GEMM splits the sum at KC and they differ by rounding. The
  * derivative sums the pixels of a block of output rows in order, then adds
@@ -71,6 +73,26 @@ const DY_BLOCK_FLOATS = 2 ** 14;
 /** Floats read past a buffer's last element by the kernels' 8-wide loads (results of those lanes are dropped). */
 const SLACK = 8;
 
+/** Taps per filter-derivative tile of V filter vectors (gen-direct-filter.mjs `wideTaps`). */
+const WIDE_TAPS = [6, 4, 2, 2, 2] as const;
+
+/** Entries of the tap offset table are a multiple of this (of 4 and of every tile's taps), zeros past L. */
+const TABLE_MULTIPLE = 12;
+
+/**
+ * The filter vectors V (4V filters) of the filter derivative's tiles for K
+ * filters (gen-direct-filter.mjs `wideVectors`): the least padding
+ * 4V·⌈K/4V⌉ − K, then the most accumulators (taps × V), then the widest.
+ */
+export function wideVectors(k: number): number {
+  const padded = (v: number) => 4 * v * Math.ceil(k / (4 * v));
+  let best = 5;
+  for (let v = 4; v >= 1; v--) {
+    if (padded(v) < padded(best) || (padded(v) === padded(best) && WIDE_TAPS[v - 1]! * v > WIDE_TAPS[best - 1]! * best)) best = v;
+  }
+  return best;
+}
+
 /** The phase planes' sizes and the tap offset table of `p` (see the header). */
 interface Planes {
   /** Rows (Hp = (Ho − 1)·sy + Hf) and width (Wq = ⌈Wp / sx⌉, Wp = (Wo − 1)·sx + Wf) of each plane; row py of all planes lies together. */
@@ -78,15 +100,17 @@ interface Planes {
   wq: number;
   /** Floats of one image's C·sx planes. */
   floats: number;
-  /** off[l]: tap l's byte offset in an image's planes from output pixel (0, 0); ⌈L/4⌉·4 entries, 0 past L. */
+  /** off[l]: tap l's byte offset in an image's planes from output pixel (0, 0); ⌈L/12⌉·12 entries, 0 past L. */
   table: Int32Array;
+  /** One channel, sx = 1 and no padding: the plane is the image itself (the forward reads x in place). */
+  own: boolean;
 }
 
 function planesOf(p: ConvSizes): Planes {
   const g = p.patch;
   const hp = (g.outHeight - 1) * g.strideY + g.filterHeight;
   const wq = Math.ceil(((g.outWidth - 1) * g.strideX + g.filterWidth) / g.strideX);
-  const table = new Int32Array(Math.ceil(p.rowLength / 4) * 4);
+  const table = new Int32Array(Math.ceil(p.rowLength / TABLE_MULTIPLE) * TABLE_MULTIPLE);
   for (let fy = 0; fy < g.filterHeight; fy++) {
     for (let fx = 0; fx < g.filterWidth; fx++) {
       for (let c = 0; c < p.c; c++) {
@@ -94,7 +118,8 @@ function planesOf(p: ConvSizes): Planes {
       }
     }
   }
-  return { hp, wq, floats: p.c * g.strideX * hp * wq, table };
+  const own = p.c === 1 && g.strideX === 1 && g.padTop === 0 && g.padLeft === 0 && wq === g.width && hp <= g.height;
+  return { hp, wq, floats: p.c * g.strideX * hp * wq, table, own };
 }
 
 /** A task block (gen-direct.mjs's words) at byte address `at`. */
@@ -153,10 +178,12 @@ function convForwardImplicit(inst: GemmInstance, p: ConvSizes, x: Float32Array, 
  * `y ← conv(x, f) + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) on the phase planes
  * (`conv_planes_images`), float32, in passes over the batch: the threads take
  * whole images (one task with fewer images than threads), so any thread
- * count gives the same bits. With beta 0 the kernel stores its sums, so y is
- * neither zeroed nor copied into the module's memory (`storingPasses`); a
- * bias is broadcast there. Resident x and y are read and written in place
- * (`forwardPasses`). Returns false (doing nothing) where the module cannot run.
+ * count gives the same bits. With beta 0 or a bias the kernel stores its sums
+ * (plus the bias, which it reads from the arena), so y is written once, neither
+ * filled nor copied into the module's memory (`storingPasses`); with beta 1 it adds
+ * them to y. Resident x and y are read and written in place (`forwardPasses`),
+ * and where the planes are the image itself (`Planes.own`) the kernel reads x
+ * without copying it. Returns false (doing nothing) where the module cannot run.
  */
 export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array, start: ForwardStart, y: Float32Array): boolean {
   const inst = gemmInstance();
@@ -167,14 +194,21 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
   // passes; per thread: the offset table, its image's planes (+ slack), a 16-float scratch and its task block.
   const L = p.rowLength;
   const fTiles = Math.ceil(p.k / 4) * L * 4;
+  const bias = start instanceof Float32Array ? start : null;
+  if (bias !== null && bias.length !== p.k) throw new BackendError('conv', 'start', `a bias of ${p.k} floats (one per filter), got ${bias.length}`);
+  // F, then the bias (K floats, zeros up to a multiple of 8: the kernel's 8-filter loads) where there is one.
+  const biasFloats = bias === null ? 0 : Math.ceil(p.k / 8) * 8;
+  const filters = fTiles + biasFloats;
   const perThread = planes.table.length + planes.floats + SLACK + 16 + TASK_WORDS;
-  const arena = wasmArena(fTiles);
+  const arena = wasmArena(filters);
   if (arena === null) return false;
   const { heap, at } = arena;
-  heap.fill(0, at, at + fTiles);
+  heap.fill(0, at, at + filters);
   for (let l = 0; l < L; l++) {
     for (let k = 0; k < p.k; k++) heap[at + ((k >> 2) * L + l) * 4 + (k & 3)] = f[l * p.k + k]!;
   }
+  if (bias !== null) heap.set(bias, at + fTiles);
+  const mode = bias !== null ? 2 : start === 0 ? 0 : 1;
   const run = ({ heap, fAt, xAt, yAt, bufAt, tasks, count }: ForwardPass) => {
     const blocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
       const mine = bufAt + t * perThread;
@@ -185,24 +219,27 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
         22: 4 * (mine + planes.table.length),
         24: 4 * mine,
         27: 4 * (mine + planes.table.length + planes.floats + SLACK),
-        28: start === 0 ? 0 : 1,
+        28: mode,
+        30: 4 * (fAt + fTiles),
+        31: planes.own ? 1 : 0,
       });
       return block;
     });
     runClaimed(inst, 'conv_planes_images', blocks, imageUnits(count, xAt, p.imageSize, yAt, ySize));
   };
-  // With beta 0 the kernel stores its sums: y needs no start value.
-  return start === 0 ? storingPasses(p.n, p.imageSize, ySize, fTiles, perThread, x, y, run) : forwardPasses(p.n, p.imageSize, ySize, fTiles, perThread, x, start, y, run);
+  // With beta 0 or a bias the kernel stores its sums (plus the bias): y needs no start value.
+  return mode === 1 ? forwardPasses(p.n, p.imageSize, ySize, filters, perThread, x, start, y, run) : storingPasses(p.n, p.imageSize, ySize, filters, perThread, x, y, run);
 }
 
 /**
  * `df ← Σ_n φ(x_n)ᵀ·dy_n` (the whole of df written) by the direct path
  * where `directApplies(p)`, float32. Per pass over the batch, the threads
  * build their images' planes (`direct_planes_images`), then split dF's
- * 4 × 8 tiles among them (`conv_direct_filter_task`), each tile summed over
- * every image of the pass by one thread, in blocks of output rows whose dy
- * (about 64 kB) stays in cache across the tiles; dF (⌈L/4⌉·4 rows of ⌈K/8⌉·8, the
- * padding dropped at the end) stays in the module's memory between passes.
+ * tiles of T taps × 4V filters among them (`conv_direct_filter_task`, V by
+ * `wideVectors`), each tile summed over every image of the pass by one
+ * thread, in blocks of output rows whose dy (about 64 kB) stays in cache
+ * across the tiles; dF (⌈L/T⌉·T rows of 4V·⌈K/4V⌉, the padding dropped at
+ * the end) stays in the module's memory between passes.
  * Resident x and dy (`inPlaceAt`) are read in place; the passes then hold
  * only the planes. Returns false (doing nothing) where the module cannot run.
  */
@@ -211,9 +248,11 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
   if (inst === null) return false;
   const planes = planesOf(p);
   const L = p.rowLength;
-  const rows = planes.table.length;
-  const kp = Math.ceil(p.k / 8) * 8;
-  const tiles = (rows / 4) * (kp / 8);
+  const v = wideVectors(p.k);
+  const taps = WIDE_TAPS[v - 1]!;
+  const rows = Math.ceil(L / taps) * taps;
+  const kp = 4 * v * Math.ceil(p.k / (4 * v));
+  const tiles = (rows / taps) * (kp / (4 * v));
   const ySize = p.pixels * p.k;
   const threads = taskThreads();
   const xs = passOperand(inst, x, p.imageSize);
@@ -224,7 +263,7 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
   // read up to 7 floats past a pass's dy: slack; in place, past the array, inside the memory: `inPlaceAt`), the
   // pass's planes (+ slack), the task blocks.
   const tableAt = 0;
-  const dfAt = tableAt + rows;
+  const dfAt = tableAt + planes.table.length;
   const xAt = dfAt + rows * kp;
   const yAt = xAt + chunk * copiedSize(xs);
   const planesAt = yAt + chunk * copiedSize(dys) + SLACK;
@@ -232,7 +271,7 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
   const arena = wasmArena(blocksAt + 2 * tasks * TASK_WORDS);
   if (arena === null) return false;
   const { heap, at } = arena;
-  new Int32Array(heap.buffer, 4 * (at + tableAt), rows).set(planes.table);
+  new Int32Array(heap.buffer, 4 * (at + tableAt), planes.table.length).set(planes.table);
   heap.fill(0, at + dfAt, at + xAt);
   heap.fill(0, at + planesAt - SLACK, at + planesAt);
   const block = (i: number) => 4 * (at + blocksAt + i * TASK_WORDS);
@@ -257,6 +296,7 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
     });
     const tileBlocks = Array.from({ length: Math.min(tasks, tiles) }, (_, t) => {
       writeDirectTask(inst, block(tasks + t), p, planes, {
+        16: v,
         19: count,
         20: 4 * dyIn,
         21: 4 * (at + dfAt),
