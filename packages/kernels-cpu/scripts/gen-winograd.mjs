@@ -306,6 +306,35 @@ function tileLoops(m, body) {
       (br $lty)))`;
 }
 
+/**
+ * Sets the address locals `${prefix}${n·i + j}` of the n × n pixels from
+ * (y0, x0) of the image at `image` (H × W pixels of C floats, WAT
+ * expressions): where the window lies inside, from its first pixel by
+ * adding the pixel and row strides; else each pixel through `$wino_pixel`
+ * (the zeros, or sink, outside).
+ */
+function windowAddresses(n, prefix, { image, y0, x0, H, W, C }) {
+  const inside = `(i32.and (i32.and (i32.ge_s ${y0} (i32.const 0)) (i32.ge_s ${x0} (i32.const 0)))
+      (i32.and (i32.le_s (i32.add ${y0} (i32.const ${n})) ${H}) (i32.le_s (i32.add ${x0} (i32.const ${n})) ${W})))`;
+  const pix = `(i32.shl ${C} (i32.const 2))`;
+  const fast = range(n).flatMap((i) =>
+    range(n).map((j) => {
+      const at = `(local.set ${prefix}${n * i + j}`;
+      if (i === 0 && j === 0) return `${at} (i32.add ${image} (i32.shl (i32.mul (i32.add (i32.mul ${y0} ${W}) ${x0}) ${C}) (i32.const 2))))`;
+      if (j === 0) return `${at} (i32.add (local.get ${prefix}${n * (i - 1)}) (i32.mul ${W} ${pix})))`;
+      return `${at} (i32.add (local.get ${prefix}${n * i + j - 1}) ${pix}))`;
+    }),
+  );
+  const slow = range(n).flatMap((i) =>
+    range(n).map(
+      (j) => `(local.set ${prefix}${n * i + j} (call $wino_pixel ${image} (local.get $zeros) (i32.add ${y0} (i32.const ${i})) (i32.add ${x0} (i32.const ${j})) ${H} ${W} ${C}))`,
+    ),
+  );
+  return `(if ${inside}
+      (then ${lines(fast)})
+      (else ${lines(slow)}))`;
+}
+
 /** Sets $tilesY, $tilesX from Ho, Wo (words 5, 6). */
 const setTiles = (m) =>
   `(local.set $tilesY (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)})))
@@ -331,13 +360,7 @@ function inputFields(w) {
     }),
   );
   const entries = range(a).map((i) => linear(BT, (l) => get(`$t${i}_${l}`)));
-  const setAddr = lines(
-    range(a).flatMap((i) =>
-      range(a).map(
-        (j) => `(local.set $a${a * i + j} (call $wino_pixel (local.get $x) (local.get $zeros) (i32.add (local.get $iy) (i32.const ${i})) (i32.add (local.get $ix) (i32.const ${j})) (local.get $H) (local.get $W) (local.get $C)))`,
-      ),
-    ),
-  );
+  const setAddr = windowAddresses(a, '$a', { image: '(local.get $x)', y0: '(local.get $iy)', x0: '(local.get $ix)', H: '(local.get $H)', W: '(local.get $W)', C: '(local.get $C)' });
   return `
   ;; V[ξ][t][c] = (Bᵀ d_{t,c} B)_ξ, F(${m}×${m}, ${r}×${r}), for every tile t of the image at x (task block d's geometry;
   ;; the cn channels from x of each pixel of C), into v (planes of rows·round4(cn) floats).
@@ -390,35 +413,33 @@ function outputFields(w) {
   const sLocals = range(m)
     .flatMap((i) => range(a).map((j) => `(local $s${i}_${j} v128)`))
     .join(' ');
-  const store = (i, j, y) => {
-    const at = `(i32.add (local.get $y) (i32.add (i32.shl (i32.mul (i32.add (i32.mul (i32.add (local.get $oy) (i32.const ${i})) (local.get $Wo)) (i32.add (local.get $ox) (i32.const ${j}))) (local.get $K)) (i32.const 2)) (local.get $kb)))`;
-    // y = bias + r (the bias block in $bv), or y + r; the lanes past kn of a last block are not stored.
-    const write = `(local.set $p ${at})
+  // y = bias + r (the bias block in $bv), or y + r, at pixel (i, j)'s address (the sink past Ho, Wo); the lanes past kn of a last block are not stored.
+  const store = (i, j, y) => `(local.set $p (i32.add (local.get $q${m * i + j}) (local.get $kb)))
             (local.set $r (f32x4.add (if (result v128) (local.get $bias) (then (local.get $bv)) (else (v128.load (local.get $p)))) ${y}))
             (if (local.get $whole) (then (v128.store (local.get $p) (local.get $r)))
               (else (call $wino_lanes (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $kend4) (local.get $kb)) (i32.const 2)))))`;
-    if (i === 0 && j === 0) return write;
-    return `(if (i32.and (i32.lt_s (i32.add (local.get $oy) (i32.const ${i})) (local.get $Ho)) (i32.lt_s (i32.add (local.get $ox) (i32.const ${j})) (local.get $Wo))) (then ${write}))`;
-  };
+  const setAddr = windowAddresses(m, '$q', { image: '(local.get $y)', y0: '(local.get $oy)', x0: '(local.get $ox)', H: '(local.get $Ho)', W: '(local.get $Wo)', C: '(local.get $K)' });
   return `
   ;; y[${m}ty + i, ${m}tx + j, k] = bias[k] + (Aᵀ M_{t,k} A)_(i, j) (bias: byte address of kn floats; 0: y[…] += …), F(${m}×${m}, ${r}×${r}),
-  ;; for every tile t (outputs past Ho, Wo dropped), from M[ξ][t][k] at m (planes of rows·round4(kn) floats), into the kn
-  ;; filters from y of each pixel of K.
+  ;; for every tile t (outputs past Ho, Wo go to the zeros d[23], which the next input transform clears), from M[ξ][t][k]
+  ;; at m (planes of rows·round4(kn) floats), into the kn filters from y of each pixel of K.
   (func $${name}_output (export "${name}_output") (param $d i32) (param $m i32) (param $y i32) (param $kn i32) (param $rows i32) (param $bias i32)
-    (local $Ho i32) (local $Wo i32) (local $K i32) ${TILE_LOCALS}
+    (local $Ho i32) (local $Wo i32) (local $K i32) (local $zeros i32) ${TILE_LOCALS} ${range(m * m).map((e) => `(local $q${e} i32)`).join(' ')}
     (local $kb i32) (local $kend i32) (local $kend4 i32) (local $whole i32) (local $r v128) (local $bv v128)
     (local $plane i32) (local $o i32) (local $p i32)
     ${mLocals} ${sLocals} ${LINEAR_LOCALS}
     (local.set $Ho ${ld(5)})
     (local.set $Wo ${ld(6)})
     (local.set $K ${ld(17)})
+    (local.set $zeros ${ld(23)})
     ${setTiles(m)}
     (local.set $kend4 (i32.shl (local.get $kn) (i32.const 2)))
     (local.set $kend (i32.shl ${round4('(local.get $kn)')} (i32.const 2)))
     (local.set $plane (call $wino_plane (local.get $rows) (local.get $kend)))
     ${tileLoops(
       m,
-      `(local.set $kb (i32.const 0))
+      `${setAddr}
+        (local.set $kb (i32.const 0))
         (block $dk (loop $lk
           (br_if $dk (i32.ge_u (local.get $kb) (local.get $kend)))
           (local.set $whole (i32.le_s (i32.add (local.get $kb) (i32.const 16)) (local.get $kend4)))
@@ -720,13 +741,7 @@ function filterFields(w) {
     .flatMap((i) => range(m).map((j) => `(local $s${i}_${j} v128)`))
     .join(' ');
   const dyv = range(m * m).map((e) => `(local $e${e} v128)`).join(' ');
-  const setAddr = lines(
-    range(m).flatMap((i) =>
-      range(m).map(
-        (j) => `(local.set $q${m * i + j} (call $wino_pixel (local.get $dy) (local.get $zeros) (i32.add (local.get $oy) (i32.const ${i})) (i32.add (local.get $ox) (i32.const ${j})) (local.get $Ho) (local.get $Wo) (local.get $K)))`,
-      ),
-    ),
-  );
+  const setAddr = windowAddresses(m, '$q', { image: '(local.get $dy)', y0: '(local.get $oy)', x0: '(local.get $ox)', H: '(local.get $Ho)', W: '(local.get $Wo)', C: '(local.get $K)' });
   const loads = lines(range(m * m).map((e) => `(local.set $e${e} (v128.and (v128.load (i32.add (local.get $q${e}) (local.get $cb))) (local.get $mask)))`));
   const setS = lines(
     range(m).flatMap((j) => {
@@ -829,13 +844,7 @@ function dataFields(w) {
       return [...t.sets, ...t.rows.map((x, j) => `(local.set $s${p}_${j} ${x})`)];
     }),
   );
-  const setAddr = lines(
-    range(a).flatMap((i) =>
-      range(a).map(
-        (j) => `(local.set $a${a * i + j} (call $wino_pixel (local.get $dx) (local.get $zeros) (i32.add (local.get $iy) (i32.const ${i})) (i32.add (local.get $ix) (i32.const ${j})) (local.get $H) (local.get $W) (local.get $C)))`,
-      ),
-    ),
-  );
+  const setAddr = windowAddresses(a, '$a', { image: '(local.get $dx)', y0: '(local.get $iy)', x0: '(local.get $ix)', H: '(local.get $H)', W: '(local.get $W)', C: '(local.get $C)' });
   const adds = lines(
     range(a).flatMap((j) => {
       const dd = linear(B, (q) => get(`$s${q}_${j}`));
