@@ -10,11 +10,15 @@
 // first variant's; medians of R repetitions in ms. COLD=1 streams 32 MiB
 // through the cache before each call (the operands then come from memory,
 // as in the step where each tensor was written a few layers earlier).
-// Use (from packages/kernels-cpu): [BEFORE=/tmp/old-parts] [COLD=1] [R=15] [ONLY=pool,sums,axpby,mag] node scripts/bench-step-maps.mjs
+// Use (from packages/kernels-cpu): [BEFORE=/tmp/old-parts] [COLD=1] [R=15] [ONLY=floor,pool,sums,axpby,mag] node scripts/bench-step-maps.mjs
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
-import { partFiles, wasmDir } from './gemm-module.mjs';
+
+// As gemm-module.mjs's (not imported: it loads the generators, which others may be editing).
+const wasmDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'wasm');
+const partFiles = () => readdirSync(wasmDir).filter((f) => f.endsWith('.part.wat')).sort();
 
 const R = Number(process.env.R ?? 15);
 const cold = process.env.COLD === '1';
@@ -117,6 +121,14 @@ function bench(name, outFloats, call) {
 
 console.log(`${'kernel (LeNet, batch 100)'.padEnd(44)}${variants.map((v) => v.name.padStart(10)).join('')}   (ms, medians of ${R}${cold ? ', cold cache' : ''})`);
 const block = region(64);
+if (want('floor')) {
+  // What the memory allows: reading pool1's x (a sum), and copying it (read and write, as the derivative's x and dx).
+  const n = 100 * 24 * 24 * 20;
+  const x = fill(region(n), n);
+  bench('floor: copy 4.6 MB (TypedArray.set)', n, (e, out) => f32(out, n).set(f32(x, n)));
+  bench('floor: fill 4.6 MB', n, (e, out) => f32(out, n).fill(0));
+  bench('floor: read 4.6 MB (has_tiny)', 1, (e, out) => { f32(out, 1)[0] = e.has_tiny?.(x, n, 0x1f800000) ?? 0; });
+}
 if (want('pool')) {
   for (const [label, H, C] of [['pool1 24×24×20', 24, 20], ['pool2 8×8×50', 8, 50]]) {
     const n = 100;

@@ -100,7 +100,7 @@
   (func (export "channel_sums_task") (param $d i32)
     (local $rows i32) (local $C i32) (local $C4 i32) (local $x i32) (local $per i32) (local $out i32)
     (local $b0 i32) (local $b1 i32) (local $r i32) (local $k i32) (local $p i32) (local $step i32)
-    (local $acc v128) (local $s f32) (local $kk i32) (local $pEnd i32) (local $nv i32) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $acc v128) (local $s f32) (local $bi i32) (local $first i32) (local $kk i32) (local $pEnd i32) (local $nv i32) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local.set $rows (call $ld (local.get $d) (i32.const 0)))
     (local.set $C (call $ld (local.get $d) (i32.const 1)))
     (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
@@ -108,8 +108,15 @@
     (local.set $per (call $ld (local.get $d) (i32.const 3)))
     (local.set $out (call $ld (local.get $d) (i32.const 4)))
     (local.set $step (i32.shl (local.get $C) (i32.const 2)))
+    ;; The blocks from the last (each has its own sums: the order does not change them): the end of x,
+    ;; written last, is the part still in cache.
+    (local.set $first (local.get $out))
+    (local.set $bi (i32.div_s (i32.sub (i32.add (local.get $rows) (local.get $per)) (i32.const 1)) (local.get $per)))
     (block $db (loop $lb
-      (br_if $db (i32.ge_s (local.get $b0) (local.get $rows)))
+      (br_if $db (i32.le_s (local.get $bi) (i32.const 0)))
+      (local.set $bi (i32.sub (local.get $bi) (i32.const 1)))
+      (local.set $b0 (i32.mul (local.get $bi) (local.get $per)))
+      (local.set $out (i32.add (local.get $first) (i32.mul (local.get $bi) (local.get $step))))
       (local.set $b1 (i32.add (local.get $b0) (local.get $per)))
       (if (i32.gt_s (local.get $b1) (local.get $rows)) (then (local.set $b1 (local.get $rows))))
       (local.set $k (i32.const 0))
@@ -182,8 +189,6 @@
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))) (local.get $s))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $lk1)))
-      (local.set $out (i32.add (local.get $out) (local.get $step)))
-      (local.set $b0 (local.get $b1))
       (br $lb))))
 
   ;; Per-channel affine maps of rows in float64, rounded once. Block: 0 op  1 rows  2 C

@@ -50,19 +50,25 @@
   ;; pixel's channels are scanned again by the full rule.
   (func $pool_max_2x2_images (param $x i32) (param $count i32) (param $out i32) (param $H i32) (param $W i32) (param $C i32) (param $Ho i32) (param $Wo i32)
     (local $pix i32) (local $row i32) (local $image i32) (local $last i32) (local $cb i32)
-    (local $n i32) (local $oy i32) (local $ox i32) (local $p i32) (local $k i32) (local $kk i32) (local $q i32)
+    (local $n i32) (local $xi i32) (local $first i32) (local $oy i32) (local $ox i32) (local $p i32) (local $k i32) (local $kk i32) (local $q i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $nan v128) (local $m v128) (local $v v128)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (local.set $last (i32.sub (local.get $cb) (i32.const 16)))
     (local.set $pix (local.get $cb))
     (local.set $row (i32.mul (local.get $W) (local.get $pix)))
     (local.set $image (i32.mul (local.get $H) (local.get $row)))
+    ;; The images from the last: the end of x, written last, is the part still in cache.
+    (local.set $first (local.get $out))
+    (local.set $n (local.get $count))
     (block $dn (loop $ln
-      (br_if $dn (i32.ge_s (local.get $n) (local.get $count)))
+      (br_if $dn (i32.le_s (local.get $n) (i32.const 0)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (local.set $xi (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $image))))
+      (local.set $out (i32.add (local.get $first) (i32.mul (local.get $n) (i32.mul (i32.mul (local.get $Ho) (local.get $Wo)) (local.get $cb)))))
       (local.set $oy (i32.const 0))
       (block $doy (loop $loy
         (br_if $doy (i32.ge_s (local.get $oy) (local.get $Ho)))
-        (local.set $p (i32.add (local.get $x) (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $row))))
+        (local.set $p (i32.add (local.get $xi) (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $row))))
         (local.set $ox (i32.const 0))
         (block $dox (loop $lox
           (br_if $dox (i32.ge_s (local.get $ox) (local.get $Wo)))
@@ -108,8 +114,6 @@
           (br $lox)))
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
         (br $loy)))
-      (local.set $x (i32.add (local.get $x) (local.get $image)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $ln))))
 
   ;; The derivative for 2×2 windows that tile the images at stride 2 (H = 2·Ho, W = 2·Wo, no padding),
