@@ -3,7 +3,8 @@
 // padding: reading x in place) and `direct_planes_images` + `conv_direct_filter_task`
 // (the filter derivative, gen-direct-filter.mjs's tiles of V vectors, V as
 // conv-direct.ts picks it), on LeNet's conv1 (100 × 28 × 28 × 1, 5 × 5 × 1 × 20) and AlexNet's conv1
-// (32 × 227 × 227 × 3, 11 × 11 × 3 × 96, stride 4), each generator assembled
+// (32 × 227 × 227 × 3, 11 × 11 × 3 × 96, stride 4), and `lenetL1` (LeNet's y from a
+// 1 × 1 filter: the cost outside the taps' multiply-adds), each generator assembled
 // into a small module of its own (with gemm.wat's $ld and $min) over one
 // memory. With BEFORE=<paths of older gen-direct.mjs, comma-separated> the old and the
 // current kernels run interleaved in one process (A, B, A, B, …) on the same
@@ -14,7 +15,7 @@
 // ADD=1: the forward adds its sums into y; BIAS=1: it starts from a bias (added
 // as the sums are stored; the older one adds into y filled with it first, by
 // conv-tasks.ts's broadcastBias, timed with it).
-// Use: [BEFORE=/tmp/gen-direct-old.mjs] [ADD=1|BIAS=1] [R=9] [ONLY=lenet1,alex1] [CALLS=fwd,dzdf] node scripts/bench-first-layer.mjs
+// Use: [BEFORE=/tmp/gen-direct-old.mjs] [ADD=1|BIAS=1] [R=9] [ONLY=lenet1,alex1,lenetL1] [CALLS=fwd,dzdf] node scripts/bench-first-layer.mjs
 import { resolve } from 'node:path';
 import wabtInit from 'wabt';
 import { directFields } from './gen-direct.mjs';
@@ -53,6 +54,7 @@ for (const v of variants) {
 const cases = [
   ['lenet1', 100, 28, 28, 1, 5, 5, 20, 1],
   ['alex1', 32, 227, 227, 3, 11, 11, 96, 4],
+  ['lenetL1', 100, 24, 24, 1, 1, 1, 20, 1],
 ].filter(([name]) => !only || only.includes(name));
 
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];

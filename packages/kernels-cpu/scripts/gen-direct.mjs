@@ -151,6 +151,12 @@ const planes = `
  */
 const srcAt = (offset) => `(local.set $sq (select (local.get $yq) (i32.add (local.get $bk) (i32.const ${offset})) (local.get $fromY)))`;
 
+/** `code(start)` for the forward's start (word 28): 'none' (mode 0), 'y' (1) or 'bias' (2), branching on it once. */
+const byStart = (code) => `(if (i32.eqz (local.get $add)) (then ${code('none')}) (else (if (local.get $fromY) (then ${code('y')}) (else ${code('bias')}))))`;
+
+/** The value a forward stores: its sums `o`, plus y's value `fromY` or the bias `fromBias` as `start` says (start + o, as im2row + GEMM adds). */
+const plus = (start, fromY, fromBias, o) => (start === 'none' ? o : `(f32x4.add ${start === 'y' ? fromY : fromBias} ${o})`);
+
 /**
  * Stores the 4 filters `o` (a v128 local) of one pixel at y's byte address
  * $yq: all 4 where `n` (an i32 expression) is 4, else its first n lanes
@@ -211,12 +217,14 @@ const forwardTile = `
     ;; Per 4 pixels v: the transpose gives pixel 4v + j's 4 filters in $o_j.
     (if (i32.and (i32.ge_s (local.get $pix) (i32.const 8)) (i32.ge_s (local.get $kn) (i32.const 4)))
       (then
-        ;; All 8 pixels × 4 filters inside y: 8 stores.
+        ;; All 8 pixels × 4 filters inside y: 8 stores (the start's branch taken once).
         (local.set $yq (local.get $yp))
+        ${byStart(
+          (start) => `${start === 'bias' ? '(local.set $bv0 (v128.load (local.get $bk)))' : ''}
         ${transposedQuads(
-          (_, j) => `${srcAt(0)}
-        (v128.store (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load (local.get $sq)) (local.get $o${j}))) (else (local.get $o${j}))))
+          (_, j) => `(v128.store (local.get $yq) ${plus(start, '(v128.load (local.get $yq))', '(local.get $bv0)', `(local.get $o${j})`)})
         (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
+        )}`,
         )})
       (else
         ${transposedQuads(
@@ -250,20 +258,22 @@ const forwardWideTile = (h) => `
       (br $lw${h})))
     (if (i32.and (i32.ge_s (local.get $pix) (i32.const ${4 * h + 4})) (i32.ge_s (local.get $kn) (i32.const 8)))
       (then
-        ;; All 4 pixels × 8 filters inside y: 8 stores.
+        ;; All 4 pixels × 8 filters inside y: 8 stores (the start's branch taken once).
         (local.set $yq (i32.add (local.get $yp) (i32.mul (local.get $K4) (i32.const ${4 * h}))))
+        ${byStart(
+          (start) => `${start === 'bias' ? '(local.set $bv0 (v128.load (local.get $bk))) (local.set $bv1 (v128.load offset=16 (local.get $bk)))' : ''}
         ${range(4)
           .map(
-            (j) => `${srcAt(0)}
-        ${range(2)
+            (j) => `${range(2)
               .map(
                 (w) =>
-                  `(v128.store offset=${16 * w} (local.get $yq) (if (result v128) (local.get $add) (then (f32x4.add (v128.load offset=${16 * w} (local.get $sq)) (local.get ${acc(j, w)}))) (else (local.get ${acc(j, w)}))))`,
+                  `(v128.store offset=${16 * w} (local.get $yq) ${plus(start, `(v128.load offset=${16 * w} (local.get $yq))`, `(local.get $bv${w})`, `(local.get ${acc(j, w)})`)})`,
               )
               .join(' ')}
         (local.set $yq (i32.add (local.get $yq) (local.get $K4)))`,
           )
-          .join('\n        ')})
+          .join('\n        ')}`,
+        )})
       (else
     ${range(4)
       .map(
@@ -289,7 +299,7 @@ const forwardImages = `
     (local $rowBytes i32) (local $planes i32) (local $oy i32) (local $ox i32) (local $k0 i32) (local $imageBytes i32) (local $outBytes i32)
     (local $base i32) (local $yt i32) (local $f i32) (local $fp i32) (local $table i32) (local $tableEnd i32) (local $tp i32) (local $p i32)
     (local $pix i32) (local $kn i32) (local $fq i32) (local $scratch i32) (local $add i32) (local $yp i32) (local $yq i32) (local $i i32)
-    (local $sq i32) (local $bk i32) (local $bias i32) (local $fromY i32) (local $img i32) (local $inPlace i32)
+    (local $sq i32) (local $bk i32) (local $bias i32) (local $fromY i32) (local $img i32) (local $inPlace i32) (local $bv0 v128) (local $bv1 v128)
     (local.set $K ${ld(17)})
     (local.set $K4 (i32.shl (local.get $K) (i32.const 2)))
     (local.set $L (i32.mul (i32.mul ${ld(3)} ${ld(4)}) ${ld(2)}))
