@@ -459,28 +459,34 @@ function outputFields(w) {
 }
 
 /**
- * The products' kernel, `$wino_product`: C[i][0:cols] = (or +=, with `add`)
- * Σ_{d < depth} A(i, d)·B(d, 0:cols) for i < rows, A(i, d) the float at
- * byte a + i·as + d·ad, B(d, j) at b + d·bd + 4j, C(i, j) at c + i·cs + 4j;
- * cols a multiple of 4. The transforms lay V, Ŷ and M out so that every
- * product reads its operands where they are, unpacked: 4 × 8 blocks of C in
- * 8 f32x4 accumulators (per step of d, 4 splat loads of A and 2 vector loads
- * of B), then 1-row blocks and a last 4-column panel. Each element is the
- * sum over d in order from +0, split at KC (256) steps as gemm.wat's sgemm
- * splits it (each slice's sum added to C), so these products give sgemm's
- * bits (the transforms flush subnormal operands to +0, as its packing does).
+ * The products' kernels: C[i][0:cols] = (or +=, with `add`) Σ_{d < depth}
+ * A(i, d)·B(d, 0:cols) for i < rows, B(d, j) at byte b + d·bd + 4j, C(i, j)
+ * at c + i·cs + 4j, cols a multiple of 4, on the operands where the
+ * transforms leave them (no packing): `$wino_product_rows` (forward and data
+ * derivative) with A(i, d) at a + i·as + 4d (V or Ŷ, a row per tile),
+ * `$wino_product_cols` (filter derivative) with A(i, d) at a + 4i + d·ad
+ * (V's channels: one pointer for the 4 rows). Blocks of 4 rows × 8 columns
+ * in 8 f32x4 accumulators (per step of d, 4 splat loads of A and 2 vector
+ * loads of B; unrolling measured slower: V8 hoists the loads, so more
+ * values are live), then single rows and a last 4-column panel. Each
+ * element is the sum over d in order from +0, split at KC (256) steps as
+ * gemm.wat's sgemm splits it (each slice's sum added to C), so these
+ * products give sgemm's bits (the transforms flush subnormal operands to
+ * +0, as its packing does).
  */
 const KC = 256;
-function productBlock(rows, vecs) {
+function productBlock(rows, vecs, mode) {
   const acc = (q, v) => `$c${q}_${v}`;
   const zero = '(v128.const i32x4 0 0 0 0)';
+  const byRows = mode === 'rows';
   const step = lines([
     ...range(vecs).map((v) => `(local.set $b${v} (v128.load offset=${16 * v} (local.get $pb)))`),
     ...range(rows).flatMap((q) => [
-      `(local.set $av (v128.load32_splat (local.get $r${q})))`,
+      byRows ? `(local.set $av (v128.load32_splat (local.get $r${q})))` : `(local.set $av (v128.load32_splat offset=${4 * q} (local.get $r0)))`,
       ...range(vecs).map((v) => `(local.set ${acc(q, v)} (f32x4.add (local.get ${acc(q, v)}) (f32x4.mul (local.get $av) (local.get $b${v}))))`),
-      `(local.set $r${q} (i32.add (local.get $r${q}) (local.get $ad)))`,
+      byRows ? `(local.set $r${q} (i32.add (local.get $r${q}) (i32.const 4)))` : '',
     ]),
+    byRows ? '' : '(local.set $r0 (i32.add (local.get $r0) (local.get $ad)))',
     '(local.set $pb (i32.add (local.get $pb) (local.get $bd)))',
   ]);
   const store = lines(
@@ -491,15 +497,18 @@ function productBlock(rows, vecs) {
       ),
     ]),
   );
+  const start = byRows
+    ? range(rows).map((q) => `(local.set $r${q} (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (i32.const ${q})) (local.get $as))))`)
+    : ['(local.set $r0 (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))'];
   return `(local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
-        ${lines(range(rows).map((q) => `(local.set $r${q} (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (i32.const ${q})) (local.get $as))))`))}
+        ${lines(start)}
         (local.set $sum (local.get $add))
         (local.set $d0 (i32.const 0))
         (loop $lk
           ${lines(range(rows).flatMap((q) => range(vecs).map((v) => `(local.set ${acc(q, v)} ${zero})`)))}
           (local.set $end (i32.add (local.get $pb) (i32.mul (call $min (i32.const ${KC}) (i32.sub (local.get $depth) (local.get $d0))) (local.get $bd))))
-          (block $dd (loop $lz
-            (br_if $dd (i32.ge_s (local.get $pb) (local.get $end)))
+          (block $dz (loop $lz
+            (br_if $dz (i32.ge_s (local.get $pb) (local.get $end)))
             ${step}
             (br $lz)))
           ${store}
@@ -508,41 +517,57 @@ function productBlock(rows, vecs) {
           (br_if $lk (i32.lt_s (local.get $d0) (local.get $depth))))`;
 }
 
-/** The panels of `vecs` vectors: 4-row blocks, then single rows. */
-function productPanel(vecs) {
+/** The panels of `vecs` vectors: `rows`-row blocks, then single rows. */
+function productPanel(vecs, mode, rows) {
   return `(local.set $i (i32.const 0))
       (block $d4 (loop $l4
-        (br_if $d4 (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $rows)))
-        ${productBlock(4, vecs)}
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $d4 (i32.gt_s (i32.add (local.get $i) (i32.const ${rows})) (local.get $rows)))
+        ${productBlock(rows, vecs, mode)}
+        (local.set $i (i32.add (local.get $i) (i32.const ${rows})))
         (br $l4)))
       (block $d1 (loop $l1
         (br_if $d1 (i32.ge_s (local.get $i) (local.get $rows)))
-        ${productBlock(1, vecs)}
+        ${productBlock(1, vecs, mode)}
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l1)))`;
 }
 
-const productField = () => `
-  ;; C[i][0:cols] (+)= Σ_d A(i, d)·B(d, 0:cols), unpacked operands (see productBlock in gen-winograd.mjs); byte strides.
-  (func $wino_product (param $a i32) (param $as i32) (param $ad i32) (param $b i32) (param $bd i32) (param $c i32) (param $cs i32)
+/** The blocks (rows × vectors of 4 columns) of each kernel. */
+const PRODUCT_BLOCKS = { rows: [4, 2], cols: [4, 2] };
+
+/** The kernel `$wino_product_${mode}` with blocks of `rows` × `vecs` (benchmarks compare blocks under other names). */
+export const productFunction = (mode, [rows, vecs] = PRODUCT_BLOCKS[mode], name = `wino_product_${mode}`) => {
+  return `
+  ;; C[i][0:cols] (+)= Σ_d A(i, d)·B(d, 0:cols), A by ${mode} (see productBlock in gen-winograd.mjs); byte strides.
+  (func $${name} (export "${name}") (param $a i32) (param $as i32) (param $ad i32) (param $b i32) (param $bd i32) (param $c i32) (param $cs i32)
     (param $rows i32) (param $cols i32) (param $depth i32) (param $add i32)
-    (local $i i32) (local $j i32) (local $d0 i32) (local $pb i32) (local $end i32) (local $cr i32) (local $sum i32)
-    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $av v128) (local $b0 v128) (local $b1 v128)
-    ${range(4)
-      .flatMap((q) => range(2).map((v) => `(local $c${q}_${v} v128)`))
+    (local $i i32) (local $j i32) (local $d0 i32) (local $pb i32) (local $end i32) (local $cr i32) (local $sum i32) (local $av v128)
+    ${range(rows)
+      .map((q) => `(local $r${q} i32)`)
+      .join(' ')} ${range(vecs)
+      .map((v) => `(local $b${v} v128)`)
+      .join(' ')}
+    ${range(rows)
+      .flatMap((q) => range(vecs).map((v) => `(local $c${q}_${v} v128)`))
       .join(' ')}
     (block $d8 (loop $l8
-      (br_if $d8 (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $cols)))
-      ${productPanel(2)}
-      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br_if $d8 (i32.gt_s (i32.add (local.get $j) (i32.const ${4 * vecs})) (local.get $cols)))
+      ${productPanel(vecs, mode, rows)}
+      (local.set $j (i32.add (local.get $j) (i32.const ${4 * vecs})))
       (br $l8)))
-    (if (i32.lt_s (local.get $j) (local.get $cols))
-      (then
-      ${productPanel(1)})))`;
+    (block $dv (loop $lv
+      (br_if $dv (i32.ge_s (local.get $j) (local.get $cols)))
+      ${productPanel(1, mode, rows)}
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $lv))))`;
+};
 
-/** The call of `$wino_product` (byte addresses and strides as WAT expressions). */
-const product = ({ a, as, ad, b, bd, c, cs, rows, cols, depth, add }) => `(call $wino_product ${a} ${as} ${ad} ${b} ${bd} ${c} ${cs} ${rows} ${cols} ${depth} (i32.const ${add}))`;
+const productField = () => `${productFunction('rows')}
+${productFunction('cols')}`;
+
+/** The call of `$wino_product_${mode}` (byte addresses and strides as WAT expressions; `rows` mode ignores ad: 4). */
+const product = (mode, { a, as, ad, b, bd, c, cs, rows, cols, depth, add }) =>
+  `(call $wino_product_${mode} ${a} ${as} ${ad} ${b} ${bd} ${c} ${cs} ${rows} ${cols} ${depth} (i32.const ${add}))`;
 
 /**
  * The two sides of a batch of images in the task block: the images x or dx
@@ -606,7 +631,7 @@ ${comment}
         (local.set $xi (i32.const 0))
         (block $dxi (loop $lxi
           (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
-          ${product({
+          ${product('rows', {
             a: plane(src),
             as: `(i32.shl (local.get ${src.pad}) (i32.const 2))`,
             ad: '(i32.const 4)',
@@ -700,7 +725,7 @@ ${productField()}
       (block $dn (loop $ln
         (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
         (local.set $b (call $min ${ld(31)} (i32.sub ${ld(19)} (local.get $n))))
-        ${product({
+        ${product('cols', {
           a: `(i32.add (i32.add ${ld(22)} (i32.mul (local.get $e) (local.get $pv))) (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $T)) (local.get $cp)) (i32.const 2)))`,
           as: '(i32.const 4)',
           ad: '(i32.shl (local.get $cp) (i32.const 2))',
