@@ -162,6 +162,8 @@ for (const [name, n, H, W, C, Hf, Wf, K, s] of cases) {
     const times = variants.map(() => []);
     for (let r = 0; r < R + 1; r++) {
       variants.forEach((v, i) => {
+        // With ADD=1 every variant adds into the same y (zeros), untimed.
+        if (call === 'fwd' && add) heap.fill(0, outAt(i), outAt(i) + n * ySize);
         const t0 = performance.now();
         run[call](v, i);
         if (r > 0) times[i].push(performance.now() - t0);
