@@ -2,15 +2,18 @@
 // no backend and no copies: max pooling and its derivative on pool1 and
 // pool2 (`pool_max_images`, `pool_max_backward_images`), the bias sums
 // (`channel_sums_task`) of conv1–conv4's dy, the SGD update (`rows_map_task`'s
-// Axpby) of conv3's filters and `magnitudes` (gemm-scaling.ts's scan) of
-// conv3's operands, on the shapes of the step. With BEFORE=<a folder holding
-// older copies of some src/wasm/*.part.wat> a module assembled with those
-// parts instead runs interleaved with the current one (A, B, A, B, … on one
-// memory, the same operands), each output compared bit for bit with the
-// first variant's; medians of R repetitions in ms. COLD=1 streams 32 MiB
-// through the cache before each call (the operands then come from memory,
-// as in the step where each tensor was written a few layers earlier).
-// Use (from packages/kernels-cpu): [BEFORE=/tmp/old-parts] [COLD=1] [R=15] [ONLY=floor,pool,sums,axpby,mag] node scripts/bench-step-maps.mjs
+// Axpby) of conv3's filters and gemm-scaling.ts's scan of conv3's operands
+// for tiny elements (`has_tiny`, or `magnitudes` where a module lacks it),
+// on the shapes of the step. With BEFORE=<a folder holding older copies of
+// some src/wasm/*.part.wat> a module assembled with those parts instead runs
+// interleaved with the current one (A, B, A, B, … on one memory, the same
+// operands), each output compared bit for bit with the first variant's;
+// medians of R repetitions in ms. COLD=1 streams 32 MiB through the cache
+// before each call (the operands then come from memory, as in the step where
+// each tensor was written a few layers earlier); PAD=<floats> puts that gap
+// before each output (to look for 4K aliasing between inputs and outputs).
+// Use (from packages/kernels-cpu):
+//   [BEFORE=/tmp/old-parts] [COLD=1] [R=15] [PAD=0] [ONLY=floor,pool,sums,axpby,mag] node scripts/bench-step-maps.mjs
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +102,10 @@ const median = (t) => [...t].sort((a, b) => a - b)[t.length >> 1];
  * `outFloats`, compared bit for bit with the first variant's after the repetitions.
  */
 function bench(name, outFloats, call) {
-  const outs = variants.map(() => region(outFloats));
+  const outs = variants.map(() => {
+    region(Number(process.env.PAD ?? 0));
+    return region(outFloats);
+  });
   const times = variants.map(() => []);
   for (let r = 0; r <= R; r++) {
     for (const [i, v] of variants.entries()) {
@@ -122,12 +128,11 @@ function bench(name, outFloats, call) {
 console.log(`${'kernel (LeNet, batch 100)'.padEnd(44)}${variants.map((v) => v.name.padStart(10)).join('')}   (ms, medians of ${R}${cold ? ', cold cache' : ''})`);
 const block = region(64);
 if (want('floor')) {
-  // What the memory allows: reading pool1's x (a sum), and copying it (read and write, as the derivative's x and dx).
+  // What the memory allows: copying pool1's x (reading it and writing as much, as the derivative does) and filling it.
   const n = 100 * 24 * 24 * 20;
   const x = fill(region(n), n);
-  bench('floor: copy 4.6 MB (TypedArray.set)', n, (e, out) => f32(out, n).set(f32(x, n)));
-  bench('floor: fill 4.6 MB', n, (e, out) => f32(out, n).fill(0));
-  bench('floor: read 4.6 MB (has_tiny)', 1, (e, out) => { f32(out, 1)[0] = e.has_tiny?.(x, n, 0x1f800000) ?? 0; });
+  bench('floor: copy 4.6 MB (TypedArray.set)', n, (_e, out) => f32(out, n).set(f32(x, n)));
+  bench('floor: fill 4.6 MB', n, (_e, out) => f32(out, n).fill(0));
 }
 if (want('pool')) {
   for (const [label, H, C] of [['pool1 24×24×20', 24, 20], ['pool2 8×8×50', 8, 50]]) {
@@ -172,9 +177,16 @@ if (want('axpby')) {
   }
 }
 if (want('mag')) {
+  // gemm-scaling.ts's scan of an operand: has_tiny where the module has it, else magnitudes (then min < 2^-64); the output is the decision.
+  const scratch = region(2);
   for (const [label, n] of [['conv3 f 800×500', 400000], ['conv3 x 100×800', 80000], ['conv3 dy 100×500', 50000]]) {
     const x = fill(region(n), n);
-    bench(`magnitudes ${label}`, 2, (e, out) => e.magnitudes(x, n, out));
-    if (variants.every((v) => v.exports.has_tiny !== undefined)) bench(`has_tiny ${label}`, 1, (e, out) => { f32(out, 1)[0] = e.has_tiny(x, n, 0x1f800000); });
+    bench(`underflow scan ${label}`, 1, (e, out) => {
+      if (e.has_tiny !== undefined) f32(out, 1)[0] = e.has_tiny(x, n, 0x1f800000);
+      else {
+        e.magnitudes(x, n, scratch);
+        f32(out, 1)[0] = f32(scratch, 2)[1] < 2 ** -64 ? 1 : 0;
+      }
+    });
   }
 }
