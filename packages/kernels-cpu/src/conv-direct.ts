@@ -191,15 +191,18 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
   const planes = planesOf(p);
   const ySize = p.pixels * p.k;
   // F in filter tiles (⌈K/4⌉ blocks of L taps × 4 filters, zero past K) at the arena's start, kept there by the
-  // passes; per thread: the offset table, its image's planes (+ slack), a 16-float scratch and its task block.
+  // passes.
   const L = p.rowLength;
   const fTiles = Math.ceil(p.k / 4) * L * 4;
   const bias = start instanceof Float32Array ? start : null;
-  if (bias !== null && bias.length !== p.k) throw new BackendError('conv', 'start', `a bias of ${p.k} floats (one per filter), got ${bias.length}`);
+  if (bias !== null && bias.length !== p.k) throw new BackendError('convForwardPlanes', 'start', `a bias of ${p.k} floats (one per filter), got ${bias.length}`);
   // F, then the bias (K floats, zeros up to a multiple of 8: the kernel's 8-filter loads) where there is one.
   const biasFloats = bias === null ? 0 : Math.ceil(p.k / 8) * 8;
   const filters = fTiles + biasFloats;
-  const perThread = planes.table.length + planes.floats + SLACK + 16 + TASK_WORDS;
+  // Per thread: the offset table, its image's planes (+ slack; none where the image is its own plane), a 16-float
+  // scratch and its task block.
+  const planeFloats = planes.own ? 0 : planes.floats + SLACK;
+  const perThread = planes.table.length + planeFloats + 16 + TASK_WORDS;
   const arena = wasmArena(filters);
   if (arena === null) return false;
   const { heap, at } = arena;
@@ -218,7 +221,7 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
         21: 4 * fAt,
         22: 4 * (mine + planes.table.length),
         24: 4 * mine,
-        27: 4 * (mine + planes.table.length + planes.floats + SLACK),
+        27: 4 * (mine + planes.table.length + planeFloats),
         28: mode,
         30: 4 * (fAt + fTiles),
         31: planes.own ? 1 : 0,
