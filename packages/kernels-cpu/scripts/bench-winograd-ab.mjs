@@ -58,12 +58,19 @@ const binary = (t) => {
 useGemmModule({ shared: binary(combined), plain: binary(combined.replace('(memory 1 65536 shared)', '(memory 1 65536)')) });
 rmSync(dir, { recursive: true });
 
-const [n, h, w, c, r, k] = [100, 12, 12, 20, 5, 50];
-const ho = h - r + 1;
-const wo = w - r + 1;
+// --shape=alex2|alex4: AlexNet's conv2 (5×5, F(4×4, 5×5) on 27×27) or conv4 (3×3, F(4×4, 3×3) on 13×13) at batch 32 instead.
+const SHAPES = {
+  lenet2: { n: 100, h: 12, w: 12, c: 20, r: 5, k: 50, pad: 0, groups: 1 },
+  alex2: { n: 32, h: 27, w: 27, c: 96, r: 5, k: 256, pad: 2, groups: 2 },
+  alex4: { n: 32, h: 13, w: 13, c: 384, r: 3, k: 384, pad: 1, groups: 2 },
+};
+const shape = process.argv.find((a) => a.startsWith('--shape='))?.slice('--shape='.length) ?? 'lenet2';
+const { n, h, w, c, r, k, pad, groups } = SHAPES[shape];
+const ho = h + 2 * pad - r + 1;
+const wo = w + 2 * pad - r + 1;
 const p = {
-  patch: { height: h, width: w, channels: c, filterHeight: r, filterWidth: r, outHeight: ho, outWidth: wo, padTop: 0, padLeft: 0, strideY: 1, strideX: 1, dilateY: 1, dilateX: 1 },
-  n, c, k, groups: 1, cg: c, kg: k, imageSize: h * w * c, pixels: ho * wo, rowLength: r * r * c,
+  patch: { height: h, width: w, channels: c, filterHeight: r, filterWidth: r, outHeight: ho, outWidth: wo, padTop: pad, padLeft: pad, strideY: 1, strideX: 1, dilateY: 1, dilateX: 1 },
+  n, c, k, groups, cg: c / groups, kg: k / groups, imageSize: h * w * c, pixels: ho * wo, rowLength: r * r * (c / groups),
 };
 const rng = new Rng(1);
 const resident = (size, fill) => {
@@ -73,7 +80,7 @@ const resident = (size, fill) => {
   return a;
 };
 const x = resident(n * h * w * c, true);
-const f = Float32Array.from(rng.randn(r * r * c * k));
+const f = Float32Array.from(rng.randn(r * r * (c / groups) * k));
 const dy = resident(n * ho * wo * k, true);
 const b = Float32Array.from(rng.randn(k));
 const out = { base: { y: resident(dy.length), dx: resident(x.length), df: new Float32Array(f.length) }, new: { y: resident(dy.length), dx: resident(x.length), df: new Float32Array(f.length) } };
@@ -86,16 +93,24 @@ const passes = {
 // --profile=<variant>: only that variant's passes, reps times (for node --cpu-prof), no table.
 const profile = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
 if (profile !== undefined) {
-  for (let rep = 0; rep < reps; rep++) for (const run of Object.values(passes)) run(profile);
+  const only = process.argv.find((a) => a.startsWith('--passes='))?.slice('--passes='.length).split(',');
+  for (let rep = 0; rep < reps; rep++) for (const [q, run] of Object.entries(passes)) if (only === undefined || only.includes(q)) run(profile);
   process.exit(0);
 }
 const times = Object.fromEntries(Object.keys(passes).map((q) => [q, { base: [], new: [] }]));
+const cpuTimes = Object.fromEntries(Object.keys(passes).map((q) => [q, { base: [], new: [] }]));
 for (let rep = 0; rep <= reps; rep++) {
   for (const [q, run] of Object.entries(passes)) {
     for (const v of ['base', 'new', 'base', 'new']) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       if (!run(v)) throw new Error(`bench-winograd-ab: ${v} ${q} did not run`);
-      if (rep > 0) times[q][v].push(performance.now() - t0);
+      const t1 = performance.now();
+      const c1 = process.cpuUsage(c0);
+      if (rep > 0) {
+        times[q][v].push(t1 - t0);
+        cpuTimes[q][v].push((c1.user + c1.system) / 1000);
+      }
     }
   }
 }
@@ -111,12 +126,12 @@ const diff = (a, z) => {
   }
   return `max |Δ| ${m.toExponential(2)}${same ? ', same bits' : ''}`;
 };
-console.log(`LeNet conv2, F(4×4, 5×5), 1 thread, ${reps} reps × 2 interleaved, base ${base}${bias ? ', bias' : ''}; ms, medians (base → new)`);
-let sums = [0, 0];
+console.log(`${shape}, 1 thread, ${reps} reps × 2 interleaved, base ${base}${bias ? ', bias' : ''}; ms, medians (base → new) of wall and CPU time`);
+let sums = [0, 0, 0, 0];
 for (const [q, t] of Object.entries(times)) {
-  const [mb, mn] = [median(t.base), median(t.new)];
-  sums = [sums[0] + mb, sums[1] + mn];
+  const [mb, mn, cb, cn] = [median(t.base), median(t.new), median(cpuTimes[q].base), median(cpuTimes[q].new)];
+  sums = [sums[0] + mb, sums[1] + mn, sums[2] + cb, sums[3] + cn];
   const o = q === 'fwd' ? 'y' : q;
-  console.log(`${q.padEnd(4)} ${mb.toFixed(2)} → ${mn.toFixed(2)} (${(mb / mn).toFixed(2)}×)   ${diff(out.base[o], out.new[o])}`);
+  console.log(`${q.padEnd(4)} wall ${mb.toFixed(2)} → ${mn.toFixed(2)} (${(mb / mn).toFixed(2)}×)  cpu ${cb.toFixed(2)} → ${cn.toFixed(2)} (${(cb / cn).toFixed(2)}×)   ${diff(out.base[o], out.new[o])}`);
 }
-console.log(`sum  ${sums[0].toFixed(2)} → ${sums[1].toFixed(2)} (${(sums[0] / sums[1]).toFixed(2)}×)`);
+console.log(`sum  wall ${sums[0].toFixed(2)} → ${sums[1].toFixed(2)} (${(sums[0] / sums[1]).toFixed(2)}×)  cpu ${sums[2].toFixed(2)} → ${sums[3].toFixed(2)} (${(sums[2] / sums[3]).toFixed(2)}×)`);
