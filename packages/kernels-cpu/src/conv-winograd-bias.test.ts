@@ -51,7 +51,7 @@ const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY
 /** Seeded N(0, 1) values with SPECIALS at a few places spread over them. */
 function values(rng: Rng, size: number, specials: boolean): Float32Array {
   const v = Float32Array.from(rng.randn(size));
-  if (specials) SPECIALS.forEach((value, i) => (v[Math.floor(((i + 0.5) * size) / SPECIALS.length)] = value));
+  if (specials) for (const [i, value] of SPECIALS.entries()) v[Math.floor(((i + 0.5) * size) / SPECIALS.length)] = value;
   return v;
 }
 
