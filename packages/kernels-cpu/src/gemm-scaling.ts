@@ -65,9 +65,7 @@ const TINY_BITS = (127 - 64) << 23;
  * of at least `TINY` (or NaN), so `scaleFactor` answers 1 without it.
  */
 function hasTiny(inst: GemmInstance, op: Operand): boolean {
-  const f = (inst.exports as unknown as Record<string, unknown>).has_tiny;
-  if (typeof f !== 'function') return true;
-  const test = f as (at: number, count: number, tBits: number) => number;
+  const test = inst.exports.has_tiny;
   if (op.rows === 1 || op.ld === op.cols) return test(4 * op.at, op.rows * op.cols, TINY_BITS) !== 0;
   for (let i = 0; i < op.rows; i++) if (test(4 * (op.at + i * op.ld), op.cols, TINY_BITS) !== 0) return true;
   return false;

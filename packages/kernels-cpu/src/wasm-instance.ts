@@ -56,6 +56,8 @@ export interface GemmExports {
   conv_direct_filter_task(d: number): void;
   /** The largest magnitude of `count` floats at byte address `at` and the smallest nonzero one, into the two floats at `out` (NaN where one is NaN). */
   magnitudes(at: number, count: number, out: number): void;
+  /** 1 where one of `count` floats at byte address `at` has a magnitude in (0, the float whose bits are `tBits`), else 0 (kernels-rows.part.wat). */
+  has_tiny(at: number, count: number, tBits: number): number;
   /** Max pooling of the pool task block's images. */
   pool_max_images(d: number): void;
   /** dx_i += the max-pooling derivative of dy_i, for the pool task block's images. */
