@@ -15,7 +15,9 @@
 // ADD=1: the forward adds its sums into y; BIAS=1: it starts from a bias (added
 // as the sums are stored; the older one adds into y filled with it first, by
 // conv-tasks.ts's broadcastBias, timed with it).
-// Use: [BEFORE=/tmp/gen-direct-old.mjs] [ADD=1|BIAS=1] [R=9] [ONLY=lenet1,alex1,lenetL1] [CALLS=fwd,dzdf] node scripts/bench-first-layer.mjs
+// BLOCKS=16384,4096: the current kernels once per size of the derivative's blocks of dy (2^14 and 2^12
+// floats ran alike on LeNet's conv1: L2 serves the 46 kB of an image's dy as fast as L1).
+// Use: [BEFORE=/tmp/gen-direct-old.mjs] [ADD=1|BIAS=1] [BLOCKS=…] [R=9] [ONLY=lenet1,alex1,lenetL1] [CALLS=fwd,dzdf] node scripts/bench-first-layer.mjs
 import { resolve } from 'node:path';
 import wabtInit from 'wabt';
 import { directFields } from './gen-direct.mjs';
@@ -35,6 +37,11 @@ for (const [i, path] of before.entries()) {
   variants.splice(i, 0, { name: before.length > 1 ? `before${i + 1}` : 'before', fields: (await import(resolve(path))).directFields() });
 }
 
+// BLOCKS: the current kernels once per block size (floats of dy; conv-direct.ts's DY_BLOCK_FLOATS).
+if (process.env.BLOCKS) {
+  const now = variants.pop();
+  for (const block of process.env.BLOCKS.split(',').map(Number)) variants.push({ ...now, name: `now ${block}`, block });
+}
 const wabt = await wabtInit();
 const features = { simd: true, bulk_memory: true };
 const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
@@ -143,7 +150,7 @@ for (const [name, n, H, W, C, Hf, Wf, K, s] of cases) {
     dzdf: (v, i) => {
       const dfAt = outAt(i) + n * ySize;
       heap.fill(0, dfAt, dfAt + dfFloats);
-      const blockRows = Math.max(1, Math.floor(2 ** 14 / (Wo * K)));
+      const blockRows = Math.max(1, Math.floor((v.block ?? 2 ** 14) / (Wo * K)));
       const tiles = v.wide ? Math.ceil(L / v.T) * (v.kb / (4 * v.V)) : Math.ceil(L / 4) * Math.ceil(K / 8);
       v.exports.direct_planes_images(block(i, { 18: 4 * xAt, 19: n, 22: 4 * planesAt }));
       v.exports.conv_direct_filter_task(block(i, { 16: v.V, 19: n, 20: 4 * dyAt, 21: 4 * dfAt, 22: 4 * planesAt, 25: 0, 26: tiles, 29: blockRows }));
