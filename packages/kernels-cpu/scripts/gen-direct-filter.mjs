@@ -8,12 +8,13 @@
 // the planes; T·V accumulators), one function per V = 1 … 5 with T = `wideTaps(V)`
 // and `conv_direct_filter_task` calling the one of task word 16. V8 loads every
 // vector of a loop iteration before its arithmetic, so an iteration holds its
-// T·V accumulators, V vectors of dy and T splats at once: 15 registers hold
-// 2 × 4, 4 × 2 and 6 × 1 vectors; 2 × 5 (20 filters, LeNet's K without
-// padding) spills three accumulators and still ran 10–15 % faster than the
-// 4 × 8 tiles with 8 × 4 ones for the last 4 filters it replaced (those padded
-// L = 25 to 28 taps and spilled one accumulator). conv-direct.ts `wideVectors`
-// picks V per K.
+// T·V accumulators, V vectors of dy and T splats at once (and a product):
+// V8's 15 xmm registers hold T × V = 2 × 4, 2 × 3, 4 × 2 and 6 × 1; 2 × 5 (20
+// filters, LeNet's K without padding) spills three accumulators and still ran
+// 8–15 % faster than the 4 × 8 tiles with 8 × 4 ones for the last 4 filters
+// it replaced (those padded L = 25 to 28 taps and spilled one accumulator;
+// K = 10, 12, 32, 96 ran 10–30 % faster, K = 6 alike). conv-direct.ts
+// `wideVectors` picks V per K.
 //
 // Each tile sums the pixels of a block of d[29] output rows in order from
 // zero, then adds that into dF, per image in order: every element the same
@@ -133,7 +134,7 @@ export function filterFields() {
     ${body})`;
 }
 
-/** The filter vectors V of the wide tiles for K filters (as conv-direct.ts `wideVectors`): the least padding (4V·⌈K/4V⌉ − K), then the most accumulators T·V, then the widest. */
+/** The filter vectors V of the derivative's tiles for K filters (as conv-direct.ts `wideVectors`): the least padding (4V·⌈K/4V⌉ − K), then the most accumulators T·V, then the widest. */
 export function wideVectors(k) {
   let best = 5;
   const padded = (v) => 4 * v * Math.ceil(k / (4 * v));
