@@ -13,7 +13,7 @@
 // filters, LeNet's K without padding) spills three accumulators and still ran
 // 8–15 % faster than the 4 × 8 tiles with 8 × 4 ones for the last 4 filters
 // it replaced (those padded L = 25 to 28 taps and spilled one accumulator;
-// K = 10, 12, 32, 96 ran 10–30 % faster, K = 6 alike). conv-direct.ts
+// K = 10, 12, 32, 96 ran 9–24 % faster, K = 6 alike). conv-direct.ts
 // `wideVectors` picks V per K.
 //
 // Each tile sums the pixels of a block of d[29] output rows in order from
