@@ -277,13 +277,13 @@ const setMask = '(local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.
  * order, flushed (they are the products' operands), to $o, one plane ($plane
  * bytes) apart.
  */
-function planeStores(groups) {
+function planeStores(groups, flush = true) {
   const count = groups.reduce((k, g) => k + g.rows.length, 0);
   let xi = 0;
   return lines(
     groups.flatMap((g) => [
       ...g.sets,
-      ...g.rows.flatMap((v) => [`(v128.store (local.get $o) ${flushVector(v)})`, ++xi < count ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']),
+      ...g.rows.flatMap((v) => [`(v128.store (local.get $o) ${flush ? flushVector(v) : v})`, ++xi < count ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']),
     ]).filter((x) => x !== ''),
   );
 }
@@ -767,7 +767,8 @@ function filterFields(w) {
     .join(' ');
   const dyv = range(m * m).map((e) => `(local $e${e} v128)`).join(' ');
   const setAddr = windowAddresses(m, '$q', { image: '(local.get $dy)', y0: '(local.get $oy)', x0: '(local.get $ox)', H: '(local.get $Ho)', W: '(local.get $Wo)', C: '(local.get $K)' });
-  const loads = lines(range(m * m).map((e) => `(local.set $e${e} (v128.and (v128.load (i32.add (local.get $q${e}) (local.get $cb))) (local.get $mask)))`));
+  // dy's subnormals flushed as it is loaded (16 vectors a tile, not Ŷ's 64: Ŷ is subnormal only where dy is within some 20 binades of them).
+  const loads = lines(range(m * m).map((e) => `(local.set $e${e} ${flushVector(`(v128.and (v128.load (i32.add (local.get $q${e}) (local.get $cb))) (local.get $mask))`)})`));
   const setS = lines(
     range(m).flatMap((j) => {
       const t = linear(A, (l) => get(`$e${m * l + j}`));
@@ -802,7 +803,7 @@ function filterFields(w) {
           ${loads}
           ${setS}
           (local.set $o (i32.add (local.get $out) (i32.add (i32.mul (local.get $t) (local.get $cend)) (local.get $cb))))
-          ${planeStores(entries)}
+          ${planeStores(entries, false)}
           (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
           (br $lk)))`,
     )})
