@@ -353,13 +353,17 @@ function inputFields(w) {
   const dvLocals = range(a).map((i) => `(local $d${i} v128)`).join(' ');
   const d = (i, j) => `(v128.and (v128.load (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.get $mask))`;
   // Columns first: t(·, j) = Bᵀ·d(·, j), column j's α vectors loaded once each; then V(i, ·) = t(i, ·)·B.
+  // t goes through the scratch at d[29] (α² vectors), so that few values are live at once.
   const setT = lines(
     range(a).flatMap((j) => {
       const t = linear(BT, (l) => get(`$d${l}`));
-      return [...range(a).map((i) => `(local.set $d${i} ${d(i, j)})`), ...t.sets, ...t.rows.map((x, i) => `(local.set $t${i}_${j} ${x})`)];
+      return [...range(a).map((i) => `(local.set $d${i} ${d(i, j)})`), ...t.sets, ...t.rows.map((x, i) => `(v128.store offset=${16 * (a * i + j)} (local.get $sc) ${x})`)];
     }),
   );
-  const entries = range(a).map((i) => linear(BT, (l) => get(`$t${i}_${l}`)));
+  const entries = range(a).map((i) => {
+    const e = linear(BT, (l) => get(`$d${l}`));
+    return { sets: [...range(a).map((l) => `(local.set $d${l} (v128.load offset=${16 * (a * i + l)} (local.get $sc)))`), ...e.sets], rows: e.rows };
+  });
   const setAddr = windowAddresses(a, '$a', { image: '(local.get $x)', y0: '(local.get $iy)', x0: '(local.get $ix)', H: '(local.get $H)', W: '(local.get $W)', C: '(local.get $C)' });
   return `
   ;; V[ξ][t][c] = (Bᵀ d_{t,c} B)_ξ, F(${m}×${m}, ${r}×${r}), for every tile t of the image at x (task block d's geometry;
@@ -367,9 +371,10 @@ function inputFields(w) {
   (func $${name}_input (export "${name}_input") (param $d i32) (param $x i32) (param $v i32) (param $cn i32) (param $rows i32)
     (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
     (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
-    (local $plane i32) (local $o i32) ${dLocals} ${FLUSH_LOCALS} ${LINEAR_LOCALS}
+    (local $plane i32) (local $o i32) (local $sc i32) ${dLocals} ${FLUSH_LOCALS} ${LINEAR_LOCALS}
     ${dvLocals} ${tLocals}
     ${FLUSH_INIT}
+    (local.set $sc ${ld(29)})
     (local.set $H ${ld(0)})
     (local.set $W ${ld(1)})
     (local.set $C ${ld(2)})
@@ -867,7 +872,7 @@ function dataFields(w) {
   const setS = lines(
     range(a).flatMap((p) => {
       const t = linear(B, (q) => get(`$w${a * p + q}`));
-      return [...t.sets, ...t.rows.map((x, j) => `(local.set $s${p}_${j} ${x})`)];
+      return [...t.sets, ...t.rows.map((x, j) => `(v128.store offset=${16 * (a * j + p)} (local.get $sc) ${x})`)];
     }),
   );
   const setAddr = windowAddresses(a, '$a', { image: '(local.get $dx)', y0: '(local.get $iy)', x0: '(local.get $ix)', H: '(local.get $H)', W: '(local.get $W)', C: '(local.get $C)' });
@@ -875,6 +880,7 @@ function dataFields(w) {
     range(a).flatMap((j) => {
       const dd = linear(B, (q) => get(`$s${q}_${j}`));
       return [
+        ...range(a).map((q) => `(local.set $s${q}_${j} (v128.load offset=${16 * (a * j + q)} (local.get $sc)))`),
         ...dd.sets,
         ...dd.rows.map(
           (x, i) => `(local.set $p (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.set $r ${x})
@@ -890,8 +896,9 @@ function dataFields(w) {
   (func $${name}_input_adjoint (export "${name}_input_adjoint") (param $d i32) (param $w i32) (param $dx i32) (param $cn i32) (param $rows i32)
     (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
     (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $whole i32) (local $r v128)
-    (local $plane i32) (local $o i32) (local $p i32) ${aLocals}
+    (local $plane i32) (local $o i32) (local $p i32) (local $sc i32) ${aLocals}
     ${wLocals} ${sLocals} ${LINEAR_LOCALS}
+    (local.set $sc ${ld(29)})
     (local.set $H ${ld(0)})
     (local.set $W ${ld(1)})
     (local.set $C ${ld(2)})

@@ -319,6 +319,9 @@ const PRODUCT_ROWS = 64;
  */
 const PASS_FLOATS = 2 ** 18;
 
+/** Floats of a thread's tile scratch (word 29 of its task block: the input transform's α² intermediate vectors, α ≤ 8). */
+const TILE_SCRATCH = 256;
+
 /** The task of `share`'s images with each group's channels and filters (word 30 and 31 set by `writeWinogradTask`). */
 function groupedTask(p: ConvSizes, share: { first: number; count: number }, xAt: number, yAt: number, buffers: TaskBuffers): ImageTask {
   return { ...ungroupedImagesTask(p, share, xAt, yAt, buffers), cg: p.cg, groups: p.groups, kg: p.kg };
@@ -369,7 +372,7 @@ function imageBatches(p: ConvSizes, option: WinogradOption): ImageBatches {
   const vSize = entries * planeFloats(batch * tiles, cp);
   const mSize = entries * planeFloats(batch * tiles, kp);
   const zerosSize = Math.max(cp, kp);
-  return { w, entries, tiles, cp, kp, batch, vSize, mSize, zerosSize, perThread: vSize + mSize + zerosSize + TASK_WORDS };
+  return { w, entries, tiles, cp, kp, batch, vSize, mSize, zerosSize, perThread: vSize + mSize + zerosSize + TASK_WORDS + TILE_SCRATCH };
 }
 
 /**
@@ -384,7 +387,8 @@ function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, task
     const m = v + 4 * b.vSize;
     const zeros = m + 4 * b.mSize;
     const block = zeros + 4 * b.zerosSize;
-    writeWinogradTask(inst, block, t, groupedTask(p, { first: 0, count: 0 }, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: 0, zeros, scratch: m, src: 0 }), b.batch, bias);
+    const tile = block + 4 * TASK_WORDS;
+    writeWinogradTask(inst, block, t, groupedTask(p, { first: 0, count: 0 }, imagesAt, outputsAt, { f: 4 * fAt, phi: v, phiStride: tile, zeros, scratch: m, src: 0 }), b.batch, bias);
     return block;
   });
 }
@@ -543,7 +547,7 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
   // A pass: whole batches, at least one image per thread, else as many as PASS_FLOATS holds.
   const passImages = Math.max(tasks, Math.floor(PASS_FLOATS / perImage));
   const chunk = Math.min(p.n, Math.max(batch, passImages - (passImages % batch)));
-  const perThread = Math.max(cp, kp) + TASK_WORDS;
+  const perThread = Math.max(cp, kp) + TASK_WORDS + TILE_SCRATCH;
   const blocksAt = Math.max(tasks, Math.min(threads, products), Math.min(threads, p.cg));
   const dfCopied = dfResident < 0 ? df.length : 0;
   // Û, the pass's copies of x and dy, V and Ŷ (planes of the pass's rows), task blocks, then df's copy.
@@ -578,7 +582,7 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     if (dyResident < 0) heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
     // Per image: x (word 18), dy (20), its tiles' rows of V (22) and Ŷ (24), `rows` apart per ξ (word 30).
     const transformBlocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
-      const buffers = { f: 0, phi: 4 * vAt, phiStride: 0, zeros: 4 * (bufAt + t * perThread), scratch: 4 * wAt, src: 0 };
+      const buffers = { f: 0, phi: 4 * vAt, phiStride: blockOf(t) + 4 * TASK_WORDS, zeros: 4 * (bufAt + t * perThread), scratch: 4 * wAt, src: 0 };
       writeWinogradTask(inst, blockOf(t), t, groupedTask(p, { first: 0, count: 0 }, xAt, yAt, buffers), rows, 0);
       return blockOf(t);
     });
