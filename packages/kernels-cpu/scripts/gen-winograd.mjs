@@ -777,18 +777,23 @@ function filterFields(w) {
   const setS = lines(
     range(m).flatMap((j) => {
       const t = linear(A, (l) => get(`$e${m * l + j}`));
-      return [...t.sets, ...t.rows.map((x, i) => `(local.set $s${i}_${j} ${x})`)];
+      return [...t.sets, ...t.rows.map((x, i) => `(v128.store offset=${16 * (m * i + j)} (local.get $sc) ${x})`)];
     }),
   );
-  const entries = range(a).map((i) => linear(A, (l) => get(`$s${i}_${l}`)));
+  // s goes through the scratch at d[29] (α·m vectors), so that few values are live at once.
+  const entries = range(a).map((i) => {
+    const e = linear(A, (l) => get(`$s${i}_${l}`));
+    return { sets: [...range(m).map((l) => `(local.set $s${i}_${l} (v128.load offset=${16 * (m * i + l)} (local.get $sc)))`), ...e.sets], rows: e.rows };
+  });
   return `
   ;; Ŷ[ξ][t][k] = (A dy_t Aᵀ)_ξ, F(${m}×${m}, ${r}×${r}), for every tile t of the dy image at dy (Ho × Wo, the kn filters from dy
   ;; of each pixel of K), into out (planes of rows·round4(kn) floats).
   (func $${name}_dy (export "${name}_dy") (param $d i32) (param $dy i32) (param $out i32) (param $kn i32) (param $rows i32)
     (local $Ho i32) (local $Wo i32) (local $K i32) (local $zeros i32) ${TILE_LOCALS}
     (local $cb i32) (local $cend i32) (local $cend4 i32) (local $mask v128)
-    (local $plane i32) (local $o i32) ${pLocals} ${dyv} ${sLocals} ${FLUSH_LOCALS} ${LINEAR_LOCALS}
+    (local $plane i32) (local $o i32) (local $sc i32) ${pLocals} ${dyv} ${sLocals} ${FLUSH_LOCALS} ${LINEAR_LOCALS}
     ${FLUSH_INIT}
+    (local.set $sc ${ld(29)})
     (local.set $Ho ${ld(5)})
     (local.set $Wo ${ld(6)})
     (local.set $K ${ld(17)})
