@@ -406,13 +406,18 @@ function outputFields(w) {
   const { AT, m, r } = w;
   const a = m + r - 1;
   const name = winogradName(m, r);
-  const mLocals = range(a * a).map((e) => `(local $m${e} v128)`).join(' ');
-  const loads = lines(range(a * a).flatMap((e) => [`(local.set $m${e} (v128.load (local.get $o)))`, e < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
+  const mLocals = `${range(a)
+    .map((l) => `(local $m${l} v128) (local $pr${l} i32)`)
+    .join(' ')} (local $aplane i32)`;
+  const loads = lines(range(a).map((l) => `(local.set $pr${l} ${l === 0 ? '(local.get $o)' : `(i32.add (local.get $pr${l - 1}) (local.get $aplane))`})`));
   // s(i, j) = (Aᵀ M)(i, j), i < m; y(i, j) = (s A)(i, j).
+  // Column j's α loads next to its arithmetic (V8 keeps loads in program order: hoisting all α² keeps them live),
+  // from the row pointers $p0… (row l at plane α·l, advanced a plane per column).
   const setS = lines(
     range(a).flatMap((j) => {
-      const t = linear(AT, (l) => get(`$m${a * l + j}`));
-      return [...t.sets, ...t.rows.map((x, i) => `(local.set $s${i}_${j} ${x})`)];
+      const t = linear(AT, (l) => get(`$m${l}`));
+      const load = range(a).flatMap((l) => [`(local.set $m${l} (v128.load (local.get $pr${l})))`, j < a - 1 ? `(local.set $pr${l} (i32.add (local.get $pr${l}) (local.get $plane)))` : '']);
+      return [...load, ...t.sets, ...t.rows.map((x, i) => `(v128.store offset=${16 * (a * i + j)} (local.get $sc) ${x})`)];
     }),
   );
   const sLocals = range(m)
@@ -431,8 +436,9 @@ function outputFields(w) {
   (func $${name}_output (export "${name}_output") (param $d i32) (param $m i32) (param $y i32) (param $kn i32) (param $rows i32) (param $bias i32)
     (local $Ho i32) (local $Wo i32) (local $K i32) (local $zeros i32) ${TILE_LOCALS} ${range(m * m).map((e) => `(local $q${e} i32)`).join(' ')}
     (local $kb i32) (local $kend i32) (local $kend4 i32) (local $whole i32) (local $r v128) (local $bv v128)
-    (local $plane i32) (local $o i32) (local $p i32)
+    (local $plane i32) (local $o i32) (local $p i32) (local $sc i32)
     ${mLocals} ${sLocals} ${LINEAR_LOCALS}
+    (local.set $sc ${ld(29)})
     (local.set $Ho ${ld(5)})
     (local.set $Wo ${ld(6)})
     (local.set $K ${ld(17)})
@@ -441,6 +447,7 @@ function outputFields(w) {
     (local.set $kend4 (i32.shl (local.get $kn) (i32.const 2)))
     (local.set $kend (i32.shl ${round4('(local.get $kn)')} (i32.const 2)))
     (local.set $plane (call $wino_plane (local.get $rows) (local.get $kend)))
+    (local.set $aplane (i32.mul (local.get $plane) (i32.const ${a})))
     ${tileLoops(
       m,
       `${setAddr}
@@ -455,7 +462,7 @@ function outputFields(w) {
           ${lines(
             range(m).flatMap((i) => {
               const y = linear(AT, (l) => get(`$s${i}_${l}`));
-              return [...y.sets, ...y.rows.map((x, j) => store(i, j, x))];
+              return [...range(a).map((l) => `(local.set $s${i}_${l} (v128.load offset=${16 * (a * i + l)} (local.get $sc)))`), ...y.sets, ...y.rows.map((x, j) => store(i, j, x))];
             }),
           )}
           (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
