@@ -872,19 +872,20 @@ function dataFields(w) {
   const { BT, m, r } = w;
   const a = m + r - 1;
   const name = winogradName(m, r);
-  const wLocals = range(a * a).map((e) => `(local $w${e} v128)`).join(' ');
+  const wLocals = range(a).map((e) => `(local $w${e} v128)`).join(' ');
   const sLocals = range(a)
     .flatMap((i) => range(a).map((j) => `(local $s${i}_${j} v128)`))
     .join(' ');
   const aLocals = range(a * a).map((e) => `(local $a${e} i32)`).join(' ');
   const col = (j) => range(a).map((q) => BT[q][j]);
-  const loads = lines(range(a * a).flatMap((e) => [`(local.set $w${e} (v128.load (local.get $o)))`, e < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']).filter((x) => x !== ''));
   // s(p, j) = (W B)(p, j) = Σ_q W(p, q)·Bᵀ[q][j]; dd(i, j) = (B s)(i, j) = Σ_p Bᵀ[p][i]·s(p, j).
   const B = range(a).map(col);
   const setS = lines(
     range(a).flatMap((p) => {
-      const t = linear(B, (q) => get(`$w${a * p + q}`));
-      return [...t.sets, ...t.rows.map((x, j) => `(v128.store offset=${16 * (a * j + p)} (local.get $sc) ${x})`)];
+      // Row p's α loads (in plane order) next to its arithmetic, as in the output transform.
+      const t = linear(B, (q) => get(`$w${q}`));
+      const load = range(a).flatMap((q) => [`(local.set $w${q} (v128.load (local.get $o)))`, a * p + q < a * a - 1 ? '(local.set $o (i32.add (local.get $o) (local.get $plane)))' : '']);
+      return [...load, ...t.sets, ...t.rows.map((x, j) => `(v128.store offset=${16 * (a * j + p)} (local.get $sc) ${x})`)];
     }),
   );
   const setAddr = windowAddresses(a, '$a', { image: '(local.get $dx)', y0: '(local.get $iy)', x0: '(local.get $ix)', H: '(local.get $H)', W: '(local.get $W)', C: '(local.get $C)' });
@@ -929,7 +930,6 @@ function dataFields(w) {
           (br_if $dc (i32.ge_u (local.get $cb) (local.get $cend)))
           (local.set $whole (i32.le_s (i32.add (local.get $cb) (i32.const 16)) (local.get $cend4)))
           (local.set $o (i32.add (local.get $w) (i32.add (i32.mul (local.get $t) (local.get $cend)) (local.get $cb))))
-          ${loads}
           ${setS}
           ${adds}
           (local.set $cb (i32.add (local.get $cb) (i32.const 16)))
