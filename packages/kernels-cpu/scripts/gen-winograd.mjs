@@ -709,13 +709,6 @@ ${productField()}
     (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $r)))
     (if (i32.gt_s (local.get $n) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $r)))))
     (if (i32.gt_s (local.get $n) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $r))))))
-  ;; p[l] += r[l] for the lanes l < n (n < 4) of a last block.
-  (func $wino_tail (param $p i32) (param $r v128) (param $n i32)
-    (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32x4.extract_lane 0 (local.get $r))))
-    (if (i32.gt_s (local.get $n) (i32.const 1))
-      (then (f32.store offset=4 (local.get $p) (f32.add (f32.load offset=4 (local.get $p)) (f32x4.extract_lane 1 (local.get $r))))))
-    (if (i32.gt_s (local.get $n) (i32.const 2))
-      (then (f32.store offset=8 (local.get $p) (f32.add (f32.load offset=8 (local.get $p)) (f32x4.extract_lane 2 (local.get $r)))))))
   ;; The filter derivative's products: for the task's pairs e = g·α² + ξ in [d[13], d[28]),
   ;; Û_e += V_eᵀ·Ŷ_e (cg × round4(kg), rows of round4(kg)) over the d[19] images of R = d[30] rows (T = R / d[19] each),
   ;; d[31] images per sum.
@@ -895,21 +888,28 @@ function dataFields(w) {
       return [
         ...range(a).map((q) => `(local.set $s${q}_${j} (v128.load offset=${16 * (a * j + q)} (local.get $sc)))`),
         ...dd.sets,
-        ...dd.rows.map(
-          (x, i) => `(local.set $p (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.set $r ${x})
-          (if (local.get $whole) (then (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (local.get $r))))
-            (else (call $wino_tail (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))`,
-        ),
+        ...dd.rows.map((x, i) => {
+          // The first window holding pixel (i, j) of this one is this one (rows past the previous tile's window, or the first tile row;
+          // columns alike): dx = +0 + r there (dx is not zeroed first), else dx += r.
+          const first = [i < a - m ? '(local.get $fy)' : '', j < a - m ? '(local.get $fx)' : ''].filter((c) => c !== '');
+          const zero = '(v128.const i32x4 0 0 0 0)';
+          const base =
+            first.length === 0 ? zero : `(if (result v128) ${first.length === 2 ? `(i32.and ${first[0]} ${first[1]})` : first[0]} (then ${zero}) (else (v128.load (local.get $p))))`;
+          return `(local.set $p (i32.add (local.get $a${a * i + j}) (local.get $cb))) (local.set $r (f32x4.add ${base} ${x}))
+          (if (local.get $whole) (then (v128.store (local.get $p) (local.get $r)))
+            (else (call $wino_lanes (local.get $p) (local.get $r) (i32.shr_s (i32.sub (local.get $cend4) (local.get $cb)) (i32.const 2)))))`;
+        }),
       ];
     }),
   );
   return `
-  ;; dx[window of t] += (B W_{t,c} Bᵀ), F(${m}×${m}, ${r}×${r}), for every tile t (pixels outside the image go to the zeros, which
-  ;; the next transform clears), from W[ξ][t][c] at w (planes of rows·round4(cn) floats), into the cn channels from dx of each pixel of C.
+  ;; dx[window of t] += (B W_{t,c} Bᵀ), F(${m}×${m}, ${r}×${r}), for every tile t in order, each pixel's first window storing
+  ;; +0 + … (dx needs no zeroing: the windows cover the image), pixels outside the image to the zeros, which the next
+  ;; transform clears; from W[ξ][t][c] at w (planes of rows·round4(cn) floats), into the cn channels from dx of each pixel of C.
   (func $${name}_input_adjoint (export "${name}_input_adjoint") (param $d i32) (param $w i32) (param $dx i32) (param $cn i32) (param $rows i32)
     (local $H i32) (local $W i32) (local $C i32) (local $zeros i32) ${TILE_LOCALS}
     (local $iy i32) (local $ix i32) (local $cb i32) (local $cend i32) (local $cend4 i32) (local $whole i32) (local $r v128)
-    (local $plane i32) (local $o i32) (local $p i32) (local $sc i32) ${aLocals}
+    (local $plane i32) (local $o i32) (local $p i32) (local $sc i32) (local $fy i32) (local $fx i32) ${aLocals}
     ${wLocals} ${sLocals} ${LINEAR_LOCALS}
     (local.set $sc ${ld(29)})
     (local.set $H ${ld(0)})
@@ -924,6 +924,8 @@ function dataFields(w) {
       m,
       `(local.set $iy (i32.sub (local.get $oy) ${ld(9)}))
         (local.set $ix (i32.sub (local.get $ox) ${ld(10)}))
+        (local.set $fy (i32.eqz (local.get $ty)))
+        (local.set $fx (i32.eqz (local.get $tx)))
         ${setAddr}
         (local.set $cb (i32.const 0))
         (block $dc (loop $lc

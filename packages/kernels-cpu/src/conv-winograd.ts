@@ -477,10 +477,10 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
   const e = inst.exports as unknown as Record<string, Transform>;
   const dyTransform = e[`${w.name}_dy`]!;
   const adjoint = e[`${w.name}_input_adjoint`]!;
-  // The passes of a forward with dy as its input and dx (zeroed) as its output.
+  // The passes of a forward with dy as its input and dx as its output (not zeroed: the adjoint's first window at each pixel stores +0 + …).
   const u = winogradFilterInPlace(f, p, w, 'data');
   if (u === null) return false;
-  return forwardPasses(p.n, ySize, p.imageSize, u, b.perThread, dy, 0, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
+  return storingPasses(p.n, ySize, p.imageSize, u, b.perThread, dy, dx, ({ heap, fAt, xAt, yAt, bufAt, tasks, threads, count }) => {
     // x (word 18) is dx, from yAt; y (word 20) is dy, from xAt.
     const blocks = imageBatchTasks(inst, p, b, tasks, bufAt, yAt, xAt, fAt);
     if (p.n >= threads) runClaimed(inst, `${w.name}_data_images`, blocks, batchUnits(b, count, tasks, yAt, p.imageSize, xAt, ySize));
