@@ -21,9 +21,10 @@
 // filters 4 filters × 8 pixels (two vector loads from the planes, 4 splats of
 // F, stored through 4 × 4 transposes), all in one function (no call or
 // task-block read per tile): 8 accumulators, the most V8 keeps in registers
-// with the vectors of a tap (it loads them all before the arithmetic; 2 pixels
-// × 20 filters with the taps of a filter row unrolled ran 5–25 % slower). The
-// filter derivative's tiles are gen-direct-filter.mjs's.
+// with the vectors of a tap (it loads them all before the arithmetic: 2 pixels
+// × 20 filters with the taps of a filter row unrolled, 31 values live, ran
+// 4–18 % slower, 5 pixels × 8 filters, 17 live, 16 %). The filter
+// derivative's tiles are gen-direct-filter.mjs's.
 //
 // Task block words (int32): 0 H  1 W  2 C  3 Hf  4 Wf  5 Ho  6 Wo  7 sy  8 sx
 // 9 padTop  10 padLeft  11 Hp  12 R = sx·C·Wq  13 Wq  17 K  18 x  19 count  20 y (dy)
