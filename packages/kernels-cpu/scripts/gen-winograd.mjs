@@ -612,7 +612,7 @@ ${comment}
   (func (export "${name}_${exportName}") (param $d i32)
     (local $n i32) (local $b i32) (local $j i32) (local $g i32) (local $xi i32) (local ${locals[0]} i32) (local ${locals[1]} i32)
     (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $rows i32)
-    (local $v i32) (local $m i32) (local $u i32) (local $imageBytes i32) (local $outBytes i32)
+    (local $v i32) (local $m i32) (local $u i32) (local $us i32) (local $imageBytes i32) (local $outBytes i32)
     (local.set $cg ${ld(14)})
     (local.set $kg ${ld(16)})
     (local.set $cp ${round4('(local.get $cg)')})
@@ -638,8 +638,9 @@ ${comment}
           (call $${name}_${read} (local.get $d) ${image(src)} ${planes(src)} (local.get ${src.chans}) (local.get $rows))
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (br $lj)))
-        ;; U_{g,ξ} (src.chans × dst.pad floats, rows of dst.pad: conv-winograd.ts's layout for this op).
-        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get ${src.chans})) (local.get ${dst.pad})) (i32.const 2))))
+        ;; U_{g,ξ} (src.chans rows of $us floats: conv-winograd.ts's layout for this op).
+        (local.set $us (call $wino_row (local.get ${dst.pad})))
+        (local.set $u (i32.add ${ld(21)} (i32.shl (i32.mul (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) (local.get ${src.chans})) (local.get $us)) (i32.const 2))))
         (local.set $xi (i32.const 0))
         (block $dxi (loop $lxi
           (br_if $dxi (i32.ge_s (local.get $xi) (i32.const ${a * a})))
@@ -647,8 +648,8 @@ ${comment}
             a: plane(src),
             as: `(i32.shl (local.get ${src.pad}) (i32.const 2))`,
             ad: '(i32.const 4)',
-            b: `(i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get ${src.chans})) (local.get ${dst.pad})) (i32.const 2)))`,
-            bd: `(i32.shl (local.get ${dst.pad}) (i32.const 2))`,
+            b: `(i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $xi) (local.get ${src.chans})) (local.get $us)) (i32.const 2)))`,
+            bd: '(i32.shl (local.get $us) (i32.const 2))',
             c: plane(dst),
             cs: `(i32.shl (local.get ${dst.pad}) (i32.const 2))`,
             rows: '(local.get $rows)',
@@ -704,6 +705,11 @@ ${productField()}
   ;; near-multiple of 4 KiB, the 64 stores of a tile shared 4 sets: LeNet's conv2 transforms ran up to 2.3× slower).
   (func $wino_plane (param $rows i32) (param $rowBytes i32) (result i32)
     (i32.shl (i32.or (i32.shr_u (i32.add (i32.mul (local.get $rows) (local.get $rowBytes)) (i32.const 63)) (i32.const 6)) (i32.const 1)) (i32.const 6)))
+  ;; Floats per row of the forward's U (n = round4(kg)) or the data derivative's Uᵀ (n = round4(cg)), the products' B:
+  ;; 16 more where 4n is a multiple of 128 bytes, so that B's rows (read a column panel at a time) do not share a few
+  ;; L1 sets (AlexNet's 192: rows 12 lines apart fell in 16 sets).
+  (func $wino_row (param $n i32) (result i32)
+    (i32.add (local.get $n) (select (i32.const 16) (i32.const 0) (i32.eqz (i32.and (local.get $n) (i32.const 31))))))
   ;; p[l] = r[l] for the lanes l < n (n < 4) of a last block.
   (func $wino_lanes (param $p i32) (param $r v128) (param $n i32)
     (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $r)))

@@ -224,17 +224,27 @@ export function winogradFilterInModule(f: Float32Array, p: Pick<ConvSizes, 'cg' 
 /**
  * How U is laid out for its consumer, per (g, ξ) one block: `plain`
  * U[g][ξ][c][k] (`winogradFilter`'s); `forward` the same with rows of
- * round4(kg) floats (the forward's products read B = U_ξ unpacked, the
+ * `uRow(kg)` floats (the forward's products read B = U_ξ unpacked, the
  * columns past kg zero); `data` transposed, U[g][ξ][k][c] with rows of
- * round4(cg) (the data derivative's B = U_ξᵀ).
+ * `uRow(cg)` (the data derivative's B = U_ξᵀ).
  */
 type FilterLayout = 'plain' | 'forward' | 'data';
+
+/**
+ * Floats per row of the padded layouts for `count` filters (forward) or
+ * channels (data): round4(count), 16 more where that is a multiple of 32
+ * (gen-winograd.mjs's `$wino_row`: rows 128·j bytes apart share few L1 sets).
+ */
+function uRow(count: number): number {
+  const n = round4(count);
+  return n % 32 === 0 ? n + 16 : n;
+}
 
 /** Floats per (g, ξ) block of `layout`, and the element strides of c and k within it. */
 function filterLayout(p: Pick<ConvSizes, 'cg' | 'kg'>, layout: FilterLayout): { block: number; sc: number; so: number } {
   if (layout === 'plain') return { block: p.cg * p.kg, sc: p.kg, so: 1 };
-  if (layout === 'forward') return { block: p.cg * round4(p.kg), sc: round4(p.kg), so: 1 };
-  return { block: p.kg * round4(p.cg), sc: 1, so: round4(p.cg) };
+  if (layout === 'forward') return { block: p.cg * uRow(p.kg), sc: uRow(p.kg), so: 1 };
+  return { block: p.kg * uRow(p.cg), sc: 1, so: uRow(p.cg) };
 }
 
 /**
@@ -446,7 +456,7 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
           ops.input(blocks[0]!, 4 * (xAt + i * p.imageSize + g * p.cg), 4 * v, p.cg, tiles);
           heap.fill(0, mAt, mAt + entries * mPlane);
           for (let xi = 0; xi < entries; xi++) {
-            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * vPlane, cp, fAt + (g * entries + xi) * p.cg * kp, kp, mAt + xi * mPlane, kp);
+            sgemmInArena(false, false, tiles, p.kg, p.cg, 1, v + xi * vPlane, cp, fAt + (g * entries + xi) * p.cg * uRow(p.kg), uRow(p.kg), mAt + xi * mPlane, kp);
           }
           ops.output(blocks[0]!, 4 * mAt, 4 * (yAt + i * ySize + g * p.kg), p.kg, tiles, bias === 0 ? 0 : bias + 4 * g * p.kg);
         }
@@ -493,7 +503,7 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
           dyTransform(blocks[0]!, 4 * (xAt + i * ySize + g * p.kg), 4 * mAt, p.kg, tiles);
           heap.fill(0, v, v + entries * vPlane);
           for (let xi = 0; xi < entries; xi++) {
-            sgemmInArena(false, false, tiles, p.cg, p.kg, 1, mAt + xi * mPlane, kp, fAt + (g * entries + xi) * p.kg * cp, cp, v + xi * vPlane, cp);
+            sgemmInArena(false, false, tiles, p.cg, p.kg, 1, mAt + xi * mPlane, kp, fAt + (g * entries + xi) * p.kg * uRow(p.cg), uRow(p.cg), v + xi * vPlane, cp);
           }
           adjoint(blocks[0]!, 4 * v, 4 * (yAt + i * p.imageSize + g * p.cg), p.cg, tiles);
         }
