@@ -114,7 +114,7 @@ describe('max pooling 2×2 at stride 2 (LeNet) and its derivative', () => {
 describe('bias sums (ReduceSum over N, H, W)', () => {
   const specials = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 1e-45, 3.4e38, 3.4e38];
   for (const c of [1, 3, 4, 5, 7, 10, 16, 20, 31, 32, 33, 36, 50, 64, 500]) {
-    it(`C = ${c}: the blocked order's bits (several blocks, the last short) on 1 and 3 threads, resident and copied`, () => {
+    it(`C = ${c}: the blocked order's bits (several blocks, the last short) on 1, 2 and 3 threads, resident and copied`, () => {
       const rows = 2 * sumBlockRows(c) + 5;
       const rng = new Rng(c);
       const xs = Float32Array.from(rng.randn(rows * c), (v) => v * 100);
@@ -122,18 +122,43 @@ describe('bias sums (ReduceSum over N, H, W)', () => {
       if (c > 2) for (let i = 0; i < specials.length; i++) xs[(i * 97 % rows) * c + 1] = specials[i]!;
       const want = new Float32Array(c);
       channelSumsBlocked(xs, c, want);
-      for (const threads of [1, 3]) {
+      for (const threads of [1, 2, 3]) {
         const be = createCpuBackend({ dtype: 'float32', threads });
         for (const budget of [undefined, 0]) {
           setModuleArrayBudget(budget);
-          setRowsTuning({ wasmMin: 0, perThread: 1 }, ['sums']);
+          // Copied x splits from perThread, resident x (nothing copied) from sharedPerThread: every block a task here.
+          setRowsTuning({ wasmMin: 0, perThread: 1, sharedPerThread: 1 }, ['sums']);
           const x = be.tensor(xs, [1, rows, 1, c]);
+          const calls = be.workerCalls;
           expect(bits(be.readSync(be.run('ReduceSum', { x }, { axes: [0, 1, 2] }))), `${threads} threads, budget ${budget}`).toEqual(bits(want));
+          if (threads > 1) expect(be.workerCalls, `${threads} threads, budget ${budget}: the workers summed blocks`).toBeGreaterThan(calls);
         }
         be.dispose();
       }
     });
   }
+});
+
+describe('bias sums: who splits them', () => {
+  it('a resident x over the threads from sharedPerThread (nothing copied), a copied one from perThread (this thread copies), the same bits', () => {
+    const c = 20;
+    const rows = 4 * sumBlockRows(c) + 3;
+    const xs = Float32Array.from(new Rng(7).randn(rows * c));
+    const want = new Float32Array(c);
+    channelSumsBlocked(xs, c, want);
+    for (const threads of [2, 3]) {
+      const be = createCpuBackend({ dtype: 'float32', threads });
+      for (const [budget, split] of [[undefined, true], [0, false]] as const) {
+        setModuleArrayBudget(budget);
+        setRowsTuning({ wasmMin: 0, perThread: Number.POSITIVE_INFINITY, sharedPerThread: sumBlockRows(c) * c }, ['sums']);
+        const x = be.tensor(xs, [1, rows, 1, c]);
+        const calls = be.workerCalls;
+        expect(bits(be.readSync(be.run('ReduceSum', { x }, { axes: [0, 1, 2] }))), `${threads} threads, budget ${budget}`).toEqual(bits(want));
+        expect(be.workerCalls > calls, `${threads} threads, budget ${budget}: the workers ran`).toBe(split);
+      }
+      be.dispose();
+    }
+  });
 });
 
 describe('Axpby (the SGD update)', () => {
