@@ -70,7 +70,8 @@ export interface CpuBackendOptions {
   winograd?: WinogradOption;
   /**
    * Relaxed-SIMD FMA (`f32x4.relaxed_madd`) in the float32 GEMM's
-   * micro-kernel, where the engine has relaxed SIMD (Chrome ≥ 114, Node ≥ 22;
+   * micro-kernel (GEMMs, fully connected and 1×1 layers, im2row
+   * convolutions; not Winograd's products or the direct kernels), where the engine has relaxed SIMD (Chrome ≥ 114, Node ≥ 22;
    * elsewhere `true` quietly keeps the plain kernel: see `fma` on the
    * backend). Default `false`. Numerical consequences: the engine decides
    * whether the multiply-add rounds once (V8 on x64 with FMA3, on arm64) or

@@ -30,7 +30,7 @@ describe('relaxed-SIMD FMA in the micro-kernel', () => {
     if (check === null) return; // an engine without relaxed SIMD: nothing to check (the first test covers it)
     expect(check.on).toBe(true);
     expect(check.gemmError).toBeLessThan(1e-6 * Math.sqrt(300));
-    // The conv (12 × 10 outputs) goes through Winograd F(4×4, 3×3): its bound (conv-winograd.test.ts).
+    // The conv (12 × 10 outputs, 3×3 × 8 channels) goes through im2row and the micro-kernel.
     expect(check.convError).toBeLessThan(1e-6 * Math.sqrt(9 * 8));
     expect(check.sameAcrossThreads).toBe(true);
     expect(check.differsFromPlain).toBe(true);
