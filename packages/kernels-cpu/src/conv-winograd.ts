@@ -54,10 +54,10 @@ export type WinogradTile = 2 | 4;
  * groups, pads, channel and filter counts; forward, data derivative and
  * filter derivative. Results differ from the direct path by rounding
  * (max |error| / max |y| per √(depth of the sum), measured on N(0, 1) data:
- * direct ≈ 3·10⁻⁸, F(2×2, 3×3) ≈ 2·10⁻⁸, F(4×4, 3×3) ≈ 2–4·10⁻⁷,
- * F(2×2, 5×5) ≈ 1–2·10⁻⁷, F(4×4, 5×5) ≈ 1.5–2.5·10⁻⁷ for the forward and
- * data derivative; filter derivative per √(N·Ho·Wo): 2·10⁻⁸, 1–2·10⁻⁷,
- * 4–5·10⁻⁷, 3–5·10⁻⁷). A NaN input spreads to the outputs whose window holds
+ * direct ≈ 3·10⁻⁸, F(2×2, 3×3) ≈ 2·10⁻⁸, F(4×4, 3×3) ≈ 1.5–4.5·10⁻⁷,
+ * F(2×2, 5×5) ≈ 1–2·10⁻⁷, F(4×4, 5×5) ≈ 1.2–2.5·10⁻⁷ for the forward and
+ * data derivative; filter derivative per √(N·Ho·Wo): 2–3.5·10⁻⁸, 1–2·10⁻⁷,
+ * 4–6·10⁻⁷, 2.7–5·10⁻⁷). A NaN input spreads to the outputs whose window holds
  * it and, except under F(2×2, 3×3), possibly to the rest of their output
  * tiles; an infinite input can give NaN where the direct sum gives ±∞ (the
  * transforms form ∞ − ∞).
@@ -309,14 +309,14 @@ function writeChannelTask(inst: GemmInstance, block: number, share: { first: num
 }
 
 /**
- * The images whose tiles one forward (or data-derivative) SGEMM takes at
+ * The images whose tiles one forward (or data-derivative) product takes at
  * once: enough for about this many rows (LeNet's conv2, 16 tiles an image,
  * CPU time on the loaded machine: 64 to 256 alike for the forward, 64 the
  * best for the data derivative, 16 worse).
  */
 const FORWARD_ROWS = 64;
 /**
- * The images whose tiles one filter-derivative SGEMM sums over: depth about
+ * The images whose tiles one filter-derivative product sums over: depth about
  * this many rows (LeNet's conv2: 64 took 10.1 ms, 256 15 ms, 32 11 ms).
  */
 const PRODUCT_ROWS = 64;
@@ -407,7 +407,7 @@ function imageBatchTasks(inst: GemmInstance, p: ConvSizes, b: ImageBatches, task
  * The units of `count` images of the image-batch ops (images of `imageSize`
  * floats at element `imagesAt`, outputs of `outputSize` at `outputsAt`), claimed in
  * whole batches of `b.batch` images where `claimStep` allows, so that each
- * SGEMM takes the tiles of as many images as on one thread (the bits do
+ * product takes the tiles of as many images as on one thread (the bits do
  * not depend on it: each tile row of a product is its own sum).
  */
 function batchUnits(b: ImageBatches, count: number, tasks: number, imagesAt: number, imageSize: number, outputsAt: number, outputSize: number): Units {
@@ -419,9 +419,11 @@ function batchUnits(b: ImageBatches, count: number, tasks: number, imagesAt: num
  * `y ← conv(x, f) + start` (beta 0 or 1 times y, or a bias: `ForwardStart`) by Winograd F(m×m, r×r), float32,
  * where `winogradApplies(p)`: with at least as many images as threads, the
  * threads take whole images (`<name>_images`: per group, V of up to
- * `FORWARD_ROWS / T` images, α² SGEMMs V_ξ·U_ξ over all their tiles, then
- * the output transforms); with fewer, this thread transforms and each SGEMM
- * is split over the threads. Every output is the same sum in the same order
+ * `FORWARD_ROWS / T` images, α² products V_ξ·U_ξ over all their tiles
+ * (gen-winograd.mjs's `$wino_product_rows`), then the output transforms,
+ * which add the bias (or +0, beta 0) as they store y, or add into y (beta
+ * 1); with fewer, this thread transforms and each product is an SGEMM
+ * split over the threads (the same sums). Every output is the same sum in the same order
  * either way, so any thread count gives the same bits. Returns false (doing
  * nothing) where the module cannot run.
  */
@@ -470,11 +472,11 @@ export function convForwardWinograd(p: ConvSizes, x: Float32Array, f: Float32Arr
  * `dx ← ∂⟨conv(x, f), dy⟩/∂x` by Winograd, the forward's adjoint in d: per
  * tile, dd_t = B·[Σ_k U_{c,k} ⊙ (A·dy_t·Aᵀ)]·Bᵀ added into dx over the
  * tile's α × α input window (inside the image), the sums over filters α²
- * SGEMMs Ŷ_ξ·U_ξᵀ. It takes the forward's tiles and multiplies (not those
+ * products Ŷ_ξ·U_ξᵀ, each pixel's first window stored (dx is not zeroed). It takes the forward's tiles and multiplies (not those
  * of the padded convolution with flipped filters that dx also is, which on
  * small maps costs more than the direct path). With at least as many images as threads
  * the threads take whole images (`<name>_data_images`), else this thread
- * transforms and each SGEMM is split over the threads; the bits do not
+ * transforms and each product is an SGEMM split over the threads; the bits do not
  * depend on the thread count. Where `winogradApplies(p)`; false (doing
  * nothing) where the module cannot run.
  */
