@@ -34,36 +34,37 @@ import { avgPoolBackwardWasm, avgPoolWasm, maxPoolBackwardWasm, maxPoolWasm, typ
  */
 export const poolKernels = {
   Pool: (cpu, { x }, attrs) => {
-    const g = geometry(x, attrs);
+    const s = poolSizes(x, attrs);
     const xv = cpu.contiguous(x);
     // Every path writes every output; only the average's loop adds into it, so zeroes it first.
-    const out = cpu.allocOverwritten(g.n * g.ho * g.wo * g.c);
+    const out = cpu.allocOverwritten(s.n * s.ho * s.wo * s.c);
+    // The loops' window bounds only where the module does not run (the calling thread's set-up, cold in a step).
     if (attrs.method !== 'max') {
-      if (!(xv instanceof Float32Array && out instanceof Float32Array && avgPoolWasm(sizes(x, g, attrs), xv, out))) avgForward(g, xv, out.fill(0));
+      if (!(xv instanceof Float32Array && out instanceof Float32Array && avgPoolWasm(s, xv, out))) avgForward(geometry(s), xv, out.fill(0));
     } else if (xv instanceof Float32Array && out instanceof Float32Array) {
-      if (!maxPoolWasm(sizes(x, g, attrs), xv, out)) maxForward32(g, bitsOf(xv), bitsOf(out));
+      if (!maxPoolWasm(s, xv, out)) maxForward32(geometry(s), bitsOf(xv), bitsOf(out));
     }
-    else maxForward(g, xv, out);
-    return cpu.wrap(out, [g.n, g.ho, g.wo, g.c]);
+    else maxForward(geometry(s), xv, out);
+    return cpu.wrap(out, [s.n, s.ho, s.wo, s.c]);
   },
 
   PoolBackward: (cpu, { x, dy }, attrs) => {
-    const g = geometry(x, attrs);
+    const s = poolSizes(x, attrs);
     // The loops and the module read n·Ho·Wo·C values of dy: fewer would be read past, more ignored.
-    if (dy.size !== g.n * g.ho * g.wo * g.c) {
-      throw new ShapeError('PoolBackward', 'dy', `dy of ${g.n * g.ho * g.wo * g.c} values expected (shape [${[g.n, g.ho, g.wo, g.c].join(', ')}] for x of shape [${x.shape.join(', ')}]), got shape [${dy.shape.join(', ')}]`);
+    if (dy.size !== s.n * s.ho * s.wo * s.c) {
+      throw new ShapeError('PoolBackward', 'dy', `dy of ${s.n * s.ho * s.wo * s.c} values expected (shape [${[s.n, s.ho, s.wo, s.c].join(', ')}] for x of shape [${x.shape.join(', ')}]), got shape [${dy.shape.join(', ')}]`);
     }
     const dyv = cpu.contiguous(dy);
     // The module's routes store all of dx; the loops add into it, so they get it zeroed.
     const dx = cpu.allocOverwritten(x.size);
     if (attrs.method !== 'max') {
-      if (!(dyv instanceof Float32Array && dx instanceof Float32Array && avgPoolBackwardWasm(sizes(x, g, attrs), dyv, dx))) avgBackward(g, dyv, dx.fill(0));
+      if (!(dyv instanceof Float32Array && dx instanceof Float32Array && avgPoolBackwardWasm(s, dyv, dx))) avgBackward(geometry(s), dyv, dx.fill(0));
     } else {
       const xv = cpu.contiguous(x);
       if (xv instanceof Float32Array && dyv instanceof Float32Array && dx instanceof Float32Array) {
-        if (!maxPoolBackwardWasm(sizes(x, g, attrs), xv, dyv, dx)) maxBackward32(g, bitsOf(xv), dyv, dx.fill(0));
-      } else if (xv instanceof Float32Array) maxBackward32(g, bitsOf(xv), dyv, dx.fill(0));
-      else maxBackward(g, xv, dyv, dx.fill(0));
+        if (!maxPoolBackwardWasm(s, xv, dyv, dx)) maxBackward32(geometry(s), bitsOf(xv), dyv, dx.fill(0));
+      } else if (xv instanceof Float32Array) maxBackward32(geometry(s), bitsOf(xv), dyv, dx.fill(0));
+      else maxBackward(geometry(s), xv, dyv, dx.fill(0));
     }
     return cpu.wrap(dx, x.shape);
   },
@@ -87,28 +88,27 @@ interface PoolGeometry {
   counts: Int32Array;
 }
 
-function geometry(x: Tensor, { poolSize, pad, stride }: PoolAttrs): PoolGeometry {
+/** The sizes of a pooling of x (rank 4, NHWC): `[n, h, w, c]`, the output's `ho × wo`, and the attributes. */
+function poolSizes(x: Tensor, attrs: PoolAttrs): PoolSizes {
   if (x.shape.length !== 4) throw new ShapeError('Pool', 'x', `x of rank 4 (NHWC images) expected, got shape [${x.shape.join(', ')}]`);
   const [n, h, w, c] = x.shape as [number, number, number, number];
-  const [ph, pw] = poolSize;
-  const [top, bottom, left, right] = pad;
-  const [sy, sx] = stride;
-  const ho = Math.floor((h + top + bottom - ph) / sy) + 1;
-  const wo = Math.floor((w + left + right - pw) / sx) + 1;
-  const rows = bounds(ho, sy, top, ph, h, w * c);
-  const cols = bounds(wo, sx, left, pw, w, c);
+  const { poolSize, pad, stride } = attrs;
+  const ho = Math.floor((h + pad[0] + pad[1] - poolSize[0]) / stride[0]) + 1;
+  const wo = Math.floor((w + pad[2] + pad[3] - poolSize[1]) / stride[1]) + 1;
+  return { n, h, w, c, ho, wo, attrs };
+}
+
+/** The loops' geometry: the clipped window of every output row and column as flat offsets, and each output pixel's valid count. */
+function geometry({ n, h, w, c, ho, wo, attrs }: PoolSizes): PoolGeometry {
+  const { poolSize, pad, stride } = attrs;
+  const rows = bounds(ho, stride[0], pad[0], poolSize[0], h, w * c);
+  const cols = bounds(wo, stride[1], pad[2], poolSize[1], w, c);
   const counts = new Int32Array(ho * wo);
   for (let oy = 0; oy < ho; oy++) {
     const dh = (rows[2 * oy + 1]! - rows[2 * oy]!) / (w * c);
     for (let ox = 0; ox < wo; ox++) counts[oy * wo + ox] = (dh * (cols[2 * ox + 1]! - cols[2 * ox]!)) / c;
   }
   return { n, c, ho, wo, image: h * w * c, row: w * c, rows, cols, counts };
-}
-
-/** What the WebAssembly max pooling (pool-wasm.ts) is given. */
-function sizes(x: Tensor, g: PoolGeometry, attrs: PoolAttrs): PoolSizes {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  return { n, h, w, c, ho: g.ho, wo: g.wo, attrs };
 }
 
 /** `[start, end)` × `unit` of the window of each of `count` outputs, clipped to `[0, size)`: start = o·stride − pad. */
