@@ -3,6 +3,7 @@
 // part of each kernel the calling thread spends outside the worker pool's dispatches (set-up, copies, work it
 // keeps to itself), and the time outside the kernels (the blocks' JavaScript between them). Paired ratios (each
 // 1T step over the 2T step next to it) say more than the medians on a loaded machine: say the load (`uptime`).
+// The cells (variant × threads) run in order on even repetitions and in reverse on odd ones.
 // VARIANTS='name=kernel:field:value,…;…' (rows-wasm.ts's `setRowsTuning`; `now` is the defaults), e.g.
 //   VARIANTS='one-thread sums=sums:sharedPerThread:Infinity;now'
 // Run (from packages/kernels-cpu): [R=20] [TS=1,2] [VARIANTS=…] node --import ./scripts/ts-hooks.mjs scripts/bench-w3-threads.mjs
@@ -64,7 +65,8 @@ for (let r = 0; r < 3; r++) for (const c of cells) {
   (await steps[c.j].run())();
 }
 for (let r = 0; r < R; r++) {
-  for (const c of cells) {
+  // Forward on even repetitions, backward on odd ones (A B B A …): the VM's speed drifts over seconds.
+  for (const c of r % 2 === 0 ? cells : [...cells].reverse()) {
     c.v.apply();
     kernels = new Map();
     const t0 = performance.now();
