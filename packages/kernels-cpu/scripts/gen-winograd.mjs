@@ -579,7 +579,7 @@ ${productFunction('cols')}`;
 
 /** The call of `$wino_product_${mode}` (byte addresses and strides as WAT expressions; `rows` mode ignores ad: 4). */
 const product = (mode, { a, as, ad, b, bd, c, cs, rows, cols, depth, add }) =>
-  `(call $wino_product_${mode} ${a} ${as} ${ad} ${b} ${bd} ${c} ${cs} ${rows} ${cols} ${depth} (i32.const ${add}))`;
+  `(call $wino_product_${mode} ${a} ${as} ${ad} ${b} ${bd} ${c} ${cs} ${rows} ${cols} ${depth} ${typeof add === 'number' ? `(i32.const ${add})` : add})`;
 
 /**
  * The two sides of a batch of images in the task block: the images x or dx
@@ -719,7 +719,34 @@ ${productField()}
   ;; Û_e += V_eᵀ·Ŷ_e (cg × round4(kg), rows of round4(kg)) over the d[19] images of R = d[30] rows (T = R / d[19] each),
   ;; d[31] images per sum.
   (func (export "winograd_filter_products_task") (param $d i32)
-    (local $e i32) (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $R i32) (local $T i32)
+    (call $winograd_filter_products (local.get $d) (i32.const 1)))
+  ;; Û_{d[21]} = Σ_{p < d[19]} P_p, or Û += that where d[31] is 1, the sum from +0 (or Û) adding P_0, P_1, … in order,
+  ;; for the floats [d[13], d[28]) (multiples of 4) of the partials P_p at d[22] + p·d[27] bytes (the filter
+  ;; derivative's per-batch products, \`<name>_filter_batches_task\`): the bits of adding each batch's sum into Û in turn.
+  (func (export "winograd_filter_sum_task") (param $d i32)
+    (local $i i32) (local $end i32) (local $p i32) (local $n i32) (local $q i32) (local $u i32) (local $stride i32) (local $acc v128)
+    (local.set $i (i32.shl ${ld(13)} (i32.const 2)))
+    (local.set $end (i32.shl ${ld(28)} (i32.const 2)))
+    (local.set $n ${ld(19)})
+    (local.set $stride ${ld(27)})
+    (block $di (loop $li
+      (br_if $di (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $u (i32.add ${ld(21)} (local.get $i)))
+      (local.set $acc (if (result v128) ${ld(31)} (then (v128.load (local.get $u))) (else (v128.const i32x4 0 0 0 0))))
+      (local.set $q (i32.add ${ld(22)} (local.get $i)))
+      (local.set $p (i32.const 0))
+      (block $dp (loop $lp
+        (br_if $dp (i32.ge_s (local.get $p) (local.get $n)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $q))))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $lp)))
+      (v128.store (local.get $u) (local.get $acc))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $li))))
+  ;; \`winograd_filter_products_task\`, storing each pair's first sum where add is 0 (else adding into Û).
+  (func $winograd_filter_products (param $d i32) (param $add i32)
+    (local $e i32) (local $more i32) (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $R i32) (local $T i32)
     (local $n i32) (local $b i32) (local $pv i32) (local $pm i32)
     (local.set $cg ${ld(14)})
     (local.set $kg ${ld(16)})
@@ -733,6 +760,7 @@ ${productField()}
     (block $de (loop $le
       (br_if $de (i32.ge_s (local.get $e) ${ld(28)}))
       (local.set $n (i32.const 0))
+      (local.set $more (local.get $add))
       (block $dn (loop $ln
         (br_if $dn (i32.ge_s (local.get $n) ${ld(19)}))
         (local.set $b (call $min ${ld(31)} (i32.sub ${ld(19)} (local.get $n))))
@@ -747,8 +775,9 @@ ${productField()}
           rows: '(local.get $cg)',
           cols: '(local.get $kp)',
           depth: '(i32.mul (local.get $b) (local.get $T))',
-          add: 1,
+          add: '(local.get $more)',
         })}
+        (local.set $more (i32.const 1))
         (local.set $n (i32.add (local.get $n) (local.get $b)))
         (br $ln)))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
@@ -825,7 +854,7 @@ function filterFields(w) {
     )})
 
   ;; V and Ŷ of the task block's d[19] images (x at d[18], dy at d[20]) and every group, into d[22] and d[24].
-  (func (export "${name}_filter_images") (param $d i32)
+  (func $${name}_filter_images (export "${name}_filter_images") (param $d i32)
     (local $n i32) (local $g i32) (local $x i32) (local $dy i32) (local $imageBytes i32) (local $outBytes i32)
     (local $cg i32) (local $kg i32) (local $cp i32) (local $kp i32) (local $T i32) (local $R i32) (local $pv i32) (local $pm i32)
     (local.set $cg ${ld(14)})
@@ -858,7 +887,36 @@ function filterFields(w) {
       (local.set $x (i32.add (local.get $x) (local.get $imageBytes)))
       (local.set $dy (i32.add (local.get $dy) (local.get $outBytes)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $ln))))`;
+      (br $ln))))
+
+  ;; Batches [d[13], d[28]) of d[30] images each (of the d[26] images from x at d[18], dy at d[20]): per batch, its V and
+  ;; Ŷ (\`_filter_images\` into this thread's d[22], d[24]) and its partial P_u = Σ over its tiles of V_eᵀ·Ŷ_e for every
+  ;; pair e (stored, not added: P_u at d[21] + u·d[27] bytes), through a copy of the block at d[25].
+  (func (export "${name}_filter_batches_task") (param $d i32)
+    (local $u i32) (local $e i32) (local $b i32) (local $B i32) (local $T i32) (local $imageBytes i32) (local $outBytes i32)
+    (local.set $e ${ld(25)})
+    (local.set $B ${ld(30)})
+    (local.set $T (i32.mul (i32.shr_u (i32.add ${ld(5)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))
+                           (i32.shr_u (i32.add ${ld(6)} (i32.const ${m - 1})) (i32.const ${Math.log2(m)}))))
+    (local.set $imageBytes (i32.shl (i32.mul (i32.mul ${ld(0)} ${ld(1)}) ${ld(2)}) (i32.const 2)))
+    (local.set $outBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
+    (local.set $u ${ld(13)})
+    (block $du (loop $lu
+      (br_if $du (i32.ge_s (local.get $u) ${ld(28)}))
+      (local.set $b (call $min (local.get $B) (i32.sub ${ld(26)} (i32.mul (local.get $u) (local.get $B)))))
+      (memory.copy (local.get $e) (local.get $d) (i32.const ${4 * 32}))
+      (i32.store offset=${4 * 18} (local.get $e) (i32.add ${ld(18)} (i32.mul (i32.mul (local.get $u) (local.get $B)) (local.get $imageBytes))))
+      (i32.store offset=${4 * 20} (local.get $e) (i32.add ${ld(20)} (i32.mul (i32.mul (local.get $u) (local.get $B)) (local.get $outBytes))))
+      (i32.store offset=${4 * 19} (local.get $e) (local.get $b))
+      (i32.store offset=${4 * 30} (local.get $e) (i32.mul (local.get $b) (local.get $T)))
+      (call $${name}_filter_images (local.get $e))
+      (i32.store offset=${4 * 13} (local.get $e) (i32.const 0))
+      (i32.store offset=${4 * 28} (local.get $e) (i32.mul ${ld(15)} (i32.const ${a * a})))
+      (i32.store offset=${4 * 21} (local.get $e) (i32.add ${ld(21)} (i32.mul (local.get $u) ${ld(27)})))
+      (i32.store offset=${4 * 31} (local.get $e) (local.get $b))
+      (call $winograd_filter_products (local.get $e) (i32.const 0))
+      (local.set $u (i32.add (local.get $u) (i32.const 1)))
+      (br $lu))))`;
 }
 
 /**

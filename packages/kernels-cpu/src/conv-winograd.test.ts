@@ -1,9 +1,10 @@
 import { Rng } from '@convnet-ts/tensor';
 import { describe, expect, it } from 'vitest';
 import { WINOGRAD } from '../scripts/gen-winograd.mjs';
-import { convBackwardDataWinograd, WINOGRAD_VARIANTS, type WinogradOption, winogradApplies, winogradFilter, winogradFilterInModule, winogradTile } from './conv-winograd.js';
+import { convBackwardDataWinograd, setPartialFloats, WINOGRAD_VARIANTS, type WinogradOption, winogradApplies, winogradFilter, winogradFilterInModule, winogradTile } from './conv-winograd.js';
 import type { ConvSizes } from './conv-wasm.js';
 import { createCpuBackend } from './cpu-backend.js';
+import { setModuleArrayBudget } from './module-arrays.js';
 import { relativeError } from './test-relative-error.js';
 
 type Pad = readonly [number, number, number, number];
@@ -288,6 +289,44 @@ describe(`Winograd F(${key[0]}×${key[0]}, ${r}×${r}) convolution`, () => {
     }
     const [ho, wo] = outSize(s);
     expect(relativeError(runs[0]!.df, referenceDf(d.x, d.dy, s))).toBeLessThan(bound * Math.sqrt(s.n * ho * wo));
+  });
+
+  it('its filter derivative by batches, in one round or several, gives the bits of the passes summing into Û, at 1, 2 and 3 threads, resident and copied, with NaN, ±Inf and subnormal inputs', async () => {
+    // 21 images: F(4×4) takes 16 a batch (4 tiles an image), so 2 batches; F(2×2) 4 (16 tiles), so 6.
+    const s: Conv = { n: 21, h: 12, w: 12, c: 12, k: 10, r, groups: 2, pad: r === 3 ? [1, 1, 1, 1] : [0, 0, 0, 0] };
+    const d = data(s, 31);
+    d.x[5] = Number.NaN;
+    d.x[700] = Number.POSITIVE_INFINITY;
+    d.x[901] = 1e-41;
+    d.dy[33] = Number.NEGATIVE_INFINITY;
+    d.dy[34] = -3e-42;
+    const a = m + r - 1;
+    const uSize = s.groups * a * a * (s.c / s.groups) * (((s.k / s.groups) + 3) & ~3);
+    const [ho, wo] = outSize(s);
+    const fShape = [s.r, s.r, s.c / s.groups, s.k] as const;
+    const attrs = { pad: s.pad, stride: [1, 1], dilate: [1, 1], groups: s.groups, fShape } as const;
+    const dfOf = async (threads: number, partials: number | undefined, budget: number | undefined) => {
+      setPartialFloats(partials);
+      setModuleArrayBudget(budget);
+      const cpu = createCpuBackend({ threads, winograd: option });
+      try {
+        await cpu.ready();
+        const df = cpu.run('ConvBackwardFilter', { x: cpu.tensor(d.x, [s.n, s.h, s.w, s.c]), dy: cpu.tensor(d.dy, [s.n, ho, wo, s.k]) }, attrs);
+        return Array.from(df.dataSync(), (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v));
+      } finally {
+        cpu.dispose();
+        setPartialFloats();
+        setModuleArrayBudget();
+      }
+    };
+    // 0: the passes; 2·|Û|: rounds of 2 batches; the default: one round.
+    const passes = await dfOf(1, 0, undefined);
+    expect(passes).toContain('NaN');
+    for (const partials of [0, 2 * uSize, undefined]) {
+      for (const threads of [1, 2, 3]) {
+        for (const budget of [undefined, 0]) expect(await dfOf(threads, partials, budget), `partials ${partials}, ${threads} threads, budget ${budget}`).toEqual(passes);
+      }
+    }
   });
 
   it('its data derivative is the adjoint of its forward: ⟨conv(x), dy⟩ = ⟨x, dx⟩ (the numerical-derivative identity), and the direct path agrees', async () => {

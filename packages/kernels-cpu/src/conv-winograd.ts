@@ -515,9 +515,173 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
 }
 
 /**
+ * Floats of the filter derivative's per-batch partial sums one round keeps
+ * (`filterDerivativeByBatches`; 4 MiB): LeNet's conv2 (66 560 floats of Û,
+ * 7 batches) takes one round. Where fewer than two batches' partials fit,
+ * Û is summed in place pass by pass (`filterDerivativeByPasses`).
+ */
+export const PARTIAL_FLOATS = 2 ** 20;
+let partialFloats = PARTIAL_FLOATS;
+
+/** Sets the floats of partials a round keeps (tests: several rounds, or the passes where under 2·|Û|); without an argument, `PARTIAL_FLOATS`. */
+export function setPartialFloats(floats = PARTIAL_FLOATS): void {
+  partialFloats = floats;
+}
+
+/** Floats of the copies of x and dy (where not resident) one round of `filterDerivativeByBatches` keeps (8 MiB). */
+const ROUND_COPY_FLOATS = 2 ** 21;
+
+/**
  * `df ← Σ_n ∂⟨y_n, dy_n⟩/∂f` by Winograd, the adjoint of the forward in g:
- * dg = Σ_t Gᵀ[(A·dy_t·Aᵀ) ⊙ (Bᵀ·d_t·B)]G. Per pass, the threads transform
- * their images (`<name>_filter_images`: V and Ŷ = A·dy·Aᵀ per image and
+ * dg = Σ_t Gᵀ[(A·dy_t·Aᵀ) ⊙ (Bᵀ·d_t·B)]G, Û_{g,ξ} = Σ_t V_ξᵀ·Ŷ_ξ summed over
+ * batches of `PRODUCT_ROWS / T` images (T tiles an image) in order, each
+ * batch's sum added into Û in turn: by batches on the threads
+ * (`filterDerivativeByBatches`) where two batches' partials fit in
+ * `PARTIAL_FLOATS`, else in passes (`filterDerivativeByPasses`); which one
+ * depends on the sizes only, so every sum has the same order for any
+ * thread count. Resident x and dy (`inPlaceAt`) are read in place and a
+ * resident df written in place. Where `winogradApplies(p)`; false where the
+ * module cannot run.
+ */
+export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, option: WinogradOption): boolean {
+  const inst = gemmInstance();
+  if (inst === null) return false;
+  const z = filterSizes(inst, p, x, dy, df, variantOf(p, option));
+  const round = Math.min(Math.ceil(p.n / z.batch), Math.floor(partialFloats / z.uSize), Math.max(1, Math.floor(ROUND_COPY_FLOATS / (z.batch * Math.max(1, z.xCopied + z.dyCopied)))));
+  return round >= 2 ? filterDerivativeByBatches(inst, p, x, dy, df, z, round) : filterDerivativeByPasses(inst, p, x, dy, df, z);
+}
+
+/** The sizes both filter-derivative paths use, and where x, dy and df are resident (element offsets, or -1: copied through the arena). */
+interface FilterSizes {
+  w: Variant;
+  /** α², tiles per image, the padded channel and filter counts, dy's floats per image. */
+  entries: number;
+  tiles: number;
+  cp: number;
+  kp: number;
+  ySize: number;
+  /** The (g, ξ) pairs, and the floats of Û[g][ξ][c][k] (rows of kp floats: the products add whole vectors, the columns past kg stay zero). */
+  products: number;
+  uSize: number;
+  /** Images a product sums over at once (`PRODUCT_ROWS` tile rows). */
+  batch: number;
+  threads: number;
+  xResident: number;
+  dyResident: number;
+  dfResident: number;
+  /** Floats per image of x and of dy copied through the arena (0 in place). */
+  xCopied: number;
+  dyCopied: number;
+}
+
+function filterSizes(inst: GemmInstance, p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, w: Variant): FilterSizes {
+  const entries = (w.m + w.r - 1) ** 2;
+  const tiles = tileCount(p, w.m);
+  const kp = round4(p.kg);
+  const ySize = p.pixels * p.k;
+  const products = p.groups * entries;
+  const xResident = inPlaceAt(inst, x);
+  const dyResident = inPlaceAt(inst, dy);
+  return {
+    w, entries, tiles, cp: round4(p.cg), kp, ySize, products, uSize: products * p.cg * kp,
+    batch: Math.max(1, Math.floor(PRODUCT_ROWS / tiles)),
+    threads: taskThreads(),
+    xResident, dyResident, dfResident: inPlaceAt(inst, df),
+    xCopied: xResident < 0 ? p.imageSize : 0,
+    dyCopied: dyResident < 0 ? ySize : 0,
+  };
+}
+
+/**
+ * `convBackwardFilterWinograd` a round of `round` batches of images at a
+ * time (`<name>_filter_batches_task`): the threads claim whole batches, and
+ * for each one transform its images (V and Ŷ in that thread's buffers, still
+ * in its cache for the products) and store its partial P_b = Σ V_ξᵀ·Ŷ_ξ over
+ * the batch for every (g, ξ), a sum of its own; then Û = ((+0 + P_1) + P_2) + …
+ * in batch order (`winograd_filter_sum_task`, the floats of Û split over the
+ * threads), added to the earlier rounds' Û. These are the bits of adding each
+ * batch's sum into Û in turn (`filterDerivativeByPasses`) where a batch's
+ * depth is at most the products' KC (256 tile rows), and one claimed dispatch
+ * instead of two per pass (LeNet's conv2: 3 dispatches instead of 16, which at
+ * 2 threads waited on each other's transforms and caches).
+ */
+function filterDerivativeByBatches(inst: GemmInstance, p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, z: FilterSizes, round: number): boolean {
+  const { w, entries, tiles, cp, kp, ySize, products, uSize, batch, threads, xResident, dyResident, dfResident, xCopied, dyCopied } = z;
+  const chunk = Math.min(p.n, round * batch);
+  // Per thread: zeros, its task block and a copy of it (the batches task's), the tile scratch, then V and Ŷ of one batch.
+  const head = Math.max(cp, kp) + 2 * TASK_WORDS + TILE_SCRATCH;
+  const vBatch = p.groups * entries * planeFloats(batch * tiles, cp);
+  const perThread = head + vBatch + p.groups * entries * planeFloats(batch * tiles, kp);
+  const blocksAt = Math.max(Math.min(threads, round), Math.min(threads, products * p.cg), Math.min(threads, p.cg));
+  const dfCopied = dfResident < 0 ? df.length : 0;
+  // Û, the round's partials, its copies of x and dy, the threads' buffers, then df's copy.
+  const arena = wasmArena(uSize * (1 + round) + chunk * (xCopied + dyCopied) + blocksAt * perThread + dfCopied);
+  if (arena === null) return false;
+  const { heap, at } = arena;
+  const uAt = at;
+  const partAt = uAt + uSize;
+  const xCopyAt = partAt + round * uSize;
+  const yCopyAt = xCopyAt + chunk * xCopied;
+  const bufAt = yCopyAt + chunk * dyCopied;
+  const zerosOf = (thread: number) => bufAt + thread * perThread;
+  const blockOf = (thread: number) => 4 * (zerosOf(thread) + Math.max(cp, kp));
+  for (let i0 = 0; i0 < p.n; i0 += chunk) {
+    const count = Math.min(chunk, p.n - i0);
+    const units = Math.ceil(count / batch);
+    const xAt = xResident >= 0 ? xResident + i0 * p.imageSize : xCopyAt;
+    const yAt = dyResident >= 0 ? dyResident + i0 * ySize : yCopyAt;
+    if (xResident < 0) heap.set(x.subarray(i0 * p.imageSize, (i0 + count) * p.imageSize), xAt);
+    if (dyResident < 0) heap.set(dy.subarray(i0 * ySize, (i0 + count) * ySize), yAt);
+    const blocks = Array.from({ length: Math.min(threads, units) }, (_, t) => {
+      const block = blockOf(t);
+      const v = 4 * (zerosOf(t) + head);
+      const buffers = { f: 0, phi: v, phiStride: block + 8 * TASK_WORDS, zeros: 4 * zerosOf(t), scratch: v + 4 * vBatch, src: 0 };
+      writeWinogradTask(inst, block, t, groupedTask(p, { first: 0, count: 0 }, xAt, yAt, buffers), batch, 0);
+      const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
+      words[21] = 4 * partAt;
+      words[25] = block + 4 * TASK_WORDS;
+      words[26] = count;
+      words[27] = 4 * uSize;
+      return block;
+    });
+    runClaimed(inst, `${w.name}_filter_batches_task`, blocks, { units, at: [{ word: 13, base: 0, stride: 1 }], end: 28 });
+    // Û (+)= Σ_b P_b in batch order, rows of kp floats over the threads.
+    const sumBlocks = shares(products * p.cg, Math.min(threads, products * p.cg)).map((share) => {
+      const block = blockOf(share.thread);
+      const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
+      words[13] = share.first * kp;
+      words[28] = (share.first + share.count) * kp;
+      words[19] = units;
+      words[21] = 4 * uAt;
+      words[22] = 4 * partAt;
+      words[27] = 4 * uSize;
+      words[31] = i0 === 0 ? 0 : 1;
+      return block;
+    });
+    runTasks(inst, 'winograd_filter_sum_task', sumBlocks);
+  }
+  return filterAdjoint(inst, p, w, df, dfResident, bufAt + blocksAt * perThread, uAt, blockOf);
+}
+
+/**
+ * df = Gᵀ·Û·G per (c, k) in float64 in the module (`<name>_filter_adjoint_task`, every element of df stored), the
+ * channels over the threads (task blocks at `blockOf`): into df in place (`dfResident`), or into the arena at `copyAt` and copied out.
+ */
+function filterAdjoint(inst: GemmInstance, p: ConvSizes, w: Variant, df: Float32Array, dfResident: number, copyAt: number, uAt: number, blockOf: (thread: number) => number): true {
+  const dfAt = dfResident >= 0 ? dfResident : copyAt;
+  const adjointBlocks = shares(p.cg, Math.min(taskThreads(), p.cg)).map((share) => {
+    const block = blockOf(share.thread);
+    writeChannelTask(inst, block, share, p, dfAt, uAt);
+    return block;
+  });
+  runTasks(inst, `${w.name}_filter_adjoint_task`, adjointBlocks);
+  if (dfResident < 0) df.set(new Float32Array(inst.memory.buffer, 4 * dfAt, df.length));
+  return true;
+}
+
+/**
+ * `convBackwardFilterWinograd` in passes, summing into Û in place: per pass,
+ * the threads transform their images (`<name>_filter_images`: V and Ŷ = A·dy·Aᵀ per image and
  * group); then the groups·α² products Û_{g,ξ} += V_ξᵀ·Ŷ_ξ (cg × kg) are
  * claimed by the threads (`winograd_filter_products_task`; the images too:
  * `runClaimed`), each summing over
@@ -529,32 +693,12 @@ export function convBackwardDataWinograd(p: ConvSizes, dy: Float32Array, f: Floa
  * the arena (x and dy a pass at a time). Where `winogradApplies(p)`; false
  * where the module cannot run.
  */
-export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, option: WinogradOption): boolean {
-  const inst = gemmInstance();
-  if (inst === null) return false;
-  const w = variantOf(p, option);
-  const { r } = w;
-  const a = w.m + r - 1;
-  const entries = a * a;
-  const tiles = tileCount(p, w.m);
-  const cp = round4(p.cg);
-  const kp = round4(p.kg);
-  const ySize = p.pixels * p.k;
+function filterDerivativeByPasses(inst: GemmInstance, p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array, z: FilterSizes): boolean {
+  const { w, entries, tiles, cp, kp, ySize, products, uSize, batch, threads, xResident, dyResident, dfResident, xCopied, dyCopied } = z;
   // Floats of V and Ŷ per image (the planes' padding aside).
   const vSize = p.groups * entries * tiles * cp;
   const wSize = p.groups * entries * tiles * kp;
-  const products = p.groups * entries;
-  // Û[g][ξ][c][k], rows of kp floats (the products add whole vectors; the columns past kg stay zero).
-  const uSize = products * p.cg * kp;
-  const threads = taskThreads();
-  // Resident x, dy and df are read and written in place (element offsets, or -1: copied through the arena).
-  const xResident = inPlaceAt(inst, x);
-  const dyResident = inPlaceAt(inst, dy);
-  const dfResident = inPlaceAt(inst, df);
-  const xCopied = xResident < 0 ? p.imageSize : 0;
-  const dyCopied = dyResident < 0 ? ySize : 0;
   const perImage = xCopied + dyCopied + vSize + wSize;
-  const batch = Math.max(1, Math.floor(PRODUCT_ROWS / tiles));
   const tasks = Math.min(threads, p.n);
   // A pass: whole batches, at least one image per thread, else as many as PASS_FLOATS holds.
   const passImages = Math.max(tasks, Math.floor(PASS_FLOATS / perImage));
@@ -611,14 +755,5 @@ export function convBackwardFilterWinograd(p: ConvSizes, x: Float32Array, dy: Fl
     });
     runClaimed(inst, 'winograd_filter_products_task', productBlocks, { units: products, at: [{ word: 13, base: 0, stride: 1 }], end: 28 });
   }
-  // df = Gᵀ·Û·G per (c, k) in float64 in the module (`<name>_filter_adjoint_task`, every element of df stored), the channels over the threads: into df in place, or into the arena after the task blocks and copied out.
-  const dfAt = dfResident >= 0 ? dfResident : bufAt + blocksAt * perThread;
-  const adjointBlocks = shares(p.cg, Math.min(threads, p.cg)).map((share) => {
-    const block = blockOf(share.thread);
-    writeChannelTask(inst, block, share, p, dfAt, uAt);
-    return block;
-  });
-  runTasks(inst, `${w.name}_filter_adjoint_task`, adjointBlocks);
-  if (dfResident < 0) df.set(heap.subarray(dfAt, dfAt + df.length));
-  return true;
+  return filterAdjoint(inst, p, w, df, dfResident, bufAt + blocksAt * perThread, uAt, blockOf);
 }
