@@ -19,6 +19,8 @@
 // Each tile sums the pixels of a block of d[29] output rows in order from
 // zero, then adds that into dF, per image in order: every element the same
 // sums in the same order whatever the tile and whichever thread takes it.
+// `conv_direct_filter_batches_task` runs the tiles per batch of images into
+// that batch's partial (conv-direct.ts sums the partials in batch order).
 // Task block words as gen-direct.mjs's, and 16 V; dF has ⌈L/T⌉·T rows of
 // Kb = 4V·⌈K/4V⌉ floats, the table at least ⌈L/T⌉·T entries (0 past L).
 
@@ -128,10 +130,39 @@ export function filterFields() {
     .join('\n')}
 
   ;; dF's tiles d[25] … d[26] − 1 of V = d[16] vectors += their sums over the task block's d[19] images.
-  (func (export "conv_direct_filter_task") (param $d i32)
+  (func $conv_direct_filter (export "conv_direct_filter_task") (param $d i32)
     (local $v i32)
     (local.set $v ${ld(16)})
-    ${body})`;
+    ${body})
+
+  ;; Units d[30] … d[31] − 1, unit u the tile group u mod G (G = d[18]: tiles floor(g·n/G) … of the n = d[26]) of batch
+  ;; floor(u/G) of d[14] images (of the d[15] from planes d[22] and dy d[20]): those tiles of the batch's partial P (d[27]
+  ;; bytes at d[21] + batch·d[27]) += their sums over the batch's images (\`conv_direct_filter_task\` on a copy of the
+  ;; block at d[28]); with G = 1, P is zeroed first (else the caller zeroed the partials).
+  (func (export "conv_direct_filter_batches_task") (param $d i32)
+    (local $u i32) (local $e i32) (local $B i32) (local $G i32) (local $n i32) (local $b i32) (local $g i32) (local $p i32) (local $dyBytes i32)
+    (local.set $e ${ld(28)})
+    (local.set $B ${ld(14)})
+    (local.set $G ${ld(18)})
+    (local.set $n ${ld(26)})
+    (local.set $dyBytes (i32.shl (i32.mul (i32.mul ${ld(5)} ${ld(6)}) ${ld(17)}) (i32.const 2)))
+    (local.set $u ${ld(30)})
+    (block $du (loop $lu
+      (br_if $du (i32.ge_s (local.get $u) ${ld(31)}))
+      (local.set $b (i32.div_u (local.get $u) (local.get $G)))
+      (local.set $g (i32.rem_u (local.get $u) (local.get $G)))
+      (memory.copy (local.get $e) (local.get $d) (i32.const 128))
+      (i32.store offset=${4 * 19} (local.get $e) (call $min (local.get $B) (i32.sub ${ld(15)} (i32.mul (local.get $b) (local.get $B)))))
+      (i32.store offset=${4 * 20} (local.get $e) (i32.add ${ld(20)} (i32.mul (i32.mul (local.get $b) (local.get $B)) (local.get $dyBytes))))
+      (i32.store offset=${4 * 22} (local.get $e) (i32.add ${ld(22)} (i32.mul (i32.mul (local.get $b) (local.get $B)) ${ld(23)})))
+      (local.set $p (i32.add ${ld(21)} (i32.mul (local.get $b) ${ld(27)})))
+      (if (i32.eq (local.get $G) (i32.const 1)) (then (memory.fill (local.get $p) (i32.const 0) ${ld(27)})))
+      (i32.store offset=${4 * 21} (local.get $e) (local.get $p))
+      (i32.store offset=${4 * 25} (local.get $e) (i32.div_u (i32.mul (local.get $g) (local.get $n)) (local.get $G)))
+      (i32.store offset=${4 * 26} (local.get $e) (i32.div_u (i32.mul (i32.add (local.get $g) (i32.const 1)) (local.get $n)) (local.get $G)))
+      (call $conv_direct_filter (local.get $e))
+      (local.set $u (i32.add (local.get $u) (i32.const 1)))
+      (br $lu))))`;
 }
 
 /** The filter vectors V of the derivative's tiles for K filters (as conv-direct.ts `wideVectors`): the least padding (4V·⌈K/4V⌉ − K), then the most accumulators T·V, then the widest. */

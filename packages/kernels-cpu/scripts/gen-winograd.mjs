@@ -720,10 +720,11 @@ ${productField()}
   ;; d[31] images per sum.
   (func (export "winograd_filter_products_task") (param $d i32)
     (call $winograd_filter_products (local.get $d) (i32.const 1)))
-  ;; Û_{d[21]} = Σ_{p < d[19]} P_p, or Û += that where d[31] is 1, the sum from +0 (or Û) adding P_0, P_1, … in order,
+  ;; S = Σ_{p < d[19]} P_p at d[21], or S += that where d[31] is 1, the sum from +0 (or S) adding P_0, P_1, … in order,
   ;; for the floats [d[13], d[28]) (multiples of 4) of the partials P_p at d[22] + p·d[27] bytes (the filter
-  ;; derivative's per-batch products, \`<name>_filter_batches_task\`): the bits of adding each batch's sum into Û in turn.
-  (func (export "winograd_filter_sum_task") (param $d i32)
+  ;; derivatives' per-batch sums: \`<name>_filter_batches_task\`, \`conv_direct_filter_batches_task\`): the bits of
+  ;; adding each batch's sum into S in turn.
+  (func (export "partials_sum_task") (param $d i32)
     (local $i i32) (local $end i32) (local $p i32) (local $n i32) (local $q i32) (local $u i32) (local $stride i32) (local $acc v128)
     (local.set $i (i32.shl ${ld(13)} (i32.const 2)))
     (local.set $end (i32.shl ${ld(28)} (i32.const 2)))

@@ -23,14 +23,14 @@ interface Layer {
 
 /**
  * One layer of each claimed op: LeNet's conv1 (the phase planes: `conv_planes_images`,
- * `conv_direct_filter_task`, each image its own plane; its data derivative by im2row; max pooling of its output on the threads), AlexNet's conv1 shape
+ * `conv_direct_filter_batches_task`, each image its own plane; its data derivative by im2row; max pooling of its output on the threads), AlexNet's conv1 shape
  * (`conv_direct_images`, and `direct_planes_images` for its three channels), an im2row layer (`conv_images`,
  * `conv_backward_data_images`, `im2row_images`), and Winograd F(2×2, 3×3) and F(4×4, 5×5) (`winograd*_images`,
  * `*_data_images`, `*_filter_batches_task`); odd image counts, so the claims do not divide them.
  */
 const LAYERS: Layer[] = [
-  { name: 'planes 5×5×1×20', x: [13, 28, 28, 1], f: 5, k: 20, stride: 1, pad: 0, winograd: false, ops: ['conv_planes_images', 'conv_backward_data_images', 'conv_direct_filter_task', 'pool_max_images', 'pool_max_backward_images'] },
-  { name: 'implicit GEMM 11×11×3×16 stride 4', x: [7, 35, 35, 3], f: 11, k: 16, stride: 4, pad: 0, winograd: false, ops: ['conv_direct_images', 'direct_planes_images', 'conv_direct_filter_task'] },
+  { name: 'planes 5×5×1×20', x: [13, 28, 28, 1], f: 5, k: 20, stride: 1, pad: 0, winograd: false, ops: ['conv_planes_images', 'conv_backward_data_images', 'conv_direct_filter_batches_task', 'pool_max_images', 'pool_max_backward_images'] },
+  { name: 'implicit GEMM 11×11×3×16 stride 4', x: [7, 35, 35, 3], f: 11, k: 16, stride: 4, pad: 0, winograd: false, ops: ['conv_direct_images', 'direct_planes_images', 'conv_direct_filter_batches_task'] },
   { name: 'im2row 3×3×16×24', x: [11, 12, 13, 16], f: 3, k: 24, stride: 1, pad: 1, winograd: false, ops: ['conv_images', 'conv_backward_data_images', 'im2row_images'] },
   { name: 'Winograd F(2×2) 3×3×16×24', x: [11, 12, 13, 16], f: 3, k: 24, stride: 1, pad: 1, winograd: 2, ops: ['winograd2_images', 'winograd2_data_images', 'winograd2_filter_batches_task'] },
   { name: 'Winograd F(4×4) 5×5×20×24', x: [17, 12, 12, 20], f: 5, k: 24, stride: 1, pad: 0, winograd: 4, ops: ['winograd4x5_images', 'winograd4x5_data_images', 'winograd4x5_filter_batches_task'] },

@@ -1,6 +1,6 @@
 import { Rng, sizeOf, type Tensor } from '@convnet-ts/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
-import { convBackwardFilterDirect, convForwardPlanes, directApplies, wideVectors } from './conv-direct.js';
+import { convBackwardFilterDirect, convForwardPlanes, directApplies, directFilterBatch, wideVectors } from './conv-direct.js';
 import { setClaimedTasks } from './conv-tasks.js';
 import { createCpuBackend } from './cpu-backend.js';
 import { setModuleArrayBudget } from './module-arrays.js';
@@ -25,7 +25,7 @@ type Case = DirectCase;
 // K picks the derivative's tile width V (`wideVectors`): 20 → 5, 16 → 4, 12 → 3, 6 and 8 → 2, 1 and 4 → 1; 13 pads to 16, 40 and 96 take
 // several filter blocks. One channel, stride 1 and no padding: the forward reads x in place.
 const cases: Case[] = [
-  { name: 'LeNet conv1 5×5×1×20 (x in place, V = 5)', x: [3, 28, 28, 1], f: [5, 5, 1, 20], pad: [0, 0, 0, 0], stride: [1, 1] },
+  { name: 'LeNet conv1 5×5×1×20 (x in place, V = 5), three batches', x: [19, 28, 28, 1], f: [5, 5, 1, 20], pad: [0, 0, 0, 0], stride: [1, 1] },
   { name: '3×3×1×16 pad 1 (V = 4)', x: [7, 12, 13, 1], f: [3, 3, 1, 16], pad: [1, 1, 1, 1], stride: [1, 1] },
   { name: '5×5×1×12 asymmetric pad, one image (V = 3)', x: [1, 9, 10, 1], f: [5, 5, 1, 12], pad: [2, 1, 0, 2], stride: [1, 1] },
   { name: '3×3×2×8 stride [2, 1] (V = 2)', x: [3, 11, 9, 2], f: [3, 3, 2, 8], pad: [0, 1, 1, 0], stride: [2, 1] },
@@ -83,25 +83,31 @@ function forwardReplay(c: Case, x: Float32Array, f: Float32Array, start: 0 | 'y'
 }
 
 /**
- * The filter derivative as the kernel sums it, in float32: per image in order and block of output rows in order
- * (rows per block as conv-direct.ts's: ⌊2¹⁴/(Wo·K)⌋, at least 1), s = Σ x̃(l)·dy[k] over the block's pixels in order
- * from zero, then dF[l, k] += s.
+ * The filter derivative as the kernel sums it, in float32: per batch of `directFilterBatch(n)` images, its partial
+ * P summed per image in order and block of output rows in order (rows per block as conv-direct.ts's:
+ * ⌊2¹⁴/(Wo·K)⌋, at least 1), s = Σ x̃(l)·dy[k] over the block's pixels in order from zero, then P[l, k] += s
+ * (P from +0); then dF = Σ P over the batches in order from +0.
  */
 function filterReplay(c: Case, x: Float32Array, dy: Float32Array): Float32Array {
   const k = c.f[3];
   const [ho, wo] = outSizes(c);
   const L = c.f[0] * c.f[1] * c.f[2];
   const blockRows = Math.max(1, Math.floor(2 ** 14 / (wo * k)));
+  const batch = directFilterBatch(c.x[0]);
   const df = new Float32Array(L * k);
-  for (let i = 0; i < c.x[0]; i++)
-    for (let oy0 = 0; oy0 < ho; oy0 += blockRows)
-      for (let l = 0; l < L; l++)
-        for (let q = 0; q < k; q++) {
-          let s = 0;
-          for (let oy = oy0; oy < Math.min(ho, oy0 + blockRows); oy++)
-            for (let ox = 0; ox < wo; ox++) s = fr(s + fr(tap(c, x, i, oy, ox, l) * dy[((i * ho + oy) * wo + ox) * k + q]!));
-          df[l * k + q] = fr(df[l * k + q]! + s);
-        }
+  for (let i0 = 0; i0 < c.x[0]; i0 += batch) {
+    const part = new Float32Array(L * k);
+    for (let i = i0; i < Math.min(c.x[0], i0 + batch); i++)
+      for (let oy0 = 0; oy0 < ho; oy0 += blockRows)
+        for (let l = 0; l < L; l++)
+          for (let q = 0; q < k; q++) {
+            let s = 0;
+            for (let oy = oy0; oy < Math.min(ho, oy0 + blockRows); oy++)
+              for (let ox = 0; ox < wo; ox++) s = fr(s + fr(tap(c, x, i, oy, ox, l) * dy[((i * ho + oy) * wo + ox) * k + q]!));
+            part[l * k + q] = fr(part[l * k + q]! + s);
+          }
+    for (let j = 0; j < df.length; j++) df[j] = fr(df[j]! + part[j]!);
+  }
   return df;
 }
 

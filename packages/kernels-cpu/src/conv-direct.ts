@@ -16,6 +16,7 @@ import {
   writeTask,
 } from './conv-tasks.js';
 import type { ConvSizes } from './conv-wasm.js';
+import { taskExport } from './thread-pool.js';
 import { wasmArena } from './wasm-gemm.js';
 import { type GemmInstance, gemmInstance } from './wasm-instance.js';
 
@@ -69,6 +70,24 @@ export function directApplies(p: ConvSizes): boolean {
 
 /** Floats of dy that one block of output rows of the filter derivative reads (64 kB, within L2). */
 const DY_BLOCK_FLOATS = 2 ** 14;
+
+/**
+ * Images per batch of the filter derivative (`directFilterBatch`): the
+ * threads claim whole batches, each summed into a partial of its own (LeNet's
+ * conv1, 100 images: 13 batches).
+ */
+export const DIRECT_FILTER_BATCH = 8;
+
+/** The most batches (partials) of one filter derivative; more images make the batches larger. */
+const DIRECT_FILTER_PARTIALS = 64;
+
+/** Units (batches × groups of tiles) the filter derivative has at least, where there are that many tiles. */
+const DIRECT_FILTER_UNITS = 8;
+
+/** Images per batch of the direct filter derivative of `n` images (the sizes alone, never the threads, decide it). */
+export function directFilterBatch(n: number): number {
+  return Math.max(DIRECT_FILTER_BATCH, Math.ceil(n / DIRECT_FILTER_PARTIALS));
+}
 
 /** Floats read past a buffer's last element by the kernels' 8-wide loads (results of those lanes are dropped). */
 const SLACK = 8;
@@ -236,17 +255,23 @@ export function convForwardPlanes(p: ConvSizes, x: Float32Array, f: Float32Array
 
 /**
  * `df ← Σ_n φ(x_n)ᵀ·dy_n` (the whole of df written) by the direct path
- * where `directApplies(p)`, float32. Per pass over the batch, the threads
- * build their images' planes (`direct_planes_images`; not where the image is
- * its own plane, as LeNet's conv1's: the tiles read x, which at 2 threads saved
- * that dispatch's 0.3 ms of 2.8 in the LeNet step), then split dF's
- * tiles of T taps × 4V filters among them (`conv_direct_filter_task`, V by
- * `wideVectors`), each tile summed over every image of the pass by one
- * thread, in blocks of output rows whose dy (about 64 kB) stays in cache
- * across the tiles; dF (⌈L/T⌉·T rows of 4V·⌈K/4V⌉, the padding dropped at
- * the end) stays in the module's memory between passes.
- * Resident x and dy (`inPlaceAt`) are read in place; the passes then hold
- * only the planes. Returns false (doing nothing) where the module cannot run.
+ * where `directApplies(p)`, float32, over batches of `directFilterBatch(n)`
+ * images: P_b = the batch's sum (per tile of T taps × 4V filters, V by
+ * `wideVectors`, over its images in order, in blocks of output rows whose dy,
+ * about 64 kB, stays in cache across the tiles), then dF = Σ_b P_b from +0 in
+ * batch order (`partials_sum_task`); the batches depend on n alone, so the
+ * bits do not depend on the threads or passes. Per pass over the batch, the
+ * threads build their images' planes (`direct_planes_images`; not where the
+ * image is its own plane, as LeNet's conv1's: the tiles read x), then claim
+ * the pass's batches (`conv_direct_filter_batches_task`; with fewer than
+ * `DIRECT_FILTER_UNITS` batches each split into groups of tiles): each thread
+ * reads only its batches' dy, where splitting the tiles had every thread
+ * stream all of dy (LeNet's conv1 in the step at 2 threads, interleaved,
+ * load 1.3: 2.68 → 2.25 ms, 1T 4.3 alike). dF (⌈L/T⌉·T rows of 4V·⌈K/4V⌉,
+ * the padding dropped at the end) and the partials stay in the module's
+ * memory between passes. Resident x and dy (`inPlaceAt`) are read in place;
+ * the passes then hold only the planes. Returns false (doing nothing) where
+ * the module cannot run.
  */
 export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Float32Array, df: Float32Array): boolean {
   const inst = gemmInstance();
@@ -260,27 +285,36 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
   const tiles = (rows / taps) * (kp / (4 * v));
   const ySize = p.pixels * p.k;
   const threads = taskThreads();
+  const batch = directFilterBatch(p.n);
+  const batches = Math.ceil(p.n / batch);
   const xs = passOperand(inst, x, p.imageSize);
   const dys = passOperand(inst, dy, ySize);
   // Where the image is its own plane (one channel, stride 1, no padding), the tiles read x (in place or its pass's copy).
   const planeFloats = planes.own ? 0 : planes.floats;
-  const chunk = Math.min(p.n, threads * imagesPerThread(p.n, threads, copiedSize(xs) + planeFloats + copiedSize(dys)));
-  const tasks = Math.max(1, Math.min(threads, Math.max(chunk, tiles)));
-  // Element offsets from the arena's start: the offset table, dF, the pass's copies of x and dy (dy's 8-wide loads
-  // read up to 7 floats past a pass's dy: slack; in place, past the array, inside the memory: `inPlaceAt`), the
-  // pass's planes (+ slack), the task blocks.
+  // A pass: whole batches (so the sums do not depend on the passes), at least one per thread where they fit.
+  const perThread = imagesPerThread(p.n, threads, copiedSize(xs) + planeFloats + copiedSize(dys));
+  const chunk = threads * perThread >= p.n ? p.n : Math.max(batch, Math.floor((threads * perThread) / batch) * batch);
+  // Few batches: each also split into groups of tiles (the sizes alone decide), so that the threads have units to share.
+  const groups = Math.min(tiles, Math.ceil(DIRECT_FILTER_UNITS / batches));
+  const tasks = Math.max(1, Math.min(threads, Math.ceil(chunk / batch) * groups));
+  const partial = rows * kp;
+  // Element offsets from the arena's start: the offset table, dF, the batches' partials, the pass's copies of x and dy
+  // (dy's 8-wide loads read up to 7 floats past a pass's dy: slack; in place, past the array, inside the memory:
+  // `inPlaceAt`), the pass's planes (+ slack), the task blocks (each with a copy: the batches task's).
   const tableAt = 0;
   const dfAt = tableAt + planes.table.length;
-  const xAt = dfAt + rows * kp;
+  const partialsAt = dfAt + partial;
+  const xAt = partialsAt + batches * partial;
   const yAt = xAt + chunk * copiedSize(xs);
   const planesAt = yAt + chunk * copiedSize(dys) + SLACK;
   const blocksAt = planesAt + chunk * planeFloats + SLACK;
-  const arena = wasmArena(blocksAt + 2 * tasks * TASK_WORDS);
+  const arena = wasmArena(blocksAt + 3 * tasks * TASK_WORDS);
   if (arena === null) return false;
   const { heap, at } = arena;
   new Int32Array(heap.buffer, 4 * (at + tableAt), planes.table.length).set(planes.table);
-  heap.fill(0, at + dfAt, at + xAt);
   heap.fill(0, at + planesAt - SLACK, at + planesAt);
+  // With groups of tiles the partials are zeroed here (fewer than DIRECT_FILTER_UNITS of them), else by their batch's unit.
+  if (groups > 1) heap.fill(0, at + partialsAt, at + xAt);
   const block = (i: number) => 4 * (at + blocksAt + i * TASK_WORDS);
   // Output rows per block: their dy rows (Wo·K floats each) within about 64 kB, so they stay in cache across the tiles.
   const blockRows = Math.max(1, Math.floor(DY_BLOCK_FLOATS / (p.patch.outWidth * p.k)));
@@ -288,7 +322,7 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
     const count = Math.min(chunk, p.n - i0);
     const xIn = passIn(heap, xs, i0, count, at + xAt);
     const dyIn = passIn(heap, dys, i0, count, at + yAt);
-    // Planes: word 18 the images, 19 their count, 22 their planes. Tiles: words 25 and 26 the first and end tile.
+    // Planes: word 18 the images, 19 their count, 22 their planes.
     const planesIn = planes.own ? xIn : at + planesAt;
     if (!planes.own) {
       const planeBlocks = Array.from({ length: Math.min(tasks, count) }, (_, t) => {
@@ -304,23 +338,35 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
         count: 19,
       });
     }
-    const tileBlocks = Array.from({ length: Math.min(tasks, tiles) }, (_, t) => {
-      writeDirectTask(inst, block(tasks + t), p, planes, {
+    // The pass's units (words 30 and 31 the first and end unit): per batch, `groups` groups of tiles, each into its partial.
+    const units = Math.ceil(count / batch) * groups;
+    const batchBlocks = Array.from({ length: Math.min(tasks, units) }, (_, t) => {
+      writeDirectTask(inst, block(t), p, planes, {
+        14: batch,
+        18: groups,
+        15: count,
         16: v,
-        19: count,
         20: 4 * dyIn,
-        21: 4 * (at + dfAt),
+        21: 4 * (at + partialsAt + (i0 / batch) * partial),
         22: 4 * planesIn,
         24: 4 * (at + tableAt),
+        26: tiles,
+        27: 4 * partial,
+        28: block(tasks + t),
         29: blockRows,
       });
-      return block(tasks + t);
+      return block(t);
     });
-    // Each claim streams the pass's dy and planes once more (the tiles share the blocks of dy rows only within a call):
-    // claims of at least half a thread's share (AlexNet's conv1 at 2 threads, 32 images: an eighth of a share per
-    // claim ran 12 % slower than the static halves, half a share 3.5 %, within the loaded VM's noise).
-    runClaimed(inst, 'conv_direct_filter_task', tileBlocks, { units: tiles, at: [{ word: 25, base: 0, stride: 1 }], end: 26, step: Math.max(1, Math.floor(tiles / (2 * tileBlocks.length))) });
+    runClaimed(inst, 'conv_direct_filter_batches_task', batchBlocks, { units, at: [{ word: 30, base: 0, stride: 1 }], end: 31 });
   }
+  // dF = Σ_b P_b from +0 in batch order, on this thread (a few thousand floats for LeNet's conv1).
+  const sum = new Int32Array(heap.buffer, block(0), TASK_WORDS).fill(0);
+  sum[19] = batches;
+  sum[21] = 4 * (at + dfAt);
+  sum[22] = 4 * (at + partialsAt);
+  sum[27] = 4 * partial;
+  sum[28] = partial;
+  taskExport(inst, 'partials_sum_task')(block(0));
   for (let l = 0; l < L; l++) df.set(heap.subarray(at + dfAt + l * kp, at + dfAt + l * kp + p.k), l * p.k);
   return true;
 }

@@ -598,7 +598,7 @@ function filterSizes(inst: GemmInstance, p: ConvSizes, x: Float32Array, dy: Floa
  * for each one transform its images (V and Ŷ in that thread's buffers, still
  * in its cache for the products) and store its partial P_b = Σ V_ξᵀ·Ŷ_ξ over
  * the batch for every (g, ξ), a sum of its own; then Û = ((+0 + P_1) + P_2) + …
- * in batch order (`winograd_filter_sum_task`, the floats of Û split over the
+ * in batch order (`partials_sum_task`, the floats of Û split over the
  * threads), added to the earlier rounds' Û. These are the bits of adding each
  * batch's sum into Û in turn (`filterDerivativeByPasses`) where a batch's
  * depth is at most the products' KC (256 tile rows), and one claimed dispatch
@@ -658,7 +658,7 @@ function filterDerivativeByBatches(inst: GemmInstance, p: ConvSizes, x: Float32A
       words[31] = i0 === 0 ? 0 : 1;
       return block;
     });
-    runTasks(inst, 'winograd_filter_sum_task', sumBlocks);
+    runTasks(inst, 'partials_sum_task', sumBlocks);
   }
   return filterAdjoint(inst, p, w, df, dfResident, bufAt + blocksAt * perThread, uAt, blockOf);
 }
