@@ -721,13 +721,13 @@ ${productField()}
   (func (export "winograd_filter_products_task") (param $d i32)
     (call $winograd_filter_products (local.get $d) (i32.const 1)))
   ;; S = Σ_{p < d[19]} P_p at d[21], or S += that where d[31] is 1, the sum from +0 (or S) adding P_0, P_1, … in order,
-  ;; for the floats [d[13], d[28]) (multiples of 4) of the partials P_p at d[22] + p·d[27] bytes (the filter
+  ;; for the floats [4·d[13], 4·d[28]) of the partials P_p at d[22] + p·d[27] bytes (the filter
   ;; derivatives' per-batch sums: \`<name>_filter_batches_task\`, \`conv_direct_filter_batches_task\`): the bits of
   ;; adding each batch's sum into S in turn.
   (func (export "partials_sum_task") (param $d i32)
     (local $i i32) (local $end i32) (local $p i32) (local $n i32) (local $q i32) (local $u i32) (local $stride i32) (local $acc v128)
-    (local.set $i (i32.shl ${ld(13)} (i32.const 2)))
-    (local.set $end (i32.shl ${ld(28)} (i32.const 2)))
+    (local.set $i (i32.shl ${ld(13)} (i32.const 4)))
+    (local.set $end (i32.shl ${ld(28)} (i32.const 4)))
     (local.set $n ${ld(19)})
     (local.set $stride ${ld(27)})
     (block $di (loop $li

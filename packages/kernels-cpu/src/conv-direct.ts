@@ -365,7 +365,7 @@ export function convBackwardFilterDirect(p: ConvSizes, x: Float32Array, dy: Floa
   sum[21] = 4 * (at + dfAt);
   sum[22] = 4 * (at + partialsAt);
   sum[27] = 4 * partial;
-  sum[28] = partial;
+  sum[28] = partial / 4;
   taskExport(inst, 'partials_sum_task')(block(0));
   for (let l = 0; l < L; l++) df.set(heap.subarray(at + dfAt + l * kp, at + dfAt + l * kp + p.k), l * p.k);
   return true;

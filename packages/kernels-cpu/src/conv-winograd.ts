@@ -276,10 +276,10 @@ function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
   // The padded layouts' columns past the group's count stay zero.
   if (layout !== 'plain') heap.fill(0, uAt, uAt + uSize);
   const bufAt = uAt + uSize + copied;
-  const blocks = shares(p.cg, tasks).map((share) => {
-    const sink = 4 * (bufAt + share.thread * (4 + TASK_WORDS));
+  const blocks = Array.from({ length: tasks }, (_, t) => {
+    const sink = 4 * (bufAt + t * (4 + TASK_WORDS));
     const taskAt = sink + 16;
-    writeChannelTask(inst, taskAt, share, p, fAt, uAt);
+    writeChannelTask(inst, taskAt, { first: 0, count: 0 }, p, fAt, uAt);
     const words = new Int32Array(inst.memory.buffer, taskAt, TASK_WORDS);
     words[23] = sink;
     words[24] = block;
@@ -287,8 +287,18 @@ function winogradFilterInPlace(f: Float32Array, p: Pick<ConvSizes, 'cg' | 'kg' |
     words[31] = so;
     return taskAt;
   });
-  runTasks(inst, `${w.name}_filter_transform_task`, blocks);
+  runClaimed(inst, `${w.name}_filter_transform_task`, blocks, unitRange(p.cg));
   return uSize;
+}
+
+/**
+ * Units [0, count) of a task over the range [word 13, word 28) (channels, (g, ξ) pairs, vectors), claimed by the
+ * threads (`runClaimed`): a thread that starts late (a worker waking some 50–100 µs after the call on the loaded VM)
+ * takes fewer, where `runTasks`'s fixed halves had the calling thread wait for it (LeNet's conv2 filter transform:
+ * 0.16 ms at 1 thread, 0.19 at 2).
+ */
+function unitRange(count: number): Units {
+  return { units: count, at: [{ word: 13, base: 0, stride: 1 }], end: 28 };
 }
 
 /**
@@ -644,13 +654,11 @@ function filterDerivativeByBatches(inst: GemmInstance, p: ConvSizes, x: Float32A
       words[27] = 4 * uSize;
       return block;
     });
-    runClaimed(inst, `${w.name}_filter_batches_task`, blocks, { units, at: [{ word: 13, base: 0, stride: 1 }], end: 28 });
-    // Û (+)= Σ_b P_b in batch order, rows of kp floats over the threads.
-    const sumBlocks = shares(products * p.cg, Math.min(threads, products * p.cg)).map((share) => {
-      const block = blockOf(share.thread);
+    runClaimed(inst, `${w.name}_filter_batches_task`, blocks, unitRange(units));
+    // Û (+)= Σ_b P_b in batch order, claimed by the threads 4 floats a unit.
+    const sumBlocks = Array.from({ length: Math.min(threads, products * p.cg) }, (_, t) => {
+      const block = blockOf(t);
       const words = new Int32Array(inst.memory.buffer, block, TASK_WORDS);
-      words[13] = share.first * kp;
-      words[28] = (share.first + share.count) * kp;
       words[19] = units;
       words[21] = 4 * uAt;
       words[22] = 4 * partAt;
@@ -658,7 +666,7 @@ function filterDerivativeByBatches(inst: GemmInstance, p: ConvSizes, x: Float32A
       words[31] = i0 === 0 ? 0 : 1;
       return block;
     });
-    runTasks(inst, 'partials_sum_task', sumBlocks);
+    runClaimed(inst, 'partials_sum_task', sumBlocks, unitRange(uSize / 4));
   }
   return filterAdjoint(inst, p, w, df, dfResident, bufAt + blocksAt * perThread, uAt, blockOf);
 }
@@ -669,12 +677,11 @@ function filterDerivativeByBatches(inst: GemmInstance, p: ConvSizes, x: Float32A
  */
 function filterAdjoint(inst: GemmInstance, p: ConvSizes, w: Variant, df: Float32Array, dfResident: number, copyAt: number, uAt: number, blockOf: (thread: number) => number): true {
   const dfAt = dfResident >= 0 ? dfResident : copyAt;
-  const adjointBlocks = shares(p.cg, Math.min(taskThreads(), p.cg)).map((share) => {
-    const block = blockOf(share.thread);
-    writeChannelTask(inst, block, share, p, dfAt, uAt);
-    return block;
+  const adjointBlocks = Array.from({ length: Math.min(taskThreads(), p.cg) }, (_, t) => {
+    writeChannelTask(inst, blockOf(t), { first: 0, count: 0 }, p, dfAt, uAt);
+    return blockOf(t);
   });
-  runTasks(inst, `${w.name}_filter_adjoint_task`, adjointBlocks);
+  runClaimed(inst, `${w.name}_filter_adjoint_task`, adjointBlocks, unitRange(p.cg));
   if (dfResident < 0) df.set(new Float32Array(inst.memory.buffer, 4 * dfAt, df.length));
   return true;
 }
@@ -753,7 +760,7 @@ function filterDerivativeByPasses(inst: GemmInstance, p: ConvSizes, x: Float32Ar
       writeWinogradTask(inst, blockOf(share.thread), share.thread, task, rows, batch);
       return blockOf(share.thread);
     });
-    runClaimed(inst, 'winograd_filter_products_task', productBlocks, { units: products, at: [{ word: 13, base: 0, stride: 1 }], end: 28 });
+    runClaimed(inst, 'winograd_filter_products_task', productBlocks, unitRange(products));
   }
   return filterAdjoint(inst, p, w, df, dfResident, bufAt + blocksAt * perThread, uAt, blockOf);
 }
