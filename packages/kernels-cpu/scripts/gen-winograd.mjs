@@ -1046,9 +1046,11 @@ function filterTransformField(w) {
         (local.set ${b} (i32.add (local.get $u) (i32.shl (i32.add (i32.mul (i32.mul (local.get $g) (i32.const ${a * a})) ${ld(24)})
           (i32.add (i32.mul (local.get $c) ${ld(30)}) (i32.mul (i32.sub ${o} (i32.mul (local.get $g) (local.get $kg))) ${ld(31)}))) (i32.const 2))))`;
   return `
-  ;; U = G g Gᵀ of F(${m}×${m}, ${r}×${r}) in float64 for the task's channels (see filterTransformField in gen-winograd.mjs).
+  ;; U = G g Gᵀ of F(${m}×${m}, ${r}×${r}) in float64 for the task's channels [d[13], d[28]), or with d[19] = 1 for every
+  ;; channel and the task's filter pairs [d[13], d[28]) (see filterTransformField in gen-winograd.mjs).
   (func (export "${name}_filter_transform_task") (param $d i32)
-    (local $c i32) (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $u i32) (local $g i32)
+    (local $c i32) (local $cEnd i32) (local $o0 i32) (local $oEnd i32)
+    (local $o i32) (local $K i32) (local $cg i32) (local $kg i32) (local $u i32) (local $g i32)
     (local $tap i32) (local $plane i32) (local $plane1 i32) (local $p i32) (local $b0 i32) (local $b1 i32) (local $v v128) ${FLUSH_LOCALS} ${fLocals} ${tLocals}
     (local.set $K ${ld(17)})
     (local.set $cg ${ld(14)})
@@ -1057,12 +1059,20 @@ function filterTransformField(w) {
     (local.set $tap (i32.shl (i32.mul (local.get $cg) (local.get $K)) (i32.const 2)))
     (local.set $plane (i32.shl ${ld(24)} (i32.const 2)))
     ${FLUSH_INIT}
-    (local.set $c ${ld(13)})
+    (if ${ld(19)}
+      (then
+        (local.set $cEnd (local.get $cg))
+        (local.set $o0 (i32.shl ${ld(13)} (i32.const 1)))
+        (local.set $oEnd (call $min (local.get $K) (i32.shl ${ld(28)} (i32.const 1)))))
+      (else
+        (local.set $c ${ld(13)})
+        (local.set $cEnd ${ld(28)})
+        (local.set $oEnd (local.get $K))))
     (block $dc (loop $lc
-      (br_if $dc (i32.ge_s (local.get $c) ${ld(28)}))
-      (local.set $o (i32.const 0))
+      (br_if $dc (i32.ge_s (local.get $c) (local.get $cEnd)))
+      (local.set $o (local.get $o0))
       (block $do (loop $lo
-        (br_if $do (i32.ge_s (local.get $o) (local.get $K)))
+        (br_if $do (i32.ge_s (local.get $o) (local.get $oEnd)))
         (local.set $p (i32.add ${ld(18)} (i32.shl (i32.add (i32.mul (local.get $c) (local.get $K)) (local.get $o)) (i32.const 2))))
         ${loads}
         ${setT}
