@@ -37,6 +37,11 @@ export class TorchChild {
     this.version = version;
   }
 
+  /** The child's process id (the bench pins it beside its own process: affinity.ts). */
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
   /** Starts the child on `data`, or returns why it cannot (no interpreter, no torch): the bench prints that and skips the column. */
   static async start(data: BenchData): Promise<TorchChild | string> {
     const python = pythonPath();

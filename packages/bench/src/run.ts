@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { type Affinity, processAffinity } from './affinity.js';
 import type { BenchArgs, EngineName } from './args.js';
 import { convnetEngine } from './convnet-engine.js';
 import type { Engine } from './engine.js';
@@ -103,6 +104,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
   const live: { name: EngineName; engine: Engine }[] = [];
   const notes: string[] = [];
   let torch: TorchChild | null = null;
+  let affinity: Affinity | null = null;
   const add = (name: EngineName, engine: Engine) => {
     live.push({ name, engine });
     log(`${engine.name} ${engine.threads}T: threads ${engine.threadNote}`);
@@ -126,6 +128,9 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
     }
     for (const n of notes) log(n);
     const child = torch;
+    const pinning = processAffinity(() => (child && child.pid > 0 ? [process.pid, child.pid] : [process.pid]));
+    affinity = typeof pinning === 'string' ? null : pinning;
+    log(`affinity: ${affinity ? affinity.note : pinning}`);
     const probe = () => measurePeaks(args.threads, child ? async (n) => (await child.request({ op: 'probe', threads: n })).gflops ?? 0 : null, args.peakGflops);
     const logPeaks = (when: string, peaks: readonly Peak[]) => {
       for (const p of peaks) {
@@ -156,6 +161,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
         const run = task.run ?? task.standIn?.run;
         const cell: Cell = { ...base };
         if (task.missing) cell.missing = task.missing;
+        affinity?.pin(engine.threads);
         const route = run ? await engine.prepare?.(row, args.quick) : null;
         if (route) cell.route = route;
         else if (task.route) cell.route = task.route;
@@ -163,7 +169,12 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
         cells.push(cell);
         if (!run) continue;
         const activate = engine.activate?.bind(engine);
-        contenders.push(activate ? { run, opts: reps, before: activate } : { run, opts: reps });
+        const threads = engine.threads;
+        const before = async () => {
+          affinity?.pin(threads);
+          await activate?.();
+        };
+        contenders.push({ run, opts: reps, before });
         timed.push(cell);
       }
       const outcomes = await measureInterleaved(contenders, SETTLE_MS);
@@ -187,6 +198,8 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
     }
     return { cells, peaks, checks, notes };
   } finally {
+    // Unpinned again: runBench may be a library call in a longer process.
+    affinity?.pin(Number.POSITIVE_INFINITY);
     for (const { engine } of live) await engine.dispose();
     await torch?.close();
   }
