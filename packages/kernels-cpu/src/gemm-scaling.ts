@@ -54,8 +54,8 @@ function magnitudes(inst: GemmInstance, heap: Float32Array, op: Operand): { max:
   return { max, min };
 }
 
-/** The bits of `TINY` (a float32 power of two: exponent field 127 − 64). */
-const TINY_BITS = (127 - 64) << 23;
+/** The bits of `TINY` (a float32 power of two: exponent field 127 + log2 TINY). */
+const TINY_BITS = (127 + Math.log2(TINY)) << 23;
 
 /**
  * True where one of the operand's elements has a magnitude in (0, `TINY`):

@@ -9,6 +9,12 @@ import { type GemmInstance, scratchOf } from './wasm-instance.js';
  */
 export const PARALLEL_MIN_FLOPS = 2 ** 21;
 
+/** `call`'s parts for the pool's threads (`splitSgemm` by `splitShares`), or `call` alone without a pool or below `PARALLEL_MIN_FLOPS`. */
+function threadParts(inst: GemmInstance, call: SgemmCall): SgemmCall[] {
+  if (gemmPool() === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS) return [call];
+  return splitSgemm(call, gemmThreads(), inst.mr, inst.nr, splitShares());
+}
+
 /**
  * Runs one `sgemm` of gemm.wat on `gemmThreads()` threads: split by
  * `splitSgemm` and run by the worker pool, or on this thread alone when
@@ -16,7 +22,7 @@ export const PARALLEL_MIN_FLOPS = 2 ** 21;
  */
 export function sgemmParallel(inst: GemmInstance, call: SgemmCall): void {
   const pool = gemmPool();
-  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr, splitShares());
+  const parts = threadParts(inst, call);
   if (parts.length > 1 && pool !== null) {
     pool.run(parts);
     return;
@@ -41,7 +47,7 @@ export const ZEROED_TASK_BYTES = 64;
  */
 export function sgemmZeroedParallel(inst: GemmInstance, call: SgemmCall, blocks: number): void {
   const pool = gemmPool();
-  const parts = pool === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS ? [call] : splitSgemm(call, gemmThreads(), inst.mr, inst.nr, splitShares());
+  const parts = threadParts(inst, call);
   const at = parts.map((c, t) => {
     const block = blocks + t * ZEROED_TASK_BYTES;
     const s = scratchOf(inst, t);
