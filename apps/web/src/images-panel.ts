@@ -285,7 +285,11 @@ export function imagesPanel(): { log: ImagesLog } {
     worker = startTrainWorker({ type: 'start-images', config, folder }, onMessage);
     setState('checking', `Checking the images: 0 of ${folder.files.length} decoded…`);
   });
-  pause.addEventListener('click', () => worker?.pause());
+  // The worker answers 'paused' once the batch under way has finished.
+  pause.addEventListener('click', () => {
+    pause.disabled = true;
+    worker?.pause();
+  });
   resume.addEventListener('click', () => worker?.resume());
   stop.addEventListener('click', () => {
     worker?.stop();

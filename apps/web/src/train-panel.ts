@@ -130,7 +130,11 @@ export function trainPanel(onModel: (bytes: Uint8Array, label: string) => void):
     worker = startTrainWorker({ type: 'start', config, digitsUrl: new URL('mnist-digits.bin', document.baseURI).href }, onMessage);
     setState('loading', 'Loading the digits and opening the backend…');
   });
-  pause.addEventListener('click', () => worker?.pause());
+  // The worker answers 'paused' once the batch under way has finished.
+  pause.addEventListener('click', () => {
+    pause.disabled = true;
+    worker?.pause();
+  });
   resume.addEventListener('click', () => worker?.resume());
   reset.addEventListener('click', () => {
     worker?.stop();

@@ -7,7 +7,10 @@
  * every epoch the statistics and the network as a model file.
  *
  * Pause and resume: the batch source awaits a resume before handing out the
- * next batch, so a paused run holds the network between two updates. Each
+ * next batch, so a paused run holds the network between two updates. The
+ * worker answers `paused` only once it holds there: a batch already past
+ * that point (its images being decoded, or computing) finishes and reports
+ * first, so no batch report follows `paused` until `resumed`. Each
  * batch also yields to the event loop once (a zero timeout), so the page's
  * messages arrive while the CPU backend computes synchronously. Images/s
  * leave out the time spent waiting. Reset is the page terminating the worker.
@@ -43,7 +46,8 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-let paused: { promise: Promise<void>; resume: () => void } | null = null;
+/** A pause asked for; `held` once the batch source waits on it and `paused` was posted. */
+let paused: { promise: Promise<void>; resume: () => void; held: boolean } | null = null;
 /** The last epoch's model file, being written while the next epoch waits for it. */
 let saving: Promise<void> | null = null;
 /** Milliseconds getBatch spent waiting (saves, pauses), in all and at the start of the current pass. */
@@ -81,7 +85,13 @@ function pausableSource(inner: BatchSource): BatchSource {
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, 0));
       if (saving) await saving;
-      while (paused) await paused.promise;
+      while (paused) {
+        if (!paused.held) {
+          paused.held = true;
+          scope.postMessage({ type: 'paused' });
+        }
+        await paused.promise;
+      }
       waitMs += performance.now() - t0;
       return inner.getBatch(indices, backend, context);
     },
@@ -200,8 +210,7 @@ scope.onmessage = (event) => {
     const promise = new Promise<void>((r) => {
       resume = r;
     });
-    paused = { promise, resume };
-    scope.postMessage({ type: 'paused' });
+    paused = { promise, resume, held: false };
   } else if (message.type === 'resume' && paused) {
     const { resume } = paused;
     paused = null;
