@@ -33,16 +33,44 @@ describe('measureInterleaved', () => {
     expect([a, b]).toEqual([2, 3]);
   });
 
-  it('pauses settleMs after every run, outside the timing', async () => {
-    const log: string[] = [];
-    const t0 = performance.now();
-    const outcomes = await measureInterleaved([contender('a', { warmup: 1, reps: 2 }, log), contender('b', { warmup: 0, reps: 2 }, log)], 40);
-    // Five runs (a's warm-up and two timed, b's two), each followed by a 40 ms pause.
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(5 * 40 - 5);
+  it('pauses settleMs between each run hook and its run, outside the timing', async () => {
+    const stamps: { what: string; at: number }[] = [];
+    const stamped = (name: string, opts: Contender['opts']): Contender => ({
+      opts,
+      before: async () => void stamps.push({ what: `${name}:before`, at: performance.now() }),
+      run: async () => {
+        stamps.push({ what: `${name}:run`, at: performance.now() });
+        return () => {};
+      },
+    });
+    const outcomes = await measureInterleaved([stamped('a', { warmup: 1, reps: 2 }), stamped('b', { warmup: 0, reps: 2 })], 40);
+    // Five runs (a's warm-up and two timed, b's two), each starting at least 40 ms after its own hook.
+    expect(stamps.map((s) => s.what)).toEqual(['a:before', 'a:run', 'b:before', 'b:run', 'a:before', 'a:run', 'b:before', 'b:run', 'a:before', 'a:run']);
+    for (let i = 0; i < stamps.length; i += 2) expect(stamps[i + 1]!.at - stamps[i]!.at).toBeGreaterThanOrEqual(40 - 2);
     for (const o of outcomes) {
       if (!('measurement' in o)) throw new Error('expected a measurement');
       for (const ms of o.measurement.timesMs) expect(ms).toBeLessThan(40);
     }
+  });
+
+  it('precedes a run shorter than leadInMs by untimed runs of its own for leadInMs, after the pause', async () => {
+    const runs: { name: string; at: number }[] = [];
+    const sleeper = (name: string, ms: number): Contender => ({
+      opts: { warmup: 1, reps: 2 },
+      run: async () => {
+        runs.push({ name, at: performance.now() });
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return () => {};
+      },
+    });
+    const outcomes = await measureInterleaved([sleeper('short', 5), sleeper('long', 60)], 0, 30);
+    const short = runs.filter((r) => r.name === 'short');
+    // The warm-up has no lead-in (no run to size it by); each timed run has at least 30 ms of runs before it.
+    expect(short.length).toBeGreaterThanOrEqual(1 + 2 * 4);
+    expect(runs.filter((r) => r.name === 'long')).toHaveLength(3);
+    expect(runs[0]!.name).toBe('short');
+    expect(runs[1]!.name).toBe('long');
+    for (const o of outcomes) expect(o).toMatchObject({ measurement: { timesMs: [expect.any(Number), expect.any(Number)] } });
   });
 
   it('keeps an over-budget first run as the only sample, and a failing contender stops alone', async () => {

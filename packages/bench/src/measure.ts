@@ -41,6 +41,8 @@ interface State {
   warm: number;
   done: boolean;
   failed: boolean;
+  /** The last run's time (warm-up or timed); Infinity before the first. */
+  lastMs: number;
   error?: unknown;
 }
 
@@ -54,13 +56,24 @@ interface State {
  * sample after each run (V8 heap + external, above the level just before it)
  * sees its results alive; with a baseline per run, garbage the other
  * contenders leave does not count. A lower bound of the true peak. With
- * `settleMs`, every run is followed by that long a pause (untimed) before the
- * next one, so threads an engine leaves spinning after its work (OpenBLAS's
- * and OpenMP's in PyTorch, ONNX Runtime's) have gone to sleep before the next
- * engine is timed.
+ * `settleMs`, every run waits that long (untimed) after its `before` hook, so
+ * threads the engine before it left spinning after its work (OpenBLAS's and
+ * OpenMP's in PyTorch, ONNX Runtime's) have gone to sleep, and so has
+ * whatever the hook disturbed: the bench's hook pins the processes with
+ * `taskset`, a fork of this process, and a Node engine's two-thread LeNet
+ * step timed right after a fork took 26–28 ms instead of 18, and 18 again
+ * with the pause between the two.
+ *
+ * With `leadInMs`, a run whose previous run took less than that is preceded
+ * (after the pause) by untimed runs of its own for `leadInMs`, so the timed
+ * one finds the machine as a training loop or a stream of inferences does,
+ * busy: on a VM an idle vCPU is slow to come back (here a LeNet step right
+ * after 250 ms idle took 31 ms at one thread and 32 at two, and 25 and 15
+ * after 50 ms of steps). Longer runs need none: their start is a small part
+ * of them.
  */
-export async function measureInterleaved(contenders: readonly Contender[], settleMs = 0): Promise<Outcome[]> {
-  const states: State[] = contenders.map((c) => ({ c, times: [], peak: 0, warm: 0, done: c.opts.reps <= 0 && c.opts.warmup <= 0, failed: false }));
+export async function measureInterleaved(contenders: readonly Contender[], settleMs = 0, leadInMs = 0): Promise<Outcome[]> {
+  const states: State[] = contenders.map((c) => ({ c, times: [], peak: 0, warm: 0, done: c.opts.reps <= 0 && c.opts.warmup <= 0, failed: false, lastMs: Number.POSITIVE_INFINITY }));
   while (states.some((s) => !s.done)) {
     for (const s of states) {
       if (s.done) continue;
@@ -68,13 +81,19 @@ export async function measureInterleaved(contenders: readonly Contender[], settl
       const warming = s.warm < warmup;
       try {
         await s.c.before?.();
+        if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+        if (s.lastMs < leadInMs) {
+          const until = performance.now() + leadInMs;
+          do (await s.c.run())();
+          while (performance.now() < until);
+        }
         const base = inUse();
         const t0 = performance.now();
         const release = await s.c.run();
         const ms = performance.now() - t0;
+        s.lastMs = ms;
         s.peak = Math.max(s.peak, inUse() - base);
         release();
-        if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
         const over = budgetMs !== undefined && ms > budgetMs;
         if (warming) {
           s.warm++;

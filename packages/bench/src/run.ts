@@ -59,13 +59,21 @@ function plan(engine: EngineName, row: string, quick: boolean): MeasureOptions |
 }
 
 /**
- * The untimed pause after every run before the next engine's: PyTorch's
- * worker threads keep spinning after their work (measured here: 127 ms of CPU
- * in the 0.5 s after a 2-thread convolution, against under 1 ms for
- * convnet-ts's workers), which took a core from whichever engine ran next
- * (LeNet's 2-thread step, ~45 ms, ran entirely inside that window).
+ * The untimed pause before every run, after its engine's processes were
+ * pinned: PyTorch's worker threads keep spinning after their work (measured
+ * here: 127 ms of CPU in the 0.5 s after a 2-thread convolution), which took
+ * a core from whichever engine ran next (LeNet's 2-thread step, ~45 ms, ran
+ * entirely inside that window); and the pinning's fork (`taskset`) slows the
+ * Node engines' next run for a while (measureInterleaved).
  */
 export const SETTLE_MS = 250;
+
+/**
+ * Untimed runs before each timed run shorter than this, right after the
+ * pause (measureInterleaved): the timed run then finds the machine busy, as
+ * a training loop does, not just back from 250 ms idle.
+ */
+export const LEAD_IN_MS = 50;
 
 /** tfjs-backend-cpu's Conv2DBackpropFilter at W2's size ran over 13 minutes here without finishing (and W5 needs it 8 times): not run even in the full mode. */
 export function hopelessCell(engine: EngineName, row: string): boolean {
@@ -177,7 +185,7 @@ export async function runBench(args: BenchArgs, log: (line: string) => void = ()
         contenders.push({ run, opts: reps, before });
         timed.push(cell);
       }
-      const outcomes = await measureInterleaved(contenders, SETTLE_MS);
+      const outcomes = await measureInterleaved(contenders, SETTLE_MS, LEAD_IN_MS);
       for (const [i, outcome] of outcomes.entries()) {
         const cell = timed[i]!;
         if ('measurement' in outcome) {
