@@ -8,8 +8,9 @@ import { sharedTasksSource } from './shared-tasks.js';
  * in a browser Blob worker, with no file to resolve.
  *
  * The worker instantiates the GEMM module on the shared memory it is given,
- * then loops: `Atomics.wait` on its slot's sequence number, run the op the
- * main thread wrote into the slot, store the sequence number as done and
+ * then loops: wait for its slot's sequence number to change (polling it for
+ * the slot's `SPIN_WORD` µs, then `Atomics.wait`), run the op the main
+ * thread wrote into the slot, store the sequence number as done and
  * `Atomics.notify`. Ops: 0 `sgemm` with the arguments in the slot, 1 end
  * the loop, 2 a list of `sgemm` calls run in order (word 3: the list's first
  * word in the control block, word 4: its length; `LIST_CALL_WORDS` words per
@@ -30,7 +31,7 @@ import { sharedTasksSource } from './shared-tasks.js';
  *
  * Slot layout (int32 words from `slot`): 0 sequence, 1 done, 2 op, 3…17 the
  * 15 arguments of gemm.wat's `sgemm` (argument 4, alpha, as float32 bits),
- * 18 ready.
+ * 18 ready, 19 the µs to poll before sleeping (`SPIN_WORD`).
  */
 /** Int32 words per call of a worker's `sgemm` list (15 arguments, padded). */
 export const LIST_CALL_WORDS = 16;
@@ -101,6 +102,13 @@ export function claimUnits(ctl: Int32Array, at: number, mem: Int32Array, block: 
   return done;
 }
 
+/**
+ * Word of a slot with the µs its worker polls the slot's sequence number
+ * after a call (and the calling thread its done word) before sleeping in
+ * `Atomics.wait` (`GemmThreadPool.spinMicros`).
+ */
+export const SPIN_WORD = 19;
+
 export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, receive) {
   const claimUnits = (${claimUnits.toString()});
   const ctl = new Int32Array(d.control);
@@ -118,7 +126,12 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, 
   Atomics.notify(ctl, o + 18);
   let seen = 0;
   for (;;) {
-    Atomics.wait(ctl, o, seen);
+    const spin = ctl[o + ${SPIN_WORD}];
+    if (spin > 0 && Atomics.load(ctl, o) === seen) {
+      const until = performance.now() + spin / 1000;
+      while (Atomics.load(ctl, o) === seen && performance.now() < until);
+    }
+    if (Atomics.load(ctl, o) === seen) Atomics.wait(ctl, o, seen);
     const seq = Atomics.load(ctl, o);
     if (seq === seen) continue;
     seen = seq;
@@ -172,7 +185,7 @@ export function taskOpNames(module: WebAssembly.Module): string[] {
 /** Word of a slot that says whether the worker is ready (1), starting (0) or failed (-1). */
 export const READY_WORD = 18;
 
-/** Int32 words per worker slot: 19 used, padded to 128 bytes so slots do not share a cache line. */
+/** Int32 words per worker slot: 20 used, padded to 128 bytes so slots do not share a cache line. */
 export const SLOT_WORDS = 32;
 
 /** What a worker is started with (structured-cloned: the module, the shared memory and control block are shared, not copied). */

@@ -100,10 +100,13 @@ describe('GemmThreadPool.speedShares', () => {
       const [here, worker] = pool.speedShares;
       expect(here! + worker!).toBeCloseTo(1, 12);
       expect(here!).toBeGreaterThan(0.55);
-      // The split products follow, the slowed thread's part kept at least half an equal share.
+      // The split products follow, each estimate raised to at least half an equal share (0.25), then
+      // renormalised: the slowed thread's part is at least 0.25 / 1.25 = 0.2.
       const shares = splitShares()!;
+      const raised = [here!, worker!].map((v) => Math.max(v, 0.25));
+      expect(shares).toEqual(raised.map((v) => v / (raised[0]! + raised[1]!)));
       expect(shares[0]).toBeGreaterThan(0.55);
-      expect(shares[1]).toBeGreaterThanOrEqual(0.25);
+      expect(shares[1]).toBeGreaterThanOrEqual(0.2);
       setSplitShares('equal');
       expect(splitShares()).toBeNull();
     } finally {

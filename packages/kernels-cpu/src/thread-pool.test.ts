@@ -1,7 +1,7 @@
 import { BackendError, Rng } from '@convnet-ts/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGemmThreads, defaultThreads, gemmThreads } from './gemm-threads.js';
-import { GemmThreadPool, LIST_CALLS } from './thread-pool.js';
+import { DEFAULT_SPIN_MICROS, GemmThreadPool, LIST_CALLS } from './thread-pool.js';
 import { gemmInstance, growTo, scratchOf } from './wasm-instance.js';
 
 describe('GemmThreadPool', () => {
@@ -65,6 +65,37 @@ describe('GemmThreadPool', () => {
     expect(heap[(c0 >> 2) + 32]).not.toBe(0);
     expect(() => pool.runLists([[], [], []])).not.toThrow();
     expect(() => pool.runLists([[], [], [], []])).toThrow('gemm: at most 3 lists, got 4');
+  });
+
+  it('polls spinMicros before sleeping: the same results polling or not, the setting checked, an idle pool asleep', async () => {
+    expect(pool.spinMicros).toBe(DEFAULT_SPIN_MICROS);
+    const at = inst.heap;
+    growTo(inst, at + 3 * 4096);
+    const heap = new Float32Array(inst.memory.buffer);
+    const calls = [0, 1, 2].map((t) => {
+      const a = at + t * 4096;
+      heap.fill(t + 1, a >> 2, (a >> 2) + 8);
+      heap.fill(1, (a + 64) >> 2, ((a + 64) >> 2) + 16);
+      heap.fill(0, (a + 192) >> 2, ((a + 192) >> 2) + 32);
+      return { m: 4, n: 8, k: 2, alpha: 1, a, lda: 2, ta: 0, b: a + 64, ldb: 8, tb: 0, c: a + 192, ldc: 8 };
+    });
+    for (const micros of [0, 100_000, DEFAULT_SPIN_MICROS]) {
+      pool.spinMicros = micros;
+      for (let round = 0; round < 20; round++) pool.run(calls);
+    }
+    for (let t = 0; t < 3; t++) expect(heap[(calls[t]!.c >> 2) + 31]).toBe(3 * 20 * 2 * (t + 1));
+    // After the last dispatch the two workers poll for at most 0.5 ms each, then sleep: 300 ms idle cost
+    // the process well under the 600 ms of CPU two workers polling throughout would.
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const used = process.cpuUsage(before);
+    expect((used.user + used.system) / 1000).toBeLessThan(150);
+    for (const bad of [-1, 0.5, 100_001, Number.NaN]) {
+      expect(() => {
+        pool.spinMicros = bad;
+      }).toThrow("GemmThreadPool: spinMicros must be an integer number of µs from 0 to 100000, got");
+    }
+    expect(pool.spinMicros).toBe(DEFAULT_SPIN_MICROS);
   });
 
   it('rejects more calls than threads, and runs nothing once terminated', () => {

@@ -1,4 +1,4 @@
-import { BackendError } from '@convnet-ts/tensor';
+import { BackendError, describeValue, OptionError } from '@convnet-ts/tensor';
 import {
   CLAIM_LAYOUT,
   CLAIM_MAX_RANGES,
@@ -11,6 +11,7 @@ import {
   READY_WORD,
   sharedTaskChannel,
   SLOT_WORDS,
+  SPIN_WORD,
   startGemmWorker,
   TASK_OP_BASE,
   taskOpNames,
@@ -87,6 +88,20 @@ interface EventHost {
   removeEventListener?: (type: 'securitypolicyviolation', listener: (event: CspViolation) => void) => void;
 }
 
+/**
+ * How long (µs) a worker polls for its next call, and the calling thread for
+ * a worker's result, before sleeping in `Atomics.wait` (`spinMicros`). On
+ * the 2-vCPU KVM machines here, waking a sleeping thread on the other vCPU
+ * took about 37 µs each way: an empty two-thread dispatch cost 75 µs asleep
+ * and 0.6–0.9 µs polling, and LeNet's two-thread step (bench W3) went
+ * 17.9 → 15.6 ms (interleaved in one process). The gaps between that step's
+ * 20 dispatches (the blocks' JavaScript, kernels kept on one thread) have
+ * a median of 91 µs, 90 % are under 275 µs and 95 % under 770; polls of
+ * 200 µs to 2 ms measured alike. An idle pool polls for at most this long,
+ * then sleeps. OpenMP runtimes do the same for longer (Intel's spins 200 ms).
+ */
+export const DEFAULT_SPIN_MICROS = 500;
+
 /** True where this thread may block in `Atomics.wait` (Node's main thread, workers; not a browser's main thread). */
 export const canBlock = ((): boolean => {
   if (typeof SharedArrayBuffer === 'undefined') return false;
@@ -131,6 +146,7 @@ export class GemmThreadPool {
   /** Task op name → its op code in a worker slot. */
   readonly #taskCodes = new Map<string, number>();
   #seq = 0;
+  #spinMicros = DEFAULT_SPIN_MICROS;
   #failed = false;
   #workerCalls = 0;
   /** Why the first worker that could not start did not (null while none failed). */
@@ -156,6 +172,7 @@ export class GemmThreadPool {
     this.#listBase = Math.max(1, threads - 1) * SLOT_WORDS;
     this.#claimAt = lists;
     this.#speed = new Float64Array(threads).fill(1 / threads);
+    for (let w = 0; w < threads - 1; w++) this.#ctl[w * SLOT_WORDS + SPIN_WORD] = this.#spinMicros;
     reserveThreads(inst, threads);
     const taskOps = taskOpNames(inst.module);
     for (const [i, name] of taskOps.entries()) {
@@ -190,6 +207,20 @@ export class GemmThreadPool {
       this.#startFailure = `GEMM worker ${w + 1} did not start: ${reason}${csp}. Fix: ${CSP_WORKER_FIX}`;
       console.warn(`convnet-ts cpu: ${this.#startFailure}. Until then its share of every GEMM runs on the calling thread (the same results, slower).`);
     }, 0);
+  }
+
+  /** The µs each thread polls before sleeping (`DEFAULT_SPIN_MICROS`). */
+  get spinMicros(): number {
+    return this.#spinMicros;
+  }
+
+  /** Sets `spinMicros`: an integer from 0 (sleep at once) to 100 000; the workers take it from their next wait. */
+  set spinMicros(micros: number) {
+    if (!Number.isInteger(micros) || micros < 0 || micros > 100_000) {
+      throw new OptionError('GemmThreadPool', 'spinMicros', `spinMicros must be an integer number of µs from 0 to 100000, got ${describeValue(micros)}`);
+    }
+    this.#spinMicros = micros;
+    for (let w = 0; w < this.threads - 1; w++) Atomics.store(this.#ctl, w * SLOT_WORDS + SPIN_WORD, micros);
   }
 
   /** Why a worker did not start (cause and fix), or null while none has failed. */
@@ -524,6 +555,11 @@ export class GemmThreadPool {
       if (done === -1) {
         this.#failed = true;
         throw new BackendError('gemm', 'threads', `GEMM worker ${w + 1} failed (its module did not instantiate or its op trapped), got no result`);
+      }
+      if (this.#spinMicros > 0) {
+        const until = performance.now() + this.#spinMicros / 1000;
+        while (Atomics.load(this.#ctl, at) === done && performance.now() < until);
+        if (Atomics.load(this.#ctl, at) !== done) continue;
       }
       if (canBlock) Atomics.wait(this.#ctl, at, done, 1000);
     }
