@@ -67,10 +67,11 @@ interface State {
  * With `leadInMs`, a run whose previous run took less than that is preceded
  * (after the pause) by untimed runs of its own for `leadInMs`, so the timed
  * one finds the machine as a training loop or a stream of inferences does,
- * busy: on a VM an idle vCPU is slow to come back (here a LeNet step right
- * after 250 ms idle took 31 ms at one thread and 32 at two, and 25 and 15
- * after 50 ms of steps). Longer runs need none: their start is a small part
- * of them.
+ * busy: on a VM an idle vCPU is slow to come back. Here convnet-ts's LeNet
+ * step (W3) right after 250 ms idle took 33 ms at one thread and 21 at two;
+ * after 50 ms of steps 25.9 and 16.4, after 200 ms 25.3 and 14.9, after
+ * 400 ms 24.6 and 14.6 (medians of 12, interleaved). Longer runs need none:
+ * their start is a small part of them.
  */
 export async function measureInterleaved(contenders: readonly Contender[], settleMs = 0, leadInMs = 0): Promise<Outcome[]> {
   const states: State[] = contenders.map((c) => ({ c, times: [], peak: 0, warm: 0, done: c.opts.reps <= 0 && c.opts.warmup <= 0, failed: false, lastMs: Number.POSITIVE_INFINITY }));

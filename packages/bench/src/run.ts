@@ -73,7 +73,7 @@ export const SETTLE_MS = 250;
  * pause (measureInterleaved): the timed run then finds the machine busy, as
  * a training loop does, not just back from 250 ms idle.
  */
-export const LEAD_IN_MS = 50;
+export const LEAD_IN_MS = 200;
 
 /** tfjs-backend-cpu's Conv2DBackpropFilter at W2's size ran over 13 minutes here without finishing (and W5 needs it 8 times): not run even in the full mode. */
 export function hopelessCell(engine: EngineName, row: string): boolean {
