@@ -1,6 +1,6 @@
 import { BackendError, describeValue, OptionError } from '@convnet-ts/tensor';
 import { nodeBuiltin, workersAvailable } from './gemm-worker.js';
-import { canBlock, GemmThreadPool } from './thread-pool.js';
+import { canBlock, checkSpinMicros, DEFAULT_SPIN_MICROS, GemmThreadPool } from './thread-pool.js';
 import { type GemmInstance, type GemmModuleBytes, gemmInstance, relaxedSimdAvailable, replaceGemmInstance, shippedGemmModule } from './wasm-instance.js';
 
 /**
@@ -76,6 +76,7 @@ export function acquireGemmThreads(threads: number): GemmThreadsLease {
     if (pool === null || pool.threads < threads) {
       pool?.terminate();
       pool = new GemmThreadPool(inst, threads);
+      pool.spinMicros = spinMicros;
       // In Node, give the workers a moment to start so the first GEMMs use them; a worker that is not
       // ready yet has its share done on the calling thread, so a slow start (a loaded machine) costs
       // speed, never correctness. Not in a browser's Web Worker, though it may block: its nested
@@ -119,6 +120,26 @@ function threadsMissing(noSimd: boolean): string {
   if (noSimd) return 'WebAssembly SIMD, got an engine without it';
   if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer, got none';
   return `workers (Node worker_threads or Web Workers), got ${typeof host.Worker === 'function' ? 'a shared WebAssembly memory that failed' : 'none'}`;
+}
+
+let spinMicros = DEFAULT_SPIN_MICROS;
+
+/**
+ * How long (µs) the CPU backends' threads poll for work, and the calling
+ * thread for their results, before sleeping in `Atomics.wait`: default
+ * `DEFAULT_SPIN_MICROS` (500; why in thread-pool.ts), 0 to sleep at once
+ * (a page that would rather save a laptop's battery than 2 ms a LeNet step).
+ * Process-wide, like the workers: applies to the running pool and later ones.
+ */
+export function setThreadPolling(micros: number): void {
+  checkSpinMicros('setThreadPolling', micros);
+  spinMicros = micros;
+  if (pool !== null) pool.spinMicros = micros;
+}
+
+/** The poll time `setThreadPolling` set (µs). */
+export function threadPolling(): number {
+  return spinMicros;
 }
 
 /** The GEMM's thread count now (the most recent live lease's, else 1). */

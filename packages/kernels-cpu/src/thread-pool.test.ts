@@ -1,6 +1,6 @@
 import { BackendError, Rng } from '@convnet-ts/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireGemmThreads, defaultThreads, gemmThreads } from './gemm-threads.js';
+import { acquireGemmThreads, defaultThreads, gemmPool, gemmThreads, setThreadPolling, threadPolling } from './gemm-threads.js';
 import { DEFAULT_SPIN_MICROS, GemmThreadPool, LIST_CALLS } from './thread-pool.js';
 import { gemmInstance, growTo, scratchOf } from './wasm-instance.js';
 
@@ -96,6 +96,26 @@ describe('GemmThreadPool', () => {
       }).toThrow("GemmThreadPool: spinMicros must be an integer number of µs from 0 to 100000, got");
     }
     expect(pool.spinMicros).toBe(DEFAULT_SPIN_MICROS);
+  });
+
+  it('setThreadPolling sets the running pool and later ones, and checks its argument', () => {
+    expect(threadPolling()).toBe(DEFAULT_SPIN_MICROS);
+    const lease = acquireGemmThreads(2);
+    try {
+      setThreadPolling(0);
+      expect(gemmPool()!.spinMicros).toBe(0);
+      expect(() => setThreadPolling(-3)).toThrow('setThreadPolling: spinMicros must be an integer number of µs from 0 to 100000, got -3');
+      expect(threadPolling()).toBe(0);
+    } finally {
+      setThreadPolling(DEFAULT_SPIN_MICROS);
+      lease.release();
+    }
+    const again = acquireGemmThreads(2);
+    try {
+      expect(gemmPool()!.spinMicros).toBe(DEFAULT_SPIN_MICROS);
+    } finally {
+      again.release();
+    }
   });
 
   it('rejects more calls than threads, and runs nothing once terminated', () => {

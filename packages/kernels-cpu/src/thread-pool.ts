@@ -102,6 +102,13 @@ interface EventHost {
  */
 export const DEFAULT_SPIN_MICROS = 500;
 
+/** Throws unless `micros` is a poll time `where` accepts: an integer from 0 (sleep at once) to 100 000 µs. */
+export function checkSpinMicros(where: string, micros: number): void {
+  if (!Number.isInteger(micros) || micros < 0 || micros > 100_000) {
+    throw new OptionError(where, 'spinMicros', `spinMicros must be an integer number of µs from 0 to 100000, got ${describeValue(micros)}`);
+  }
+}
+
 /** True where this thread may block in `Atomics.wait` (Node's main thread, workers; not a browser's main thread). */
 export const canBlock = ((): boolean => {
   if (typeof SharedArrayBuffer === 'undefined') return false;
@@ -214,11 +221,9 @@ export class GemmThreadPool {
     return this.#spinMicros;
   }
 
-  /** Sets `spinMicros`: an integer from 0 (sleep at once) to 100 000; the workers take it from their next wait. */
+  /** Sets `spinMicros` (`checkSpinMicros`); the workers take it from their next wait. */
   set spinMicros(micros: number) {
-    if (!Number.isInteger(micros) || micros < 0 || micros > 100_000) {
-      throw new OptionError('GemmThreadPool', 'spinMicros', `spinMicros must be an integer number of µs from 0 to 100000, got ${describeValue(micros)}`);
-    }
+    checkSpinMicros('GemmThreadPool', micros);
     this.#spinMicros = micros;
     for (let w = 0; w < this.threads - 1; w++) Atomics.store(this.#ctl, w * SLOT_WORDS + SPIN_WORD, micros);
   }
