@@ -1,3 +1,4 @@
+import { gemmPool } from './gemm-threads.js';
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
 /**
@@ -93,15 +94,71 @@ export interface UnderflowScale {
  * elements (see the header): the smaller one first, the other where it has
  * at most `SCAN_FLOATS` elements; null where neither. Reads the operands
  * only: the caller scales (`scaleOperand`) a copy it owns, never an input.
+ * The scan for tiny elements is split over the pool's threads where it is
+ * long enough (`splitScan`); the decisions are the same either way.
  */
 export function underflowScale(inst: GemmInstance, heap: Float32Array, a: Operand, b: Operand, k: number, alpha: number): UnderflowScale | null {
   if (!scalingOn || alpha === 0 || k === 0) return null;
   const [first, second] = a.rows * a.cols <= b.rows * b.cols ? [a, b] : [b, a];
-  const f = scaleFactor(inst, heap, first, second, k, alpha);
+  const scanSecond = second.rows * second.cols <= SCAN_FLOATS;
+  const split = splitScan(inst, first, scanSecond ? second : null);
+  const f = (split === null ? hasTiny(inst, first) : (split & 1) !== 0) ? scaleFactor(inst, heap, first, second, k, alpha) : 1;
   if (f !== 1) return { operand: first, factor: f };
-  if (second.rows * second.cols > SCAN_FLOATS) return null;
+  if (!scanSecond || !(split === null ? hasTiny(inst, second) : (split & 2) !== 0)) return null;
   const g = scaleFactor(inst, heap, second, first, k, alpha);
   return g !== 1 ? { operand: second, factor: g } : null;
+}
+
+/**
+ * From this many floats (both operands' together) on, the scan for tiny
+ * elements is split over the pool's threads (`splitScan`): `has_tiny` reads
+ * 7.8 floats per ns on one thread here from cache (1 MB), about 4 in the
+ * LeNet step, so 2^16 floats take 8–16 µs, against about 1 µs for a
+ * dispatch to a polling worker.
+ */
+export const SPLIT_SCAN_FLOATS = 2 ** 16;
+
+/** Floats per unit the threads claim in a split scan (32 KiB). */
+export const SCAN_CHUNK_FLOATS = 2 ** 13;
+
+let splitScanOn = true;
+
+/** Turns the split scan (`splitScan`) on or off for later products (on by default; for tests and benchmarks); returns the previous setting. */
+export function setSplitScan(on: boolean): boolean {
+  const was = splitScanOn;
+  splitScanOn = on;
+  return was;
+}
+
+/**
+ * `has_tiny` of `a` and of `b` (null: none) at once, over the pool's threads:
+ * gemm.wat's `has_tiny_task`, units of `SCAN_CHUNK_FLOATS` floats claimed by
+ * the threads (a's, then b's), each thread's block thread t's scratch tile.
+ * Returns bit 0 set where a holds a tiny element, bit 1 where b does; or
+ * null where the scan stays on this thread (no pool, the split off, fewer
+ * than `SPLIT_SCAN_FLOATS` floats, an operand whose rows are not contiguous),
+ * for `hasTiny`. In the LeNet step at 2 threads (bench W3) the scans read
+ * about 1.2 M floats: 0.2–0.3 ms on the calling thread alone.
+ */
+function splitScan(inst: GemmInstance, a: Operand, b: Operand | null): number | null {
+  const pool = gemmPool();
+  const contiguous = (op: Operand): boolean => op.rows === 1 || op.ld === op.cols;
+  if (!splitScanOn || pool === null || pool.threads < 2 || !contiguous(a) || (b !== null && !contiguous(b))) return null;
+  const aFloats = a.rows * a.cols;
+  const bFloats = b === null ? 0 : b.rows * b.cols;
+  if (aFloats + bFloats < SPLIT_SCAN_FLOATS) return null;
+  const aUnits = Math.ceil(aFloats / SCAN_CHUNK_FLOATS);
+  const units = aUnits + Math.ceil(bFloats / SCAN_CHUNK_FLOATS);
+  const blocks = Array.from({ length: pool.threads }, (_, t) => {
+    const block = scratchOf(inst, t).tile;
+    new Int32Array(inst.memory.buffer, block, 10).set([0, 0, SCAN_CHUNK_FLOATS, TINY_BITS, 4 * a.at, aFloats, aUnits, b === null ? 0 : 4 * b.at, bFloats, 0]);
+    return block;
+  });
+  pool.runClaimed('has_tiny_task', blocks, { units, step: Math.max(1, Math.floor(units / (8 * pool.threads))), at: [{ word: 0, base: 0, stride: 1 }], count: 1 });
+  const words = new Int32Array(inst.memory.buffer);
+  let found = 0;
+  for (const block of blocks) found |= words[(block >> 2) + 9]!;
+  return found;
 }
 
 /** Multiplies the operand's elements by `factor` in place (its memory must be the caller's own copy). */
@@ -112,9 +169,8 @@ export function scaleOperand(heap: Float32Array, op: Operand, factor: number): v
   }
 }
 
-/** 2^e to scale `small` by where it holds elements below `TINY` and the sums stay far from overflow (`other`'s largest magnitude), or 1. */
+/** 2^e to scale `small` (which `hasTiny` or `splitScan` found tiny elements in) by where it holds elements below `TINY` and the sums stay far from overflow (`other`'s largest magnitude), or 1. */
 function scaleFactor(inst: GemmInstance, heap: Float32Array, small: Operand, other: Operand, k: number, alpha: number): number {
-  if (!hasTiny(inst, small)) return 1;
   const s = magnitudes(inst, heap, small);
   if (!(s.min < TINY) || !Number.isFinite(s.max) || s.max === 0) return 1;
   // 2^e: the largest magnitude to about 2^64, alpha·2^-e still normal.

@@ -119,7 +119,68 @@
       (i32.load offset=40 (local.get $d)) (i32.load offset=44 (local.get $d))
       (i32.load offset=48 (local.get $d)) (i32.load offset=52 (local.get $d)) (i32.load offset=56 (local.get $d))))
 
-;; The largest magnitude of count floats at byte address at, and the smallest nonzero one, into the two
+;; 1 where one of the `count` floats at byte address `at` has a magnitude in (0, t) (`tBits`: t's bits, t a
+  ;; positive normal float), else 0 (NaN, ±∞ and ±0 never count). In bits, u = (|x| bits) − 1 is below
+  ;; tBits − 1 (unsigned) exactly there; the least u of each lane, sixteen floats at a time in four
+  ;; independent minima. (kernels-rows.part.wat's export `has_tiny` is the same scan.)
+  (func $tiny_in (param $at i32) (param $count i32) (param $tBits i32) (result i32)
+    (local $end i32) (local $end16 i32) (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local $abs v128) (local $one v128) (local $u i32)
+    (local.set $abs (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $one (i32x4.splat (i32.const 1)))
+    (local.set $m0 (i32x4.splat (i32.const -1)))
+    (local.set $m1 (local.get $m0)) (local.set $m2 (local.get $m0)) (local.set $m3 (local.get $m0))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $at) (i32.shl (i32.and (local.get $count) (i32.const -16)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $at) (local.get $end16)))
+      (local.set $m0 (i32x4.min_u (local.get $m0) (i32x4.sub (v128.and (v128.load (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $m1 (i32x4.min_u (local.get $m1) (i32x4.sub (v128.and (v128.load offset=16 (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $m2 (i32x4.min_u (local.get $m2) (i32x4.sub (v128.and (v128.load offset=32 (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $m3 (i32x4.min_u (local.get $m3) (i32x4.sub (v128.and (v128.load offset=48 (local.get $at)) (local.get $abs)) (local.get $one))))
+      (local.set $at (i32.add (local.get $at) (i32.const 64)))
+      (br $l)))
+    (local.set $m0 (i32x4.min_u (i32x4.min_u (local.get $m0) (local.get $m1)) (i32x4.min_u (local.get $m2) (local.get $m3))))
+    (if (v128.any_true (i32x4.lt_u (local.get $m0) (i32x4.splat (i32.sub (local.get $tBits) (i32.const 1))))) (then (return (i32.const 1))))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $u (i32.sub (i32.and (i32.load (local.get $at)) (i32.const 0x7fffffff)) (i32.const 1)))
+      (if (i32.lt_u (local.get $u) (i32.sub (local.get $tBits) (i32.const 1))) (then (return (i32.const 1))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $l1)))
+    (i32.const 0))
+
+  ;; The tiny-element scan of two operands (gemm-scaling.ts's `scanTiny`) as claimed units of `chunk` floats:
+  ;; units [0, aUnits) cover operand A (aFloats floats from byte aAt), the rest operand B. Task block (i32
+  ;; words): 0 the first unit, 1 the units, 2 chunk, 3 tBits, 4 aAt, 5 aFloats, 6 aUnits, 7 bAt, 8 bFloats,
+  ;; 9 the result, or-ed into: bit 0 where A holds a tiny element, bit 1 where B does (a unit of an operand
+  ;; already found tiny is skipped).
+  (func (export "has_tiny_task") (param $d i32)
+    (local $u i32) (local $end i32) (local $chunk i32) (local $at i32) (local $left i32) (local $bit i32) (local $v i32)
+    (local.set $u (i32.load (local.get $d)))
+    (local.set $end (i32.add (local.get $u) (i32.load offset=4 (local.get $d))))
+    (local.set $chunk (i32.load offset=8 (local.get $d)))
+    (block $done (loop $units
+      (br_if $done (i32.ge_u (local.get $u) (local.get $end)))
+      (if (i32.lt_u (local.get $u) (i32.load offset=24 (local.get $d)))
+        (then
+          (local.set $v (i32.mul (local.get $u) (local.get $chunk)))
+          (local.set $at (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $v) (i32.const 2))))
+          (local.set $left (i32.sub (i32.load offset=20 (local.get $d)) (local.get $v)))
+          (local.set $bit (i32.const 1)))
+        (else
+          (local.set $v (i32.mul (i32.sub (local.get $u) (i32.load offset=24 (local.get $d))) (local.get $chunk)))
+          (local.set $at (i32.add (i32.load offset=28 (local.get $d)) (i32.shl (local.get $v) (i32.const 2))))
+          (local.set $left (i32.sub (i32.load offset=32 (local.get $d)) (local.get $v)))
+          (local.set $bit (i32.const 2))))
+      (if (i32.eqz (i32.and (i32.load offset=36 (local.get $d)) (local.get $bit)))
+        (then
+          (if (call $tiny_in (local.get $at) (select (local.get $chunk) (local.get $left) (i32.lt_s (local.get $chunk) (local.get $left))) (i32.load offset=12 (local.get $d)))
+            (then (i32.store offset=36 (local.get $d) (i32.or (i32.load offset=36 (local.get $d)) (local.get $bit)))))))
+      (local.set $u (i32.add (local.get $u) (i32.const 1)))
+      (br $units))))
+
+  ;; The largest magnitude of count floats at byte address at, and the smallest nonzero one, into the two
   ;; floats at out (gemm-scaling.ts); a NaN in the range gives NaN. pmax/pmin are one instruction each on x64
   ;; (max/min order ±0 and carry NaN: several), so NaN lanes are collected apart.
   (func (export "magnitudes") (param $at i32) (param $count i32) (param $out i32)
