@@ -3,15 +3,37 @@ import type { SgemmCall } from './thread-pool.js';
 import { type GemmInstance, scratchOf } from './wasm-instance.js';
 
 /**
- * Below this many flops (2·m·n·k, about a 100³ product) a GEMM runs on one
- * thread: waking a worker and waiting for it costs tens of microseconds,
- * about what a thread would save on a smaller product.
+ * Below this many flops (2·m·n·k, about a 100³ product) a product's sums go
+ * in a layout that does not depend on splitting it (conv-wasm.ts's
+ * `filterBlocks`: the filter derivative's image blocks). A shape decision:
+ * it fixes the bits, so it does not move with `SPLIT_MIN_FLOPS`.
  */
 export const PARALLEL_MIN_FLOPS = 2 ** 21;
 
-/** `call`'s parts for the pool's threads (`splitSgemm` by `splitShares`), or `call` alone without a pool or below `PARALLEL_MIN_FLOPS`. */
+/**
+ * Below this many flops (2·m·n·k, about a 64³ product) a GEMM runs on one
+ * thread (`sgemmParallel`, `sgemmZeroedParallel`): a dispatch to the pool's
+ * polling workers costs about 1 µs, one to a sleeping worker tens. The
+ * split changes no bits. Measured here: LeNet's 500→10 products (1 M
+ * flops, 44–47 µs of `sgemm` on one thread) 27–35 µs at 2 threads; in the
+ * LeNet step at 2 threads (bench W3) they kept 0.25 ms on the calling
+ * thread alone, split 0.10, and the step 0.98× (paired, interleaved, R=80;
+ * the threshold was 2^21 while waking a worker took 37 µs).
+ */
+export const SPLIT_MIN_FLOPS = 2 ** 19;
+
+let splitMinFlops = SPLIT_MIN_FLOPS;
+
+/** Sets the split's threshold (`SPLIT_MIN_FLOPS` without an argument; for benchmarks); returns the previous one. */
+export function setSplitMinFlops(flops = SPLIT_MIN_FLOPS): number {
+  const was = splitMinFlops;
+  splitMinFlops = flops;
+  return was;
+}
+
+/** `call`'s parts for the pool's threads (`splitSgemm` by `splitShares`), or `call` alone without a pool or below the split's threshold (`SPLIT_MIN_FLOPS`). */
 function threadParts(inst: GemmInstance, call: SgemmCall): SgemmCall[] {
-  if (gemmPool() === null || 2 * call.m * call.n * call.k < PARALLEL_MIN_FLOPS) return [call];
+  if (gemmPool() === null || 2 * call.m * call.n * call.k < splitMinFlops) return [call];
   return splitSgemm(call, gemmThreads(), inst.mr, inst.nr, splitShares());
 }
 
