@@ -122,7 +122,7 @@
 ;; 1 where one of the `count` floats at byte address `at` has a magnitude in (0, t) (`tBits`: t's bits, t a
   ;; positive normal float), else 0 (NaN, ±∞ and ±0 never count). In bits, u = (|x| bits) − 1 is below
   ;; tBits − 1 (unsigned) exactly there; the least u of each lane, sixteen floats at a time in four
-  ;; independent minima. (kernels-rows.part.wat's export `has_tiny` is the same scan.)
+  ;; independent minima. Exported as `has_tiny` (kernels-rows.part.wat).
   (func $tiny_in (param $at i32) (param $count i32) (param $tBits i32) (result i32)
     (local $end i32) (local $end16 i32) (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
     (local $abs v128) (local $one v128) (local $u i32)

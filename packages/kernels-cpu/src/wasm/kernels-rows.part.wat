@@ -518,35 +518,7 @@
       (local.set $b0 (local.get $b1))
       (br $lb))))
 
-  ;; 1 where one of the `count` floats at byte address `at` has a magnitude in
-  ;; (0, t) (`tBits`: t's bits, t a positive normal float), else 0 (NaN, ±∞ and
-  ;; ±0 never count): gemm-scaling.ts's test for tiny elements before it takes
-  ;; `magnitudes`. In bits, u = (|x| bits) − 1 is below tBits − 1 (unsigned)
-  ;; exactly there; the least u of each lane, sixteen floats at a time in four
-  ;; independent minima.
+  ;; gemm-scaling.ts's test for tiny elements before it takes `magnitudes`: gemm.wat's `$tiny_in` (1 where
+  ;; one of the `count` floats at byte address `at` has a magnitude in (0, t), t's bits `tBits`), exported.
   (func (export "has_tiny") (param $at i32) (param $count i32) (param $tBits i32) (result i32)
-    (local $end i32) (local $end16 i32) (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
-    (local $abs v128) (local $one v128) (local $u i32)
-    (local.set $abs (i32x4.splat (i32.const 0x7fffffff)))
-    (local.set $one (i32x4.splat (i32.const 1)))
-    (local.set $m0 (i32x4.splat (i32.const -1)))
-    (local.set $m1 (local.get $m0)) (local.set $m2 (local.get $m0)) (local.set $m3 (local.get $m0))
-    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $at) (i32.shl (i32.and (local.get $count) (i32.const -16)) (i32.const 2))))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $at) (local.get $end16)))
-      (local.set $m0 (i32x4.min_u (local.get $m0) (i32x4.sub (v128.and (v128.load (local.get $at)) (local.get $abs)) (local.get $one))))
-      (local.set $m1 (i32x4.min_u (local.get $m1) (i32x4.sub (v128.and (v128.load offset=16 (local.get $at)) (local.get $abs)) (local.get $one))))
-      (local.set $m2 (i32x4.min_u (local.get $m2) (i32x4.sub (v128.and (v128.load offset=32 (local.get $at)) (local.get $abs)) (local.get $one))))
-      (local.set $m3 (i32x4.min_u (local.get $m3) (i32x4.sub (v128.and (v128.load offset=48 (local.get $at)) (local.get $abs)) (local.get $one))))
-      (local.set $at (i32.add (local.get $at) (i32.const 64)))
-      (br $l)))
-    (local.set $m0 (i32x4.min_u (i32x4.min_u (local.get $m0) (local.get $m1)) (i32x4.min_u (local.get $m2) (local.get $m3))))
-    (if (v128.any_true (i32x4.lt_u (local.get $m0) (i32x4.splat (i32.sub (local.get $tBits) (i32.const 1))))) (then (return (i32.const 1))))
-    (block $d1 (loop $l1
-      (br_if $d1 (i32.ge_u (local.get $at) (local.get $end)))
-      (local.set $u (i32.sub (i32.and (i32.load (local.get $at)) (i32.const 0x7fffffff)) (i32.const 1)))
-      (if (i32.lt_u (local.get $u) (i32.sub (local.get $tBits) (i32.const 1))) (then (return (i32.const 1))))
-      (local.set $at (i32.add (local.get $at) (i32.const 4)))
-      (br $l1)))
-    (i32.const 0))
+    (call $tiny_in (local.get $at) (local.get $count) (local.get $tBits)))
