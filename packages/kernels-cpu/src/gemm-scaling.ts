@@ -41,7 +41,7 @@ export function setUnderflowScaling(on: boolean): boolean {
 function magnitudes(inst: GemmInstance, heap: Float32Array, op: Operand): { max: number; min: number } {
   const out = scratchOf(inst, 0).tile;
   const count = op.rows * op.cols;
-  if (count === 0 || op.rows === 1 || op.ld === op.cols) {
+  if (count === 0 || contiguous(op)) {
     inst.exports.magnitudes(4 * op.at, count, out);
     return { max: heap[out >> 2]!, min: heap[(out >> 2) + 1]! };
   }
@@ -67,13 +67,18 @@ const TINY_BITS = (127 + Math.log2(TINY)) << 23;
  */
 function hasTiny(inst: GemmInstance, op: Operand): boolean {
   const test = inst.exports.has_tiny;
-  if (op.rows === 1 || op.ld === op.cols) return test(4 * op.at, op.rows * op.cols, TINY_BITS) !== 0;
+  if (contiguous(op)) return test(4 * op.at, op.rows * op.cols, TINY_BITS) !== 0;
   for (let i = 0; i < op.rows; i++) if (test(4 * (op.at + i * op.ld), op.cols, TINY_BITS) !== 0) return true;
   return false;
 }
 
 /** Operands of at most this many elements are checked for tiny elements even when they are the larger one (4 MB: about 0.5 ms). */
 export const SCAN_FLOATS = 2 ** 20;
+
+/** True where the operand's rows follow each other in memory (one row, or `ld` = `cols`): one pass covers it. */
+function contiguous(op: Operand): boolean {
+  return op.rows === 1 || op.ld === op.cols;
+}
 
 /** A `rows × cols` operand in the module's memory: element offset `at` of `heap`, `ld` elements from row to row. */
 export interface Operand {
@@ -142,7 +147,6 @@ export function setSplitScan(on: boolean): boolean {
  */
 function splitScan(inst: GemmInstance, a: Operand, b: Operand | null): number | null {
   const pool = gemmPool();
-  const contiguous = (op: Operand): boolean => op.rows === 1 || op.ld === op.cols;
   if (!splitScanOn || pool === null || pool.threads < 2 || !contiguous(a) || (b !== null && !contiguous(b))) return null;
   const aFloats = a.rows * a.cols;
   const bFloats = b === null ? 0 : b.rows * b.cols;

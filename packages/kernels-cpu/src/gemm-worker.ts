@@ -103,6 +103,20 @@ export function claimUnits(ctl: Int32Array, at: number, mem: Int32Array, block: 
 }
 
 /**
+ * Polls word `at` of `ctl` while it holds `value`, for at most `micros` µs
+ * (none for 0); true once it changed. Self-contained, like `claimUnits`:
+ * the workers poll their slot's sequence number with its source, the
+ * calling thread a worker's done word with it as it is.
+ */
+export function pollWhile(ctl: Int32Array, at: number, value: number, micros: number): boolean {
+  if (micros > 0 && Atomics.load(ctl, at) === value) {
+    const until = performance.now() + micros / 1000;
+    while (Atomics.load(ctl, at) === value && performance.now() < until);
+  }
+  return Atomics.load(ctl, at) !== value;
+}
+
+/**
  * Word of a slot with the µs its worker polls the slot's sequence number
  * after a call (and the calling thread its done word) before sleeping in
  * `Atomics.wait` (`GemmThreadPool.spinMicros`).
@@ -111,6 +125,7 @@ export const SPIN_WORD = 19;
 
 export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, receive) {
   const claimUnits = (${claimUnits.toString()});
+  const pollWhile = (${pollWhile.toString()});
   const ctl = new Int32Array(d.control);
   const f32 = new Float32Array(d.control);
   const o = d.slot;
@@ -126,12 +141,7 @@ export const GEMM_WORKER_SOURCE = `function gemmWorker(d, jsTasks, sharedTasks, 
   Atomics.notify(ctl, o + 18);
   let seen = 0;
   for (;;) {
-    const spin = ctl[o + ${SPIN_WORD}];
-    if (spin > 0 && Atomics.load(ctl, o) === seen) {
-      const until = performance.now() + spin / 1000;
-      while (Atomics.load(ctl, o) === seen && performance.now() < until);
-    }
-    if (Atomics.load(ctl, o) === seen) Atomics.wait(ctl, o, seen);
+    if (!pollWhile(ctl, o, seen, ctl[o + ${SPIN_WORD}])) Atomics.wait(ctl, o, seen);
     const seq = Atomics.load(ctl, o);
     if (seq === seen) continue;
     seen = seq;

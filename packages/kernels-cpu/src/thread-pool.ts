@@ -8,6 +8,7 @@ import {
   type GemmWorkerData,
   LIST_CALL_WORDS,
   type NodePort,
+  pollWhile,
   READY_WORD,
   sharedTaskChannel,
   SLOT_WORDS,
@@ -561,11 +562,7 @@ export class GemmThreadPool {
         this.#failed = true;
         throw new BackendError('gemm', 'threads', `GEMM worker ${w + 1} failed (its module did not instantiate or its op trapped), got no result`);
       }
-      if (this.#spinMicros > 0) {
-        const until = performance.now() + this.#spinMicros / 1000;
-        while (Atomics.load(this.#ctl, at) === done && performance.now() < until);
-        if (Atomics.load(this.#ctl, at) !== done) continue;
-      }
+      if (pollWhile(this.#ctl, at, done, this.#spinMicros)) continue;
       if (canBlock) Atomics.wait(this.#ctl, at, done, 1000);
     }
   }

@@ -150,7 +150,7 @@
       (br $l1)))
     (i32.const 0))
 
-  ;; The tiny-element scan of two operands (gemm-scaling.ts's `scanTiny`) as claimed units of `chunk` floats:
+  ;; The tiny-element scan of two operands (gemm-scaling.ts's `splitScan`) as claimed units of `chunk` floats:
   ;; units [0, aUnits) cover operand A (aFloats floats from byte aAt), the rest operand B. Task block (i32
   ;; words): 0 the first unit, 1 the units, 2 chunk, 3 tBits, 4 aAt, 5 aFloats, 6 aUnits, 7 bAt, 8 bFloats,
   ;; 9 the result, or-ed into: bit 0 where A holds a tiny element, bit 1 where B does (a unit of an operand
